@@ -1,0 +1,253 @@
+"""The preference menus of ``contracts/optimize.md``, at household and account level.
+
+A ``PreferenceSet`` belongs to either a household (the defaults for all its accounts) or an
+account (its overrides). Scalar fields left null inherit: account, then household, then the
+product default. The two gain caps need a third state ("no cap, even if the household has
+one"), so each has an ``*_override`` flag: when set, the account's value wins even if null.
+
+Restrictions, screens and substitutions are rows scoped to a household or an account; an
+account is bound by its own rows and its household's. Withdrawals belong to an account.
+Securities are named by symbol (the security master is shared reference data; services
+check that a symbol exists).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from rebalancer.tenancy import FirmOwnedModel
+
+from .accounts import Account
+from .households import Household
+
+RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+def _one_scope(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=(Q(household__isnull=False, account__isnull=True))
+        | (Q(household__isnull=True, account__isnull=False)),
+        name=f"{prefix}_household_xor_account",
+    )
+
+
+class ScopedModel(FirmOwnedModel):
+    """A row that applies to one household (all its accounts) or to one account."""
+
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def scope_label(self) -> str:
+        return "household" if self.household_id else "account"
+
+
+class LotReliefMethod(models.TextChoices):
+    FIFO = "FIFO", "First in, first out"
+    LIFO = "LIFO", "Last in, first out"
+    HIFO = "HIFO", "Highest cost first"
+    TAX_MIN = "TAX_MIN", "Least tax first"
+
+
+class PreferenceSet(ScopedModel):
+    """Scalar preferences. Null means "inherit" (see the module docstring)."""
+
+    short_term_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, null=True, blank=True, validators=RATE_VALIDATORS
+    )
+    long_term_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, null=True, blank=True, validators=RATE_VALIDATORS
+    )
+    harvest_losses = models.BooleanField(null=True, blank=True)
+    max_realized_gain_usd = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    max_realized_gain_override = models.BooleanField(default=False)
+    max_short_term_gain_usd = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    max_short_term_gain_override = models.BooleanField(default=False)
+    cash_min_usd = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    min_trade_value_usd = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    fractional_shares = models.BooleanField(null=True, blank=True)
+    cost_bps = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+    )
+    lot_relief_method = models.CharField(
+        max_length=10, choices=LotReliefMethod.choices, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            _one_scope("preferenceset"),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(household__isnull=False),
+                name="preferenceset_one_per_household",
+            ),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(account__isnull=False),
+                name="preferenceset_one_per_account",
+            ),
+            models.CheckConstraint(
+                condition=Q(short_term_rate__isnull=True)
+                | Q(short_term_rate__gte=0, short_term_rate__lte=1),
+                name="preferenceset_short_term_rate_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(long_term_rate__isnull=True)
+                | Q(long_term_rate__gte=0, long_term_rate__lte=1),
+                name="preferenceset_long_term_rate_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_realized_gain_usd__isnull=True) | Q(max_realized_gain_usd__gte=0),
+                name="preferenceset_max_realized_gain_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_short_term_gain_usd__isnull=True)
+                | Q(max_short_term_gain_usd__gte=0),
+                name="preferenceset_max_short_term_gain_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(cash_min_usd__isnull=True) | Q(cash_min_usd__gte=0),
+                name="preferenceset_cash_min_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_trade_value_usd__isnull=True) | Q(min_trade_value_usd__gte=0),
+                name="preferenceset_min_trade_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_bps__isnull=True) | Q(cost_bps__gte=0),
+                name="preferenceset_cost_bps_non_negative",
+            ),
+        ]
+
+
+class RestrictionType(models.TextChoices):
+    DO_NOT_BUY = "do_not_buy", "Do not buy"
+    DO_NOT_SELL = "do_not_sell", "Do not sell"
+    HOLD = "hold", "Hold (neither buy nor sell)"
+
+
+class Restriction(ScopedModel):
+    """A do-not-buy, do-not-sell or hold on one security, optionally between two dates."""
+
+    symbol = models.CharField(max_length=20)
+    type = models.CharField(max_length=20, choices=RestrictionType.choices)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["symbol", "id"]
+        constraints = [
+            _one_scope("restriction"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="restriction_end_after_start",
+            ),
+        ]
+
+    def is_active_on(self, day) -> bool:
+        return (self.start_date is None or self.start_date <= day) and (
+            self.end_date is None or day <= self.end_date
+        )
+
+
+class ScreenField(models.TextChoices):
+    SYMBOL = "symbol", "Symbol"
+    SECTOR = "sector", "Sector"
+    ASSET_CLASS = "asset_class", "Asset class"
+
+
+class Screen(ScopedModel):
+    """An ESG/SRI exclusion: never buy securities whose ``field`` equals ``value``."""
+
+    field = models.CharField(max_length=20, choices=ScreenField.choices)
+    value = models.CharField(max_length=100)
+    label = models.CharField(max_length=100, blank=True, help_text="e.g. 'No fossil fuels'")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["field", "value", "id"]
+        constraints = [_one_scope("screen")]
+
+
+class Substitution(ScopedModel):
+    """Hold ``to_symbol`` instead of ``from_symbol``: the target weight moves across."""
+
+    from_symbol = models.CharField(max_length=20)
+    to_symbol = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["from_symbol", "id"]
+        constraints = [
+            _one_scope("substitution"),
+            models.CheckConstraint(
+                condition=~Q(from_symbol=models.F("to_symbol")),
+                name="substitution_from_differs_from_to",
+            ),
+        ]
+
+
+class WithdrawalFrequency(models.TextChoices):
+    ONE_TIME = "one_time", "One time"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUALLY = "annually", "Annually"
+
+
+class CashWithdrawal(FirmOwnedModel):
+    """Cash a client needs from an account: once on a date, or recurring from a date."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="withdrawals")
+    amount_usd = models.DecimalField(max_digits=16, decimal_places=2)
+    frequency = models.CharField(
+        max_length=20, choices=WithdrawalFrequency.choices, default=WithdrawalFrequency.ONE_TIME
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_usd__gt=0), name="withdrawal_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="withdrawal_end_after_start",
+            ),
+        ]

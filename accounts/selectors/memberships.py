@@ -1,0 +1,24 @@
+"""Who works where, in which role."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from accounts.models import Firm, Membership, Role
+
+
+def membership_for_request(*, user: AbstractBaseUser, firm_id: int | None) -> Membership | None:
+    """The active membership the user works in: the session's firm if theirs, else the first."""
+    memberships = Membership.objects.filter(user=user, is_active=True).select_related("firm")
+    if firm_id is not None:
+        chosen = memberships.filter(firm_id=firm_id).first()
+        if chosen is not None:
+            return chosen
+    return memberships.order_by("id").first()
+
+
+def firm_members(*, firm: Firm, role: Role | None = None):
+    members = Membership.objects.filter(firm=firm, is_active=True).select_related("user")
+    if role is not None:
+        members = members.filter(role=role)
+    return members.order_by("user__username")

@@ -1,0 +1,1 @@
+"""The security master, prices, model portfolios and their published versions."""

@@ -1,0 +1,1 @@
+"""Pure optimization library: one account's plain data in, trades out. No Django."""

@@ -1,0 +1,44 @@
+"""The firm is the tenant: the base class for every firm-owned table.
+
+Every firm-owned row carries its firm. Reads go through selectors that take the firm
+explicitly and filter on it, so an object of another firm is simply not found.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from accounts.models import Firm
+
+M = TypeVar("M", bound=models.Model)
+
+
+class FirmQuerySet(models.QuerySet):
+    def for_firm(self, firm: Firm) -> FirmQuerySet:
+        """Rows of ``firm`` only. ``firm`` is required: None is a programming error."""
+        if firm is None:
+            raise ValueError("a firm is required to read firm-owned data")
+        return self.filter(firm=firm)
+
+
+class FirmOwnedModel(models.Model):
+    """Abstract base for every table whose rows belong to one firm."""
+
+    firm = models.ForeignKey("accounts.Firm", on_delete=models.CASCADE, related_name="+")
+
+    objects = FirmQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+def get_for_firm_or_404(queryset: models.QuerySet[M], *, firm: Firm, **lookup: Any) -> M:
+    """One object of ``firm`` matching ``lookup``, or Http404 (never "forbidden")."""
+    try:
+        return queryset.filter(firm=firm).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc

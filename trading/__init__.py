@@ -1,0 +1,1 @@
+"""Transactions, tax lots, cash, and everything that trades: runs, proposals, blotters."""
