@@ -1,0 +1,80 @@
+"""Reading households, clients and accounts. Every function requires the firm."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import Account, Client, Firm, Household, Membership, Role
+from rebalancer.tenancy import get_for_firm_or_404
+
+
+def _restrict_to_advisor(qs: QuerySet, *, membership: Membership | None, household_path: str):
+    """An advisor sees only their own households, unless the firm lets advisors see all."""
+    if membership is None:
+        return qs
+    if membership.role == Role.ADVISOR and not membership.firm.advisors_see_all_households:
+        return qs.filter(**{f"{household_path}advisor_id": membership.user_id})
+    return qs
+
+
+def household_list(
+    *, firm: Firm, membership: Membership | None = None, search: str = ""
+) -> QuerySet[Household]:
+    qs = Household.objects.for_firm(firm).select_related("advisor")
+    qs = _restrict_to_advisor(qs, membership=membership, household_path="")
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(clients__last_name__icontains=search)
+            | Q(accounts__account_number__icontains=search)
+        ).distinct()
+    return qs.annotate(account_count=Count("accounts", distinct=True)).order_by("name", "id")
+
+
+def household_get(*, firm: Firm, household_id: int, membership: Membership | None = None):
+    qs = _restrict_to_advisor(
+        Household.objects.select_related("advisor"), membership=membership, household_path=""
+    )
+    return get_for_firm_or_404(qs, firm=firm, pk=household_id)
+
+
+def account_list(
+    *,
+    firm: Firm,
+    membership: Membership | None = None,
+    household: Household | None = None,
+    search: str = "",
+    tax_status: str = "",
+) -> QuerySet[Account]:
+    qs = Account.objects.for_firm(firm).select_related(
+        "household", "client", "model_assignment__model"
+    )
+    qs = _restrict_to_advisor(qs, membership=membership, household_path="household__")
+    if household is not None:
+        qs = qs.filter(household=household)
+    if search:
+        qs = qs.filter(
+            Q(account_number__icontains=search)
+            | Q(name__icontains=search)
+            | Q(household__name__icontains=search)
+        )
+    if tax_status:
+        qs = qs.filter(tax_status=tax_status)
+    return qs.order_by("account_number")
+
+
+def account_get(*, firm: Firm, account_id: int, membership: Membership | None = None) -> Account:
+    qs = _restrict_to_advisor(
+        Account.objects.select_related("household", "client", "model_assignment__model"),
+        membership=membership,
+        household_path="household__",
+    )
+    return get_for_firm_or_404(qs, firm=firm, pk=account_id)
+
+
+def account_get_by_number(*, firm: Firm, account_number: str) -> Account:
+    return get_for_firm_or_404(Account.objects.all(), firm=firm, account_number=account_number)
+
+
+def client_list(*, firm: Firm, household: Household) -> QuerySet[Client]:
+    return Client.objects.for_firm(firm).filter(household=household)

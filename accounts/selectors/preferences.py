@@ -1,0 +1,194 @@
+"""Effective preferences: product defaults, overlaid by the household's, then the account's.
+
+Loading is bulk: ``effective_preferences_for_accounts`` reads any number of accounts in a
+constant number of queries (the nightly run relies on that).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+
+from accounts.models import (
+    Account,
+    CashWithdrawal,
+    Firm,
+    PreferenceSet,
+    Restriction,
+    Screen,
+    Substitution,
+    WithdrawalFrequency,
+)
+
+WITHDRAWAL_HORIZON_DAYS = 30
+
+SCALAR_FIELDS = (
+    "short_term_rate",
+    "long_term_rate",
+    "harvest_losses",
+    "cash_min_usd",
+    "min_trade_value_usd",
+    "fractional_shares",
+    "cost_bps",
+    "lot_relief_method",
+)
+CAP_FIELDS = ("max_realized_gain_usd", "max_short_term_gain_usd")
+
+DEFAULTS: dict[str, object] = {
+    "short_term_rate": Decimal("0.37"),
+    "long_term_rate": Decimal("0.20"),
+    "harvest_losses": True,
+    "max_realized_gain_usd": None,
+    "max_short_term_gain_usd": None,
+    "cash_min_usd": Decimal("0.00"),
+    "min_trade_value_usd": Decimal("0.00"),
+    "fractional_shares": False,
+    "cost_bps": Decimal("0"),
+    "lot_relief_method": "FIFO",
+}
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """A restriction, screen or substitution with where it came from."""
+
+    kind: str
+    source: str  # "household" or "account"
+    values: dict
+
+
+@dataclass(frozen=True)
+class EffectivePreferences:
+    account_id: int
+    values: dict[str, object]
+    sources: dict[str, str]  # field -> "default" | "household" | "account"
+    restrictions: list[RuleRow] = field(default_factory=list)
+    screens: list[RuleRow] = field(default_factory=list)
+    substitutions: list[RuleRow] = field(default_factory=list)
+    pending_withdrawal_usd: Decimal = Decimal("0.00")
+
+    def __getattr__(self, name: str) -> object:
+        values = object.__getattribute__(self, "values")
+        if name in values:
+            return values[name]
+        raise AttributeError(name)
+
+
+def _overlay(
+    household_set: PreferenceSet | None, account_set: PreferenceSet | None
+) -> tuple[dict[str, object], dict[str, str]]:
+    values = dict(DEFAULTS)
+    sources = {name: "default" for name in DEFAULTS}
+    for label, pset in (("household", household_set), ("account", account_set)):
+        if pset is None:
+            continue
+        for name in SCALAR_FIELDS:
+            value = getattr(pset, name)
+            if value is not None:
+                values[name], sources[name] = value, label
+        for name in CAP_FIELDS:
+            value = getattr(pset, name)
+            overridden = getattr(pset, name.replace("_usd", "_override"))
+            if label == "household" and value is not None or label == "account" and overridden:
+                values[name], sources[name] = value, label
+    return values, sources
+
+
+def _occurrences(w: CashWithdrawal, start: dt.date, end: dt.date) -> int:
+    """How many times ``w`` falls due in [start, end]."""
+    months = {
+        WithdrawalFrequency.MONTHLY: 1,
+        WithdrawalFrequency.QUARTERLY: 3,
+        WithdrawalFrequency.ANNUALLY: 12,
+    }.get(w.frequency)
+    last = min(end, w.end_date) if w.end_date else end
+    if months is None:
+        return 1 if start <= w.start_date <= last else 0
+    count, step, day = 0, 0, w.start_date
+    while day <= last:
+        if day >= start:
+            count += 1
+        step += months
+        month0 = w.start_date.month - 1 + step
+        year, month = w.start_date.year + month0 // 12, month0 % 12 + 1
+        day = _clamped_date(year, month, w.start_date.day)
+    return count
+
+
+def _clamped_date(year: int, month: int, day: int) -> dt.date:
+    for d in (day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def pending_withdrawal_usd(
+    withdrawals: Iterable[CashWithdrawal], *, as_of: dt.date, horizon_days: int = WITHDRAWAL_HORIZON_DAYS
+) -> Decimal:
+    """Cash needed for withdrawals falling due from ``as_of`` through ``as_of + horizon``."""
+    end = as_of + dt.timedelta(days=horizon_days)
+    total = sum((w.amount_usd * _occurrences(w, as_of, end) for w in withdrawals), Decimal("0"))
+    return Decimal(total).quantize(Decimal("0.01"))
+
+
+def effective_preferences_for_accounts(
+    *, firm: Firm, accounts: Iterable[Account], as_of: dt.date
+) -> dict[int, EffectivePreferences]:
+    """Effective preferences of each account (keyed by account id), in six queries."""
+    accounts = list(accounts)
+    account_ids = [a.pk for a in accounts]
+    household_ids = {a.household_id for a in accounts}
+    scope = Q(account_id__in=account_ids) | Q(household_id__in=household_ids)
+
+    sets = PreferenceSet.objects.for_firm(firm).filter(scope)
+    by_household = {p.household_id: p for p in sets if p.household_id}
+    by_account = {p.account_id: p for p in sets if p.account_id}
+
+    rules: dict[tuple[str, str, int], list[RuleRow]] = defaultdict(list)
+    for kind, model, names in (
+        ("restriction", Restriction, ("symbol", "type", "start_date", "end_date", "reason")),
+        ("screen", Screen, ("field", "value", "label")),
+        ("substitution", Substitution, ("from_symbol", "to_symbol")),
+    ):
+        for row in model.objects.for_firm(firm).filter(scope):
+            if kind == "restriction" and not row.is_active_on(as_of):
+                continue
+            key_scope = "household" if row.household_id else "account"
+            key_id = row.household_id or row.account_id
+            values = {n: getattr(row, n) for n in names}
+            rules[(kind, key_scope, key_id)].append(RuleRow(kind, key_scope, values))
+
+    withdrawals: dict[int, list[CashWithdrawal]] = defaultdict(list)
+    for w in CashWithdrawal.objects.for_firm(firm).filter(account_id__in=account_ids):
+        withdrawals[w.account_id].append(w)
+
+    result = {}
+    for account in accounts:
+        values, sources = _overlay(by_household.get(account.household_id), by_account.get(account.pk))
+
+        def rows(kind: str, account=account) -> list[RuleRow]:
+            return rules[(kind, "household", account.household_id)] + rules[
+                (kind, "account", account.pk)
+            ]
+
+        result[account.pk] = EffectivePreferences(
+            account_id=account.pk,
+            values=values,
+            sources=sources,
+            restrictions=rows("restriction"),
+            screens=rows("screen"),
+            substitutions=rows("substitution"),
+            pending_withdrawal_usd=pending_withdrawal_usd(withdrawals[account.pk], as_of=as_of),
+        )
+    return result
+
+
+def effective_preferences(*, firm: Firm, account: Account, as_of: dt.date) -> EffectivePreferences:
+    return effective_preferences_for_accounts(firm=firm, accounts=[account], as_of=as_of)[account.pk]

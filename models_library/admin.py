@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from models_library.models import (
+    ModelAssignment,
+    ModelLine,
+    ModelPortfolio,
+    ModelVersion,
+    Price,
+    Security,
+)
+
+
+@admin.register(Security)
+class SecurityAdmin(admin.ModelAdmin):
+    list_display = ("symbol", "name", "security_type", "asset_class", "sector", "identical_group")
+    list_filter = ("security_type", "asset_class", "sector", "tradable")
+    search_fields = ("symbol", "name")
+
+
+@admin.register(Price)
+class PriceAdmin(admin.ModelAdmin):
+    list_display = ("security", "date", "close")
+    list_filter = ("date",)
+    raw_id_fields = ("security",)
+
+
+class ModelLineInline(admin.TabularInline):
+    model = ModelLine
+    raw_id_fields = ("security", "sub_model")
+    extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.is_published
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+@admin.register(ModelPortfolio)
+class ModelPortfolioAdmin(admin.ModelAdmin):
+    list_display = ("name", "firm", "created_at")
+    list_filter = ("firm",)
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    list_display = ("model", "number", "status", "published_at", "firm")
+    list_filter = ("firm", "status")
+    inlines = [ModelLineInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return [f.name for f in obj._meta.fields]
+        return ["status", "published_at", "published_by"]
+
+
+@admin.register(ModelAssignment)
+class ModelAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("account", "model", "firm", "assigned_at")
+    list_filter = ("firm",)
+    raw_id_fields = ("account",)

@@ -1,0 +1,183 @@
+"""Editing drafts, publishing versions and assigning models. Every change is audited.
+
+A published version never changes: line edits check the status inside the transaction,
+and publishing is a conditional update that must hit exactly one draft row.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import Account, Firm
+from accounts.services.audit import audit_record
+from models_library.models import (
+    ModelAssignment,
+    ModelLine,
+    ModelPortfolio,
+    ModelVersion,
+    Security,
+    VersionStatus,
+)
+from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
+
+from .resolution import ONE, latest_published, version_security_weights
+
+
+def _lines_snapshot(lines: list[ModelLine]) -> list[dict]:
+    return [
+        {
+            "security": line.security.symbol if line.security_id else None,
+            "sub_model": line.sub_model_id,
+            "weight": str(line.weight),
+        }
+        for line in lines
+    ]
+
+
+@transaction.atomic
+def model_create(*, firm: Firm, actor: Any, name: str, description: str = "") -> ModelPortfolio:
+    name = name.strip()
+    if not name:
+        raise ValidationFailed([(None, "name", "is required")])
+    if ModelPortfolio.objects.for_firm(firm).filter(name=name).exists():
+        raise ValidationFailed([(None, "name", f"a model named '{name}' already exists")])
+    model = ModelPortfolio.objects.create(
+        firm=firm, name=name, description=description, created_by=_user(actor)
+    )
+    audit_record(firm=firm, actor=actor, action="model.create", obj=model, after={"name": name})
+    return model
+
+
+def _user(actor: Any):
+    return actor if hasattr(actor, "get_username") else None
+
+
+def _parse_lines(*, firm: Firm, model: ModelPortfolio, rows: list[dict]) -> list[ModelLine]:
+    """Validate every row ({security|sub_model, weight}); collect all errors, then raise."""
+    errors: list[tuple[int | None, str | None, str]] = []
+    lines: list[ModelLine] = []
+    seen: set[tuple[str, object]] = set()
+    symbols = {str(r.get("security", "")).strip().upper() for r in rows if r.get("security")}
+    securities = {s.symbol: s for s in Security.objects.filter(symbol__in=symbols)}
+    sub_ids = {r.get("sub_model") for r in rows if r.get("sub_model")}
+    subs = {m.pk: m for m in ModelPortfolio.objects.for_firm(firm).filter(pk__in=sub_ids)}
+    for row_no, row in enumerate(rows, start=1):
+        symbol = str(row.get("security") or "").strip().upper()
+        sub_id = row.get("sub_model")
+        if bool(symbol) == bool(sub_id):
+            errors.append((row_no, "security", "give exactly one of security or sub_model"))
+            continue
+        try:
+            weight = Decimal(str(row.get("weight")))
+        except (InvalidOperation, ValueError):
+            errors.append((row_no, "weight", "is not a number"))
+            continue
+        if not (Decimal("0") < weight <= ONE):
+            errors.append((row_no, "weight", "must be greater than 0 and at most 1"))
+            continue
+        if symbol and symbol not in securities:
+            errors.append((row_no, "security", f"'{symbol}' is not in the security master"))
+            continue
+        if sub_id and sub_id not in subs:
+            errors.append((row_no, "sub_model", f"model {sub_id} not found"))
+            continue
+        if sub_id == model.pk:
+            errors.append((row_no, "sub_model", "a model cannot contain itself"))
+            continue
+        key = ("security", symbol) if symbol else ("sub_model", sub_id)
+        if key in seen:
+            errors.append((row_no, key[0], "appears twice"))
+            continue
+        seen.add(key)
+        lines.append(
+            ModelLine(
+                firm=firm, security=securities.get(symbol), sub_model=subs.get(sub_id),
+                weight=weight,
+            )
+        )
+    total = sum((line.weight for line in lines), Decimal("0"))
+    if total > ONE:
+        errors.append((None, "weight", f"weights sum to {total * 100:.4f} %, more than 100 %"))
+    if errors:
+        raise ValidationFailed(errors)
+    return lines
+
+
+@transaction.atomic
+def draft_save(
+    *, firm: Firm, actor: Any, model: ModelPortfolio, rows: list[dict], note: str = ""
+) -> ModelVersion:
+    """Create or replace the model's draft with ``rows``; checks weights and cycles."""
+    if model.firm_id != firm.pk:
+        raise DomainError("Not found.")
+    lines = _parse_lines(firm=firm, model=model, rows=rows)
+    ModelPortfolio.objects.select_for_update().get(pk=model.pk)
+    draft = model.versions.filter(status=VersionStatus.DRAFT).first()
+    before = _lines_snapshot(list(draft.lines.select_related("security"))) if draft else None
+    if draft is None:
+        number = (model.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        draft = ModelVersion.objects.create(
+            firm=firm, model=model, number=number, note=note, created_by=_user(actor)
+        )
+    else:
+        draft.lines.all().delete()
+        if note:
+            draft.note = note
+            draft.save(update_fields=["note"])
+    for line in lines:
+        line.version = draft
+    ModelLine.objects.bulk_create(lines)
+    version_security_weights(version=draft)  # raises on a cycle through sub-models
+    audit_record(
+        firm=firm, actor=actor, action="model_version.draft_save", obj=draft,
+        before=before, after=_lines_snapshot(lines),
+    )
+    return draft
+
+
+@transaction.atomic
+def version_publish(*, firm: Firm, actor: Any, version: ModelVersion) -> ModelVersion:
+    """Publish a draft. Fails if it is not (or no longer) a draft of ``firm``."""
+    if version.firm_id != firm.pk:
+        raise DomainError("Not found.")
+    if not version.lines.exists():
+        raise ValidationFailed([(None, "lines", "a version needs at least one line")])
+    weights = version_security_weights(version=version)
+    now = timezone.now()
+    updated = ModelVersion.objects.filter(
+        pk=version.pk, firm=firm, status=VersionStatus.DRAFT
+    ).update(status=VersionStatus.PUBLISHED, published_at=now, published_by=_user(actor))
+    if updated != 1:
+        raise InvalidTransition("Only a draft can be published; this version is already published.")
+    version.refresh_from_db()
+    audit_record(
+        firm=firm, actor=actor, action="model_version.publish", obj=version,
+        before={"status": VersionStatus.DRAFT},
+        after={"status": VersionStatus.PUBLISHED, "weights": weights},
+    )
+    return version
+
+
+@transaction.atomic
+def model_assign(
+    *, firm: Firm, actor: Any, account: Account, model: ModelPortfolio
+) -> ModelAssignment:
+    if account.firm_id != firm.pk or model.firm_id != firm.pk:
+        raise DomainError("Not found.")
+    if latest_published(model) is None:
+        raise ValidationFailed([(None, "model", f"'{model}' has no published version yet")])
+    existing = ModelAssignment.objects.filter(account=account).first()
+    before = {"model": existing.model_id} if existing else None
+    assignment, _ = ModelAssignment.objects.update_or_create(
+        account=account, defaults={"firm": firm, "model": model, "assigned_by": _user(actor)}
+    )
+    audit_record(
+        firm=firm, actor=actor, action="model.assign", obj=account, before=before,
+        after={"model": model.pk}, account_id=account.pk,
+    )
+    return assignment
