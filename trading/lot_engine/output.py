@@ -1,0 +1,86 @@
+"""The contract's JSON output: amounts rounded to cents here and only here.
+
+Serialisation is deterministic: the same :class:`EngineResult` always gives the same
+dictionary, and :func:`dumps` the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .types import EngineResult, OpenLot, RealizedRow
+
+CENT = Decimal("0.01")
+ZERO_CENTS = Decimal("0.00")
+
+
+def cents(value: Decimal) -> Decimal:
+    """``value`` rounded half up to cents, never ``-0.00``."""
+    rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return rounded if rounded else ZERO_CENTS
+
+
+def shares(value: Decimal) -> str:
+    """A share quantity as plain digits, without exponent or trailing zeros."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def to_dict(result: EngineResult, /) -> dict[str, Any]:
+    """The result as the contract's JSON object (all numbers as strings).
+
+    Each realized row's ``gain`` is its rounded ``proceeds`` minus its rounded
+    ``cost_basis``, so the identity holds in the output too, and its
+    ``disallowed_loss`` is capped at that loss. Totals are computed from exact values and
+    rounded once.
+    """
+    return {
+        "lots": [_lot(lot) for lot in result.lots],
+        "realized": [_row(row) for row in result.realized],
+        "totals": {
+            "short_term_gain": str(cents(result.totals.short_term_gain)),
+            "long_term_gain": str(cents(result.totals.long_term_gain)),
+            "disallowed_loss": str(cents(result.totals.disallowed_loss)),
+        },
+    }
+
+
+def dumps(result: EngineResult, /) -> str:
+    """The result as JSON text, keys in contract order, with a trailing newline."""
+    return json.dumps(to_dict(result), indent=1) + "\n"
+
+
+def _lot(lot: OpenLot) -> dict[str, str]:
+    return {
+        "id": lot.id,
+        "account": lot.account,
+        "symbol": lot.symbol,
+        "quantity": shares(lot.quantity),
+        "cost_basis": str(cents(lot.cost_basis)),
+        "acquired": lot.acquired.isoformat(),
+        "holding_period_start": lot.holding_period_start.isoformat(),
+        "wash_sale_adjustment": str(cents(lot.wash_sale_adjustment)),
+    }
+
+
+def _row(row: RealizedRow) -> dict[str, str]:
+    proceeds = cents(row.proceeds)
+    basis = cents(row.cost_basis)
+    gain = proceeds - basis
+    disallowed = min(cents(row.disallowed_loss), max(-gain, ZERO_CENTS))
+    return {
+        "sale": row.sale,
+        "lot": row.lot,
+        "account": row.account,
+        "symbol": row.symbol,
+        "quantity": shares(row.quantity),
+        "acquired": row.acquired.isoformat(),
+        "sold": row.sold.isoformat(),
+        "proceeds": str(proceeds),
+        "cost_basis": str(basis),
+        "gain": str(gain if gain else ZERO_CENTS),
+        "term": row.term.value,
+        "disallowed_loss": str(disallowed if disallowed else ZERO_CENTS),
+    }

@@ -1,0 +1,218 @@
+"""Validation of the contract's JSON (already decoded) into an :class:`EngineInput`.
+
+Checks everything that can be checked without applying the transactions: types,
+dates, numbers, ids, methods and tax statuses. Breaches found while applying them (an
+oversell, a lot that is not held) are raised by the engine with the same error type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import LotEngineInputError
+from .types import (
+    AccountSpec,
+    EngineInput,
+    LotPick,
+    Method,
+    TaxStatus,
+    Transaction,
+    TransactionType,
+)
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_METHODS = ", ".join(m.value for m in Method)
+_STATUSES = ", ".join(s.value for s in TaxStatus)
+
+
+def parse_events(data: Any, /) -> EngineInput:
+    """Validate decoded contract JSON and return the typed engine input.
+
+    Raises :class:`LotEngineInputError` naming the transaction and field at fault.
+    Numbers may be JSON strings, integers or ``Decimal`` (from
+    ``json.loads(..., parse_float=Decimal)``); binary floats are refused.
+    """
+    if not isinstance(data, Mapping):
+        raise LotEngineInputError(field="(root)", message="must be a JSON object")
+    method = _parse_method(data.get("method", Method.FIFO.value), field="method")
+    wash_sale = data.get("wash_sale", True)
+    if not isinstance(wash_sale, bool):
+        raise LotEngineInputError(field="wash_sale", message="must be true or false")
+    accounts = _parse_accounts(data.get("accounts", {}))
+    groups = _parse_groups(data.get("identical_groups", []))
+    raw = data.get("transactions")
+    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
+        raise LotEngineInputError(field="transactions", message="must be a list")
+    transactions = tuple(_parse_transaction(item, index=i) for i, item in enumerate(raw))
+    seen: set[str] = set()
+    for txn in transactions:
+        if txn.id in seen:
+            raise LotEngineInputError(
+                transaction_id=txn.id, field="id", message="is used by another transaction"
+            )
+        seen.add(txn.id)
+    return EngineInput(
+        transactions=transactions,
+        method=method,
+        wash_sale=wash_sale,
+        accounts=accounts,
+        identical_groups=groups,
+    )
+
+
+def _parse_method(value: Any, *, field: str) -> Method:
+    try:
+        return Method(value)
+    except (ValueError, TypeError):
+        raise LotEngineInputError(
+            field=field, message=f"unknown method {value!r} (expected one of {_METHODS})"
+        ) from None
+
+
+def _parse_accounts(value: Any) -> tuple[tuple[str, AccountSpec], ...]:
+    if not isinstance(value, Mapping):
+        raise LotEngineInputError(field="accounts", message="must be an object")
+    specs: list[tuple[str, AccountSpec]] = []
+    for name in sorted(value):
+        entry = value[name]
+        field = f"accounts.{name}"
+        if not isinstance(name, str) or not name:
+            raise LotEngineInputError(field="accounts", message="names must be non-empty")
+        if not isinstance(entry, Mapping):
+            raise LotEngineInputError(field=field, message="must be an object")
+        status_value = entry.get("tax_status", TaxStatus.TAXABLE.value)
+        try:
+            status = TaxStatus(status_value)
+        except (ValueError, TypeError):
+            raise LotEngineInputError(
+                field=f"{field}.tax_status",
+                message=f"unknown tax status {status_value!r} (expected one of {_STATUSES})",
+            ) from None
+        method = None
+        if entry.get("method") is not None:
+            method = _parse_method(entry["method"], field=f"{field}.method")
+        specs.append((name, AccountSpec(tax_status=status, method=method)))
+    return tuple(specs)
+
+
+def _parse_groups(value: Any) -> tuple[tuple[str, ...], ...]:
+    """Identical groups; groups that share a symbol are merged into one."""
+    if not isinstance(value, Sequence) or isinstance(value, str | bytes):
+        raise LotEngineInputError(field="identical_groups", message="must be a list of lists")
+    merged: list[set[str]] = []
+    for i, group in enumerate(value):
+        if not isinstance(group, Sequence) or isinstance(group, str | bytes):
+            raise LotEngineInputError(
+                field=f"identical_groups[{i}]", message="must be a list of symbols"
+            )
+        symbols = set()
+        for symbol in group:
+            if not isinstance(symbol, str) or not symbol:
+                raise LotEngineInputError(
+                    field=f"identical_groups[{i}]", message="symbols must be non-empty strings"
+                )
+            symbols.add(symbol)
+        overlapping = [g for g in merged if g & symbols]
+        for g in overlapping:
+            symbols |= g
+            merged.remove(g)
+        merged.append(symbols)
+    return tuple(sorted(tuple(sorted(g)) for g in merged if len(g) > 1))
+
+
+def _parse_transaction(item: Any, *, index: int) -> Transaction:
+    if not isinstance(item, Mapping):
+        raise LotEngineInputError(index=index, field="(transaction)", message="must be an object")
+    txn_id = item.get("id")
+    if not isinstance(txn_id, str) or not txn_id.strip():
+        raise LotEngineInputError(index=index, field="id", message="is missing or empty")
+
+    def fail(field: str, message: str) -> LotEngineInputError:
+        return LotEngineInputError(transaction_id=txn_id, field=field, message=message)
+
+    date = _parse_date(item.get("date"), fail=fail)
+    account = item.get("account")
+    if not isinstance(account, str) or not account:
+        raise fail("account", "is missing or empty")
+    type_value = item.get("type")
+    try:
+        txn_type = TransactionType(type_value)
+    except (ValueError, TypeError):
+        raise fail("type", f"must be 'buy' or 'sell', not {type_value!r}") from None
+    symbol = item.get("symbol")
+    if not isinstance(symbol, str) or not symbol:
+        raise fail("symbol", "is missing or empty")
+    quantity = _parse_decimal(item.get("quantity"), field="quantity", fail=fail)
+    if quantity <= 0:
+        raise fail("quantity", f"must be greater than 0, not {quantity}")
+    amount = _parse_decimal(item.get("amount"), field="amount", fail=fail)
+    if amount < 0:
+        raise fail("amount", f"must not be negative, not {amount}")
+    lots = None
+    if item.get("lots") is not None:
+        if txn_type is TransactionType.BUY:
+            raise fail("lots", "only a sale can name lots")
+        lots = _parse_lots(item["lots"], quantity=quantity, fail=fail)
+    return Transaction(
+        id=txn_id,
+        date=date,
+        account=account,
+        type=txn_type,
+        symbol=symbol,
+        quantity=quantity,
+        amount=amount,
+        index=index,
+        lots=lots,
+    )
+
+
+def _parse_date(value: Any, *, fail: Any) -> dt.date:
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise fail("date", f"must be a date YYYY-MM-DD, not {value!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail("date", f"is not a valid date: {value!r}") from None
+
+
+def _parse_decimal(value: Any, *, field: str, fail: Any) -> Decimal:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise fail(field, f'must be a decimal string such as "12.50", not {value!r}')
+    if isinstance(value, Decimal | int):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise fail(field, f"is not a number: {value!r}") from None
+    else:
+        raise fail(field, "is missing" if value is None else f"is not a number: {value!r}")
+    if not number.is_finite():
+        raise fail(field, f"must be a finite number, not {value!r}")
+    return number
+
+
+def _parse_lots(value: Any, *, quantity: Decimal, fail: Any) -> tuple[LotPick, ...]:
+    if not isinstance(value, Sequence) or isinstance(value, str | bytes) or not value:
+        raise fail("lots", "must be a non-empty list of {lot, quantity}")
+    picks = []
+    for i, entry in enumerate(value):
+        if not isinstance(entry, Mapping):
+            raise fail(f"lots[{i}]", "must be an object {lot, quantity}")
+        lot = entry.get("lot")
+        if not isinstance(lot, str) or not lot:
+            raise fail(f"lots[{i}].lot", "is missing or empty")
+        pick_quantity = _parse_decimal(
+            entry.get("quantity"), field=f"lots[{i}].quantity", fail=fail
+        )
+        if pick_quantity <= 0:
+            raise fail(f"lots[{i}].quantity", f"must be greater than 0, not {pick_quantity}")
+        picks.append(LotPick(lot=lot, quantity=pick_quantity))
+    total = sum((p.quantity for p in picks), Decimal(0))
+    if total != quantity:
+        raise fail("lots", f"quantities add up to {total}, but the sale is of {quantity}")
+    return tuple(picks)

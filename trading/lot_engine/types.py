@@ -1,0 +1,164 @@
+"""Typed input and output of the tax-lot engine: frozen dataclasses, Decimal amounts.
+
+Quantities are shares, never rounded. Amounts are US dollars, exact inside the engine
+and rounded to cents only by :mod:`trading.lot_engine.output`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Method(StrEnum):
+    """How a sale without its own ``lots`` list chooses the lots it relieves."""
+
+    FIFO = "FIFO"
+    LIFO = "LIFO"
+    HIFO = "HIFO"
+    TAX_MIN = "TAX_MIN"
+
+
+class TaxStatus(StrEnum):
+    """An account's tax treatment; only ``taxable`` accounts report gains in totals."""
+
+    TAXABLE = "taxable"
+    TAX_DEFERRED = "tax_deferred"
+    TAX_EXEMPT = "tax_exempt"
+
+
+class TransactionType(StrEnum):
+    BUY = "buy"
+    SELL = "sell"
+
+
+class Term(StrEnum):
+    SHORT = "short"
+    LONG = "long"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSpec:
+    """One account of the household.
+
+    ``method`` overrides the file's method for this account's sales (an extension of the
+    contract used by the platform when a household's accounts prefer different methods;
+    ``None`` means the file's method).
+    """
+
+    tax_status: TaxStatus = TaxStatus.TAXABLE
+    method: Method | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LotPick:
+    """One entry of a sale's specific identification: relieve ``quantity`` of ``lot``."""
+
+    lot: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """A buy or sell. ``amount`` is the total cost of a buy, the net proceeds of a sale.
+
+    ``index`` is the transaction's position in the input file; on one date, transactions
+    are applied in that order.
+    """
+
+    id: str
+    date: dt.date
+    account: str
+    type: TransactionType
+    symbol: str
+    quantity: Decimal
+    amount: Decimal
+    index: int
+    lots: tuple[LotPick, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EngineInput:
+    """A whole household's transactions and the rules to apply to them."""
+
+    transactions: tuple[Transaction, ...]
+    method: Method = Method.FIFO
+    wash_sale: bool = True
+    accounts: tuple[tuple[str, AccountSpec], ...] = ()
+    identical_groups: tuple[tuple[str, ...], ...] = ()
+
+    def account_spec(self, account: str) -> AccountSpec:
+        """The account's spec; an account that is not listed is taxable."""
+        for name, spec in self.accounts:
+            if name == account:
+                return spec
+        return AccountSpec()
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLot:
+    """What remains of one purchase (or one piece of it, when a wash sale split it)."""
+
+    id: str
+    account: str
+    symbol: str
+    quantity: Decimal
+    cost_basis: Decimal
+    acquired: dt.date
+    holding_period_start: dt.date
+    wash_sale_adjustment: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RealizedRow:
+    """One lot (or piece) relieved by one sale. ``gain`` is ``proceeds - cost_basis``."""
+
+    sale: str
+    lot: str
+    account: str
+    symbol: str
+    quantity: Decimal
+    acquired: dt.date
+    sold: dt.date
+    proceeds: Decimal
+    cost_basis: Decimal
+    gain: Decimal
+    term: Term
+    disallowed_loss: Decimal
+    taxable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """A wash sale's link: ``quantity`` shares of ``replacement_lot`` replaced shares of
+    ``sold_lot`` sold by ``sale`` at a loss; ``adjustment`` was added to their basis
+    (0 when the replacement sits in a tax-deferred or tax-exempt account)."""
+
+    sale: str
+    sold_lot: str
+    replacement_lot: str
+    replacement_account: str
+    quantity: Decimal
+    disallowed_loss: Decimal
+    adjustment: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Sums over taxable accounts: deductible gains by term and disallowed losses."""
+
+    short_term_gain: Decimal
+    long_term_gain: Decimal
+    disallowed_loss: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class EngineResult:
+    """Open lots in purchase order, realized rows in sale order, and their totals."""
+
+    lots: tuple[OpenLot, ...]
+    realized: tuple[RealizedRow, ...]
+    totals: Totals
+    replacements: tuple[Replacement, ...] = ()
