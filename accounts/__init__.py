@@ -1,1 +1,1 @@
-"""Firms (the tenants), people and their roles, households, clients, accounts, preferences, audit."""
+"""Firms (the tenants), people and roles, households, clients, accounts, preferences, audit."""

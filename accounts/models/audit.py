@@ -54,6 +54,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["firm", "account_id_ref"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
     def save(self, *args, **kwargs):  # noqa: ANN002, ANN003
         if self.pk is not None:
             raise PermissionError("The audit log is append-only: events are never updated.")
@@ -61,6 +64,3 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003
         raise PermissionError("The audit log is append-only: events are never deleted.")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"

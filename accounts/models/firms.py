@@ -16,7 +16,9 @@ def validate_timezone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"'{value}' is not a known time zone (e.g. America/New_York).") from exc
+        raise ValidationError(
+            f"'{value}' is not a known time zone (e.g. America/New_York)."
+        ) from exc
 
 
 class Firm(models.Model):

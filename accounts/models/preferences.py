@@ -95,7 +95,11 @@ class PreferenceSet(ScopedModel):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
     )
     lot_relief_method = models.CharField(
-        max_length=10, choices=LotReliefMethod.choices, null=True, blank=True
+        max_length=10,
+        choices=LotReliefMethod.choices,
+        blank=True,
+        default="",
+        help_text="Blank: inherit.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

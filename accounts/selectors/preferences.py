@@ -89,7 +89,7 @@ def _overlay(
             continue
         for name in SCALAR_FIELDS:
             value = getattr(pset, name)
-            if value is not None:
+            if value is not None and value != "":
                 values[name], sources[name] = value, label
         for name in CAP_FIELDS:
             value = getattr(pset, name)
@@ -130,7 +130,10 @@ def _clamped_date(year: int, month: int, day: int) -> dt.date:
 
 
 def pending_withdrawal_usd(
-    withdrawals: Iterable[CashWithdrawal], *, as_of: dt.date, horizon_days: int = WITHDRAWAL_HORIZON_DAYS
+    withdrawals: Iterable[CashWithdrawal],
+    *,
+    as_of: dt.date,
+    horizon_days: int = WITHDRAWAL_HORIZON_DAYS,
 ) -> Decimal:
     """Cash needed for withdrawals falling due from ``as_of`` through ``as_of + horizon``."""
     end = as_of + dt.timedelta(days=horizon_days)
@@ -171,12 +174,15 @@ def effective_preferences_for_accounts(
 
     result = {}
     for account in accounts:
-        values, sources = _overlay(by_household.get(account.household_id), by_account.get(account.pk))
+        values, sources = _overlay(
+            by_household.get(account.household_id), by_account.get(account.pk)
+        )
 
         def rows(kind: str, account=account) -> list[RuleRow]:
-            return rules[(kind, "household", account.household_id)] + rules[
-                (kind, "account", account.pk)
-            ]
+            return (
+                rules[(kind, "household", account.household_id)]
+                + rules[(kind, "account", account.pk)]
+            )
 
         result[account.pk] = EffectivePreferences(
             account_id=account.pk,
@@ -191,4 +197,6 @@ def effective_preferences_for_accounts(
 
 
 def effective_preferences(*, firm: Firm, account: Account, as_of: dt.date) -> EffectivePreferences:
-    return effective_preferences_for_accounts(firm=firm, accounts=[account], as_of=as_of)[account.pk]
+    return effective_preferences_for_accounts(firm=firm, accounts=[account], as_of=as_of)[
+        account.pk
+    ]

@@ -28,7 +28,9 @@ from rebalancer.errors import DomainError, ValidationFailed
 
 from .audit import audit_record, snapshot
 
-EDITABLE_FIELDS = SCALAR_FIELDS + CAP_FIELDS + tuple(f.replace("_usd", "_override") for f in CAP_FIELDS)
+EDITABLE_FIELDS = (
+    SCALAR_FIELDS + CAP_FIELDS + tuple(f.replace("_usd", "_override") for f in CAP_FIELDS)
+)
 
 
 def _scope(*, firm: Firm, household: Household | None, account: Account | None) -> dict:
@@ -146,10 +148,17 @@ def restriction_add(
     if start_date and end_date and end_date < start_date:
         raise ValidationFailed([(None, "end_date", "must be on or after start_date")])
     instance = Restriction(
-        firm=firm, symbol=symbol, type=type, start_date=start_date, end_date=end_date,
-        reason=reason, **scope,
+        firm=firm,
+        symbol=symbol,
+        type=type,
+        start_date=start_date,
+        end_date=end_date,
+        reason=reason,
+        **scope,
     )
-    return _rule_add(firm=firm, actor=actor, instance=instance, scope=scope, action="restriction.add")
+    return _rule_add(
+        firm=firm, actor=actor, instance=instance, scope=scope, action="restriction.add"
+    )
 
 
 def screen_add(
@@ -209,11 +218,18 @@ def withdrawal_add(
     if amount <= 0:
         raise ValidationFailed([(None, "amount_usd", "must be greater than zero")])
     instance = CashWithdrawal(
-        firm=firm, account=account, amount_usd=amount, start_date=start_date,
-        frequency=frequency, end_date=end_date, note=note,
+        firm=firm,
+        account=account,
+        amount_usd=amount,
+        start_date=start_date,
+        frequency=frequency,
+        end_date=end_date,
+        note=note,
         created_by=actor if hasattr(actor, "pk") else None,
     )
-    return _rule_add(firm=firm, actor=actor, instance=instance, scope=scope, action="withdrawal.add")
+    return _rule_add(
+        firm=firm, actor=actor, instance=instance, scope=scope, action="withdrawal.add"
+    )
 
 
 @transaction.atomic

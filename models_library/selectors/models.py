@@ -31,9 +31,7 @@ def version_get(*, firm: Firm, version_id: int) -> ModelVersion:
     )
 
 
-def latest_prices(
-    *, symbols: Iterable[str], as_of: dt.date
-) -> dict[str, tuple[dt.date, Decimal]]:
+def latest_prices(*, symbols: Iterable[str], as_of: dt.date) -> dict[str, tuple[dt.date, Decimal]]:
     """Each symbol's last close on or before ``as_of``: {symbol: (date, close)}. Two queries."""
     symbols = list(symbols)
     last_dates = (

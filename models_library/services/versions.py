@@ -96,7 +96,9 @@ def _parse_lines(*, firm: Firm, model: ModelPortfolio, rows: list[dict]) -> list
         seen.add(key)
         lines.append(
             ModelLine(
-                firm=firm, security=securities.get(symbol), sub_model=subs.get(sub_id),
+                firm=firm,
+                security=securities.get(symbol),
+                sub_model=subs.get(sub_id),
                 weight=weight,
             )
         )
@@ -134,8 +136,12 @@ def draft_save(
     ModelLine.objects.bulk_create(lines)
     version_security_weights(version=draft)  # raises on a cycle through sub-models
     audit_record(
-        firm=firm, actor=actor, action="model_version.draft_save", obj=draft,
-        before=before, after=_lines_snapshot(lines),
+        firm=firm,
+        actor=actor,
+        action="model_version.draft_save",
+        obj=draft,
+        before=before,
+        after=_lines_snapshot(lines),
     )
     return draft
 
@@ -156,7 +162,10 @@ def version_publish(*, firm: Firm, actor: Any, version: ModelVersion) -> ModelVe
         raise InvalidTransition("Only a draft can be published; this version is already published.")
     version.refresh_from_db()
     audit_record(
-        firm=firm, actor=actor, action="model_version.publish", obj=version,
+        firm=firm,
+        actor=actor,
+        action="model_version.publish",
+        obj=version,
         before={"status": VersionStatus.DRAFT},
         after={"status": VersionStatus.PUBLISHED, "weights": weights},
     )
@@ -177,7 +186,12 @@ def model_assign(
         account=account, defaults={"firm": firm, "model": model, "assigned_by": _user(actor)}
     )
     audit_record(
-        firm=firm, actor=actor, action="model.assign", obj=account, before=before,
-        after={"model": model.pk}, account_id=account.pk,
+        firm=firm,
+        actor=actor,
+        action="model.assign",
+        obj=account,
+        before=before,
+        after={"model": model.pk},
+        account_id=account.pk,
     )
     return assignment

@@ -39,9 +39,14 @@ def test_defaults_when_nothing_set(firm_a, account):
 
 def test_account_overrides_household_which_overrides_default(firm_a, advisor_a, account):
     preferences_update(
-        firm=firm_a, actor=advisor_a, household=account.household,
-        values={"short_term_rate": Decimal("0.32"), "long_term_rate": Decimal("0.15"),
-                "max_realized_gain_usd": Decimal("5000")},
+        firm=firm_a,
+        actor=advisor_a,
+        household=account.household,
+        values={
+            "short_term_rate": Decimal("0.32"),
+            "long_term_rate": Decimal("0.15"),
+            "max_realized_gain_usd": Decimal("5000"),
+        },
     )
     preferences_update(
         firm=firm_a, actor=advisor_a, account=account, values={"short_term_rate": Decimal("0.24")}
@@ -56,11 +61,15 @@ def test_account_overrides_household_which_overrides_default(firm_a, advisor_a, 
 
 def test_account_can_lift_a_household_gain_cap(firm_a, advisor_a, account):
     preferences_update(
-        firm=firm_a, actor=advisor_a, household=account.household,
+        firm=firm_a,
+        actor=advisor_a,
+        household=account.household,
         values={"max_realized_gain_usd": Decimal("5000")},
     )
     preferences_update(
-        firm=firm_a, actor=advisor_a, account=account,
+        firm=firm_a,
+        actor=advisor_a,
+        account=account,
         values={"max_realized_gain_override": True, "max_realized_gain_usd": None},
     )
     prefs = effective_preferences(firm=firm_a, account=account, as_of=AS_OF)
@@ -111,13 +120,21 @@ def test_rules_apply_from_household_and_account_and_respect_dates(firm_a, adviso
     SecurityFactory(symbol="AAPL")
     SecurityFactory(symbol="VTI")
     SecurityFactory(symbol="ITOT")
-    restriction_add(firm=firm_a, actor=advisor_a, household=account.household,
-                    symbol="aapl", type="do_not_sell")
-    restriction_add(firm=firm_a, actor=advisor_a, account=account, symbol="XOM", type="hold",
-                    start_date=dt.date(2026, 1, 1))
+    restriction_add(
+        firm=firm_a, actor=advisor_a, household=account.household, symbol="aapl", type="do_not_sell"
+    )
+    restriction_add(
+        firm=firm_a,
+        actor=advisor_a,
+        account=account,
+        symbol="XOM",
+        type="hold",
+        start_date=dt.date(2026, 1, 1),
+    )
     screen_add(firm=firm_a, actor=advisor_a, account=account, field="sector", value="Energy")
-    substitution_add(firm=firm_a, actor=advisor_a, account=account, from_symbol="VTI",
-                     to_symbol="ITOT")
+    substitution_add(
+        firm=firm_a, actor=advisor_a, account=account, from_symbol="VTI", to_symbol="ITOT"
+    )
     prefs = effective_preferences(firm=firm_a, account=account, as_of=AS_OF)
     assert [(r.values["symbol"], r.source) for r in prefs.restrictions] == [("AAPL", "household")]
     assert [r.values["value"] for r in prefs.screens] == ["Energy"]
@@ -129,16 +146,28 @@ def test_rules_apply_from_household_and_account_and_respect_dates(firm_a, adviso
 
 def test_unknown_symbol_is_refused(firm_a, advisor_a, account):
     with pytest.raises(ValidationFailed) as info:
-        restriction_add(firm=firm_a, actor=advisor_a, account=account, symbol="NOPE",
-                        type="do_not_buy")
+        restriction_add(
+            firm=firm_a, actor=advisor_a, account=account, symbol="NOPE", type="do_not_buy"
+        )
     assert "NOPE" in str(info.value)
 
 
 def test_withdrawals_one_time_and_recurring(firm_a, advisor_a, account):
-    withdrawal_add(firm=firm_a, actor=advisor_a, account=account, amount_usd="1000",
-                   start_date=dt.date(2025, 7, 10))
-    monthly = withdrawal_add(firm=firm_a, actor=advisor_a, account=account, amount_usd="250",
-                             start_date=dt.date(2025, 1, 15), frequency="monthly")
+    withdrawal_add(
+        firm=firm_a,
+        actor=advisor_a,
+        account=account,
+        amount_usd="1000",
+        start_date=dt.date(2025, 7, 10),
+    )
+    monthly = withdrawal_add(
+        firm=firm_a,
+        actor=advisor_a,
+        account=account,
+        amount_usd="250",
+        start_date=dt.date(2025, 1, 15),
+        frequency="monthly",
+    )
     prefs = effective_preferences(firm=firm_a, account=account, as_of=AS_OF)
     # 1000 on 10 July, and 250 on 15 July (30-day horizon from 30 June)
     assert prefs.pending_withdrawal_usd == Decimal("1250.00")
@@ -149,22 +178,25 @@ def test_withdrawals_one_time_and_recurring(firm_a, advisor_a, account):
 
 def test_withdrawal_amount_must_be_positive(firm_a, advisor_a, account):
     with pytest.raises(ValidationFailed) as info:
-        withdrawal_add(firm=firm_a, actor=advisor_a, account=account, amount_usd="-5",
-                       start_date=AS_OF)
+        withdrawal_add(
+            firm=firm_a, actor=advisor_a, account=account, amount_usd="-5", start_date=AS_OF
+        )
     assert info.value.errors[0][1] == "amount_usd"
 
 
 def test_monthly_withdrawal_on_the_31st_falls_on_month_end():
-    w = CashWithdrawal(amount_usd=Decimal("100"), frequency="monthly",
-                       start_date=dt.date(2025, 1, 31))
+    w = CashWithdrawal(
+        amount_usd=Decimal("100"), frequency="monthly", start_date=dt.date(2025, 1, 31)
+    )
     assert pending_withdrawal_usd([w], as_of=dt.date(2025, 2, 1), horizon_days=30) == Decimal(
         "100.00"
     )
 
 
 def test_audit_log_is_append_only(firm_a, advisor_a, account):
-    preferences_update(firm=firm_a, actor=advisor_a, account=account,
-                       values={"cost_bps": Decimal("1")})
+    preferences_update(
+        firm=firm_a, actor=advisor_a, account=account, values={"cost_bps": Decimal("1")}
+    )
     event = AuditEvent.objects.get()
     with pytest.raises(PermissionError):
         event.save()

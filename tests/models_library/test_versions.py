@@ -22,26 +22,37 @@ from tests.factories import AccountFactory, HouseholdFactory, SecurityFactory
 
 @pytest.fixture
 def etfs(db):
-    return {s: SecurityFactory(symbol=s, asset_class=c) for s, c in
-            [("VTI", "us_equity"), ("VEA", "intl"), ("BND", "us_bond"), ("AGG", "us_bond")]}
+    return {
+        s: SecurityFactory(symbol=s, asset_class=c)
+        for s, c in [("VTI", "us_equity"), ("VEA", "intl"), ("BND", "us_bond"), ("AGG", "us_bond")]
+    }
 
 
 def test_draft_publish_and_immutability(firm_a, advisor_a, etfs):
     model = model_create(firm=firm_a, actor=advisor_a, name="Core 60/40")
-    draft = draft_save(firm=firm_a, actor=advisor_a, model=model, rows=[
-        {"security": "VTI", "weight": "0.40"}, {"security": "vea", "weight": "0.20"},
-        {"security": "BND", "weight": "0.38"},
-    ])
+    draft = draft_save(
+        firm=firm_a,
+        actor=advisor_a,
+        model=model,
+        rows=[
+            {"security": "VTI", "weight": "0.40"},
+            {"security": "vea", "weight": "0.20"},
+            {"security": "BND", "weight": "0.38"},
+        ],
+    )
     version = version_publish(firm=firm_a, actor=advisor_a, version=draft)
     assert version.status == VersionStatus.PUBLISHED
     assert model_target_weights(model=model) == {
-        "BND": Decimal("0.38000000"), "VEA": Decimal("0.20000000"), "VTI": Decimal("0.40000000")
+        "BND": Decimal("0.38000000"),
+        "VEA": Decimal("0.20000000"),
+        "VTI": Decimal("0.40000000"),
     }
     with pytest.raises(InvalidTransition):
         version_publish(firm=firm_a, actor=advisor_a, version=version)
     # a new draft is a new version number; the published one keeps its lines
-    draft2 = draft_save(firm=firm_a, actor=advisor_a, model=model,
-                        rows=[{"security": "VTI", "weight": "1"}])
+    draft2 = draft_save(
+        firm=firm_a, actor=advisor_a, model=model, rows=[{"security": "VTI", "weight": "1"}]
+    )
     assert draft2.number == 2
     assert version.lines.count() == 3
     assert AuditEvent.objects.filter(action="model_version.publish").count() == 1
@@ -50,10 +61,17 @@ def test_draft_publish_and_immutability(firm_a, advisor_a, etfs):
 def test_weights_over_100_percent_are_refused_naming_rows(firm_a, advisor_a, etfs):
     model = model_create(firm=firm_a, actor=advisor_a, name="Too much")
     with pytest.raises(ValidationFailed) as info:
-        draft_save(firm=firm_a, actor=advisor_a, model=model, rows=[
-            {"security": "VTI", "weight": "0.7"}, {"security": "BND", "weight": "0.4"},
-            {"security": "ZZZ", "weight": "0.1"}, {"security": "VEA", "weight": "-1"},
-        ])
+        draft_save(
+            firm=firm_a,
+            actor=advisor_a,
+            model=model,
+            rows=[
+                {"security": "VTI", "weight": "0.7"},
+                {"security": "BND", "weight": "0.4"},
+                {"security": "ZZZ", "weight": "0.1"},
+                {"security": "VEA", "weight": "-1"},
+            ],
+        )
     errors = info.value.errors
     assert (3, "security", "'ZZZ' is not in the security master") in errors
     assert (4, "weight", "must be greater than 0 and at most 1") in errors
@@ -63,33 +81,65 @@ def test_weights_over_100_percent_are_refused_naming_rows(firm_a, advisor_a, etf
 
 def test_model_of_models_resolves_and_cycles_are_refused(firm_a, advisor_a, etfs):
     equity = model_create(firm=firm_a, actor=advisor_a, name="Equity")
-    version_publish(firm=firm_a, actor=advisor_a, version=draft_save(
-        firm=firm_a, actor=advisor_a, model=equity,
-        rows=[{"security": "VTI", "weight": "0.7"}, {"security": "VEA", "weight": "0.3"}]))
+    version_publish(
+        firm=firm_a,
+        actor=advisor_a,
+        version=draft_save(
+            firm=firm_a,
+            actor=advisor_a,
+            model=equity,
+            rows=[{"security": "VTI", "weight": "0.7"}, {"security": "VEA", "weight": "0.3"}],
+        ),
+    )
     bonds = model_create(firm=firm_a, actor=advisor_a, name="Bonds")
-    version_publish(firm=firm_a, actor=advisor_a, version=draft_save(
-        firm=firm_a, actor=advisor_a, model=bonds,
-        rows=[{"security": "BND", "weight": "0.5"}, {"security": "AGG", "weight": "0.5"}]))
+    version_publish(
+        firm=firm_a,
+        actor=advisor_a,
+        version=draft_save(
+            firm=firm_a,
+            actor=advisor_a,
+            model=bonds,
+            rows=[{"security": "BND", "weight": "0.5"}, {"security": "AGG", "weight": "0.5"}],
+        ),
+    )
     blend = model_create(firm=firm_a, actor=advisor_a, name="Blend")
-    version_publish(firm=firm_a, actor=advisor_a, version=draft_save(
-        firm=firm_a, actor=advisor_a, model=blend,
-        rows=[{"sub_model": equity.pk, "weight": "0.6"}, {"sub_model": bonds.pk, "weight": "0.4"},
-              ]))
+    version_publish(
+        firm=firm_a,
+        actor=advisor_a,
+        version=draft_save(
+            firm=firm_a,
+            actor=advisor_a,
+            model=blend,
+            rows=[
+                {"sub_model": equity.pk, "weight": "0.6"},
+                {"sub_model": bonds.pk, "weight": "0.4"},
+            ],
+        ),
+    )
     weights = model_target_weights(model=blend)
-    assert weights == {"AGG": Decimal("0.2"), "BND": Decimal("0.2"), "VEA": Decimal("0.18"),
-                       "VTI": Decimal("0.42")}
+    assert weights == {
+        "AGG": Decimal("0.2"),
+        "BND": Decimal("0.2"),
+        "VEA": Decimal("0.18"),
+        "VTI": Decimal("0.42"),
+    }
     # equity now tries to include the blend, which includes equity
     with pytest.raises(ModelCycleError):
-        draft_save(firm=firm_a, actor=advisor_a, model=equity,
-                   rows=[{"sub_model": blend.pk, "weight": "1"}])
+        draft_save(
+            firm=firm_a,
+            actor=advisor_a,
+            model=equity,
+            rows=[{"sub_model": blend.pk, "weight": "1"}],
+        )
 
 
 def test_sub_model_of_other_firm_is_not_found(firm_a, firm_b, advisor_a, advisor_b, etfs):
     theirs = model_create(firm=firm_b, actor=advisor_b, name="Theirs")
     mine = model_create(firm=firm_a, actor=advisor_a, name="Mine")
     with pytest.raises(ValidationFailed) as info:
-        draft_save(firm=firm_a, actor=advisor_a, model=mine,
-                   rows=[{"sub_model": theirs.pk, "weight": "1"}])
+        draft_save(
+            firm=firm_a, actor=advisor_a, model=mine, rows=[{"sub_model": theirs.pk, "weight": "1"}]
+        )
     assert info.value.errors[0][1] == "sub_model"
 
 
@@ -98,16 +148,23 @@ def test_assign_requires_published_model_of_same_firm(firm_a, advisor_a, etfs):
     model = model_create(firm=firm_a, actor=advisor_a, name="M")
     with pytest.raises(ValidationFailed):
         model_assign(firm=firm_a, actor=advisor_a, account=account, model=model)
-    version_publish(firm=firm_a, actor=advisor_a, version=draft_save(
-        firm=firm_a, actor=advisor_a, model=model, rows=[{"security": "VTI", "weight": "1"}]))
+    version_publish(
+        firm=firm_a,
+        actor=advisor_a,
+        version=draft_save(
+            firm=firm_a, actor=advisor_a, model=model, rows=[{"security": "VTI", "weight": "1"}]
+        ),
+    )
     assignment = model_assign(firm=firm_a, actor=advisor_a, account=account, model=model)
     assert assignment.model == model
 
 
 def test_database_refuses_bad_weights(firm_a, advisor_a, etfs):
     model = model_create(firm=firm_a, actor=advisor_a, name="M")
-    draft = draft_save(firm=firm_a, actor=advisor_a, model=model,
-                       rows=[{"security": "VTI", "weight": "0.5"}])
+    draft = draft_save(
+        firm=firm_a, actor=advisor_a, model=model, rows=[{"security": "VTI", "weight": "0.5"}]
+    )
     with pytest.raises(IntegrityError):
-        ModelLine.objects.create(firm=firm_a, version=draft, security=etfs["BND"],
-                                 weight=Decimal("-0.1"))
+        ModelLine.objects.create(
+            firm=firm_a, version=draft, security=etfs["BND"], weight=Decimal("-0.1")
+        )

@@ -41,7 +41,9 @@ class Transaction(FirmOwnedModel):
             models.UniqueConstraint(
                 fields=["firm", "external_id"], name="transaction_external_id_unique_per_firm"
             ),
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="transaction_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="transaction_quantity_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(amount_usd__gte=0), name="transaction_amount_non_negative"
             ),
