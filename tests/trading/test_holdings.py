@@ -5,12 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from trading.selectors.holdings import (
-    account_cash_usd,
-    account_lots,
-    account_positions,
-    account_transactions,
-)
 from tests.factories import (
     AccountFactory,
     CashBalanceFactory,
@@ -18,6 +12,12 @@ from tests.factories import (
     SecurityFactory,
     TaxLotFactory,
     TransactionFactory,
+)
+from trading.selectors.holdings import (
+    account_cash_usd,
+    account_lots,
+    account_positions,
+    account_transactions,
 )
 
 
