@@ -31,14 +31,18 @@ def shares(value: Decimal) -> str:
 def to_dict(result: EngineResult, /) -> dict[str, Any]:
     """The result as the contract's JSON object (all numbers as strings).
 
-    Each realized row's ``gain`` is its rounded ``proceeds`` minus its rounded
-    ``cost_basis``, so the identity holds in the output too, and its
+    The rows of one sale have their ``proceeds`` rounded cumulatively, so they add up to
+    the sale's amount to the cent. Each row's ``gain`` is its rounded ``proceeds`` minus
+    its rounded ``cost_basis``, so the identity holds in the output too, and its
     ``disallowed_loss`` is capped at that loss. Totals are computed from exact values and
     rounded once.
     """
     return {
         "lots": [_lot(lot) for lot in result.lots],
-        "realized": [_row(row) for row in result.realized],
+        "realized": [
+            _row(row, proceeds=proceeds)
+            for row, proceeds in zip(result.realized, _sale_proceeds(result.realized), strict=True)
+        ],
         "totals": {
             "short_term_gain": str(cents(result.totals.short_term_gain)),
             "long_term_gain": str(cents(result.totals.long_term_gain)),
@@ -65,8 +69,21 @@ def _lot(lot: OpenLot) -> dict[str, str]:
     }
 
 
-def _row(row: RealizedRow) -> dict[str, str]:
-    proceeds = cents(row.proceeds)
+def _sale_proceeds(rows: tuple[RealizedRow, ...]) -> list[Decimal]:
+    """Each row's proceeds in cents, rounded cumulatively within its sale."""
+    rounded = []
+    sale, exact_sum, rounded_sum = None, Decimal(0), ZERO_CENTS
+    for row in rows:
+        if row.sale != sale:
+            sale, exact_sum, rounded_sum = row.sale, Decimal(0), ZERO_CENTS
+        exact_sum += row.proceeds
+        share = cents(exact_sum) - rounded_sum
+        rounded_sum += share
+        rounded.append(share)
+    return rounded
+
+
+def _row(row: RealizedRow, *, proceeds: Decimal) -> dict[str, str]:
     basis = cents(row.cost_basis)
     gain = proceeds - basis
     disallowed = min(cents(row.disallowed_loss), max(-gain, ZERO_CENTS))
