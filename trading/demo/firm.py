@@ -1,0 +1,142 @@
+"""The demo firm, its people (one login per role, all with one documented password), and reset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
+
+from accounts.models import Firm, Membership, Role
+
+DEFAULT_SLUG = "demo"
+DEFAULT_NAME = "Northwind Wealth Partners"
+DEFAULT_TIMEZONE = "America/New_York"
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo login, printed and in the README
+
+# (login, role, first name, last name); the first advisor is the one the README names.
+STAFF: tuple[tuple[str, str, str, str], ...] = (
+    ("admin", Role.FIRM_ADMIN, "Alex", "Morgan"),
+    ("advisor", Role.ADVISOR, "Avery", "Chen"),
+    ("advisor2", Role.ADVISOR, "Jordan", "Patel"),
+    ("advisor3", Role.ADVISOR, "Riley", "Okafor"),
+    ("advisor4", Role.ADVISOR, "Casey", "Lindqvist"),
+    ("modeler", Role.MODEL_MANAGER, "Morgan", "Reyes"),
+    ("trader", Role.TRADER, "Taylor", "Brooks"),
+    ("compliance", Role.COMPLIANCE, "Quinn", "Adeyemi"),
+)
+
+# Firm-owned tables cleared first on reset, children before parents; any other table with
+# a ``firm`` column is cleared after them, and the firm's own cascade takes the rest.
+RESET_ORDER: tuple[str, ...] = (
+    "trading.TaxLot",
+    "trading.RealizedGain",
+    "trading.Transaction",
+    "trading.CashBalance",
+    "accounts.CashWithdrawal",
+    "accounts.PreferenceSet",
+    "accounts.Restriction",
+    "accounts.Screen",
+    "accounts.Substitution",
+    "models_library.ModelAssignment",
+    "models_library.ModelLine",
+    "models_library.ModelVersion",
+    "models_library.ModelPortfolio",
+    "accounts.Account",
+    "accounts.Client",
+    "accounts.Household",
+    "accounts.AuditEvent",
+)
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    """The firm's demo users by role login (``admin``, ``advisor``...), and its advisors."""
+
+    users: dict[str, AbstractBaseUser]
+    advisors: list[AbstractBaseUser]
+
+
+def login_for(*, slug: str, base: str) -> str:
+    """The demo firm keeps plain logins (``advisor``); another firm prefixes its slug."""
+    return base if slug == DEFAULT_SLUG else f"{slug}-{base}"
+
+
+def firm_create(*, slug: str, name: str) -> Firm:
+    firm = Firm(slug=slug, name=name, timezone=DEFAULT_TIMEZONE)
+    firm.full_clean()
+    firm.save()
+    return firm
+
+
+def staff_create(*, firm: Firm) -> DemoStaff:
+    """One user per role (plus extra advisors), each with a membership in ``firm``.
+
+    Users that already exist (from an earlier seed) are reused, and their password is set
+    back to ``DEMO_PASSWORD``. The hash is computed once for all of them: hashing is slow
+    by design, and this password is public anyway.
+    """
+    user_model = get_user_model()
+    password_hash = make_password(DEMO_PASSWORD)
+    users: dict[str, AbstractBaseUser] = {}
+    memberships = []
+    for base, role, first_name, last_name in STAFF:
+        username = login_for(slug=firm.slug, base=base)
+        user, _ = user_model.objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@example.com",
+                "password": password_hash,
+                "is_active": True,
+            },
+        )
+        users[base] = user
+        memberships.append(Membership(user=user, firm=firm, role=role))
+    Membership.objects.bulk_create(memberships)
+    advisors = [users[base] for base, role, *_ in STAFF if role == Role.ADVISOR]
+    return DemoStaff(users=users, advisors=advisors)
+
+
+def _firm_owned_models() -> list[type[models.Model]]:
+    ordered = [apps.get_model(label) for label in RESET_ORDER]
+    others = [
+        model
+        for model in apps.get_models()
+        if model not in ordered
+        and any(
+            field.name == "firm" and field.is_relation and field.related_model is Firm
+            for field in model._meta.concrete_fields
+        )
+    ]
+    return ordered + others
+
+
+def firm_delete(*, firm: Firm) -> None:
+    """Delete ``firm`` and every row it owns, its audit log included. For demo firms only.
+
+    Tables are cleared in ``RESET_ORDER``, then every other firm-owned table, retrying any
+    that another still protects. The audit log is append-only for the application; the
+    base ``QuerySet.delete`` is called on purpose, because a reset throws the whole firm away.
+    """
+    pending = _firm_owned_models()
+    with transaction.atomic():
+        while pending:
+            blocked = []
+            for model in pending:
+                queryset = model._base_manager.filter(firm=firm)
+                try:
+                    with transaction.atomic():
+                        models.QuerySet.delete(queryset)
+                except (ProtectedError, RestrictedError):
+                    blocked.append(model)
+            if len(blocked) == len(pending):
+                names = ", ".join(model._meta.label for model in blocked)
+                raise RuntimeError(f"cannot reset firm '{firm.slug}': {names} still protected")
+            pending = blocked
+        firm.delete()

@@ -1,0 +1,159 @@
+"""Build the demo firm, phase by phase, and time each phase.
+
+Shared reference data (securities, prices) is committed first, each in its own
+transaction, and reused by later seeds. Everything the firm owns is then written in one
+transaction, so a failed seed leaves no half-built firm behind.
+
+A firm whose slug already exists is left alone (the seed reports it and does nothing),
+unless ``reset`` is set: then the firm and everything it owns is deleted and built again.
+With the same arguments, a seed always builds the same firm (same names, accounts, lots
+and preferences; only database ids and timestamps differ).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from accounts.models import Firm, Role
+
+from .book import book_create, book_plan
+from .firm import STAFF, firm_create, firm_delete, login_for, staff_create
+from .holdings import holdings_create
+from .portfolios import models_create
+from .preferences import preferences_create
+from .prices import prices_ensure
+from .reference import load_etfs, load_stocks, securities_upsert
+
+DEFAULT_ACCOUNTS = 150
+DEFAULT_SEED = 2026
+DEFAULT_END_DATE = dt.date(2026, 11, 20)
+
+
+@dataclass(frozen=True)
+class SeedOptions:
+    slug: str
+    name: str
+    accounts: int = DEFAULT_ACCOUNTS
+    seed: int = DEFAULT_SEED
+    end_date: dt.date = DEFAULT_END_DATE
+    reset: bool = False
+
+
+@dataclass
+class SeedReport:
+    """What a seed did: whether it built the firm, each phase's seconds, and row counts."""
+
+    firm: Firm
+    created: bool
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(seconds for _, seconds in self.timings)
+
+    @property
+    def logins(self) -> list[tuple[str, str]]:
+        """(username, role label) of every demo user of the firm."""
+        return [
+            (login_for(slug=self.firm.slug, base=base), Role(role).label)
+            for base, role, *_ in STAFF
+        ]
+
+
+@contextmanager
+def _phase(report: SeedReport, name: str, log: Callable[[str], None]) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    seconds = time.perf_counter() - started
+    report.timings.append((name, seconds))
+    log(f"  {name:<26} {seconds:7.2f} s")
+
+
+def _rng(seed: int, phase: str) -> random.Random:
+    return random.Random(f"{seed}:{phase}")
+
+
+def demo_seed(*, options: SeedOptions, log: Callable[[str], None]) -> SeedReport:
+    """Build the demo firm described by ``options`` (see the module docstring)."""
+    existing = Firm.objects.filter(slug=options.slug).first()
+    if existing is not None and not options.reset:
+        return SeedReport(firm=existing, created=False)
+    report = SeedReport(firm=existing or Firm(slug=options.slug, name=options.name), created=True)
+    stocks, etfs = load_stocks(), load_etfs()
+    with _phase(report, "securities", log), transaction.atomic():
+        securities = securities_upsert(stocks=stocks, etfs=etfs)
+    with _phase(report, "prices", log), transaction.atomic():
+        history, report.counts["prices created"] = prices_ensure(
+            securities=securities, stocks=stocks, etfs=etfs, end_date=options.end_date
+        )
+    if existing is not None:
+        with _phase(report, "reset (delete old firm)", log):
+            firm_delete(firm=existing)
+    with transaction.atomic():
+        with _phase(report, "firm and staff", log):
+            firm = report.firm = firm_create(slug=options.slug, name=options.name)
+            staff = staff_create(firm=firm)
+        with _phase(report, "models", log):
+            models = models_create(
+                firm=firm,
+                securities=securities,
+                stocks=stocks,
+                modeler=staff.users["modeler"],
+                first_day=history.days[0],
+                last_day=history.last_day,
+            )
+        with _phase(report, "households and accounts", log):
+            plan = book_plan(
+                rng=_rng(options.seed, "book"),
+                accounts=options.accounts,
+                advisors=len(staff.advisors),
+                today=history.last_day,
+            )
+            rows = book_create(
+                firm=firm,
+                plan=plan,
+                advisors=staff.advisors,
+                models=models,
+                assigned_by=staff.users["modeler"],
+            )
+        with _phase(report, "lots and cash", log):
+            holdings = holdings_create(
+                firm=firm,
+                rng=_rng(options.seed, "holdings"),
+                plan=plan,
+                accounts=rows.accounts,
+                targets=models.targets,
+                securities=securities,
+                stock_symbols=[stock.symbol for stock in stocks],
+                history=history,
+            )
+        with _phase(report, "preferences", log):
+            preferences = preferences_create(
+                firm=firm,
+                rng=_rng(options.seed, "preferences"),
+                plan=plan,
+                rows=rows,
+                targets=models.targets,
+                advisors=staff.advisors,
+                last_day=history.last_day,
+            )
+    report.counts |= {
+        "households": len(rows.households),
+        "accounts": len(rows.accounts),
+        "transactions": holdings.transactions,
+        "tax lots": holdings.lots,
+        "preference sets": preferences.preference_sets,
+        "screens": preferences.screens,
+        "restrictions": preferences.restrictions,
+        "substitutions": preferences.substitutions,
+        "withdrawals": preferences.withdrawals,
+    }
+    return report
