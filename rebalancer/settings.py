@@ -166,3 +166,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+CELERY_BEAT_SCHEDULE = {
+    "start-due-nightly-runs": {
+        "task": "trading.start_due_nightly_runs",
+        "schedule": float(os.environ.get("NIGHTLY_CHECK_SECONDS", "300")),
+    },
+}

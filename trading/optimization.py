@@ -1,0 +1,177 @@
+"""The one place that translates between the ORM and ``optimizer/``.
+
+``case_for_account`` turns one account's loaded inputs into the optimizer's input (the
+``contracts/optimize.md`` format, plain JSON-ready data), or says why it cannot: a missing
+or stale price, no model. The same function serves the nightly run, "re-optimize now" and
+the API, so every path hands the optimizer exactly the same thing, and a proposal can store
+that input for replay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zlib
+from decimal import Decimal
+from typing import Any
+
+from accounts.selectors.preferences import EffectivePreferences
+from trading.selectors.run_inputs import AccountInputs, ChunkInputs, HouseholdWashContext
+
+STALE_PRICE_DAYS = 5
+
+
+class DataProblem(Exception):
+    """The account's data cannot make a valid optimizer input (a flag, not a crash)."""
+
+    def __init__(self, message: str, *, flag: str):
+        super().__init__(message)
+        self.flag = flag
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def _preferences(prefs: EffectivePreferences, *, as_of: dt.date) -> dict[str, Any]:
+    v = prefs.values
+    return {
+        "tax": {
+            "short_term_rate": str(v["short_term_rate"]),
+            "long_term_rate": str(v["long_term_rate"]),
+            "harvest_losses": bool(v["harvest_losses"]),
+            "max_realized_gain": _money(v["max_realized_gain_usd"]),
+            "max_short_term_gain": _money(v["max_short_term_gain_usd"]),
+        },
+        "restrictions": [
+            {"symbol": r.values["symbol"], "type": r.values["type"]} for r in prefs.restrictions
+        ],
+        "screens": [
+            {"field": s.values["field"], "value": s.values["value"]} for s in prefs.screens
+        ],
+        "substitutions": [
+            {"from": s.values["from_symbol"], "to": s.values["to_symbol"]}
+            for s in prefs.substitutions
+        ],
+        "cash": {
+            "min": _money(v["cash_min_usd"]),
+            "withdrawal": _money(prefs.pending_withdrawal_usd),
+        },
+        "trading": {
+            "min_trade_value": _money(v["min_trade_value_usd"]),
+            "fractional_shares": bool(v["fractional_shares"]),
+            "cost_bps": str(v["cost_bps"]),
+        },
+    }
+
+
+def _wash(context: HouseholdWashContext | None) -> dict[str, list]:
+    if context is None:
+        return {"recent_buys": [], "recent_loss_sales": []}
+    return {
+        "recent_buys": [
+            {"symbol": e.symbol, "date": e.date.isoformat(), "quantity": str(e.quantity)}
+            for e in sorted(context.recent_buys, key=lambda e: (e.date, e.symbol))
+        ],
+        "recent_loss_sales": [
+            {"symbol": e.symbol, "date": e.date.isoformat()}
+            for e in sorted(context.recent_loss_sales, key=lambda e: (e.date, e.symbol))
+        ],
+    }
+
+
+def _lot_ids(item: AccountInputs) -> list[str]:
+    """Lot ids for the optimizer: the opening purchase's id, made unique where a wash sale
+    split one purchase into pieces (``T1``, ``T1#2``, ...)."""
+    seen: dict[str, int] = {}
+    ids = []
+    for lot in item.lots:
+        ref = lot.lot_ref or f"lot-{lot.pk}"
+        seen[ref] = seen.get(ref, 0) + 1
+        ids.append(ref if seen[ref] == 1 else f"{ref}#{seen[ref]}")
+    return ids
+
+
+def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> dict[str, Any]:
+    """The optimizer input for one account. Raises DataProblem when it cannot be built."""
+    if item.target is None:
+        raise DataProblem(item.target_error or "no target", flag="missing_model")
+    held = {lot.security.symbol for lot in item.lots}
+    used = held | set(item.target) | {r.values["to_symbol"] for r in item.preferences.substitutions}
+    securities: dict[str, dict] = {}
+    for symbol in sorted(used):
+        security = chunk.securities.get(symbol)
+        if symbol not in chunk.prices or security is None:
+            raise DataProblem(
+                f"no price for {symbol} on or before {chunk.as_of}", flag="missing_price"
+            )
+        price_date, price = chunk.prices[symbol]
+        if (chunk.as_of - price_date).days > STALE_PRICE_DAYS:
+            raise DataProblem(
+                f"the last price of {symbol} is from {price_date}, more than "
+                f"{STALE_PRICE_DAYS} days before {chunk.as_of}",
+                flag="stale_price",
+            )
+        securities[symbol] = {
+            "price": str(price),
+            "asset_class": security.asset_class,
+            "sector": security.sector or None,
+            "identical_group": security.wash_sale_group,
+        }
+        if not security.tradable and symbol not in held:
+            raise DataProblem(f"{symbol} is in the model but not tradable", flag="bad_data")
+    account = item.account
+    return {
+        "as_of": chunk.as_of.isoformat(),
+        "account": {
+            "id": account.account_number,
+            "tax_status": account.tax_status,
+            "cash": _money(item.cash_usd),
+        },
+        "securities": securities,
+        "lots": [
+            {
+                "id": lot_id,
+                "symbol": lot.security.symbol,
+                "quantity": str(lot.quantity.normalize()),
+                "cost_basis": _money(lot.cost_basis_usd),
+                "acquired": lot.holding_period_start.isoformat(),
+            }
+            for lot_id, lot in zip(_lot_ids(item), item.lots, strict=True)
+        ],
+        "target": {symbol: str(weight) for symbol, weight in sorted(item.target.items())},
+        "preferences": _preferences(item.preferences, as_of=chunk.as_of),
+        "wash_sale": _wash(chunk.wash.get(account.household_id)),
+    }
+
+
+def canonical_json(case: dict[str, Any]) -> bytes:
+    return json.dumps(case, sort_keys=True, separators=(",", ":")).encode()
+
+
+def pack_input(case: dict[str, Any]) -> tuple[bytes, str]:
+    """(zlib-compressed canonical JSON, its SHA-256) for storing with a proposal."""
+    raw = canonical_json(case)
+    return zlib.compress(raw, 6), hashlib.sha256(raw).hexdigest()
+
+
+def unpack_input(blob: bytes) -> dict[str, Any]:
+    return json.loads(zlib.decompress(bytes(blob)))
+
+
+def solve_case(case: dict[str, Any]) -> dict[str, Any]:
+    """Run the optimizer on one input; always returns a contract result (never raises for
+    one account's data: an input the optimizer refuses comes back as status "invalid")."""
+    import optimizer
+
+    try:
+        parsed = optimizer.parse_case(case)
+    except optimizer.OptimizerInputError as exc:
+        return {
+            "account": case.get("account", {}).get("id", ""),
+            "status": "invalid",
+            "message": str(exc),
+            "trades": [],
+        }
+    return optimizer.result_to_dict(optimizer.optimize_account(parsed))

@@ -1,0 +1,207 @@
+"""Everything the optimizer needs for a chunk of accounts, in a constant number of queries.
+
+The query count does not depend on how many accounts are asked for: accounts, preferences
+(six queries), lots, cash, published model lines (two), securities, prices (two), and the
+household wash-sale context (three). ``trading.optimization`` turns the result into the
+optimizer's input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from accounts.models import Account, Firm, TaxStatus
+from accounts.selectors.preferences import EffectivePreferences, effective_preferences_for_accounts
+from models_library.models import ModelLine, ModelVersion, Security, VersionStatus
+from models_library.selectors.models import latest_prices
+from models_library.services.resolution import resolve_lines
+from rebalancer.errors import DomainError
+from trading.models import (
+    CashBalance,
+    Proposal,
+    ProposalStatus,
+    RealizedGain,
+    TaxLot,
+    Transaction,
+    TransactionType,
+)
+
+WASH_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class WashEvent:
+    symbol: str
+    date: dt.date
+    quantity: Decimal | None = None
+
+
+@dataclass
+class HouseholdWashContext:
+    recent_buys: list[WashEvent] = field(default_factory=list)
+    recent_loss_sales: list[WashEvent] = field(default_factory=list)
+
+
+@dataclass
+class AccountInputs:
+    account: Account
+    preferences: EffectivePreferences
+    lots: list[TaxLot]
+    cash_usd: Decimal
+    target: dict[str, Decimal] | None
+    target_error: str = ""
+
+
+@dataclass
+class ChunkInputs:
+    as_of: dt.date
+    accounts: list[AccountInputs]
+    securities: dict[str, Security]
+    prices: dict[str, tuple[dt.date, Decimal]]
+    wash: dict[int, HouseholdWashContext]
+
+
+def _model_targets(*, firm: Firm, model_ids: set[int]) -> dict[int, dict[str, Decimal] | str]:
+    """Resolved weights of each model's latest published version, or an error message."""
+    versions = ModelVersion.objects.for_firm(firm).filter(status=VersionStatus.PUBLISHED)
+    latest: dict[int, ModelVersion] = {}
+    for version in versions.order_by("model_id", "number"):
+        latest[version.model_id] = version
+    lines_by_version: dict[int, list[ModelLine]] = defaultdict(list)
+    for line in (
+        ModelLine.objects.for_firm(firm)
+        .filter(version_id__in=[v.pk for v in latest.values()])
+        .select_related("security")
+    ):
+        lines_by_version[line.version_id].append(line)
+
+    targets: dict[int, dict[str, Decimal] | str] = {}
+    for model_id in model_ids:
+        version = latest.get(model_id)
+        if version is None:
+            targets[model_id] = "the assigned model has no published version"
+            continue
+        try:
+            targets[model_id] = resolve_lines(
+                lines=lines_by_version[version.pk],
+                model_id=model_id,
+                sub_version_of=latest.get,
+                lines_of=lambda v: lines_by_version[v.pk],
+            )
+        except DomainError as exc:
+            targets[model_id] = str(exc)
+    return targets
+
+
+def _wash_context(
+    *, firm: Firm, household_ids: set[int], as_of: dt.date
+) -> dict[int, HouseholdWashContext]:
+    """Per household: buys in any account, and loss sales in taxable accounts, in the 30
+    days up to ``as_of``; approved proposals not yet filled count as if already traded."""
+    since = as_of - dt.timedelta(days=WASH_WINDOW_DAYS)
+    context: dict[int, HouseholdWashContext] = defaultdict(HouseholdWashContext)
+    buys = Transaction.objects.for_firm(firm).filter(
+        account__household_id__in=household_ids,
+        type=TransactionType.BUY,
+        date__gte=since,
+        date__lte=as_of,
+    )
+    for household_id, symbol, day, quantity in buys.values_list(
+        "account__household_id", "security__symbol", "date", "quantity"
+    ):
+        context[household_id].recent_buys.append(WashEvent(symbol, day, quantity))
+    losses = RealizedGain.objects.for_firm(firm).filter(
+        account__household_id__in=household_ids,
+        account__tax_status=TaxStatus.TAXABLE,
+        sold__gte=since,
+        sold__lte=as_of,
+        gain_usd__lt=0,
+    )
+    for household_id, symbol, day in losses.values_list(
+        "account__household_id", "security__symbol", "sold"
+    ).distinct():
+        context[household_id].recent_loss_sales.append(WashEvent(symbol, day))
+    approved = Proposal.objects.for_firm(firm).filter(
+        account__household_id__in=household_ids,
+        status=ProposalStatus.APPROVED,
+        as_of__gte=since,
+        as_of__lte=as_of,
+    )
+    for household_id, tax_status, day, result in approved.values_list(
+        "account__household_id", "account__tax_status", "as_of", "result"
+    ):
+        for trade in (result or {}).get("trades", []):
+            if trade["side"] == "buy":
+                context[household_id].recent_buys.append(
+                    WashEvent(trade["symbol"], day, Decimal(trade["quantity"]))
+                )
+            elif tax_status == TaxStatus.TAXABLE and any(
+                Decimal(lot["gain"]) < 0 for lot in trade.get("lots", [])
+            ):
+                context[household_id].recent_loss_sales.append(WashEvent(trade["symbol"], day))
+    return context
+
+
+def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> ChunkInputs:
+    accounts = list(
+        Account.objects.for_firm(firm)
+        .filter(pk__in=account_ids)
+        .select_related("model_assignment")
+        .order_by("pk")
+    )
+    preferences = effective_preferences_for_accounts(firm=firm, accounts=accounts, as_of=as_of)
+    lots: dict[int, list[TaxLot]] = defaultdict(list)
+    for lot in (
+        TaxLot.objects.for_firm(firm)
+        .filter(account_id__in=account_ids)
+        .select_related("security")
+        .order_by("account_id", "acquired", "id")
+    ):
+        lots[lot.account_id].append(lot)
+    cash = dict(
+        CashBalance.objects.for_firm(firm)
+        .filter(account_id__in=account_ids)
+        .values_list("account_id", "amount_usd")
+    )
+    assignments = {
+        a.pk: a.model_assignment.model_id
+        for a in accounts
+        if getattr(a, "model_assignment", None) is not None
+    }
+    targets = _model_targets(firm=firm, model_ids=set(assignments.values()))
+
+    symbols: set[str] = set()
+    items = []
+    for account in accounts:
+        target = targets.get(assignments.get(account.pk), None)
+        error = target if isinstance(target, str) else ""
+        if account.pk not in assignments:
+            error = "no model is assigned to this account"
+        weights = target if isinstance(target, dict) else None
+        prefs = preferences[account.pk]
+        symbols |= {lot.security.symbol for lot in lots[account.pk]}
+        symbols |= set(weights or {})
+        symbols |= {row.values["to_symbol"] for row in prefs.substitutions}
+        items.append(
+            AccountInputs(
+                account=account,
+                preferences=prefs,
+                lots=lots[account.pk],
+                cash_usd=cash.get(account.pk, Decimal("0.00")),
+                target=weights,
+                target_error=error,
+            )
+        )
+    securities = {s.symbol: s for s in Security.objects.filter(symbol__in=symbols)}
+    return ChunkInputs(
+        as_of=as_of,
+        accounts=items,
+        securities=securities,
+        prices=latest_prices(symbols=symbols, as_of=as_of),
+        wash=_wash_context(
+            firm=firm, household_ids={a.household_id for a in accounts}, as_of=as_of
+        ),
+    )

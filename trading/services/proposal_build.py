@@ -1,0 +1,116 @@
+"""Turning one optimizer answer into an unsaved Proposal and its trades, with review flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from accounts.models import Firm
+from models_library.models import Security
+from trading.models import Proposal, ProposalStatus, ProposedTrade
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+def _d(value: Any, default: str = "0") -> Decimal:
+    return Decimal(str(value)) if value not in (None, "") else Decimal(default)
+
+
+def review_flags(*, firm: Firm, result: dict[str, Any], withdrawal_usd: Decimal) -> list[str]:
+    """Why an advisor should look at this proposal before it goes to the trader."""
+    summary = result.get("summary") or {}
+    flags = []
+    if _d(summary.get("turnover")) > firm.turnover_flag_threshold:
+        flags.append("turnover_above_threshold")
+    if _d(summary.get("estimated_tax")) > firm.tax_flag_threshold_usd:
+        flags.append("tax_above_threshold")
+    if result.get("status") != "optimal" and withdrawal_usd > 0:
+        flags.append("withdrawal_not_met")
+    return flags
+
+
+def build_proposal(
+    *,
+    firm: Firm,
+    account_id: int,
+    as_of: dt.date,
+    run_id: int | None,
+    result: dict[str, Any],
+    case: dict[str, Any] | None,
+    packed: tuple[bytes, str] | None,
+    data_problem: tuple[str, str] | None = None,
+) -> Proposal:
+    """An unsaved proposal. ``data_problem`` is (flag, message) when no input could be built."""
+    withdrawal = _d((((case or {}).get("preferences") or {}).get("cash") or {}).get("withdrawal"))
+    cash_before = _d(((case or {}).get("account") or {}).get("cash"))
+    summary = result.get("summary") or {}
+    status = result.get("status", "error")
+    flags = review_flags(firm=firm, result=result, withdrawal_usd=withdrawal)
+    if data_problem is not None:
+        flags.append(data_problem[0])
+        status_value, message = ProposalStatus.FAILED, data_problem[1]
+    elif status != "optimal":
+        flags.append(status)
+        status_value, message = ProposalStatus.FAILED, result.get("message", "")
+    elif not result.get("trades"):
+        status_value, message = ProposalStatus.NO_TRADES, result.get("message", "")
+    else:
+        status_value, message = ProposalStatus.PENDING_REVIEW, result.get("message", "")
+    return Proposal(
+        firm=firm,
+        account_id=account_id,
+        run_id=run_id,
+        as_of=as_of,
+        status=status_value,
+        flags=flags,
+        optimizer_status=status if data_problem is None else "not_run",
+        message=message,
+        total_value_usd=_total_value(case),
+        cash_before_usd=cash_before,
+        cash_after_usd=_d(result.get("cash_after"), str(cash_before)),
+        withdrawal_usd=withdrawal,
+        drift_before=_d(summary.get("drift_before")),
+        drift_after=_d(summary.get("drift_after")),
+        realized_short_term_gain_usd=_d(summary.get("realized_short_term_gain")),
+        realized_long_term_gain_usd=_d(summary.get("realized_long_term_gain")),
+        estimated_tax_usd=_d(summary.get("estimated_tax")),
+        transaction_cost_usd=_d(summary.get("transaction_cost")),
+        turnover=_d(summary.get("turnover")),
+        binding_rules=summary.get("binding_rules") or result.get("binding_rules") or [],
+        result=result,
+        input_blob=packed[0] if packed else None,
+        input_sha256=packed[1] if packed else "",
+    )
+
+
+def _total_value(case: dict[str, Any] | None) -> Decimal:
+    if not case:
+        return ZERO
+    prices = {s: _d(v["price"]) for s, v in case["securities"].items()}
+    held = sum((_d(lot["quantity"]) * prices[lot["symbol"]] for lot in case["lots"]), ZERO)
+    return (held + _d(case["account"]["cash"])).quantize(CENT)
+
+
+def build_trades(
+    *, firm: Firm, proposal: Proposal, securities: dict[str, Security]
+) -> list[ProposedTrade]:
+    trades = []
+    for trade in (proposal.result or {}).get("trades", []):
+        lots = trade.get("lots") or []
+        trades.append(
+            ProposedTrade(
+                firm=firm,
+                proposal=proposal,
+                security=securities[trade["symbol"]],
+                side=trade["side"],
+                quantity=_d(trade["quantity"]),
+                price=_d(trade["price"]),
+                value_usd=_d(trade["value"]).quantize(CENT),
+                reasons=trade.get("reasons", []),
+                lots=lots,
+                realized_gain_usd=sum((_d(lot.get("gain")) for lot in lots), ZERO),
+            )
+        )
+    return trades

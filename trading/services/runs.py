@@ -1,0 +1,264 @@
+"""The nightly run: one firm, one as-of date, every active account, in chunks.
+
+- ``run_start`` creates (or reuses) the firm's run for the date and splits the accounts that
+  have no proposal for that date yet into chunks; their tasks are enqueued after commit.
+- ``chunk_process`` claims a chunk, loads its inputs in a constant number of queries, solves
+  each account outside any transaction, and writes all proposals in one short transaction.
+
+Exactly one proposal per account and date is guaranteed by a unique constraint; a chunk
+run twice (a redelivered task after a worker died, or a rerun) skips accounts that already
+have one, so repeating anything is a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Account, Firm
+from accounts.services.audit import audit_record
+from rebalancer.querycount import count_queries
+from trading.models import (
+    ChunkStatus,
+    Proposal,
+    ProposalStatus,
+    ProposedTrade,
+    Run,
+    RunChunk,
+    RunStatus,
+)
+from trading.optimization import DataProblem, case_for_account, pack_input, solve_case
+from trading.selectors.run_inputs import chunk_inputs
+from trading.services.proposal_build import build_proposal, build_trades
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_SIZE = 100
+SUPERSEDABLE = [ProposalStatus.PENDING_REVIEW, ProposalStatus.NO_TRADES, ProposalStatus.FAILED]
+
+
+def _accounts_to_do(*, firm: Firm, run: Run, account_numbers: list[str] | None) -> list[int]:
+    accounts = Account.objects.for_firm(firm).filter(is_active=True)
+    if account_numbers:
+        accounts = accounts.filter(account_number__in=account_numbers)
+    done = Proposal.objects.for_firm(firm).filter(as_of=run.as_of).values("account_id")
+    queued = set()
+    for ids in (
+        RunChunk.objects.filter(run=run)
+        .exclude(status=ChunkStatus.DONE)
+        .values_list("account_ids", flat=True)
+    ):
+        queued.update(ids)
+    ids = accounts.exclude(pk__in=done).order_by("pk").values_list("pk", flat=True)
+    return [pk for pk in ids if pk not in queued]
+
+
+def run_start(
+    *,
+    firm: Firm,
+    as_of: dt.date,
+    trigger: str,
+    actor=None,
+    account_numbers: list[str] | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    enqueue: Callable[[list[int]], None] | None = None,
+) -> tuple[Run, list[int]]:
+    """Create or resume the firm's run for ``as_of``; returns it and the new chunk ids.
+
+    Accounts with a proposal for the date, or already in an unfinished chunk, are skipped,
+    so a second start is a no-op. ``enqueue`` receives the new chunk ids after commit.
+    """
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    with transaction.atomic():
+        run, created = Run.objects.get_or_create(
+            firm=firm,
+            as_of=as_of,
+            defaults={
+                "trigger": trigger,
+                "started_by": actor if hasattr(actor, "pk") else None,
+                "chunk_size": chunk_size,
+            },
+        )
+        run = Run.objects.select_for_update().get(pk=run.pk)
+        todo = _accounts_to_do(firm=firm, run=run, account_numbers=account_numbers)
+        first = (run.chunks.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        chunks = [
+            RunChunk(firm=firm, run=run, number=first + i, account_ids=todo[at : at + chunk_size])
+            for i, at in enumerate(range(0, len(todo), chunk_size))
+        ]
+        RunChunk.objects.bulk_create(chunks)
+        chunk_ids = list(
+            RunChunk.objects.filter(run=run, number__gte=first).values_list("pk", flat=True)
+        )
+        total = Proposal.objects.filter(firm=firm, as_of=as_of).count() + sum(
+            len(ids)
+            for ids in RunChunk.objects.filter(run=run)
+            .exclude(status=ChunkStatus.DONE)
+            .values_list("account_ids", flat=True)
+        )
+        Run.objects.filter(pk=run.pk).update(
+            total_accounts=total,
+            status=RunStatus.RUNNING if chunk_ids else run.status,
+            finished_at=None if chunk_ids else run.finished_at,
+        )
+        if created:
+            audit_record(
+                firm=firm,
+                actor=actor or trigger,
+                action="run.start",
+                obj=run,
+                after={"as_of": as_of, "accounts": len(todo), "chunks": len(chunk_ids)},
+            )
+        if enqueue is not None and chunk_ids:
+            transaction.on_commit(lambda: enqueue(chunk_ids))
+    if not chunk_ids:
+        run_refresh_status(run_id=run.pk)
+    run.refresh_from_db()
+    return run, chunk_ids
+
+
+@dataclass
+class ChunkOutcome:
+    chunk_id: int
+    skipped: bool
+    written: int = 0
+    failed: int = 0
+
+
+def _claim(chunk_id: int) -> RunChunk | None:
+    """Mark the chunk running (a conditional update); None if it is already done."""
+    claimed = (
+        RunChunk.objects.filter(pk=chunk_id)
+        .exclude(status=ChunkStatus.DONE)
+        .update(status=ChunkStatus.RUNNING, attempts=F("attempts") + 1, claimed_at=timezone.now())
+    )
+    if claimed != 1:
+        return None
+    return RunChunk.objects.select_related("run", "firm").get(pk=chunk_id)
+
+
+def chunk_process(*, chunk_id: int) -> ChunkOutcome:
+    chunk = _claim(chunk_id)
+    if chunk is None:
+        return ChunkOutcome(chunk_id=chunk_id, skipped=True)
+    firm, run = chunk.firm, chunk.run
+    with count_queries() as queries:
+        started = time.perf_counter()
+        have = set(
+            Proposal.objects.filter(account_id__in=chunk.account_ids, as_of=run.as_of).values_list(
+                "account_id", flat=True
+            )
+        )
+        todo = [pk for pk in chunk.account_ids if pk not in have]
+        inputs = chunk_inputs(firm=firm, account_ids=todo, as_of=run.as_of)
+        loaded = time.perf_counter()
+        proposals = [
+            _solve_one(firm=firm, run=run, item=item, chunk=inputs) for item in inputs.accounts
+        ]
+        solved = time.perf_counter()
+        written = _write(firm=firm, run=run, proposals=proposals, securities=inputs.securities)
+        done = time.perf_counter()
+    RunChunk.objects.filter(pk=chunk.pk).update(
+        status=ChunkStatus.DONE,
+        finished_at=timezone.now(),
+        load_ms=int((loaded - started) * 1000),
+        solve_ms=int((solved - loaded) * 1000),
+        write_ms=int((done - solved) * 1000),
+        queries=queries.count,
+    )
+    run_refresh_status(run_id=run.pk)
+    failed = sum(1 for p in proposals if p.status == ProposalStatus.FAILED)
+    return ChunkOutcome(chunk_id=chunk_id, skipped=False, written=written, failed=failed)
+
+
+def _solve_one(*, firm: Firm, run: Run, item, chunk) -> Proposal:
+    account_id = item.account.pk
+    try:
+        case = case_for_account(item, chunk)
+    except DataProblem as problem:
+        return build_proposal(
+            firm=firm,
+            account_id=account_id,
+            as_of=run.as_of,
+            run_id=run.pk,
+            result={"status": "error", "message": str(problem)},
+            case=None,
+            packed=None,
+            data_problem=(problem.flag, str(problem)),
+        )
+    try:
+        result = solve_case(case)
+    except Exception as exc:  # noqa: BLE001 - one account's failure never stops the run
+        logger.exception("optimizer failed for account %s", account_id)
+        result = {"status": "error", "message": f"optimizer failed: {exc}", "trades": []}
+    return build_proposal(
+        firm=firm,
+        account_id=account_id,
+        as_of=run.as_of,
+        run_id=run.pk,
+        result=result,
+        case=case,
+        packed=pack_input(case),
+    )
+
+
+def _write(*, firm: Firm, run: Run, proposals: list[Proposal], securities) -> int:
+    """Insert proposals and trades, superseding older open proposals, in one transaction."""
+    if not proposals:
+        return 0
+    account_ids = [p.account_id for p in proposals]
+    try:
+        with transaction.atomic():
+            Proposal.objects.filter(
+                account_id__in=account_ids, as_of__lt=run.as_of, status__in=SUPERSEDABLE
+            ).update(status=ProposalStatus.SUPERSEDED)
+            created = Proposal.objects.bulk_create(proposals)
+            trades: list[ProposedTrade] = []
+            for proposal in created:
+                trades.extend(build_trades(firm=firm, proposal=proposal, securities=securities))
+            ProposedTrade.objects.bulk_create(trades, batch_size=1000)
+    except IntegrityError:
+        # another worker wrote some of these accounts first: write the rest one by one
+        return sum(_write_one(firm=firm, run=run, p=p, securities=securities) for p in proposals)
+    return len(created)
+
+
+def _write_one(*, firm: Firm, run: Run, p: Proposal, securities) -> int:
+    try:
+        with transaction.atomic():
+            if Proposal.objects.filter(account_id=p.account_id, as_of=run.as_of).exists():
+                return 0
+            p.save()
+            ProposedTrade.objects.bulk_create(
+                build_trades(firm=firm, proposal=p, securities=securities)
+            )
+            return 1
+    except IntegrityError:
+        return 0
+
+
+def run_refresh_status(*, run_id: int) -> None:
+    """Complete the run once every chunk is done (a conditional update: at most once)."""
+    if RunChunk.objects.filter(run_id=run_id).exclude(status=ChunkStatus.DONE).exists():
+        return
+    Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        status=RunStatus.COMPLETED, finished_at=timezone.now()
+    )
+
+
+def run_progress(*, firm: Firm, run: Run) -> dict[str, int]:
+    counts = dict.fromkeys(ProposalStatus.values, 0)
+    for status in (
+        Proposal.objects.for_firm(firm).filter(as_of=run.as_of).values_list("status", flat=True)
+    ):
+        counts[status] += 1
+    done = sum(counts.values())
+    return {"total": max(run.total_accounts, done), "done": done, **counts}

@@ -1,0 +1,62 @@
+"""Celery tasks: thin, idempotent, taking ids and calling one service each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from accounts.models import Firm
+from trading.models import RunTrigger
+from trading.services.runs import chunk_process, run_start
+from trading.services.schedule import firms_due
+
+TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
+
+
+@shared_task(
+    name="trading.process_run_chunk",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=8,
+)
+def process_run_chunk(chunk_id: int) -> dict:
+    outcome = chunk_process(chunk_id=chunk_id)
+    return {"chunk": chunk_id, "skipped": outcome.skipped, "written": outcome.written}
+
+
+def enqueue_chunks(chunk_ids: list[int]) -> None:
+    for chunk_id in chunk_ids:
+        process_run_chunk.delay(chunk_id)
+
+
+@shared_task(
+    name="trading.start_firm_run",
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    max_retries=8,
+)
+def start_firm_run(firm_id: int, as_of: str, trigger: str = RunTrigger.SCHEDULE) -> int:
+    firm = Firm.objects.get(pk=firm_id)
+    run, _ = run_start(
+        firm=firm, as_of=dt.date.fromisoformat(as_of), trigger=trigger, enqueue=enqueue_chunks
+    )
+    return run.pk
+
+
+@shared_task(name="trading.start_due_nightly_runs")
+def start_due_nightly_runs() -> list[int]:
+    """Beat calls this every few minutes; it starts each firm's run once its time is due."""
+    started = []
+    for firm, as_of in firms_due(now=timezone.now()):
+        start_firm_run.delay(firm.pk, as_of.isoformat())
+        started.append(firm.pk)
+    return started
