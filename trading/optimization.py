@@ -161,17 +161,9 @@ def unpack_input(blob: bytes) -> dict[str, Any]:
 
 
 def solve_case(case: dict[str, Any]) -> dict[str, Any]:
-    """Run the optimizer on one input; always returns a contract result (never raises for
-    one account's data: an input the optimizer refuses comes back as status "invalid")."""
-    import optimizer
+    """Run the optimizer on one input and return its contract result. An input the
+    optimizer refuses comes back as status "invalid", a solver failure as "error"."""
+    from optimizer.api import optimize_account
+    from optimizer.output import result_to_dict
 
-    try:
-        parsed = optimizer.parse_case(case)
-    except optimizer.OptimizerInputError as exc:
-        return {
-            "account": case.get("account", {}).get("id", ""),
-            "status": "invalid",
-            "message": str(exc),
-            "trades": [],
-        }
-    return optimizer.result_to_dict(optimizer.optimize_account(parsed))
+    return result_to_dict(optimize_account(case))
