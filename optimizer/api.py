@@ -1,0 +1,210 @@
+"""The library's entry point: one account in, one `OptimizeResult` out.
+
+    optimize_account(case) -> OptimizeResult
+
+No exception escapes for one account's data: a contract breach becomes status `invalid`,
+an impossible account `infeasible` (with what conflicts), a solver failure `error`
+(`retryable` says whether running it again may help).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from optimizer.diagnose import infeasibility
+from optimizer.errors import OptimizerError, OptimizerInfeasibleError, OptimizerInputError
+from optimizer.explain import (
+    binding_rule_costs,
+    buy_reasons,
+    sale_reasons,
+    trade_context,
+)
+from optimizer.output import lot_reliefs, money, quantity, ratio, summarize
+from optimizer.parsing import parse_case
+from optimizer.prepare import Prepared, prepare
+from optimizer.problem import Problem, base_bounds, build_problem
+from optimizer.relaxation import directed_bounds, solve_with_directions
+from optimizer.reliefs import rule_reliefs
+from optimizer.rounding import (
+    Plan,
+    allowed_lots,
+    below_minimum,
+    minimum_trade_bounds,
+    repair,
+    round_quantities,
+)
+from optimizer.solvers import QPSession
+from optimizer.types import Case, OptimizeResult, RuleCost, Trade
+from optimizer.verify import violations
+
+logger = logging.getLogger(__name__)
+
+
+def optimize_account(case: Case | dict[str, Any], *, explain: bool = True) -> OptimizeResult:
+    """Optimize one account. `case` is a typed `Case` or the contract's decoded JSON."""
+    account = _account_id(case)
+    try:
+        typed = case if isinstance(case, Case) else parse_case(case)
+        account = typed.account_id
+        return _optimize(case=typed, explain=explain)
+    except OptimizerInputError as exc:
+        return OptimizeResult(account=account, status="invalid", message=str(exc))
+    except OptimizerInfeasibleError as exc:
+        return OptimizeResult(account=account, status="infeasible", message=str(exc))
+    except OptimizerError as exc:
+        return OptimizeResult(
+            account=account, status="error", message=str(exc), retryable=exc.retryable
+        )
+    except Exception as exc:  # noqa: BLE001 - one account's failure must not stop a run
+        logger.exception("optimizer failed on account %s", account)
+        return OptimizeResult(
+            account=account, status="error", message=f"internal error: {type(exc).__name__}: {exc}"
+        )
+
+
+def _account_id(case: Any) -> str:
+    if isinstance(case, Case):
+        return case.account_id
+    if isinstance(case, dict) and isinstance(case.get("account"), dict):
+        value = case["account"].get("id")
+        if isinstance(value, str):
+            return value
+    return "?"
+
+
+def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
+    prep = prepare(case=case)
+    conflict = infeasibility(prep=prep)
+    if conflict:
+        return OptimizeResult(account=case.account_id, status="infeasible", message=conflict)
+    problem = build_problem(prep=prep)
+    session = QPSession(qp=problem.qp)
+    base = base_bounds(problem=problem)
+    directed = solve_with_directions(problem=problem, session=session, bounds=base)
+    final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
+    plan = _tradable_plan(problem=problem, session=session, bounds=final, x=directed.solution.x)
+    rules: tuple[RuleCost, ...] = ()
+    if explain:
+        rules = _rule_costs(problem=problem, base=base, final=final, x=directed.solution.x)
+    result = _result(prep=prep, plan=plan, rules=rules)
+    if result is None:
+        no_trades = Plan(
+            buy_qty=np.zeros(prep.n_securities),
+            sale_qty=np.zeros(prep.n_securities),
+            lot_sold=np.zeros(prep.n_lots),
+        )
+        result = _result(prep=prep, plan=no_trades, rules=rules)
+        if result is None:
+            raise OptimizerInfeasibleError(
+                "no whole-share trade list meets the cash need and the gain caps together"
+            )
+        return OptimizeResult(
+            account=result.account,
+            status=result.status,
+            message="rounding could not keep every rule; no trades proposed",
+            cash_after=result.cash_after,
+            summary=result.summary,
+        )
+    return result
+
+
+def _tradable_plan(*, problem: Problem, session: QPSession, bounds, x: np.ndarray) -> Plan | None:
+    """Round; if anything falls under the minimum trade, re-solve once with it fixed; repair."""
+    allowed = allowed_lots(problem=problem, bounds=bounds)
+    buy_qty, sale_qty = round_quantities(problem=problem, x=x, allowed=allowed)
+    small_buy, small_sale = below_minimum(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty)
+    if small_buy.any() or small_sale.any():
+        fixed = minimum_trade_bounds(
+            problem=problem, bounds=bounds, buy_qty=buy_qty, sale_qty=sale_qty
+        )
+        try:
+            x = session.solve(bounds=fixed).x
+            allowed = allowed_lots(problem=problem, bounds=fixed)
+            buy_qty, sale_qty = round_quantities(problem=problem, x=x, allowed=allowed)
+        except OptimizerError:
+            buy_qty[small_buy] = 0.0
+            sale_qty[small_sale] = 0.0
+    return repair(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty, allowed=allowed)
+
+
+def _result(
+    *, prep: Prepared, plan: Plan | None, rules: tuple[RuleCost, ...]
+) -> OptimizeResult | None:
+    """The contract result for a plan, or None when it fails the final check."""
+    if plan is None:
+        return None
+    trades = _trades(prep=prep, plan=plan)
+    cash_after, summary = summarize(prep=prep, trades=trades, rules=rules)
+    problems = violations(
+        prep=prep,
+        trades=trades,
+        cash_after=cash_after,
+        short_gain=summary.realized_short_term_gain,
+        total_gain=summary.realized_short_term_gain + summary.realized_long_term_gain,
+    )
+    if problems:
+        logger.warning("account %s: answer rejected: %s", prep.case.account_id, problems)
+        return None
+    return OptimizeResult(
+        account=prep.case.account_id,
+        status="optimal",
+        trades=trades,
+        cash_after=cash_after,
+        summary=summary,
+    )
+
+
+def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
+    whole = not prep.case.preferences.trading.fractional_shares
+    context = trade_context(
+        prep=prep, buy_qty=plan.buy_qty, sale_qty=plan.sale_qty, lot_sold=plan.lot_sold
+    )
+    trades = []
+    for i, symbol in enumerate(prep.symbols):
+        price = prep.case.securities[symbol].price
+        if plan.sale_qty[i] > 0:
+            qty = quantity(plan.sale_qty[i], whole=whole)
+            trades.append(
+                Trade(
+                    symbol=symbol,
+                    side="sell",
+                    quantity=qty,
+                    price=price,
+                    value=money(qty * price),
+                    reasons=sale_reasons(prep=prep, i=i, lot_sold=plan.lot_sold, context=context),
+                    lots=lot_reliefs(prep=prep, i=i, total=qty, lot_sold=plan.lot_sold),
+                )
+            )
+    for i, symbol in enumerate(prep.symbols):
+        price = prep.case.securities[symbol].price
+        if plan.buy_qty[i] > 0:
+            qty = quantity(plan.buy_qty[i], whole=whole)
+            trades.append(
+                Trade(
+                    symbol=symbol,
+                    side="buy",
+                    quantity=qty,
+                    price=price,
+                    value=money(qty * price),
+                    reasons=buy_reasons(prep=prep, i=i, context=context),
+                )
+            )
+    return tuple(t for t in trades if t.quantity > 0)
+
+
+def _rule_costs(*, problem: Problem, base, final, x: np.ndarray) -> tuple[RuleCost, ...]:
+    reliefs = rule_reliefs(problem=problem, base=base, final=final)
+    costs = binding_rule_costs(problem=problem, base=base, final=final, reliefs=reliefs, x_final=x)
+    return tuple(
+        RuleCost(
+            rule=relief.rule,
+            detail=relief.detail,
+            objective_cost=money(gain),
+            drift_cost=ratio(drift),
+            tax_cost=money(tax),
+        )
+        for relief, gain, _tracking, tax, drift in costs
+    )

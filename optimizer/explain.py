@@ -1,0 +1,157 @@
+"""Why each trade is there, and what each binding rule costs.
+
+Reasons come from the contract's list. A rule's cost is measured by re-solving the
+continuous problem without it (directions kept, except for the wash-sale rule itself):
+the drop in objective, in dollars, split into its tracking and tax parts, and the drift
+the rule leaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.errors import OptimizerError
+from optimizer.prepare import Prepared
+from optimizer.problem import Problem
+from optimizer.solvers import Bounds, QPSession
+
+_MAX_RULES = 12
+_MIN_COST_DOLLARS = 0.01
+
+
+@dataclass(frozen=True)
+class TradeContext:
+    """Account-level facts that decide reasons."""
+
+    raising_cash: bool
+    investing_cash: bool
+    swap_classes: frozenset[int]
+
+
+def trade_context(
+    *, prep: Prepared, buy_qty: np.ndarray, sale_qty: np.ndarray, lot_sold: np.ndarray
+) -> TradeContext:
+    required = prep.cash_required
+    loss_sold = lot_sold * (prep.lot_gain_ratio < 0) if prep.n_lots else lot_sold
+    loss_securities = np.unique(prep.lot_security[loss_sold > 0]) if prep.n_lots else []
+    loss_classes = {int(prep.security_class[i]) for i in loss_securities}
+    buy_classes = {int(prep.security_class[i]) for i in np.flatnonzero(buy_qty > 0)}
+    return TradeContext(
+        raising_cash=prep.cash0 < required - 1e-12 or prep.case.preferences.cash.withdrawal > 0,
+        investing_cash=prep.cash0 > max(prep.target_cash, required) + 1e-9,
+        swap_classes=frozenset(loss_classes & buy_classes),
+    )
+
+
+def sale_reasons(
+    *, prep: Prepared, i: int, lot_sold: np.ndarray, context: TradeContext
+) -> tuple[str, ...]:
+    symbol = prep.symbols[i]
+    reasons = []
+    if _overweight(prep=prep, i=i):
+        reasons.append("rebalance")
+    if context.raising_cash:
+        reasons.append("raise_cash")
+    own = prep.lot_security == i
+    harvested = bool(np.any((lot_sold > 0) & own & (prep.lot_gain_ratio < 0)))
+    if harvested and prep.case.tax_status == "taxable" and prep.case.preferences.tax.harvest_losses:
+        reasons.append("tax_loss_harvest")
+        if int(prep.security_class[i]) in context.swap_classes:
+            reasons.append("tax_swap")
+    if symbol in prep.screened:
+        reasons.append("screen")
+    if symbol in prep.substituted:
+        reasons.append("substitution")
+    return tuple(reasons) or ("rebalance",)
+
+
+def buy_reasons(*, prep: Prepared, i: int, context: TradeContext) -> tuple[str, ...]:
+    symbol = prep.symbols[i]
+    reasons = []
+    if _underweight(prep=prep, i=i):
+        reasons.append("rebalance")
+    if context.investing_cash:
+        reasons.append("invest_cash")
+    if int(prep.security_class[i]) in context.swap_classes:
+        reasons.append("tax_swap")
+    if symbol in prep.substitute_to:
+        reasons.append("substitution")
+    if _receives_screened_weight(prep=prep, i=i):
+        reasons.append("screen")
+    if _stands_in_for_restricted(prep=prep, i=i):
+        reasons.append("restriction")
+    return tuple(reasons) or ("rebalance",)
+
+
+def _class_gap(*, prep: Prepared, i: int) -> float:
+    members = prep.security_class == prep.security_class[i]
+    return float(prep.holding[members].sum() - prep.target_adjusted[members].sum())
+
+
+def _overweight(*, prep: Prepared, i: int) -> bool:
+    return prep.holding[i] > prep.target_adjusted[i] + 1e-9 or _class_gap(prep=prep, i=i) > 1e-9
+
+
+def _underweight(*, prep: Prepared, i: int) -> bool:
+    return prep.holding[i] < prep.target_adjusted[i] - 1e-9 or _class_gap(prep=prep, i=i) < -1e-9
+
+
+def _receives_screened_weight(*, prep: Prepared, i: int) -> bool:
+    published = {s: float(w) for s, w in prep.case.target.items()}
+    same_class = [
+        s
+        for j, s in enumerate(prep.symbols)
+        if prep.security_class[j] == prep.security_class[i] and s in prep.screened
+    ]
+    return any(published.get(s, 0.0) > 0 for s in same_class)
+
+
+def _stands_in_for_restricted(*, prep: Prepared, i: int) -> bool:
+    for j, symbol in enumerate(prep.symbols):
+        kind = prep.restricted.get(symbol)
+        if kind in ("do_not_buy", "hold") and prep.security_class[j] == prep.security_class[i]:
+            if prep.target_adjusted[j] > prep.holding[j] + 1e-9:
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class RuleRelief:
+    """One rule and the bounds of the problem without it."""
+
+    rule: str
+    detail: str
+    bounds: Bounds
+
+
+def binding_rule_costs(
+    *, problem: Problem, base: Bounds, final: Bounds, reliefs: list[RuleRelief], x_final: np.ndarray
+) -> list[tuple[RuleRelief, float, float, float, float]]:
+    """(relief, objective $, tracking $, tax $, drift) for each rule whose removal helps."""
+    prep = problem.prep
+    base_objective = problem.objective(x=x_final)
+    out = []
+    session = QPSession(qp=problem.qp)
+    for relief in reliefs[:_MAX_RULES]:
+        try:
+            x = session.solve(bounds=relief.bounds).x
+        except OptimizerError:
+            continue
+        gain = (base_objective - problem.objective(x=x)) * prep.value
+        if gain < _MIN_COST_DOLLARS:
+            continue
+        tracking = (problem.tracking(x=x_final) - problem.tracking(x=x)) * prep.value
+        tax = (problem.tax(x=x_final) - problem.tax(x=x)) * prep.value
+        drift = _drift(problem=problem, x=x_final) - _drift(problem=problem, x=x)
+        out.append((relief, gain, tracking, tax, drift))
+    return out
+
+
+def _drift(*, problem: Problem, x: np.ndarray) -> float:
+    """Half the L1 distance between weights and the adjusted target, cash included."""
+    lay = problem.layout
+    active = x[lay.u]
+    cash_gap = x[-1]
+    return 0.5 * float(np.abs(active).sum() + abs(cash_gap))

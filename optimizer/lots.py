@@ -1,0 +1,118 @@
+"""Which lots a sale relieves.
+
+Within one sale, lots go cheapest tax per share first (tax per share = rate x gain per
+share, a loss being negative), so no unsold lot would have cost less tax than a sold one
+(contract invariant 7). Outside taxable accounts tax is zero, and the lowest gain goes
+first, which is kindest to gain caps. Lots a rule forbids (restriction, wash sale, the
+group's chosen direction) are never relieved. When the greedy order would break a gain
+cap, a small LP finds the cheapest relief that meets the caps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linprog
+
+from optimizer.prepare import Prepared
+
+
+def lot_order_key(*, prep: Prepared) -> np.ndarray:
+    """Tax per share of each lot (gain per share outside taxable accounts)."""
+    if prep.n_lots == 0:
+        return np.zeros(0)
+    price = prep.price[prep.lot_security]
+    basis_per_share = price - prep.lot_gain_ratio * price
+    gain_per_share = price - basis_per_share
+    if prep.case.tax_status == "taxable":
+        return prep.lot_tax_rate * gain_per_share
+    return gain_per_share
+
+
+def allocate_lots(*, prep: Prepared, sale_qty: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Shares sold from each lot, greedy cheapest-first per security (vectorized).
+
+    `sale_qty` is shares per security; `allowed` marks the lots that may be relieved. A
+    sale larger than its allowed lots is capped at what they hold.
+    """
+    if prep.n_lots == 0:
+        return np.zeros(0)
+    key = lot_order_key(prep=prep)
+    ids = np.array([lot.id for lot in prep.case.lots])
+    order = np.lexsort((ids, key, ~allowed, prep.lot_security))
+    qty = np.where(allowed, prep.lot_qty, 0.0)[order]
+    security = prep.lot_security[order]
+    cumulative = np.cumsum(qty)
+    starts = np.concatenate([[0.0], cumulative[:-1]])
+    first = np.searchsorted(security, security, side="left")
+    before = starts - starts[first]
+    taken = np.clip(sale_qty[security] - before, 0.0, qty)
+    out = np.zeros(prep.n_lots)
+    out[order] = taken
+    return out
+
+
+def realized_gains(*, prep: Prepared, lot_sold: np.ndarray) -> tuple[float, float]:
+    """Net realized gain and net short-term gain in dollars."""
+    if prep.n_lots == 0:
+        return 0.0, 0.0
+    gain = lot_sold * prep.price[prep.lot_security] * prep.lot_gain_ratio
+    return float(gain.sum()), float(gain[prep.lot_is_short].sum())
+
+
+def allocate_within_caps(
+    *, prep: Prepared, sale_qty: np.ndarray, allowed: np.ndarray
+) -> np.ndarray | None:
+    """Greedy relief, or when that breaks a cap, the least-tax relief meeting the caps
+    (None when no relief of these quantities meets them)."""
+    greedy = allocate_lots(prep=prep, sale_qty=sale_qty, allowed=allowed)
+    if caps_hold(prep=prep, lot_sold=greedy):
+        return greedy
+    return _capped_relief(prep=prep, sale_qty=sale_qty, allowed=allowed)
+
+
+def caps_hold(*, prep: Prepared, lot_sold: np.ndarray) -> bool:
+    """Both gain caps hold, with room for each relieved lot's gain rounding to the cent."""
+    gain, short_gain = realized_gains(prep=prep, lot_sold=lot_sold)
+    sold = lot_sold > 0
+    margin = 0.005 * np.count_nonzero(sold)
+    short_margin = 0.005 * np.count_nonzero(sold & prep.lot_is_short)
+    if prep.max_gain is not None and gain > prep.max_gain * prep.value - margin:
+        return False
+    return not (
+        prep.max_short_gain is not None
+        and short_gain > prep.max_short_gain * prep.value - short_margin
+    )
+
+
+def _capped_relief(
+    *, prep: Prepared, sale_qty: np.ndarray, allowed: np.ndarray
+) -> np.ndarray | None:
+    lots = np.flatnonzero(allowed & (sale_qty[prep.lot_security] > 0))
+    if len(lots) == 0:
+        return None
+    price = prep.price[prep.lot_security[lots]]
+    gain_per_share = price * prep.lot_gain_ratio[lots]
+    key = lot_order_key(prep=prep)[lots]
+    securities = np.unique(prep.lot_security[lots])
+    a_eq = (prep.lot_security[lots][None, :] == securities[:, None]).astype(float)
+    rows, rhs = [], []
+    if prep.max_gain is not None:
+        rows.append(gain_per_share)
+        rhs.append(prep.max_gain * prep.value - 0.01)
+    if prep.max_short_gain is not None:
+        rows.append(gain_per_share * prep.lot_is_short[lots])
+        rhs.append(prep.max_short_gain * prep.value - 0.01)
+    result = linprog(
+        key + 1e-9 * gain_per_share,
+        A_ub=np.array(rows),
+        b_ub=np.array(rhs),
+        A_eq=a_eq,
+        b_eq=sale_qty[securities],
+        bounds=list(zip(np.zeros(len(lots)), prep.lot_qty[lots], strict=True)),
+        method="highs",
+    )
+    if result.status != 0:
+        return None
+    out = np.zeros(prep.n_lots)
+    out[lots] = np.clip(result.x, 0.0, prep.lot_qty[lots])
+    return out

@@ -1,0 +1,200 @@
+"""From share quantities to contract figures, with explicit decimal rounding.
+
+Money rounds half-up to the cent, except the transaction cost, which rounds up (so the
+cash reported never exceeds the cash there will be); ratios round half-up to 4 places;
+fractional quantities to 6 places.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+from optimizer.prepare import Prepared, is_long_term
+from optimizer.types import LotRelief, OptimizeResult, RuleCost, Summary, Trade
+
+CENT = Decimal("0.01")
+RATIO = Decimal("0.0001")
+SHARE_STEP = Decimal("0.000001")
+ZERO = Decimal("0")
+
+
+def money(value: Decimal | float) -> Decimal:
+    rounded = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return rounded if rounded != 0 else ZERO.quantize(CENT)
+
+
+def ratio(value: Decimal | float) -> Decimal:
+    rounded = Decimal(str(value)).quantize(RATIO, rounding=ROUND_HALF_UP)
+    return rounded if rounded != 0 else ZERO.quantize(RATIO)
+
+
+def quantity(value: float, *, whole: bool) -> Decimal:
+    if whole:
+        return Decimal(int(round(value)))
+    return Decimal(repr(float(value))).quantize(SHARE_STEP, rounding=ROUND_HALF_UP).normalize()
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as a plain string, never in exponent form."""
+    return format(value, "f")
+
+
+def lot_reliefs(
+    *, prep: Prepared, i: int, total: Decimal, lot_sold: np.ndarray
+) -> tuple[LotRelief, ...]:
+    """The lots one sale relieves; their quantities add up to `total` exactly."""
+    price = prep.case.securities[prep.symbols[i]].price
+    lots = [j for j in np.flatnonzero(prep.lot_security == i) if lot_sold[j] > 0]
+    whole = not prep.case.preferences.trading.fractional_shares
+    pieces = [min(quantity(lot_sold[j], whole=whole), prep.case.lots[j].quantity) for j in lots]
+    if pieces:
+        pieces[-1] = total - sum(pieces[:-1], ZERO)
+    reliefs = []
+    for j, piece in zip(lots, pieces, strict=True):
+        if piece <= 0:
+            continue
+        lot = prep.case.lots[j]
+        basis = (
+            lot.cost_basis
+            if piece == lot.quantity
+            else money(lot.cost_basis * piece / lot.quantity)
+        )
+        long_term = is_long_term(acquired=lot.acquired, as_of=prep.case.as_of)
+        reliefs.append(
+            LotRelief(
+                lot=lot.id,
+                quantity=piece,
+                cost_basis=money(basis),
+                gain=money(money(piece * price) - money(basis)),
+                term="long" if long_term else "short",
+            )
+        )
+    return tuple(reliefs)
+
+
+def summarize(
+    *, prep: Prepared, trades: tuple[Trade, ...], rules: tuple[RuleCost, ...]
+) -> tuple[Decimal, Summary]:
+    """(cash after trades and costs, summary)."""
+    case = prep.case
+    traded = sum((t.value for t in trades), ZERO)
+    cost = (case.preferences.trading.cost_bps / Decimal(10_000) * traded).quantize(
+        CENT, rounding=ROUND_CEILING
+    )
+    sells = sum((t.value for t in trades if t.side == "sell"), ZERO)
+    buys = sum((t.value for t in trades if t.side == "buy"), ZERO)
+    cash = case.cash + sells - buys - cost
+    reliefs = [r for t in trades for r in t.lots]
+    short = sum((r.gain for r in reliefs if r.term == "short"), ZERO)
+    long = sum((r.gain for r in reliefs if r.term == "long"), ZERO)
+    tax = ZERO
+    if case.tax_status == "taxable":
+        tax = (
+            short * case.preferences.tax.short_term_rate
+            + long * case.preferences.tax.long_term_rate
+        )
+    value = account_value(prep=prep)
+    positions = holdings_after(prep=prep, trades=trades)
+    summary = Summary(
+        realized_short_term_gain=money(short),
+        realized_long_term_gain=money(long),
+        estimated_tax=money(tax),
+        transaction_cost=money(cost),
+        turnover=ratio(traded / value if value > 0 else ZERO),
+        drift_before=ratio(
+            drift(prep=prep, positions=holdings_after(prep=prep, trades=()), cash=case.cash)
+        ),
+        drift_after=ratio(drift(prep=prep, positions=positions, cash=money(cash))),
+        binding_rules=rules,
+    )
+    return money(cash), summary
+
+
+def account_value(*, prep: Prepared) -> Decimal:
+    positions = holdings_after(prep=prep, trades=())
+    return prep.case.cash + sum(positions.values(), ZERO)
+
+
+def holdings_after(*, prep: Prepared, trades: tuple[Trade, ...]) -> dict[str, Decimal]:
+    """Market value per symbol after the trades."""
+    case = prep.case
+    shares: dict[str, Decimal] = {}
+    for lot in case.lots:
+        shares[lot.symbol] = shares.get(lot.symbol, ZERO) + lot.quantity
+    for trade in trades:
+        sign = 1 if trade.side == "buy" else -1
+        shares[trade.symbol] = shares.get(trade.symbol, ZERO) + sign * trade.quantity
+    return {s: q * case.securities[s].price for s, q in shares.items()}
+
+
+def drift(*, prep: Prepared, positions: dict[str, Decimal], cash: Decimal) -> Decimal:
+    """Half the sum over securities and cash of |weight - published target|."""
+    total = cash + sum(positions.values(), ZERO)
+    if total <= 0:
+        return ZERO
+    target = prep.case.target
+    symbols = set(positions) | set(target)
+    gaps = sum((abs(positions.get(s, ZERO) / total - target.get(s, ZERO)) for s in symbols), ZERO)
+    cash_target = Decimal(1) - sum(target.values(), ZERO)
+    return (gaps + abs(cash / total - cash_target)) / 2
+
+
+def result_to_dict(result: OptimizeResult) -> dict:
+    """The contract's JSON object for one result."""
+    out: dict = {
+        "account": result.account,
+        "status": result.status,
+        "message": result.message,
+        "trades": [_trade_dict(t) for t in result.trades],
+    }
+    if result.status == "optimal" and result.summary is not None:
+        out["cash_after"] = plain(result.cash_after)
+        out["summary"] = _summary_dict(result.summary)
+    return out
+
+
+def _trade_dict(trade: Trade) -> dict:
+    out = {
+        "symbol": trade.symbol,
+        "side": trade.side,
+        "quantity": plain(trade.quantity),
+        "price": plain(trade.price),
+        "value": plain(trade.value),
+    }
+    if trade.side == "sell":
+        out["lots"] = [
+            {
+                "lot": r.lot,
+                "quantity": plain(r.quantity),
+                "cost_basis": plain(r.cost_basis),
+                "gain": plain(r.gain),
+                "term": r.term,
+            }
+            for r in trade.lots
+        ]
+    out["reasons"] = list(trade.reasons)
+    return out
+
+
+def _summary_dict(summary: Summary) -> dict:
+    return {
+        "realized_short_term_gain": plain(summary.realized_short_term_gain),
+        "realized_long_term_gain": plain(summary.realized_long_term_gain),
+        "estimated_tax": plain(summary.estimated_tax),
+        "transaction_cost": plain(summary.transaction_cost),
+        "turnover": plain(summary.turnover),
+        "drift_before": plain(summary.drift_before),
+        "drift_after": plain(summary.drift_after),
+        "binding_rules": [
+            {
+                "rule": r.rule,
+                "detail": r.detail,
+                "objective_cost": plain(r.objective_cost),
+                "drift_cost": plain(r.drift_cost),
+                "tax_cost": plain(r.tax_cost),
+            }
+            for r in summary.binding_rules
+        ],
+    }

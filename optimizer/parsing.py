@@ -1,0 +1,338 @@
+"""Contract JSON (already decoded to a dict) into a typed `Case`.
+
+Every error names the case (the account id, when it can be read) and the field, e.g.
+`lots[2].cost_basis`. Decimals are accepted as strings or JSON numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from optimizer.errors import OptimizerInputError
+from optimizer.types import (
+    RESTRICTION_TYPES,
+    SCREEN_FIELDS,
+    TAX_STATUSES,
+    Case,
+    CashPreferences,
+    Lot,
+    Preferences,
+    RecentBuy,
+    RecentLossSale,
+    Restriction,
+    Screen,
+    Security,
+    Substitution,
+    TaxPreferences,
+    TradingPreferences,
+)
+
+
+class _Reader:
+    """Reads typed fields, raising `OptimizerInputError` with the case and field path."""
+
+    def __init__(self, *, case: str) -> None:
+        self.case = case
+
+    def fail(self, field: str, message: str) -> OptimizerInputError:
+        return OptimizerInputError(case=self.case, field=field, message=message)
+
+    def obj(self, value: Any, field: str, *, required: bool = False) -> dict:
+        if value is None:
+            if required:
+                raise self.fail(field, "is required")
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(field, "must be an object")
+        return value
+
+    def seq(self, value: Any, field: str) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(field, "must be a list")
+        return value
+
+    def text(self, value: Any, field: str, *, required: bool = True) -> str | None:
+        if value is None:
+            if required:
+                raise self.fail(field, "is required")
+            return None
+        if not isinstance(value, str) or not value:
+            raise self.fail(field, "must be a non-empty string")
+        return value
+
+    def decimal(
+        self, value: Any, field: str, *, default: Decimal | None = None, required: bool = False
+    ) -> Decimal | None:
+        if value is None:
+            if required:
+                raise self.fail(field, "is required")
+            return default
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(field, "must be a decimal string or number")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise self.fail(field, f"{value!r} is not a decimal number") from None
+        if not number.is_finite():
+            raise self.fail(field, "must be finite")
+        return number
+
+    def nonneg(self, value: Any, field: str, **kwargs: Any) -> Decimal | None:
+        number = self.decimal(value, field, **kwargs)
+        if number is not None and number < 0:
+            raise self.fail(field, "must not be negative")
+        return number
+
+    def day(self, value: Any, field: str, *, required: bool = True) -> date | None:
+        if value is None:
+            if required:
+                raise self.fail(field, "is required")
+            return None
+        if not isinstance(value, str):
+            raise self.fail(field, "must be an ISO date string YYYY-MM-DD")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise self.fail(field, f"{value!r} is not an ISO date YYYY-MM-DD") from None
+
+    def flag(self, value: Any, field: str, *, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.fail(field, "must be true or false")
+        return value
+
+    def symbol(self, value: Any, field: str, securities: dict[str, Security]) -> str:
+        symbol = self.text(value, field)
+        if symbol not in securities:
+            raise self.fail(field, f"symbol {symbol!r} has no entry in securities")
+        return symbol
+
+
+def parse_case(data: Any) -> Case:
+    """Turn one decoded contract case into a `Case`; raise `OptimizerInputError` if it breaks
+    the contract."""
+    case_id = "?"
+    if isinstance(data, dict) and isinstance(data.get("account"), dict):
+        raw_id = data["account"].get("id")
+        case_id = raw_id if isinstance(raw_id, str) and raw_id else "?"
+    reader = _Reader(case=case_id)
+    data = reader.obj(data, "case", required=True)
+    account = reader.obj(data.get("account"), "account", required=True)
+    account_id = reader.text(account.get("id"), "account.id")
+    tax_status = account.get("tax_status") or "taxable"
+    if tax_status not in TAX_STATUSES:
+        raise reader.fail("account.tax_status", f"must be one of {', '.join(TAX_STATUSES)}")
+    securities = _securities(reader, data.get("securities"))
+    prefs_raw = reader.obj(data.get("preferences"), "preferences")
+    wash_raw = reader.obj(data.get("wash_sale"), "wash_sale")
+    return Case(
+        account_id=account_id,
+        as_of=reader.day(data.get("as_of"), "as_of"),
+        tax_status=tax_status,
+        cash=reader.decimal(account.get("cash"), "account.cash", default=Decimal("0")),
+        securities=securities,
+        lots=_lots(reader, data.get("lots"), securities),
+        target=_target(reader, data.get("target"), securities),
+        preferences=_preferences(reader, prefs_raw, securities),
+        recent_buys=tuple(
+            RecentBuy(
+                symbol=reader.symbol(
+                    item.get("symbol"), f"wash_sale.recent_buys[{i}].symbol", securities
+                ),
+                date=reader.day(item.get("date"), f"wash_sale.recent_buys[{i}].date"),
+                quantity=reader.decimal(
+                    item.get("quantity"), f"wash_sale.recent_buys[{i}].quantity"
+                ),
+            )
+            for i, item in _items(reader, wash_raw.get("recent_buys"), "wash_sale.recent_buys")
+        ),
+        recent_loss_sales=tuple(
+            RecentLossSale(
+                symbol=reader.symbol(
+                    item.get("symbol"), f"wash_sale.recent_loss_sales[{i}].symbol", securities
+                ),
+                date=reader.day(item.get("date"), f"wash_sale.recent_loss_sales[{i}].date"),
+            )
+            for i, item in _items(
+                reader, wash_raw.get("recent_loss_sales"), "wash_sale.recent_loss_sales"
+            )
+        ),
+    )
+
+
+def _items(reader: _Reader, value: Any, field: str) -> list[tuple[int, dict]]:
+    return [
+        (i, reader.obj(item, f"{field}[{i}]", required=True))
+        for i, item in enumerate(reader.seq(value, field))
+    ]
+
+
+def _securities(reader: _Reader, value: Any) -> dict[str, Security]:
+    raw = reader.obj(value, "securities")
+    securities = {}
+    for symbol, spec in raw.items():
+        field = f"securities.{symbol}"
+        spec = reader.obj(spec, field, required=True)
+        price = reader.decimal(spec.get("price"), f"{field}.price", required=True)
+        if price <= 0:
+            raise reader.fail(f"{field}.price", "must be positive")
+        asset_class = reader.text(spec.get("asset_class"), f"{field}.asset_class", required=False)
+        sector = spec.get("sector")
+        if sector is not None and not isinstance(sector, str):
+            raise reader.fail(f"{field}.sector", "must be a string or null")
+        group = reader.text(spec.get("identical_group"), f"{field}.identical_group", required=False)
+        securities[symbol] = Security(
+            symbol=symbol,
+            price=price,
+            asset_class=asset_class or f"__own__:{symbol}",
+            sector=sector,
+            identical_group=group or f"__own__:{symbol}",
+        )
+    return securities
+
+
+def _lots(reader: _Reader, value: Any, securities: dict[str, Security]) -> tuple[Lot, ...]:
+    lots = []
+    seen: set[str] = set()
+    for i, item in _items(reader, value, "lots"):
+        field = f"lots[{i}]"
+        lot_id = reader.text(item.get("id"), f"{field}.id")
+        if lot_id in seen:
+            raise reader.fail(f"{field}.id", f"duplicate lot id {lot_id!r}")
+        seen.add(lot_id)
+        quantity = reader.nonneg(item.get("quantity"), f"{field}.quantity", required=True)
+        if quantity == 0:
+            raise reader.fail(f"{field}.quantity", "must be positive")
+        lots.append(
+            Lot(
+                id=lot_id,
+                symbol=reader.symbol(item.get("symbol"), f"{field}.symbol", securities),
+                quantity=quantity,
+                cost_basis=reader.nonneg(
+                    item.get("cost_basis"), f"{field}.cost_basis", required=True
+                ),
+                acquired=reader.day(item.get("acquired"), f"{field}.acquired"),
+            )
+        )
+    return tuple(lots)
+
+
+def _target(reader: _Reader, value: Any, securities: dict[str, Security]) -> dict[str, Decimal]:
+    raw = reader.obj(value, "target")
+    target = {}
+    for symbol, weight in raw.items():
+        field = f"target.{symbol}"
+        reader.symbol(symbol, field, securities)
+        target[symbol] = reader.nonneg(weight, field, required=True)
+    if sum(target.values(), Decimal("0")) > Decimal("1.000001"):
+        raise reader.fail("target", "weights sum to more than 1")
+    return target
+
+
+def _preferences(reader: _Reader, raw: dict, securities: dict[str, Security]) -> Preferences:
+    tax = reader.obj(raw.get("tax"), "preferences.tax")
+    cash = reader.obj(raw.get("cash"), "preferences.cash")
+    trading = reader.obj(raw.get("trading"), "preferences.trading")
+    defaults = TaxPreferences()
+    return Preferences(
+        tax=TaxPreferences(
+            short_term_rate=_rate(
+                reader,
+                tax.get("short_term_rate"),
+                "preferences.tax.short_term_rate",
+                defaults.short_term_rate,
+            ),
+            long_term_rate=_rate(
+                reader,
+                tax.get("long_term_rate"),
+                "preferences.tax.long_term_rate",
+                defaults.long_term_rate,
+            ),
+            harvest_losses=reader.flag(
+                tax.get("harvest_losses"), "preferences.tax.harvest_losses", default=True
+            ),
+            max_realized_gain=reader.decimal(
+                tax.get("max_realized_gain"), "preferences.tax.max_realized_gain"
+            ),
+            max_short_term_gain=reader.decimal(
+                tax.get("max_short_term_gain"), "preferences.tax.max_short_term_gain"
+            ),
+        ),
+        restrictions=_restrictions(reader, raw.get("restrictions"), securities),
+        screens=_screens(reader, raw.get("screens")),
+        substitutions=tuple(
+            Substitution(
+                from_symbol=reader.symbol(
+                    item.get("from"), f"preferences.substitutions[{i}].from", securities
+                ),
+                to_symbol=reader.symbol(
+                    item.get("to"), f"preferences.substitutions[{i}].to", securities
+                ),
+            )
+            for i, item in _items(reader, raw.get("substitutions"), "preferences.substitutions")
+        ),
+        cash=CashPreferences(
+            min=reader.nonneg(cash.get("min"), "preferences.cash.min", default=Decimal("0")),
+            withdrawal=reader.nonneg(
+                cash.get("withdrawal"), "preferences.cash.withdrawal", default=Decimal("0")
+            ),
+        ),
+        trading=TradingPreferences(
+            min_trade_value=reader.nonneg(
+                trading.get("min_trade_value"),
+                "preferences.trading.min_trade_value",
+                default=Decimal("0"),
+            ),
+            fractional_shares=reader.flag(
+                trading.get("fractional_shares"),
+                "preferences.trading.fractional_shares",
+                default=False,
+            ),
+            cost_bps=reader.nonneg(
+                trading.get("cost_bps"), "preferences.trading.cost_bps", default=Decimal("0")
+            ),
+        ),
+    )
+
+
+def _rate(reader: _Reader, value: Any, field: str, default: Decimal) -> Decimal:
+    rate = reader.decimal(value, field, default=default)
+    if not Decimal("0") <= rate <= Decimal("1"):
+        raise reader.fail(field, "must be between 0 and 1")
+    return rate
+
+
+def _restrictions(
+    reader: _Reader, value: Any, securities: dict[str, Security]
+) -> tuple[Restriction, ...]:
+    restrictions = []
+    for i, item in _items(reader, value, "preferences.restrictions"):
+        field = f"preferences.restrictions[{i}]"
+        kind = item.get("type")
+        if kind not in RESTRICTION_TYPES:
+            raise reader.fail(f"{field}.type", f"must be one of {', '.join(RESTRICTION_TYPES)}")
+        restrictions.append(
+            Restriction(
+                symbol=reader.symbol(item.get("symbol"), f"{field}.symbol", securities),
+                type=kind,
+                start=reader.day(item.get("start"), f"{field}.start", required=False),
+                end=reader.day(item.get("end", item.get("until")), f"{field}.end", required=False),
+            )
+        )
+    return tuple(restrictions)
+
+
+def _screens(reader: _Reader, value: Any) -> tuple[Screen, ...]:
+    screens = []
+    for i, item in _items(reader, value, "preferences.screens"):
+        field = f"preferences.screens[{i}]"
+        kind = item.get("field")
+        if kind not in SCREEN_FIELDS:
+            raise reader.fail(f"{field}.field", f"must be one of {', '.join(SCREEN_FIELDS)}")
+        screens.append(Screen(field=kind, value=reader.text(item.get("value"), f"{field}.value")))
+    return tuple(screens)

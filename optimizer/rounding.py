@@ -1,0 +1,176 @@
+"""From a continuous solution to tradable quantities.
+
+Whole shares (unless fractional shares are allowed, then 6 decimals): purchases round
+down, sales round up (a sale that nearly empties its allowed lots takes them all), which
+only adds cash. Trades below the minimum trade value are dropped, except a sale closing a
+whole position; the problem is then re-solved once with the dropped trades fixed at zero
+and the kept ones held at or above the minimum. A final repair trims purchases while cash
+falls short and trims gain-bearing sales while a gain cap is exceeded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.lots import allocate_within_caps, caps_hold
+from optimizer.problem import Problem
+from optimizer.solvers import Bounds
+
+FRACTION_DIGITS = 6
+_STEP = 10.0**-FRACTION_DIGITS
+_MAX_REPAIRS = 400
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Shares bought and sold per security, and sold per lot."""
+
+    buy_qty: np.ndarray
+    sale_qty: np.ndarray
+    lot_sold: np.ndarray
+
+
+def shares(*, problem: Problem, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Continuous purchases and sales per security, in shares."""
+    prep, lay = problem.prep, problem.layout
+    buys = x[lay.b] * prep.value / prep.price
+    sold = (
+        np.bincount(prep.lot_security, weights=np.maximum(x[lay.s], 0.0), minlength=lay.n)
+        if lay.m
+        else np.zeros(lay.n)
+    )
+    return np.maximum(buys, 0.0), sold * prep.value / prep.price
+
+
+def allowed_lots(*, problem: Problem, bounds: Bounds) -> np.ndarray:
+    return bounds.x_u[problem.layout.s] > 0
+
+
+def round_quantities(
+    *, problem: Problem, x: np.ndarray, allowed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Round purchases down and sales up, dropping dust (under a cent or 1e-7 of V)."""
+    prep = problem.prep
+    whole = not prep.case.preferences.trading.fractional_shares
+    buy_sh, sale_sh = shares(problem=problem, x=x)
+    dust = max(0.01, 1e-7 * prep.value) / prep.price
+    buy_sh = np.where(buy_sh < dust, 0.0, buy_sh)
+    sale_sh = np.where(sale_sh < dust, 0.0, sale_sh)
+    room = sellable_shares(problem=problem, allowed=allowed)
+    if whole:
+        buy_qty = np.floor(buy_sh + 1e-7)
+        sale_qty = np.minimum(np.ceil(sale_sh - 1e-6), np.floor(room + 1e-9))
+        closing = (sale_sh >= room - 1e-6) & (room > 0) & (room == np.floor(room))
+    else:
+        buy_qty = np.floor(buy_sh / _STEP + 1e-6) * _STEP
+        sale_qty = np.minimum(np.ceil(sale_sh / _STEP - 1e-6) * _STEP, room)
+        closing = (sale_sh >= room - 1e-6) & (room > 0)
+    sale_qty = np.where(closing, room, np.maximum(sale_qty, 0.0))
+    return np.maximum(buy_qty, 0.0), sale_qty
+
+
+def sellable_shares(*, problem: Problem, allowed: np.ndarray) -> np.ndarray:
+    prep = problem.prep
+    if prep.n_lots == 0:
+        return np.zeros(prep.n_securities)
+    return np.bincount(
+        prep.lot_security, weights=np.where(allowed, prep.lot_qty, 0.0), minlength=prep.n_securities
+    )
+
+
+def closes_position(*, problem: Problem, sale_qty: np.ndarray) -> np.ndarray:
+    prep = problem.prep
+    return (sale_qty > 0) & (np.abs(sale_qty - prep.held_qty) <= 1e-9)
+
+
+def below_minimum(
+    *, problem: Problem, buy_qty: np.ndarray, sale_qty: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Purchases and sales under the minimum trade value (a closing sale is exempt)."""
+    prep = problem.prep
+    minimum = float(prep.case.preferences.trading.min_trade_value)
+    small_buy = (buy_qty > 0) & (np.round(buy_qty * prep.price, 2) < minimum)
+    small_sale = (sale_qty > 0) & (np.round(sale_qty * prep.price, 2) < minimum)
+    small_sale &= ~closes_position(problem=problem, sale_qty=sale_qty)
+    return small_buy, small_sale
+
+
+def minimum_trade_bounds(
+    *, problem: Problem, bounds: Bounds, buy_qty: np.ndarray, sale_qty: np.ndarray
+) -> Bounds:
+    """Dropped trades fixed at zero, kept ones at least the minimum trade value."""
+    prep, lay = problem.prep, problem.layout
+    minimum = float(prep.case.preferences.trading.min_trade_value) / prep.value
+    small_buy, small_sale = below_minimum(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty)
+    x_l, x_u = bounds.x_l.copy(), bounds.x_u.copy()
+    h_l = bounds.h_l.copy()
+    x_u[lay.b][(buy_qty == 0) | small_buy] = 0.0
+    x_l[lay.b] = np.where((buy_qty > 0) & ~small_buy, np.minimum(minimum, x_u[lay.b]), 0.0)
+    dropped_sale = (sale_qty == 0) | small_sale
+    if lay.m:
+        x_u[lay.s][dropped_sale[prep.lot_security]] = 0.0
+    kept_sale = ~dropped_sale & ~closes_position(problem=problem, sale_qty=sale_qty)
+    h_l[lay.sale_total] = np.where(kept_sale, minimum, -np.inf)
+    return Bounds(h_l=h_l, h_u=bounds.h_u, x_l=x_l, x_u=x_u)
+
+
+def cash_after(*, problem: Problem, buy_qty: np.ndarray, sale_qty: np.ndarray) -> float:
+    """Cash left after trades and costs (cost rounded up to the cent), in dollars."""
+    prep = problem.prep
+    buys = np.round(buy_qty * prep.price, 2)
+    sales = np.round(sale_qty * prep.price, 2)
+    cost = np.ceil(prep.cost_rate * float(buys.sum() + sales.sum()) * 100 - 1e-6) / 100
+    return float(prep.case.cash) + float(sales.sum()) - float(buys.sum()) - cost
+
+
+def repair(
+    *, problem: Problem, buy_qty: np.ndarray, sale_qty: np.ndarray, allowed: np.ndarray
+) -> Plan | None:
+    """Trim purchases until cash suffices and gain sales until the caps hold; None if the
+    quantities cannot be made to meet both."""
+    prep = problem.prep
+    buy_qty, sale_qty = buy_qty.copy(), sale_qty.copy()
+    required = float(prep.case.preferences.cash.min + prep.case.preferences.cash.withdrawal)
+    for _ in range(_MAX_REPAIRS):
+        small_buy, small_sale = below_minimum(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty)
+        buy_qty[small_buy] = 0.0
+        sale_qty[small_sale] = 0.0
+        lot_sold = allocate_within_caps(prep=prep, sale_qty=sale_qty, allowed=allowed)
+        if lot_sold is None or not caps_hold(prep=prep, lot_sold=lot_sold):
+            if not _trim_gain_sale(problem=problem, sale_qty=sale_qty, allowed=allowed):
+                return None
+            continue
+        shortfall = required - cash_after(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty)
+        if shortfall > -0.005:
+            if not _trim_buy(problem=problem, buy_qty=buy_qty, shortfall=shortfall + 0.01):
+                return None
+            continue
+        return Plan(buy_qty=buy_qty, sale_qty=sale_qty, lot_sold=lot_sold)
+    return None
+
+
+def _trim_buy(*, problem: Problem, buy_qty: np.ndarray, shortfall: float) -> bool:
+    prep = problem.prep
+    values = buy_qty * prep.price
+    if not np.any(values > 0):
+        return False
+    i = int(np.argmax(values))
+    step = _STEP if prep.case.preferences.trading.fractional_shares else 1.0
+    cut = np.ceil(shortfall / (prep.price[i] * (1 + prep.cost_rate)) / step) * step
+    buy_qty[i] = max(0.0, buy_qty[i] - max(cut, step))
+    return True
+
+
+def _trim_gain_sale(*, problem: Problem, sale_qty: np.ndarray, allowed: np.ndarray) -> bool:
+    """Cut one step from the sale whose lots carry the largest gain per share."""
+    prep = problem.prep
+    gain_per_share = prep.price[prep.lot_security] * prep.lot_gain_ratio
+    candidates = allowed & (sale_qty[prep.lot_security] > 0) & (gain_per_share > 0)
+    if not np.any(candidates):
+        return False
+    lot = int(np.flatnonzero(candidates)[np.argmax(gain_per_share[candidates])])
+    i = prep.lot_security[lot]
+    sale_qty[i] = max(0.0, sale_qty[i] - 1.0)
+    return True
