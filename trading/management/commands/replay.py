@@ -1,0 +1,47 @@
+"""`manage.py replay PROPOSAL_ID`: reproduce a stored proposal, or show how it differs."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rebalancer.errors import DomainError
+from trading.models import Proposal
+from trading.optimization import unpack_input
+from trading.services.replay import proposal_replay
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the optimizer again on the exact input stored with a proposal and compare. "
+        "Exit status 0 when it reproduces, 1 when it differs."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("proposal_id", type=int)
+        parser.add_argument("--show-input", action="store_true", help="Print the stored input.")
+
+    def handle(self, *args, proposal_id: int, show_input: bool, **options) -> None:
+        try:
+            replay = proposal_replay(firm=None, proposal_id=proposal_id)
+        except DomainError as exc:
+            raise CommandError(str(exc)) from exc
+        proposal = Proposal.objects.select_related("account", "firm").get(pk=proposal_id)
+        self.stdout.write(
+            f"proposal {proposal.pk}: {proposal.firm.slug} account "
+            f"{proposal.account.account_number}, as of {proposal.as_of}, status {proposal.status}"
+        )
+        self.stdout.write(f"stored input sha256 {proposal.input_sha256}")
+        if show_input:
+            self.stdout.write(json.dumps(unpack_input(proposal.input_blob), indent=2))
+        if not replay.input_intact:
+            self.stdout.write(self.style.ERROR("the stored input does not match its hash"))
+        if replay.identical:
+            trades = len(replay.result.get("trades", []))
+            self.stdout.write(self.style.SUCCESS(f"reproduced exactly: {trades} trade(s)"))
+            return
+        self.stdout.write(self.style.WARNING("the replay differs:"))
+        for line in replay.differences:
+            self.stdout.write(f"  {line}")
+        raise SystemExit(1)
