@@ -58,7 +58,7 @@ def optimize_account(case: Case | dict[str, Any], *, explain: bool = True) -> Op
         return OptimizeResult(
             account=account, status="error", message=str(exc), retryable=exc.retryable
         )
-    except Exception as exc:  # noqa: BLE001 - one account's failure must not stop a run
+    except Exception as exc:  # one account's failure must never stop a nightly run
         logger.exception("optimizer failed on account %s", account)
         return OptimizeResult(
             account=account, status="error", message=f"internal error: {type(exc).__name__}: {exc}"

@@ -71,7 +71,7 @@ class _Reader:
             if required:
                 raise self.fail(field, "is required")
             return default
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
             raise self.fail(field, "must be a decimal string or number")
         try:
             number = Decimal(str(value).strip())
