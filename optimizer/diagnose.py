@@ -67,10 +67,12 @@ def _cash_message(*, prep: Prepared, required: float, reachable: float, sellable
     details = "; ".join(
         f"{usd(amounts[label])} is {label} ({', '.join(blocked[label])})" for label in amounts
     )
+    gross = float(prep.case.cash) + sellable
+    after_costs = f" ({usd(reachable)} after trading costs)" if prep.cost_rate > 0 else ""
     message = (
-        f"{_need(prep=prep, required=required)}, which exceeds the "
-        f"{usd(reachable)} that cash of {usd(float(prep.case.cash))} plus everything "
-        f"that may be sold ({usd(sellable)}) can raise"
+        f"{_need(prep=prep, required=required)}, which exceeds the {usd(gross)} of cash "
+        f"({usd(float(prep.case.cash))}) plus everything that may be sold ({usd(sellable)})"
+        f"{after_costs}"
     )
     return f"{message}; {details}" if details else message
 
