@@ -6,10 +6,12 @@ dictionary, and :func:`dumps` the same bytes.
 
 from __future__ import annotations
 
+import decimal
 import json
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .engine import PRECISION
 from .types import EngineResult, OpenLot, RealizedRow
 
 CENT = Decimal("0.01")
@@ -37,6 +39,11 @@ def to_dict(result: EngineResult, /) -> dict[str, Any]:
     ``disallowed_loss`` is capped at that loss. Totals are computed from exact values and
     rounded once.
     """
+    with decimal.localcontext(decimal.Context(prec=PRECISION)):
+        return _contract_object(result)
+
+
+def _contract_object(result: EngineResult) -> dict[str, Any]:
     return {
         "lots": [_lot(lot) for lot in result.lots],
         "realized": [
