@@ -1,0 +1,205 @@
+"""Realized gains and open wash-sale windows, read from the lot engine's ledger.
+
+Every function takes the firm and reads only its rows; an account or household of
+another firm simply has nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import Account, Firm, Household, TaxStatus
+from trading.models import RealizedGain, TaxLot, Term, Transaction, TransactionType
+
+WASH_WINDOW_DAYS = 30
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class RealizedSummary:
+    """A year's realized gains in taxable accounts.
+
+    ``short_term_gain_usd`` and ``long_term_gain_usd`` are deductible amounts (gain plus
+    disallowed loss, as in the lots contract's totals); ``disallowed_loss_usd`` is what
+    the wash-sale rule disallowed.
+    """
+
+    year: int
+    short_term_gain_usd: Decimal
+    long_term_gain_usd: Decimal
+    disallowed_loss_usd: Decimal
+
+    @property
+    def net_gain_usd(self) -> Decimal:
+        return self.short_term_gain_usd + self.long_term_gain_usd
+
+
+def realized_gains_summary(
+    *,
+    firm: Firm,
+    year: int,
+    account: Account | None = None,
+    household: Household | None = None,
+    through: dt.date | None = None,
+) -> RealizedSummary:
+    """Year-to-date realized gains of one account or one household (taxable accounts).
+
+    Give exactly one of ``account`` and ``household``. ``through`` (default: the whole
+    year) ends the period early, for a figure as of a date.
+    """
+    if (account is None) == (household is None):
+        raise ValueError("give exactly one of account and household")
+    rows = RealizedGain.objects.for_firm(firm).filter(
+        account__tax_status=TaxStatus.TAXABLE,
+        sold__gte=dt.date(year, 1, 1),
+        sold__lte=through or dt.date(year, 12, 31),
+    )
+    rows = (
+        rows.filter(account=account)
+        if account is not None
+        else rows.filter(account__household=household)
+    )
+    deductible = F("gain_usd") + F("disallowed_loss_usd")
+    money = DecimalField(max_digits=18, decimal_places=2)
+    sums = rows.aggregate(
+        short=Coalesce(Sum(deductible, filter=Q(term=Term.SHORT)), Value(ZERO), output_field=money),
+        long=Coalesce(Sum(deductible, filter=Q(term=Term.LONG)), Value(ZERO), output_field=money),
+        disallowed=Coalesce(Sum("disallowed_loss_usd"), Value(ZERO), output_field=money),
+    )
+    return RealizedSummary(
+        year=year,
+        short_term_gain_usd=Decimal(sums["short"]).quantize(ZERO),
+        long_term_gain_usd=Decimal(sums["long"]).quantize(ZERO),
+        disallowed_loss_usd=Decimal(sums["disallowed"]).quantize(ZERO),
+    )
+
+
+@dataclass(frozen=True)
+class RecentBuy:
+    """Shares of ``symbol`` bought on ``date`` in some account of the household."""
+
+    symbol: str
+    group: str
+    date: dt.date
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class RecentLossSale:
+    """A sale of ``symbol`` on ``date`` in a taxable account with loss still deductible."""
+
+    symbol: str
+    group: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class WashSaleWindows:
+    """A household's open wash-sale windows on ``as_of``.
+
+    - ``groups_not_to_buy``: identical groups sold at a loss in a taxable account in the
+      30 days up to ``as_of`` whose loss is not yet wholly disallowed; buying any of them
+      in any account of the household now would disallow (more of) that loss.
+    - ``groups_not_to_sell_at_a_loss``: groups bought in any account in those 30 days; a
+      taxable account selling them at a loss now would have the loss disallowed.
+    - ``loss_lot_ids``: the open lots of taxable accounts in those groups, the ones that
+      must not be sold at a loss (whether a lot is at a loss depends on today's price).
+    """
+
+    as_of: dt.date
+    recent_buys: tuple[RecentBuy, ...]
+    recent_loss_sales: tuple[RecentLossSale, ...]
+    loss_lot_ids: tuple[int, ...]
+
+    @property
+    def groups_not_to_buy(self) -> frozenset[str]:
+        return frozenset(sale.group for sale in self.recent_loss_sales)
+
+    @property
+    def groups_not_to_sell_at_a_loss(self) -> frozenset[str]:
+        return frozenset(buy.group for buy in self.recent_buys)
+
+    def optimizer_input(self) -> dict[str, list[dict[str, Any]]]:
+        """The optimizer contract's ``wash_sale`` object (numbers and dates as text)."""
+        return {
+            "recent_buys": [
+                {"symbol": b.symbol, "date": b.date.isoformat(), "quantity": _shares(b.quantity)}
+                for b in self.recent_buys
+            ],
+            "recent_loss_sales": [
+                {"symbol": s.symbol, "date": s.date.isoformat()} for s in self.recent_loss_sales
+            ],
+        }
+
+
+def wash_sale_windows(*, firm: Firm, household: Household, as_of: dt.date) -> WashSaleWindows:
+    """The household's wash-sale windows open on ``as_of`` (the 30 days up to it).
+
+    Purchases are summed per symbol and date; loss sales are listed once per symbol and
+    date. Both are sorted by date, then symbol.
+    """
+    since = as_of - dt.timedelta(days=WASH_WINDOW_DAYS)
+    accounts = Account.objects.for_firm(firm).filter(household=household)
+    buys = _recent_buys(firm=firm, accounts=accounts, since=since, as_of=as_of)
+    losses = _recent_loss_sales(firm=firm, accounts=accounts, since=since, as_of=as_of)
+    bought_groups = {b.group for b in buys}
+    open_lots = (
+        TaxLot.objects.for_firm(firm)
+        .filter(account__in=accounts, account__tax_status=TaxStatus.TAXABLE)
+        .select_related("security")
+        .order_by("id")
+    )
+    lot_ids = tuple(lot.pk for lot in open_lots if lot.security.wash_sale_group in bought_groups)
+    return WashSaleWindows(
+        as_of=as_of, recent_buys=buys, recent_loss_sales=losses, loss_lot_ids=lot_ids
+    )
+
+
+def _recent_buys(
+    *, firm: Firm, accounts: QuerySet[Account], since: dt.date, as_of: dt.date
+) -> tuple[RecentBuy, ...]:
+    purchases = (
+        Transaction.objects.for_firm(firm)
+        .filter(account__in=accounts, type=TransactionType.BUY, date__gte=since, date__lte=as_of)
+        .select_related("security")
+    )
+    totals: dict[tuple[dt.date, str], tuple[str, Decimal]] = {}
+    for txn in purchases:
+        key = (txn.date, txn.security.symbol)
+        _, quantity = totals.get(key, ("", Decimal(0)))
+        totals[key] = (txn.security.wash_sale_group, quantity + txn.quantity)
+    return tuple(
+        RecentBuy(symbol=symbol, group=group, date=day, quantity=quantity)
+        for (day, symbol), (group, quantity) in sorted(totals.items())
+    )
+
+
+def _recent_loss_sales(
+    *, firm: Firm, accounts: QuerySet[Account], since: dt.date, as_of: dt.date
+) -> tuple[RecentLossSale, ...]:
+    rows = (
+        RealizedGain.objects.for_firm(firm)
+        .filter(
+            account__in=accounts,
+            account__tax_status=TaxStatus.TAXABLE,
+            sold__gte=since,
+            sold__lte=as_of,
+        )
+        .filter(gain_usd__lt=-F("disallowed_loss_usd"))
+        .select_related("security")
+    )
+    found = {(row.sold, row.security.symbol): row.security.wash_sale_group for row in rows}
+    return tuple(
+        RecentLossSale(symbol=symbol, group=group, date=day)
+        for (day, symbol), group in sorted(found.items())
+    )
+
+
+def _shares(quantity: Decimal) -> str:
+    return format(quantity.normalize(), "f")

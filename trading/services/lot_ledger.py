@@ -1,0 +1,418 @@
+"""Recording transactions and keeping a household's tax lots and realized gains right.
+
+Lots and realized gains are never edited in place: they are the lot engine's output for
+the household's whole transaction history, rewritten in the same database transaction
+that records new transactions. A transaction dated before others (a late custodial
+correction) is therefore handled like any other: the household is re-run from its
+transactions, so every lot and gain after it is recomputed.
+
+Relief methods: the engine takes one method per account (an extension of the lots
+contract). Each account uses its *effective* ``lot_relief_method`` preference (account,
+then household, then the product default FIFO), so the accounts of one household may
+differ; a sale that names its lots (``lots``) relieves exactly those whatever the method.
+A change of preference applies to the whole history on the next re-run.
+
+Concurrency: the household row is locked (``SELECT ... FOR UPDATE``) for the duration, so
+two imports into one household are applied one after the other. The engine itself is
+CPU-only and fast (about 0.25 s for 10,000 transactions), so it runs inside that short
+transaction rather than risking a rewrite from a stale read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import Account, Firm, Household
+from accounts.selectors.preferences import effective_preferences_for_accounts
+from accounts.services.audit import audit_record
+from models_library.models import Security
+from rebalancer.errors import DomainError, ValidationFailed
+from trading.lot_engine import (
+    AccountSpec,
+    EngineInput,
+    EngineResult,
+    LotEngineInputError,
+    LotPick,
+    Method,
+    TaxStatus,
+    process,
+    to_dict,
+)
+from trading.lot_engine import Transaction as EngineTransaction
+from trading.lot_engine import TransactionType as EngineTransactionType
+from trading.models import RealizedGain, TaxLot, Transaction, TransactionType
+
+QUANTITY_PLACES = 6
+AMOUNT_PLACES = 2
+ROW_FIELDS = ("external_id", "date", "type", "symbol", "quantity", "amount_usd")
+
+Errors = list[tuple[int | None, str | None, str]]
+
+
+@dataclass(frozen=True)
+class LedgerRebuild:
+    """What one recording (or rebuild) left: the new transactions and the row counts."""
+
+    household_id: int
+    transactions: tuple[Transaction, ...]
+    open_lots: int
+    realized_rows: int
+    disallowed_loss_usd: Decimal
+
+
+@transaction.atomic
+def transactions_record(
+    *, firm: Firm, account: Account, rows: Sequence[Mapping[str, Any]], actor: Any
+) -> LedgerRebuild:
+    """Record ``rows`` for ``account`` and rewrite its household's lots and gains.
+
+    Each row has ``external_id`` (or ``id``), ``date`` (a date or ``YYYY-MM-DD``),
+    ``type`` (``buy``/``sell``), ``symbol``, ``quantity``, ``amount_usd`` (or ``amount``:
+    the total cost of a buy, the net proceeds of a sale) and, for a sale, optional
+    ``lots``: ``[{"lot": "<purchase external_id>", "quantity": "10"}]``.
+
+    All or nothing: every row is checked first, and a row that breaks the lot rules (a
+    sale of more than is held, a lot that is not held) is found by re-running the
+    household; either way :class:`ValidationFailed` names the row (1-based) and field and
+    nothing is saved. An account of another firm is "not found". One audit event records
+    the import.
+    """
+    if account.firm_id != firm.pk:
+        raise DomainError("Not found.", field="account")
+    household = Household.objects.select_for_update().get(firm=firm, pk=account.household_id)
+    if not rows:
+        raise ValidationFailed([(None, "rows", "no transactions to record")])
+    cleaned = _clean_rows(firm=firm, rows=rows)
+    before = _ledger_counts(firm=firm, household=household)
+    sequence = _next_sequence(firm=firm, household=household)
+    created = Transaction.objects.bulk_create(
+        Transaction(
+            firm=firm,
+            account=account,
+            sequence=sequence + i,
+            **row,
+        )
+        for i, row in enumerate(cleaned)
+    )
+    row_of = {txn.external_id: i + 1 for i, txn in enumerate(created)}
+    rebuild = _rebuild(firm=firm, household=household, row_of=row_of)
+    audit_record(
+        firm=firm,
+        actor=actor,
+        action="transactions.record",
+        object_type="trading.Transaction",
+        object_id=str(account.pk),
+        object_repr=f"{len(created)} transactions for {account}",
+        account_id=account.pk,
+        before=before,
+        after={
+            "transactions": [t.external_id for t in created],
+            "open_lots": rebuild.open_lots,
+            "realized_rows": rebuild.realized_rows,
+            "disallowed_loss_usd": str(rebuild.disallowed_loss_usd),
+        },
+    )
+    return LedgerRebuild(
+        household_id=household.pk,
+        transactions=tuple(created),
+        open_lots=rebuild.open_lots,
+        realized_rows=rebuild.realized_rows,
+        disallowed_loss_usd=rebuild.disallowed_loss_usd,
+    )
+
+
+@transaction.atomic
+def household_lots_rebuild(*, firm: Firm, household: Household) -> LedgerRebuild:
+    """Re-run the lot engine over ``household``'s transactions and rewrite its ledger.
+
+    For changes that alter history without new transactions: a relief-method preference,
+    a security's identical group, a seeded demo book. Raises :class:`ValidationFailed`
+    if the stored history breaks the lot rules (nothing is changed then).
+    """
+    if household.firm_id != firm.pk:
+        raise DomainError("Not found.", field="household")
+    locked = Household.objects.select_for_update().get(firm=firm, pk=household.pk)
+    return _rebuild(firm=firm, household=locked, row_of={})
+
+
+def _rebuild(*, firm: Firm, household: Household, row_of: dict[str, int]) -> LedgerRebuild:
+    """Run the engine on the household's history and replace its lots and gains."""
+    accounts = list(Account.objects.for_firm(firm).filter(household=household))
+    history = list(
+        Transaction.objects.for_firm(firm)
+        .filter(account__in=accounts)
+        .select_related("security")
+        .order_by("date", "sequence", "id")
+    )
+    inp = _engine_input(firm=firm, accounts=accounts, history=history)
+    try:
+        result = process(inp)
+    except LotEngineInputError as exc:
+        raise _as_validation_error(exc, row_of=row_of) from exc
+    lots, gains = _ledger_rows(firm=firm, accounts=accounts, history=history, result=result)
+    TaxLot.objects.for_firm(firm).filter(account__in=accounts).delete()
+    RealizedGain.objects.for_firm(firm).filter(account__in=accounts).delete()
+    TaxLot.objects.bulk_create(lots)
+    RealizedGain.objects.bulk_create(gains)
+    return LedgerRebuild(
+        household_id=household.pk,
+        transactions=(),
+        open_lots=len(lots),
+        realized_rows=len(gains),
+        disallowed_loss_usd=Decimal(to_dict(result)["totals"]["disallowed_loss"]),
+    )
+
+
+def _engine_input(
+    *, firm: Firm, accounts: list[Account], history: list[Transaction]
+) -> EngineInput:
+    """The household as the engine sees it: accounts keyed by primary key."""
+    preferences = effective_preferences_for_accounts(
+        firm=firm, accounts=accounts, as_of=timezone.localdate()
+    )
+    specs = tuple(
+        (
+            str(a.pk),
+            AccountSpec(
+                tax_status=TaxStatus(a.tax_status),
+                method=Method(preferences[a.pk].values["lot_relief_method"] or Method.FIFO),
+            ),
+        )
+        for a in sorted(accounts, key=lambda a: a.pk)
+    )
+    groups: dict[str, set[str]] = {}
+    for txn in history:
+        groups.setdefault(txn.security.wash_sale_group, set()).add(txn.security.symbol)
+    return EngineInput(
+        transactions=tuple(_engine_transaction(txn, index=i) for i, txn in enumerate(history)),
+        accounts=specs,
+        identical_groups=tuple(sorted(tuple(sorted(g)) for g in groups.values() if len(g) > 1)),
+    )
+
+
+def _engine_transaction(txn: Transaction, *, index: int) -> EngineTransaction:
+    lots = None
+    if txn.specific_lots:
+        lots = tuple(
+            LotPick(lot=str(pick["lot"]), quantity=Decimal(str(pick["quantity"])))
+            for pick in txn.specific_lots
+        )
+    return EngineTransaction(
+        id=txn.external_id,
+        date=txn.date,
+        account=str(txn.account_id),
+        type=EngineTransactionType(txn.type),
+        symbol=txn.security.symbol,
+        quantity=txn.quantity,
+        amount=txn.amount_usd,
+        index=index,
+        lots=lots,
+    )
+
+
+def _ledger_rows(
+    *, firm: Firm, accounts: list[Account], history: list[Transaction], result: EngineResult
+) -> tuple[list[TaxLot], list[RealizedGain]]:
+    """TaxLot and RealizedGain rows from the engine's result, amounts in cents."""
+    output = to_dict(result)
+    account_by_key = {str(a.pk): a for a in accounts}
+    by_external_id = {t.external_id: t for t in history}
+    security_by_symbol = {t.security.symbol: t.security for t in history}
+    lots = [
+        TaxLot(
+            firm=firm,
+            account=account_by_key[lot["account"]],
+            security=security_by_symbol[lot["symbol"]],
+            opening_transaction=by_external_id[lot["id"]],
+            lot_ref=lot["id"],
+            quantity=Decimal(lot["quantity"]),
+            cost_basis_usd=Decimal(lot["cost_basis"]),
+            acquired=dt.date.fromisoformat(lot["acquired"]),
+            holding_period_start=dt.date.fromisoformat(lot["holding_period_start"]),
+            wash_sale_adjustment_usd=Decimal(lot["wash_sale_adjustment"]),
+        )
+        for lot in output["lots"]
+    ]
+    gains = [
+        RealizedGain(
+            firm=firm,
+            account=account_by_key[row["account"]],
+            security=security_by_symbol[row["symbol"]],
+            sale_transaction=by_external_id[row["sale"]],
+            sale_ref=row["sale"],
+            lot_ref=row["lot"],
+            quantity=Decimal(row["quantity"]),
+            acquired=dt.date.fromisoformat(row["acquired"]),
+            sold=dt.date.fromisoformat(row["sold"]),
+            proceeds_usd=Decimal(row["proceeds"]),
+            cost_basis_usd=Decimal(row["cost_basis"]),
+            gain_usd=Decimal(row["gain"]),
+            term=row["term"],
+            disallowed_loss_usd=Decimal(row["disallowed_loss"]),
+        )
+        for row in output["realized"]
+    ]
+    return lots, gains
+
+
+def _as_validation_error(exc: LotEngineInputError, *, row_of: dict[str, int]) -> ValidationFailed:
+    """The engine's complaint, pointed at the imported row when it is one of them."""
+    row = row_of.get(exc.transaction_id or "")
+    field = {"amount": "amount_usd"}.get(exc.field, exc.field)
+    if row is None:
+        message = f"recorded transaction {exc.transaction_id!r}: {exc.message}"
+        return ValidationFailed([(None, field, message)])
+    return ValidationFailed([(row, field, exc.message)])
+
+
+def _ledger_counts(*, firm: Firm, household: Household) -> dict[str, int]:
+    return {
+        "open_lots": TaxLot.objects.for_firm(firm).filter(account__household=household).count(),
+        "realized_rows": RealizedGain.objects.for_firm(firm)
+        .filter(account__household=household)
+        .count(),
+    }
+
+
+def _next_sequence(*, firm: Firm, household: Household) -> int:
+    latest = (
+        Transaction.objects.for_firm(firm)
+        .filter(account__household=household)
+        .aggregate(latest=Max("sequence"))["latest"]
+    )
+    return (latest or 0) + 1
+
+
+def _clean_rows(*, firm: Firm, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Every row checked, every error collected; raises :class:`ValidationFailed`."""
+    errors: Errors = []
+    symbols = {str(r.get("symbol", "")).strip() for r in rows if isinstance(r, Mapping)}
+    securities = {s.symbol: s for s in Security.objects.filter(symbol__in=symbols)}
+    ids = [
+        str(r.get("external_id", r.get("id", ""))).strip() for r in rows if isinstance(r, Mapping)
+    ]
+    taken = set(
+        Transaction.objects.for_firm(firm)
+        .filter(external_id__in=ids)
+        .values_list("external_id", flat=True)
+    )
+    seen: set[str] = set()
+    cleaned = []
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, Mapping):
+            errors.append((number, None, "must be an object with the transaction's fields"))
+            continue
+        values = _clean_row(row, number=number, errors=errors, securities=securities)
+        external_id = values.get("external_id")
+        if external_id in taken or external_id in seen:
+            errors.append((number, "external_id", f"{external_id!r} is already recorded"))
+        if external_id:
+            seen.add(external_id)
+        cleaned.append(values)
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+def _clean_row(
+    row: Mapping[str, Any], *, number: int, errors: Errors, securities: dict[str, Security]
+) -> dict[str, Any]:
+    def error(field: str, message: str) -> None:
+        errors.append((number, field, message))
+
+    values: dict[str, Any] = {}
+    external_id = str(row.get("external_id", row.get("id")) or "").strip()
+    if not external_id or len(external_id) > 80:
+        error("external_id", "is required (at most 80 characters)")
+    values["external_id"] = external_id
+    values["date"] = _clean_date(row.get("date"), error=error)
+    if row.get("type") not in TransactionType.values:
+        error("type", f"must be 'buy' or 'sell', not {row.get('type')!r}")
+    values["type"] = row.get("type")
+    symbol = str(row.get("symbol") or "").strip()
+    if symbol not in securities:
+        error("symbol", f"{symbol!r} is not in the security master")
+    values["security"] = securities.get(symbol)
+    values["quantity"] = _clean_decimal(
+        row.get("quantity"), field="quantity", places=QUANTITY_PLACES, positive=True, error=error
+    )
+    values["amount_usd"] = _clean_decimal(
+        row.get("amount_usd", row.get("amount")),
+        field="amount_usd",
+        places=AMOUNT_PLACES,
+        positive=False,
+        error=error,
+    )
+    values["specific_lots"] = _clean_lots(row.get("lots"), values=values, error=error)
+    return values
+
+
+def _clean_date(value: Any, *, error: Any) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        error("date", f"must be a date YYYY-MM-DD, not {value!r}")
+        return None
+
+
+def _clean_decimal(
+    value: Any, *, field: str, places: int, positive: bool, error: Any
+) -> Decimal | None:
+    if isinstance(value, float | bool) or value is None:
+        error(field, f"must be a decimal number written as text, not {value!r}")
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        error(field, f"is not a number: {value!r}")
+        return None
+    if not number.is_finite() or number < 0 or (positive and number == 0):
+        error(field, f"must be {'greater than 0' if positive else 'at least 0'}, not {value!r}")
+        return None
+    if -number.as_tuple().exponent > places:
+        error(field, f"has more than {places} decimal places: {value!r}")
+        return None
+    return number
+
+
+def _clean_lots(value: Any, *, values: dict[str, Any], error: Any) -> list[dict] | None:
+    if value in (None, []):
+        return None
+    if values["type"] != TransactionType.SELL:
+        error("lots", "only a sale can name lots")
+        return None
+    if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping):
+        error("lots", "must be a list of {lot, quantity}")
+        return None
+    picks = []
+    total: Decimal | None = Decimal(0)
+    for i, pick in enumerate(value):
+        lot = str(pick.get("lot") or "").strip() if isinstance(pick, Mapping) else ""
+        quantity = _clean_decimal(
+            pick.get("quantity") if isinstance(pick, Mapping) else None,
+            field=f"lots[{i}].quantity",
+            places=QUANTITY_PLACES,
+            positive=True,
+            error=error,
+        )
+        if not lot:
+            error(f"lots[{i}].lot", "is required")
+        if quantity is None or total is None:
+            total = None
+            continue
+        total += quantity
+        picks.append({"lot": lot, "quantity": str(quantity)})
+    sale_quantity = values.get("quantity")
+    if total is not None and sale_quantity is not None and total != sale_quantity:
+        error("lots", f"quantities add up to {total}, but the sale is of {sale_quantity}")
+    return picks
