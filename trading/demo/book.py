@@ -17,8 +17,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from accounts.models import Account, Client, Firm, Household, RegistrationType
 from models_library.models import ModelAssignment
 
-from .names import FIRST_NAMES, LAST_NAMES
 from .portfolios import DemoModels
+from .reference import load_names
 
 BATCH = 2000
 
@@ -110,7 +110,7 @@ def _weighted(rng: random.Random, choices: tuple[tuple[object, int], ...]) -> ob
 
 
 def _client(rng: random.Random, *, last_name: str, household: int, today: dt.date) -> ClientPlan:
-    first_name = rng.choice(FIRST_NAMES)
+    first_name = rng.choice(load_names(kind="first"))
     local = ".".join(re.sub(r"[^a-z]", "", part.lower()) for part in (first_name, last_name))
     age = rng.randint(32, 84)
     return ClientPlan(
@@ -122,10 +122,10 @@ def _client(rng: random.Random, *, last_name: str, household: int, today: dt.dat
 
 
 def _household(rng: random.Random, *, index: int, advisors: int, today: dt.date) -> HouseholdPlan:
-    last_name = rng.choice(LAST_NAMES)
+    last_name = rng.choice(load_names(kind="last"))
     clients = [_client(rng, last_name=last_name, household=index, today=today)]
     if rng.random() < 0.6:
-        spouse_last = last_name if rng.random() < 0.85 else rng.choice(LAST_NAMES)
+        spouse_last = last_name if rng.random() < 0.85 else rng.choice(load_names(kind="last"))
         clients.append(_client(rng, last_name=spouse_last, household=index, today=today))
     if len(clients) == 2 and clients[1].last_name != last_name:
         name = f"{last_name} & {clients[1].last_name} Household"

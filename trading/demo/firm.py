@@ -13,6 +13,8 @@ from django.db.models import ProtectedError, RestrictedError
 
 from accounts.models import Firm, Membership, Role
 
+from .bulk import firm_rows_delete
+
 DEFAULT_SLUG = "demo"
 DEFAULT_NAME = "Northwind Wealth Partners"
 DEFAULT_TIMEZONE = "America/New_York"
@@ -117,22 +119,39 @@ def _firm_owned_models() -> list[type[models.Model]]:
     return ordered + others
 
 
+def _still_referenced(*, model: type[models.Model], firm: Firm) -> bool:
+    rows = model._base_manager.filter(firm=firm).values("pk")
+    for relation in model._meta.related_objects:
+        if relation.many_to_many:
+            return True
+        referring = relation.related_model._base_manager.filter(
+            **{f"{relation.field.name}__in": rows}
+        )
+        if referring.exists():
+            return True
+    return False
+
+
 def firm_delete(*, firm: Firm) -> None:
     """Delete ``firm`` and every row it owns, its audit log included. For demo firms only.
 
-    Tables are cleared in ``RESET_ORDER``, then every other firm-owned table, retrying any
-    that another still protects. The audit log is append-only for the application; the
-    base ``QuerySet.delete`` is called on purpose, because a reset throws the whole firm away.
+    Tables are cleared in ``RESET_ORDER``, then every other firm-owned table. A table that
+    nothing refers to any more is cleared with one ``DELETE``; otherwise the ORM deletes
+    (and cascades), and a table still protected by another is retried after the rest.
+    The audit log is append-only for the application; a reset bypasses that on purpose,
+    because it throws the whole firm away.
     """
     pending = _firm_owned_models()
     with transaction.atomic():
         while pending:
             blocked = []
             for model in pending:
-                queryset = model._base_manager.filter(firm=firm)
+                if not _still_referenced(model=model, firm=firm):
+                    firm_rows_delete(model=model, firm_id=firm.id)
+                    continue
                 try:
                     with transaction.atomic():
-                        models.QuerySet.delete(queryset)
+                        models.QuerySet.delete(model._base_manager.filter(firm=firm))
                 except (ProtectedError, RestrictedError):
                     blocked.append(model)
             if len(blocked) == len(pending):

@@ -17,11 +17,14 @@ import random
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from django.utils import timezone
+
 from accounts.models import Account, Firm
 from models_library.models import Security
 from trading.models import CashBalance, TaxLot, Transaction, TransactionType
 
 from .book import AccountPlan, BookPlan
+from .bulk import db_date, db_datetime, rows_insert
 from .portfolios import SWAP_PARTNERS
 from .prices import PriceHistory
 
@@ -208,6 +211,32 @@ def employer_accounts(*, plan: BookPlan) -> set[int]:
     return chosen
 
 
+TRANSACTION_FIELDS = (
+    "firm",
+    "account",
+    "external_id",
+    "date",
+    "type",
+    "security",
+    "quantity",
+    "amount_usd",
+    "sequence",
+    "created_at",
+)
+LOT_FIELDS = (
+    "firm",
+    "account",
+    "security",
+    "opening_transaction",
+    "lot_ref",
+    "quantity",
+    "cost_basis_usd",
+    "acquired",
+    "holding_period_start",
+    "wash_sale_adjustment_usd",
+)
+
+
 def _insert_chunk(
     *,
     firm: Firm,
@@ -215,43 +244,55 @@ def _insert_chunk(
     lots: list[list[LotPlan]],
     securities: dict[str, Security],
     history: PriceHistory,
-) -> tuple[int, int]:
-    transactions = []
+) -> int:
+    """Insert the chunk's buys, read back their ids, then insert one open lot per buy."""
+    days = [db_date(day) for day in history.days]
+    created_at = db_datetime(timezone.now())
+    buys = []
     for account, account_lots in zip(accounts, lots, strict=True):
         for number, lot in enumerate(account_lots, start=1):
-            close = history.closes[lot.symbol][lot.day]
-            transactions.append(
-                Transaction(
-                    firm=firm,
-                    account_id=account.id,
-                    external_id=f"{account.account_number}-B{number}",
-                    date=history.days[lot.day],
-                    type=TransactionType.BUY,
-                    security_id=securities[lot.symbol].id,
-                    quantity=lot.quantity,
-                    amount_usd=(lot.quantity * close).quantize(CENT),
-                    sequence=number,
+            cost = (lot.quantity * history.closes[lot.symbol][lot.day]).quantize(CENT)
+            buys.append(
+                (
+                    firm.id,
+                    account.id,
+                    f"{account.account_number}-B{number}",
+                    days[lot.day],
+                    TransactionType.BUY.value,
+                    securities[lot.symbol].id,
+                    lot.quantity,
+                    cost,
+                    number,
+                    created_at,
                 )
             )
-    Transaction.objects.bulk_create(transactions, batch_size=BATCH)
-    TaxLot.objects.bulk_create(
-        [
-            TaxLot(
-                firm=firm,
-                account_id=buy.account_id,
-                security_id=buy.security_id,
-                opening_transaction_id=buy.id,
-                lot_ref=buy.external_id,
-                quantity=buy.quantity,
-                cost_basis_usd=buy.amount_usd,
-                acquired=buy.date,
-                holding_period_start=buy.date,
-            )
-            for buy in transactions
-        ],
-        batch_size=BATCH,
+    rows_insert(model=Transaction, fields=TRANSACTION_FIELDS, rows=buys)
+    ids = dict(
+        Transaction.objects.filter(
+            firm=firm, account_id__in=[account.id for account in accounts]
+        ).values_list("external_id", "id")
     )
-    return len(transactions), len(transactions)
+    no_adjustment = Decimal("0.00")
+    rows_insert(
+        model=TaxLot,
+        fields=LOT_FIELDS,
+        rows=[
+            (
+                firm_id,
+                account_id,
+                security_id,
+                ids[external_id],
+                external_id,
+                quantity,
+                cost,
+                day,
+                day,
+                no_adjustment,
+            )
+            for firm_id, account_id, external_id, day, _, security_id, quantity, cost, *_ in buys
+        ],
+    )
+    return len(buys)
 
 
 def holdings_create(
@@ -268,7 +309,7 @@ def holdings_create(
     """Insert every account's buys, lots and cash balance, ``CHUNK_ACCOUNTS`` at a time."""
     pricer = _Pricer(history)
     holders = employer_accounts(plan=plan)
-    transactions = lots_created = 0
+    transactions = 0
     cash_rows = []
     for start in range(0, len(accounts), CHUNK_ACCOUNTS):
         chunk = range(start, min(start + CHUNK_ACCOUNTS, len(accounts)))
@@ -292,7 +333,7 @@ def holdings_create(
                     as_of=history.last_day,
                 )
             )
-        made, lots_made = _insert_chunk(
+        made = _insert_chunk(
             firm=firm,
             accounts=[accounts[i] for i in chunk],
             lots=chunk_lots,
@@ -300,8 +341,7 @@ def holdings_create(
             history=history,
         )
         transactions += made
-        lots_created += lots_made
     CashBalance.objects.bulk_create(cash_rows, batch_size=BATCH)
     return HoldingsCounts(
-        transactions=transactions, lots=lots_created, cash_balances=len(cash_rows)
+        transactions=transactions, lots=transactions, cash_balances=len(cash_rows)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,13 @@ def load_etfs() -> list[EtfRow]:
             )
             for row in csv.DictReader(handle)
         ]
+
+
+@functools.cache
+def load_names(*, kind: str) -> tuple[str, ...]:
+    """Common US ``first`` or ``last`` names, one per line of ``data/{kind}_names.txt``."""
+    text = (DATA_DIR / f"{kind}_names.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _security_rows(*, stocks: list[StockRow], etfs: list[EtfRow]) -> list[Security]:
