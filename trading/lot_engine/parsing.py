@@ -139,10 +139,9 @@ def _parse_transaction(item: Any, *, index: int) -> Transaction:
     if not isinstance(account, str) or not account:
         raise fail("account", "is missing or empty")
     type_value = item.get("type")
-    try:
-        txn_type = TransactionType(type_value)
-    except (ValueError, TypeError):
-        raise fail("type", f"must be 'buy' or 'sell', not {type_value!r}") from None
+    if type_value not in (TransactionType.BUY.value, TransactionType.SELL.value):
+        raise fail("type", f"must be 'buy' or 'sell', not {type_value!r}")
+    txn_type = TransactionType(str(type_value))
     symbol = item.get("symbol")
     if not isinstance(symbol, str) or not symbol:
         raise fail("symbol", "is missing or empty")

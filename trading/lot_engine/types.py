@@ -81,20 +81,18 @@ class Transaction:
 
 @dataclass(frozen=True, slots=True)
 class EngineInput:
-    """A whole household's transactions and the rules to apply to them."""
+    """A whole household's transactions and the rules to apply to them.
+
+    ``accounts`` pairs account names with their specs; an account not listed is taxable
+    and uses ``method``. ``identical_groups`` lists the symbols that are substantially
+    identical to each other (a symbol in no group is alone).
+    """
 
     transactions: tuple[Transaction, ...]
     method: Method = Method.FIFO
     wash_sale: bool = True
     accounts: tuple[tuple[str, AccountSpec], ...] = ()
     identical_groups: tuple[tuple[str, ...], ...] = ()
-
-    def account_spec(self, account: str) -> AccountSpec:
-        """The account's spec; an account that is not listed is taxable."""
-        for name, spec in self.accounts:
-            if name == account:
-                return spec
-        return AccountSpec()
 
 
 @dataclass(frozen=True, slots=True)

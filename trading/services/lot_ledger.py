@@ -51,8 +51,9 @@ from trading.lot_engine import TransactionType as EngineTransactionType
 from trading.models import RealizedGain, TaxLot, Transaction, TransactionType
 
 QUANTITY_PLACES = 6
+QUANTITY_DIGITS = 20
 AMOUNT_PLACES = 2
-ROW_FIELDS = ("external_id", "date", "type", "symbol", "quantity", "amount_usd")
+AMOUNT_DIGITS = 18
 
 Errors = list[tuple[int | None, str | None, str]]
 
@@ -108,9 +109,7 @@ def transactions_record(
         firm=firm,
         actor=actor,
         action="transactions.record",
-        object_type="trading.Transaction",
-        object_id=str(account.pk),
-        object_repr=f"{len(created)} transactions for {account}",
+        obj=account,
         account_id=account.pk,
         before=before,
         after={
@@ -183,7 +182,7 @@ def _engine_input(
             str(a.pk),
             AccountSpec(
                 tax_status=TaxStatus(a.tax_status),
-                method=Method(preferences[a.pk].values["lot_relief_method"] or Method.FIFO),
+                method=Method(str(preferences[a.pk].values["lot_relief_method"] or Method.FIFO)),
             ),
         )
         for a in sorted(accounts, key=lambda a: a.pk)
@@ -342,12 +341,18 @@ def _clean_row(
         error("symbol", f"{symbol!r} is not in the security master")
     values["security"] = securities.get(symbol)
     values["quantity"] = _clean_decimal(
-        row.get("quantity"), field="quantity", places=QUANTITY_PLACES, positive=True, error=error
+        row.get("quantity"),
+        field="quantity",
+        places=QUANTITY_PLACES,
+        max_digits=QUANTITY_DIGITS,
+        positive=True,
+        error=error,
     )
     values["amount_usd"] = _clean_decimal(
         row.get("amount_usd", row.get("amount")),
         field="amount_usd",
         places=AMOUNT_PLACES,
+        max_digits=AMOUNT_DIGITS,
         positive=False,
         error=error,
     )
@@ -366,8 +371,10 @@ def _clean_date(value: Any, *, error: Any) -> dt.date | None:
 
 
 def _clean_decimal(
-    value: Any, *, field: str, places: int, positive: bool, error: Any
+    value: Any, *, field: str, places: int, max_digits: int, positive: bool, error: Any
 ) -> Decimal | None:
+    """A non-negative (or positive) decimal that fits its column: at most ``places``
+    decimals and ``max_digits`` digits in all."""
     if isinstance(value, float | bool) or value is None:
         error(field, f"must be a decimal number written as text, not {value!r}")
         return None
@@ -379,7 +386,10 @@ def _clean_decimal(
     if not number.is_finite() or number < 0 or (positive and number == 0):
         error(field, f"must be {'greater than 0' if positive else 'at least 0'}, not {value!r}")
         return None
-    if -number.as_tuple().exponent > places:
+    if number.adjusted() >= max_digits - places:
+        error(field, f"is too large: {value!r}")
+        return None
+    if number != number.quantize(Decimal(1).scaleb(-places)):
         error(field, f"has more than {places} decimal places: {value!r}")
         return None
     return number
@@ -402,6 +412,7 @@ def _clean_lots(value: Any, *, values: dict[str, Any], error: Any) -> list[dict]
             pick.get("quantity") if isinstance(pick, Mapping) else None,
             field=f"lots[{i}].quantity",
             places=QUANTITY_PLACES,
+            max_digits=QUANTITY_DIGITS,
             positive=True,
             error=error,
         )
