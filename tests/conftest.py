@@ -42,3 +42,18 @@ def advisor_b(firm_b):
 @pytest.fixture
 def member_factory():
     return _member
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Tasks run in-process in tests, even when REDIS_URL is set (the PostgreSQL pass of
+    CI), except in tests marked ``celery_worker``, which start a real worker."""
+    from rebalancer.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

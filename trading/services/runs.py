@@ -70,10 +70,12 @@ def run_start(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     enqueue: Callable[[list[int]], None] | None = None,
 ) -> tuple[Run, list[int]]:
-    """Create or resume the firm's run for ``as_of``; returns it and the new chunk ids.
+    """Create or resume the firm's run for ``as_of``; returns it and the chunk ids to do.
 
-    Accounts with a proposal for the date, or already in an unfinished chunk, are skipped,
-    so a second start is a no-op. ``enqueue`` receives the new chunk ids after commit.
+    Accounts with a proposal for the date are skipped, and accounts already in an unfinished
+    chunk are not chunked again; unfinished chunks are returned again with the new ones, so a
+    second start resumes an interrupted run and is a no-op on a complete one. ``enqueue``
+    receives the chunk ids after commit.
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
@@ -95,8 +97,13 @@ def run_start(
             for i, at in enumerate(range(0, len(todo), chunk_size))
         ]
         RunChunk.objects.bulk_create(chunks)
+        # unfinished chunks are queued again: a chunk whose worker died is then completed
+        # by the rerun (a chunk that is still running meanwhile is harmless: it is idempotent)
         chunk_ids = list(
-            RunChunk.objects.filter(run=run, number__gte=first).values_list("pk", flat=True)
+            RunChunk.objects.filter(run=run)
+            .exclude(status=ChunkStatus.DONE)
+            .order_by("number")
+            .values_list("pk", flat=True)
         )
         total = Proposal.objects.filter(firm=firm, as_of=as_of).count() + sum(
             len(ids)
