@@ -71,17 +71,28 @@ def allocate_within_caps(
 
 
 def caps_hold(*, prep: Prepared, lot_sold: np.ndarray) -> bool:
-    """Both gain caps hold, with room for each relieved lot's gain rounding to the cent."""
+    """Both gain caps hold, with half a cent of room for each gain-bearing lot relieved
+    (each lot's gain is rounded to the cent in the answer)."""
+    return not violated_caps(prep=prep, lot_sold=lot_sold)
+
+
+def violated_caps(*, prep: Prepared, lot_sold: np.ndarray) -> tuple[str, ...]:
+    """Which caps ("gain", "short") the relief breaks."""
+    if prep.n_lots == 0:
+        return ()
     gain, short_gain = realized_gains(prep=prep, lot_sold=lot_sold)
-    sold = lot_sold > 0
-    margin = 0.005 * np.count_nonzero(sold)
-    short_margin = 0.005 * np.count_nonzero(sold & prep.lot_is_short)
-    if prep.max_gain is not None and gain > prep.max_gain * prep.value - margin:
-        return False
-    return not (
-        prep.max_short_gain is not None
-        and short_gain > prep.max_short_gain * prep.value - short_margin
-    )
+    gaining = (lot_sold > 0) & (prep.lot_gain_ratio > 0)
+    out = []
+    if prep.max_gain is not None:
+        if gain > prep.max_gain * prep.value - 0.005 * np.count_nonzero(gaining) + 1e-9:
+            out.append("gain")
+    if prep.max_short_gain is not None:
+        room = prep.max_short_gain * prep.value - 0.005 * np.count_nonzero(
+            gaining & prep.lot_is_short
+        )
+        if short_gain > room + 1e-9:
+            out.append("short")
+    return tuple(out)
 
 
 def _capped_relief(
@@ -98,10 +109,13 @@ def _capped_relief(
     rows, rhs = [], []
     if prep.max_gain is not None:
         rows.append(gain_per_share)
-        rhs.append(prep.max_gain * prep.value - 0.01)
+        rhs.append(prep.max_gain * prep.value - 0.005 * np.count_nonzero(gain_per_share > 0))
     if prep.max_short_gain is not None:
         rows.append(gain_per_share * prep.lot_is_short[lots])
-        rhs.append(prep.max_short_gain * prep.value - 0.01)
+        rhs.append(
+            prep.max_short_gain * prep.value
+            - 0.005 * np.count_nonzero((gain_per_share > 0) & prep.lot_is_short[lots])
+        )
     result = linprog(
         key + 1e-9 * gain_per_share,
         A_ub=np.array(rows),
@@ -115,4 +129,22 @@ def _capped_relief(
         return None
     out = np.zeros(prep.n_lots)
     out[lots] = np.clip(result.x, 0.0, prep.lot_qty[lots])
-    return out
+    if not prep.case.preferences.trading.fractional_shares:
+        out = _whole_pieces(prep=prep, relief=out, sale_qty=sale_qty, allowed=allowed)
+    return out if caps_hold(prep=prep, lot_sold=out) else None
+
+
+def _whole_pieces(
+    *, prep: Prepared, relief: np.ndarray, sale_qty: np.ndarray, allowed: np.ndarray
+) -> np.ndarray:
+    """Whole shares per lot: floor each piece, then hand the shares left over to the lots
+    with room, cheapest tax first."""
+    floored = np.floor(relief + 1e-9)
+    missing = sale_qty - np.bincount(
+        prep.lot_security, weights=floored, minlength=prep.n_securities
+    )
+    room_left = np.where(allowed, prep.lot_qty, 0.0) - floored
+    extra = allocate_lots(
+        prep=prep, sale_qty=np.maximum(missing, 0.0), allowed=allowed & (room_left >= 1.0)
+    )
+    return floored + np.minimum(np.floor(extra + 1e-9), np.floor(room_left + 1e-9))

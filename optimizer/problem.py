@@ -39,6 +39,8 @@ import scipy.sparse as sp
 from optimizer.prepare import CLASS_WEIGHT, IMPACT_WEIGHT, MIN_COST_RATE, Prepared
 from optimizer.solvers import INF, QP, Bounds
 
+CASH_MARGIN_USD = 0.05
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -130,7 +132,9 @@ def build_problem(*, prep: Prepared) -> Problem:
     x_u[lay.b] = buy_ub
     h_l = np.full(G.shape[0], -INF)
     h_u = np.full(G.shape[0], INF)
-    h_l[Layout.ROW_CASH] = prep.cash_required - prep.cash0
+    reachable = prep.cash0 + (1 - c_real) * float(lot_ub.sum())
+    margin = min(CASH_MARGIN_USD / prep.value, max(0.0, 0.5 * (reachable - prep.cash_required)))
+    h_l[Layout.ROW_CASH] = prep.cash_required - prep.cash0 + margin
     if prep.max_gain is not None:
         h_u[Layout.ROW_GAIN] = prep.max_gain
     if prep.max_short_gain is not None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.errors import OptimizerInfeasibleError
+from optimizer.errors import OptimizerError
 from optimizer.problem import Problem
 from optimizer.solvers import INF, Bounds, QPSession, Solution
 
@@ -125,5 +125,5 @@ def _solve_directed(
         return session.solve(
             bounds=directed_bounds(problem=problem, bounds=bounds, directions=directions)
         )
-    except OptimizerInfeasibleError:
+    except OptimizerError:
         return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.lots import allocate_within_caps, caps_hold
+from optimizer.lots import allocate_lots, allocate_within_caps, caps_hold, violated_caps
 from optimizer.problem import Problem
 from optimizer.solvers import Bounds
 
@@ -143,8 +143,13 @@ def repair(
                 return None
             continue
         shortfall = required - cash_after(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty)
-        if shortfall > -0.005:
-            if not _trim_buy(problem=problem, buy_qty=buy_qty, shortfall=shortfall + 0.01):
+        if shortfall > 1e-9:
+            if not (
+                _trim_buy(problem=problem, buy_qty=buy_qty, shortfall=shortfall + 0.01)
+                or _raise_sale(
+                    problem=problem, sale_qty=sale_qty, allowed=allowed, shortfall=shortfall + 0.01
+                )
+            ):
                 return None
             continue
         return Plan(buy_qty=buy_qty, sale_qty=sale_qty, lot_sold=lot_sold)
@@ -164,13 +169,36 @@ def _trim_buy(*, problem: Problem, buy_qty: np.ndarray, shortfall: float) -> boo
 
 
 def _trim_gain_sale(*, problem: Problem, sale_qty: np.ndarray, allowed: np.ndarray) -> bool:
-    """Cut one step from the sale whose lots carry the largest gain per share."""
+    """Cut one share (or, fractional, what the excess needs) from the sale whose relieved
+    lots carry the largest gain per share counting toward the broken cap."""
     prep = problem.prep
+    lot_sold = allocate_lots(prep=prep, sale_qty=sale_qty, allowed=allowed)
+    broken = violated_caps(prep=prep, lot_sold=lot_sold)
     gain_per_share = prep.price[prep.lot_security] * prep.lot_gain_ratio
-    candidates = allowed & (sale_qty[prep.lot_security] > 0) & (gain_per_share > 0)
+    counts = prep.lot_is_short if broken == ("short",) else np.ones(prep.n_lots, dtype=bool)
+    candidates = (lot_sold > 0) & (gain_per_share > 0) & counts
     if not np.any(candidates):
         return False
     lot = int(np.flatnonzero(candidates)[np.argmax(gain_per_share[candidates])])
     i = prep.lot_security[lot]
     sale_qty[i] = max(0.0, sale_qty[i] - 1.0)
+    return True
+
+
+def _raise_sale(
+    *, problem: Problem, sale_qty: np.ndarray, allowed: np.ndarray, shortfall: float
+) -> bool:
+    """Sell a little more (cheapest tax per dollar first) to close a cash shortfall."""
+    prep = problem.prep
+    room = sellable_shares(problem=problem, allowed=allowed) - sale_qty
+    step = _STEP if prep.case.preferences.trading.fractional_shares else 1.0
+    usable = room >= step
+    if not np.any(usable):
+        return False
+    tax = np.full(prep.n_securities, np.inf)
+    np.minimum.at(tax, prep.lot_security[allowed], prep.lot_objective_tax[allowed])
+    tax[~usable] = np.inf
+    i = int(np.argmin(tax))
+    need = np.ceil(shortfall / (prep.price[i] * (1 - prep.cost_rate)) / step) * step
+    sale_qty[i] = min(sale_qty[i] + max(need, step), sale_qty[i] + room[i])
     return True
