@@ -209,3 +209,23 @@ def test_the_benchmark_command_prints_its_figure():
     assert done.returncode == 0, done.stderr
     assert "300 transactions" in done.stdout
     assert " s (parse " in done.stdout
+
+
+CASES_DIR = ROOT.parent / "shared" / "cases" / "lots"
+REFUSED_CASES = (
+    [p for p in sorted(CASES_DIR.glob("*.json")) if '"exit_status": 2' in p.read_text()]
+    if CASES_DIR.is_dir()
+    else []
+)
+
+
+@pytest.mark.skipif(not REFUSED_CASES, reason="no refused case in ../shared/cases/lots")
+@pytest.mark.parametrize("path", REFUSED_CASES, ids=[p.stem for p in REFUSED_CASES])
+def test_shared_cases_that_must_be_refused_exit_2_through_the_command(path):
+    case = json.loads(path.read_text())
+
+    done = _lots("-", stdin=json.dumps(case["input"]))
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "transaction" in done.stderr and "field" in done.stderr

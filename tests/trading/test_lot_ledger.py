@@ -160,6 +160,7 @@ def test_invalid_rows_are_all_named_and_nothing_is_saved(firm_a, taxable):
                 row("b1", "2024-01-02", "buy", "10", "1000.00"),
                 row("b2", "2024-13-01", "buy", "ten", "1000.001", symbol="NOPE"),
                 row("b1", "2024-01-03", "transfer", "1", "1.00"),
+                row("b4", "2024-01-03", "buy", "1e20", "1.00"),
             ],
         )
 
@@ -171,6 +172,7 @@ def test_invalid_rows_are_all_named_and_nothing_is_saved(firm_a, taxable):
         (2, "amount_usd"),
         (3, "type"),
         (3, "external_id"),
+        (4, "quantity"),
     }
     assert not Transaction.objects.exists()
 
