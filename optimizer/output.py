@@ -11,6 +11,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from optimizer.lots import lot_order_key
 from optimizer.prepare import Prepared, is_long_term
 from optimizer.types import LotRelief, OptimizeResult, RuleCost, Summary, Trade
 
@@ -46,7 +47,11 @@ def lot_reliefs(
 ) -> tuple[LotRelief, ...]:
     """The lots one sale relieves; their quantities add up to `total` exactly."""
     price = prep.case.securities[prep.symbols[i]].price
-    lots = [j for j in np.flatnonzero(prep.lot_security == i) if lot_sold[j] > 0]
+    key = lot_order_key(prep=prep)
+    lots = sorted(
+        (j for j in np.flatnonzero(prep.lot_security == i) if lot_sold[j] > 0),
+        key=lambda j: (key[j], prep.case.lots[j].id),
+    )
     whole = not prep.case.preferences.trading.fractional_shares
     pieces = [min(quantity(lot_sold[j], whole=whole), prep.case.lots[j].quantity) for j in lots]
     if pieces:
