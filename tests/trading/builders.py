@@ -17,6 +17,7 @@ from tests.factories import (
     PriceFactory,
     SecurityFactory,
     TaxLotFactory,
+    TransactionFactory,
 )
 
 AS_OF = dt.date(2025, 6, 30)
@@ -67,13 +68,24 @@ def funded_account(
     if model is not None:
         ModelAssignmentFactory(account=account, model=model)
     for symbol, quantity, basis, acquired in lots:
+        # the buy and the lot it opens agree, as the lot ledger would leave them
+        ref = f"{number}-{symbol}-{acquired:%Y%m%d}"
+        buy = TransactionFactory(
+            account=account,
+            external_id=ref,
+            date=acquired,
+            security=securities[symbol],
+            quantity=Decimal(quantity),
+            amount_usd=Decimal(basis),
+        )
         TaxLotFactory(
             account=account,
             security=securities[symbol],
+            opening_transaction=buy,
             quantity=Decimal(quantity),
             cost_basis_usd=Decimal(basis),
             acquired=acquired,
-            lot_ref=f"{number}-{symbol}-{acquired:%Y%m%d}",
+            lot_ref=ref,
         )
     CashBalanceFactory(account=account, amount_usd=Decimal(cash), as_of=AS_OF)
     return account

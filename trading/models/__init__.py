@@ -1,3 +1,4 @@
+from .blotters import Blotter, BlotterStatus, Fill, Order
 from .cash import CashBalance
 from .lots import RealizedGain, TaxLot, Term
 from .proposals import (
@@ -14,6 +15,10 @@ from .proposals import (
 from .transactions import Transaction, TransactionType
 
 __all__ = [
+    "Blotter",
+    "BlotterStatus",
+    "Fill",
+    "Order",
     "ChunkStatus",
     "Proposal",
     "ProposalStatus",

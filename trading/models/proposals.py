@@ -147,7 +147,9 @@ class Proposal(FirmOwnedModel):
         ordering = ["-as_of", "account_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "as_of"], name="proposal_one_per_account_and_date"
+                fields=["account", "as_of"],
+                condition=~Q(status="superseded"),
+                name="proposal_one_open_per_account_and_date",
             ),
         ]
         indexes = [
@@ -178,6 +180,21 @@ class ProposedTrade(FirmOwnedModel):
     reasons = models.JSONField(default=list)
     lots = models.JSONField(default=list, help_text="For a sale: the lots it relieves.")
     realized_gain_usd = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    original_quantity = models.DecimalField(
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="The optimizer's quantity, when an advisor edited it.",
+    )
+    order = models.ForeignKey(
+        "trading.Order",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="allocations",
+    )
+    filled_quantity = models.DecimalField(max_digits=20, decimal_places=6, default=0)
 
     class Meta:
         ordering = ["proposal_id", "side", "security_id"]

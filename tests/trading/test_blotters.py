@@ -1,0 +1,159 @@
+"""Trader workflow: blotter from approved trades, four eyes, CSV export, fills into lots."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from accounts.models import AuditEvent, Role
+from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
+from trading.models import (
+    Blotter,
+    BlotterStatus,
+    CashBalance,
+    Fill,
+    Proposal,
+    ProposedTrade,
+    TaxLot,
+    Transaction,
+)
+from trading.services.blotters import (
+    blotter_approve,
+    blotter_create,
+    fills_import_csv,
+    orders_export_csv,
+)
+from trading.services.review import proposals_bulk_approve
+from trading.services.runs import chunk_process, run_start
+
+from .builders import AS_OF, small_book
+
+
+@pytest.fixture
+def traders(firm_a, member_factory):
+    return member_factory(firm_a, Role.TRADER, "trader-1"), member_factory(
+        firm_a, Role.TRADER, "trader-2"
+    )
+
+
+@pytest.fixture
+def approved(firm_a, advisor_a):
+    small_book(firm=firm_a, accounts=3)
+    _, chunk_ids = run_start(firm=firm_a, as_of=AS_OF, trigger="command")
+    for chunk_id in chunk_ids:
+        chunk_process(chunk_id=chunk_id)
+    Proposal.objects.update(flags=[])
+    ids = list(Proposal.objects.values_list("pk", flat=True))
+    proposals_bulk_approve(firm=firm_a, actor=advisor_a, proposal_ids=ids)
+    return ids
+
+
+def _export_rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_blotter_aggregates_per_security_and_side(firm_a, traders, approved):
+    blotter = blotter_create(firm=firm_a, actor=traders[0])
+    trades = ProposedTrade.objects.filter(proposal_id__in=approved)
+    for order in blotter.orders.all():
+        members = trades.filter(security=order.security, side=order.side)
+        assert order.quantity == sum(t.quantity for t in members)
+        assert set(members.values_list("order_id", flat=True)) == {order.pk}
+    with pytest.raises(ValidationFailed, match="no approved trades"):
+        blotter_create(firm=firm_a, actor=traders[0])
+
+
+def test_only_traders_may_build_or_approve(firm_a, advisor_a, approved):
+    with pytest.raises(DomainError):
+        blotter_create(firm=firm_a, actor=advisor_a)
+
+
+def test_four_eyes_needs_a_second_different_trader(firm_a, traders, approved):
+    firm_a.require_four_eyes = True
+    firm_a.save()
+    blotter = blotter_create(firm=firm_a, actor=traders[0])
+    blotter = blotter_approve(firm=firm_a, actor=traders[0], blotter=blotter)
+    assert blotter.status == BlotterStatus.PARTLY_APPROVED
+    with pytest.raises(InvalidTransition, match="second, different"):
+        blotter_approve(firm=firm_a, actor=traders[0], blotter=blotter)
+    with pytest.raises(InvalidTransition):
+        orders_export_csv(firm=firm_a, actor=traders[0], blotter=blotter)
+    blotter = blotter_approve(firm=firm_a, actor=traders[1], blotter=blotter)
+    assert blotter.status == BlotterStatus.APPROVED
+    assert AuditEvent.objects.filter(action="blotter.approve").count() == 2
+
+
+def test_export_then_fills_update_lots_cash_and_close_the_blotter(firm_a, traders, approved):
+    blotter = blotter_create(firm=firm_a, actor=traders[0])
+    blotter_approve(firm=firm_a, actor=traders[0], blotter=blotter)
+    rows = _export_rows(orders_export_csv(firm=firm_a, actor=traders[0], blotter=blotter))
+    assert Blotter.objects.get(pk=blotter.pk).status == BlotterStatus.EXPORTED
+    assert rows and set(rows[0]) >= {"order_id", "account_number", "allocation_quantity"}
+    cash_before = {c.account_id: c.amount_usd for c in CashBalance.objects.all()}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["fill_id", "order_id", "account_number", "quantity", "price", "trade_date"])
+    for i, row in enumerate(rows):
+        writer.writerow(
+            [
+                f"F{i}",
+                row["order_id"],
+                row["account_number"],
+                row["allocation_quantity"],
+                row["estimated_price"],
+                "2025-07-01",
+            ]
+        )
+    count = fills_import_csv(firm=firm_a, actor=traders[0], blotter=blotter, text=out.getvalue())
+    assert count == len(rows)
+    assert Fill.objects.count() == len(rows)
+    assert Transaction.objects.filter(external_id__startswith="fill-").count() == len(rows)
+    assert Blotter.objects.get(pk=blotter.pk).status == BlotterStatus.FILLED
+    # lots follow the fills: every bought symbol now has a lot dated on the trade date
+    for fill in Fill.objects.select_related("order__security"):
+        if fill.order.side == "buy":
+            assert TaxLot.objects.filter(
+                account=fill.account, security=fill.order.security, acquired=fill.trade_date
+            ).exists()
+    changed = [c for c in CashBalance.objects.all() if c.amount_usd != cash_before[c.account_id]]
+    assert changed
+
+
+def test_bad_fills_file_names_rows_and_applies_nothing(firm_a, traders, approved):
+    blotter = blotter_create(firm=firm_a, actor=traders[0])
+    blotter_approve(firm=firm_a, actor=traders[0], blotter=blotter)
+    rows = _export_rows(orders_export_csv(firm=firm_a, actor=traders[0], blotter=blotter))
+    first = rows[0]
+    text = (
+        "fill_id,order_id,account_number,quantity,price,trade_date\n"
+        f"G1,{first['order_id']},{first['account_number']},{first['allocation_quantity']},"
+        f"{first['estimated_price']},2025-07-01\n"
+        f"G2,{first['order_id']},NOBODY,1,10,2025-07-01\n"
+        f"G3,{first['order_id']},{first['account_number']},99999,10,2025-07-01\n"
+        f"G4,{first['order_id']},{first['account_number']},1,10,01/07/2025\n"
+    )
+    with pytest.raises(ValidationFailed) as info:
+        fills_import_csv(firm=firm_a, actor=traders[0], blotter=blotter, text=text)
+    rows_named = {row for row, _, _ in info.value.errors}
+    assert rows_named == {3, 4, 5}
+    assert not Fill.objects.exists()
+    assert not Transaction.objects.filter(external_id__startswith="fill-").exists()
+
+
+def test_fills_before_export_are_refused(firm_a, traders, approved):
+    blotter = blotter_create(firm=firm_a, actor=traders[0])
+    with pytest.raises(InvalidTransition):
+        fills_import_csv(firm=firm_a, actor=traders[0], blotter=blotter, text="")
+
+
+def test_other_firms_trader_cannot_touch_the_blotter(
+    firm_a, firm_b, traders, approved, member_factory
+):
+    outsider = member_factory(firm_b, Role.TRADER, "trader-b")
+    blotter = blotter_create(firm=firm_a, actor=traders[0])
+    with pytest.raises(Blotter.DoesNotExist):
+        blotter_approve(firm=firm_b, actor=outsider, blotter=blotter)
+    with pytest.raises(DomainError):
+        blotter_approve(firm=firm_a, actor=outsider, blotter=blotter)

@@ -1,0 +1,319 @@
+"""The trader's workflow: build a blotter from approved trades, approve it (four eyes when
+the firm asks), export its orders as CSV, import fills as CSV into the lot ledger.
+
+Every step is one transaction with its audit record; a fills file is applied whole or not
+at all, with every bad row named.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from accounts.models import Firm, Membership, Role
+from accounts.services.audit import audit_record
+from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
+from trading.models import (
+    Blotter,
+    BlotterStatus,
+    CashBalance,
+    Fill,
+    Order,
+    ProposalStatus,
+    ProposedTrade,
+)
+from trading.services.lot_ledger import transactions_record
+
+CENT = Decimal("0.01")
+EXPORT_COLUMNS = [
+    "blotter",
+    "order_id",
+    "symbol",
+    "side",
+    "order_quantity",
+    "account_number",
+    "allocation_quantity",
+    "estimated_price",
+]
+FILL_COLUMNS = ["fill_id", "order_id", "account_number", "quantity", "price", "trade_date"]
+TRADER_ROLES = {Role.TRADER, Role.FIRM_ADMIN}
+
+
+def _require_trader(*, firm: Firm, actor: Any) -> None:
+    if not Membership.objects.filter(
+        firm=firm, user=actor, role__in=TRADER_ROLES, is_active=True
+    ).exists():
+        raise DomainError("Only a trader of this firm may do this.", field="actor")
+
+
+@transaction.atomic
+def blotter_create(*, firm: Firm, actor: Any) -> Blotter:
+    """Gather every approved trade that no blotter holds yet into a new blotter."""
+    _require_trader(firm=firm, actor=actor)
+    trades = list(
+        ProposedTrade.objects.for_firm(firm)
+        .select_for_update()
+        .filter(proposal__status=ProposalStatus.APPROVED, order__isnull=True)
+        .select_related("security")
+        .order_by("pk")
+    )
+    if not trades:
+        raise ValidationFailed(
+            [(None, "trades", "there are no approved trades to put on a blotter")]
+        )
+    number = (Blotter.objects.for_firm(firm).aggregate(n=Max("number"))["n"] or 0) + 1
+    blotter = Blotter.objects.create(firm=firm, number=number, created_by=actor)
+    blocks: dict[tuple[int, str], list[ProposedTrade]] = defaultdict(list)
+    for trade in trades:
+        blocks[(trade.security_id, trade.side)].append(trade)
+    for (security_id, side), members in sorted(blocks.items()):
+        order = Order.objects.create(
+            firm=firm,
+            blotter=blotter,
+            security_id=security_id,
+            side=side,
+            quantity=sum((t.quantity for t in members), Decimal(0)),
+            estimated_value_usd=sum((t.value_usd for t in members), Decimal(0)),
+        )
+        ProposedTrade.objects.filter(pk__in=[t.pk for t in members]).update(order=order)
+    audit_record(
+        firm=firm,
+        actor=actor,
+        action="blotter.create",
+        obj=blotter,
+        after={"orders": len(blocks), "trades": len(trades)},
+    )
+    return blotter
+
+
+@transaction.atomic
+def blotter_approve(*, firm: Firm, actor: Any, blotter: Blotter) -> Blotter:
+    """Approve; with four eyes the first approval waits for a second, different trader."""
+    _require_trader(firm=firm, actor=actor)
+    blotter = Blotter.objects.select_for_update().get(pk=blotter.pk, firm=firm)
+    now = timezone.now()
+    if blotter.status == BlotterStatus.OPEN:
+        to = BlotterStatus.PARTLY_APPROVED if firm.require_four_eyes else BlotterStatus.APPROVED
+        fields = {"first_approved_by": actor, "first_approved_at": now}
+    elif blotter.status == BlotterStatus.PARTLY_APPROVED:
+        if blotter.first_approved_by_id == actor.pk:
+            raise InvalidTransition("a second, different trader must approve this blotter")
+        to = BlotterStatus.APPROVED
+        fields = {"second_approved_by": actor, "second_approved_at": now}
+    else:
+        raise InvalidTransition(
+            f"a blotter that is {blotter.get_status_display()} cannot be approved"
+        )
+    updated = Blotter.objects.filter(pk=blotter.pk, status=blotter.status).update(
+        status=to, **fields
+    )
+    if updated != 1:
+        raise InvalidTransition("this blotter was changed by someone else; reload it")
+    audit_record(
+        firm=firm,
+        actor=actor,
+        action="blotter.approve",
+        obj=blotter,
+        before={"status": blotter.status},
+        after={"status": to},
+    )
+    blotter.refresh_from_db()
+    return blotter
+
+
+def _allocations(blotter: Blotter):
+    return (
+        ProposedTrade.objects.filter(order__blotter=blotter)
+        .select_related("order", "security", "proposal__account")
+        .order_by("order__side", "security__symbol", "proposal__account__account_number")
+    )
+
+
+@transaction.atomic
+def orders_export_csv(*, firm: Firm, actor: Any, blotter: Blotter) -> str:
+    """The blotter's orders, one row per account allocation. Marks the blotter exported."""
+    _require_trader(firm=firm, actor=actor)
+    blotter = Blotter.objects.select_for_update().get(pk=blotter.pk, firm=firm)
+    if blotter.status not in {BlotterStatus.APPROVED, BlotterStatus.EXPORTED, BlotterStatus.FILLED}:
+        raise InvalidTransition("orders can be exported only from an approved blotter")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for trade in _allocations(blotter):
+        writer.writerow(
+            [
+                blotter.number,
+                trade.order_id,
+                trade.security.symbol,
+                trade.side,
+                trade.order.quantity.normalize(),
+                trade.proposal.account.account_number,
+                trade.quantity.normalize(),
+                trade.price.normalize(),
+            ]
+        )
+    if blotter.status == BlotterStatus.APPROVED:
+        Blotter.objects.filter(pk=blotter.pk).update(
+            status=BlotterStatus.EXPORTED, exported_at=timezone.now()
+        )
+    audit_record(
+        firm=firm,
+        actor=actor,
+        action="blotter.export",
+        obj=blotter,
+        after={"rows": out.getvalue().count("\n") - 1},
+    )
+    return out.getvalue()
+
+
+def _parse_fills(*, blotter: Blotter, text: str) -> list[dict]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in FILL_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationFailed([(None, c, "column is missing") for c in missing])
+    allocations = {
+        (t.order_id, t.proposal.account.account_number): t for t in _allocations(blotter)
+    }
+    errors, rows, seen = [], [], set()
+    filled: dict[int, Decimal] = defaultdict(Decimal)
+    for number, raw in enumerate(reader, start=2):
+
+        def bad(field: str, message: str, number=number) -> None:
+            errors.append((number, field, message))
+
+        try:
+            order_id = int(raw["order_id"])
+        except (TypeError, ValueError):
+            bad("order_id", f"{raw['order_id']!r} is not an order of this blotter")
+            continue
+        trade = allocations.get((order_id, (raw["account_number"] or "").strip()))
+        if trade is None:
+            bad("account_number", "no allocation of that order to this account")
+            continue
+        fill_id = (raw["fill_id"] or "").strip()
+        if not fill_id or fill_id in seen:
+            bad("fill_id", "is required and must be unique")
+        seen.add(fill_id)
+        try:
+            quantity, price = Decimal(raw["quantity"]), Decimal(raw["price"])
+        except (InvalidOperation, TypeError):
+            bad("quantity", "quantity and price must be numbers")
+            continue
+        try:
+            trade_date = dt.date.fromisoformat((raw["trade_date"] or "").strip())
+        except ValueError:
+            bad("trade_date", f"{raw['trade_date']!r} is not a date (YYYY-MM-DD)")
+            continue
+        if quantity <= 0 or price <= 0:
+            bad("quantity", "quantity and price must be greater than zero")
+            continue
+        filled[trade.pk] += quantity
+        if trade.filled_quantity + filled[trade.pk] > trade.quantity:
+            bad("quantity", f"fills exceed the allocation of {trade.quantity.normalize()}")
+            continue
+        rows.append(
+            {
+                "trade": trade,
+                "fill_id": fill_id,
+                "quantity": quantity,
+                "price": price,
+                "date": trade_date,
+            }
+        )
+    if Fill.objects.filter(firm=blotter.firm, external_id__in=seen).exists():
+        errors.append((None, "fill_id", "some fill ids were imported before"))
+    if errors:
+        raise ValidationFailed(errors)
+    return rows
+
+
+def _sale_lots(trade: ProposedTrade, quantity: Decimal) -> list[dict]:
+    """Specific identification: the lots the proposal chose, after what was filled before."""
+    skip, left, picks = trade.filled_quantity, quantity, defaultdict(Decimal)
+    for lot in trade.lots:
+        available = Decimal(lot["quantity"])
+        used = min(skip, available)
+        skip -= used
+        take = min(available - used, left)
+        if take > 0:
+            picks[lot["lot"].split("#")[0]] += take
+            left -= take
+    return [{"lot": lot, "quantity": str(q)} for lot, q in picks.items()]
+
+
+@transaction.atomic
+def fills_import_csv(*, firm: Firm, actor: Any, blotter: Blotter, text: str) -> int:
+    """Record fills (columns ``fill_id, order_id, account_number, quantity, price,
+    trade_date``) as transactions through the lot engine, and update cash."""
+    _require_trader(firm=firm, actor=actor)
+    blotter = Blotter.objects.select_for_update().get(pk=blotter.pk, firm=firm)
+    if blotter.status not in {BlotterStatus.EXPORTED, BlotterStatus.FILLED}:
+        raise InvalidTransition("fills can be imported only after the orders are exported")
+    rows = _parse_fills(blotter=blotter, text=text)
+    by_account: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_account[row["trade"].proposal.account_id].append(row)
+    for account_rows in by_account.values():
+        account = account_rows[0]["trade"].proposal.account
+        records = []
+        for row in account_rows:
+            trade = row["trade"]
+            amount = (row["quantity"] * row["price"]).quantize(CENT)
+            record = {
+                "external_id": f"fill-{row['fill_id']}",
+                "date": row["date"],
+                "type": trade.side,
+                "symbol": trade.security.symbol,
+                "quantity": row["quantity"],
+                "amount_usd": amount,
+            }
+            if trade.side == "sell" and trade.lots:
+                record["lots"] = _sale_lots(trade, row["quantity"])
+            records.append(record)
+            trade.filled_quantity += row["quantity"]
+            ProposedTrade.objects.filter(pk=trade.pk).update(filled_quantity=trade.filled_quantity)
+        ledger = transactions_record(firm=firm, account=account, rows=records, actor=actor)
+        cash_change = sum(
+            (r["amount_usd"] if r["type"] == "sell" else -r["amount_usd"] for r in records),
+            Decimal(0),
+        )
+        balance, _ = CashBalance.objects.get_or_create(
+            firm=firm, account=account, defaults={"as_of": rows[0]["date"]}
+        )
+        balance.amount_usd += cash_change
+        balance.as_of = max(r["date"] for r in records)
+        balance.save()
+        for row, txn in zip(account_rows, ledger.transactions, strict=True):
+            Fill.objects.create(
+                firm=firm,
+                order=row["trade"].order,
+                account=account,
+                external_id=row["fill_id"],
+                quantity=row["quantity"],
+                price=row["price"],
+                trade_date=row["date"],
+                transaction=txn,
+                imported_by=actor,
+            )
+    if (
+        not ProposedTrade.objects.filter(order__blotter=blotter)
+        .exclude(filled_quantity__gte=F("quantity"))
+        .exists()
+    ):
+        Blotter.objects.filter(pk=blotter.pk).update(status=BlotterStatus.FILLED)
+    audit_record(
+        firm=firm,
+        actor=actor,
+        action="fills.import",
+        obj=blotter,
+        after={"fills": len(rows), "accounts": len(by_account)},
+    )
+    return len(rows)

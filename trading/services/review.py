@@ -1,0 +1,219 @@
+"""An advisor's review of proposals: approve, reject, edit a quantity, re-optimize now.
+
+Each status change is a conditional update that must hit exactly one row, written with
+its audit record in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Account, Firm
+from accounts.services.audit import audit_record
+from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
+from trading.models import Proposal, ProposalStatus, ProposedTrade, RunTrigger
+from trading.optimization import DataProblem, case_for_account, pack_input, solve_case, unpack_input
+from trading.proposal_checks import Account as CheckedAccount
+from trading.proposal_checks import relieve, summarize, violations
+from trading.selectors.run_inputs import chunk_inputs
+from trading.services.proposal_build import build_proposal, build_trades
+
+
+def _transition(
+    *, firm: Firm, actor: Any, proposal: Proposal, to: str, comment: str = ""
+) -> Proposal:
+    frm = proposal.status
+    if to not in Proposal.ALLOWED_TRANSITIONS.get(frm, set()):
+        raise InvalidTransition(f"a proposal that is {frm.replace('_', ' ')} cannot become {to}")
+    updated = Proposal.objects.filter(pk=proposal.pk, firm=firm, status=frm).update(
+        status=to,
+        reviewed_by=actor if hasattr(actor, "pk") else None,
+        reviewed_at=timezone.now(),
+        review_comment=comment,
+    )
+    if updated != 1:
+        raise InvalidTransition("this proposal was changed by someone else; reload it")
+    audit_record(
+        firm=firm,
+        actor=actor,
+        action=f"proposal.{to}",
+        obj=proposal,
+        before={"status": frm},
+        after={"status": to, "comment": comment},
+        account_id=proposal.account_id,
+    )
+    proposal.refresh_from_db()
+    return proposal
+
+
+@transaction.atomic
+def proposal_approve(*, firm: Firm, actor: Any, proposal: Proposal) -> Proposal:
+    return _transition(firm=firm, actor=actor, proposal=proposal, to=ProposalStatus.APPROVED)
+
+
+@transaction.atomic
+def proposal_reject(*, firm: Firm, actor: Any, proposal: Proposal, comment: str) -> Proposal:
+    if not comment.strip():
+        raise ValidationFailed([(None, "comment", "say why the proposal is rejected")])
+    return _transition(
+        firm=firm,
+        actor=actor,
+        proposal=proposal,
+        to=ProposalStatus.REJECTED,
+        comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def proposals_bulk_approve(*, firm: Firm, actor: Any, proposal_ids: list[int]) -> list[int]:
+    """Approve those of ``proposal_ids`` that are pending review and carry no flag."""
+    approved = []
+    for proposal in Proposal.objects.for_firm(firm).filter(
+        pk__in=proposal_ids, status=ProposalStatus.PENDING_REVIEW
+    ):
+        if proposal.flags:
+            continue
+        _transition(firm=firm, actor=actor, proposal=proposal, to=ProposalStatus.APPROVED)
+        approved.append(proposal.pk)
+    return approved
+
+
+def _trade_dicts(proposal: Proposal) -> list[dict]:
+    return [
+        {"symbol": t.security.symbol, "side": t.side, "quantity": str(t.quantity), "lots": t.lots}
+        for t in proposal.trades.select_related("security").order_by("pk")
+    ]
+
+
+@transaction.atomic
+def proposed_trade_edit(
+    *, firm: Firm, actor: Any, trade: ProposedTrade, quantity: Decimal | str
+) -> Proposal:
+    """Change one trade's quantity; refused, naming the rule, if the edited proposal would
+    break any of the account's rules. The proposal's figures are recomputed."""
+    proposal = Proposal.objects.select_for_update().get(pk=trade.proposal_id, firm=firm)
+    if proposal.status != ProposalStatus.PENDING_REVIEW:
+        raise InvalidTransition("only a proposal pending review can be edited")
+    try:
+        new_quantity = Decimal(str(quantity))
+    except InvalidOperation as exc:
+        raise ValidationFailed([(None, "quantity", "is not a number")]) from exc
+    if new_quantity <= 0:
+        raise ValidationFailed([(None, "quantity", "must be greater than zero")])
+    account = CheckedAccount(unpack_input(proposal.input_blob))
+    trades = _trade_dicts(proposal)
+    edited = next(
+        t
+        for t, row in zip(trades, proposal.trades.order_by("pk"), strict=True)
+        if row.pk == trade.pk
+    )
+    edited["quantity"] = str(new_quantity)
+    buy_groups = {account.group(t["symbol"]) for t in trades if t["side"] == "buy"}
+    if edited["side"] == "sell":
+        group = account.group(edited["symbol"])
+        no_losses = account.taxable and (group in account.recent_buy_groups or group in buy_groups)
+        try:
+            edited["lots"] = relieve(
+                account, symbol=edited["symbol"], quantity=new_quantity, no_losses=no_losses
+            )
+        except ValueError as exc:
+            raise ValidationFailed([(None, "quantity", str(exc))]) from exc
+    problems = violations(account, trades)
+    if problems:
+        raise ValidationFailed([(None, "quantity", p) for p in problems])
+    before = {"quantity": str(trade.quantity)}
+    price = account.prices[edited["symbol"]]
+    ProposedTrade.objects.filter(pk=trade.pk).update(
+        quantity=new_quantity,
+        original_quantity=trade.original_quantity or trade.quantity,
+        value_usd=(new_quantity * price).quantize(Decimal("0.01")),
+        lots=edited.get("lots") or [],
+        realized_gain_usd=sum((Decimal(x["gain"]) for x in edited.get("lots") or []), Decimal(0)),
+    )
+    figures = summarize(account, trades)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        cash_after_usd=Decimal(figures["cash_after"]),
+        realized_short_term_gain_usd=Decimal(figures["realized_short_term_gain"]),
+        realized_long_term_gain_usd=Decimal(figures["realized_long_term_gain"]),
+        estimated_tax_usd=Decimal(figures["estimated_tax"]),
+        transaction_cost_usd=Decimal(figures["transaction_cost"]),
+        turnover=Decimal(figures["turnover"]),
+    )
+    audit_record(
+        firm=firm,
+        actor=actor,
+        action="proposed_trade.edit",
+        obj=trade,
+        object_repr=f"{trade.side} {trade.security.symbol} in proposal {proposal.pk}",
+        before=before,
+        after={"quantity": str(new_quantity), **figures},
+        account_id=proposal.account_id,
+    )
+    proposal.refresh_from_db()
+    return proposal
+
+
+def proposal_reoptimize(*, firm: Firm, actor: Any, account: Account, as_of: dt.date) -> Proposal:
+    """Optimize one account now and make that the account's open proposal for ``as_of``.
+
+    An open proposal of that date is superseded (an approved one stays, and this is refused).
+    Loading and solving happen outside the transaction; the write is one short transaction.
+    """
+    if account.firm_id != firm.pk:
+        raise DomainError("Not found.", field="account")
+    inputs = chunk_inputs(firm=firm, account_ids=[account.pk], as_of=as_of)
+    [item] = inputs.accounts
+    try:
+        case = case_for_account(item, inputs)
+        new = build_proposal(
+            firm=firm,
+            account_id=account.pk,
+            as_of=as_of,
+            run_id=None,
+            result=solve_case(case),
+            case=case,
+            packed=pack_input(case),
+        )
+    except DataProblem as problem:
+        new = build_proposal(
+            firm=firm,
+            account_id=account.pk,
+            as_of=as_of,
+            run_id=None,
+            result={"status": "error", "message": str(problem)},
+            case=None,
+            packed=None,
+            data_problem=(problem.flag, str(problem)),
+        )
+    with transaction.atomic():
+        current = (
+            Proposal.objects.select_for_update()
+            .filter(firm=firm, account=account, as_of=as_of)
+            .exclude(status=ProposalStatus.SUPERSEDED)
+            .first()
+        )
+        if current is not None and current.status == ProposalStatus.APPROVED:
+            raise InvalidTransition(
+                "this account's proposal for the day is already approved; it cannot be replaced"
+            )
+        if current is not None:
+            Proposal.objects.filter(pk=current.pk).update(status=ProposalStatus.SUPERSEDED)
+        new.save()
+        ProposedTrade.objects.bulk_create(
+            build_trades(firm=firm, proposal=new, securities=inputs.securities)
+        )
+        audit_record(
+            firm=firm,
+            actor=actor,
+            action="proposal.reoptimize",
+            obj=new,
+            before={"proposal": current.pk if current else None},
+            after={"proposal": new.pk, "status": new.status, "trigger": RunTrigger.USER},
+            account_id=account.pk,
+        )
+    return new
