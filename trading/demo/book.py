@@ -51,6 +51,14 @@ MEDIAN_VALUE_USD: dict[str, float] = {
     RegistrationType.PLAN_401K: 160_000,
 }
 DIRECT_INDEX_MIN_USD = 400_000
+# Client-preferred funds: a Schwab client who wants Schwab's own ETFs, or another index.
+SCHWAB_FUNDS: tuple[tuple[str, str], ...] = (
+    ("VTI", "SCHB"),
+    ("VEA", "SCHF"),
+    ("BND", "SCHZ"),
+    ("VTIP", "SCHP"),
+)
+MSCI_EMERGING: tuple[tuple[str, str], ...] = (("VWO", "IEMG"),)
 EMPLOYERS = ("AAPL", "MSFT", "JPM", "JNJ", "XOM", "PG", "CAT", "HD", "NVDA", "BA", "WMT", "GE")
 
 
@@ -69,6 +77,7 @@ class HouseholdPlan:
     clients: list[ClientPlan]
     employer_symbol: str | None
     fractional: bool
+    substitutions: tuple[tuple[str, str], ...] = ()
     accounts: list[int] = field(default_factory=list)
 
 
@@ -142,6 +151,13 @@ def _household(rng: random.Random, *, index: int, advisors: int, today: dt.date)
     )
 
 
+def _substitutions(rng: random.Random, *, custodian: str) -> tuple[tuple[str, str], ...]:
+    draw = rng.random()
+    if custodian == "Charles Schwab" and draw < 0.10:
+        return SCHWAB_FUNDS
+    return MSCI_EMERGING if draw > 0.97 else ()
+
+
 def _account_name(*, household: HouseholdPlan, client_index: int, registration: str) -> str:
     label = RegistrationType(registration).label
     owner = household.clients[client_index]
@@ -200,6 +216,7 @@ def book_plan(*, rng: random.Random, accounts: int, advisors: int, today: dt.dat
         plan.households.append(household)
         size = min(int(_weighted(rng, HOUSEHOLD_SIZES)), accounts - len(plan.accounts))
         custodian = _weighted(rng, custodian_weights)
+        household.substitutions = _substitutions(rng, custodian=custodian[0])
         for position in range(size):
             if position and rng.random() < 0.15:
                 custodian = _weighted(rng, custodian_weights)

@@ -1,11 +1,12 @@
 """Each account's tax lots (with the buy that opened each), and its cash.
 
 An account is funded on a day in the first 70 % of the price window and buys its model's
-securities then; later purchases (adding to positions) fall on random days up to the last
-one. Bought at different prices over two years, the lots carry short- and long-term gains
-and losses on the last day. Some taxable accounts also hold legacy positions: a swap
-partner of a model ETF, a few stocks from a previous advisor, or the household's employer
-stock bought long ago. A few accounts are new money: all cash, no lots yet.
+securities then (or the substitutes its household asked for); later purchases, adding to
+positions, fall on random days up to the last one. Bought at different prices over two
+years, the lots carry short- and long-term gains and losses on the last day. Some taxable
+accounts also hold legacy positions: a fund that a substitution replaced, a swap partner
+of a model ETF, a few stocks from a previous advisor, or the household's employer stock
+bought long ago. A few accounts are new money: all cash, no lots yet.
 
 There are no sales, so the open lots and the transactions agree: each lot's ``lot_ref`` is
 its buy's ``external_id`` and its cost is the quantity times that day's close.
@@ -99,21 +100,28 @@ def _model_lots(
     pricer: _Pricer,
     plan: AccountPlan,
     target: dict[str, Decimal],
+    substitutes: dict[str, str],
     opened: int,
     fractional: bool,
 ) -> list[LotPlan]:
+    """Lots of each target security (or the client's substitute for it).
+
+    Some taxable accounts still hold an older position of the same sleeve: the security a
+    substitution replaced (likely), or the primary ETF's swap partner (rarely).
+    """
     lots: list[LotPlan] = []
     direct = plan.model_key == "direct_index"
     for symbol, weight in target.items():
         sleeve = plan.value_usd * float(weight) * rng.lognormvariate(0, 0.12)
         count = rng.choices((1, 2, 3), weights=(65, 30, 5))[0] if direct else rng.randint(1, 4)
-        partner = SWAP_PARTNERS.get(symbol)
-        if plan.taxable and partner and rng.random() < 0.15:
-            legacy = sleeve * rng.uniform(0.3, 0.8)
+        held = substitutes.get(symbol, symbol)
+        older, chance = (symbol, 0.3) if held != symbol else (SWAP_PARTNERS.get(symbol), 0.05)
+        if plan.taxable and older and rng.random() < chance:
+            legacy = sleeve * rng.uniform(0.2, 0.5)
             lots += _position_lots(
                 rng,
                 pricer=pricer,
-                symbol=partner,
+                symbol=older,
                 value_usd=legacy,
                 opened=opened,
                 lots=1,
@@ -123,7 +131,7 @@ def _model_lots(
         lots += _position_lots(
             rng,
             pricer=pricer,
-            symbol=symbol,
+            symbol=held,
             value_usd=sleeve,
             opened=opened,
             lots=count,
@@ -189,6 +197,7 @@ def account_holdings(
         pricer=pricer,
         plan=account,
         target=targets[account.model_key],
+        substitutes=dict(household.substitutions),
         opened=opened,
         fractional=household.fractional,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -36,7 +36,6 @@ TAX_BRACKETS: tuple[tuple[str, str, int], ...] = (
     ("0.2400", "0.1500", 25),
     ("0.2200", "0.1500", 15),
 )
-SCHWAB_FUNDS = (("VTI", "SCHB"), ("VEA", "SCHF"), ("BND", "SCHZ"), ("VTIP", "SCHP"))
 DO_NOT_BUY = ("TSLA", "META", "BA", "NVDA", "WFC")
 ONE_TIME_NOTES = ("Home renovation", "Tuition payment", "Estimated tax payment", "Gift to family")
 
@@ -186,6 +185,80 @@ def _withdrawals(
     return []
 
 
+@dataclass
+class _Rows:
+    sets: list[PreferenceSet] = field(default_factory=list)
+    screens: list[Screen] = field(default_factory=list)
+    restrictions: list[Restriction] = field(default_factory=list)
+    substitutions: list[Substitution] = field(default_factory=list)
+    withdrawals: list[CashWithdrawal] = field(default_factory=list)
+
+
+def _household_rows(
+    rng: random.Random, *, firm: Firm, plan: BookPlan, rows: BookRows, last_day: dt.date, out: _Rows
+) -> None:
+    for household, row in zip(plan.households, rows.households, strict=True):
+        scope = {"firm": firm, "household": row}
+        defaults = _household_defaults(rng, fractional=household.fractional)
+        out.sets.append(PreferenceSet(**scope, **defaults))
+        out.screens += _screens(rng, scope=scope)
+        if household.employer_symbol:
+            blackout = last_day + dt.timedelta(days=rng.randint(20, 90))
+            out.restrictions.append(
+                Restriction(
+                    symbol=household.employer_symbol,
+                    type=RestrictionType.DO_NOT_SELL,
+                    end_date=blackout if rng.random() < 0.4 else None,
+                    reason="Employer stock: insider trading window",
+                    **scope,
+                )
+            )
+        out.substitutions += [
+            Substitution(from_symbol=source, to_symbol=target, **scope)
+            for source, target in household.substitutions
+        ]
+
+
+def _account_rows(
+    rng: random.Random,
+    *,
+    firm: Firm,
+    plan: BookPlan,
+    rows: BookRows,
+    targets: dict[str, dict[str, Decimal]],
+    advisors: list[AbstractBaseUser],
+    last_day: dt.date,
+    out: _Rows,
+) -> None:
+    for item, account in zip(plan.accounts, rows.accounts, strict=True):
+        scope = {"firm": firm, "account": account}
+        if rng.random() < 0.15:
+            out.sets.append(PreferenceSet(**scope, **_account_overrides(rng, taxable=item.taxable)))
+        if rng.random() < 0.03:
+            out.screens.append(
+                Screen(
+                    field=ScreenField.ASSET_CLASS,
+                    value="emerging",
+                    label="No emerging markets",
+                    **scope,
+                )
+            )
+        symbols = sorted(targets[item.model_key])
+        out.restrictions += _account_restrictions(
+            rng, scope=scope, symbols=symbols, last_day=last_day
+        )
+        advisor = advisors[plan.households[item.household_index].advisor_index]
+        out.withdrawals += [
+            CashWithdrawal(firm=firm, account=account, created_by=advisor, **fields)
+            for fields in _withdrawals(
+                rng,
+                value_usd=item.value_usd,
+                registration=item.registration_type,
+                last_day=last_day,
+            )
+        ]
+
+
 def preferences_create(
     *,
     firm: Firm,
@@ -196,67 +269,32 @@ def preferences_create(
     advisors: list[AbstractBaseUser],
     last_day: dt.date,
 ) -> PreferenceCounts:
-    """Insert every household's defaults and a varied share of account-level wishes."""
-    sets, screens, restrictions, substitutions, withdrawals = [], [], [], [], []
-    for household, row in zip(plan.households, rows.households, strict=True):
-        scope = {"firm": firm, "household": row}
-        sets.append(
-            PreferenceSet(**scope, **_household_defaults(rng, fractional=household.fractional))
-        )
-        screens += _screens(rng, scope=scope)
-        if household.employer_symbol:
-            blackout = last_day + dt.timedelta(days=rng.randint(20, 90))
-            restrictions.append(
-                Restriction(
-                    symbol=household.employer_symbol,
-                    type=RestrictionType.DO_NOT_SELL,
-                    end_date=blackout if rng.random() < 0.4 else None,
-                    reason="Employer stock: insider trading window",
-                    **scope,
-                )
-            )
-        first_account = plan.accounts[household.accounts[0]]
-        if first_account.custodian == "Charles Schwab" and rng.random() < 0.25:
-            substitutions += [
-                Substitution(from_symbol=source, to_symbol=target, **scope)
-                for source, target in SCHWAB_FUNDS
-            ]
-        elif rng.random() < 0.03:
-            substitutions.append(Substitution(from_symbol="VWO", to_symbol="IEMG", **scope))
-    for item, account in zip(plan.accounts, rows.accounts, strict=True):
-        scope = {"firm": firm, "account": account}
-        if rng.random() < 0.15:
-            sets.append(PreferenceSet(**scope, **_account_overrides(rng, taxable=item.taxable)))
-        if rng.random() < 0.03:
-            screens.append(
-                Screen(
-                    field=ScreenField.ASSET_CLASS,
-                    value="emerging",
-                    label="No emerging markets",
-                    **scope,
-                )
-            )
-        symbols = sorted(targets[item.model_key])
-        restrictions += _account_restrictions(rng, scope=scope, symbols=symbols, last_day=last_day)
-        advisor = advisors[plan.households[item.household_index].advisor_index]
-        withdrawals += [
-            CashWithdrawal(firm=firm, account=account, created_by=advisor, **fields)
-            for fields in _withdrawals(
-                rng,
-                value_usd=item.value_usd,
-                registration=item.registration_type,
-                last_day=last_day,
-            )
-        ]
-    PreferenceSet.objects.bulk_create(sets, batch_size=BATCH)
-    Screen.objects.bulk_create(screens, batch_size=BATCH)
-    Restriction.objects.bulk_create(restrictions, batch_size=BATCH)
-    Substitution.objects.bulk_create(substitutions, batch_size=BATCH)
-    CashWithdrawal.objects.bulk_create(withdrawals, batch_size=BATCH)
+    """Insert every household's defaults and a varied share of account-level wishes.
+
+    Substitutions and employer-stock restrictions come from the plan (the holdings phase
+    already bought accordingly); everything else is drawn here.
+    """
+    out = _Rows()
+    _household_rows(rng, firm=firm, plan=plan, rows=rows, last_day=last_day, out=out)
+    _account_rows(
+        rng,
+        firm=firm,
+        plan=plan,
+        rows=rows,
+        targets=targets,
+        advisors=advisors,
+        last_day=last_day,
+        out=out,
+    )
+    PreferenceSet.objects.bulk_create(out.sets, batch_size=BATCH)
+    Screen.objects.bulk_create(out.screens, batch_size=BATCH)
+    Restriction.objects.bulk_create(out.restrictions, batch_size=BATCH)
+    Substitution.objects.bulk_create(out.substitutions, batch_size=BATCH)
+    CashWithdrawal.objects.bulk_create(out.withdrawals, batch_size=BATCH)
     return PreferenceCounts(
-        preference_sets=len(sets),
-        screens=len(screens),
-        restrictions=len(restrictions),
-        substitutions=len(substitutions),
-        withdrawals=len(withdrawals),
+        preference_sets=len(out.sets),
+        screens=len(out.screens),
+        restrictions=len(out.restrictions),
+        substitutions=len(out.substitutions),
+        withdrawals=len(out.withdrawals),
     )
