@@ -229,6 +229,33 @@ def book_plan(*, rng: random.Random, accounts: int, advisors: int, today: dt.dat
     return plan
 
 
+def _clients_create(
+    *, firm: Firm, plan: BookPlan, households: list[Household]
+) -> list[list[Client]]:
+    """Insert every household's clients; return them per household, in plan order."""
+    created = Client.objects.bulk_create(
+        [
+            Client(
+                firm=firm,
+                household=households[index],
+                first_name=person.first_name,
+                last_name=person.last_name,
+                email=person.email,
+                date_of_birth=person.date_of_birth,
+            )
+            for index, item in enumerate(plan.households)
+            for person in item.clients
+        ],
+        batch_size=BATCH,
+    )
+    per_household: list[list[Client]] = []
+    cursor = 0
+    for item in plan.households:
+        per_household.append(created[cursor : cursor + len(item.clients)])
+        cursor += len(item.clients)
+    return per_household
+
+
 def book_create(
     *,
     firm: Firm,
@@ -245,32 +272,13 @@ def book_create(
         ],
         batch_size=BATCH,
     )
-    clients = Client.objects.bulk_create(
-        [
-            Client(
-                firm=firm,
-                household=households[index],
-                first_name=person.first_name,
-                last_name=person.last_name,
-                email=person.email,
-                date_of_birth=person.date_of_birth,
-            )
-            for index, item in enumerate(plan.households)
-            for person in item.clients
-        ],
-        batch_size=BATCH,
-    )
-    client_rows: list[list[Client]] = []
-    cursor = 0
-    for item in plan.households:
-        client_rows.append(clients[cursor : cursor + len(item.clients)])
-        cursor += len(item.clients)
+    clients = _clients_create(firm=firm, plan=plan, households=households)
     accounts = Account.objects.bulk_create(
         [
             Account(
                 firm=firm,
                 household=households[item.household_index],
-                client=client_rows[item.household_index][item.client_index],
+                client=clients[item.household_index][item.client_index],
                 name=item.name,
                 custodian=item.custodian,
                 account_number=item.number,

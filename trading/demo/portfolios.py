@@ -125,35 +125,35 @@ def _publish_time(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(14, 0), tzinfo=dt.UTC)
 
 
-def models_create(
+MODEL_SPECS: dict[str, tuple[str, str]] = {
+    "balanced": ("Balanced 60/40", "Six ETFs: 60 % equity, 38 % bonds, 2 % cash."),
+    "global_equity": ("Global Equity", "US, developed and emerging equity ETFs."),
+    "core_bond": ("Core Bond", "US aggregate, international and short TIPS ETFs."),
+    "growth": ("Growth 70/30", "A model of models: Global Equity and Core Bond."),
+    "direct_index": ("US Large Cap Direct Index", "130 S&P 500 stocks, 99 % invested."),
+}
+
+
+def _versions_create(
     *,
     firm: Firm,
+    portfolios: dict[str, ModelPortfolio],
     securities: dict[str, Security],
-    stocks: list[StockRow],
+    direct: dict[str, Decimal],
     modeler: AbstractBaseUser,
     first_day: dt.date,
     last_day: dt.date,
-) -> DemoModels:
-    """Create the five models, their published versions and lines; return current targets."""
-    specs = {
-        "balanced": ("Balanced 60/40", "Six ETFs: 60 % equity, 38 % bonds, 2 % cash."),
-        "global_equity": ("Global Equity", "US, developed and emerging equity ETFs."),
-        "core_bond": ("Core Bond", "US aggregate, international and short TIPS ETFs."),
-        "growth": ("Growth 70/30", "A model of models: Global Equity and Core Bond."),
-        "direct_index": ("US Large Cap Direct Index", "130 S&P 500 stocks, 99 % invested."),
-    }
-    portfolios = {
-        key: ModelPortfolio.objects.create(
-            firm=firm, name=name, description=description, created_by=modeler
-        )
-        for key, (name, description) in specs.items()
-    }
-    year_ago = last_day - dt.timedelta(days=365)
+) -> None:
     launch = _publish_time(first_day)
-    direct = direct_index_weights(stocks=stocks)
     security_versions = [
         ("balanced", 1, launch, _decimals(BALANCED_V1), "Launch allocation."),
-        ("balanced", 2, _publish_time(year_ago), _decimals(BALANCED_V2), "More bonds abroad."),
+        (
+            "balanced",
+            2,
+            _publish_time(last_day - dt.timedelta(days=365)),
+            _decimals(BALANCED_V2),
+            "More bonds abroad.",
+        ),
         ("global_equity", 1, launch, _decimals(GLOBAL_EQUITY), "Launch allocation."),
         ("core_bond", 1, launch, _decimals(CORE_BOND), "Launch allocation."),
         ("direct_index", 1, launch, direct, "Top 130 large caps, 1/sqrt(rank) weights."),
@@ -182,6 +182,38 @@ def models_create(
         for key, weight in GROWTH_SLEEVES.items()
     ]
     ModelLine.objects.bulk_create(lines)
+
+
+def models_create(
+    *,
+    firm: Firm,
+    securities: dict[str, Security],
+    stocks: list[StockRow],
+    modeler: AbstractBaseUser,
+    first_day: dt.date,
+    last_day: dt.date,
+) -> DemoModels:
+    """Create the five models, their published versions and lines; return current targets.
+
+    Versions are published on ``first_day`` (the launch), and the 60/40's second version
+    a year before ``last_day``.
+    """
+    portfolios = {
+        key: ModelPortfolio.objects.create(
+            firm=firm, name=name, description=description, created_by=modeler
+        )
+        for key, (name, description) in MODEL_SPECS.items()
+    }
+    direct = direct_index_weights(stocks=stocks)
+    _versions_create(
+        firm=firm,
+        portfolios=portfolios,
+        securities=securities,
+        direct=direct,
+        modeler=modeler,
+        first_day=first_day,
+        last_day=last_day,
+    )
     targets = {
         "balanced": _decimals(BALANCED_V2),
         "global_equity": _decimals(GLOBAL_EQUITY),

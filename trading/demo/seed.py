@@ -17,19 +17,22 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 
 from accounts.models import Firm, Role
+from models_library.models import Security
 
 from .book import book_create, book_plan
 from .firm import STAFF, firm_create, firm_delete, login_for, staff_create
 from .holdings import holdings_create
 from .portfolios import models_create
 from .preferences import preferences_create
-from .prices import prices_ensure
-from .reference import load_etfs, load_stocks, securities_upsert
+from .prices import PriceHistory, prices_ensure
+from .reference import StockRow, load_etfs, load_stocks, securities_upsert
+
+Log = Callable[[str], None]
 
 DEFAULT_ACCOUNTS = 150
 DEFAULT_SEED = 2026
@@ -69,7 +72,7 @@ class SeedReport:
 
 
 @contextmanager
-def _phase(report: SeedReport, name: str, log: Callable[[str], None]) -> Iterator[None]:
+def _phase(report: SeedReport, name: str, log: Log) -> Iterator[None]:
     started = time.perf_counter()
     yield
     seconds = time.perf_counter() - started
@@ -78,7 +81,7 @@ def _phase(report: SeedReport, name: str, log: Callable[[str], None]) -> Iterato
 
 
 @contextmanager
-def _committed(report: SeedReport, log: Callable[[str], None]) -> Iterator[None]:
+def _committed(report: SeedReport, log: Log) -> Iterator[None]:
     """One transaction around the inner phases; its commit (deferred checks) timed apart."""
     started = time.perf_counter()
     inner_before = report.total_seconds
@@ -93,12 +96,15 @@ def _rng(seed: int, phase: str) -> random.Random:
     return random.Random(f"{seed}:{phase}")
 
 
-def demo_seed(*, options: SeedOptions, log: Callable[[str], None]) -> SeedReport:
-    """Build the demo firm described by ``options`` (see the module docstring)."""
-    existing = Firm.objects.filter(slug=options.slug).first()
-    if existing is not None and not options.reset:
-        return SeedReport(firm=existing, created=False)
-    report = SeedReport(firm=existing or Firm(slug=options.slug, name=options.name), created=True)
+@dataclass(frozen=True)
+class _Reference:
+    stocks: list[StockRow]
+    securities: dict[str, Security]
+    history: PriceHistory
+
+
+def _reference_ensure(*, options: SeedOptions, report: SeedReport, log: Log) -> _Reference:
+    """Upsert the securities and store missing prices, each phase committed on its own."""
     stocks, etfs = load_stocks(), load_etfs()
     with _phase(report, "securities", log), transaction.atomic():
         securities = securities_upsert(stocks=stocks, etfs=etfs)
@@ -106,19 +112,25 @@ def demo_seed(*, options: SeedOptions, log: Callable[[str], None]) -> SeedReport
         history, report.counts["prices created"] = prices_ensure(
             securities=securities, stocks=stocks, etfs=etfs, end_date=options.end_date
         )
-    if existing is not None:
-        with _phase(report, "reset (delete old firm)", log):
-            firm_delete(firm=existing)
+    return _Reference(stocks=stocks, securities=securities, history=history)
+
+
+def _firm_build(
+    *, options: SeedOptions, reference: _Reference, report: SeedReport, log: Log
+) -> None:
+    """Create the firm and everything it owns, in one transaction."""
+    history = reference.history
     with _committed(report, log):
         with _phase(report, "firm and staff", log):
             firm = report.firm = firm_create(slug=options.slug, name=options.name)
             staff = staff_create(firm=firm)
+            modeler = staff.users["modeler"]
         with _phase(report, "models", log):
             models = models_create(
                 firm=firm,
-                securities=securities,
-                stocks=stocks,
-                modeler=staff.users["modeler"],
+                securities=reference.securities,
+                stocks=reference.stocks,
+                modeler=modeler,
                 first_day=history.days[0],
                 last_day=history.last_day,
             )
@@ -130,11 +142,7 @@ def demo_seed(*, options: SeedOptions, log: Callable[[str], None]) -> SeedReport
                 today=history.last_day,
             )
             rows = book_create(
-                firm=firm,
-                plan=plan,
-                advisors=staff.advisors,
-                models=models,
-                assigned_by=staff.users["modeler"],
+                firm=firm, plan=plan, advisors=staff.advisors, models=models, assigned_by=modeler
             )
         with _phase(report, "lots and cash", log):
             holdings = holdings_create(
@@ -143,8 +151,8 @@ def demo_seed(*, options: SeedOptions, log: Callable[[str], None]) -> SeedReport
                 plan=plan,
                 accounts=rows.accounts,
                 targets=models.targets,
-                securities=securities,
-                stock_symbols=[stock.symbol for stock in stocks],
+                securities=reference.securities,
+                stock_symbols=[stock.symbol for stock in reference.stocks],
                 history=history,
             )
         with _phase(report, "preferences", log):
@@ -162,10 +170,22 @@ def demo_seed(*, options: SeedOptions, log: Callable[[str], None]) -> SeedReport
         "accounts": len(rows.accounts),
         "transactions": holdings.transactions,
         "tax lots": holdings.lots,
-        "preference sets": preferences.preference_sets,
-        "screens": preferences.screens,
-        "restrictions": preferences.restrictions,
-        "substitutions": preferences.substitutions,
-        "withdrawals": preferences.withdrawals,
-    }
+    } | {name.replace("_", " "): value for name, value in asdict(preferences).items()}
+
+
+def demo_seed(*, options: SeedOptions, log: Log) -> SeedReport:
+    """Build the demo firm described by ``options`` (see the module docstring).
+
+    Returns a report with ``created`` false, having changed nothing, when the firm exists
+    and ``options.reset`` is not set.
+    """
+    existing = Firm.objects.filter(slug=options.slug).first()
+    if existing is not None and not options.reset:
+        return SeedReport(firm=existing, created=False)
+    report = SeedReport(firm=existing or Firm(slug=options.slug, name=options.name), created=True)
+    reference = _reference_ensure(options=options, report=report, log=log)
+    if existing is not None:
+        with _phase(report, "reset (delete old firm)", log):
+            firm_delete(firm=existing)
+    _firm_build(options=options, reference=reference, report=report, log=log)
     return report
