@@ -17,7 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.selectors.preferences import EffectivePreferences
-from trading.selectors.run_inputs import AccountInputs, ChunkInputs, HouseholdWashContext
+from trading.selectors.run_inputs import (
+    AccountInputs,
+    ChunkInputs,
+    HouseholdWashContext,
+    referenced_symbols,
+)
 
 STALE_PRICE_DAYS = 5
 
@@ -34,7 +39,12 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
 
 
-def _preferences(prefs: EffectivePreferences, *, as_of: dt.date) -> dict[str, Any]:
+def _preferences(
+    prefs: EffectivePreferences, *, as_of: dt.date, not_candidates: list[str]
+) -> dict[str, Any]:
+    """The menus in the optimizer's terms. Symbols that only a rule or a wash-sale event
+    names (``not_candidates``) are listed as do-not-buy: they are there for the rules, not
+    as purchases."""
     v = prefs.values
     return {
         "tax": {
@@ -46,7 +56,8 @@ def _preferences(prefs: EffectivePreferences, *, as_of: dt.date) -> dict[str, An
         },
         "restrictions": [
             {"symbol": r.values["symbol"], "type": r.values["type"]} for r in prefs.restrictions
-        ],
+        ]
+        + [{"symbol": symbol, "type": "do_not_buy"} for symbol in not_candidates],
         "screens": [
             {"field": s.values["field"], "value": s.values["value"]} for s in prefs.screens
         ],
@@ -93,34 +104,46 @@ def _lot_ids(item: AccountInputs) -> list[str]:
     return ids
 
 
+def _security_entry(symbol: str, chunk: ChunkInputs, *, fresh: bool, held: bool) -> dict:
+    """The optimizer's entry for one symbol. A symbol the account may trade needs a recent
+    price; one that a rule or a wash-sale event only names needs some price."""
+    security = chunk.securities.get(symbol)
+    if symbol not in chunk.prices or security is None:
+        raise DataProblem(f"no price for {symbol} on or before {chunk.as_of}", flag="missing_price")
+    price_date, price = chunk.prices[symbol]
+    if fresh and (chunk.as_of - price_date).days > STALE_PRICE_DAYS:
+        raise DataProblem(
+            f"the last price of {symbol} is from {price_date}, more than "
+            f"{STALE_PRICE_DAYS} days before {chunk.as_of}",
+            flag="stale_price",
+        )
+    if fresh and not security.tradable and not held:
+        raise DataProblem(f"{symbol} is in the model but not tradable", flag="bad_data")
+    return {
+        "price": str(price),
+        "asset_class": security.asset_class,
+        "sector": security.sector or None,
+        "identical_group": security.wash_sale_group,
+    }
+
+
 def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> dict[str, Any]:
     """The optimizer input for one account. Raises DataProblem when it cannot be built."""
     if item.target is None:
         raise DataProblem(item.target_error or "no target", flag="missing_model")
     held = {lot.security.symbol for lot in item.lots}
-    used = held | set(item.target) | {r.values["to_symbol"] for r in item.preferences.substitutions}
-    securities: dict[str, dict] = {}
-    for symbol in sorted(used):
-        security = chunk.securities.get(symbol)
-        if symbol not in chunk.prices or security is None:
-            raise DataProblem(
-                f"no price for {symbol} on or before {chunk.as_of}", flag="missing_price"
-            )
-        price_date, price = chunk.prices[symbol]
-        if (chunk.as_of - price_date).days > STALE_PRICE_DAYS:
-            raise DataProblem(
-                f"the last price of {symbol} is from {price_date}, more than "
-                f"{STALE_PRICE_DAYS} days before {chunk.as_of}",
-                flag="stale_price",
-            )
-        securities[symbol] = {
-            "price": str(price),
-            "asset_class": security.asset_class,
-            "sector": security.sector or None,
-            "identical_group": security.wash_sale_group,
-        }
-        if not security.tradable and symbol not in held:
-            raise DataProblem(f"{symbol} is in the model but not tradable", flag="bad_data")
+    tradable = (
+        held | set(item.target) | {r.values["to_symbol"] for r in item.preferences.substitutions}
+    )
+    tradable |= {p for symbol in item.target for p in chunk.swap_partners.get(symbol, [])}
+    wash = chunk.wash.get(item.account.household_id)
+    named = referenced_symbols(item.preferences) | (
+        {e.symbol for e in wash.recent_buys + wash.recent_loss_sales} if wash else set()
+    )
+    securities = {
+        symbol: _security_entry(symbol, chunk, fresh=symbol in tradable, held=symbol in held)
+        for symbol in sorted(tradable | named)
+    }
     account = item.account
     return {
         "as_of": chunk.as_of.isoformat(),
@@ -141,7 +164,9 @@ def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> dict[str, Any]:
             for lot_id, lot in zip(_lot_ids(item), item.lots, strict=True)
         ],
         "target": {symbol: str(weight) for symbol, weight in sorted(item.target.items())},
-        "preferences": _preferences(item.preferences, as_of=chunk.as_of),
+        "preferences": _preferences(
+            item.preferences, as_of=chunk.as_of, not_candidates=sorted(named - tradable)
+        ),
         "wash_sale": _wash(chunk.wash.get(account.household_id)),
     }
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from accounts.models import Account, Firm, TaxStatus
 from accounts.selectors.preferences import EffectivePreferences, effective_preferences_for_accounts
-from models_library.models import ModelLine, ModelVersion, Security, VersionStatus
+from models_library.models import ModelLine, ModelVersion, Security, SecurityType, VersionStatus
 from models_library.selectors.models import latest_prices
 from models_library.services.resolution import resolve_lines
 from rebalancer.errors import DomainError
@@ -62,6 +62,7 @@ class ChunkInputs:
     securities: dict[str, Security]
     prices: dict[str, tuple[dt.date, Decimal]]
     wash: dict[int, HouseholdWashContext]
+    swap_partners: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _model_targets(*, firm: Firm, model_ids: set[int]) -> dict[int, dict[str, Decimal] | str]:
@@ -184,7 +185,7 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
         prefs = preferences[account.pk]
         symbols |= {lot.security.symbol for lot in lots[account.pk]}
         symbols |= set(weights or {})
-        symbols |= {row.values["to_symbol"] for row in prefs.substitutions}
+        symbols |= referenced_symbols(prefs)
         items.append(
             AccountInputs(
                 account=account,
@@ -195,13 +196,44 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
                 target_error=error,
             )
         )
+    partners = _etf_swap_partners()
+    for item in items:
+        for symbol in item.target or {}:
+            symbols |= set(partners.get(symbol, []))
+    wash = _wash_context(firm=firm, household_ids={a.household_id for a in accounts}, as_of=as_of)
+    for context in wash.values():
+        symbols |= {e.symbol for e in context.recent_buys + context.recent_loss_sales}
     securities = {s.symbol: s for s in Security.objects.filter(symbol__in=symbols)}
     return ChunkInputs(
         as_of=as_of,
         accounts=items,
         securities=securities,
         prices=latest_prices(symbols=symbols, as_of=as_of),
-        wash=_wash_context(
-            firm=firm, household_ids={a.household_id for a in accounts}, as_of=as_of
-        ),
+        wash=wash,
+        swap_partners=partners,
     )
+
+
+def _etf_swap_partners() -> dict[str, list[str]]:
+    """For each tradable ETF, the other tradable ETFs of its asset class that are not
+    substantially identical to it: what a tax-loss harvest can swap into. One query."""
+    etfs = list(
+        Security.objects.filter(security_type=SecurityType.ETF, tradable=True).order_by("symbol")
+    )
+    return {
+        etf.symbol: [
+            other.symbol
+            for other in etfs
+            if other.asset_class == etf.asset_class and other.wash_sale_group != etf.wash_sale_group
+        ]
+        for etf in etfs
+    }
+
+
+def referenced_symbols(prefs: EffectivePreferences) -> set[str]:
+    """Symbols the account's rules name: the optimizer needs an entry for each."""
+    symbols = {r.values["symbol"] for r in prefs.restrictions}
+    symbols |= {s.values["value"] for s in prefs.screens if s.values["field"] == "symbol"}
+    for row in prefs.substitutions:
+        symbols |= {row.values["from_symbol"], row.values["to_symbol"]}
+    return symbols
