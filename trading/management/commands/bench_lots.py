@@ -119,6 +119,7 @@ def _consume_fifo(open_buys: list[list[Any]], quantity: int) -> None:
 
 class Command(BaseCommand):
     help = "Time the tax-lot engine on a deterministic 10,000-transaction household."
+    requires_system_checks: list[str] = []  # a pure computation: no models, no URLs
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--transactions", type=int, default=10_000)

@@ -21,6 +21,7 @@ EXIT_INVALID = 2
 
 class Command(BaseCommand):
     help = "Turn a household's transactions (JSON) into open lots and realized gains."
+    requires_system_checks: list[str] = []  # a pure computation: no models, no URLs
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("events", help="path of the events JSON file, or - for stdin")
