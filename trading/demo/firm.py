@@ -69,6 +69,7 @@ def login_for(*, slug: str, base: str) -> str:
 
 
 def firm_create(*, slug: str, name: str) -> Firm:
+    """A new firm in New York time; raises ValidationError for a bad or taken slug."""
     firm = Firm(slug=slug, name=name, timezone=DEFAULT_TIMEZONE)
     firm.full_clean()
     firm.save()

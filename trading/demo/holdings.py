@@ -176,7 +176,7 @@ def _legacy_lots(
     return lots
 
 
-def account_holdings(
+def _account_holdings(
     rng: random.Random,
     *,
     pricer: _Pricer,
@@ -324,7 +324,7 @@ def holdings_create(
         chunk = range(start, min(start + CHUNK_ACCOUNTS, len(accounts)))
         chunk_lots = []
         for index in chunk:
-            lots, cash = account_holdings(
+            lots, cash = _account_holdings(
                 rng,
                 pricer=pricer,
                 plan=plan,
