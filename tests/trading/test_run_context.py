@@ -1,0 +1,121 @@
+"""The nightly run's inputs: household wash-sale context, retries, and the beat task."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import OperationalError
+
+from trading.models import Proposal, ProposalStatus, Run
+from trading.optimization import case_for_account
+from trading.selectors.run_inputs import chunk_inputs
+from trading.services.lot_ledger import transactions_record
+from trading.services.review import proposal_approve
+from trading.services.runs import chunk_process, run_start
+
+from .builders import AS_OF, funded_account, small_book
+
+
+def test_loss_sale_in_one_account_blocks_buying_in_the_households_ira(firm_a, advisor_a):
+    securities, model, [taxable] = small_book(firm=firm_a, accounts=1)
+    ira = funded_account(
+        firm=firm_a,
+        model=model,
+        securities=securities,
+        number="IRA-1",
+        lots=[("BND", "50", "3600", dt.date(2023, 3, 1))],
+        cash="50000",
+        household=taxable.household,
+        tax_status="tax_deferred",
+    )
+    # the taxable account sells VTI at a loss ten days before the run
+    transactions_record(
+        firm=firm_a,
+        account=taxable,
+        actor=advisor_a,
+        rows=[
+            {
+                "external_id": "S1",
+                "date": AS_OF - dt.timedelta(days=10),
+                "type": "sell",
+                "symbol": "VTI",
+                "quantity": "10",
+                "amount_usd": "1000.00",
+            }
+        ],
+    )
+    inputs = chunk_inputs(firm=firm_a, account_ids=[ira.pk], as_of=AS_OF)
+    case = case_for_account(inputs.accounts[0], inputs)
+    assert case["wash_sale"]["recent_loss_sales"] == [
+        {"symbol": "VTI", "date": (AS_OF - dt.timedelta(days=10)).isoformat()}
+    ]
+    # and the IRA, though underweight VTI with cash to spend, does not buy it
+    _, chunk_ids = run_start(firm=firm_a, as_of=AS_OF, trigger="command")
+    for chunk_id in chunk_ids:
+        chunk_process(chunk_id=chunk_id)
+    proposal = Proposal.objects.get(account=ira)
+    assert proposal.optimizer_status == "optimal"
+    assert not proposal.trades.filter(side="buy", security__symbol="VTI").exists()
+
+
+def test_approved_unfilled_purchase_counts_as_a_recent_buy(firm_a, advisor_a):
+    securities, model, [first, second] = small_book(firm=firm_a, accounts=2)
+    day_before = AS_OF - dt.timedelta(days=1)
+    Proposal.objects.create(
+        firm=firm_a,
+        account=first,
+        as_of=day_before,
+        status=ProposalStatus.PENDING_REVIEW,
+        optimizer_status="optimal",
+        result={"trades": [{"symbol": "BND", "side": "buy", "quantity": "5", "lots": []}]},
+    )
+    proposal_approve(firm=firm_a, actor=advisor_a, proposal=Proposal.objects.get())
+    second.household = first.household
+    second.save()
+    inputs = chunk_inputs(firm=firm_a, account_ids=[second.pk], as_of=AS_OF)
+    case = case_for_account(inputs.accounts[0], inputs)
+    assert {"symbol": "BND", "date": day_before.isoformat(), "quantity": "5"} in case["wash_sale"][
+        "recent_buys"
+    ]
+
+
+def test_transient_database_error_is_retried(firm_a, monkeypatch):
+    from trading import tasks
+
+    small_book(firm=firm_a, accounts=1)
+    _, [chunk_id] = run_start(firm=firm_a, as_of=AS_OF, trigger="command")
+    calls = {"n": 0}
+    real = tasks.chunk_process
+
+    def flaky(*, chunk_id):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(chunk_id=chunk_id)
+
+    monkeypatch.setattr(tasks, "chunk_process", flaky)
+    # as on a worker: a failure is not raised to the caller, the task is retried
+    conf = tasks.process_run_chunk.app.conf
+    propagates, conf.task_eager_propagates = conf.task_eager_propagates, False
+    try:
+        result = tasks.process_run_chunk.apply(args=[chunk_id]).get()
+    finally:
+        conf.task_eager_propagates = propagates
+    assert calls["n"] == 2
+    assert result["written"] == 1
+    assert Run.objects.get().status == "completed"
+
+
+def test_beat_task_starts_due_firms_once(firm_a, monkeypatch):
+
+    from trading import tasks
+
+    small_book(firm=firm_a, accounts=2)
+    firm_a.timezone, firm_a.nightly_run_time = "UTC", dt.time(0, 0)
+    firm_a.save()
+    monkeypatch.setattr(
+        tasks.timezone, "now", lambda: dt.datetime(2025, 6, 30, 23, 0, tzinfo=dt.UTC)
+    )
+    assert tasks.start_due_nightly_runs.apply().get() == [firm_a.pk]
+    assert Run.objects.filter(firm=firm_a, as_of=AS_OF).count() == 1
+    assert tasks.start_due_nightly_runs.apply().get() == []
