@@ -17,7 +17,11 @@ from tests.factories import (
     TaxLotFactory,
 )
 from trading.models import RealizedGain, TaxLot, Transaction
-from trading.selectors.realized import realized_gains_summary, wash_sale_windows
+from trading.selectors.realized import (
+    realized_gains_summary,
+    wash_sale_windows,
+    wash_sale_windows_for_households,
+)
 from trading.services.lot_ledger import household_lots_rebuild, transactions_record
 
 pytestmark = pytest.mark.django_db
@@ -403,3 +407,41 @@ def test_a_wholly_washed_loss_no_longer_blocks_buying(firm_a, household, taxable
 
     assert windows.recent_loss_sales == ()
     assert windows.groups_not_to_sell_at_a_loss == {"CRSP-US-TOTAL"}
+
+
+def test_windows_of_many_households_take_three_queries(
+    firm_a, firm_b, household, taxable, django_assert_num_queries
+):
+    other = AccountFactory(household=HouseholdFactory(firm=firm_a), account_number="TAX-9")
+    foreign = HouseholdFactory(firm=firm_b)
+    transactions_record(
+        firm=firm_a,
+        account=taxable,
+        actor="feed",
+        rows=[row("b1", "2024-06-20", "buy", "3", "300.00")],
+    )
+    transactions_record(
+        firm=firm_a,
+        account=other,
+        actor="feed",
+        rows=[
+            row("o1", "2024-01-02", "buy", "3", "300.00", symbol="BND"),
+            row("o2", "2024-06-25", "sell", "3", "200.00", symbol="BND"),
+        ],
+    )
+    ids = [household.pk, other.household_id, foreign.pk]
+
+    with django_assert_num_queries(3):
+        windows = wash_sale_windows_for_households(
+            firm=firm_a, household_ids=ids, as_of=dt.date(2024, 7, 1)
+        )
+
+    assert windows[household.pk].optimizer_input() == {
+        "recent_buys": [{"symbol": "VTI", "date": "2024-06-20", "quantity": "3"}],
+        "recent_loss_sales": [],
+    }
+    assert windows[other.household_id].optimizer_input() == {
+        "recent_buys": [],
+        "recent_loss_sales": [{"symbol": "BND", "date": "2024-06-25"}],
+    }
+    assert windows[foreign.pk].optimizer_input() == {"recent_buys": [], "recent_loss_sales": []}

@@ -7,11 +7,13 @@ another firm simply has nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account, Firm, Household, TaxStatus
@@ -144,60 +146,85 @@ def wash_sale_windows(*, firm: Firm, household: Household, as_of: dt.date) -> Wa
     Purchases are summed per symbol and date; loss sales are listed once per symbol and
     date. Both are sorted by date, then symbol.
     """
+    return wash_sale_windows_for_households(firm=firm, household_ids=[household.pk], as_of=as_of)[
+        household.pk
+    ]
+
+
+def wash_sale_windows_for_households(
+    *, firm: Firm, household_ids: Iterable[int], as_of: dt.date
+) -> dict[int, WashSaleWindows]:
+    """:func:`wash_sale_windows` for many households at once, in three queries.
+
+    Every id asked for gets an entry (empty windows for a household of another firm).
+    """
+    ids = sorted(set(household_ids))
     since = as_of - dt.timedelta(days=WASH_WINDOW_DAYS)
-    accounts = Account.objects.for_firm(firm).filter(household=household)
-    buys = _recent_buys(firm=firm, accounts=accounts, since=since, as_of=as_of)
-    losses = _recent_loss_sales(firm=firm, accounts=accounts, since=since, as_of=as_of)
-    bought_groups = {b.group for b in buys}
-    open_lots = (
-        TaxLot.objects.for_firm(firm)
-        .filter(account__in=accounts, account__tax_status=TaxStatus.TAXABLE)
-        .select_related("security")
-        .order_by("id")
+    buys: dict[int, dict[tuple[dt.date, str], tuple[str, Decimal]]] = defaultdict(dict)
+    purchases = Transaction.objects.for_firm(firm).filter(
+        account__household_id__in=ids, type=TransactionType.BUY, date__gte=since, date__lte=as_of
     )
-    lot_ids = tuple(lot.pk for lot in open_lots if lot.security.wash_sale_group in bought_groups)
-    return WashSaleWindows(
-        as_of=as_of, recent_buys=buys, recent_loss_sales=losses, loss_lot_ids=lot_ids
-    )
-
-
-def _recent_buys(
-    *, firm: Firm, accounts: QuerySet[Account], since: dt.date, as_of: dt.date
-) -> tuple[RecentBuy, ...]:
-    purchases = (
-        Transaction.objects.for_firm(firm)
-        .filter(account__in=accounts, type=TransactionType.BUY, date__gte=since, date__lte=as_of)
-        .select_related("security")
-    )
-    totals: dict[tuple[dt.date, str], tuple[str, Decimal]] = {}
-    for txn in purchases:
-        key = (txn.date, txn.security.symbol)
-        _, quantity = totals.get(key, ("", Decimal(0)))
-        totals[key] = (txn.security.wash_sale_group, quantity + txn.quantity)
-    return tuple(
-        RecentBuy(symbol=symbol, group=group, date=day, quantity=quantity)
-        for (day, symbol), (group, quantity) in sorted(totals.items())
-    )
-
-
-def _recent_loss_sales(
-    *, firm: Firm, accounts: QuerySet[Account], since: dt.date, as_of: dt.date
-) -> tuple[RecentLossSale, ...]:
-    rows = (
+    for household_id, day, symbol, group, quantity in purchases.values_list(
+        "account__household_id", "date", "security__symbol", "security__identical_group", "quantity"
+    ):
+        _, total = buys[household_id].get((day, symbol), ("", Decimal(0)))
+        buys[household_id][(day, symbol)] = (group or symbol, total + quantity)
+    losses: dict[int, dict[tuple[dt.date, str], str]] = defaultdict(dict)
+    loss_rows = (
         RealizedGain.objects.for_firm(firm)
         .filter(
-            account__in=accounts,
+            account__household_id__in=ids,
             account__tax_status=TaxStatus.TAXABLE,
             sold__gte=since,
             sold__lte=as_of,
         )
         .filter(gain_usd__lt=-F("disallowed_loss_usd"))
-        .select_related("security")
     )
-    found = {(row.sold, row.security.symbol): row.security.wash_sale_group for row in rows}
-    return tuple(
-        RecentLossSale(symbol=symbol, group=group, date=day)
-        for (day, symbol), group in sorted(found.items())
+    for household_id, day, symbol, group in loss_rows.values_list(
+        "account__household_id", "sold", "security__symbol", "security__identical_group"
+    ):
+        losses[household_id][(day, symbol)] = group or symbol
+    open_lots: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    lots = (
+        TaxLot.objects.for_firm(firm)
+        .filter(account__household_id__in=ids, account__tax_status=TaxStatus.TAXABLE)
+        .order_by("id")
+    )
+    for household_id, lot_id, symbol, group in lots.values_list(
+        "account__household_id", "id", "security__symbol", "security__identical_group"
+    ):
+        open_lots[household_id].append((lot_id, group or symbol))
+    return {
+        household_id: _windows(
+            as_of=as_of,
+            buys=buys[household_id],
+            losses=losses[household_id],
+            open_lots=open_lots[household_id],
+        )
+        for household_id in ids
+    }
+
+
+def _windows(
+    *,
+    as_of: dt.date,
+    buys: dict[tuple[dt.date, str], tuple[str, Decimal]],
+    losses: dict[tuple[dt.date, str], str],
+    open_lots: list[tuple[int, str]],
+) -> WashSaleWindows:
+    recent_buys = tuple(
+        RecentBuy(symbol=symbol, group=group, date=day, quantity=quantity)
+        for (day, symbol), (group, quantity) in sorted(buys.items())
+    )
+    bought_groups = {b.group for b in recent_buys}
+    return WashSaleWindows(
+        as_of=as_of,
+        recent_buys=recent_buys,
+        recent_loss_sales=tuple(
+            RecentLossSale(symbol=symbol, group=group, date=day)
+            for (day, symbol), group in sorted(losses.items())
+        ),
+        loss_lot_ids=tuple(lot_id for lot_id, group in open_lots if group in bought_groups),
     )
 
 
