@@ -231,7 +231,7 @@ def _write(*, firm: Firm, run: Run, proposals: list[Proposal], securities) -> in
             trades: list[ProposedTrade] = []
             for proposal in created:
                 trades.extend(build_trades(firm=firm, proposal=proposal, securities=securities))
-            ProposedTrade.objects.bulk_create(trades, batch_size=1000)
+            ProposedTrade.objects.bulk_create(trades)
     except IntegrityError:
         # another worker wrote some of these accounts first: write the rest one by one
         return sum(_write_one(firm=firm, run=run, p=p, securities=securities) for p in proposals)
