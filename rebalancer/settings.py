@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
     "accounts",
     "models_library",
     "trading",
@@ -125,11 +126,56 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rebalancer.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["rebalancer.api.throttling.PerKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_RATE_LIMIT", "1200/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "rebalancer.api.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rebalancer API",
+    "DESCRIPTION": (
+        "Custodial integrations: securities and prices, households and accounts, "
+        "transactions (through the tax-lot engine), lots and cash in; proposals, blotters, "
+        "orders and fills for the trade workflow. Authenticate with an API key "
+        "(`Authorization: Bearer rbk_...`) issued by a firm admin; the key is bound to one "
+        "firm and carries scopes: `read`, `import`, `trade`. Decimals are strings. Errors "
+        "are RFC 9457 problem details (`application/problem+json`). Lists use cursor "
+        "pagination. Every POST accepts an `Idempotency-Key` header."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProposalStatusEnum": "trading.models.ProposalStatus",
+        "BlotterStatusEnum": "trading.models.BlotterStatus",
+        "RunStatusEnum": "trading.models.RunStatus",
+        "VersionStatusEnum": "models_library.models.VersionStatus",
+        "SideEnum": "trading.models.TransactionType",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rebalancer.api.schema.add_problems_and_idempotency",
+    ],
+}
+
+# The API's rate limits count in this cache: per process by default; set CACHE_URL (e.g.
+# redis://host:6379/2) to share the counts between processes and machines.
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
 
 # Celery: eager (in-process) unless a broker is configured.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,7 +1,9 @@
 from .accounts import Account, RegistrationType, TaxStatus
+from .api_keys import ApiKey, ApiScope
 from .audit import AuditEvent
 from .firms import Firm, Membership, Role
 from .households import Client, Household
+from .idempotency import IdempotencyRecord
 from .preferences import (
     CashWithdrawal,
     LotReliefMethod,
@@ -16,11 +18,14 @@ from .preferences import (
 
 __all__ = [
     "Account",
+    "ApiKey",
+    "ApiScope",
     "AuditEvent",
     "CashWithdrawal",
     "Client",
     "Firm",
     "Household",
+    "IdempotencyRecord",
     "LotReliefMethod",
     "Membership",
     "PreferenceSet",

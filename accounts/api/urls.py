@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import book, keys, preferences
+
+urlpatterns = [
+    path("api-keys/", keys.ApiKeyListCreateApi.as_view(), name="api-keys"),
+    path("api-keys/<int:key_id>/revoke/", keys.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
+    path("households/", book.HouseholdListCreateApi.as_view(), name="households"),
+    path("households/<int:household_id>/", book.HouseholdDetailApi.as_view(), name="household"),
+    path(
+        "households/<int:household_id>/preferences/",
+        preferences.HouseholdPreferencesApi.as_view(),
+        name="household-preferences",
+    ),
+    path("clients/", book.ClientListCreateApi.as_view(), name="clients"),
+    path("accounts/", book.AccountListCreateApi.as_view(), name="accounts"),
+    path("accounts/<int:account_id>/", book.AccountDetailApi.as_view(), name="account"),
+    path(
+        "accounts/<int:account_id>/model/",
+        book.AccountModelAssignApi.as_view(),
+        name="account-model",
+    ),
+    path(
+        "accounts/<int:account_id>/preferences/",
+        preferences.AccountPreferencesApi.as_view(),
+        name="account-preferences",
+    ),
+]

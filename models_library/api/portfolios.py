@@ -1,0 +1,134 @@
+"""Model portfolios and their versions: read; publish a draft (model managers)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from accounts.permissions import Action
+from models_library.models import ModelLine, ModelPortfolio, ModelVersion
+from models_library.selectors.models import model_get, model_list, version_get
+from models_library.services.versions import version_publish
+from rebalancer.api.idempotency import idempotent
+from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of
+from rebalancer.api.views import FirmAPIView
+
+
+class ModelOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ModelPortfolio
+        fields = ["id", "name", "description", "created_at"]
+
+
+class VersionSummary(serializers.ModelSerializer):
+    class Meta:
+        model = ModelVersion
+        fields = ["id", "model", "number", "status", "note", "created_at", "published_at"]
+
+
+class LineOutput(serializers.ModelSerializer):
+    security = serializers.CharField(source="security.symbol", allow_null=True, default=None)
+
+    class Meta:
+        model = ModelLine
+        fields = ["security", "sub_model", "weight"]
+
+
+class VersionOutput(VersionSummary):
+    lines = LineOutput(many=True, read_only=True)
+
+    class Meta(VersionSummary.Meta):
+        fields = [*VersionSummary.Meta.fields, "lines"]
+
+
+class ModelDetailOutput(ModelOutput):
+    versions = VersionSummary(many=True, read_only=True)
+
+    class Meta(ModelOutput.Meta):
+        fields = [*ModelOutput.Meta.fields, "versions"]
+
+
+MODEL = {"id": 4, "name": "60/40", "description": "", "created_at": "2026-01-05T14:00:00Z"}
+VERSION = {
+    "id": 8,
+    "model": 4,
+    "number": 2,
+    "status": "published",
+    "note": "more bonds",
+    "created_at": "2026-01-05T14:00:00Z",
+    "published_at": "2026-01-06T09:00:00Z",
+    "lines": [
+        {"security": "VTI", "sub_model": None, "weight": "0.600000"},
+        {"security": "BND", "sub_model": None, "weight": "0.400000"},
+    ],
+}
+
+
+class _ModelsApi(FirmAPIView):
+    session_action = Action.VIEW_MODELS
+
+
+class ModelListApi(_ModelsApi):
+    @extend_schema(
+        operation_id="models_list",
+        tags=["Models"],
+        summary="List model portfolios",
+        description="The firm's model portfolios.",
+        parameters=CURSOR_PARAMETERS,
+        responses=page_of(ModelOutput),
+        examples=[example("Models", {"next": None, "previous": None, "results": [MODEL]})],
+    )
+    def get(self, request):
+        return self.paginate(model_list(firm=self.firm), ModelOutput)
+
+
+class ModelDetailApi(_ModelsApi):
+    @extend_schema(
+        operation_id="models_retrieve",
+        tags=["Models"],
+        summary="Read a model and its versions",
+        description="A model with every version (newest first), drafts included.",
+        responses=ModelDetailOutput,
+        examples=[
+            example(
+                "Model", {**MODEL, "versions": [{k: v for k, v in VERSION.items() if k != "lines"}]}
+            )
+        ],
+    )
+    def get(self, request, model_id: int):
+        return Response(ModelDetailOutput(model_get(firm=self.firm, model_id=model_id)).data)
+
+
+class VersionDetailApi(_ModelsApi):
+    @extend_schema(
+        operation_id="model_versions_retrieve",
+        tags=["Models"],
+        summary="Read a model version with its lines",
+        description="Lines are a security or a sub-model, each with a weight in (0, 1].",
+        responses=VersionOutput,
+        examples=[example("Version", VERSION)],
+    )
+    def get(self, request, version_id: int):
+        return Response(VersionOutput(version_get(firm=self.firm, version_id=version_id)).data)
+
+
+class VersionPublishApi(_ModelsApi):
+    required_scope = "trade"
+    session_action = Action.MANAGE_MODELS
+
+    @extend_schema(
+        operation_id="model_versions_publish",
+        tags=["Models"],
+        summary="Publish a draft version",
+        description="Model managers and firm admins (or scope `trade`). A published version "
+        "never changes; publishing twice is a conflict (409). Audited.",
+        request=None,
+        responses=VersionOutput,
+        examples=[example("Published", VERSION)],
+    )
+    @idempotent
+    def post(self, request, version_id: int):
+        version = version_get(firm=self.firm, version_id=version_id)
+        version = version_publish(firm=self.firm, actor=self.actor, version=version)
+        return Response(VersionOutput(version).data)

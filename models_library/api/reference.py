@@ -1,0 +1,206 @@
+"""The shared security master and daily prices: list, and bulk upsert (all rows or none)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from models_library.models import Price, Security, SecurityType
+from models_library.services.prices import prices_upsert, securities_upsert
+from rebalancer.api.bulk import bulk_of, validate_rows
+from rebalancer.api.idempotency import idempotent
+from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of, query_date
+from rebalancer.api.views import FirmAPIView
+
+
+class SecurityOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Security
+        fields = [
+            "id",
+            "symbol",
+            "name",
+            "security_type",
+            "asset_class",
+            "sector",
+            "sub_industry",
+            "identical_group",
+            "tradable",
+        ]
+
+
+class PriceOutput(serializers.ModelSerializer):
+    symbol = serializers.CharField(source="security.symbol")
+
+    class Meta:
+        model = Price
+        fields = ["id", "symbol", "date", "close"]
+
+
+SECURITY = {
+    "symbol": "VTI",
+    "name": "Vanguard Total Stock Market ETF",
+    "security_type": "etf",
+    "asset_class": "us_equity",
+    "sector": "",
+    "sub_industry": "",
+    "identical_group": "CRSP-US-TOTAL",
+    "tradable": True,
+}
+
+
+class SecurityRowSerializer(serializers.Serializer):
+    symbol = serializers.RegexField(r"^[A-Za-z0-9.\-/]{1,20}$", max_length=20)
+    name = serializers.CharField(max_length=200)
+    security_type = serializers.ChoiceField(choices=SecurityType.choices, required=False)
+    asset_class = serializers.CharField(max_length=60)
+    sector = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    sub_industry = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    identical_group = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    tradable = serializers.BooleanField(required=False)
+
+
+class PriceRowSerializer(serializers.Serializer):
+    symbol = serializers.CharField(max_length=20)
+    date = serializers.DateField()
+    close = serializers.DecimalField(max_digits=16, decimal_places=6)
+
+
+class SecurityListApi(FirmAPIView):
+    @extend_schema(
+        operation_id="securities_list",
+        tags=["Reference data"],
+        summary="List securities",
+        description="The shared security master. Filters: `symbol` (exact), `asset_class`.",
+        parameters=[
+            OpenApiParameter("symbol", str),
+            OpenApiParameter("asset_class", str),
+            *CURSOR_PARAMETERS,
+        ],
+        responses=page_of(SecurityOutput),
+        examples=[
+            example(
+                "Securities", {"next": None, "previous": None, "results": [{"id": 1, **SECURITY}]}
+            )
+        ],
+    )
+    def get(self, request):
+        qs = Security.objects.all()
+        for name in ("symbol", "asset_class"):
+            if request.query_params.get(name):
+                qs = qs.filter(**{name: request.query_params[name]})
+        return self.paginate(qs, SecurityOutput)
+
+
+class SecurityBulkApi(FirmAPIView):
+    required_scope = "import"
+    session_action = None
+
+
+    class OutputSerializer(serializers.Serializer):
+        created = serializers.IntegerField()
+        updated = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="securities_bulk_upsert",
+        tags=["Reference data"],
+        summary="Create or update securities",
+        description="Scope `import` or a firm admin. Upsert by symbol, up to 20,000 rows. "
+        "Every row is validated; all are applied or none, with errors by row and field. "
+        "`identical_group` marks substantially identical securities (wash-sale rule).",
+        request=bulk_of(SecurityRowSerializer),
+        responses=OutputSerializer,
+        examples=[
+            example(
+                "Two ETFs",
+                {
+                    "rows": [
+                        SECURITY,
+                        {
+                            **SECURITY,
+                            "symbol": "ITOT",
+                            "name": "iShares Core S&P Total",
+                            "identical_group": "SP-TMI",
+                        },
+                    ]
+                },
+                request=True,
+            ),
+            example("Applied", {"created": 1, "updated": 1}),
+        ],
+    )
+    @idempotent
+    def post(self, request):
+        rows = validate_rows(request.data, SecurityRowSerializer)
+        for row in rows:
+            row["symbol"] = row["symbol"].upper()
+        created, updated = securities_upsert(firm=self.firm, actor=self.actor, rows=rows)
+        return Response({"created": created, "updated": updated})
+
+
+class PriceListApi(FirmAPIView):
+
+    @extend_schema(
+        operation_id="prices_list",
+        tags=["Reference data"],
+        summary="List prices",
+        description="Daily closes. Filters: `symbol`, `date_from`, `date_to` (inclusive).",
+        parameters=[
+            OpenApiParameter("symbol", str),
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+            *CURSOR_PARAMETERS,
+        ],
+        responses=page_of(PriceOutput),
+        examples=[
+            example(
+                "Prices",
+                {
+                    "next": None,
+                    "previous": None,
+                    "results": [
+                        {"id": 9, "symbol": "VTI", "date": "2025-06-30", "close": "300.000000"}
+                    ],
+                },
+            )
+        ],
+    )
+    def get(self, request):
+        params = request.query_params
+        qs = Price.objects.select_related("security")
+        if params.get("symbol"):
+            qs = qs.filter(security__symbol=params["symbol"])
+        if params.get("date_from"):
+            qs = qs.filter(date__gte=query_date(params, "date_from"))
+        if params.get("date_to"):
+            qs = qs.filter(date__lte=query_date(params, "date_to"))
+        return self.paginate(qs, PriceOutput)
+
+
+class PriceBulkApi(FirmAPIView):
+    required_scope = "import"
+    session_action = None
+
+    @extend_schema(
+        operation_id="prices_bulk_upsert",
+        tags=["Reference data"],
+        summary="Create or update daily prices",
+        description="Scope `import` or a firm admin. Upsert by (symbol, date), up to 20,000 "
+        "rows, all or none, with errors by row and field. Symbols must exist.",
+        request=bulk_of(PriceRowSerializer),
+        responses=inline_serializer("PricesWritten", {"written": serializers.IntegerField()}),
+        examples=[
+            example(
+                "Closes",
+                {"rows": [{"symbol": "VTI", "date": "2025-06-30", "close": "300.12"}]},
+                request=True,
+            ),
+            example("Applied", {"written": 1}),
+        ],
+    )
+    @idempotent
+    def post(self, request):
+        rows = validate_rows(request.data, PriceRowSerializer)
+        return Response({"written": prices_upsert(firm=self.firm, actor=self.actor, rows=rows)})

@@ -1,0 +1,29 @@
+"""Bulk inputs: ``{"rows": [...]}``, every row validated, errors named by row and field."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+MAX_ROWS = 20_000
+_BULK: dict[type, type[serializers.Serializer]] = {}
+
+
+def bulk_of(row: type[serializers.Serializer], *, max_rows: int = MAX_ROWS):
+    """A ``{rows: [row]}`` serializer (1 to ``max_rows`` rows), named after the row."""
+    if row not in _BULK:
+        name = f"{row.__name__.removesuffix('Serializer').removesuffix('Row')}BulkInput"
+        if any(b.__name__ == name for b in _BULK.values()):
+            raise ValueError(f"two row serializers are named {row.__name__}; rename one")
+        _BULK[row] = type(
+            name,
+            (serializers.Serializer,),
+            {"rows": row(many=True, min_length=1, max_length=max_rows)},
+        )
+    return _BULK[row]
+
+
+def validate_rows(data, row: type[serializers.Serializer]) -> list[dict]:
+    """The validated rows, or a 400 whose ``errors`` name each row (from 1) and field."""
+    bulk = bulk_of(row)(data=data)
+    bulk.is_valid(raise_exception=True)
+    return [dict(r) for r in bulk.validated_data["rows"]]

@@ -1,0 +1,63 @@
+"""Who is calling, for which firm, and whether they may: scopes for keys, roles for people.
+
+Every API view names the key scope it needs (``required_scope``) and, for people signed in
+to the web UI, the role action (``session_action``, from ``accounts.permissions``; None
+means a firm admin only). The firm always comes from the key or the session's membership.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rest_framework import exceptions, permissions
+
+from accounts.models import ApiKey, Firm, Membership, Role
+from accounts.permissions import can
+
+
+@dataclass(frozen=True)
+class Principal:
+    firm: Firm
+    actor: Any  # the user (a key's service user, or the person)
+    membership: Membership | None  # the person's membership; None for a key
+    api_key: ApiKey | None
+
+    @property
+    def label(self) -> str:
+        return f"key:{self.api_key.pk}" if self.api_key else f"user:{self.actor.pk}"
+
+
+def principal_of(request) -> Principal:
+    if isinstance(request.auth, ApiKey):
+        key = request.auth
+        return Principal(firm=key.firm, actor=key.user, membership=None, api_key=key)
+    membership = getattr(request._request, "membership", None)
+    if membership is None:
+        raise exceptions.PermissionDenied("You are not a member of any firm.")
+    return Principal(firm=membership.firm, actor=request.user, membership=membership, api_key=None)
+
+
+class FirmScopePermission(permissions.BasePermission):
+    """Sets ``request.principal``; checks the key's scope or the person's role."""
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        principal = principal_of(request)
+        request.principal = principal
+        if principal.api_key is not None:
+            if not getattr(view, "api_keys_allowed", True):
+                raise exceptions.PermissionDenied("This operation needs a signed-in firm admin.")
+            scope = view.scope_for(request.method)
+            if not principal.api_key.has_scope(scope):
+                raise exceptions.PermissionDenied(f"This API key lacks the '{scope}' scope.")
+            return True
+        action = view.action_for(request.method)
+        if action is None:
+            allowed = principal.membership.role == Role.FIRM_ADMIN
+        else:
+            allowed = can(principal.membership, action)
+        if not allowed:
+            raise exceptions.PermissionDenied("Your role may not do this.")
+        return True

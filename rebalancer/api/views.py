@@ -1,0 +1,54 @@
+"""The base of every API view: the firm from the key or the session, scopes and roles."""
+
+from __future__ import annotations
+
+from rest_framework.views import APIView
+
+from accounts.permissions import Action
+
+from .pagination import IdCursorPagination
+from .permissions import FirmScopePermission, Principal
+
+
+class FirmAPIView(APIView):
+    """Subclasses set ``required_scope`` (for API keys) and ``session_action`` (for people;
+    None: firm admins only). ``self.principal`` is the caller, ``self.firm`` their firm."""
+
+    permission_classes = [FirmScopePermission]
+    required_scope = "read"
+    session_action: Action | None = Action.VIEW_BOOK
+    api_keys_allowed = True
+    write_scope: str | None = None  # for POST/PATCH, when it differs from required_scope
+    write_action: Action | None | str = "same"  # for POST/PATCH; "same": session_action
+
+    def scope_for(self, method: str) -> str:
+        if method in ("GET", "HEAD", "OPTIONS") or self.write_scope is None:
+            return self.required_scope
+        return self.write_scope
+
+    def action_for(self, method: str) -> Action | None:
+        if method in ("GET", "HEAD", "OPTIONS") or self.write_action == "same":
+            return self.session_action
+        return self.write_action
+
+    @property
+    def principal(self) -> Principal:
+        return self.request.principal
+
+    @property
+    def firm(self):
+        return self.request.principal.firm
+
+    @property
+    def actor(self):
+        return self.request.principal.actor
+
+    @property
+    def membership(self):
+        return self.request.principal.membership
+
+    def paginate(self, queryset, serializer_class, *, ordering: str = "id"):
+        paginator = IdCursorPagination()
+        paginator.ordering = ordering
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)

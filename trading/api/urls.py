@@ -1,0 +1,56 @@
+from django.urls import path
+
+from . import blotters, ledger, proposals, runs
+
+urlpatterns = [
+    path("transactions/bulk/", ledger.TransactionBulkApi.as_view(), name="transactions-bulk"),
+    path("cash/bulk/", ledger.CashBulkApi.as_view(), name="cash-bulk"),
+    path(
+        "accounts/<int:account_id>/transactions/",
+        ledger.AccountTransactionsApi.as_view(),
+        name="account-transactions",
+    ),
+    path("accounts/<int:account_id>/lots/", ledger.AccountLotsApi.as_view(), name="account-lots"),
+    path(
+        "accounts/<int:account_id>/positions/",
+        ledger.AccountPositionsApi.as_view(),
+        name="account-positions",
+    ),
+    path("accounts/<int:account_id>/cash/", ledger.AccountCashApi.as_view(), name="account-cash"),
+    path(
+        "accounts/<int:account_id>/optimize/",
+        proposals.AccountOptimizeApi.as_view(),
+        name="account-optimize",
+    ),
+    path("proposals/", proposals.ProposalListApi.as_view(), name="proposals"),
+    path("proposals/<int:proposal_id>/", proposals.ProposalDetailApi.as_view(), name="proposal"),
+    path(
+        "proposals/<int:proposal_id>/approve/",
+        proposals.ProposalApproveApi.as_view(),
+        name="proposal-approve",
+    ),
+    path(
+        "proposals/<int:proposal_id>/reject/",
+        proposals.ProposalRejectApi.as_view(),
+        name="proposal-reject",
+    ),
+    path("blotters/", blotters.BlotterListCreateApi.as_view(), name="blotters"),
+    path("blotters/<int:blotter_id>/", blotters.BlotterDetailApi.as_view(), name="blotter"),
+    path(
+        "blotters/<int:blotter_id>/approve/",
+        blotters.BlotterApproveApi.as_view(),
+        name="blotter-approve",
+    ),
+    path(
+        "blotters/<int:blotter_id>/export/",
+        blotters.BlotterExportApi.as_view(),
+        name="blotter-export",
+    ),
+    path(
+        "blotters/<int:blotter_id>/fills/",
+        blotters.BlotterFillsApi.as_view(),
+        name="blotter-fills",
+    ),
+    path("runs/", runs.RunListStartApi.as_view(), name="runs"),
+    path("runs/<int:run_id>/", runs.RunDetailApi.as_view(), name="run"),
+]

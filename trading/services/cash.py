@@ -1,0 +1,61 @@
+"""Setting accounts' cash balances as the custodian reports them, all rows or none."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import Account, Firm
+from accounts.services.audit import audit_record
+from rebalancer.errors import ValidationFailed
+from trading.models import CashBalance
+
+
+@transaction.atomic
+def cash_balances_set(*, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Each row: ``account_number``, ``amount_usd`` (Decimal), ``as_of`` (date). One audit
+    event per account, with the balance before and after."""
+    if not rows:
+        raise ValidationFailed([(None, "rows", "no balances given")])
+    numbers = [str(r["account_number"]) for r in rows]
+    accounts = {
+        a.account_number: a
+        for a in Account.objects.for_firm(firm).filter(account_number__in=numbers)
+    }
+    errors, first = [], {}
+    for row_no, number in enumerate(numbers, start=1):
+        if number not in accounts:
+            errors.append((row_no, "account_number", f"no account {number!r} in this firm"))
+        elif number in first:
+            errors.append((row_no, "account_number", f"repeats row {first[number]}"))
+        first.setdefault(number, row_no)
+    if errors:
+        raise ValidationFailed(errors)
+    current = {
+        b.account_id: b
+        for b in CashBalance.objects.for_firm(firm)
+        .select_for_update()
+        .filter(account__in=accounts.values())
+    }
+    for row in rows:
+        account = accounts[str(row["account_number"])]
+        balance = current.get(account.pk)
+        before = (
+            None if balance is None else {"amount_usd": balance.amount_usd, "as_of": balance.as_of}
+        )
+        if balance is None:
+            balance = CashBalance(firm=firm, account=account)
+        balance.amount_usd, balance.as_of = row["amount_usd"], row["as_of"]
+        balance.save()
+        audit_record(
+            firm=firm,
+            actor=actor,
+            action="cash.set",
+            obj=account,
+            before=before,
+            after={"amount_usd": balance.amount_usd, "as_of": balance.as_of},
+            account_id=account.pk,
+        )
+    return len(rows)
