@@ -1,0 +1,121 @@
+"""The ORM-to-optimizer translation: what one account's input says."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from accounts.services.preferences import (
+    preferences_update,
+    restriction_add,
+    screen_add,
+    substitution_add,
+    withdrawal_add,
+)
+from optimizer.parsing import parse_case
+from tests.factories import PriceFactory, SecurityFactory, TaxLotFactory
+from trading.optimization import DataProblem, case_for_account, pack_input, unpack_input
+from trading.selectors.run_inputs import chunk_inputs
+
+from .builders import AS_OF, small_book
+
+
+def _case(firm, account, as_of=AS_OF):
+    inputs = chunk_inputs(firm=firm, account_ids=[account.pk], as_of=as_of)
+    return case_for_account(inputs.accounts[0], inputs)
+
+
+def test_menus_become_the_optimizer_input(firm_a, advisor_a):
+    securities, _, [account] = small_book(firm=firm_a, accounts=1)
+    xom = SecurityFactory(symbol="XOM", sector="Energy", asset_class="us_equity")
+    PriceFactory(security=xom, date=AS_OF - dt.timedelta(days=30), close=Decimal("110"))
+    preferences_update(
+        firm=firm_a,
+        actor=advisor_a,
+        household=account.household,
+        values={
+            "short_term_rate": Decimal("0.32"),
+            "max_realized_gain_usd": Decimal("5000"),
+            "fractional_shares": True,
+            "cost_bps": Decimal("2"),
+        },
+    )
+    restriction_add(firm=firm_a, actor=advisor_a, account=account, symbol="XOM", type="do_not_sell")
+    screen_add(
+        firm=firm_a, actor=advisor_a, household=account.household, field="sector", value="Energy"
+    )
+    substitution_add(
+        firm=firm_a, actor=advisor_a, account=account, from_symbol="VTI", to_symbol="ITOT"
+    )
+    withdrawal_add(
+        firm=firm_a,
+        actor=advisor_a,
+        account=account,
+        amount_usd="1500",
+        start_date=AS_OF + dt.timedelta(days=5),
+    )
+    case = _case(firm_a, account)
+    prefs = case["preferences"]
+    assert prefs["tax"]["short_term_rate"] == "0.3200"
+    assert prefs["tax"]["max_realized_gain"] == "5000.00"
+    assert prefs["cash"]["withdrawal"] == "1500.00"
+    assert prefs["trading"] == {
+        "min_trade_value": "0.00",
+        "fractional_shares": True,
+        "cost_bps": "2.00",
+    }
+    assert {"symbol": "XOM", "type": "do_not_sell"} in prefs["restrictions"]
+    assert prefs["screens"] == [{"field": "sector", "value": "Energy"}]
+    assert prefs["substitutions"] == [{"from": "VTI", "to": "ITOT"}]
+    # XOM is only named by a rule: it is described (with an old price) but is no candidate
+    assert case["securities"]["XOM"]["sector"] == "Energy"
+    assert {"symbol": "XOM", "type": "do_not_buy"} in prefs["restrictions"]
+    # the input is valid for the optimizer
+    assert parse_case(case).account_id == account.account_number
+
+
+def test_swap_partners_of_target_etfs_are_candidates(firm_a):
+    from models_library.models import Security
+
+    Security.objects.all().delete()
+    securities, _, [account] = small_book(firm=firm_a, accounts=1)
+    Security.objects.filter(symbol__in=["VTI", "ITOT", "BND", "AGG"]).update(security_type="etf")
+    case = _case(firm_a, account)
+    assert {"VTI", "ITOT", "BND", "AGG"} <= set(case["securities"])
+    assert (
+        case["securities"]["ITOT"]["identical_group"]
+        != case["securities"]["VTI"]["identical_group"]
+    )
+
+
+def test_split_lot_pieces_get_distinct_ids(firm_a):
+    securities, _, [account] = small_book(firm=firm_a, accounts=1)
+    ref = account.tax_lots.first().lot_ref
+    TaxLotFactory(
+        account=account,
+        security=account.tax_lots.first().security,
+        lot_ref=ref,
+        quantity=Decimal("3"),
+        cost_basis_usd=Decimal("310"),
+    )
+    ids = [lot["id"] for lot in _case(firm_a, account)["lots"]]
+    assert len(ids) == len(set(ids))
+    assert f"{ref}#2" in ids
+
+
+def test_stale_price_of_a_held_security_is_a_data_problem(firm_a):
+    _, _, [account] = small_book(firm=firm_a, accounts=1)
+    with pytest.raises(DataProblem) as info:
+        _case(firm_a, account, as_of=AS_OF + dt.timedelta(days=9))
+    assert info.value.flag == "stale_price"
+
+
+def test_packed_input_round_trips_with_its_hash(firm_a):
+    _, _, [account] = small_book(firm=firm_a, accounts=1)
+    case = _case(firm_a, account)
+    blob, digest = pack_input(case)
+    assert unpack_input(blob) == case
+    assert len(digest) == 64
+    assert pack_input(case)[1] == digest
