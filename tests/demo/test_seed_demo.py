@@ -143,7 +143,6 @@ def test_one_login_per_role_with_the_documented_password(demo):
         get_user_model().objects.filter(username__in=roles).values_list("password", flat=True)
     )
     assert len(hashes) == 1
-    assert get_user_model().objects.get(username="trader").check_password(DEMO_PASSWORD)
     assert f"password '{DEMO_PASSWORD}'" in output and "  compliance " in output
 
 
@@ -362,6 +361,7 @@ def test_a_second_firm_shares_only_securities_and_prices(demo):
     usernames = set(Membership.objects.filter(firm=other).values_list("user__username", flat=True))
     assert usernames and all(name.startswith("other-") for name in usernames)
     assert not Membership.objects.filter(firm=first, user__username__in=usernames).exists()
+    assert get_user_model().objects.get(username="other-trader").check_password(DEMO_PASSWORD)
     assert Account.objects.filter(firm=other).count() == 30
     for model in _firm_owned_models():
         for field in model._meta.fields:
