@@ -7,4 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("rebalancer.api_urls")),
     path("", include("accounts.urls")),
+    path("", include("models_library.urls")),
+    path("", include("trading.urls")),
 ]

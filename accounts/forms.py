@@ -1,0 +1,162 @@
+"""Forms for the preference menus. Forms only shape input; services validate and write."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from accounts.models import (
+    LotReliefMethod,
+    PreferenceSet,
+    RestrictionType,
+    ScreenField,
+    WithdrawalFrequency,
+)
+
+HUNDRED = Decimal("100")
+TRI_STATE = [("", "Inherit"), ("yes", "Yes"), ("no", "No")]
+DATE = forms.DateInput(attrs={"type": "date"})
+
+RATE_FIELDS = ("short_term_rate", "long_term_rate")
+MONEY_FIELDS = ("cash_min_usd", "min_trade_value_usd")
+CAP_FIELDS = ("max_realized_gain_usd", "max_short_term_gain_usd")
+BOOL_FIELDS = ("harvest_losses", "fractional_shares")
+
+LABELS = {
+    "short_term_rate": "Short-term tax rate (%)",
+    "long_term_rate": "Long-term tax rate (%)",
+    "harvest_losses": "Harvest losses",
+    "max_realized_gain_usd": "Cap on net realized gain this year ($)",
+    "max_short_term_gain_usd": "Cap on net short-term gain this year ($)",
+    "cash_min_usd": "Minimum cash ($)",
+    "min_trade_value_usd": "Minimum trade ($)",
+    "fractional_shares": "Fractional shares",
+    "cost_bps": "Transaction cost (basis points)",
+    "lot_relief_method": "Lot relief method",
+}
+FIELD_ORDER = (
+    "short_term_rate",
+    "long_term_rate",
+    "harvest_losses",
+    "max_realized_gain_usd",
+    "max_short_term_gain_usd",
+    "cash_min_usd",
+    "min_trade_value_usd",
+    "fractional_shares",
+    "cost_bps",
+    "lot_relief_method",
+)
+
+
+def _money() -> forms.DecimalField:
+    return forms.DecimalField(required=False, min_value=0, max_digits=16, decimal_places=2)
+
+
+class PreferencesForm(forms.Form):
+    """The scalar menu. Blank means "inherit" (from the household, then the product default).
+
+    On an account, each cap has an override box: ticked, the account's cap wins even when
+    blank ("no cap, whatever the household says")."""
+
+    short_term_rate = forms.DecimalField(required=False, min_value=0, max_value=100)
+    long_term_rate = forms.DecimalField(required=False, min_value=0, max_value=100)
+    harvest_losses = forms.ChoiceField(choices=TRI_STATE, required=False)
+    max_realized_gain_usd = _money()
+    max_realized_gain_override = forms.BooleanField(
+        required=False, label="Override the household's cap"
+    )
+    max_short_term_gain_usd = _money()
+    max_short_term_gain_override = forms.BooleanField(
+        required=False, label="Override the household's cap"
+    )
+    cash_min_usd = _money()
+    min_trade_value_usd = _money()
+    fractional_shares = forms.ChoiceField(choices=TRI_STATE, required=False)
+    cost_bps = forms.DecimalField(required=False, min_value=0, max_value=1000, decimal_places=2)
+    lot_relief_method = forms.ChoiceField(
+        choices=[("", "Inherit"), *LotReliefMethod.choices], required=False
+    )
+
+    def __init__(self, *args, for_account: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.for_account = for_account
+        for name, text in LABELS.items():
+            self.fields[name].label = text
+        if not for_account:
+            del self.fields["max_realized_gain_override"]
+            del self.fields["max_short_term_gain_override"]
+
+    @classmethod
+    def initial_from(cls, pset: PreferenceSet | None) -> dict:
+        if pset is None:
+            return {}
+        initial: dict = {}
+        for name in RATE_FIELDS:
+            value = getattr(pset, name)
+            initial[name] = None if value is None else (value * HUNDRED).normalize()
+        for name in BOOL_FIELDS:
+            value = getattr(pset, name)
+            initial[name] = "" if value is None else ("yes" if value else "no")
+        for name in (*MONEY_FIELDS, *CAP_FIELDS, "cost_bps", "lot_relief_method"):
+            initial[name] = getattr(pset, name)
+        for name in CAP_FIELDS:
+            initial[name.replace("_usd", "_override")] = getattr(
+                pset, name.replace("_usd", "_override")
+            )
+        return initial
+
+    def service_values(self) -> dict:
+        """The cleaned input in the service's units (rates as fractions, None = inherit)."""
+        data = self.cleaned_data
+        values: dict = {}
+        for name in RATE_FIELDS:
+            value = data.get(name)
+            values[name] = None if value is None else value / HUNDRED
+        for name in BOOL_FIELDS:
+            values[name] = {"yes": True, "no": False}.get(data.get(name) or "")
+        for name in (*MONEY_FIELDS, *CAP_FIELDS, "cost_bps"):
+            values[name] = data.get(name)
+        values["lot_relief_method"] = data.get("lot_relief_method") or ""
+        if self.for_account:
+            for name in CAP_FIELDS:
+                flag = name.replace("_usd", "_override")
+                values[flag] = bool(data.get(flag)) or values[name] is not None
+        return values
+
+
+class RestrictionForm(forms.Form):
+    symbol = forms.CharField(max_length=20, label="Symbol")
+    type = forms.ChoiceField(choices=RestrictionType.choices, label="Restriction")
+    start_date = forms.DateField(required=False, widget=DATE, label="From")
+    end_date = forms.DateField(required=False, widget=DATE, label="Until")
+    reason = forms.CharField(max_length=200, required=False, label="Reason")
+
+
+class ScreenForm(forms.Form):
+    field = forms.ChoiceField(choices=ScreenField.choices, label="Exclude by")
+    value = forms.CharField(max_length=100, label="Value")
+    label = forms.CharField(max_length=100, required=False, label="Label")
+
+
+class SubstitutionForm(forms.Form):
+    from_symbol = forms.CharField(max_length=20, label="Instead of")
+    to_symbol = forms.CharField(max_length=20, label="Hold")
+
+
+class WithdrawalForm(forms.Form):
+    amount_usd = forms.DecimalField(
+        min_value=Decimal("0.01"), max_digits=16, decimal_places=2, label="Amount ($)"
+    )
+    frequency = forms.ChoiceField(choices=WithdrawalFrequency.choices, label="Frequency")
+    start_date = forms.DateField(widget=DATE, label="First date")
+    end_date = forms.DateField(required=False, widget=DATE, label="Last date")
+    note = forms.CharField(max_length=200, required=False, label="Note")
+
+
+RULE_FORMS = {
+    "restriction": RestrictionForm,
+    "screen": ScreenForm,
+    "substitution": SubstitutionForm,
+    "withdrawal": WithdrawalForm,
+}

@@ -1,0 +1,68 @@
+"""A household's or an account's own preference rows, for the preference pages."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from accounts.models import (
+    Account,
+    CashWithdrawal,
+    Firm,
+    Household,
+    PreferenceSet,
+    Restriction,
+    Screen,
+    Substitution,
+)
+from rebalancer.tenancy import get_for_firm_or_404
+
+RULE_MODELS: dict[str, type[models.Model]] = {
+    "restriction": Restriction,
+    "screen": Screen,
+    "substitution": Substitution,
+    "withdrawal": CashWithdrawal,
+}
+
+
+def _scope(household: Household | None, account: Account | None) -> dict:
+    return {"account": account} if account is not None else {"household": household}
+
+
+def own_preference_set(
+    *, firm: Firm, household: Household | None = None, account: Account | None = None
+) -> PreferenceSet | None:
+    """The scope's own scalar preferences (not inherited ones), if it has any."""
+    return PreferenceSet.objects.for_firm(firm).filter(**_scope(household, account)).first()
+
+
+def own_rules(
+    *, firm: Firm, household: Household | None = None, account: Account | None = None
+) -> dict[str, list]:
+    """The scope's own restrictions, screens, substitutions (and an account's withdrawals)."""
+    scope = _scope(household, account)
+    rules = {
+        kind: list(model.objects.for_firm(firm).filter(**scope))
+        for kind, model in RULE_MODELS.items()
+        if kind != "withdrawal"
+    }
+    rules["withdrawal"] = (
+        list(CashWithdrawal.objects.for_firm(firm).filter(account=account)) if account else []
+    )
+    return rules
+
+
+def rule_get(
+    *,
+    firm: Firm,
+    kind: str,
+    rule_id: int,
+    household: Household | None = None,
+    account: Account | None = None,
+) -> models.Model:
+    """One rule of the scope, or 404 (also for an unknown kind or another firm's rule)."""
+    model = RULE_MODELS.get(kind)
+    if model is None or (kind == "withdrawal" and account is None):
+        return get_for_firm_or_404(Restriction.objects.none(), firm=firm, pk=rule_id)
+    return get_for_firm_or_404(
+        model.objects.filter(**_scope(household, account)), firm=firm, pk=rule_id
+    )

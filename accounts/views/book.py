@@ -1,0 +1,144 @@
+"""The advisor's book: the dashboard, households and accounts lists, one household, one
+account. Thin: selectors read, nothing is written here."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.models import TaxStatus
+from accounts.permissions import Action, home_for
+from accounts.selectors.households import account_get, household_get
+from models_library.selectors.models import model_list
+from trading.models import ProposalStatus
+from trading.selectors.account_overview import account_overview
+from trading.selectors.account_search import (
+    ACCOUNT_SORTS,
+    HOUSEHOLD_SORTS,
+    account_search,
+    household_search,
+)
+from trading.selectors.dashboard import dashboard as dashboard_data
+from trading.selectors.proposals import account_proposals, book_as_of, current_proposal
+
+from .base import firm_view, paginate
+
+FLAG_CHOICES = [("", "Any"), ("yes", "Flagged"), ("no", "Not flagged")]
+
+
+@firm_view()
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(home_for(request.membership))
+
+
+@firm_view(Action.VIEW_BOOK)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    as_of = book_as_of(firm=request.firm)
+    data = dashboard_data(firm=request.firm, membership=request.membership, as_of=as_of)
+    return render(request, "accounts/dashboard.html", {**data, "as_of": as_of})
+
+
+@firm_view(Action.VIEW_BOOK)
+def households(request: HttpRequest) -> HttpResponse:
+    params = {
+        "search": request.GET.get("q", "").strip(),
+        "flagged": request.GET.get("flagged", ""),
+        "sort": request.GET.get("sort", "name"),
+    }
+    qs = household_search(firm=request.firm, membership=request.membership, **params)
+    return render(
+        request,
+        "accounts/households.html",
+        {
+            "page": paginate(request, qs),
+            **params,
+            "q": params["search"],
+            "flag_choices": FLAG_CHOICES,
+            "sorts": HOUSEHOLD_SORTS,
+        },
+    )
+
+
+@firm_view(Action.VIEW_BOOK)
+def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = household_get(
+        firm=request.firm, household_id=household_id, membership=request.membership
+    )
+    accounts = account_search(firm=request.firm, membership=request.membership).filter(
+        household=household
+    )
+    return render(
+        request,
+        "accounts/household_detail.html",
+        {"household": household, "accounts": accounts, "clients": household.clients.all()},
+    )
+
+
+def _fraction(text: str) -> Decimal | None:
+    try:
+        return Decimal(text) / 100 if text.strip() else None
+    except InvalidOperation:
+        return None
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+@firm_view(Action.VIEW_BOOK)
+def accounts(request: HttpRequest) -> HttpResponse:
+    get = request.GET
+    tax_status = get.get("tax_status", "")
+    proposal_status = get.get("proposal_status", "")
+    filters = {
+        "search": get.get("q", "").strip(),
+        "tax_status": tax_status if tax_status in TaxStatus.values else "",
+        "model_id": _int(get.get("model", "")),
+        "min_drift": _fraction(get.get("min_drift", "")),
+        "proposal_status": proposal_status
+        if proposal_status in {*ProposalStatus.values, "none"}
+        else "",
+        "flagged": get.get("flagged", ""),
+        "sort": get.get("sort", "account"),
+    }
+    qs = account_search(firm=request.firm, membership=request.membership, **filters)
+    return render(
+        request,
+        "accounts/accounts.html",
+        {
+            "page": paginate(request, qs),
+            "filters": filters,
+            "q": filters["search"],
+            "min_drift": get.get("min_drift", ""),
+            "tax_statuses": TaxStatus.choices,
+            "models": model_list(firm=request.firm),
+            "proposal_statuses": [*ProposalStatus.choices, ("none", "No proposal")],
+            "flag_choices": FLAG_CHOICES,
+            "sorts": ACCOUNT_SORTS,
+        },
+    )
+
+
+@firm_view(Action.VIEW_BOOK)
+def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_get(firm=request.firm, account_id=account_id, membership=request.membership)
+    as_of = book_as_of(firm=request.firm)
+    overview = account_overview(firm=request.firm, account=account, as_of=as_of)
+    chart = {
+        "labels": [row.symbol for row in overview.holdings],
+        "current": [float(round(row.weight * 100, 2)) for row in overview.holdings],
+        "target": [float(round(row.target * 100, 2)) for row in overview.holdings],
+    }
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {
+            "account": account,
+            "o": overview,
+            "chart": chart,
+            "proposal": current_proposal(firm=request.firm, account=account),
+            "proposals": account_proposals(firm=request.firm, account=account)[:10],
+        },
+    )

@@ -1,0 +1,199 @@
+"""The preference menus of a household (the defaults) and of an account (its overrides),
+with the household default shown beside each override, and their change history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.forms import FIELD_ORDER, RULE_FORMS, PreferencesForm
+from accounts.permissions import Action, require
+from accounts.selectors.audit import account_preference_history, household_preference_history
+from accounts.selectors.households import account_get, household_get
+from accounts.selectors.preference_rules import own_preference_set, own_rules, rule_get
+from accounts.selectors.preferences import DEFAULTS, effective_preferences
+from accounts.services import preferences as services
+from rebalancer.errors import DomainError
+from trading.selectors.proposals import book_as_of, current_proposal
+
+from .base import add_service_errors, firm_view, paginate
+
+RATE_FIELDS = {"short_term_rate", "long_term_rate"}
+CAP_FIELDS = {"max_realized_gain_usd", "max_short_term_gain_usd"}
+
+
+def _shown(name: str, value) -> str:
+    if value is None or value == "":
+        return "No cap" if name in CAP_FIELDS else "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if name in RATE_FIELDS:
+        return f"{Decimal(value) * 100:.2f} %"
+    if name == "cost_bps":
+        return f"{Decimal(value):.2f} bps"
+    if name.endswith("_usd"):
+        return f"${Decimal(value):,.2f}"
+    return str(value)
+
+
+def _household_value(name: str, pset) -> object:
+    value = getattr(pset, name, None) if pset is not None else None
+    return DEFAULTS[name] if value is None or value == "" else value
+
+
+def _scope(request: HttpRequest, *, household_id=None, account_id=None) -> dict:
+    firm, membership = request.firm, request.membership
+    if account_id is not None:
+        return {"account": account_get(firm=firm, account_id=account_id, membership=membership)}
+    return {"household": household_get(firm=firm, household_id=household_id, membership=membership)}
+
+
+def _rows(*, form: PreferencesForm, scope: dict, firm) -> list[dict]:
+    account = scope.get("account")
+    household = account.household if account else scope["household"]
+    household_set = own_preference_set(firm=firm, household=household)
+    effective = (
+        effective_preferences(firm=firm, account=account, as_of=book_as_of(firm=firm))
+        if account
+        else None
+    )
+    rows = []
+    for name in FIELD_ORDER:
+        inherited = _household_value(name, household_set)
+        rows.append(
+            {
+                "field": form[name],
+                "override": form[name.replace("_usd", "_override")]
+                if account and name in CAP_FIELDS
+                else None,
+                "household": _shown(name, inherited),
+                "effective": _shown(name, effective.values[name] if effective else inherited),
+                "source": effective.sources[name] if effective else None,
+            }
+        )
+    return rows
+
+
+def _page(request: HttpRequest, scope: dict, *, form=None, rule_forms=None) -> HttpResponse:
+    firm = request.firm
+    account = scope.get("account")
+    if form is None:
+        form = PreferencesForm(
+            initial=PreferencesForm.initial_from(own_preference_set(firm=firm, **scope)),
+            for_account=account is not None,
+        )
+    forms = {kind: cls(prefix=kind) for kind, cls in RULE_FORMS.items()}
+    forms.update(rule_forms or {})
+    if account is None:
+        forms.pop("withdrawal")
+    history = (
+        account_preference_history(firm=firm, account=account)
+        if account
+        else household_preference_history(firm=firm, household=scope["household"])
+    )
+    context = {
+        **scope,
+        "owner": account or scope["household"],
+        "form": form,
+        "rows": _rows(form=form, scope=scope, firm=firm),
+        "rule_forms": forms,
+        "rules": own_rules(firm=firm, **scope),
+        "household_rules": own_rules(firm=firm, household=account.household) if account else None,
+        "history": paginate(request, history, 20),
+        "proposal": current_proposal(firm=firm, account=account) if account else None,
+    }
+    return render(request, "accounts/preferences.html", context)
+
+
+def _redirect(scope: dict) -> HttpResponse:
+    if "account" in scope:
+        return redirect("account_preferences", scope["account"].pk)
+    return redirect("household_preferences", scope["household"].pk)
+
+
+def _save(request: HttpRequest, scope: dict) -> HttpResponse:
+    require(request.membership, Action.EDIT_PREFERENCES)
+    form = PreferencesForm(request.POST, for_account="account" in scope)
+    if form.is_valid():
+        try:
+            services.preferences_update(
+                firm=request.firm, actor=request.user, values=form.service_values(), **scope
+            )
+        except DomainError as exc:
+            add_service_errors(form, exc)
+        else:
+            note = " Re-optimize now to see the effect." if "account" in scope else ""
+            messages.success(request, "Preferences saved." + note)
+            return _redirect(scope)
+    return _page(request, scope, form=form)
+
+
+@firm_view(Action.VIEW_BOOK)
+def account_preferences(request: HttpRequest, account_id: int) -> HttpResponse:
+    scope = _scope(request, account_id=account_id)
+    return _save(request, scope) if request.method == "POST" else _page(request, scope)
+
+
+@firm_view(Action.VIEW_BOOK)
+def household_preferences(request: HttpRequest, household_id: int) -> HttpResponse:
+    scope = _scope(request, household_id=household_id)
+    return _save(request, scope) if request.method == "POST" else _page(request, scope)
+
+
+def _add_rule(request: HttpRequest, scope: dict, kind: str) -> HttpResponse:
+    require(request.membership, Action.EDIT_PREFERENCES)
+    form_class = RULE_FORMS.get(kind)
+    if form_class is None or (kind == "withdrawal" and "account" not in scope):
+        rule_get(firm=request.firm, kind="", rule_id=0)
+    form = form_class(request.POST, prefix=kind)
+    if form.is_valid():
+        add = {
+            "restriction": services.restriction_add,
+            "screen": services.screen_add,
+            "substitution": services.substitution_add,
+            "withdrawal": services.withdrawal_add,
+        }[kind]
+        try:
+            add(firm=request.firm, actor=request.user, **form.cleaned_data, **scope)
+        except DomainError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{kind.capitalize()} added.")
+            return _redirect(scope)
+    return _page(request, scope, rule_forms={kind: form})
+
+
+def _remove_rule(request: HttpRequest, scope: dict, kind: str, rule_id: int) -> HttpResponse:
+    rule = rule_get(firm=request.firm, kind=kind, rule_id=rule_id, **scope)
+    require(request.membership, Action.EDIT_PREFERENCES)
+    services.rule_remove(firm=request.firm, actor=request.user, instance=rule)
+    messages.success(request, f"{kind.capitalize()} removed.")
+    return _redirect(scope)
+
+
+@require_POST
+@firm_view(Action.VIEW_BOOK)
+def account_rule_add(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
+    return _add_rule(request, _scope(request, account_id=account_id), kind)
+
+
+@require_POST
+@firm_view(Action.VIEW_BOOK)
+def household_rule_add(request: HttpRequest, household_id: int, kind: str) -> HttpResponse:
+    return _add_rule(request, _scope(request, household_id=household_id), kind)
+
+
+@require_POST
+@firm_view(Action.VIEW_BOOK)
+def account_rule_remove(request: HttpRequest, account_id: int, kind: str, rule_id: int):
+    return _remove_rule(request, _scope(request, account_id=account_id), kind, rule_id)
+
+
+@require_POST
+@firm_view(Action.VIEW_BOOK)
+def household_rule_remove(request: HttpRequest, household_id: int, kind: str, rule_id: int):
+    return _remove_rule(request, _scope(request, household_id=household_id), kind, rule_id)

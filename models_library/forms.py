@@ -1,0 +1,50 @@
+"""Forms for models and drafts. Forms shape input; the services check weights and cycles."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+HUNDRED = Decimal("100")
+
+
+class ModelCreateForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name")
+    description = forms.CharField(
+        required=False, label="Description", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LineForm(forms.Form):
+    """One draft line: a security symbol or a sub-model, with its weight in percent."""
+
+    security = forms.CharField(max_length=20, required=False, label="Security")
+    sub_model = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Model")
+    weight = forms.DecimalField(
+        required=False, min_value=0, max_value=100, decimal_places=4, label="Weight (%)"
+    )
+
+    def __init__(self, *args, sub_models=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sub_model"].choices = [("", "—"), *((m.pk, m.name) for m in sub_models)]
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not (data.get("security") or data.get("sub_model") or data.get("weight"))
+
+    def service_row(self) -> dict:
+        data = self.cleaned_data
+        weight = data.get("weight")
+        return {
+            "security": (data.get("security") or "").strip().upper() or None,
+            "sub_model": data.get("sub_model"),
+            "weight": None if weight is None else weight / HUNDRED,
+        }
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=4, max_num=300, validate_max=True)
+
+
+class DraftNoteForm(forms.Form):
+    note = forms.CharField(max_length=300, required=False, label="Note for this version")

@@ -1,0 +1,49 @@
+"""A model's versions, their lines and allocations, and the accounts that follow it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from accounts.models import Account, Firm, Membership
+from accounts.selectors.households import account_list
+from models_library.models import ModelLine, ModelPortfolio, ModelVersion, Security, VersionStatus
+
+
+def model_versions(*, firm: Firm, model: ModelPortfolio) -> QuerySet[ModelVersion]:
+    return (
+        ModelVersion.objects.for_firm(firm)
+        .filter(model=model)
+        .select_related("created_by", "published_by")
+        .order_by("-number")
+    )
+
+
+def model_draft(*, firm: Firm, model: ModelPortfolio) -> ModelVersion | None:
+    return model_versions(firm=firm, model=model).filter(status=VersionStatus.DRAFT).first()
+
+
+def version_lines(*, version: ModelVersion) -> QuerySet[ModelLine]:
+    return version.lines.select_related("security", "sub_model").order_by("-weight", "id")
+
+
+def model_accounts(
+    *, firm: Firm, model: ModelPortfolio, membership: Membership | None = None
+) -> QuerySet[Account]:
+    return account_list(firm=firm, membership=membership).filter(model_assignment__model=model)
+
+
+def sub_model_choices(*, firm: Firm, model: ModelPortfolio) -> QuerySet[ModelPortfolio]:
+    """Models of the firm that could be a line of ``model`` (any but itself)."""
+    return ModelPortfolio.objects.for_firm(firm).exclude(pk=model.pk).order_by("name")
+
+
+def weights_by_asset_class(weights: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Security weights summed per asset class, largest first."""
+    classes = dict(Security.objects.filter(symbol__in=weights).values_list("symbol", "asset_class"))
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for symbol, weight in weights.items():
+        totals[classes.get(symbol, "unknown")] += weight
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))

@@ -1,0 +1,242 @@
+"""Model manager pages: models and versions, a version's weights and allocation chart,
+the draft editor, publishing, comparing two versions, the accounts on a model and a
+what-if of a version on a sample of them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import Action, require
+from accounts.views.base import add_service_errors, error_lines, firm_view, paginate
+from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm
+from models_library.selectors.models import model_get, model_list, version_get
+from models_library.selectors.versions import (
+    model_accounts,
+    model_draft,
+    model_versions,
+    sub_model_choices,
+    version_lines,
+    weights_by_asset_class,
+)
+from models_library.services.resolution import version_security_weights
+from models_library.services.versions import draft_save, model_create, version_publish
+from rebalancer.errors import DomainError
+from trading.selectors.proposals import book_as_of
+from trading.services.what_if import version_what_if
+
+
+def _chart(weights: dict[str, Decimal]) -> dict:
+    return {"labels": list(weights), "values": [float(round(w * 100, 4)) for w in weights.values()]}
+
+
+def _resolved(version) -> tuple[dict[str, Decimal], str]:
+    try:
+        return version_security_weights(version=version), ""
+    except DomainError as exc:
+        return {}, exc.message
+
+
+@firm_view(Action.VIEW_MODELS)
+def models(request: HttpRequest) -> HttpResponse:
+    form = ModelCreateForm()
+    if request.method == "POST":
+        require(request.membership, Action.MANAGE_MODELS)
+        form = ModelCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                model = model_create(firm=request.firm, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Model {model.name} created; add its first draft.")
+                return redirect("draft_edit", model.pk)
+    return render(
+        request,
+        "models_library/models.html",
+        {"models": model_list(firm=request.firm), "form": form},
+    )
+
+
+@firm_view(Action.VIEW_MODELS)
+def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
+    model = model_get(firm=request.firm, model_id=model_id)
+    versions = list(model_versions(firm=request.firm, model=model))
+    current = next((v for v in versions if v.is_published), None)
+    weights, error = _resolved(current) if current else ({}, "")
+    accounts = model_accounts(firm=request.firm, model=model, membership=request.membership)
+    return render(
+        request,
+        "models_library/model_detail.html",
+        {
+            "model": model,
+            "versions": versions,
+            "current": current,
+            "draft": next((v for v in versions if not v.is_published), None),
+            "weights": weights,
+            "resolve_error": error,
+            "chart": _chart(weights),
+            "class_chart": _chart(weights_by_asset_class(weights)),
+            "accounts": paginate(request, accounts),
+        },
+    )
+
+
+@firm_view(Action.VIEW_MODELS)
+def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = version_get(firm=request.firm, version_id=version_id)
+    weights, error = _resolved(version)
+    return render(
+        request,
+        "models_library/version_detail.html",
+        {
+            "version": version,
+            "model": version.model,
+            "lines": version_lines(version=version),
+            "weights": weights,
+            "total": sum(weights.values(), Decimal(0)),
+            "resolve_error": error,
+            "chart": _chart(weights),
+            "class_chart": _chart(weights_by_asset_class(weights)),
+        },
+    )
+
+
+def _initial_rows(draft, source) -> list[dict]:
+    version = draft or source
+    if version is None:
+        return []
+    return [
+        {
+            "security": line.security.symbol if line.security_id else "",
+            "sub_model": line.sub_model_id,
+            "weight": (line.weight * 100).normalize(),
+        }
+        for line in version_lines(version=version)
+    ]
+
+
+@firm_view(Action.MANAGE_MODELS)
+def draft_edit(request: HttpRequest, model_id: int) -> HttpResponse:
+    """Edit the model's draft (started from the latest published version when there is none)."""
+    model = model_get(firm=request.firm, model_id=model_id)
+    draft = model_draft(firm=request.firm, model=model)
+    kwargs = {"sub_models": sub_model_choices(firm=request.firm, model=model)}
+    general: list[str] = []
+    if request.method == "POST":
+        formset = LineFormSet(request.POST, form_kwargs=kwargs)
+        note = DraftNoteForm(request.POST)
+        if formset.is_valid() and note.is_valid():
+            filled = [f for f in formset.forms if not f.is_blank()]
+            try:
+                saved = draft_save(
+                    firm=request.firm,
+                    actor=request.user,
+                    model=model,
+                    rows=[f.service_row() for f in filled],
+                    note=note.cleaned_data["note"],
+                )
+            except DomainError as exc:
+                general = _errors_on_rows(filled, exc)
+            else:
+                messages.success(request, f"Draft v{saved.number} saved.")
+                return redirect("version_detail", saved.pk)
+    else:
+        published = next((v for v in model_versions(firm=request.firm, model=model)), None)
+        formset = LineFormSet(initial=_initial_rows(draft, published), form_kwargs=kwargs)
+        note = DraftNoteForm(initial={"note": draft.note if draft else ""})
+    return render(
+        request,
+        "models_library/draft_edit.html",
+        {
+            "model": model,
+            "draft": draft,
+            "formset": formset,
+            "note_form": note,
+            "general_errors": general,
+        },
+    )
+
+
+def _errors_on_rows(filled: list, exc: DomainError) -> list[str]:
+    """Put each service error on the form row it names (rows count only filled lines);
+    return the errors about the draft as a whole (such as a total above 100 %)."""
+    general = []
+    for row, field, message in getattr(exc, "errors", None) or [(exc.row, exc.field, exc.message)]:
+        if row is not None and 1 <= row <= len(filled):
+            form = filled[row - 1]
+            form.add_error(field if field in form.fields else None, message)
+        else:
+            general.append(f"{field}: {message}" if field else message)
+    return general
+
+
+@require_POST
+@firm_view(Action.VIEW_MODELS)
+def version_publish_view(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = version_get(firm=request.firm, version_id=version_id)
+    require(request.membership, Action.MANAGE_MODELS)
+    try:
+        version_publish(firm=request.firm, actor=request.user, version=version)
+    except DomainError as exc:
+        messages.error(request, " ".join(error_lines(exc)))
+    else:
+        messages.success(request, f"Version {version.number} published; it will never change.")
+    return redirect("version_detail", version.pk)
+
+
+@firm_view(Action.VIEW_MODELS)
+def versions_compare(request: HttpRequest, model_id: int) -> HttpResponse:
+    model = model_get(firm=request.firm, model_id=model_id)
+    versions = list(model_versions(firm=request.firm, model=model))
+    by_id = {str(v.pk): v for v in versions}
+    a = by_id.get(request.GET.get("a", "")) or (versions[1] if len(versions) > 1 else None)
+    b = by_id.get(request.GET.get("b", "")) or (versions[0] if versions else None)
+    weights_a, error_a = _resolved(a) if a else ({}, "")
+    weights_b, error_b = _resolved(b) if b else ({}, "")
+    zero = Decimal(0)
+    rows = [
+        {
+            "symbol": s,
+            "a": weights_a.get(s, zero),
+            "b": weights_b.get(s, zero),
+            "change": weights_b.get(s, zero) - weights_a.get(s, zero),
+        }
+        for s in sorted(set(weights_a) | set(weights_b))
+    ]
+    return render(
+        request,
+        "models_library/compare.html",
+        {
+            "model": model,
+            "versions": versions,
+            "a": a,
+            "b": b,
+            "rows": rows,
+            "errors": [e for e in (error_a, error_b) if e],
+        },
+    )
+
+
+@require_POST
+@firm_view(Action.VIEW_MODELS)
+def version_what_if_view(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Solve a sample of the model's accounts against this version (nothing is saved)."""
+    version = version_get(firm=request.firm, version_id=version_id)
+    require(request.membership, Action.MANAGE_MODELS)
+    try:
+        what_if = version_what_if(
+            firm=request.firm, version=version, as_of=book_as_of(firm=request.firm)
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("version_detail", version.pk)
+    return render(
+        request,
+        "models_library/what_if.html",
+        {"what_if": what_if, "version": version, "model": version.model},
+    )

@@ -1,0 +1,71 @@
+/* Charts from data embedded in the page, drawn again after HTMX swaps. */
+(function () {
+  "use strict";
+  var palette = ["#1f5fbf", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4",
+                 "#84cc16", "#ec4899", "#64748b", "#f97316", "#14b8a6", "#a855f7"];
+
+  function readData(canvas) {
+    var source = document.getElementById(canvas.dataset.source);
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  function barChart(canvas, data) {
+    var series = JSON.parse(canvas.dataset.series);
+    return {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: series.map(function (s, i) {
+          return { label: s[1], data: data[s[0]], backgroundColor: palette[i % palette.length] };
+        })
+      },
+      options: {
+        indexAxis: data.labels.length > 8 ? "y" : "x",
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        scales: { x: { ticks: { autoSkip: false } }, y: { ticks: { autoSkip: false } } },
+        plugins: { tooltip: { callbacks: { label: function (c) {
+          return c.dataset.label + ": " + c.formattedValue + " %";
+        } } } }
+      }
+    };
+  }
+
+  function doughnut(canvas, data) {
+    return {
+      type: "doughnut",
+      data: {
+        labels: data.labels,
+        datasets: [{ data: data.values, backgroundColor: data.labels.map(function (_, i) {
+          return palette[i % palette.length];
+        }) }]
+      },
+      options: { animation: false, responsive: true, maintainAspectRatio: false,
+                 plugins: { legend: { position: "right" } } }
+    };
+  }
+
+  function draw(root) {
+    if (typeof Chart === "undefined") { return; }
+    root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var data = readData(canvas);
+      if (!data) { return; }
+      var existing = Chart.getChart(canvas);
+      if (existing) { existing.destroy(); }
+      var config = canvas.dataset.chart === "doughnut" ? doughnut(canvas, data) : barChart(canvas, data);
+      new Chart(canvas, config);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { draw(event.detail.elt); });
+})();
+
+/* "Select all" buttons tick every checkbox of the named group in their form. */
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-select-all]");
+  if (!button) { return; }
+  button.form.querySelectorAll('input[type=checkbox][name="' + button.dataset.selectAll + '"]')
+    .forEach(function (box) { box.checked = true; });
+});

@@ -1,0 +1,156 @@
+"""One account at a glance: holdings against target, lots with unrealized gains, open
+wash-sale windows, realized gains this year against caps, cash and withdrawals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from accounts.models import Account, CashWithdrawal, Firm
+from accounts.selectors.preferences import EffectivePreferences, effective_preferences
+from models_library.selectors.models import latest_prices
+from models_library.services.resolution import model_target_weights
+from rebalancer.errors import DomainError
+from trading.models import Term
+from trading.selectors.holdings import account_cash_usd, account_lots, account_positions
+from trading.selectors.realized import RealizedSummary, realized_gains_summary, wash_sale_windows
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+
+
+def is_long_term(acquired: dt.date, as_of: dt.date) -> bool:
+    """Held more than one year on ``as_of`` (a 29 February start ends on 1 March)."""
+    try:
+        anniversary = acquired.replace(year=acquired.year + 1)
+    except ValueError:
+        anniversary = dt.date(acquired.year + 1, 3, 1)
+    return as_of > anniversary
+
+
+@dataclass(frozen=True)
+class HoldingRow:
+    symbol: str
+    name: str
+    asset_class: str
+    quantity: Decimal
+    value_usd: Decimal
+    weight: Decimal
+    target: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.weight - self.target
+
+
+@dataclass(frozen=True)
+class LotRow:
+    lot_ref: str
+    symbol: str
+    quantity: Decimal
+    acquired: dt.date
+    cost_basis_usd: Decimal
+    value_usd: Decimal | None
+    term: str
+    wash_sale_adjustment_usd: Decimal
+
+    @property
+    def gain_usd(self) -> Decimal | None:
+        return None if self.value_usd is None else self.value_usd - self.cost_basis_usd
+
+
+@dataclass(frozen=True)
+class AccountOverview:
+    as_of: dt.date
+    holdings: list[HoldingRow]
+    lots: list[LotRow]
+    cash_usd: Decimal
+    total_value_usd: Decimal
+    target_error: str
+    preferences: EffectivePreferences
+    realized: RealizedSummary
+    withdrawals: list[CashWithdrawal]
+    wash_not_to_buy: list = field(default_factory=list)
+    wash_not_to_sell: list = field(default_factory=list)
+
+    @property
+    def unrealized_short_usd(self) -> Decimal:
+        return sum((r.gain_usd or ZERO for r in self.lots if r.term == Term.SHORT), ZERO)
+
+    @property
+    def unrealized_long_usd(self) -> Decimal:
+        return sum((r.gain_usd or ZERO for r in self.lots if r.term == Term.LONG), ZERO)
+
+
+def _target(account: Account) -> tuple[dict[str, Decimal], str]:
+    assignment = getattr(account, "model_assignment", None)
+    if assignment is None:
+        return {}, "No model is assigned to this account."
+    try:
+        weights = model_target_weights(model=assignment.model)
+    except DomainError as exc:
+        return {}, exc.message
+    if weights is None:
+        return {}, f"The model {assignment.model} has no published version."
+    return weights, ""
+
+
+def _holdings(*, firm: Firm, account: Account, as_of: dt.date, target, cash: Decimal):
+    positions = {p.symbol: p for p in account_positions(firm=firm, account=account, as_of=as_of)}
+    total = cash + sum((p.market_value_usd or ZERO for p in positions.values()), ZERO)
+    rows = []
+    for symbol in sorted(set(positions) | set(target)):
+        p = positions.get(symbol)
+        value = (p.market_value_usd or ZERO) if p else ZERO
+        rows.append(
+            HoldingRow(
+                symbol=symbol,
+                name=p.name if p else "",
+                asset_class=p.asset_class if p else "",
+                quantity=p.quantity if p else ZERO,
+                value_usd=value,
+                weight=value / total if total else ZERO,
+                target=target.get(symbol, ZERO),
+            )
+        )
+    return rows, total
+
+
+def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> AccountOverview:
+    """Everything the account page shows, valued at the last prices on or before ``as_of``."""
+    cash = account_cash_usd(firm=firm, account=account)
+    target, target_error = _target(account)
+    holdings, total = _holdings(firm=firm, account=account, as_of=as_of, target=target, cash=cash)
+    lots = list(account_lots(firm=firm, account=account))
+    prices = latest_prices(symbols={lot.security.symbol for lot in lots}, as_of=as_of)
+    lot_rows = []
+    for lot in lots:
+        price = prices.get(lot.security.symbol, (None, None))[1]
+        long = is_long_term(lot.holding_period_start, as_of)
+        lot_rows.append(
+            LotRow(
+                lot_ref=lot.lot_ref,
+                symbol=lot.security.symbol,
+                quantity=lot.quantity,
+                acquired=lot.acquired,
+                cost_basis_usd=lot.cost_basis_usd,
+                value_usd=None if price is None else (lot.quantity * price).quantize(CENT),
+                term=Term.LONG if long else Term.SHORT,
+                wash_sale_adjustment_usd=lot.wash_sale_adjustment_usd,
+            )
+        )
+    windows = wash_sale_windows(firm=firm, household=account.household, as_of=as_of)
+    return AccountOverview(
+        as_of=as_of,
+        holdings=holdings,
+        lots=lot_rows,
+        cash_usd=cash,
+        total_value_usd=total,
+        target_error=target_error,
+        preferences=effective_preferences(firm=firm, account=account, as_of=as_of),
+        realized=realized_gains_summary(firm=firm, year=as_of.year, account=account),
+        withdrawals=list(CashWithdrawal.objects.for_firm(firm).filter(account=account)),
+        wash_not_to_buy=list(windows.recent_loss_sales),
+        wash_not_to_sell=list(windows.recent_buys),
+    )

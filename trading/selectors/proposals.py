@@ -1,0 +1,158 @@
+"""Proposals for the review pages: lists with filters, one proposal with its figures.
+
+Every function takes the firm; an advisor sees only the proposals of accounts they may see
+(the same rule as ``accounts.selectors.households``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, IntegerField, Max, QuerySet, When
+
+from accounts.models import Firm, Membership
+from accounts.selectors.households import account_list
+from models_library.models import Price
+from rebalancer.tenancy import get_for_firm_or_404
+from trading.models import Proposal, ProposalStatus, ProposedTrade, Run
+from trading.optimization import unpack_input
+
+ZERO = Decimal("0")
+OPEN_STATUSES = [ProposalStatus.PENDING_REVIEW, ProposalStatus.NO_TRADES, ProposalStatus.FAILED]
+
+
+def book_as_of(*, firm: Firm) -> dt.date:
+    """The date the firm's book is looked at: its latest run, else the latest price."""
+    last_run = Run.objects.for_firm(firm).order_by("-as_of").values_list("as_of", flat=True)
+    day = last_run.first() or Price.objects.aggregate(last=Max("date"))["last"]
+    return day or dt.date.today()
+
+
+def _visible(*, firm: Firm, membership: Membership | None) -> QuerySet[Proposal]:
+    accounts = account_list(firm=firm, membership=membership).values("pk")
+    return Proposal.objects.for_firm(firm).filter(account__in=accounts)
+
+
+def flagged_first(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """Flagged proposals first (a proposal's ``flags`` is a JSON list: '[]' when empty)."""
+    has_flags = Case(
+        When(flags=[], then=1),
+        default=0,
+        output_field=IntegerField(),
+    )
+    return qs.annotate(_unflagged=has_flags).order_by(
+        "_unflagged", "-as_of", "account__account_number"
+    )
+
+
+def proposal_list(
+    *,
+    firm: Firm,
+    membership: Membership | None = None,
+    status: str = "",
+    flagged: str = "",
+    search: str = "",
+) -> QuerySet[Proposal]:
+    """Current proposals (superseded ones left out unless asked for), flagged first.
+    ``flagged`` is "yes", "no" or ""."""
+    qs = _visible(firm=firm, membership=membership).select_related("account__household")
+    qs = qs.filter(status=status) if status else qs.exclude(status=ProposalStatus.SUPERSEDED)
+    if flagged == "yes":
+        qs = qs.exclude(flags=[])
+    elif flagged == "no":
+        qs = qs.filter(flags=[])
+    if search:
+        qs = qs.filter(account__account_number__icontains=search) | qs.filter(
+            account__name__icontains=search
+        )
+    return flagged_first(qs)
+
+
+def proposal_get(*, firm: Firm, proposal_id: int, membership: Membership | None = None):
+    return get_for_firm_or_404(
+        _visible(firm=firm, membership=membership).select_related(
+            "account__household", "reviewed_by", "run"
+        ),
+        firm=firm,
+        pk=proposal_id,
+    )
+
+
+def proposal_trades(*, proposal: Proposal) -> QuerySet[ProposedTrade]:
+    return proposal.trades.select_related("security").order_by("side", "security__symbol")
+
+
+def trade_get(*, firm: Firm, trade_id: int, membership: Membership | None = None):
+    visible = _visible(firm=firm, membership=membership).values("pk")
+    return get_for_firm_or_404(
+        ProposedTrade.objects.filter(proposal__in=visible).select_related("proposal", "security"),
+        firm=firm,
+        pk=trade_id,
+    )
+
+
+def previous_proposal(*, firm: Firm, proposal: Proposal) -> Proposal | None:
+    """The proposal this one replaced (same account and date, superseded), if any."""
+    return (
+        Proposal.objects.for_firm(firm)
+        .filter(account_id=proposal.account_id, as_of=proposal.as_of, pk__lt=proposal.pk)
+        .filter(status=ProposalStatus.SUPERSEDED)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def current_proposal(*, firm: Firm, account) -> Proposal | None:
+    """The account's latest proposal that is not superseded."""
+    return (
+        Proposal.objects.for_firm(firm)
+        .filter(account=account)
+        .exclude(status=ProposalStatus.SUPERSEDED)
+        .order_by("-as_of", "-pk")
+        .first()
+    )
+
+
+def account_proposals(*, firm: Firm, account) -> QuerySet[Proposal]:
+    return Proposal.objects.for_firm(firm).filter(account=account).order_by("-as_of", "-pk")
+
+
+@dataclass(frozen=True)
+class WeightRow:
+    symbol: str
+    target: Decimal
+    before: Decimal
+    after: Decimal
+
+
+def proposal_weights(*, proposal: Proposal) -> list[WeightRow]:
+    """Each security's weight before and after the trades, against the target, from the
+    input the optimizer was given (empty when it never ran)."""
+    if not proposal.input_blob:
+        return []
+    case = unpack_input(proposal.input_blob)
+    prices = {s: Decimal(v["price"]) for s, v in case["securities"].items()}
+    held: dict[str, Decimal] = {}
+    for lot in case["lots"]:
+        held[lot["symbol"]] = held.get(lot["symbol"], ZERO) + Decimal(lot["quantity"])
+    after = dict(held)
+    for trade in proposal.trades.select_related("security"):
+        sign = 1 if trade.side == "buy" else -1
+        symbol = trade.security.symbol
+        after[symbol] = after.get(symbol, ZERO) + sign * trade.quantity
+    total = proposal.total_value_usd or ZERO
+    if total <= 0:
+        return []
+    target = {s: Decimal(w) for s, w in case["target"].items()}
+    symbols = sorted(set(held) | set(after) | set(target))
+    return [
+        WeightRow(
+            symbol=s,
+            target=target.get(s, ZERO),
+            before=(held.get(s, ZERO) * prices.get(s, ZERO) / total),
+            after=(after.get(s, ZERO) * prices.get(s, ZERO) / total),
+        )
+        for s in symbols
+    ]

@@ -1,0 +1,93 @@
+"""What a model version would do to the accounts that follow the model: the trades the
+optimizer would propose for a sample of them if that version were their target, with the
+turnover and tax they would cause. Nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from accounts.models import Account, Firm
+from models_library.models import ModelAssignment, ModelVersion, Security
+from models_library.selectors.models import latest_prices
+from models_library.services.resolution import version_security_weights
+from trading.optimization import DataProblem, case_for_account, solve_case
+from trading.selectors.run_inputs import chunk_inputs
+
+DEFAULT_SAMPLE = 5
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class WhatIfRow:
+    account: Account
+    status: str
+    message: str
+    trades: int
+    turnover: Decimal
+    estimated_tax_usd: Decimal
+    realized_gain_usd: Decimal
+    drift_before: Decimal
+    drift_after: Decimal
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    version: ModelVersion
+    as_of: dt.date
+    accounts_on_model: int
+    rows: list[WhatIfRow]
+
+    @property
+    def total_tax_usd(self) -> Decimal:
+        return sum((r.estimated_tax_usd for r in self.rows), ZERO)
+
+    @property
+    def mean_turnover(self) -> Decimal:
+        solved = [r.turnover for r in self.rows if r.status == "optimal"]
+        return sum(solved, ZERO) / len(solved) if solved else ZERO
+
+
+def _d(value) -> Decimal:
+    return Decimal(str(value)) if value not in (None, "") else ZERO
+
+
+def _row(account: Account, result: dict) -> WhatIfRow:
+    summary = result.get("summary") or {}
+    return WhatIfRow(
+        account=account,
+        status=result.get("status", "error"),
+        message=result.get("message", ""),
+        trades=len(result.get("trades") or []),
+        turnover=_d(summary.get("turnover")),
+        estimated_tax_usd=_d(summary.get("estimated_tax")),
+        realized_gain_usd=_d(summary.get("realized_short_term_gain"))
+        + _d(summary.get("realized_long_term_gain")),
+        drift_before=_d(summary.get("drift_before")),
+        drift_after=_d(summary.get("drift_after")),
+    )
+
+
+def version_what_if(
+    *, firm: Firm, version: ModelVersion, as_of: dt.date, sample_size: int = DEFAULT_SAMPLE
+) -> WhatIf:
+    """Solve the first ``sample_size`` accounts on the version's model with the version's
+    weights as target. Raises DomainError when the version cannot be resolved (a cycle, a
+    sub-model with no published version)."""
+    target = version_security_weights(version=version)
+    assigned = ModelAssignment.objects.for_firm(firm).filter(model_id=version.model_id)
+    account_ids = list(assigned.order_by("account_id").values_list("account_id", flat=True))
+    inputs = chunk_inputs(firm=firm, account_ids=account_ids[:sample_size], as_of=as_of)
+    missing = set(target) - set(inputs.securities)
+    inputs.securities.update({s.symbol: s for s in Security.objects.filter(symbol__in=missing)})
+    inputs.prices.update(latest_prices(symbols=missing, as_of=as_of))
+    rows = []
+    for item in inputs.accounts:
+        item.target, item.target_error = dict(target), ""
+        try:
+            result = solve_case(case_for_account(item, inputs))
+        except DataProblem as problem:
+            result = {"status": "not_run", "message": str(problem)}
+        rows.append(_row(item.account, result))
+    return WhatIf(version=version, as_of=as_of, accounts_on_model=len(account_ids), rows=rows)

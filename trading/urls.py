@@ -1,0 +1,43 @@
+from django.urls import path
+
+from trading.views import blotters, proposals, runs
+
+urlpatterns = [
+    path("proposals/", proposals.proposals, name="proposals"),
+    path(
+        "proposals/bulk-approve/",
+        proposals.proposals_bulk_approve_view,
+        name="proposals_bulk_approve",
+    ),
+    path("proposals/<int:proposal_id>/", proposals.proposal_detail, name="proposal_detail"),
+    path(
+        "proposals/<int:proposal_id>/approve/",
+        proposals.proposal_approve_view,
+        name="proposal_approve",
+    ),
+    path(
+        "proposals/<int:proposal_id>/reject/",
+        proposals.proposal_reject_view,
+        name="proposal_reject",
+    ),
+    path("trades/<int:trade_id>/edit/", proposals.trade_edit, name="trade_edit"),
+    path(
+        "accounts/<int:account_id>/reoptimize/",
+        proposals.account_reoptimize,
+        name="account_reoptimize",
+    ),
+    path("blotters/", blotters.blotters, name="blotters"),
+    path("blotters/new/", blotters.blotter_create_view, name="blotter_create"),
+    path("blotters/<int:blotter_id>/", blotters.blotter_detail, name="blotter_detail"),
+    path(
+        "blotters/<int:blotter_id>/approve/",
+        blotters.blotter_approve_view,
+        name="blotter_approve",
+    ),
+    path("blotters/<int:blotter_id>/export/", blotters.blotter_export_view, name="blotter_export"),
+    path("blotters/<int:blotter_id>/fills/", blotters.blotter_import_view, name="blotter_import"),
+    path("runs/", runs.runs, name="runs"),
+    path("runs/<int:run_id>/", runs.run_detail, name="run_detail"),
+    path("runs/<int:run_id>/progress/", runs.run_progress_partial, name="run_progress"),
+    path("runs/<int:run_id>/rerun-failed/", runs.run_rerun_view, name="run_rerun_failed"),
+]

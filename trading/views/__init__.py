@@ -1,0 +1,1 @@
+"""Web pages of the trading app: proposals (advisors), blotters (traders), runs (operations)."""

@@ -1,0 +1,127 @@
+"""The trader's pages: blotters of approved trades as block orders with allocations;
+create, approve (four eyes), export orders as CSV, import fills as CSV."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import Action, require
+from accounts.views.base import error_lines, firm_view
+from rebalancer.errors import DomainError
+from trading.forms import FillsUploadForm
+from trading.models import BlotterStatus
+from trading.selectors.blotters import blotter_fills, blotter_get, blotter_list, blotter_orders
+from trading.selectors.trades import approved_trades_waiting
+from trading.services.blotters import (
+    EXPORT_COLUMNS,
+    blotter_approve,
+    blotter_create,
+    fills_import_csv,
+    orders_export_csv,
+)
+
+
+@firm_view(Action.VIEW_BLOTTERS)
+def blotters(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "trading/blotters.html",
+        {
+            "blotters": blotter_list(firm=request.firm)[:100],
+            "waiting": approved_trades_waiting(firm=request.firm).count(),
+        },
+    )
+
+
+@require_POST
+@firm_view(Action.TRADE)
+def blotter_create_view(request: HttpRequest) -> HttpResponse:
+    try:
+        blotter = blotter_create(firm=request.firm, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, " ".join(error_lines(exc)))
+        return redirect("blotters")
+    messages.success(request, f"Blotter {blotter.number} created from the approved trades.")
+    return redirect("blotter_detail", blotter.pk)
+
+
+def _detail(request: HttpRequest, blotter, *, upload=None, import_errors=None, status=200):
+    return render(
+        request,
+        "trading/blotter_detail.html",
+        {
+            "blotter": blotter,
+            "orders": blotter_orders(firm=request.firm, blotter=blotter),
+            "fills": blotter_fills(firm=request.firm, blotter=blotter)[:200],
+            "upload": upload or FillsUploadForm(),
+            "import_errors": import_errors or [],
+            "four_eyes": request.firm.require_four_eyes,
+            "can_approve": blotter.status in {BlotterStatus.OPEN, BlotterStatus.PARTLY_APPROVED},
+            "can_export": blotter.status
+            in {BlotterStatus.APPROVED, BlotterStatus.EXPORTED, BlotterStatus.FILLED},
+            "can_import": blotter.status in {BlotterStatus.EXPORTED, BlotterStatus.FILLED},
+            "export_columns": EXPORT_COLUMNS,
+        },
+        status=status,
+    )
+
+
+@firm_view(Action.VIEW_BLOTTERS)
+def blotter_detail(request: HttpRequest, blotter_id: int) -> HttpResponse:
+    return _detail(request, blotter_get(firm=request.firm, blotter_id=blotter_id))
+
+
+@require_POST
+@firm_view(Action.VIEW_BLOTTERS)
+def blotter_approve_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
+    blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
+    require(request.membership, Action.TRADE)
+    try:
+        blotter = blotter_approve(firm=request.firm, actor=request.user, blotter=blotter)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if blotter.status == BlotterStatus.PARTLY_APPROVED:
+            messages.success(request, "Approved once: a second trader must also approve.")
+        else:
+            messages.success(request, "Blotter approved: its orders can be exported.")
+    return redirect("blotter_detail", blotter.pk)
+
+
+@require_POST
+@firm_view(Action.VIEW_BLOTTERS)
+def blotter_export_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
+    """The orders as a CSV download (one row per account allocation)."""
+    blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
+    require(request.membership, Action.TRADE)
+    try:
+        text = orders_export_csv(firm=request.firm, actor=request.user, blotter=blotter)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("blotter_detail", blotter.pk)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    filename = f"blotter-{blotter.number}-orders.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+@firm_view(Action.VIEW_BLOTTERS)
+def blotter_import_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
+    """Fills from a CSV: applied whole, or refused with every bad row named."""
+    blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
+    require(request.membership, Action.TRADE)
+    form = FillsUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, blotter, upload=form, status=400)
+    try:
+        count = fills_import_csv(
+            firm=request.firm, actor=request.user, blotter=blotter, text=form.cleaned_data["file"]
+        )
+    except DomainError as exc:
+        return _detail(request, blotter, upload=form, import_errors=error_lines(exc), status=400)
+    messages.success(request, f"{count} fill{'s' if count != 1 else ''} imported; lots updated.")
+    return redirect("blotter_detail", blotter.pk)

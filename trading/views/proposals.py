@@ -1,0 +1,198 @@
+"""Advisor review: the proposals list with bulk approval, one proposal with its trades,
+figures and chart; approve, reject with a comment, edit a quantity (HTMX), re-optimize."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import Action, require
+from accounts.selectors.households import account_get
+from accounts.views.base import error_lines, firm_view, is_htmx, paginate
+from rebalancer.errors import DomainError
+from trading.forms import RejectForm, TradeEditForm
+from trading.models import ProposalStatus
+from trading.selectors.proposals import (
+    book_as_of,
+    current_proposal,
+    previous_proposal,
+    proposal_get,
+    proposal_list,
+    proposal_trades,
+    proposal_weights,
+    trade_get,
+)
+from trading.services.review import (
+    proposal_approve,
+    proposal_reject,
+    proposal_reoptimize,
+    proposals_bulk_approve,
+    proposed_trade_edit,
+)
+
+FLAG_CHOICES = [("", "Any"), ("yes", "Flagged"), ("no", "Not flagged")]
+
+
+@firm_view(Action.VIEW_BOOK)
+def proposals(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", ProposalStatus.PENDING_REVIEW)
+    filters = {
+        "status": status if status in ProposalStatus.values else "",
+        "flagged": request.GET.get("flagged", ""),
+        "search": request.GET.get("q", "").strip(),
+    }
+    qs = proposal_list(firm=request.firm, membership=request.membership, **filters)
+    return render(
+        request,
+        "trading/proposals.html",
+        {
+            "page": paginate(request, qs.select_related("account"), 50),
+            "filters": filters,
+            "statuses": ProposalStatus.choices,
+            "flag_choices": FLAG_CHOICES,
+        },
+    )
+
+
+def _detail_context(request: HttpRequest, proposal) -> dict:
+    weights = proposal_weights(proposal=proposal)
+    return {
+        "proposal": proposal,
+        "trades": proposal_trades(proposal=proposal),
+        "weights": weights,
+        "chart": {
+            "labels": [w.symbol for w in weights],
+            "target": [float(round(w.target * 100, 2)) for w in weights],
+            "before": [float(round(w.before * 100, 2)) for w in weights],
+            "after": [float(round(w.after * 100, 2)) for w in weights],
+        },
+        "rules": proposal.binding_rules or [],
+        "previous": previous_proposal(firm=request.firm, proposal=proposal),
+        "editable": proposal.status == ProposalStatus.PENDING_REVIEW,
+        "reject_form": RejectForm(),
+    }
+
+
+@firm_view(Action.VIEW_BOOK)
+def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = proposal_get(
+        firm=request.firm, proposal_id=proposal_id, membership=request.membership
+    )
+    return render(request, "trading/proposal_detail.html", _detail_context(request, proposal))
+
+
+@require_POST
+@firm_view(Action.VIEW_BOOK)
+def proposal_approve_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = proposal_get(
+        firm=request.firm, proposal_id=proposal_id, membership=request.membership
+    )
+    require(request.membership, Action.REVIEW_PROPOSALS)
+    try:
+        proposal_approve(firm=request.firm, actor=request.user, proposal=proposal)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Proposal approved: its trades go to the trader's blotter.")
+    return redirect("proposal_detail", proposal.pk)
+
+
+@require_POST
+@firm_view(Action.VIEW_BOOK)
+def proposal_reject_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = proposal_get(
+        firm=request.firm, proposal_id=proposal_id, membership=request.membership
+    )
+    require(request.membership, Action.REVIEW_PROPOSALS)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            proposal_reject(
+                firm=request.firm,
+                actor=request.user,
+                proposal=proposal,
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Proposal rejected.")
+            return redirect("proposal_detail", proposal.pk)
+    context = _detail_context(request, proposal)
+    context["reject_form"] = form
+    return render(request, "trading/proposal_detail.html", context, status=400)
+
+
+@require_POST
+@firm_view(Action.VIEW_BOOK)
+def trade_edit(request: HttpRequest, trade_id: int) -> HttpResponse:
+    """Change one trade's quantity. With HTMX the proposal body comes back in place, with
+    the refusal (naming the broken rule) beside the trade when the edit is not allowed."""
+    trade = trade_get(firm=request.firm, trade_id=trade_id, membership=request.membership)
+    require(request.membership, Action.REVIEW_PROPOSALS)
+    form = TradeEditForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            proposed_trade_edit(
+                firm=request.firm,
+                actor=request.user,
+                trade=trade,
+                quantity=form.cleaned_data["quantity"],
+            )
+        except DomainError as exc:
+            errors = error_lines(exc)
+    else:
+        errors = [f"{name}: {' '.join(e)}" for name, e in form.errors.items()]
+    proposal = proposal_get(
+        firm=request.firm, proposal_id=trade.proposal_id, membership=request.membership
+    )
+    if is_htmx(request):
+        context = _detail_context(request, proposal)
+        context.update({"edit_errors": errors, "edited_trade": trade.pk, "edited_ok": not errors})
+        return render(request, "trading/_proposal_body.html", context)
+    for line in errors:
+        messages.error(request, f"{trade.security.symbol}: {line}")
+    if not errors:
+        messages.success(request, f"{trade.security.symbol} quantity changed.")
+    return redirect("proposal_detail", proposal.pk)
+
+
+@require_POST
+@firm_view(Action.VIEW_BOOK)
+def account_reoptimize(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Optimize the account now, for its current proposal's date, and show the result."""
+    account = account_get(firm=request.firm, account_id=account_id, membership=request.membership)
+    require(request.membership, Action.REVIEW_PROPOSALS)
+    current = current_proposal(firm=request.firm, account=account)
+    as_of = current.as_of if current else book_as_of(firm=request.firm)
+    try:
+        new = proposal_reoptimize(
+            firm=request.firm, actor=request.user, account=account, as_of=as_of
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("account_detail", account.pk)
+    messages.success(request, "Re-optimized with the account's current preferences.")
+    return redirect("proposal_detail", new.pk)
+
+
+@require_POST
+@firm_view(Action.REVIEW_PROPOSALS)
+def proposals_bulk_approve_view(request: HttpRequest) -> HttpResponse:
+    """Approve the ticked proposals that are pending and unflagged; the rest are left."""
+    ids = [int(x) for x in request.POST.getlist("proposal") if x.isdigit()]
+    visible = list(
+        proposal_list(firm=request.firm, membership=request.membership)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    approved = proposals_bulk_approve(firm=request.firm, actor=request.user, proposal_ids=visible)
+    skipped = len(ids) - len(approved)
+    text = f"{len(approved)} proposal{'s' if len(approved) != 1 else ''} approved."
+    if skipped:
+        text += f" {skipped} left for review (flagged, not pending, or not yours)."
+    messages.success(request, text)
+    return redirect("proposals")

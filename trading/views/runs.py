@@ -1,0 +1,68 @@
+"""Operations: nightly runs, one run's live progress (HTMX polling), failures with their
+reasons, and rerunning the failed accounts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import Action, require
+from accounts.views.base import firm_view, paginate
+from rebalancer.errors import DomainError
+from trading.models import RunStatus
+from trading.selectors.runs import run_chunk_counts, run_failures, run_get, run_list
+from trading.services.rerun import run_rerun_failed
+from trading.services.runs import run_progress
+
+
+@firm_view(Action.VIEW_RUNS)
+def runs(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "trading/runs.html", {"page": paginate(request, run_list(firm=request.firm))}
+    )
+
+
+def _progress_context(request: HttpRequest, run) -> dict:
+    progress = run_progress(firm=request.firm, run=run)
+    total = progress["total"] or 1
+    return {
+        "run": run,
+        "progress": progress,
+        "percent": round(100 * progress["done"] / total),
+        "chunks": run_chunk_counts(run=run),
+        "running": run.status == RunStatus.RUNNING,
+    }
+
+
+@firm_view(Action.VIEW_RUNS)
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = run_get(firm=request.firm, run_id=run_id)
+    context = _progress_context(request, run)
+    context["failures"] = run_failures(firm=request.firm, run=run)[:200]
+    return render(request, "trading/run_detail.html", context)
+
+
+@firm_view(Action.VIEW_RUNS)
+def run_progress_partial(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The progress block alone; the page polls it every two seconds while the run runs."""
+    run = run_get(firm=request.firm, run_id=run_id)
+    return render(request, "trading/_run_progress.html", _progress_context(request, run))
+
+
+@require_POST
+@firm_view(Action.VIEW_RUNS)
+def run_rerun_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = run_get(firm=request.firm, run_id=run_id)
+    require(request.membership, Action.RERUN)
+    try:
+        outcome = run_rerun_failed(firm=request.firm, actor=request.user, run=run)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"{outcome.rerun} failed account(s) rerun; {outcome.still_failed} still failing.",
+        )
+    return redirect("run_detail", run.pk)
