@@ -202,6 +202,7 @@ def test_a_sale_of_more_than_is_held_names_its_row_and_saves_nothing(firm_a, tax
 
     assert (caught.value.row, caught.value.field) == (2, "quantity")
     assert "row 2, field 'quantity'" in str(caught.value)
+    assert "only 11 are held in TAX-1" in str(caught.value)
     assert list(Transaction.objects.values_list("external_id", flat=True)) == ["b1"]
     assert [lot[0] for lot in _lots(taxable)] == ["b1"]
     assert AuditEvent.objects.filter(action="transactions.record").count() == 1

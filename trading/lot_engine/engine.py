@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from .errors import LotEngineInputError
 from .holding import term
+from .numbers import PRECISION, shares
 from .relief import method_order, specific, take_in_order
 from .state import ZERO, FutureBuy, Ledger, Piece
 from .types import (
@@ -24,8 +25,6 @@ from .types import (
     TransactionType,
 )
 from .wash_sales import LossSale, apply_wash_sale
-
-PRECISION = 60
 
 
 def process(inp: EngineInput, /) -> EngineResult:
@@ -139,7 +138,7 @@ class _Run:
                 transaction_id=txn.id,
                 field="quantity",
                 message=(
-                    f"sells {txn.quantity} {txn.symbol}, but only {held} are held "
+                    f"sells {shares(txn.quantity)} {txn.symbol}, but only {shares(held)} are held "
                     f"in {txn.account} on {txn.date.isoformat()}"
                 ),
             )

@@ -8,26 +8,11 @@ from __future__ import annotations
 
 import decimal
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from .engine import PRECISION
+from .numbers import PRECISION, ZERO_CENTS, cents, shares
 from .types import EngineResult, OpenLot, RealizedRow
-
-CENT = Decimal("0.01")
-ZERO_CENTS = Decimal("0.00")
-
-
-def cents(value: Decimal) -> Decimal:
-    """``value`` rounded half up to cents, never ``-0.00``."""
-    rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
-    return rounded if rounded else ZERO_CENTS
-
-
-def shares(value: Decimal) -> str:
-    """A share quantity as plain digits, without exponent or trailing zeros."""
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
 
 
 def to_dict(result: EngineResult, /) -> dict[str, Any]:

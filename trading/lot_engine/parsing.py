@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import LotEngineInputError
+from .numbers import shares
 from .types import (
     AccountSpec,
     EngineInput,
@@ -213,5 +214,8 @@ def _parse_lots(value: Any, *, quantity: Decimal, fail: Any) -> tuple[LotPick, .
         picks.append(LotPick(lot=lot, quantity=pick_quantity))
     total = sum((p.quantity for p in picks), Decimal(0))
     if total != quantity:
-        raise fail("lots", f"quantities add up to {total}, but the sale is of {quantity}")
+        raise fail(
+            "lots",
+            f"quantities add up to {shares(total)}, but the sale is of {shares(quantity)}",
+        )
     return tuple(picks)

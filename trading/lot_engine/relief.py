@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from .errors import LotEngineInputError
 from .holding import term
+from .numbers import shares
 from .state import ZERO, Piece
 from .types import LotPick, Method, Term, Transaction
 
@@ -101,8 +102,8 @@ def specific(
                 transaction_id=txn.id,
                 field=f"lots[{i}].quantity",
                 message=(
-                    f"names {pick.quantity} shares of lot {pick.lot!r}, but only {held} "
-                    f"of it are held in {txn.account} at this sale"
+                    f"names {shares(pick.quantity)} shares of lot {pick.lot!r}, but only "
+                    f"{shares(held)} of it are held in {txn.account} at this sale"
                 ),
             )
     return taken

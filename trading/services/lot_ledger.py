@@ -148,7 +148,7 @@ def _rebuild(*, firm: Firm, household: Household, row_of: dict[str, int]) -> Led
     history = list(
         Transaction.objects.for_firm(firm)
         .filter(account__in=accounts)
-        .select_related("security")
+        .select_related("security", "account")
         .order_by("date", "sequence", "id")
     )
     inp = _engine_input(firm=firm, accounts=accounts, history=history)
@@ -173,13 +173,13 @@ def _rebuild(*, firm: Firm, household: Household, row_of: dict[str, int]) -> Led
 def _engine_input(
     *, firm: Firm, accounts: list[Account], history: list[Transaction]
 ) -> EngineInput:
-    """The household as the engine sees it: accounts keyed by primary key."""
+    """The household as the engine sees it: accounts named by their (firm-unique) number."""
     preferences = effective_preferences_for_accounts(
         firm=firm, accounts=accounts, as_of=timezone.localdate()
     )
     specs = tuple(
         (
-            str(a.pk),
+            a.account_number,
             AccountSpec(
                 tax_status=TaxStatus(a.tax_status),
                 method=Method(str(preferences[a.pk].values["lot_relief_method"] or Method.FIFO)),
@@ -207,7 +207,7 @@ def _engine_transaction(txn: Transaction, *, index: int) -> EngineTransaction:
     return EngineTransaction(
         id=txn.external_id,
         date=txn.date,
-        account=str(txn.account_id),
+        account=txn.account.account_number,
         type=EngineTransactionType(txn.type),
         symbol=txn.security.symbol,
         quantity=txn.quantity,
@@ -222,7 +222,7 @@ def _ledger_rows(
 ) -> tuple[list[TaxLot], list[RealizedGain]]:
     """TaxLot and RealizedGain rows from the engine's result, amounts in cents."""
     output = to_dict(result)
-    account_by_key = {str(a.pk): a for a in accounts}
+    account_by_key = {a.account_number: a for a in accounts}
     by_external_id = {t.external_id: t for t in history}
     security_by_symbol = {t.security.symbol: t.security for t in history}
     lots = [
