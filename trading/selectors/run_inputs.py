@@ -23,11 +23,9 @@ from trading.models import (
     CashBalance,
     Proposal,
     ProposalStatus,
-    RealizedGain,
     TaxLot,
-    Transaction,
-    TransactionType,
 )
+from trading.selectors.realized import wash_sale_windows_for_households
 
 WASH_WINDOW_DAYS = 30
 
@@ -100,31 +98,19 @@ def _model_targets(*, firm: Firm, model_ids: set[int]) -> dict[int, dict[str, De
 def _wash_context(
     *, firm: Firm, household_ids: set[int], as_of: dt.date
 ) -> dict[int, HouseholdWashContext]:
-    """Per household: buys in any account, and loss sales in taxable accounts, in the 30
-    days up to ``as_of``; approved proposals not yet filled count as if already traded."""
+    """Per household, from the lot engine's ledger: buys in any account, and loss sales in
+    taxable accounts whose loss is not yet wholly disallowed, in the 30 days up to
+    ``as_of``; approved proposals not yet filled count as if already traded."""
     since = as_of - dt.timedelta(days=WASH_WINDOW_DAYS)
     context: dict[int, HouseholdWashContext] = defaultdict(HouseholdWashContext)
-    buys = Transaction.objects.for_firm(firm).filter(
-        account__household_id__in=household_ids,
-        type=TransactionType.BUY,
-        date__gte=since,
-        date__lte=as_of,
-    )
-    for household_id, symbol, day, quantity in buys.values_list(
-        "account__household_id", "security__symbol", "date", "quantity"
-    ):
-        context[household_id].recent_buys.append(WashEvent(symbol, day, quantity))
-    losses = RealizedGain.objects.for_firm(firm).filter(
-        account__household_id__in=household_ids,
-        account__tax_status=TaxStatus.TAXABLE,
-        sold__gte=since,
-        sold__lte=as_of,
-        gain_usd__lt=0,
-    )
-    for household_id, symbol, day in losses.values_list(
-        "account__household_id", "security__symbol", "sold"
-    ).distinct():
-        context[household_id].recent_loss_sales.append(WashEvent(symbol, day))
+    windows = wash_sale_windows_for_households(firm=firm, household_ids=household_ids, as_of=as_of)
+    for household_id, window in windows.items():
+        context[household_id].recent_buys.extend(
+            WashEvent(b.symbol, b.date, b.quantity) for b in window.recent_buys
+        )
+        context[household_id].recent_loss_sales.extend(
+            WashEvent(s.symbol, s.date) for s in window.recent_loss_sales
+        )
     approved = Proposal.objects.for_firm(firm).filter(
         account__household_id__in=household_ids,
         status=ProposalStatus.APPROVED,
