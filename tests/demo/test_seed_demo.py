@@ -16,7 +16,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 
 from accounts.models import (
@@ -77,6 +77,8 @@ def _seed(*args: str) -> str:
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         output = _seed()
+        # Check deferred constraints now, once, rather than again at the end of every test.
+        connection.check_constraints()
         yield Firm.objects.get(slug="demo"), output
         transaction.set_rollback(True)
 
