@@ -54,7 +54,7 @@ def cvx_problem(
     constraints = [
         s <= problem.lot_ub,
         b <= problem.buy_ub,
-        (1 - c) * cp.sum(s) - (1 + c) * cp.sum(b) >= problem.qp.h_l[0],
+        cash_gap >= problem.qp.x_l[lay.cash],
     ]
     if prep.max_gain is not None:
         constraints.append(prep.lot_gain_ratio @ s <= prep.max_gain)

@@ -27,6 +27,10 @@ def infeasibility(*, prep: Prepared) -> str | None:
         return _cash_message(
             prep=prep, required=required, reachable=reachable, sellable=float(sellable.sum())
         )
+    loss_only = float(sellable[prep.lot_gain_ratio <= 0].sum())
+    caps = [cap for cap in (prep.max_gain, prep.max_short_gain) if cap is not None]
+    if min(caps, default=0.0) >= 0 and cash + keep * loss_only >= required - 0.005:
+        return None
     best = _max_cash_within_caps(prep=prep, sellable=sellable)
     if best is None:
         return _cap_message(prep=prep)

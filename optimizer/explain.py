@@ -28,6 +28,9 @@ class TradeContext:
     raising_cash: bool
     investing_cash: bool
     swap_classes: frozenset[int]
+    class_gap: np.ndarray
+    screened_classes: frozenset[int]
+    restricted_short_classes: frozenset[int]
 
 
 def trade_context(
@@ -38,10 +41,22 @@ def trade_context(
     loss_securities = np.unique(prep.lot_security[loss_sold > 0]) if prep.n_lots else []
     loss_classes = {int(prep.security_class[i]) for i in loss_securities}
     buy_classes = {int(prep.security_class[i]) for i in np.flatnonzero(buy_qty > 0)}
+    gap = prep.holding - prep.target_adjusted
+    class_gap = np.bincount(prep.security_class, weights=gap, minlength=prep.n_classes)
+    published = prep.target_published > 0
+    screened = np.array([s in prep.screened for s in prep.symbols], dtype=bool)
+    restricted = np.array(
+        [prep.restricted.get(s) in ("do_not_buy", "hold") for s in prep.symbols], dtype=bool
+    )
     return TradeContext(
         raising_cash=prep.cash0 < required - 1e-12 or prep.case.preferences.cash.withdrawal > 0,
         investing_cash=prep.cash0 > max(prep.target_cash, required) + 1e-9,
         swap_classes=frozenset(loss_classes & buy_classes),
+        class_gap=class_gap,
+        screened_classes=frozenset(prep.security_class[screened & published].tolist()),
+        restricted_short_classes=frozenset(
+            prep.security_class[restricted & (gap < -1e-9)].tolist()
+        ),
     )
 
 
@@ -50,7 +65,8 @@ def sale_reasons(
 ) -> tuple[str, ...]:
     symbol = prep.symbols[i]
     reasons = []
-    if _overweight(prep=prep, i=i):
+    k = int(prep.security_class[i])
+    if prep.holding[i] > prep.target_adjusted[i] + 1e-9 or context.class_gap[k] > 1e-9:
         reasons.append("rebalance")
     if context.raising_cash:
         reasons.append("raise_cash")
@@ -58,7 +74,7 @@ def sale_reasons(
     harvested = bool(np.any((lot_sold > 0) & own & (prep.lot_gain_ratio < 0)))
     if harvested and prep.case.tax_status == "taxable" and prep.case.preferences.tax.harvest_losses:
         reasons.append("tax_loss_harvest")
-        if int(prep.security_class[i]) in context.swap_classes:
+        if k in context.swap_classes:
             reasons.append("tax_swap")
     if symbol in prep.screened:
         reasons.append("screen")
@@ -70,51 +86,20 @@ def sale_reasons(
 def buy_reasons(*, prep: Prepared, i: int, context: TradeContext) -> tuple[str, ...]:
     symbol = prep.symbols[i]
     reasons = []
-    if _underweight(prep=prep, i=i):
+    k = int(prep.security_class[i])
+    if prep.holding[i] < prep.target_adjusted[i] - 1e-9 or context.class_gap[k] < -1e-9:
         reasons.append("rebalance")
     if context.investing_cash:
         reasons.append("invest_cash")
-    if int(prep.security_class[i]) in context.swap_classes:
+    if k in context.swap_classes:
         reasons.append("tax_swap")
     if symbol in prep.substitute_to:
         reasons.append("substitution")
-    if _receives_screened_weight(prep=prep, i=i):
+    if k in context.screened_classes:
         reasons.append("screen")
-    if _stands_in_for_restricted(prep=prep, i=i):
+    if k in context.restricted_short_classes:
         reasons.append("restriction")
     return tuple(reasons) or ("rebalance",)
-
-
-def _class_gap(*, prep: Prepared, i: int) -> float:
-    members = prep.security_class == prep.security_class[i]
-    return float(prep.holding[members].sum() - prep.target_adjusted[members].sum())
-
-
-def _overweight(*, prep: Prepared, i: int) -> bool:
-    return prep.holding[i] > prep.target_adjusted[i] + 1e-9 or _class_gap(prep=prep, i=i) > 1e-9
-
-
-def _underweight(*, prep: Prepared, i: int) -> bool:
-    return prep.holding[i] < prep.target_adjusted[i] - 1e-9 or _class_gap(prep=prep, i=i) < -1e-9
-
-
-def _receives_screened_weight(*, prep: Prepared, i: int) -> bool:
-    published = {s: float(w) for s, w in prep.case.target.items()}
-    same_class = [
-        s
-        for j, s in enumerate(prep.symbols)
-        if prep.security_class[j] == prep.security_class[i] and s in prep.screened
-    ]
-    return any(published.get(s, 0.0) > 0 for s in same_class)
-
-
-def _stands_in_for_restricted(*, prep: Prepared, i: int) -> bool:
-    for j, symbol in enumerate(prep.symbols):
-        kind = prep.restricted.get(symbol)
-        if kind in ("do_not_buy", "hold") and prep.security_class[j] == prep.security_class[i]:
-            if prep.target_adjusted[j] > prep.holding[j] + 1e-9:
-                return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -153,5 +138,5 @@ def _drift(*, problem: Problem, x: np.ndarray) -> float:
     """Half the L1 distance between weights and the adjusted target, cash included."""
     lay = problem.layout
     active = x[lay.u]
-    cash_gap = x[-1]
+    cash_gap = x[lay.cash]
     return 0.5 * float(np.abs(active).sum() + abs(cash_gap))

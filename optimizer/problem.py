@@ -66,19 +66,30 @@ class Layout:
 
     @property
     def size(self) -> int:
-        return self.m + 2 * self.n + self.n_classes + self.n_factors + 1
+        return self.m + 2 * self.n + self.n_classes + self.n_factors + 3
 
-    ROW_CASH = 0
-    ROW_GAIN = 1
-    ROW_SHORT_GAIN = 2
+    @property
+    def cash(self) -> int:
+        """The active cash weight z; its lower bound is the cash need."""
+        return self.size - 3
+
+    @property
+    def gain(self) -> int:
+        """Net realized gain; its upper bound is the cap."""
+        return self.size - 2
+
+    @property
+    def short_gain(self) -> int:
+        """Net short-term gain; its upper bound is the cap."""
+        return self.size - 1
 
     @property
     def hull(self) -> slice:
-        return slice(3, 3 + self.n_wash)
+        return slice(0, self.n_wash)
 
     @property
     def sale_total(self) -> slice:
-        return slice(3 + self.n_wash, 3 + self.n_wash + self.n)
+        return slice(self.n_wash, self.n_wash + self.n)
 
 
 @dataclass(frozen=True)
@@ -97,7 +108,7 @@ class Problem:
     def tracking(self, *, x: np.ndarray) -> float:
         """The tracking part of the objective alone."""
         lay = self.layout
-        tail = slice(lay.m + lay.n, lay.size)
+        tail = slice(lay.m + lay.n, lay.cash + 1)
         diag = self.P_true.diagonal()[tail]
         return float(0.5 * np.sum(diag * x[tail] ** 2))
 
@@ -112,7 +123,6 @@ def build_problem(*, prep: Prepared) -> Problem:
     lay = Layout(
         m=m, n=n, n_classes=prep.n_classes, n_factors=n_factors, n_wash=len(prep.wash_groups)
     )
-    agg = sp.csc_matrix((np.ones(m), (prep.lot_security, np.arange(m))), shape=(n, m))
     lot_ub = np.where(prep.lot_sellable, prep.lot_value, 0.0)
     buy_room = max(0.0, prep.cash0 + float(lot_ub.sum()) - prep.cash_required) + 1e-6
     buy_ub = np.where(prep.buy_ok, buy_room, 0.0)
@@ -123,8 +133,8 @@ def build_problem(*, prep: Prepared) -> Problem:
     q = np.zeros(lay.size)
     q[lay.s] = prep.lot_objective_tax + c_obj
     q[lay.b] = c_obj
-    A, b = _equalities(prep=prep, lay=lay, agg=agg)
-    G = _inequalities(prep=prep, lay=lay, agg=agg, lot_ub=lot_ub, buy_ub=buy_ub)
+    A, b = _equalities(prep=prep, lay=lay)
+    G = _inequalities(prep=prep, lay=lay, lot_ub=lot_ub, buy_ub=buy_ub)
     x_l = np.full(lay.size, -INF)
     x_u = np.full(lay.size, INF)
     x_l[: m + n] = 0.0
@@ -134,11 +144,11 @@ def build_problem(*, prep: Prepared) -> Problem:
     h_u = np.full(G.shape[0], INF)
     reachable = prep.cash0 + (1 - c_real) * float(lot_ub.sum())
     margin = min(CASH_MARGIN_USD / prep.value, max(0.0, 0.5 * (reachable - prep.cash_required)))
-    h_l[Layout.ROW_CASH] = prep.cash_required - prep.cash0 + margin
+    x_l[lay.cash] = prep.cash_required - prep.target_cash + margin
     if prep.max_gain is not None:
-        h_u[Layout.ROW_GAIN] = prep.max_gain
+        x_u[lay.gain] = prep.max_gain
     if prep.max_short_gain is not None:
-        h_u[Layout.ROW_SHORT_GAIN] = prep.max_short_gain
+        x_u[lay.short_gain] = prep.max_short_gain
     qp = QP(P=P, q=q, A=A, b=b, G=G, h_l=h_l, h_u=h_u, x_l=x_l, x_u=x_u)
     return Problem(
         prep=prep, layout=lay, qp=qp, P_true=P_true.tocsc(), lot_ub=lot_ub, buy_ub=buy_ub
@@ -158,7 +168,7 @@ def _objective_matrix(*, prep: Prepared, lay: Layout) -> sp.csc_matrix:
             2.0 * prep.idio_weight,
             np.full(lay.n_classes, 2.0 * CLASS_WEIGHT),
             2.0 * prep.factor_weight,
-            [2.0 * CLASS_WEIGHT],
+            [2.0 * CLASS_WEIGHT, 0.0, 0.0],
         ]
     )
     return sp.diags(diag, format="csc")
@@ -170,100 +180,94 @@ def _perspective_penalty(
     """Cross terms rho_g S_g B_g for every group g needing a direction (S_g: its sales,
     B_g: its purchases), rho_g = 2 sqrt(eps_s eps_b), eps_s = kappa / (sellable lots in g),
     eps_b = kappa / (buyable securities in g); zero whenever one side is zero."""
-    if lay.n_wash == 0:
-        return sp.csc_matrix((lay.size, lay.size))
-    member_s, member_b = _wash_membership(prep=prep, lay=lay, lot_ub=lot_ub, buy_ub=buy_ub)
-    n_lots = np.asarray(member_s.sum(axis=1)).ravel()
-    n_buys = np.asarray(member_b.sum(axis=1)).ravel()
-    rho = 2.0 * IMPACT_WEIGHT / np.sqrt(np.maximum(n_lots * n_buys, 1.0))
-    cross = (member_s.T @ sp.diags(rho) @ member_b).tocsc()
-    return (cross + cross.T).tocsc()
+    lots, lot_row, buys, buy_row = _wash_members(prep=prep, lay=lay, lot_ub=lot_ub, buy_ub=buy_ub)
+    n_lots = np.bincount(lot_row, minlength=lay.n_wash)
+    n_buys = np.bincount(buy_row, minlength=lay.n_wash)
+    rho = 2.0 * IMPACT_WEIGHT / np.sqrt(np.maximum(n_lots * n_buys, 1))
+    order = np.argsort(buy_row, kind="stable")
+    buys, buy_row = buys[order], buy_row[order]
+    start = np.searchsorted(buy_row, lot_row, side="left")
+    count = n_buys[lot_row]
+    pair_lot = np.repeat(lots, count)
+    offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    pair_buy = lay.m + buys[np.repeat(start, count) + offsets]
+    values = np.repeat(rho[lot_row], count)
+    return sp.csc_matrix(
+        (
+            np.concatenate([values, values]),
+            (np.concatenate([pair_lot, pair_buy]), np.concatenate([pair_buy, pair_lot])),
+        ),
+        shape=(lay.size, lay.size),
+    )
 
 
-def _wash_membership(
+def _wash_members(
     *, prep: Prepared, lay: Layout, lot_ub: np.ndarray, buy_ub: np.ndarray
-) -> tuple[sp.csc_matrix, sp.csc_matrix]:
-    """0/1 matrices (wash group x all variables): its sellable lots, its buyable securities."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sellable lots and buyable securities of the groups needing a direction, each with
+    the group's row among them: (lots, lot_row, buys, buy_row)."""
     row_of = np.full(len(prep.group_names), -1)
     row_of[prep.wash_groups] = np.arange(lay.n_wash)
     lot_row = row_of[prep.security_group[prep.lot_security]] if lay.m else np.zeros(0, int)
     buy_row = row_of[prep.security_group]
     lots = np.flatnonzero((lot_row >= 0) & (lot_ub > 0))
     buys = np.flatnonzero((buy_row >= 0) & (buy_ub > 0))
-    shape = (lay.n_wash, lay.size)
-    member_s = sp.csc_matrix((np.ones(len(lots)), (lot_row[lots], lots)), shape=shape)
-    member_b = sp.csc_matrix((np.ones(len(buys)), (buy_row[buys], lay.m + buys)), shape=shape)
-    return member_s, member_b
+    return lots, lot_row[lots], buys, buy_row[buys]
 
 
-def _equalities(
-    *, prep: Prepared, lay: Layout, agg: sp.csc_matrix
-) -> tuple[sp.csc_matrix, np.ndarray]:
+def _equalities(*, prep: Prepared, lay: Layout) -> tuple[sp.csc_matrix, np.ndarray]:
     """u - b + As = h - t;  y - C'u = 0;  f - B'u = 0;
-    z - (1 - c) sum s + (1 + c) sum b = cash0 - t_cash."""
-    n, c = lay.n, prep.cost_rate
-    classes = sp.csc_matrix(
-        (np.ones(n), (prep.security_class, np.arange(n))), shape=(lay.n_classes, n)
+    z - (1 - c) sum s + (1 + c) sum b = cash0 - t_cash;  gain - g's = 0;  short - g_st's = 0.
+
+    The dense rows (cash, gains) live here as definitions of single variables whose bounds
+    carry the constraints: PIQP keeps equalities out of the Hessian block, where a dense
+    inequality row would fill it in. Assembled from (row, column, value) triplets."""
+    m, n, k, f = lay.m, lay.n, lay.n_classes, lay.n_factors
+    c = prep.cost_rate
+    lots, secs = np.arange(m), np.arange(n)
+    u = m + n + secs
+    y0, f0 = m + 2 * n, m + 2 * n + k
+    r_class, r_factor, r_cash = n, n + k, n + k + f
+    short = prep.lot_gain_ratio * prep.lot_is_short
+    loadings = prep.factor_loadings
+    rows, cols, vals = zip(
+        (prep.lot_security, lots, np.ones(m)),
+        (secs, m + secs, -np.ones(n)),
+        (secs, u, np.ones(n)),
+        (r_class + prep.security_class, u, -np.ones(n)),
+        (r_class + np.arange(k), y0 + np.arange(k), np.ones(k)),
+        (r_factor + np.repeat(np.arange(f), n), np.tile(u, f), -loadings.T.ravel()),
+        (r_factor + np.arange(f), f0 + np.arange(f), np.ones(f)),
+        (np.full(m, r_cash), lots, np.full(m, -(1 - c))),
+        (np.full(n, r_cash), m + secs, np.full(n, 1 + c)),
+        (np.full(m, r_cash + 1), lots, -prep.lot_gain_ratio),
+        (np.full(m, r_cash + 2), lots, -short),
+        (r_cash + np.arange(3), np.array([lay.cash, lay.gain, lay.short_gain]), np.ones(3)),
+        strict=True,
     )
-    loadings = sp.csc_matrix(prep.factor_loadings.T)
-    eye_n = sp.identity(n, format="csc")
-    zero = sp.csc_matrix
-    blocks = [
-        [agg, -eye_n, eye_n, None, None, zero((n, 1))],
-        [None, None, -classes, sp.identity(lay.n_classes), None, zero((lay.n_classes, 1))],
-        [None, None, -loadings, None, sp.identity(lay.n_factors), zero((lay.n_factors, 1))],
-        [
-            zero(-(1 - c) * np.ones((1, lay.m))),
-            zero((1 + c) * np.ones((1, n))),
-            None,
-            None,
-            None,
-            sp.identity(1),
-        ],
-    ]
-    blocks = [
-        row for row, size in zip(blocks, (n, lay.n_classes, lay.n_factors, 1), strict=True) if size
-    ]
-    if lay.n_factors == 0:
-        blocks = [row[:4] + row[5:] for row in blocks]
-    A = sp.bmat(blocks, format="csc")
+    A = sp.csc_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n + k + f + 3, lay.size),
+    )
     b = np.concatenate(
         [
             prep.holding - prep.target_adjusted,
-            np.zeros(lay.n_classes + lay.n_factors),
-            [prep.cash0 - prep.target_cash],
+            np.zeros(k + f),
+            [prep.cash0 - prep.target_cash, 0.0, 0.0],
         ]
     )
     return A, b
 
 
 def _inequalities(
-    *, prep: Prepared, lay: Layout, agg: sp.csc_matrix, lot_ub: np.ndarray, buy_ub: np.ndarray
-) -> sp.csc_matrix:
-    """Rows: cash, net gain, net short-term gain, hull per wash group, sale total per security."""
-    c = prep.cost_rate
-    head = np.zeros((3, lay.m + lay.n))
-    head[0, lay.s] = 1 - c
-    head[0, lay.b] = -(1 + c)
-    head[1, lay.s] = prep.lot_gain_ratio
-    head[2, lay.s] = prep.lot_gain_ratio * prep.lot_is_short
-    hull = _hull_rows(prep=prep, lay=lay, lot_ub=lot_ub, buy_ub=buy_ub)
-    sale_rows = sp.hstack([agg, sp.csc_matrix((lay.n, lay.n))])
-    left = sp.vstack([sp.csc_matrix(head), hull, sale_rows])
-    right = sp.csc_matrix((left.shape[0], lay.size - lay.m - lay.n))
-    return sp.hstack([left, right], format="csc")
-
-
-def _hull_rows(
     *, prep: Prepared, lay: Layout, lot_ub: np.ndarray, buy_ub: np.ndarray
 ) -> sp.csc_matrix:
-    """S_g / Smax_g + B_g / Bmax_g <= 1: the convex hull of "sell or buy, not both"."""
-    member_s, member_b = _wash_membership(prep=prep, lay=lay, lot_ub=lot_ub, buy_ub=buy_ub)
-    width = lay.m + lay.n
-    ub = np.zeros(lay.size)
-    ub[lay.s] = lot_ub
-    ub[lay.b] = buy_ub
-    sell_room = np.maximum(member_s @ ub, 1e-12)
-    buy_room = np.maximum(member_b @ ub, 1e-12)
-    hull = sp.diags(1.0 / sell_room) @ member_s + sp.diags(1.0 / buy_room) @ member_b
-    return hull.tocsc()[:, :width]
+    """Rows: the hull S_g / Smax_g + B_g / Bmax_g <= 1 per wash group (the convex hull of
+    "sell or buy, not both"), then the sale total per security."""
+    lots, lot_row, buys, buy_row = _wash_members(prep=prep, lay=lay, lot_ub=lot_ub, buy_ub=buy_ub)
+    sell_room = np.maximum(np.bincount(lot_row, lot_ub[lots], minlength=lay.n_wash), 1e-12)
+    buy_room = np.maximum(np.bincount(buy_row, buy_ub[buys], minlength=lay.n_wash), 1e-12)
+    rows = np.concatenate([lot_row, buy_row, lay.n_wash + prep.lot_security])
+    cols = np.concatenate([lots, lay.m + buys, np.arange(lay.m)])
+    vals = np.concatenate([1.0 / sell_room[lot_row], 1.0 / buy_room[buy_row], np.ones(lay.m)])
+    return sp.csc_matrix((vals, (rows, cols)), shape=(lay.n_wash + lay.n, lay.size))

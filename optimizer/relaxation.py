@@ -15,8 +15,8 @@ which equals q wherever one side is zero and adds the penalty 2 sqrt(eps_s eps_b
 otherwise, together with the hull row S / Smax + B / Bmax <= 1. The minimisation over the
 indicator w has a closed form, so the relaxation is itself a QP. Its solution picks each
 group's direction (the larger side wins); the problem is then re-solved with the other
-side fixed at zero, and groups the relaxation left mixed are flipped one at a time when
-that lowers the objective.
+side fixed at zero, and on small accounts (where a solve takes well under a millisecond)
+groups the relaxation left mixed are flipped one at a time when that lowers the objective.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ BUY = -1
 _MIXED_TOL = 1e-6
 _SEARCH_ALL_BELOW = 6
 _MAX_FLIPS = 12
+_SEARCH_MAX_VARIABLES = 600
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def solve_with_directions(
     mixed = np.flatnonzero(np.minimum(sells, buys) > _MIXED_TOL)
     if lay.n_wash <= _SEARCH_ALL_BELOW:
         mixed = np.arange(lay.n_wash)
-    for g in mixed[:_MAX_FLIPS]:
+    flips = _MAX_FLIPS if lay.size <= _SEARCH_MAX_VARIABLES else 0
+    for g in mixed[:flips]:
         trial = directions.copy()
         trial[g] = -trial[g]
         candidate = _solve_directed(

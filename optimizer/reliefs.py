@@ -80,18 +80,17 @@ def _screen_relief(
 
 def _cap_reliefs(*, problem: Problem, final: Bounds) -> list[RuleRelief]:
     out = []
-    for row, name, cap in (
-        (problem.layout.ROW_GAIN, "max_realized_gain", problem.prep.max_gain),
-        (problem.layout.ROW_SHORT_GAIN, "max_short_term_gain", problem.prep.max_short_gain),
+    lay, prep = problem.layout, problem.prep
+    for var, name, cap in (
+        (lay.gain, "max_realized_gain", prep.max_gain),
+        (lay.short_gain, "max_short_term_gain", prep.max_short_gain),
     ):
         if cap is None:
             continue
         bounds = _copy(final)
-        bounds.h_u[row] = INF
+        bounds.x_u[var] = INF
         out.append(
-            RuleRelief(
-                rule="gain_cap", detail=f"{name} {cap * problem.prep.value:.2f}", bounds=bounds
-            )
+            RuleRelief(rule="gain_cap", detail=f"{name} {cap * prep.value:.2f}", bounds=bounds)
         )
     return out
 

@@ -20,7 +20,7 @@ from optimizer.errors import OptimizerInfeasibleError, SolverError
 
 INF = np.inf
 _BIG = 1e20
-_ROW_FAR = 1e6
+_ROW_FAR = 10.0
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class QPSession:
 
 def _finite_rows(bounds: Bounds) -> tuple[np.ndarray, np.ndarray]:
     """Inequality rows with a side at infinity get a far finite side instead: every row
-    is money as a fraction of the account value, so 1e6 is never reached, and PIQP keeps
+    is money as a fraction of the account value, so 10 is never reached, and PIQP keeps
     the row (and the factorization's structure) rather than warning and dropping it."""
     return np.maximum(bounds.h_l, -_ROW_FAR), np.minimum(bounds.h_u, _ROW_FAR)
 

@@ -30,14 +30,23 @@ def random_case(rng: random.Random) -> dict:
     securities, lots, target = {}, [], {}
     for i in range(n):
         price = round(rng.uniform(10, 300), 2)
-        securities[f"S{i}"] = {"price": str(price), "asset_class": f"c{i % 3}",
-                               "identical_group": f"g{i // 2}" if rng.random() < 0.5 else None}
+        securities[f"S{i}"] = {
+            "price": str(price),
+            "asset_class": f"c{i % 3}",
+            "identical_group": f"g{i // 2}" if rng.random() < 0.5 else None,
+        }
         for k in range(rng.randint(0, 3)):
             qty = rng.randint(5, 200)
             basis = price * qty * rng.uniform(0.5, 1.6)
-            lots.append({"id": f"S{i}-{k}", "symbol": f"S{i}", "quantity": str(qty),
-                         "cost_basis": f"{basis:.2f}",
-                         "acquired": f"{rng.choice([2021, 2023, 2024, 2025])}-0{rng.randint(1, 5)}-15"})
+            lots.append(
+                {
+                    "id": f"S{i}-{k}",
+                    "symbol": f"S{i}",
+                    "quantity": str(qty),
+                    "cost_basis": f"{basis:.2f}",
+                    "acquired": f"{rng.choice([2021, 2023, 2024, 2025])}-0{rng.randint(1, 5)}-15",
+                }
+            )
     for symbol in rng.sample(sorted(securities), k=max(1, n // 2)):
         target[symbol] = rng.uniform(0.05, 1.0)
     total = sum(target.values()) / 0.97
@@ -47,8 +56,10 @@ def random_case(rng: random.Random) -> dict:
         "securities": securities,
         "lots": lots,
         "target": {s: f"{w / total:.4f}" for s, w in target.items()},
-        "preferences": {"trading": {"cost_bps": "2"},
-                        "cash": {"withdrawal": f"{rng.choice([0, 0, 5000]):.2f}"}},
+        "preferences": {
+            "trading": {"cost_bps": "2"},
+            "cash": {"withdrawal": f"{rng.choice([0, 0, 5000]):.2f}"},
+        },
     }
 
 
@@ -75,8 +86,7 @@ def test_directions_are_near_globally_optimal_on_small_accounts() -> None:
             continue
         problem = build_problem(prep=prep)
         base = base_bounds(problem=problem)
-        ours = solve_with_directions(problem=problem, session=QPSession(qp=problem.qp),
-                                     bounds=base)
+        ours = solve_with_directions(problem=problem, session=QPSession(qp=problem.qp), bounds=base)
         gaps.append(problem.objective(x=ours.solution.x) - global_optimum(problem, base))
     within = sum(gap <= TOLERANCE for gap in gaps)
     assert within >= 0.95 * N_CASES, sorted(gaps)[-5:]
