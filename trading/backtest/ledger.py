@@ -1,0 +1,287 @@
+"""An incremental, float tax-lot ledger for one account, fast enough to run every day.
+
+It follows `contracts/lots.md` (the rules of `trading.lot_engine`) for a single taxable
+account: FIFO or specific-lot relief, the one-year holding period, and the wash-sale rule
+share for share (replacement shares bought up to 30 days before a loss sale and still
+held, or bought up to 30 days after it, earliest first; the disallowed loss moves into
+the replacement's basis with the sold shares' holding period). A test replays random
+histories through both this ledger and the real lot engine and compares the results.
+
+Unlike the engine it learns of a purchase only when it happens, so a loss sale's shares
+wait in `pending` for replacements bought in the next 30 days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+WASH_WINDOW = timedelta(days=30)
+EPS_SHARES = 1e-9
+LOSS_TOLERANCE_USD = 0.005
+
+
+def anniversary(*, start: date) -> date:
+    """One year after `start`; a 29 February start has its anniversary on 1 March."""
+    try:
+        return start.replace(year=start.year + 1)
+    except ValueError:
+        return date(start.year + 1, 3, 1)
+
+
+def is_long_term(*, hp_start: date, sold: date) -> bool:
+    """Long-term when sold after the anniversary of the holding-period start."""
+    return sold > anniversary(start=hp_start)
+
+
+@dataclass(slots=True)
+class Piece:
+    """Shares of one purchase (`lot_id`) with one basis per share and holding period."""
+
+    lot_id: str
+    purchase: int
+    symbol: str
+    acquired: date
+    hp_start: date
+    quantity: float
+    basis: float
+    adjustment: float
+    used: bool
+
+
+@dataclass(slots=True)
+class Realized:
+    """One lot relieved by one sale. `gain` = proceeds - basis; `disallowed` is the part
+    of a loss the wash-sale rule disallows (>= 0); the deductible gain is their sum."""
+
+    sale: str
+    lot: str
+    symbol: str
+    quantity: float
+    acquired: date
+    sold: date
+    proceeds: float
+    basis: float
+    gain: float
+    long_term: bool
+    disallowed: float = 0.0
+
+    @property
+    def deductible(self) -> float:
+        return self.gain + self.disallowed
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Loss shares of one realized row still looking for a replacement."""
+
+    row: Realized
+    purchase: int
+    hp_start: date
+    quantity: float
+    loss_per_share: float
+
+
+@dataclass
+class Ledger:
+    """Open pieces per symbol (purchase order, a purchase's used pieces first), realized
+    rows in sale order, and the account's purchase and loss-sale history."""
+
+    wash_sale: bool = True
+    holdings: dict[str, list[Piece]] = field(default_factory=dict)
+    realized: list[Realized] = field(default_factory=list)
+    pending: dict[str, list[_Pending]] = field(default_factory=dict)
+    buys: list[tuple[date, str]] = field(default_factory=list)
+    loss_sales: list[tuple[date, str]] = field(default_factory=list)
+    _purchases: int = 0
+
+    def quantity(self, *, symbol: str) -> float:
+        return sum(p.quantity for p in self.holdings.get(symbol, ()))
+
+    def pieces(self) -> list[Piece]:
+        return [p for held in self.holdings.values() for p in held]
+
+    def buy(self, *, txn_id: str, day: date, symbol: str, quantity: float, amount: float) -> None:
+        """Open a purchase; first let pending loss sales claim replacement shares."""
+        purchase = self._purchases
+        self._purchases += 1
+        self.buys.append((day, symbol))
+        held = self.holdings.setdefault(symbol, [])
+        left = quantity
+        for pending in self._live_pending(symbol=symbol, day=day):
+            if left <= EPS_SHARES:
+                break
+            q = min(left, pending.quantity)
+            share = pending.loss_per_share * q
+            pending.quantity -= q
+            pending.row.disallowed += share
+            left -= q
+            held.append(
+                Piece(
+                    lot_id=txn_id,
+                    purchase=purchase,
+                    symbol=symbol,
+                    acquired=day,
+                    hp_start=day - (pending.row.sold - pending.hp_start),
+                    quantity=q,
+                    basis=amount * q / quantity + share,
+                    adjustment=share,
+                    used=True,
+                )
+            )
+        if left > EPS_SHARES:
+            held.append(
+                Piece(
+                    lot_id=txn_id,
+                    purchase=purchase,
+                    symbol=symbol,
+                    acquired=day,
+                    hp_start=day,
+                    quantity=left,
+                    basis=amount * left / quantity,
+                    adjustment=0.0,
+                    used=False,
+                )
+            )
+
+    def sell(
+        self,
+        *,
+        txn_id: str,
+        day: date,
+        symbol: str,
+        quantity: float,
+        proceeds: float,
+        picks: list[tuple[str, float]] | None = None,
+    ) -> list[Realized]:
+        """Relieve `picks` (lot id, shares), or FIFO without them; return the new rows."""
+        held = self.holdings.get(symbol, [])
+        taken = _specific(held=held, picks=picks) if picks else _fifo(held=held, quantity=quantity)
+        rows: list[tuple[Realized, Piece]] = []
+        for piece, q in taken:
+            basis = piece.basis * q / piece.quantity
+            piece.basis -= basis
+            piece.adjustment -= piece.adjustment * q / piece.quantity
+            piece.quantity -= q
+            value = proceeds * q / quantity
+            row = Realized(
+                sale=txn_id,
+                lot=piece.lot_id,
+                symbol=symbol,
+                quantity=q,
+                acquired=piece.acquired,
+                sold=day,
+                proceeds=value,
+                basis=basis,
+                gain=value - basis,
+                long_term=is_long_term(hp_start=piece.hp_start, sold=day),
+            )
+            rows.append((row, piece))
+            self.realized.append(row)
+        self.holdings[symbol] = [p for p in held if p.quantity > EPS_SHARES]
+        for row, piece in rows:
+            if row.gain < -LOSS_TOLERANCE_USD:
+                self.loss_sales.append((day, symbol))
+                if self.wash_sale:
+                    self._wash(row=row, piece=piece)
+        return [row for row, _ in rows]
+
+    def recent(self, *, day: date) -> tuple[list[tuple[date, str]], list[tuple[date, str]]]:
+        """Purchases and loss sales within the 30 days up to `day` (for the optimizer)."""
+        earliest = day - WASH_WINDOW
+        self.buys = [e for e in self.buys if e[0] >= earliest]
+        self.loss_sales = [e for e in self.loss_sales if e[0] >= earliest]
+        return self.buys, self.loss_sales
+
+    def _wash(self, *, row: Realized, piece: Piece) -> None:
+        """Disallow the loss against held replacements, then leave the rest pending."""
+        loss_per_share = -row.gain / row.quantity
+        left = row.quantity
+        earliest = row.sold - WASH_WINDOW
+        candidates = [
+            p
+            for p in self.holdings.get(row.symbol, ())
+            if not p.used and p.acquired >= earliest and p.purchase != piece.purchase
+        ]
+        candidates.sort(key=lambda p: p.purchase)
+        for candidate in candidates:
+            if left <= EPS_SHARES:
+                break
+            q = min(left, candidate.quantity)
+            share = loss_per_share * q
+            row.disallowed += share
+            left -= q
+            self._split(piece=candidate, quantity=q, share=share, row=row, sold_hp=piece.hp_start)
+        if left > EPS_SHARES:
+            self.pending.setdefault(row.symbol, []).append(
+                _Pending(
+                    row=row,
+                    purchase=piece.purchase,
+                    hp_start=piece.hp_start,
+                    quantity=left,
+                    loss_per_share=loss_per_share,
+                )
+            )
+
+    def _split(
+        self, *, piece: Piece, quantity: float, share: float, row: Realized, sold_hp: date
+    ) -> None:
+        basis = piece.basis * quantity / piece.quantity
+        piece.basis -= basis
+        piece.quantity -= quantity
+        used = Piece(
+            lot_id=piece.lot_id,
+            purchase=piece.purchase,
+            symbol=piece.symbol,
+            acquired=piece.acquired,
+            hp_start=piece.acquired - (row.sold - sold_hp),
+            quantity=quantity,
+            basis=basis + share,
+            adjustment=share,
+            used=True,
+        )
+        held = self.holdings[piece.symbol]
+        held.insert(held.index(piece), used)
+        if piece.quantity <= EPS_SHARES:
+            held.remove(piece)
+
+    def _live_pending(self, *, symbol: str, day: date) -> list[_Pending]:
+        live = [
+            p
+            for p in self.pending.get(symbol, ())
+            if p.quantity > EPS_SHARES and p.row.sold + WASH_WINDOW >= day
+        ]
+        self.pending[symbol] = live
+        return live
+
+
+def _fifo(*, held: list[Piece], quantity: float) -> list[tuple[Piece, float]]:
+    taken, left = [], quantity
+    for piece in held:
+        if left <= EPS_SHARES:
+            break
+        q = min(piece.quantity, left)
+        taken.append((piece, q))
+        left -= q
+    if left > 1e-6:
+        raise ValueError(f"sale of {quantity} exceeds the {quantity - left} held")
+    return taken
+
+
+def _specific(*, held: list[Piece], picks: list[tuple[str, float]]) -> list[tuple[Piece, float]]:
+    taken: list[tuple[Piece, float]] = []
+    claimed: dict[int, float] = {}
+    for lot_id, quantity in picks:
+        left = quantity
+        for piece in held:
+            if piece.lot_id != lot_id:
+                continue
+            free = piece.quantity - claimed.get(id(piece), 0.0)
+            q = min(free, left)
+            if q > EPS_SHARES:
+                taken.append((piece, q))
+                claimed[id(piece)] = claimed.get(id(piece), 0.0) + q
+                left -= q
+        if left > 1e-6:
+            raise ValueError(f"lot {lot_id} has fewer than {quantity} shares")
+    return taken

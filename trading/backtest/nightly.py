@@ -1,0 +1,149 @@
+"""The product's policy: on every step day, one holistic optimization of the account with
+the real optimizer (`optimizer.api.optimize_account`), trades applied as it proposes them,
+each sale relieving exactly the lots it chose (specific identification).
+
+The case is built as the nightly run builds it: every listed stock (the same securities
+every day, so the case keeps its shape), the open lots with their holding-period start,
+the model's weights, the client's restrictions, the cash need as a withdrawal, and the
+account's purchases and loss sales of the last 30 days so the optimizer keeps the
+wash-sale rule. With the rule switched off (a comparison only) no history is passed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from decimal import Decimal
+
+from optimizer.api import optimize_account
+from optimizer.types import (
+    Case,
+    CashPreferences,
+    Lot,
+    Preferences,
+    RecentBuy,
+    RecentLossSale,
+    Restriction,
+    Security,
+    TaxPreferences,
+    TradingPreferences,
+)
+from trading.backtest.simulator import AccountState, Market, Order, TaxRates
+
+logger = logging.getLogger(__name__)
+
+
+class NightlyOptimizer:
+    """Calls the optimizer on step days and on any day with a cash flow or cash need."""
+
+    def __init__(
+        self,
+        *,
+        name: str = "nightly_optimizer",
+        rates: TaxRates,
+        cost_bps: float,
+        min_trade_usd: float,
+        harvest_losses: bool = True,
+        wash_sale: bool = True,
+    ) -> None:
+        self.tax = TaxPreferences(
+            short_term_rate=Decimal(str(rates.short_term)),
+            long_term_rate=Decimal(str(rates.long_term)),
+            harvest_losses=harvest_losses,
+        )
+        self.trading = TradingPreferences(
+            min_trade_value=Decimal(str(min_trade_usd)),
+            fractional_shares=False,
+            cost_bps=Decimal(str(cost_bps)),
+        )
+        self.name = name
+        self.wash_sale = wash_sale
+        self.solves = 0
+        self.failures = 0
+        self.statuses: Counter[str] = Counter()
+
+    def orders(self, *, state: AccountState, market: Market) -> list[Order]:
+        if not (market.is_step or state.contributed_today or state.need_usd > state.cash_usd):
+            return []
+        case = self.case(state=state, market=market)
+        result = optimize_account(case, explain=False)
+        self.solves += 1
+        self.statuses[result.status] += 1
+        if result.status != "optimal":
+            self.failures += 1
+            logger.warning("%s %s: %s %s", state.spec.id, market.day, result.status, result.message)
+            return []
+        return [
+            Order(
+                symbol=trade.symbol,
+                side=trade.side,
+                quantity=float(trade.quantity),
+                lots=tuple((lot.lot.split("|")[0], float(lot.quantity)) for lot in trade.lots)
+                or None,
+            )
+            for trade in result.trades
+        ]
+
+    def case(self, *, state: AccountState, market: Market) -> Case:
+        """The optimizer's input for this account tonight."""
+        spec = state.spec
+        securities = {
+            symbol: Security(
+                symbol=symbol,
+                price=Decimal(f"{market.prices[i]:.2f}"),
+                asset_class="us_equity",
+                sector=market.sectors[i],
+                identical_group=symbol,
+            )
+            for i, symbol in enumerate(market.symbols)
+            if market.prices[i] == market.prices[i]
+        }
+        seen: Counter[str] = Counter()
+        lots = []
+        for piece in state.ledger.pieces():
+            seen[piece.lot_id] += 1
+            suffix = f"|{seen[piece.lot_id]}" if seen[piece.lot_id] > 1 else ""
+            lots.append(
+                Lot(
+                    id=piece.lot_id + suffix,
+                    symbol=piece.symbol,
+                    quantity=Decimal(f"{piece.quantity:.0f}"),
+                    cost_basis=Decimal(f"{piece.basis:.2f}"),
+                    acquired=piece.hp_start,
+                )
+            )
+        target = {
+            symbol: Decimal(f"{market.target[i]:.6f}")
+            for i, symbol in enumerate(market.symbols)
+            if market.target[i] > 0
+        }
+        restrictions = tuple(
+            Restriction(symbol=s, type="do_not_buy") for s in spec.do_not_buy
+        ) + tuple(Restriction(symbol=s, type="do_not_sell") for s in spec.do_not_sell)
+        recent_buys: tuple[RecentBuy, ...] = ()
+        recent_losses: tuple[RecentLossSale, ...] = ()
+        if self.wash_sale:
+            buys, losses = state.ledger.recent(day=market.day)
+            last_buy = {symbol: day for day, symbol in buys}
+            last_loss = {symbol: day for day, symbol in losses}
+            recent_buys = tuple(RecentBuy(symbol=s, date=d) for s, d in sorted(last_buy.items()))
+            recent_losses = tuple(
+                RecentLossSale(symbol=s, date=d) for s, d in sorted(last_loss.items())
+            )
+        return Case(
+            account_id=spec.id,
+            as_of=market.day,
+            tax_status="taxable",
+            cash=Decimal(f"{max(0.0, state.cash_usd):.2f}"),
+            securities=securities,
+            lots=tuple(lots),
+            target=target,
+            preferences=Preferences(
+                tax=self.tax,
+                restrictions=restrictions,
+                cash=CashPreferences(withdrawal=Decimal(f"{state.need_usd:.2f}")),
+                trading=self.trading,
+            ),
+            recent_buys=recent_buys,
+            recent_loss_sales=recent_losses,
+        )

@@ -1,0 +1,148 @@
+"""Daily prices for a back-test: a seeded synthetic factor model, or a user's CSV.
+
+Either way the result is a `PriceHistory`: trading days, symbols with their sector, and a
+days x symbols array of closing prices (NaN before a symbol lists). Total-return prices:
+dividends are assumed reinvested in the price, as in an adjusted-close series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+TRADING_DAYS_PER_YEAR = 252
+SECTOR_NAMES = (
+    "Communication",
+    "Consumer Discretionary",
+    "Consumer Staples",
+    "Energy",
+    "Financials",
+    "Health Care",
+    "Industrials",
+    "Information Technology",
+    "Materials",
+    "Real Estate",
+    "Utilities",
+)
+
+
+@dataclass(frozen=True)
+class PriceHistory:
+    """`prices[t, i]`: close of `symbols[i]` on `days[t]`; NaN before the symbol lists."""
+
+    days: tuple[date, ...]
+    symbols: tuple[str, ...]
+    sectors: tuple[str, ...]
+    prices: np.ndarray
+
+    @property
+    def n_days(self) -> int:
+        return len(self.days)
+
+    def listed(self, *, t: int) -> np.ndarray:
+        """Mask of the symbols that have a price on day `t`."""
+        return np.isfinite(self.prices[t])
+
+
+@dataclass(frozen=True)
+class FactorSettings:
+    """Annualized parameters of the synthetic model (fractions, not percent).
+
+    Daily log return of stock i in sector s: mu_i/252 + beta_i * m_t + g_{s,t} + e_{i,t},
+    with m (market) ~ N(0, market_vol^2/252), g (sector) ~ N(0, sector_vol^2/252) and
+    e (idiosyncratic) ~ N(0, idio_vol_i^2/252). Expected returns differ between stocks
+    (`drift_dispersion`), which is what spreads winners from losers over the years.
+    """
+
+    market_drift: float = 0.07
+    drift_dispersion: float = 0.02
+    market_vol: float = 0.16
+    sector_vol: float = 0.08
+    idio_vol_median: float = 0.25
+    idio_vol_spread: float = 0.35
+    beta_std: float = 0.25
+
+
+def synthetic_prices(
+    *,
+    n_stocks: int,
+    years: float,
+    seed: int,
+    start: date = date(2000, 1, 3),
+    settings: FactorSettings | None = None,
+) -> PriceHistory:
+    """A seeded market + sector + idiosyncratic factor model on business days from `start`.
+
+    Stocks are named S000, S001, ...; each belongs to one of the 11 GICS-like sectors.
+    Starting prices are between $20 and $200. Every stock is listed from day 0.
+    """
+    cfg = settings or FactorSettings()
+    rng = np.random.default_rng(seed)
+    n_days = int(round(years * TRADING_DAYS_PER_YEAR)) + 1
+    days = tuple(d.date() for d in pd.bdate_range(start=start, periods=n_days))
+    sector_of = rng.integers(0, len(SECTOR_NAMES), size=n_stocks)
+    beta = rng.normal(1.0, cfg.beta_std, size=n_stocks).clip(0.3, 2.0)
+    idio_vol = cfg.idio_vol_median * rng.lognormal(0.0, cfg.idio_vol_spread, size=n_stocks)
+    drift = cfg.market_drift + rng.normal(0.0, cfg.drift_dispersion, size=n_stocks)
+    dt = 1.0 / TRADING_DAYS_PER_YEAR
+    market = rng.normal(0.0, cfg.market_vol * np.sqrt(dt), size=n_days - 1)
+    sector = rng.normal(0.0, cfg.sector_vol * np.sqrt(dt), size=(n_days - 1, len(SECTOR_NAMES)))
+    idio = rng.normal(0.0, 1.0, size=(n_days - 1, n_stocks)) * idio_vol * np.sqrt(dt)
+    total_var = beta**2 * cfg.market_vol**2 + cfg.sector_vol**2 + idio_vol**2
+    mean = (drift - 0.5 * total_var) * dt
+    log_returns = mean + np.outer(market, beta) + sector[:, sector_of] + idio
+    start_price = rng.uniform(20.0, 200.0, size=n_stocks)
+    paths = np.vstack([np.zeros(n_stocks), np.cumsum(log_returns, axis=0)])
+    prices = start_price * np.exp(paths)
+    return PriceHistory(
+        days=days,
+        symbols=tuple(f"S{i:03d}" for i in range(n_stocks)),
+        sectors=tuple(SECTOR_NAMES[s] for s in sector_of),
+        prices=prices,
+    )
+
+
+class PricesCsvError(ValueError):
+    """The price CSV cannot be used; the message names the column or row."""
+
+
+def load_prices_csv(
+    *, path: Path, start: date | None = None, years: float | None = None
+) -> PriceHistory:
+    """Read a CSV of daily closes: a `date` column, then one column per symbol; a blank
+    cell means the symbol is not listed yet (a blank after a price is filled forward).
+
+    `start` and `years` cut a window out of the file. Sectors are unknown ("Unknown").
+    """
+    frame = pd.read_csv(path)
+    if "date" not in frame.columns:
+        raise PricesCsvError(f"{path}: no 'date' column (columns: {list(frame.columns)[:5]}...)")
+    try:
+        frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    except (ValueError, TypeError) as exc:
+        message = f"{path}: column 'date' has a value that is not a date: {exc}"
+        raise PricesCsvError(message) from None
+    frame = frame.sort_values("date").set_index("date")
+    symbols = [c for c in frame.columns if c != "date"]
+    values = frame[symbols].apply(pd.to_numeric, errors="coerce")
+    bad = (values <= 0).any()
+    if bad.any():
+        raise PricesCsvError(f"{path}: column {bad[bad].index[0]!r} has a price <= 0")
+    values = values.ffill()
+    if start is not None:
+        values = values[values.index >= start]
+    if years is not None:
+        values = values.iloc[: int(round(years * TRADING_DAYS_PER_YEAR)) + 1]
+    values = values.loc[:, values.notna().any()]
+    if len(values) < 2 or values.shape[1] == 0:
+        raise PricesCsvError(f"{path}: fewer than two days or no symbol with a price")
+    return PriceHistory(
+        days=tuple(values.index),
+        symbols=tuple(values.columns),
+        sectors=tuple("Unknown" for _ in values.columns),
+        prices=values.to_numpy(dtype=float),
+    )

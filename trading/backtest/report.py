@@ -1,0 +1,221 @@
+"""Turn an `Outcome` into the report: a JSON-ready dict, a text table, and PNG charts.
+
+Money is rounded to cents and rates to basis points (4 decimals of a fraction) at this
+edge only. Tax alpha is the policy's annualized after-tax return minus buy-and-hold's for
+the same account at the same tax rates, averaged over accounts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from trading.backtest.metrics import (
+    account_figures,
+    daily_returns,
+    dispersion,
+    final_factors,
+    gains_by_year,
+    model_returns,
+    taxes_paid,
+)
+from trading.backtest.runner import Outcome
+
+BENCHMARK = "buy_and_hold"
+
+
+def _ratio(value: float) -> float:
+    return round(float(value), 4)
+
+
+def build_report(*, outcome: Outcome) -> dict:
+    """Per-policy figures (see `metrics`), the published figures, and run facts."""
+    history = outcome.inputs.history
+    weights = np.array([outcome.inputs.model.weights(prices=p) for p in history.prices])
+    model = model_returns(history=history, weights=weights)
+    figures = {
+        name: [account_figures(run=run, model=model) for run in runs]
+        for name, runs in outcome.runs.items()
+    }
+    bench = figures[BENCHMARK]
+    policies = {}
+    for name, runs in outcome.runs.items():
+        figs = figures[name]
+        yearly = dispersion(runs=runs, days=history.days)
+        engine = [run.engine for run in runs if run.engine]
+        policies[name] = {
+            "pre_tax_return": _ratio(np.mean([f.pre_tax for f in figs])),
+            "after_tax_return": _ratio(np.mean([f.after_tax for f in figs])),
+            "after_tax_return_liquidated": _ratio(np.mean([f.after_tax_liquidated for f in figs])),
+            "tax_alpha": _ratio(
+                np.mean([f.after_tax - b.after_tax for f, b in zip(figs, bench, strict=True)])
+            ),
+            "tax_alpha_liquidated": _ratio(
+                np.mean(
+                    [
+                        f.after_tax_liquidated - b.after_tax_liquidated
+                        for f, b in zip(figs, bench, strict=True)
+                    ]
+                )
+            ),
+            "tracking_error": _ratio(np.mean([f.tracking_error for f in figs])),
+            "dispersion": _ratio(np.mean(list(yearly.values()))) if yearly else None,
+            "dispersion_by_year": {str(y): _ratio(v) for y, v in yearly.items()},
+            "turnover": _ratio(np.mean([f.turnover for f in figs])),
+            "taxes_paid_usd": round(sum(taxes_paid(run=run) for run in runs), 2),
+            "liquidation_tax_usd": round(sum(run.liquidation_tax_usd for run in runs), 2),
+            "end_value_usd": round(sum(float(run.value_usd[-1]) for run in runs), 2),
+            "gains_by_year": {
+                str(year): vars(gains) for year, gains in gains_by_year(runs=runs).items()
+            },
+            "wash_sales": sum(sum(r.disallowed > 0 for r in run.realized) for run in runs),
+            "wash_sales_lot_engine": sum(e["wash_sales"] for e in engine) if engine else None,
+            "ledger_agrees_with_lot_engine": all(e["ledger_agrees"] for e in engine)
+            if engine
+            else None,
+            "restriction_breaches": sum(run.breaches for run in runs),
+            "optimizer_solves": sum(run.solves for run in runs),
+            "optimizer_failures": sum(run.solver_failures for run in runs),
+            "cpu_seconds": round(outcome.seconds_by_policy[name], 1),
+        }
+    scenario = outcome.scenario
+    return {
+        "scenario": {
+            "name": scenario.name,
+            "description": scenario.description,
+            "accounts": len(outcome.inputs.accounts),
+            "years": scenario.years,
+            "stocks": len(history.symbols),
+            "step": scenario.step,
+            "short_term_rate": scenario.short_term_rate,
+            "long_term_rate": scenario.long_term_rate,
+            "cost_bps": scenario.cost_bps,
+            "min_trade_usd": scenario.min_trade_usd,
+            "seed": scenario.seed,
+            "prices": scenario.prices_csv or "synthetic factor model",
+            "first_day": history.days[0].isoformat(),
+            "last_day": history.days[-1].isoformat(),
+        },
+        "published": [vars(p) for p in scenario.published],
+        "policies": policies,
+        "elapsed_seconds": round(outcome.elapsed_seconds, 1),
+        "workers": outcome.workers,
+    }
+
+
+def _pct(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def format_table(*, report: dict) -> str:
+    """The stdout table: one row per policy, then the published figures beside ours."""
+    head = (
+        f"{'policy':<31}{'pre-tax':>9}{'after-tax':>10}{'liquid.':>9}{'alpha':>8}"
+        f"{'alpha liq':>10}{'TE':>8}{'disp.':>8}{'turn.':>8}{'taxes paid $':>15}"
+        f"{'wash':>6}{'breach':>7}"
+    )
+    lines = [head, "-" * len(head)]
+    for name, p in report["policies"].items():
+        wash = (
+            p["wash_sales_lot_engine"]
+            if p["wash_sales_lot_engine"] is not None
+            else p["wash_sales"]
+        )
+        lines.append(
+            f"{name:<31}{_pct(p['pre_tax_return']):>9}{_pct(p['after_tax_return']):>10}"
+            f"{_pct(p['after_tax_return_liquidated']):>9}{_pct(p['tax_alpha']):>8}"
+            f"{_pct(p['tax_alpha_liquidated']):>10}{_pct(p['tracking_error']):>8}"
+            f"{_pct(p['dispersion']):>8}{_pct(p['turnover'], 0):>8}"
+            f"{p['taxes_paid_usd']:>15,.2f}{wash:>6}{p['restriction_breaches']:>7}"
+        )
+    policies = report["policies"]
+    for pub in report["published"]:
+        ours = "nightly_optimizer" if pub["wash_sale_rule"] else "nightly_optimizer_no_wash_rule"
+        mine = policies.get(ours, {}).get("tax_alpha")
+        lines.append(
+            f"published: {pub['source']}, {pub['note']}: {pub['tax_alpha_pct']:.2f}%/yr; "
+            f"ours ({ours}): {_pct(mine)}/yr"
+        )
+    return "\n".join(lines)
+
+
+def write_outputs(*, report: dict, outcome: Outcome, out: Path) -> list[Path]:
+    """report.json and three charts into `out`; returns the paths written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "report.json"]
+    written[0].write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")
+    days = outcome.inputs.history.days
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for name, curve in excess_curves(outcome=outcome).items():
+        ax.plot(days, 100 * curve, label=name)
+    ax.set_title("Cumulative after-tax return over buy-and-hold (mean of accounts)")
+    ax.set_ylabel("%")
+    ax.legend()
+    written.append(_save(fig=fig, path=out / "after_tax_excess.png", plt=plt))
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for name, p in report["policies"].items():
+        years = [int(y) for y in p["dispersion_by_year"]]
+        ax.plot(years, [100 * v for v in p["dispersion_by_year"].values()], marker="o", label=name)
+    ax.set_title("Dispersion: cross-sectional std of accounts' after-tax calendar-year return")
+    ax.set_ylabel("%")
+    ax.legend()
+    written.append(_save(fig=fig, path=out / "dispersion.png", plt=plt))
+    written.append(_gains_chart(report=report, path=out / "realized_gains.png", plt=plt))
+    return written
+
+
+def excess_curves(*, outcome: Outcome) -> dict[str, np.ndarray]:
+    """Per policy: mean over accounts of (after-tax wealth index / buy-and-hold's) - 1."""
+    bench = outcome.runs[BENCHMARK]
+    curves = {}
+    for name, runs in outcome.runs.items():
+        if name == BENCHMARK:
+            continue
+        rel = []
+        for run, base in zip(runs, bench, strict=True):
+            ours = np.cumprod(1.0 + np.nan_to_num(daily_returns(run=run, after_tax=True)))
+            theirs = np.cumprod(1.0 + np.nan_to_num(daily_returns(run=base, after_tax=True)))
+            ratio = ours / theirs - 1.0
+            ratio[-1] = (ours[-1] * final_factors(run=run)[0]) / (
+                theirs[-1] * final_factors(run=base)[0]
+            ) - 1.0
+            rel.append(ratio)
+        curves[name] = np.mean(rel, axis=0)
+    return curves
+
+
+def _gains_chart(*, report: dict, path: Path, plt) -> Path:
+    """Grouped bars per year, one per policy: short-term on top, long-term below."""
+    names = list(report["policies"])
+    years = sorted({y for p in report["policies"].values() for y in p["gains_by_year"]})
+    fig, axes = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
+    width = 0.8 / max(1, len(names))
+    x = np.arange(len(years))
+    for ax, key, title in (
+        (axes[0], "short_term_usd", "short-term"),
+        (axes[1], "long_term_usd", "long-term"),
+    ):
+        for k, name in enumerate(names):
+            gains = report["policies"][name]["gains_by_year"]
+            values = [gains.get(y, {}).get(key, 0.0) / 1e3 for y in years]
+            ax.bar(x + k * width, values, width, label=name)
+        ax.axhline(0.0, color="black", linewidth=0.5)
+        ax.set_ylabel(f"{title}, $k")
+    axes[0].set_title("Realized gains by year, all accounts (losses below zero)")
+    axes[0].legend(fontsize=7)
+    axes[1].set_xticks(x + 0.4 - width / 2, years, rotation=45)
+    return _save(fig=fig, path=path, plt=plt)
+
+
+def _save(*, fig, path: Path, plt) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

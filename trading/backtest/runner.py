@@ -1,0 +1,210 @@
+"""Run a scenario: every account under every policy, in parallel worker processes.
+
+Accounts are independent (each is its own household), so (account, policy) pairs are
+spread over `workers` processes; each worker builds the prices once (they are seeded, so
+every worker sees the same market). After an account's run, its transactions go through
+the real lot engine (`trading.lot_engine`) once: the engine's wash-sale count is the one
+reported, and its realized totals must match the simulation's incremental ledger.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+
+from trading import lot_engine
+from trading.backtest.accounts import AccountSpec, Model, cap_weighted_model, make_accounts
+from trading.backtest.nightly import NightlyOptimizer
+from trading.backtest.policies import ActionForward, BuyAndHold
+from trading.backtest.prices import PriceHistory, load_prices_csv, synthetic_prices
+from trading.backtest.scenarios import Scenario
+from trading.backtest.simulator import AccountRun, Policy, RunSettings, TaxRates, simulate
+
+POLICY_NAMES = ("buy_and_hold", "action_forward", "nightly_optimizer")
+NO_WASH_RULE = "nightly_optimizer_no_wash_rule"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    history: PriceHistory
+    model: Model
+    accounts: tuple[AccountSpec, ...]
+    steps: np.ndarray
+
+
+def build_inputs(*, scenario: Scenario) -> Inputs:
+    """Prices, model, accounts and step days of a scenario (deterministic in its seed)."""
+    if scenario.prices_csv:
+        history = load_prices_csv(path=Path(scenario.prices_csv), years=scenario.years)
+    else:
+        history = synthetic_prices(
+            n_stocks=scenario.n_stocks, years=scenario.years, seed=scenario.seed
+        )
+    model = cap_weighted_model(history=history, seed=scenario.seed)
+    accounts = make_accounts(
+        history=history, n_accounts=scenario.n_accounts, seed=scenario.seed, flows=scenario.flows
+    )
+    return Inputs(
+        history=history,
+        model=model,
+        accounts=accounts,
+        steps=step_days(history=history, step=scenario.step),
+    )
+
+
+def step_days(*, history: PriceHistory, step: str) -> np.ndarray:
+    """Mask of the days the optimizer runs: every day, the first trading day of each
+    week, or the first trading day of each month."""
+    days = history.days
+    if step == "daily":
+        return np.ones(len(days), dtype=bool)
+    if step == "weekly":
+        key = [d.isocalendar()[:2] for d in days]
+    elif step == "monthly":
+        key = [(d.year, d.month) for d in days]
+    else:
+        raise ValueError(f"step must be daily, weekly or monthly, not {step!r}")
+    return np.array([t == 0 or key[t] != key[t - 1] for t in range(len(days))])
+
+
+def policy_names(*, scenario: Scenario) -> tuple[str, ...]:
+    return POLICY_NAMES + ((NO_WASH_RULE,) if scenario.wash_sale_rule_off_too else ())
+
+
+def make_policy(*, name: str, scenario: Scenario, inputs: Inputs) -> Policy:
+    rates = rates_of(scenario=scenario)
+    if name == "buy_and_hold":
+        return BuyAndHold()
+    if name == "action_forward":
+        return ActionForward(days=inputs.history.days)
+    return NightlyOptimizer(
+        name=name,
+        rates=rates,
+        cost_bps=scenario.cost_bps,
+        min_trade_usd=scenario.min_trade_usd,
+        harvest_losses=scenario.harvest_losses,
+        wash_sale=name != NO_WASH_RULE,
+    )
+
+
+def rates_of(*, scenario: Scenario) -> TaxRates:
+    return TaxRates(short_term=scenario.short_term_rate, long_term=scenario.long_term_rate)
+
+
+_worker: dict = {}
+
+
+def _init_worker(scenario: Scenario) -> None:
+    _worker["scenario"] = scenario
+    _worker["inputs"] = build_inputs(scenario=scenario)
+
+
+def _run_pair(task: tuple[int, str, bool]) -> tuple[AccountRun, float]:
+    index, name, engine_check = task
+    scenario: Scenario = _worker["scenario"]
+    inputs: Inputs = _worker["inputs"]
+    start = time.perf_counter()
+    run = simulate(
+        spec=inputs.accounts[index],
+        policy=make_policy(name=name, scenario=scenario, inputs=inputs),
+        history=inputs.history,
+        model=inputs.model,
+        steps=inputs.steps,
+        settings=RunSettings(
+            rates=rates_of(scenario=scenario),
+            cost_bps=scenario.cost_bps,
+            wash_sale=name != NO_WASH_RULE,
+            keep_transactions=engine_check,
+        ),
+    )
+    if engine_check:
+        run.engine = engine_summary(run=run, wash_sale=name != NO_WASH_RULE)
+    run.transactions = []
+    return run, time.perf_counter() - start
+
+
+def engine_summary(*, run: AccountRun, wash_sale: bool) -> dict:
+    """The real lot engine over the account's transactions: wash sales (realized rows
+    with a disallowed loss), totals, and whether the simulation's ledger agrees."""
+    result = lot_engine.run(
+        {
+            "method": "FIFO",
+            "wash_sale": wash_sale,
+            "accounts": {run.account: {"tax_status": "taxable"}},
+            "transactions": run.transactions,
+        }
+    )
+    totals = result["totals"]
+    short = sum(r.deductible for r in run.realized if not r.long_term)
+    long = sum(r.deductible for r in run.realized if r.long_term)
+    disallowed = sum(r.disallowed for r in run.realized)
+    agree = all(
+        abs(Decimal(totals[key]) - Decimal(f"{ours:.2f}")) <= Decimal("1.00")
+        for key, ours in (
+            ("short_term_gain", short),
+            ("long_term_gain", long),
+            ("disallowed_loss", disallowed),
+        )
+    )
+    return {
+        "wash_sales": sum(Decimal(r["disallowed_loss"]) > 0 for r in result["realized"]),
+        "short_term_gain": totals["short_term_gain"],
+        "long_term_gain": totals["long_term_gain"],
+        "disallowed_loss": totals["disallowed_loss"],
+        "ledger_agrees": agree,
+    }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    scenario: Scenario
+    inputs: Inputs
+    runs: dict[str, list[AccountRun]]
+    seconds_by_policy: dict[str, float]
+    elapsed_seconds: float
+    workers: int
+
+
+def run_scenario(
+    *, scenario: Scenario, workers: int | None = None, engine_check: bool = True
+) -> Outcome:
+    """Every (account, policy) pair, biggest jobs first, on `workers` processes (default:
+    every CPU); `workers=1` runs in this process."""
+    start = time.perf_counter()
+    inputs = build_inputs(scenario=scenario)
+    names = policy_names(scenario=scenario)
+    tasks = [
+        (i, name, engine_check)
+        for name in reversed(names)
+        for i in sorted(range(len(inputs.accounts)), key=lambda k: inputs.accounts[k].entry)
+    ]
+    count = workers or os.cpu_count() or 1
+    if count == 1:
+        _init_worker(scenario)
+        results = [_run_pair(task) for task in tasks]
+    else:
+        with ProcessPoolExecutor(
+            max_workers=count, initializer=_init_worker, initargs=(scenario,)
+        ) as pool:
+            results = list(pool.map(_run_pair, tasks))
+    runs: dict[str, list[AccountRun]] = {name: [] for name in names}
+    seconds: dict[str, float] = {name: 0.0 for name in names}
+    for run, took in results:
+        runs[run.policy].append(run)
+        seconds[run.policy] += took
+    for name in names:
+        runs[name].sort(key=lambda r: r.account)
+    return Outcome(
+        scenario=scenario,
+        inputs=inputs,
+        runs=runs,
+        seconds_by_policy=seconds,
+        elapsed_seconds=time.perf_counter() - start,
+        workers=count,
+    )
