@@ -52,11 +52,20 @@ def allocate_lots(*, prep: Prepared, sale_qty: np.ndarray, allowed: np.ndarray) 
 
 
 def realized_gains(*, prep: Prepared, lot_sold: np.ndarray) -> tuple[float, float]:
-    """Net realized gain and net short-term gain in dollars."""
+    """Net realized gain and net short-term gain in dollars, each lot's gain rounded to the
+    cent as the answer reports it."""
     if prep.n_lots == 0:
         return 0.0, 0.0
-    gain = lot_sold * prep.price[prep.lot_security] * prep.lot_gain_ratio
+    proceeds = _cents(lot_sold * prep.price[prep.lot_security])
+    basis_total = prep.lot_qty * prep.price[prep.lot_security] * (1.0 - prep.lot_gain_ratio)
+    whole_lot = np.abs(lot_sold - prep.lot_qty) < 1e-9
+    basis = np.where(whole_lot, basis_total, _cents(basis_total * lot_sold / prep.lot_qty))
+    gain = np.where(lot_sold > 0, proceeds - basis, 0.0)
     return float(gain.sum()), float(gain[prep.lot_is_short].sum())
+
+
+def _cents(value: np.ndarray) -> np.ndarray:
+    return np.floor(np.abs(value) * 100 + 0.5 + 1e-9) / 100 * np.sign(value)
 
 
 def allocate_within_caps(
@@ -71,28 +80,26 @@ def allocate_within_caps(
 
 
 def caps_hold(*, prep: Prepared, lot_sold: np.ndarray) -> bool:
-    """Both gain caps hold, with half a cent of room for each gain-bearing lot relieved
-    (each lot's gain is rounded to the cent in the answer)."""
+    """Both gain caps hold, for gains rounded to the cent as the answer reports them."""
     return not violated_caps(prep=prep, lot_sold=lot_sold)
 
 
 def violated_caps(*, prep: Prepared, lot_sold: np.ndarray) -> tuple[str, ...]:
     """Which caps ("gain", "short") the relief breaks."""
-    if prep.n_lots == 0:
-        return ()
     gain, short_gain = realized_gains(prep=prep, lot_sold=lot_sold)
-    gaining = (lot_sold > 0) & (prep.lot_gain_ratio > 0)
     out = []
-    if prep.max_gain is not None:
-        if gain > prep.max_gain * prep.value - 0.005 * np.count_nonzero(gaining) + 1e-9:
-            out.append("gain")
-    if prep.max_short_gain is not None:
-        room = prep.max_short_gain * prep.value - 0.005 * np.count_nonzero(
-            gaining & prep.lot_is_short
-        )
-        if short_gain > room + 1e-9:
-            out.append("short")
+    if prep.max_gain is not None and gain > _cap_dollars(prep.max_gain, prep) + 1e-6:
+        out.append("gain")
+    if (
+        prep.max_short_gain is not None
+        and short_gain > _cap_dollars(prep.max_short_gain, prep) + 1e-6
+    ):
+        out.append("short")
     return tuple(out)
+
+
+def _cap_dollars(cap: float, prep: Prepared) -> float:
+    return round(cap * prep.value, 2)
 
 
 def _capped_relief(

@@ -143,7 +143,9 @@ def build_problem(*, prep: Prepared) -> Problem:
     h_l = np.full(G.shape[0], -INF)
     h_u = np.full(G.shape[0], INF)
     reachable = prep.cash0 + (1 - c_real) * float(lot_ub.sum())
-    margin = min(CASH_MARGIN_USD / prep.value, max(0.0, 0.5 * (reachable - prep.cash_required)))
+    margin = 0.0
+    if prep.cash0 < prep.cash_required - 1e-12:
+        margin = min(CASH_MARGIN_USD / prep.value, max(0.0, 0.5 * (reachable - prep.cash_required)))
     x_l[lay.cash] = prep.cash_required - prep.target_cash + margin
     if prep.max_gain is not None:
         x_u[lay.gain] = prep.max_gain

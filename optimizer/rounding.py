@@ -1,11 +1,11 @@
 """From a continuous solution to tradable quantities.
 
-Whole shares (unless fractional shares are allowed, then 6 decimals): purchases round
-down, sales round up (a sale that nearly empties its allowed lots takes them all), which
-only adds cash. Trades below the minimum trade value are dropped, except a sale closing a
-whole position; the problem is then re-solved once with the dropped trades fixed at zero
-and the kept ones held at or above the minimum. A final repair trims purchases while cash
-falls short and trims gain-bearing sales while a gain cap is exceeded.
+Whole shares (unless fractional shares are allowed, then 6 decimals): trades round to
+the nearest step (a sale that nearly empties its allowed lots takes them all). Trades
+below the minimum trade value are dropped, except a sale closing a whole position; the
+problem is then re-solved once with the dropped trades fixed at zero and the kept ones
+held at or above the minimum. A final repair trims purchases (or adds to a sale) while
+cash falls short, and trims gain-bearing sales while a gain cap is exceeded.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from optimizer.solvers import Bounds
 FRACTION_DIGITS = 6
 _STEP = 10.0**-FRACTION_DIGITS
 _MAX_REPAIRS = 400
+DUST_USD = 0.5
 
 
 @dataclass(frozen=True)
@@ -51,22 +52,22 @@ def allowed_lots(*, problem: Problem, bounds: Bounds) -> np.ndarray:
 def round_quantities(
     *, problem: Problem, x: np.ndarray, allowed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Round purchases down and sales up, dropping dust (under a cent or 1e-7 of V)."""
+    """Round trades to the nearest step, dropping dust (under 50 cents or 1e-7 of V); a
+    sale that nearly empties its allowed lots takes them all. `repair` then restores cash
+    and caps."""
     prep = problem.prep
     whole = not prep.case.preferences.trading.fractional_shares
     buy_sh, sale_sh = shares(problem=problem, x=x)
-    dust = max(0.01, 1e-7 * prep.value) / prep.price
+    dust = max(DUST_USD, 1e-7 * prep.value) / prep.price
     buy_sh = np.where(buy_sh < dust, 0.0, buy_sh)
     sale_sh = np.where(sale_sh < dust, 0.0, sale_sh)
     room = sellable_shares(problem=problem, allowed=allowed)
+    step = 1.0 if whole else _STEP
+    buy_qty = np.floor(buy_sh / step + 0.5) * step
+    sale_qty = np.minimum(np.floor(sale_sh / step + 0.5) * step, np.floor(room / step) * step)
+    closing = (sale_sh >= room - 1e-6) & (room > 0)
     if whole:
-        buy_qty = np.floor(buy_sh + 1e-7)
-        sale_qty = np.minimum(np.ceil(sale_sh - 1e-6), np.floor(room + 1e-9))
-        closing = (sale_sh >= room - 1e-6) & (room > 0) & (room == np.floor(room))
-    else:
-        buy_qty = np.floor(buy_sh / _STEP + 1e-6) * _STEP
-        sale_qty = np.minimum(np.ceil(sale_sh / _STEP - 1e-6) * _STEP, room)
-        closing = (sale_sh >= room - 1e-6) & (room > 0)
+        closing &= room == np.floor(room)
     sale_qty = np.where(closing, room, np.maximum(sale_qty, 0.0))
     return np.maximum(buy_qty, 0.0), sale_qty
 
