@@ -62,9 +62,10 @@ def models(request: HttpRequest) -> HttpResponse:
     )
 
 
-@firm_view(Action.VIEW_MODELS)
+@firm_view()
 def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
     model = model_get(firm=request.firm, model_id=model_id)
+    require(request.membership, Action.VIEW_MODELS)
     versions = list(model_versions(firm=request.firm, model=model))
     current = next((v for v in versions if v.is_published), None)
     weights, error = _resolved(current) if current else ({}, "")
@@ -86,9 +87,10 @@ def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
     )
 
 
-@firm_view(Action.VIEW_MODELS)
+@firm_view()
 def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     version = version_get(firm=request.firm, version_id=version_id)
+    require(request.membership, Action.VIEW_MODELS)
     weights, error = _resolved(version)
     return render(
         request,
@@ -120,10 +122,11 @@ def _initial_rows(draft, source) -> list[dict]:
     ]
 
 
-@firm_view(Action.MANAGE_MODELS)
+@firm_view()
 def draft_edit(request: HttpRequest, model_id: int) -> HttpResponse:
     """Edit the model's draft (started from the latest published version when there is none)."""
     model = model_get(firm=request.firm, model_id=model_id)
+    require(request.membership, Action.MANAGE_MODELS)
     draft = model_draft(firm=request.firm, model=model)
     kwargs = {"sub_models": sub_model_choices(firm=request.firm, model=model)}
     general: list[str] = []
@@ -176,9 +179,10 @@ def _errors_on_rows(filled: list, exc: DomainError) -> list[str]:
 
 
 @require_POST
-@firm_view(Action.VIEW_MODELS)
+@firm_view()
 def version_publish_view(request: HttpRequest, version_id: int) -> HttpResponse:
     version = version_get(firm=request.firm, version_id=version_id)
+    require(request.membership, Action.VIEW_MODELS)
     require(request.membership, Action.MANAGE_MODELS)
     try:
         version_publish(firm=request.firm, actor=request.user, version=version)
@@ -189,9 +193,10 @@ def version_publish_view(request: HttpRequest, version_id: int) -> HttpResponse:
     return redirect("version_detail", version.pk)
 
 
-@firm_view(Action.VIEW_MODELS)
+@firm_view()
 def versions_compare(request: HttpRequest, model_id: int) -> HttpResponse:
     model = model_get(firm=request.firm, model_id=model_id)
+    require(request.membership, Action.VIEW_MODELS)
     versions = list(model_versions(firm=request.firm, model=model))
     by_id = {str(v.pk): v for v in versions}
     a = by_id.get(request.GET.get("a", "")) or (versions[1] if len(versions) > 1 else None)
@@ -223,10 +228,11 @@ def versions_compare(request: HttpRequest, model_id: int) -> HttpResponse:
 
 
 @require_POST
-@firm_view(Action.VIEW_MODELS)
+@firm_view()
 def version_what_if_view(request: HttpRequest, version_id: int) -> HttpResponse:
     """Solve a sample of the model's accounts against this version (nothing is saved)."""
     version = version_get(firm=request.firm, version_id=version_id)
+    require(request.membership, Action.VIEW_MODELS)
     require(request.membership, Action.MANAGE_MODELS)
     try:
         what_if = version_what_if(

@@ -25,6 +25,7 @@ from trading.selectors.proposals import account_proposals, book_as_of, current_p
 
 from .base import firm_view, paginate
 
+CHART_SECURITIES = 15
 FLAG_CHOICES = [("", "Any"), ("yes", "Flagged"), ("no", "Not flagged")]
 
 
@@ -126,10 +127,17 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     account = account_get(firm=request.firm, account_id=account_id, membership=request.membership)
     as_of = book_as_of(firm=request.firm)
     overview = account_overview(firm=request.firm, account=account, as_of=as_of)
+    by_class = len(overview.holdings) > CHART_SECURITIES
+    rows = (
+        overview.by_asset_class()
+        if by_class
+        else [(h.symbol, h.weight, h.target) for h in overview.holdings]
+    )
     chart = {
-        "labels": [row.symbol for row in overview.holdings],
-        "current": [float(round(row.weight * 100, 2)) for row in overview.holdings],
-        "target": [float(round(row.target * 100, 2)) for row in overview.holdings],
+        "by_class": by_class,
+        "labels": [label for label, _, _ in rows],
+        "current": [float(round(weight * 100, 2)) for _, weight, _ in rows],
+        "target": [float(round(target * 100, 2)) for _, _, target in rows],
     }
     return render(
         request,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from accounts.models import Account, CashWithdrawal, Firm
 from accounts.selectors.preferences import EffectivePreferences, effective_preferences
+from models_library.models import Security
 from models_library.selectors.models import latest_prices
 from models_library.services.resolution import model_target_weights
 from rebalancer.errors import DomainError
@@ -74,6 +75,15 @@ class AccountOverview:
     wash_not_to_buy: list = field(default_factory=list)
     wash_not_to_sell: list = field(default_factory=list)
 
+    def by_asset_class(self) -> list[tuple[str, Decimal, Decimal]]:
+        """(asset class, weight, target) summed over the holdings, largest target first."""
+        totals: dict[str, list[Decimal]] = {}
+        for row in self.holdings:
+            entry = totals.setdefault(row.asset_class or "other", [ZERO, ZERO])
+            entry[0] += row.weight
+            entry[1] += row.target
+        return sorted(((k, w, t) for k, (w, t) in totals.items()), key=lambda r: (-r[2], r[0]))
+
     @property
     def unrealized_short_usd(self) -> Decimal:
         return sum((r.gain_usd or ZERO for r in self.lots if r.term == Term.SHORT), ZERO)
@@ -99,6 +109,8 @@ def _target(account: Account) -> tuple[dict[str, Decimal], str]:
 def _holdings(*, firm: Firm, account: Account, as_of: dt.date, target, cash: Decimal):
     positions = {p.symbol: p for p in account_positions(firm=firm, account=account, as_of=as_of)}
     total = cash + sum((p.market_value_usd or ZERO for p in positions.values()), ZERO)
+    unheld = Security.objects.filter(symbol__in=set(target) - set(positions))
+    names = {s.symbol: (s.name, s.asset_class) for s in unheld}
     rows = []
     for symbol in sorted(set(positions) | set(target)):
         p = positions.get(symbol)
@@ -106,8 +118,8 @@ def _holdings(*, firm: Firm, account: Account, as_of: dt.date, target, cash: Dec
         rows.append(
             HoldingRow(
                 symbol=symbol,
-                name=p.name if p else "",
-                asset_class=p.asset_class if p else "",
+                name=p.name if p else names.get(symbol, ("", ""))[0],
+                asset_class=p.asset_class if p else names.get(symbol, ("", ""))[1],
                 quantity=p.quantity if p else ZERO,
                 value_usd=value,
                 weight=value / total if total else ZERO,

@@ -32,12 +32,12 @@ class CapRow:
     def used(self) -> Decimal | None:
         """The larger share of a cap used so far (1 = at the cap)."""
         shares = [
-            gain / cap
+            (gain / cap if cap else Decimal(gain > 0))
             for gain, cap in (
                 (self.net_gain_usd, self.cap_usd),
                 (self.short_gain_usd, self.short_cap_usd),
             )
-            if cap
+            if cap is not None
         ]
         return max(shares) if shares else None
 

@@ -81,7 +81,7 @@ def proposal_get(*, firm: Firm, proposal_id: int, membership: Membership | None 
 
 
 def proposal_trades(*, proposal: Proposal) -> QuerySet[ProposedTrade]:
-    return proposal.trades.select_related("security").order_by("side", "security__symbol")
+    return proposal.trades.select_related("security").order_by("-side", "security__symbol")
 
 
 def trade_get(*, firm: Firm, trade_id: int, membership: Membership | None = None):
@@ -147,7 +147,7 @@ def proposal_weights(*, proposal: Proposal) -> list[WeightRow]:
         return []
     target = {s: Decimal(w) for s, w in case["target"].items()}
     symbols = sorted(set(held) | set(after) | set(target))
-    return [
+    rows = [
         WeightRow(
             symbol=s,
             target=target.get(s, ZERO),
@@ -156,3 +156,12 @@ def proposal_weights(*, proposal: Proposal) -> list[WeightRow]:
         )
         for s in symbols
     ]
+    return rows
+
+
+def largest_changes(rows: list[WeightRow], *, limit: int = 20) -> list[WeightRow]:
+    """The rows whose weight the trades change most (all of them when there are few)."""
+    if len(rows) <= limit:
+        return rows
+    changed = sorted(rows, key=lambda r: (-abs(r.after - r.before), r.symbol))[:limit]
+    return sorted(changed, key=lambda r: r.symbol)

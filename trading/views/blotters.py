@@ -69,15 +69,18 @@ def _detail(request: HttpRequest, blotter, *, upload=None, import_errors=None, s
     )
 
 
-@firm_view(Action.VIEW_BLOTTERS)
+@firm_view()
 def blotter_detail(request: HttpRequest, blotter_id: int) -> HttpResponse:
-    return _detail(request, blotter_get(firm=request.firm, blotter_id=blotter_id))
+    blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
+    require(request.membership, Action.VIEW_BLOTTERS)
+    return _detail(request, blotter)
 
 
 @require_POST
-@firm_view(Action.VIEW_BLOTTERS)
+@firm_view()
 def blotter_approve_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
     blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
+    require(request.membership, Action.VIEW_BLOTTERS)
     require(request.membership, Action.TRADE)
     try:
         blotter = blotter_approve(firm=request.firm, actor=request.user, blotter=blotter)
@@ -92,10 +95,11 @@ def blotter_approve_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
 
 
 @require_POST
-@firm_view(Action.VIEW_BLOTTERS)
+@firm_view()
 def blotter_export_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
     """The orders as a CSV download (one row per account allocation)."""
     blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
+    require(request.membership, Action.VIEW_BLOTTERS)
     require(request.membership, Action.TRADE)
     try:
         text = orders_export_csv(firm=request.firm, actor=request.user, blotter=blotter)
@@ -109,10 +113,11 @@ def blotter_export_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
 
 
 @require_POST
-@firm_view(Action.VIEW_BLOTTERS)
+@firm_view()
 def blotter_import_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
     """Fills from a CSV: applied whole, or refused with every bad row named."""
     blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
+    require(request.membership, Action.VIEW_BLOTTERS)
     require(request.membership, Action.TRADE)
     form = FillsUploadForm(request.POST, request.FILES)
     if not form.is_valid():

@@ -4,7 +4,7 @@ figures and chart; approve, reject with a comment, edit a quantity (HTMX), re-op
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,6 +17,7 @@ from trading.models import ProposalStatus
 from trading.selectors.proposals import (
     book_as_of,
     current_proposal,
+    largest_changes,
     previous_proposal,
     proposal_get,
     proposal_list,
@@ -58,15 +59,17 @@ def proposals(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, proposal) -> dict:
     weights = proposal_weights(proposal=proposal)
+    charted = largest_changes(weights)
     return {
         "proposal": proposal,
         "trades": proposal_trades(proposal=proposal),
         "weights": weights,
+        "charted_all": len(charted) == len(weights),
         "chart": {
-            "labels": [w.symbol for w in weights],
-            "target": [float(round(w.target * 100, 2)) for w in weights],
-            "before": [float(round(w.before * 100, 2)) for w in weights],
-            "after": [float(round(w.after * 100, 2)) for w in weights],
+            "labels": [w.symbol for w in charted],
+            "target": [float(round(w.target * 100, 2)) for w in charted],
+            "before": [float(round(w.before * 100, 2)) for w in charted],
+            "after": [float(round(w.after * 100, 2)) for w in charted],
         },
         "rules": proposal.binding_rules or [],
         "previous": previous_proposal(firm=request.firm, proposal=proposal),
@@ -180,7 +183,7 @@ def account_reoptimize(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @require_POST
-@firm_view(Action.REVIEW_PROPOSALS)
+@firm_view(Action.VIEW_BOOK)
 def proposals_bulk_approve_view(request: HttpRequest) -> HttpResponse:
     """Approve the ticked proposals that are pending and unflagged; the rest are left."""
     ids = [int(x) for x in request.POST.getlist("proposal") if x.isdigit()]
@@ -189,10 +192,13 @@ def proposals_bulk_approve_view(request: HttpRequest) -> HttpResponse:
         .filter(pk__in=ids)
         .values_list("pk", flat=True)
     )
+    if set(ids) - set(visible):
+        raise Http404("No proposal matches the given query.")
+    require(request.membership, Action.REVIEW_PROPOSALS)
     approved = proposals_bulk_approve(firm=request.firm, actor=request.user, proposal_ids=visible)
     skipped = len(ids) - len(approved)
     text = f"{len(approved)} proposal{'s' if len(approved) != 1 else ''} approved."
     if skipped:
-        text += f" {skipped} left for review (flagged, not pending, or not yours)."
+        text += f" {skipped} left for review (flagged or no longer pending)."
     messages.success(request, text)
     return redirect("proposals")

@@ -36,25 +36,28 @@ def _progress_context(request: HttpRequest, run) -> dict:
     }
 
 
-@firm_view(Action.VIEW_RUNS)
+@firm_view()
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = run_get(firm=request.firm, run_id=run_id)
+    require(request.membership, Action.VIEW_RUNS)
     context = _progress_context(request, run)
     context["failures"] = run_failures(firm=request.firm, run=run)[:200]
     return render(request, "trading/run_detail.html", context)
 
 
-@firm_view(Action.VIEW_RUNS)
+@firm_view()
 def run_progress_partial(request: HttpRequest, run_id: int) -> HttpResponse:
     """The progress block alone; the page polls it every two seconds while the run runs."""
     run = run_get(firm=request.firm, run_id=run_id)
+    require(request.membership, Action.VIEW_RUNS)
     return render(request, "trading/_run_progress.html", _progress_context(request, run))
 
 
 @require_POST
-@firm_view(Action.VIEW_RUNS)
+@firm_view()
 def run_rerun_view(request: HttpRequest, run_id: int) -> HttpResponse:
     run = run_get(firm=request.firm, run_id=run_id)
+    require(request.membership, Action.VIEW_RUNS)
     require(request.membership, Action.RERUN)
     try:
         outcome = run_rerun_failed(firm=request.firm, actor=request.user, run=run)
