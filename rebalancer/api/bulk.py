@@ -27,3 +27,14 @@ def validate_rows(data, row: type[serializers.Serializer]) -> list[dict]:
     bulk = bulk_of(row)(data=data)
     bulk.is_valid(raise_exception=True)
     return [dict(r) for r in bulk.validated_data["rows"]]
+
+
+def raw_rows(data, *, max_rows: int = MAX_ROWS) -> list:
+    """The ``rows`` list unchecked row by row, for services that validate every row
+    themselves (naming row and field); only the envelope is checked here."""
+    rows = data.get("rows") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise serializers.ValidationError({"rows": ["must be a list of rows"]})
+    if not 1 <= len(rows) <= max_rows:
+        raise serializers.ValidationError({"rows": [f"must hold 1 to {max_rows:,} rows"]})
+    return rows

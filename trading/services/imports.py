@@ -35,7 +35,7 @@ def transactions_import(
     """Record ``rows`` (the lot ledger's fields plus ``account_number``) for their accounts."""
     if not rows:
         raise ValidationFailed([(None, "rows", "no transactions to record")])
-    numbers = {str(r.get("account_number", "")) for r in rows}
+    numbers = {str(r.get("account_number", "")) for r in rows if isinstance(r, Mapping)}
     accounts = {
         a.account_number: a
         for a in Account.objects.for_firm(firm).filter(account_number__in=numbers)
@@ -43,6 +43,9 @@ def transactions_import(
     errors: list[tuple[int | None, str | None, str]] = []
     groups: dict[str, list[int]] = defaultdict(list)
     for row_no, row in enumerate(rows, start=1):
+        if not isinstance(row, Mapping):
+            errors.append((row_no, None, "must be an object with the transaction's fields"))
+            continue
         number = str(row.get("account_number", ""))
         if number not in accounts:
             errors.append((row_no, "account_number", f"no account {number!r} in this firm"))
