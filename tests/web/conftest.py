@@ -10,6 +10,7 @@ import pytest
 from accounts.models import Account, AuditEvent, Household, Role
 from models_library.models import ModelPortfolio, ModelVersion
 from tests.trading.builders import AS_OF, small_book
+from tests.web.browser import browser, page  # noqa: F401 - fixtures for the browser tests
 from trading.models import Proposal
 from trading.services.runs import chunk_process, run_start
 
