@@ -22,7 +22,7 @@ from optimizer.explain import (
     sale_reasons,
     trade_context,
 )
-from optimizer.output import lot_reliefs, money, quantity, ratio, summarize
+from optimizer.output import lot_reliefs, money, quantity, ratio, relief_order, summarize
 from optimizer.parsing import parse_case
 from optimizer.prepare import Prepared, prepare
 from optimizer.problem import Problem, base_bounds, build_problem
@@ -163,6 +163,7 @@ def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
         prep=prep, buy_qty=plan.buy_qty, sale_qty=plan.sale_qty, lot_sold=plan.lot_sold
     )
     trades = []
+    relief = relief_order(prep=prep, lot_sold=plan.lot_sold)
     for i, symbol in enumerate(prep.symbols):
         price = prep.case.securities[symbol].price
         if plan.sale_qty[i] > 0:
@@ -174,8 +175,10 @@ def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
                     quantity=qty,
                     price=price,
                     value=money(qty * price),
-                    reasons=sale_reasons(prep=prep, i=i, lot_sold=plan.lot_sold, context=context),
-                    lots=lot_reliefs(prep=prep, i=i, total=qty, lot_sold=plan.lot_sold),
+                    reasons=sale_reasons(prep=prep, i=i, context=context),
+                    lots=lot_reliefs(
+                        prep=prep, i=i, total=qty, lot_sold=plan.lot_sold, lots=relief.get(i, [])
+                    ),
                 )
             )
     for i, symbol in enumerate(prep.symbols):

@@ -26,7 +26,7 @@ from optimizer.relaxation import BUY, SELL
 def cvx_problem(
     *, problem: Problem, directions: np.ndarray | None
 ) -> tuple[cp.Problem, cp.Variable, cp.Variable]:
-    """(model, s, b). `directions` None: the relaxation (hull rows); else fixed sides."""
+    """(model, s, b). `directions` None: the relaxation; else each group's side fixed."""
     prep, lay = problem.prep, problem.layout
     s = cp.Variable(lay.m, nonneg=True)
     b = cp.Variable(lay.n, nonneg=True)
@@ -61,14 +61,11 @@ def cvx_problem(
     if prep.max_short_gain is not None:
         constraints.append((prep.lot_gain_ratio * prep.lot_is_short) @ s <= prep.max_short_gain)
     member_s, member_b = _membership(problem=problem)
-    if lay.n_wash and directions is None:
-        constraints.append(
-            member_s @ s / np.maximum(member_s @ problem.lot_ub, 1e-12)
-            + member_b @ b / np.maximum(member_b @ problem.buy_ub, 1e-12)
-            <= 1
-        )
-    elif lay.n_wash:
-        constraints += [member_b[directions == SELL] @ b == 0, member_s[directions == BUY] @ s == 0]
+    if lay.n_wash and directions is not None:
+        constraints += [
+            member_b[directions == SELL] @ b == 0,
+            member_s[directions == BUY] @ s == 0,
+        ]
     return cp.Problem(cp.Minimize(objective), constraints), s, b
 
 

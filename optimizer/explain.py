@@ -31,6 +31,7 @@ class TradeContext:
     class_gap: np.ndarray
     screened_classes: frozenset[int]
     restricted_short_classes: frozenset[int]
+    harvested: np.ndarray
 
 
 def trade_context(
@@ -57,12 +58,14 @@ def trade_context(
         restricted_short_classes=frozenset(
             prep.security_class[restricted & (gap < -1e-9)].tolist()
         ),
+        harvested=np.bincount(prep.lot_security, weights=loss_sold > 0, minlength=prep.n_securities)
+        > 0
+        if prep.n_lots
+        else np.zeros(prep.n_securities, dtype=bool),
     )
 
 
-def sale_reasons(
-    *, prep: Prepared, i: int, lot_sold: np.ndarray, context: TradeContext
-) -> tuple[str, ...]:
+def sale_reasons(*, prep: Prepared, i: int, context: TradeContext) -> tuple[str, ...]:
     symbol = prep.symbols[i]
     reasons = []
     k = int(prep.security_class[i])
@@ -70,9 +73,11 @@ def sale_reasons(
         reasons.append("rebalance")
     if context.raising_cash:
         reasons.append("raise_cash")
-    own = prep.lot_security == i
-    harvested = bool(np.any((lot_sold > 0) & own & (prep.lot_gain_ratio < 0)))
-    if harvested and prep.case.tax_status == "taxable" and prep.case.preferences.tax.harvest_losses:
+    if (
+        context.harvested[i]
+        and prep.case.tax_status == "taxable"
+        and prep.case.preferences.tax.harvest_losses
+    ):
         reasons.append("tax_loss_harvest")
         if k in context.swap_classes:
             reasons.append("tax_swap")

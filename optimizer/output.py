@@ -42,16 +42,23 @@ def plain(value: Decimal) -> str:
     return format(value, "f")
 
 
-def lot_reliefs(
-    *, prep: Prepared, i: int, total: Decimal, lot_sold: np.ndarray
-) -> tuple[LotRelief, ...]:
-    """The lots one sale relieves; their quantities add up to `total` exactly."""
-    price = prep.case.securities[prep.symbols[i]].price
+def relief_order(*, prep: Prepared, lot_sold: np.ndarray) -> dict[int, list[int]]:
+    """Security -> the lots its sale relieves, cheapest tax per share first."""
     key = lot_order_key(prep=prep)
-    lots = sorted(
-        (j for j in np.flatnonzero(prep.lot_security == i) if lot_sold[j] > 0),
-        key=lambda j: (key[j], prep.case.lots[j].id),
-    )
+    sold = np.flatnonzero(lot_sold > 0)
+    ids = np.array([prep.case.lots[j].id for j in sold], dtype=object)
+    order = sold[np.lexsort((ids, key[sold], prep.lot_security[sold]))] if len(sold) else sold
+    grouped: dict[int, list[int]] = {}
+    for j in order.tolist():
+        grouped.setdefault(int(prep.lot_security[j]), []).append(j)
+    return grouped
+
+
+def lot_reliefs(
+    *, prep: Prepared, i: int, total: Decimal, lot_sold: np.ndarray, lots: list[int]
+) -> tuple[LotRelief, ...]:
+    """The lots one sale relieves, in relief order; their quantities add up to `total`."""
+    price = prep.case.securities[prep.symbols[i]].price
     whole = not prep.case.preferences.trading.fractional_shares
     pieces = [min(quantity(lot_sold[j], whole=whole), prep.case.lots[j].quantity) for j in lots]
     if pieces:

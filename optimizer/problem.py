@@ -22,11 +22,12 @@ Objective, the sum of
     impact     kappa (sum s_j^2 + sum b_i^2), a small market-impact term whose curvature the
                wash-sale relaxation borrows (see `relaxation.py`).
 
-Constraints: the definitions above as equalities; cash after costs
-cash0 + (1 - c) sum s - (1 + c) sum b >= cash_min + withdrawal; net realized gain
-sum g_j s_j <= cap and net short-term gain <= cap (g_j = gain per dollar sold); the
-relaxation's hull rows; per-security sale totals (for the minimum trade); bounds from
-holdings, restrictions, screens, substitutions and the wash-sale rule.
+Constraints: the definitions above as equalities, and bounds only: cash after costs
+z + t_cash >= cash_min + withdrawal; net realized gain sum g_j s_j <= cap and net
+short-term gain <= cap (g_j = gain per dollar sold) as bounds on their own variables;
+trade bounds from holdings, restrictions, screens, substitutions, the wash-sale rule, the
+chosen directions and the minimum trade. With no inequality rows, PIQP's KKT system
+stays as sparse as the objective and the definitions.
 """
 
 from __future__ import annotations
@@ -83,14 +84,6 @@ class Layout:
         """Net short-term gain; its upper bound is the cap."""
         return self.size - 1
 
-    @property
-    def hull(self) -> slice:
-        return slice(0, self.n_wash)
-
-    @property
-    def sale_total(self) -> slice:
-        return slice(self.n_wash, self.n_wash + self.n)
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -134,7 +127,7 @@ def build_problem(*, prep: Prepared) -> Problem:
     q[lay.s] = prep.lot_objective_tax + c_obj
     q[lay.b] = c_obj
     A, b = _equalities(prep=prep, lay=lay)
-    G = _inequalities(prep=prep, lay=lay, lot_ub=lot_ub, buy_ub=buy_ub)
+    G = sp.csc_matrix((0, lay.size))
     x_l = np.full(lay.size, -INF)
     x_u = np.full(lay.size, INF)
     x_l[: m + n] = 0.0
@@ -259,17 +252,3 @@ def _equalities(*, prep: Prepared, lay: Layout) -> tuple[sp.csc_matrix, np.ndarr
         ]
     )
     return A, b
-
-
-def _inequalities(
-    *, prep: Prepared, lay: Layout, lot_ub: np.ndarray, buy_ub: np.ndarray
-) -> sp.csc_matrix:
-    """Rows: the hull S_g / Smax_g + B_g / Bmax_g <= 1 per wash group (the convex hull of
-    "sell or buy, not both"), then the sale total per security."""
-    lots, lot_row, buys, buy_row = _wash_members(prep=prep, lay=lay, lot_ub=lot_ub, buy_ub=buy_ub)
-    sell_room = np.maximum(np.bincount(lot_row, lot_ub[lots], minlength=lay.n_wash), 1e-12)
-    buy_room = np.maximum(np.bincount(buy_row, buy_ub[buys], minlength=lay.n_wash), 1e-12)
-    rows = np.concatenate([lot_row, buy_row, lay.n_wash + prep.lot_security])
-    cols = np.concatenate([lots, lay.m + buys, np.arange(lay.m)])
-    vals = np.concatenate([1.0 / sell_room[lot_row], 1.0 / buy_room[buy_row], np.ones(lay.m)])
-    return sp.csc_matrix((vals, (rows, cols)), shape=(lay.n_wash + lay.n, lay.size))

@@ -101,20 +101,23 @@ def below_minimum(
 def minimum_trade_bounds(
     *, problem: Problem, bounds: Bounds, buy_qty: np.ndarray, sale_qty: np.ndarray
 ) -> Bounds:
-    """Dropped trades fixed at zero, kept ones at least the minimum trade value."""
+    """Dropped trades fixed at zero, kept ones at least the minimum trade value (a kept
+    sale through lower bounds on its cheapest lots)."""
     prep, lay = problem.prep, problem.layout
     minimum = float(prep.case.preferences.trading.min_trade_value) / prep.value
     small_buy, small_sale = below_minimum(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty)
     x_l, x_u = bounds.x_l.copy(), bounds.x_u.copy()
-    h_l = bounds.h_l.copy()
     x_u[lay.b][(buy_qty == 0) | small_buy] = 0.0
     x_l[lay.b] = np.where((buy_qty > 0) & ~small_buy, np.minimum(minimum, x_u[lay.b]), 0.0)
     dropped_sale = (sale_qty == 0) | small_sale
     if lay.m:
         x_u[lay.s][dropped_sale[prep.lot_security]] = 0.0
-    kept_sale = ~dropped_sale & ~closes_position(problem=problem, sale_qty=sale_qty)
-    h_l[lay.sale_total] = np.where(kept_sale, minimum, -np.inf)
-    return Bounds(h_l=h_l, h_u=bounds.h_u, x_l=x_l, x_u=x_u)
+        kept = ~dropped_sale & ~closes_position(problem=problem, sale_qty=sale_qty)
+        floor_qty = np.where(kept, minimum * prep.value / prep.price, 0.0)
+        allowed = x_u[lay.s] > 0
+        floor_lots = allocate_lots(prep=prep, sale_qty=floor_qty, allowed=allowed)
+        x_l[lay.s] = np.minimum(floor_lots * prep.price[prep.lot_security] / prep.value, x_u[lay.s])
+    return Bounds(h_l=bounds.h_l, h_u=bounds.h_u, x_l=x_l, x_u=x_u)
 
 
 def cash_after(*, problem: Problem, buy_qty: np.ndarray, sale_qty: np.ndarray) -> float:

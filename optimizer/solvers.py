@@ -94,13 +94,18 @@ class QPSession:
                 solver.settings.eps_rel = 1e-10
                 solver.settings.max_iter = 200
                 qp = self.qp
-                solver.setup(
-                    qp.P, qp.q, qp.A, qp.b, qp.G, *_finite_rows(bounds), bounds.x_l, bounds.x_u
-                )
+                if qp.G.shape[0]:
+                    solver.setup(
+                        qp.P, qp.q, qp.A, qp.b, qp.G, *_finite_rows(bounds), bounds.x_l, bounds.x_u
+                    )
+                else:
+                    solver.setup(qp.P, qp.q, qp.A, qp.b, None, None, None, bounds.x_l, bounds.x_u)
                 self._piqp = solver
             else:
-                h_l, h_u = _finite_rows(bounds)
-                self._piqp.update(h_l=h_l, h_u=h_u, x_l=bounds.x_l, x_u=bounds.x_u)
+                if self.qp.G.shape[0]:
+                    h_l, h_u = _finite_rows(bounds)
+                    self._piqp.update(h_l=h_l, h_u=h_u)
+                self._piqp.update(x_l=bounds.x_l, x_u=bounds.x_u)
             status = self._piqp.solve()
         except (ValueError, RuntimeError) as exc:
             self._piqp = None
