@@ -54,7 +54,7 @@ TITLES = {
 def flatten_errors(detail: Any, path: tuple = ()) -> list[dict]:
     """DRF's nested error detail as a flat list of {row, field, message}.
 
-    A list index directly under a top-level list field (``rows``) is the row number.
+    An index directly under the top-level ``rows`` field is the row number (from 1).
     """
     if isinstance(detail, dict):
         return [e for key, value in detail.items() for e in flatten_errors(value, (*path, key))]
@@ -63,7 +63,7 @@ def flatten_errors(detail: Any, path: tuple = ()) -> list[dict]:
     messages = detail if isinstance(detail, list) else [detail]
     row = None
     parts = list(path)
-    if len(parts) >= 2 and isinstance(parts[1], int):
+    if len(parts) >= 2 and parts[0] == "rows" and isinstance(parts[1], int):
         row = parts[1] + 1
         parts = parts[2:]
     field = ".".join(str(p) for p in parts if p != "non_field_errors") or None

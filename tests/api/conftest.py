@@ -40,3 +40,22 @@ def api_a(firm_a):
 @pytest.fixture
 def api_b(firm_b):
     return key_client(firm_b)
+
+
+ROLES = ("firm_admin", "advisor", "model_manager", "trader", "compliance")
+
+
+@pytest.fixture
+def people_a(firm_a, member_factory):
+    """One signed-in member of firm A per role."""
+    return {role: member_factory(firm_a, role, f"{role}-a") for role in ROLES}
+
+
+def problem(response, status: int) -> dict:
+    """The response's problem body, after checking its status and media type."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/problem+json"), response["Content-Type"]
+    body = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "detail", "instance"} <= set(body)
+    return body
