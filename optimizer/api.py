@@ -41,6 +41,7 @@ from optimizer.types import Case, OptimizeResult, RuleCost, Trade
 from optimizer.verify import violations
 
 logger = logging.getLogger(__name__)
+RESOLVE_ABOVE = 0.001
 
 
 def optimize_account(case: Case | dict[str, Any], *, explain: bool = True) -> OptimizeResult:
@@ -112,22 +113,30 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
 
 
 def _tradable_plan(*, problem: Problem, session: QPSession, bounds, x: np.ndarray) -> Plan | None:
-    """Round; if anything falls under the minimum trade, re-solve once with it fixed; repair."""
+    """Round; if what falls under the minimum trade is worth re-planning around (more than
+    RESOLVE_ABOVE of the account), re-solve once with it fixed; else just drop it. Repair."""
     allowed = allowed_lots(problem=problem, bounds=bounds)
     buy_qty, sale_qty = round_quantities(problem=problem, x=x, allowed=allowed)
     small_buy, small_sale = below_minimum(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty)
-    if small_buy.any() or small_sale.any():
+    dropped = float(problem.prep.price @ (buy_qty * small_buy + sale_qty * small_sale))
+    if dropped > RESOLVE_ABOVE * problem.prep.value:
         fixed = minimum_trade_bounds(
             problem=problem, bounds=bounds, buy_qty=buy_qty, sale_qty=sale_qty
         )
-        try:
-            x = session.solve(bounds=fixed).x
+        resolved = _solve_or_none(session=session, bounds=fixed)
+        if resolved is not None:
             allowed = allowed_lots(problem=problem, bounds=fixed)
-            buy_qty, sale_qty = round_quantities(problem=problem, x=x, allowed=allowed)
-        except OptimizerError:
-            buy_qty[small_buy] = 0.0
-            sale_qty[small_sale] = 0.0
+            buy_qty, sale_qty = round_quantities(problem=problem, x=resolved, allowed=allowed)
+    buy_qty[small_buy] = 0.0
+    sale_qty[small_sale] = 0.0
     return repair(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty, allowed=allowed)
+
+
+def _solve_or_none(*, session: QPSession, bounds) -> np.ndarray | None:
+    try:
+        return session.solve(bounds=bounds).x
+    except OptimizerError:
+        return None
 
 
 def _result(

@@ -12,7 +12,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 import numpy as np
 
 from optimizer.lots import lot_order_key
-from optimizer.prepare import Prepared, is_long_term
+from optimizer.prepare import Prepared
 from optimizer.types import LotRelief, OptimizeResult, RuleCost, Summary, Trade
 
 CENT = Decimal("0.01")
@@ -21,13 +21,17 @@ SHARE_STEP = Decimal("0.000001")
 ZERO = Decimal("0")
 
 
+def _decimal(value: Decimal | float) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 def money(value: Decimal | float) -> Decimal:
-    rounded = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    rounded = _decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     return rounded if rounded != 0 else ZERO.quantize(CENT)
 
 
 def ratio(value: Decimal | float) -> Decimal:
-    rounded = Decimal(str(value)).quantize(RATIO, rounding=ROUND_HALF_UP)
+    rounded = _decimal(value).quantize(RATIO, rounding=ROUND_HALF_UP)
     return rounded if rounded != 0 else ZERO.quantize(RATIO)
 
 
@@ -73,7 +77,7 @@ def lot_reliefs(
             if piece == lot.quantity
             else money(lot.cost_basis * piece / lot.quantity)
         )
-        long_term = is_long_term(acquired=lot.acquired, as_of=prep.case.as_of)
+        long_term = not prep.lot_is_short[j]
         reliefs.append(
             LotRelief(
                 lot=lot.id,
@@ -107,34 +111,37 @@ def summarize(
             short * case.preferences.tax.short_term_rate
             + long * case.preferences.tax.long_term_rate
         )
-    value = account_value(prep=prep)
-    positions = holdings_after(prep=prep, trades=trades)
+    held = held_shares(prep=prep)
+    before = holdings_after(prep=prep, trades=(), held=held)
+    value = case.cash + sum(before.values(), ZERO)
+    positions = holdings_after(prep=prep, trades=trades, held=held)
     summary = Summary(
         realized_short_term_gain=money(short),
         realized_long_term_gain=money(long),
         estimated_tax=money(tax),
         transaction_cost=money(cost),
         turnover=ratio(traded / value if value > 0 else ZERO),
-        drift_before=ratio(
-            drift(prep=prep, positions=holdings_after(prep=prep, trades=()), cash=case.cash)
-        ),
+        drift_before=ratio(drift(prep=prep, positions=before, cash=case.cash)),
         drift_after=ratio(drift(prep=prep, positions=positions, cash=money(cash))),
         binding_rules=rules,
     )
     return money(cash), summary
 
 
-def account_value(*, prep: Prepared) -> Decimal:
-    positions = holdings_after(prep=prep, trades=())
-    return prep.case.cash + sum(positions.values(), ZERO)
+def held_shares(*, prep: Prepared) -> dict[str, Decimal]:
+    """Shares held per symbol before trading."""
+    shares: dict[str, Decimal] = {}
+    for lot in prep.case.lots:
+        shares[lot.symbol] = shares.get(lot.symbol, ZERO) + lot.quantity
+    return shares
 
 
-def holdings_after(*, prep: Prepared, trades: tuple[Trade, ...]) -> dict[str, Decimal]:
+def holdings_after(
+    *, prep: Prepared, trades: tuple[Trade, ...], held: dict[str, Decimal] | None = None
+) -> dict[str, Decimal]:
     """Market value per symbol after the trades."""
     case = prep.case
-    shares: dict[str, Decimal] = {}
-    for lot in case.lots:
-        shares[lot.symbol] = shares.get(lot.symbol, ZERO) + lot.quantity
+    shares = dict(held) if held is not None else held_shares(prep=prep)
     for trade in trades:
         sign = 1 if trade.side == "buy" else -1
         shares[trade.symbol] = shares.get(trade.symbol, ZERO) + sign * trade.quantity

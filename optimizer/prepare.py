@@ -180,10 +180,7 @@ def prepare(*, case: Case) -> Prepared:
     lot_market = lot_qty * price[lot_security] if len(lot_qty) else np.zeros(0)
     taxable = case.tax_status == "taxable"
     tax = case.preferences.tax
-    lot_is_short = np.array(
-        [not is_long_term(acquired=lot.acquired, as_of=case.as_of) for lot in case.lots],
-        dtype=bool,
-    )
+    lot_is_short = ~long_term_lots(lots=case.lots, as_of=case.as_of)
     lot_tax_rate = np.where(lot_is_short, float(tax.short_term_rate), float(tax.long_term_rate))
     lot_gain_ratio = np.divide(
         lot_market - lot_basis, lot_market, out=np.zeros_like(lot_market), where=lot_market > 0
@@ -220,15 +217,15 @@ def prepare(*, case: Case) -> Prepared:
         )
         for s in symbols
     )
-    lot_block = tuple(
-        _lot_block(
-            symbol=lot.symbol,
-            restricted=restricted,
-            taxable=taxable,
-            is_loss=bool(lot_market[j] < lot_basis[j]),
-            blocked_group=case.securities[lot.symbol].identical_group in recent_buy_groups,
-        )
-        for j, lot in enumerate(case.lots)
+    lot_block = _lot_blocks(
+        symbols=symbols,
+        lot_security=lot_security,
+        restricted=restricted,
+        taxable=taxable,
+        is_loss=lot_market < lot_basis,
+        blocked=np.array(
+            [case.securities[s].identical_group in recent_buy_groups for s in symbols], dtype=bool
+        ),
     )
     lot_sellable = np.array([block == "" for block in lot_block], dtype=bool)
     buy_ok = np.array([block == "" for block in buy_block], dtype=bool)
@@ -316,14 +313,40 @@ def _buy_block(
     return ""
 
 
-def _lot_block(
-    *, symbol: str, restricted: dict[str, str], taxable: bool, is_loss: bool, blocked_group: bool
-) -> str:
-    if restricted.get(symbol) in ("do_not_sell", "hold"):
-        return restricted[symbol]
-    if taxable and is_loss and blocked_group:
-        return "wash_sale"
-    return ""
+def _lot_blocks(
+    *,
+    symbols: tuple[str, ...],
+    lot_security: np.ndarray,
+    restricted: dict[str, str],
+    taxable: bool,
+    is_loss: np.ndarray,
+    blocked: np.ndarray,
+) -> tuple[str, ...]:
+    """Why each lot may not be sold ("" when it may): a restriction, or in a taxable
+    account a loss in a group bought within 30 days."""
+    by_security = np.array(
+        [restricted.get(s) if restricted.get(s) in ("do_not_sell", "hold") else "" for s in symbols]
+        + [""],
+        dtype=object,
+    )
+    security = lot_security if len(lot_security) else np.zeros(0, dtype=int)
+    blocks = by_security[security]
+    wash = (
+        (blocks == "") & is_loss & blocked[security] if taxable else np.zeros(len(security), bool)
+    )
+    blocks[wash] = "wash_sale"
+    return tuple(blocks.tolist())
+
+
+def long_term_lots(*, lots: tuple, as_of: date) -> np.ndarray:
+    """Held more than a year on `as_of` (after the anniversary; 29 Feb's is 1 March)."""
+    if not lots:
+        return np.zeros(0, dtype=bool)
+    codes = np.array([(lot.acquired.year, lot.acquired.month, lot.acquired.day) for lot in lots])
+    anniversary = (codes[:, 0] + 1) * 10_000 + codes[:, 1] * 100 + codes[:, 2]
+    leap_day = (codes[:, 1] == 2) & (codes[:, 2] == 29)
+    anniversary = np.where(leap_day, (codes[:, 0] + 1) * 10_000 + 301, anniversary)
+    return as_of.year * 10_000 + as_of.month * 100 + as_of.day > anniversary
 
 
 def _wash_groups(

@@ -40,11 +40,12 @@ def violations(
         for e in case.recent_buys
         if within_wash_window(event=e.date, as_of=case.as_of)
     }
+    index = {symbol: i for i, symbol in enumerate(prep.symbols)}
     for t in trades:
         group = case.securities[t.symbol].identical_group
         if t.quantity <= 0 or (whole and t.quantity != t.quantity.to_integral_value()):
             problems.append(f"{t.symbol}: quantity {t.quantity}")
-        if t.side == "buy" and prep.buy_block[prep.symbols.index(t.symbol)]:
+        if t.side == "buy" and prep.buy_block[index[t.symbol]]:
             problems.append(f"{t.symbol}: bought against a rule")
         if t.side == "buy" and group in blocked_buy:
             problems.append(f"{t.symbol}: bought within 30 days of a loss sale")

@@ -1,0 +1,147 @@
+"""``python manage.py bench_optimizer [--repeat N] [--memory N]``: optimizer speed and memory.
+
+Prints one table, measured in this run: a 12-ETF account with about 50 lots and a
+500-stock direct-index account with 2,000 lots (factor risk model). Per account: our
+end-to-end time (parse excluded: the nightly run hands over typed data; both solves,
+rounding, lot relief, reasons and decimal output included; explanations off, then on),
+the raw PIQP time of the relaxation and the directed solve on the same matrices, and a
+naive cvxpy build-and-solve of the same two problems. Times are medians, wall clock and
+CPU; on a loaded machine the CPU column is the steadier one. ``--memory N`` then solves
+N accounts in a row and prints the resident set size at the start, middle and end.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import piqp
+from django.core.management.base import BaseCommand, CommandParser
+
+from optimizer import optimize_account
+from optimizer.cvx_model import cvx_problem
+from optimizer.prepare import prepare
+from optimizer.problem import base_bounds, build_problem
+from optimizer.relaxation import directed_bounds, solve_with_directions
+from optimizer.solvers import QPSession
+from optimizer.synthetic import direct_index_account, etf_account
+from optimizer.types import Case
+
+MEMORY_LIMIT_MB = 500
+
+
+def _timed(run: Callable[[], Any], *, repeat: int) -> tuple[float, float]:
+    """Median (wall ms, CPU ms) over `repeat` runs, after one warm-up."""
+    run()
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        run()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
+
+
+def _raw_piqp(case: Case) -> Callable[[], None]:
+    """PIQP alone on the relaxation and the directed problem (matrices prebuilt)."""
+    problem = build_problem(prep=prepare(case=case))
+    base = base_bounds(problem=problem)
+    directions = solve_with_directions(
+        problem=problem, session=QPSession(qp=problem.qp), bounds=base
+    ).directions
+    fixed = directed_bounds(problem=problem, bounds=base, directions=directions)
+    qp = problem.qp
+
+    def run() -> None:
+        for bounds in (base, fixed):
+            solver = piqp.SparseSolver()
+            solver.setup(qp.P, qp.q, qp.A, qp.b, None, None, None, bounds.x_l, bounds.x_u)
+            solver.solve()
+
+    return run
+
+
+def _naive_cvxpy(case: Case) -> Callable[[], None]:
+    """cvxpy builds and solves the relaxation and the directed problem from scratch."""
+
+    def run() -> None:
+        problem = build_problem(prep=prepare(case=case))
+        relaxed, _, _ = cvx_problem(problem=problem, directions=None)
+        relaxed.solve(solver="PIQP")
+        directions = np.ones(problem.layout.n_wash, dtype=int)
+        fixed, _, _ = cvx_problem(problem=problem, directions=directions)
+        fixed.solve(solver="PIQP")
+
+    return run
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Command(BaseCommand):
+    help = "Benchmark the optimizer: a 12-ETF and a 500-stock account, and optional memory."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--repeat", type=int, default=15, help="timed runs per figure")
+        parser.add_argument("--memory", type=int, default=0, help="accounts to solve in a row")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        repeat = max(1, options["repeat"])
+        rows = []
+        for label, case, target_ms in (
+            ("12-ETF", etf_account(), 10.0),
+            ("500-stock", direct_index_account(), 50.0),
+        ):
+            ours = _timed(lambda c=case: optimize_account(c, explain=False), repeat=repeat)
+            explained = _timed(lambda c=case: optimize_account(c), repeat=max(1, repeat // 3))
+            raw = _timed(_raw_piqp(case), repeat=repeat)
+            naive = _timed(_naive_cvxpy(case), repeat=max(1, repeat // 3))
+            rows.append((label, case, target_ms, ours, explained, raw, naive))
+        self._table(rows)
+        if options["memory"]:
+            self._memory(count=options["memory"])
+
+    def _table(self, rows: list) -> None:
+        self.stdout.write(
+            f"{'account':<10} {'secs':>5} {'lots':>5} | {'ours ms':>15} | {'+explain ms':>15} | "
+            f"{'raw PIQP ms':>15} | {'naive cvxpy ms':>15} | {'vs naive':>8} | target"
+        )
+        self.stdout.write(
+            f"{'':<22} | {'wall / cpu':>15} | {'wall / cpu':>15} | "
+            f"{'wall / cpu':>15} | {'wall / cpu':>15} | {'(cpu)':>8} |"
+        )
+        for label, case, target_ms, ours, explained, raw, naive in rows:
+            speedup = naive[1] / ours[1] if ours[1] > 0 else float("inf")
+            verdict = "met" if ours[1] <= target_ms and speedup >= 3 else "missed"
+            self.stdout.write(
+                f"{label:<10} {len(case.securities):>5} {len(case.lots):>5} | "
+                f"{ours[0]:>6.1f} / {ours[1]:>6.1f} | {explained[0]:>6.1f} / {explained[1]:>6.1f} | "
+                f"{raw[0]:>6.1f} / {raw[1]:>6.1f} | {naive[0]:>6.1f} / {naive[1]:>6.1f} | "
+                f"{speedup:>7.1f}x | <= {target_ms:.0f} ms, >= 3x: {verdict}"
+            )
+
+    def _memory(self, *, count: int) -> None:
+        marks = {0: "start", count // 2: "middle", count - 1: "end"}
+        readings = []
+        for k in range(count):
+            case = etf_account(seed=k % 50, account_id=f"MEM-{k}")
+            optimize_account(case)
+            if k in marks:
+                readings.append(_rss_mb())
+                self.stdout.write(
+                    f"memory {marks[k]:>6} after {k + 1:>6} accounts: {readings[-1]:.1f} MB RSS"
+                )
+        growth = readings[-1] - readings[min(1, len(readings) - 1)]
+        ok = max(readings) < MEMORY_LIMIT_MB and growth < 20
+        self.stdout.write(
+            f"memory: peak {max(readings):.1f} MB, growth middle->end "
+            f"{growth:+.1f} MB: {'ok' if ok else 'TOO HIGH'}"
+        )
