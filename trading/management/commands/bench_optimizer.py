@@ -78,6 +78,10 @@ def _naive_cvxpy(case: Case) -> Callable[[], None]:
     return run
 
 
+def _pair(times: tuple[float, float]) -> str:
+    return f"{times[0]:>6.1f} / {times[1]:>6.1f}"
+
+
 def _rss_mb() -> float:
     with open("/proc/self/status", encoding="ascii") as handle:
         for line in handle:
@@ -123,8 +127,7 @@ class Command(BaseCommand):
             verdict = "met" if ours[1] <= target_ms and speedup >= 3 else "missed"
             self.stdout.write(
                 f"{label:<10} {len(case.securities):>5} {len(case.lots):>5} | "
-                f"{ours[0]:>6.1f} / {ours[1]:>6.1f} | {explained[0]:>6.1f} / {explained[1]:>6.1f} | "
-                f"{raw[0]:>6.1f} / {raw[1]:>6.1f} | {naive[0]:>6.1f} / {naive[1]:>6.1f} | "
+                f"{_pair(ours)} | {_pair(explained)} | {_pair(raw)} | {_pair(naive)} | "
                 f"{speedup:>7.1f}x | <= {target_ms:.0f} ms, >= 3x: {verdict}"
             )
 
