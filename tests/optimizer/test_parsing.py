@@ -90,3 +90,25 @@ def test_a_breach_becomes_status_invalid_not_an_exception() -> None:
 @pytest.mark.parametrize("data", [None, [], "text", {"account": "x"}])
 def test_garbage_is_invalid(data) -> None:
     assert optimize_account(data).status == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("acquired", "as_of", "long"),
+    [
+        ("2024-02-05", "2025-02-05", False),
+        ("2024-02-05", "2025-02-06", True),
+        ("2024-02-29", "2025-03-01", False),
+        ("2024-02-29", "2025-03-02", True),
+    ],
+)
+def test_holding_period_turns_long_the_day_after_the_anniversary(
+    acquired: str, as_of: str, long: bool
+) -> None:
+    from optimizer.prepare import long_term_lots
+
+    data = minimal()
+    data["as_of"] = as_of
+    data["lots"][0]["acquired"] = acquired
+    case = parse_case(data)
+
+    assert long_term_lots(lots=case.lots, as_of=case.as_of).tolist() == [long]
