@@ -78,12 +78,14 @@ def calendar_returns(*, run: AccountRun, days: tuple, after_tax: bool) -> dict[i
     return out
 
 
-def dispersion(*, runs: list[AccountRun], days: tuple) -> dict[int, float]:
-    """Yearly cross-sectional standard deviation of the accounts' after-tax calendar-year
-    returns (accounts invested the whole year only; years with fewer than two skipped)."""
+def dispersion(*, runs: list[AccountRun], days: tuple, after_tax: bool) -> dict[int, float]:
+    """Yearly cross-sectional standard deviation of the accounts' calendar-year returns
+    (accounts invested the whole year only; years with fewer than two skipped). Pre-tax it
+    measures how differently the portfolios themselves did; after tax it adds how
+    differently their lots let them harvest."""
     by_year: dict[int, list[float]] = {}
     for run in runs:
-        for year, value in calendar_returns(run=run, days=days, after_tax=True).items():
+        for year, value in calendar_returns(run=run, days=days, after_tax=after_tax).items():
             by_year.setdefault(year, []).append(value)
     return {y: float(np.std(v, ddof=1)) for y, v in sorted(by_year.items()) if len(v) > 1}
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
 from optimizer.api import optimize_account
@@ -61,6 +62,7 @@ class NightlyOptimizer:
         self.solves = 0
         self.failures = 0
         self.statuses: Counter[str] = Counter()
+        self._lots: dict[str, tuple[float, float, date, Lot]] = {}
 
     def orders(self, *, state: AccountState, market: Market) -> list[Order]:
         if not (market.is_step or state.contributed_today or state.need_usd > state.cash_usd):
@@ -90,7 +92,7 @@ class NightlyOptimizer:
         securities = {
             symbol: Security(
                 symbol=symbol,
-                price=Decimal(f"{market.prices[i]:.2f}"),
+                price=Decimal(f"{market.prices[i]:.4f}"),
                 asset_class="us_equity",
                 sector=market.sectors[i],
                 identical_group=symbol,
@@ -98,20 +100,32 @@ class NightlyOptimizer:
             for i, symbol in enumerate(market.symbols)
             if market.prices[i] == market.prices[i]
         }
-        seen: Counter[str] = Counter()
+        # A piece unchanged since last night keeps its Lot: building Decimals for every
+        # lot every night was a fifth of the back-test's time.
+        seen: set[str] = set()
         lots = []
+        cache: dict[str, tuple[float, float, date, Lot]] = {}
+        previous = self._lots
         for piece in state.ledger.pieces():
-            seen[piece.lot_id] += 1
-            suffix = f"|{seen[piece.lot_id]}" if seen[piece.lot_id] > 1 else ""
-            lots.append(
-                Lot(
-                    id=piece.lot_id + suffix,
+            key = piece.lot_id
+            if key in seen:
+                key = f"{key}|{sum(k.startswith(key) for k in seen)}"
+            seen.add(key)
+            state_key = (piece.quantity, piece.basis, piece.hp_start)
+            known = previous.get(key)
+            if known is not None and known[:3] == state_key:
+                lot = known[3]
+            else:
+                lot = Lot(
+                    id=key,
                     symbol=piece.symbol,
                     quantity=Decimal(f"{piece.quantity:.0f}"),
                     cost_basis=Decimal(f"{piece.basis:.2f}"),
                     acquired=piece.hp_start,
                 )
-            )
+            cache[key] = (*state_key, lot)
+            lots.append(lot)
+        self._lots = cache
         target = {
             symbol: Decimal(f"{market.target[i]:.6f}")
             for i, symbol in enumerate(market.symbols)

@@ -54,7 +54,8 @@ class FactorSettings:
 
     Daily log return of stock i in sector s: mu_i/252 + beta_i * m_t + g_{s,t} + e_{i,t},
     with m (market) ~ N(0, market_vol^2/252), g (sector) ~ N(0, sector_vol^2/252) and
-    e (idiosyncratic) ~ N(0, idio_vol_i^2/252). Expected returns differ between stocks
+    e (idiosyncratic) ~ N(0, idio_vol_i^2/252), idio_vol_i lognormal around the median,
+    kept within half and two and a half times it. Expected returns differ between stocks
     (`drift_dispersion`), which is what spreads winners from losers over the years.
     """
 
@@ -87,6 +88,7 @@ def synthetic_prices(
     sector_of = rng.integers(0, len(SECTOR_NAMES), size=n_stocks)
     beta = rng.normal(1.0, cfg.beta_std, size=n_stocks).clip(0.3, 2.0)
     idio_vol = cfg.idio_vol_median * rng.lognormal(0.0, cfg.idio_vol_spread, size=n_stocks)
+    idio_vol = idio_vol.clip(0.5 * cfg.idio_vol_median, 2.5 * cfg.idio_vol_median)
     drift = cfg.market_drift + rng.normal(0.0, cfg.drift_dispersion, size=n_stocks)
     dt = 1.0 / TRADING_DAYS_PER_YEAR
     market = rng.normal(0.0, cfg.market_vol * np.sqrt(dt), size=n_days - 1)

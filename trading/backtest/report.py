@@ -43,7 +43,8 @@ def build_report(*, outcome: Outcome) -> dict:
     policies = {}
     for name, runs in outcome.runs.items():
         figs = figures[name]
-        yearly = dispersion(runs=runs, days=history.days)
+        yearly = dispersion(runs=runs, days=history.days, after_tax=False)
+        yearly_after = dispersion(runs=runs, days=history.days, after_tax=True)
         engine = [run.engine for run in runs if run.engine]
         policies[name] = {
             "pre_tax_return": _ratio(np.mean([f.pre_tax for f in figs])),
@@ -63,6 +64,9 @@ def build_report(*, outcome: Outcome) -> dict:
             "tracking_error": _ratio(np.mean([f.tracking_error for f in figs])),
             "dispersion": _ratio(np.mean(list(yearly.values()))) if yearly else None,
             "dispersion_by_year": {str(y): _ratio(v) for y, v in yearly.items()},
+            "dispersion_after_tax": _ratio(np.mean(list(yearly_after.values())))
+            if yearly_after
+            else None,
             "turnover": _ratio(np.mean([f.turnover for f in figs])),
             "taxes_paid_usd": round(sum(taxes_paid(run=run) for run in runs), 2),
             "liquidation_tax_usd": round(sum(run.liquidation_tax_usd for run in runs), 2),
@@ -113,7 +117,7 @@ def format_table(*, report: dict) -> str:
     """The stdout table: one row per policy, then the published figures beside ours."""
     head = (
         f"{'policy':<31}{'pre-tax':>9}{'after-tax':>10}{'liquid.':>9}{'alpha':>8}"
-        f"{'alpha liq':>10}{'TE':>8}{'disp.':>8}{'turn.':>8}{'taxes paid $':>15}"
+        f"{'alpha liq':>10}{'TE':>8}{'disp.':>8}{'disp.AT':>8}{'turn.':>8}{'taxes paid $':>15}"
         f"{'wash':>6}{'breach':>7}"
     )
     lines = [head, "-" * len(head)]
@@ -127,7 +131,8 @@ def format_table(*, report: dict) -> str:
             f"{name:<31}{_pct(p['pre_tax_return']):>9}{_pct(p['after_tax_return']):>10}"
             f"{_pct(p['after_tax_return_liquidated']):>9}{_pct(p['tax_alpha']):>8}"
             f"{_pct(p['tax_alpha_liquidated']):>10}{_pct(p['tracking_error']):>8}"
-            f"{_pct(p['dispersion']):>8}{_pct(p['turnover'], 0):>8}"
+            f"{_pct(p['dispersion']):>8}{_pct(p['dispersion_after_tax']):>8}"
+            f"{_pct(p['turnover'], 0):>8}"
             f"{p['taxes_paid_usd']:>15,.2f}{wash:>6}{p['restriction_breaches']:>7}"
         )
     policies = report["policies"]
@@ -163,7 +168,7 @@ def write_outputs(*, report: dict, outcome: Outcome, out: Path) -> list[Path]:
     for name, p in report["policies"].items():
         years = [int(y) for y in p["dispersion_by_year"]]
         ax.plot(years, [100 * v for v in p["dispersion_by_year"].values()], marker="o", label=name)
-    ax.set_title("Dispersion: cross-sectional std of accounts' after-tax calendar-year return")
+    ax.set_title("Dispersion: cross-sectional std of accounts' pre-tax calendar-year return")
     ax.set_ylabel("%")
     ax.legend()
     written.append(_save(fig=fig, path=out / "dispersion.png", plt=plt))

@@ -7,9 +7,10 @@ need, a negative tax is refunded: losses are assumed to offset the investor's ot
 at the same rates); the policy trades at the day's close; cash needs are paid out of
 cash. On the last day every unsettled year is settled and no policy trades.
 
-Executions are at the close rounded to cents per share, amounts rounded to cents, whole
-shares. Transaction costs (`cost_bps` of the traded value) are charged to cash and not
-to the lots' basis or proceeds, which is also how the optimizer values a lot's gain.
+Executions are at the close (to 4 decimals per share, so a stock that has fallen to
+pennies keeps a price), amounts rounded to cents, whole shares. Transaction costs
+(`cost_bps` of the traded value) are charged to cash and not to the lots' basis or
+proceeds, which is also how the optimizer values a lot's gain.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def simulate(
     settled: set[int] = set()
     for t in range(spec.entry, n):
         day = history.days[t]
-        prices = np.round(history.prices[t], 2)
+        prices = np.round(history.prices[t], 4)
         _cash_flow(state=state, run=run, t=t)
         _settle_taxes(state=state, run=run, settled=settled, t=t, day=day, rates=settings.rates)
         market = Market(
