@@ -65,6 +65,12 @@ def sign_class(value) -> str:
 
 
 @register.filter
+def tax_class(value) -> str:
+    """Like ``sign_class`` for a tax: a negative tax (a saving) is good news."""
+    return {"pos": "neg", "neg": "pos"}.get(sign_class(value), "")
+
+
+@register.filter
 def label(value) -> str:
     """A code such as 'tax_above_threshold' in words: 'tax above threshold'."""
     return str(value).replace("_", " ")

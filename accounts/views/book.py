@@ -127,14 +127,13 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     account = account_get(firm=request.firm, account_id=account_id, membership=request.membership)
     as_of = book_as_of(firm=request.firm)
     overview = account_overview(firm=request.firm, account=account, as_of=as_of)
-    by_class = len(overview.holdings) > CHART_SECURITIES
-    rows = (
-        overview.by_asset_class()
-        if by_class
-        else [(h.symbol, h.weight, h.target) for h in overview.holdings]
-    )
+    grouping = ""
+    rows = [(h.symbol, h.weight, h.target) for h in overview.holdings]
+    if len(rows) > CHART_SECURITIES:
+        grouping = "asset_class" if len(overview.grouped("asset_class")) > 1 else "sector"
+        rows = overview.grouped(grouping)
     chart = {
-        "by_class": by_class,
+        "grouping": grouping,
         "labels": [label for label, _, _ in rows],
         "current": [float(round(weight * 100, 2)) for _, weight, _ in rows],
         "target": [float(round(target * 100, 2)) for _, _, target in rows],

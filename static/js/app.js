@@ -69,3 +69,25 @@ document.addEventListener("click", function (event) {
   button.form.querySelectorAll('input[type=checkbox][name="' + button.dataset.selectAll + '"]')
     .forEach(function (box) { box.checked = true; });
 });
+
+/* The draft editor's running total of weights, in percent. */
+(function () {
+  "use strict";
+  function update(table) {
+    var total = 0;
+    table.querySelectorAll('input[name$="-weight"]').forEach(function (input) {
+      var value = parseFloat(input.value);
+      if (!isNaN(value)) { total += value; }
+    });
+    var out = document.getElementById(table.dataset.weightTotal);
+    out.textContent = total.toFixed(4).replace(/\.?0+$/, "") + " %";
+    out.classList.toggle("neg", total > 100);
+  }
+  document.addEventListener("input", function (event) {
+    var table = event.target.closest("table[data-weight-total]");
+    if (table) { update(table); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table[data-weight-total]").forEach(update);
+  });
+})();

@@ -12,7 +12,15 @@ import pytest
 from models_library.models import ModelVersion, VersionStatus
 from tests.factories import PASSWORD
 from tests.web.browser import log_in, requires_chromium, shot
-from trading.models import Blotter, BlotterStatus, Fill, Proposal, ProposalStatus
+from trading.models import (
+    Blotter,
+    BlotterStatus,
+    Fill,
+    Proposal,
+    ProposalStatus,
+    Run,
+    RunStatus,
+)
 from trading.services.review import proposals_bulk_approve
 
 from .conftest import build_book
@@ -65,6 +73,8 @@ def test_advisor_changes_a_preference_reoptimizes_and_approves(live_server, page
     page.get_by_text("Proposal approved").wait_for()
     assert page.locator("#proposal-status").inner_text() == "Approved"
     assert Proposal.objects.get(pk=new.pk).status == ProposalStatus.APPROVED
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "proposal-phone")
 
 
 def test_advisor_edits_a_quantity_in_place(live_server, page, live_book):
@@ -93,6 +103,7 @@ def test_model_manager_edits_and_publishes_a_version(live_server, page, live_boo
     page.get_by_role("link", name="New draft").click()
     page.get_by_label("Weight of line 1 in percent").fill("55")
     page.get_by_label("Weight of line 2 in percent").fill("60")
+    assert page.locator("#draft-total").inner_text() == "115 %"
     page.get_by_role("button", name="Save draft").click()
     page.get_by_text("more than 100 %").wait_for()
     shot(page, "draft-editor-error")
@@ -162,15 +173,20 @@ def test_trader_approves_exports_and_imports_fills(live_server, page, live_book,
     assert Fill.objects.filter(firm=live_book.firm).count() == len(text.splitlines()) - 1
 
 
-def test_compliance_reads_the_audit_log_and_the_run(live_server, page, live_book):
+def test_compliance_reads_the_audit_log_and_watches_the_run(live_server, page, live_book):
     log_in(page, live_server, "a-compliance", PASSWORD)
     page.get_by_role("link", name="Audit log").click()
     page.get_by_label("Action").select_option("run")
     page.get_by_role("button", name="Apply").click()
     page.get_by_text("run.start").first.wait_for()
     shot(page, "audit-log")
+    # a run still running: its page polls and shows it completing without a reload
+    Run.objects.filter(pk=live_book.run.pk).update(status=RunStatus.RUNNING, finished_at=None)
     page.get_by_role("link", name="Runs").click()
     page.get_by_role("link", name="2025-06-30").click()
+    assert page.locator("#run-status").inner_text() == "Running"
+    Run.objects.filter(pk=live_book.run.pk).update(status=RunStatus.COMPLETED)
+    page.locator("#run-status", has_text="Completed").wait_for(timeout=6_000)
     page.get_by_text("2 of 2 accounts").wait_for()
     shot(page, "run")
     assert page.get_by_role("button", name="Rerun failed accounts").count() == 0

@@ -35,6 +35,7 @@ class HoldingRow:
     symbol: str
     name: str
     asset_class: str
+    sector: str
     quantity: Decimal
     value_usd: Decimal
     weight: Decimal
@@ -75,11 +76,12 @@ class AccountOverview:
     wash_not_to_buy: list = field(default_factory=list)
     wash_not_to_sell: list = field(default_factory=list)
 
-    def by_asset_class(self) -> list[tuple[str, Decimal, Decimal]]:
-        """(asset class, weight, target) summed over the holdings, largest target first."""
+    def grouped(self, field: str) -> list[tuple[str, Decimal, Decimal]]:
+        """(group, weight, target) summed over the holdings by ``field`` ("asset_class" or
+        "sector"), largest target first."""
         totals: dict[str, list[Decimal]] = {}
         for row in self.holdings:
-            entry = totals.setdefault(row.asset_class or "other", [ZERO, ZERO])
+            entry = totals.setdefault(getattr(row, field) or "other", [ZERO, ZERO])
             entry[0] += row.weight
             entry[1] += row.target
         return sorted(((k, w, t) for k, (w, t) in totals.items()), key=lambda r: (-r[2], r[0]))
@@ -109,17 +111,18 @@ def _target(account: Account) -> tuple[dict[str, Decimal], str]:
 def _holdings(*, firm: Firm, account: Account, as_of: dt.date, target, cash: Decimal):
     positions = {p.symbol: p for p in account_positions(firm=firm, account=account, as_of=as_of)}
     total = cash + sum((p.market_value_usd or ZERO for p in positions.values()), ZERO)
-    unheld = Security.objects.filter(symbol__in=set(target) - set(positions))
-    names = {s.symbol: (s.name, s.asset_class) for s in unheld}
+    securities = Security.objects.filter(symbol__in=set(target) | set(positions))
+    info = {s.symbol: s for s in securities}
     rows = []
     for symbol in sorted(set(positions) | set(target)):
-        p = positions.get(symbol)
+        p, security = positions.get(symbol), info.get(symbol)
         value = (p.market_value_usd or ZERO) if p else ZERO
         rows.append(
             HoldingRow(
                 symbol=symbol,
-                name=p.name if p else names.get(symbol, ("", ""))[0],
-                asset_class=p.asset_class if p else names.get(symbol, ("", ""))[1],
+                name=security.name if security else "",
+                asset_class=security.asset_class if security else "",
+                sector=security.sector if security else "",
                 quantity=p.quantity if p else ZERO,
                 value_usd=value,
                 weight=value / total if total else ZERO,
