@@ -9,6 +9,12 @@ real optimizer. The report gives, per policy, pre- and after-tax returns, tax al
 buy-and-hold, tracking error, dispersion between accounts, turnover, realized gains by
 year, wash sales (counted by the real lot engine) and restriction breaches.
 
+Assumptions, all stated where they are made: the model is a market-cap index of the
+universe (99 % stocks, 1 % cash); taxes of a year are paid (or, for a net loss, refunded:
+losses offset the investor's other gains at the same rates) from the account on the first
+trading day from 15 April of the next year; costs are `cost_bps` of every trade, charged
+to cash; trades are whole shares at the close.
+
     outcome = run_scenario(scenario=SCENARIOS["chaudhuri-burnham-lo"])
     report = build_report(outcome=outcome)
     print(format_table(report=report))

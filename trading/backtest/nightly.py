@@ -7,6 +7,10 @@ every day, so the case keeps its shape), the open lots with their holding-period
 the model's weights, the client's restrictions, the cash need as a withdrawal, and the
 account's purchases and loss sales of the last 30 days so the optimizer keeps the
 wash-sale rule. With the rule switched off (a comparison only) no history is passed.
+
+Every step day is solved: no pre-check skips an account. A sound one (no trade can lower
+the objective) needs the optimizer's private objective weights, and on 100-stock daily
+runs more than half of the account-days trade anyway, so it would save little.
 """
 
 from __future__ import annotations
