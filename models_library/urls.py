@@ -10,4 +10,9 @@ urlpatterns = [
     path("versions/<int:version_id>/", views.version_detail, name="version_detail"),
     path("versions/<int:version_id>/publish/", views.version_publish_view, name="version_publish"),
     path("versions/<int:version_id>/what-if/", views.version_what_if_view, name="version_what_if"),
+    path(
+        "accounts/<int:account_id>/model/",
+        views.account_model_assign,
+        name="account_model_assign",
+    ),
 ]

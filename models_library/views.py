@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import plain
 from accounts.permissions import Action, require
+from accounts.selectors.households import account_get
 from accounts.views.base import add_service_errors, error_lines, firm_view, paginate
 from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm
 from models_library.selectors.models import model_get, model_list, version_get
@@ -25,7 +26,12 @@ from models_library.selectors.versions import (
     weights_by_asset_class,
 )
 from models_library.services.resolution import version_security_weights
-from models_library.services.versions import draft_save, model_create, version_publish
+from models_library.services.versions import (
+    draft_save,
+    model_assign,
+    model_create,
+    version_publish,
+)
 from rebalancer.errors import DomainError
 from trading.selectors.proposals import book_as_of
 from trading.services.what_if import version_what_if
@@ -247,3 +253,20 @@ def version_what_if_view(request: HttpRequest, version_id: int) -> HttpResponse:
         "models_library/what_if.html",
         {"what_if": what_if, "version": version, "model": version.model},
     )
+
+
+@require_POST
+@firm_view()
+def account_model_assign(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Put an account on a model (its latest published version becomes the target)."""
+    account = account_get(firm=request.firm, account_id=account_id, membership=request.membership)
+    require(request.membership, Action.MANAGE_MODELS)
+    model_id = request.POST.get("model", "")
+    model = model_get(firm=request.firm, model_id=int(model_id) if model_id.isdigit() else 0)
+    try:
+        model_assign(firm=request.firm, actor=request.user, account=account, model=model)
+    except DomainError as exc:
+        messages.error(request, " ".join(error_lines(exc)))
+    else:
+        messages.success(request, f"{account.account_number} now follows {model.name}.")
+    return redirect("account_detail", account.pk)

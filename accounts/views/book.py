@@ -147,5 +147,6 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "chart": chart,
             "proposal": current_proposal(firm=request.firm, account=account),
             "proposals": account_proposals(firm=request.firm, account=account)[:10],
+            "models": model_list(firm=request.firm),
         },
     )

@@ -10,7 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AuditEvent, PreferenceSet, Restriction
-from models_library.models import ModelPortfolio, ModelVersion, VersionStatus
+from models_library.models import (
+    ModelAssignment,
+    ModelPortfolio,
+    ModelVersion,
+    Security,
+    VersionStatus,
+)
+from tests.trading.builders import published_model
 from tests.web.helpers import client_for
 from tests.web.pages import MANAGERS, REVIEWERS, TRADERS
 from trading.models import Blotter, BlotterStatus, Fill, Proposal, ProposalStatus, TaxLot
@@ -273,3 +280,16 @@ def test_rerun_failed_accounts(book, outsiders):
     assert _status(failed.pk)() == ProposalStatus.SUPERSEDED
     new = Proposal.objects.filter(account_id=failed.account_id).exclude(status="superseded").get()
     assert new.status == ProposalStatus.PENDING_REVIEW
+
+
+def test_assign_a_model(book, outsiders):
+    securities = {s.symbol: s for s in Security.objects.all()}
+    income = published_model(
+        firm=book.firm, weights={"BND": "0.9"}, securities=securities, name="Income"
+    )
+    account = book.accounts[0]
+    url = reverse("account_model_assign", args=[account.pk])
+    state = lambda: ModelAssignment.objects.get(account=account).model_id  # noqa: E731
+    _refused(book, outsiders, MANAGERS, url, {"model": income.pk}, state=state)
+    client_for(book.people["modeler"]).post(url, {"model": income.pk})
+    assert state() == income.pk
