@@ -139,6 +139,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
+# The API's bulk endpoints take up to 20,000 rows per call: several MB of JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_BYTES", str(32 * 1024 * 1024)))
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rebalancer API",
     "DESCRIPTION": (

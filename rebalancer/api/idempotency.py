@@ -31,11 +31,15 @@ MAX_KEY_LENGTH = 255
 
 
 def _request_digest(request) -> str:
+    """The method, path and query, and the parsed body (so key order and whitespace in a
+    JSON body do not make a retry look different)."""
     digest = hashlib.sha256()
     digest.update(request.method.encode())
     digest.update(request.get_full_path().encode())
     digest.update(b"\0")
-    digest.update(request._request.body)
+    data = request.data
+    body = data if isinstance(data, str) else json.dumps(data, sort_keys=True, cls=JSONEncoder)
+    digest.update(body.encode())
     return digest.hexdigest()
 
 

@@ -11,6 +11,8 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -28,6 +30,12 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the object's current state."
     default_code = "conflict"
+
+
+class Unavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is busy; retry shortly."
+    default_code = "unavailable"
 
 
 class UnprocessableKey(exceptions.APIException):
@@ -48,6 +56,7 @@ TITLES = {
     422: ("idempotency-key-reused", "Idempotency-Key reused with a different request."),
     429: ("rate-limited", "Too many requests."),
     500: ("server-error", "Server error."),
+    503: ("unavailable", "Service unavailable."),
 }
 
 
@@ -107,6 +116,10 @@ def _domain_to_api(exc: Exception) -> tuple[Exception, list[dict] | None]:
         return exceptions.NotFound(), None
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None), None
+    if isinstance(exc, SuspiciousOperation):
+        return exceptions.ValidationError(str(exc)), None
+    if isinstance(exc, OperationalError) and "locked" in str(exc):
+        return Unavailable(), None
     return exc, None
 
 
@@ -129,6 +142,8 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response:
     headers = {
         k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")
     }
+    if isinstance(exc, Unavailable):
+        headers["Retry-After"] = "1"
     return problem_response(
         response.status_code, detail, instance=instance, errors=errors, headers=headers
     )

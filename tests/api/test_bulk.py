@@ -84,9 +84,14 @@ def test_every_bad_row_is_named_and_nothing_is_recorded(api_a, two_accounts):
     assert Transaction.objects.count() == TaxLot.objects.count() == 0
 
 
-def test_a_bulk_call_has_at_most_20000_rows(api_a):
-    response = api_a.post("/api/v1/transactions/bulk/", {"rows": [{}] * 20_001}, format="json")
-    assert problem(response, 400)["errors"][0]["field"] == "rows"
+def test_a_bulk_call_has_at_most_20000_rows_however_large_the_body(api_a):
+    rows = [buy("A-1", f"T{n:06d}") for n in range(20_001)]  # about 3 MB of JSON
+    response = api_a.post(
+        "/api/v1/transactions/bulk/", {"rows": rows}, format="json", HTTP_IDEMPOTENCY_KEY="big"
+    )
+    assert problem(response, 400)["errors"] == [
+        {"row": None, "field": "rows", "message": "must hold 1 to 20,000 rows"}
+    ]
 
 
 def test_securities_are_upserted_by_symbol(api_a):

@@ -101,3 +101,17 @@ def test_every_operation_has_a_summary_a_description_and_examples(db):
             if method == "post":
                 assert "Idempotency-Key" in [p["name"] for p in op["parameters"]]
     assert missing == []
+
+
+def test_a_busy_database_is_a_503_with_retry_after_and_a_bug_a_500_problem(rf):
+    from django.db import OperationalError
+    from rest_framework.request import Request
+
+    from rebalancer.api.problems import problem_exception_handler
+
+    context = {"request": Request(rf.get("/api/v1/households/")), "view": None}
+    busy = problem_exception_handler(OperationalError("database is locked"), context)
+    assert (busy.status_code, busy["Retry-After"]) == (503, "1")
+    bug = problem_exception_handler(KeyError("oops"), context)
+    assert bug.status_code == 500
+    assert bug.data["detail"] == "An unexpected error occurred."
