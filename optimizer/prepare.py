@@ -8,14 +8,21 @@ problem is well scaled whatever the account's size.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 import numpy as np
 
-from optimizer.types import Case, Restriction, Screen
+from optimizer.rules import (
+    active_restrictions,
+    adjusted_target,
+    buy_block,
+    long_term_lots,
+    lot_blocks,
+    recent_groups,
+    screened_symbols,
+)
+from optimizer.types import Case
 
-WASH_WINDOW_DAYS = 30
 CLASS_WEIGHT = 1.0
 SECURITY_WEIGHT = 0.1
 FACTOR_RISK_AVERSION = 10.0
@@ -75,139 +82,126 @@ class Prepared:
         return len(self.lot_qty)
 
 
-def is_long_term(*, acquired: date, as_of: date) -> bool:
-    """Long-term when `as_of` is after the one-year anniversary (29 Feb: anniversary 1 Mar)."""
-    try:
-        anniversary = acquired.replace(year=acquired.year + 1)
-    except ValueError:
-        anniversary = date(acquired.year + 1, 3, 1)
-    return as_of > anniversary
-
-
-def within_wash_window(*, event: date, as_of: date) -> bool:
-    return abs((as_of - event).days) <= WASH_WINDOW_DAYS
-
-
-def active_restrictions(*, case: Case) -> dict[str, str]:
-    """Symbol -> the strongest restriction in force on `as_of` (`hold` beats the others)."""
-    kinds: dict[str, set[str]] = {}
-    for restriction in case.preferences.restrictions:
-        if _in_force(restriction=restriction, as_of=case.as_of):
-            kinds.setdefault(restriction.symbol, set()).add(restriction.type)
-    merged = {}
-    for symbol, types in kinds.items():
-        if "hold" in types or {"do_not_buy", "do_not_sell"} <= types:
-            merged[symbol] = "hold"
-        else:
-            merged[symbol] = types.pop()
-    return merged
-
-
-def _in_force(*, restriction: Restriction, as_of: date) -> bool:
-    if restriction.start is not None and as_of < restriction.start:
-        return False
-    return restriction.end is None or as_of <= restriction.end
-
-
-def screened_symbols(*, case: Case) -> frozenset[str]:
-    """Every symbol some screen excludes."""
-    return frozenset().union(
-        *(screen_matches(case=case, screen=screen) for screen in case.preferences.screens)
-    )
-
-
-def screen_matches(*, case: Case, screen: Screen) -> frozenset[str]:
-    """The symbols one screen excludes."""
-    return frozenset(
-        security.symbol
-        for security in case.securities.values()
-        if {
-            "symbol": security.symbol,
-            "sector": security.sector,
-            "asset_class": security.asset_class,
-        }[screen.field]
-        == screen.value
-    )
-
-
-def adjusted_target(*, case: Case, screened: frozenset[str]) -> dict[str, float]:
-    """The published target with substitutions applied (`from`'s weight moves to `to`,
-    following chains), then screens (a screened security's weight spreads over the rest of
-    its asset class in proportion to their weights, equally if they have none, or to cash
-    when nothing is left in the class)."""
-    moves = {sub.from_symbol: sub.to_symbol for sub in case.preferences.substitutions}
-    target: dict[str, float] = {}
-    for symbol, weight in case.target.items():
-        seen = {symbol}
-        while symbol in moves and moves[symbol] not in seen:
-            symbol = moves[symbol]
-            seen.add(symbol)
-        target[symbol] = target.get(symbol, 0.0) + float(weight)
-    substituted = set(moves) - set(moves.values())
-    for symbol in sorted(screened):
-        weight = target.pop(symbol, 0.0)
-        if weight <= 0:
-            continue
-        asset_class = case.securities[symbol].asset_class
-        rest = [
-            other.symbol
-            for other in case.securities.values()
-            if other.asset_class == asset_class
-            and other.symbol not in screened
-            and other.symbol not in substituted
-        ]
-        if not rest:
-            continue
-        base = sum(target.get(other, 0.0) for other in rest)
-        for other in rest:
-            share = target.get(other, 0.0) / base if base > 0 else 1.0 / len(rest)
-            target[other] = target.get(other, 0.0) + weight * share
-    return target
-
-
 def prepare(*, case: Case) -> Prepared:
     """Turn a case into arrays; see `Prepared`."""
     symbols = tuple(sorted(case.securities))
-    index = {symbol: i for i, symbol in enumerate(symbols)}
     price = np.array([float(case.securities[s].price) for s in symbols])
-    lot_security = np.array([index[lot.symbol] for lot in case.lots], dtype=int)
-    lot_qty = np.array([float(lot.quantity) for lot in case.lots])
-    lot_basis = np.array([float(lot.cost_basis) for lot in case.lots])
-    held_qty = np.bincount(lot_security, weights=lot_qty, minlength=len(symbols)).astype(float)
+    lots = _lot_arrays(case=case, symbols=symbols, price=price)
+    held_qty = np.bincount(lots.security, weights=lots.qty, minlength=len(symbols)).astype(float)
     value = float(case.cash) + float(held_qty @ price)
     if value <= 0:
         value = max(1.0, float(case.preferences.cash.min + case.preferences.cash.withdrawal))
-    lot_market = lot_qty * price[lot_security] if len(lot_qty) else np.zeros(0)
     taxable = case.tax_status == "taxable"
     tax = case.preferences.tax
-    lot_is_short = ~long_term_lots(lots=case.lots, as_of=case.as_of)
-    lot_tax_rate = np.where(lot_is_short, float(tax.short_term_rate), float(tax.long_term_rate))
-    lot_gain_ratio = np.divide(
-        lot_market - lot_basis, lot_market, out=np.zeros_like(lot_market), where=lot_market > 0
-    )
-    objective_tax = lot_tax_rate * lot_gain_ratio if taxable else np.zeros_like(lot_market)
+    objective_tax = lots.tax_rate * lots.gain_ratio if taxable else np.zeros_like(lots.market)
     if not tax.harvest_losses:
         objective_tax = np.maximum(objective_tax, 0.0)
+    blocks = _blocks(case=case, symbols=symbols, lots=lots)
+    groups, security_group = _index(case=case, symbols=symbols, attribute="identical_group")
+    classes, security_class = _index(case=case, symbols=symbols, attribute="asset_class")
+    target_map = adjusted_target(case=case, screened=blocks.screened)
+    invest_share = max(0.0, 1.0 - float(case.preferences.cash.withdrawal) / value)
+    target_adjusted = np.array([target_map.get(s, 0.0) for s in symbols]) * invest_share
+    idio, loadings, factor_weight = _risk_model(case=case, symbols=symbols)
+    return Prepared(
+        case=case,
+        value=value,
+        symbols=symbols,
+        price=price,
+        held_qty=held_qty,
+        holding=held_qty * price / value,
+        lot_security=lots.security,
+        lot_qty=lots.qty,
+        lot_value=lots.market / value,
+        lot_gain_ratio=lots.gain_ratio,
+        lot_is_short=lots.is_short,
+        lot_tax_rate=lots.tax_rate if taxable else np.zeros_like(lots.market),
+        lot_objective_tax=objective_tax,
+        lot_sellable=blocks.lot_sellable,
+        lot_block=blocks.lot_block,
+        buy_ok=blocks.buy_ok,
+        buy_block=blocks.buy_block,
+        target_published=np.array([float(case.target.get(s, Decimal(0))) for s in symbols]),
+        target_adjusted=target_adjusted,
+        target_cash=1.0 - float(target_adjusted.sum()),
+        security_class=security_class,
+        n_classes=len(classes),
+        security_group=security_group,
+        group_names=groups,
+        wash_groups=_wash_groups(
+            taxable=taxable,
+            n_groups=len(groups),
+            security_group=security_group,
+            buy_ok=blocks.buy_ok,
+            lot_group=security_group[lots.security],
+            lot_candidate=blocks.lot_sellable & lots.is_loss,
+        ),
+        cash0=float(case.cash) / value,
+        cash_required=float(case.preferences.cash.min + case.preferences.cash.withdrawal) / value,
+        cost_rate=float(case.preferences.trading.cost_bps) / 10_000.0,
+        max_gain=_cap(tax.max_realized_gain, value),
+        max_short_gain=_cap(tax.max_short_term_gain, value),
+        idio_weight=idio,
+        factor_loadings=loadings,
+        factor_weight=factor_weight,
+        screened=blocks.screened,
+        substituted=blocks.substituted,
+        substitute_to=frozenset(sub.to_symbol for sub in case.preferences.substitutions),
+        restricted=blocks.restricted,
+    )
+
+
+@dataclass(frozen=True)
+class _Lots:
+    security: np.ndarray
+    qty: np.ndarray
+    market: np.ndarray
+    gain_ratio: np.ndarray
+    is_short: np.ndarray
+    is_loss: np.ndarray
+    tax_rate: np.ndarray
+
+
+def _lot_arrays(*, case: Case, symbols: tuple[str, ...], price: np.ndarray) -> _Lots:
+    """Per-lot arrays: security index, shares, market value, gain per dollar, term, rate."""
+    index = {symbol: i for i, symbol in enumerate(symbols)}
+    security = np.array([index[lot.symbol] for lot in case.lots], dtype=int)
+    qty = np.array([float(lot.quantity) for lot in case.lots])
+    basis = np.array([float(lot.cost_basis) for lot in case.lots])
+    market = qty * price[security] if len(qty) else np.zeros(0)
+    is_short = ~long_term_lots(lots=case.lots, as_of=case.as_of)
+    tax = case.preferences.tax
+    return _Lots(
+        security=security,
+        qty=qty,
+        market=market,
+        gain_ratio=np.divide(market - basis, market, out=np.zeros_like(market), where=market > 0),
+        is_short=is_short,
+        is_loss=market < basis,
+        tax_rate=np.where(is_short, float(tax.short_term_rate), float(tax.long_term_rate)),
+    )
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    screened: frozenset[str]
+    substituted: frozenset[str]
+    restricted: dict[str, str]
+    buy_block: tuple[str, ...]
+    buy_ok: np.ndarray
+    lot_block: tuple[str, ...]
+    lot_sellable: np.ndarray
+
+
+def _blocks(*, case: Case, symbols: tuple[str, ...], lots: _Lots) -> _Blocks:
+    """What each rule forbids: purchases per security, sales per lot."""
     screened = screened_symbols(case=case)
     restricted = active_restrictions(case=case)
     substituted = frozenset(sub.from_symbol for sub in case.preferences.substitutions)
-    groups = tuple(sorted({case.securities[s].identical_group for s in symbols}))
-    group_index = {group: g for g, group in enumerate(groups)}
-    security_group = np.array(
-        [group_index[case.securities[s].identical_group] for s in symbols], dtype=int
-    )
-    loss_sale_groups = {
-        case.securities[e.symbol].identical_group
-        for e in case.recent_loss_sales
-        if within_wash_window(event=e.date, as_of=case.as_of)
-    }
-    recent_buy_groups = {
-        case.securities[e.symbol].identical_group
-        for e in case.recent_buys
-        if within_wash_window(event=e.date, as_of=case.as_of)
-    }
-    buy_block = tuple(
-        _buy_block(
+    loss_sale_groups = recent_groups(case=case, events=case.recent_loss_sales)
+    recent_buy_groups = recent_groups(case=case, events=case.recent_buys)
+    buy_blocks = tuple(
+        buy_block(
             symbol=s,
             restricted=restricted,
             screened=screened,
@@ -217,136 +211,39 @@ def prepare(*, case: Case) -> Prepared:
         )
         for s in symbols
     )
-    lot_block = _lot_blocks(
+    lot_block_list = lot_blocks(
         symbols=symbols,
-        lot_security=lot_security,
+        lot_security=lots.security,
         restricted=restricted,
-        taxable=taxable,
-        is_loss=lot_market < lot_basis,
+        taxable=case.tax_status == "taxable",
+        is_loss=lots.is_loss,
         blocked=np.array(
             [case.securities[s].identical_group in recent_buy_groups for s in symbols], dtype=bool
         ),
     )
-    lot_sellable = np.array([block == "" for block in lot_block], dtype=bool)
-    buy_ok = np.array([block == "" for block in buy_block], dtype=bool)
-    target_map = adjusted_target(case=case, screened=screened)
-    withdrawal = float(case.preferences.cash.withdrawal)
-    invest_share = max(0.0, 1.0 - withdrawal / value)
-    target_adjusted = np.array([target_map.get(s, 0.0) for s in symbols]) * invest_share
-    classes = tuple(sorted({case.securities[s].asset_class for s in symbols}))
-    class_index = {name: k for k, name in enumerate(classes)}
-    security_class = np.array(
-        [class_index[case.securities[s].asset_class] for s in symbols], dtype=int
-    )
-    is_loss_lot = lot_market < lot_basis
-    wash_groups = _wash_groups(
-        taxable=taxable,
-        n_groups=len(groups),
-        security_group=security_group,
-        buy_ok=buy_ok,
-        lot_group=security_group[lot_security] if len(lot_security) else lot_security,
-        lot_candidate=lot_sellable & is_loss_lot,
-    )
-    idio, loadings, factor_weight = _risk_model(case=case, symbols=symbols)
-    return Prepared(
-        case=case,
-        value=value,
-        symbols=symbols,
-        price=price,
-        held_qty=held_qty,
-        holding=held_qty * price / value,
-        lot_security=lot_security,
-        lot_qty=lot_qty,
-        lot_value=lot_market / value,
-        lot_gain_ratio=lot_gain_ratio,
-        lot_is_short=lot_is_short,
-        lot_tax_rate=lot_tax_rate if taxable else np.zeros_like(lot_market),
-        lot_objective_tax=objective_tax,
-        lot_sellable=lot_sellable,
-        lot_block=lot_block,
-        buy_ok=buy_ok,
-        buy_block=buy_block,
-        target_published=np.array([float(case.target.get(s, Decimal(0))) for s in symbols]),
-        target_adjusted=target_adjusted,
-        target_cash=1.0 - float(target_adjusted.sum()),
-        security_class=security_class,
-        n_classes=len(classes),
-        security_group=security_group,
-        group_names=groups,
-        wash_groups=wash_groups,
-        cash0=float(case.cash) / value,
-        cash_required=float(case.preferences.cash.min + case.preferences.cash.withdrawal) / value,
-        cost_rate=float(case.preferences.trading.cost_bps) / 10_000.0,
-        max_gain=_cap(tax.max_realized_gain, value),
-        max_short_gain=_cap(tax.max_short_term_gain, value),
-        idio_weight=idio,
-        factor_loadings=loadings,
-        factor_weight=factor_weight,
+    return _Blocks(
         screened=screened,
         substituted=substituted,
-        substitute_to=frozenset(sub.to_symbol for sub in case.preferences.substitutions),
         restricted=restricted,
+        buy_block=buy_blocks,
+        buy_ok=np.array([block == "" for block in buy_blocks], dtype=bool),
+        lot_block=lot_block_list,
+        lot_sellable=np.array([block == "" for block in lot_block_list], dtype=bool),
     )
+
+
+def _index(
+    *, case: Case, symbols: tuple[str, ...], attribute: str
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """The distinct values of a security attribute, and each security's position in them."""
+    values = [getattr(case.securities[s], attribute) for s in symbols]
+    names = tuple(sorted(set(values)))
+    position = {name: k for k, name in enumerate(names)}
+    return names, np.array([position[v] for v in values], dtype=int)
 
 
 def _cap(cap: Decimal | None, value: float) -> float | None:
     return None if cap is None else float(cap) / value
-
-
-def _buy_block(
-    *,
-    symbol: str,
-    restricted: dict[str, str],
-    screened: frozenset[str],
-    substituted: frozenset[str],
-    loss_sale_groups: set[str],
-    group: str,
-) -> str:
-    if restricted.get(symbol) in ("do_not_buy", "hold"):
-        return restricted[symbol]
-    if symbol in screened:
-        return "screen"
-    if symbol in substituted:
-        return "substitution"
-    if group in loss_sale_groups:
-        return "wash_sale"
-    return ""
-
-
-def _lot_blocks(
-    *,
-    symbols: tuple[str, ...],
-    lot_security: np.ndarray,
-    restricted: dict[str, str],
-    taxable: bool,
-    is_loss: np.ndarray,
-    blocked: np.ndarray,
-) -> tuple[str, ...]:
-    """Why each lot may not be sold ("" when it may): a restriction, or in a taxable
-    account a loss in a group bought within 30 days."""
-    by_security = np.array(
-        [restricted.get(s) if restricted.get(s) in ("do_not_sell", "hold") else "" for s in symbols]
-        + [""],
-        dtype=object,
-    )
-    security = lot_security if len(lot_security) else np.zeros(0, dtype=int)
-    blocks = by_security[security]
-    wash = (
-        (blocks == "") & is_loss & blocked[security] if taxable else np.zeros(len(security), bool)
-    )
-    blocks[wash] = "wash_sale"
-    return tuple(blocks.tolist())
-
-
-def long_term_lots(*, lots: tuple, as_of: date) -> np.ndarray:
-    """Held more than a year on `as_of` (after the anniversary; 29 Feb's is 1 March)."""
-    if not lots:
-        return np.zeros(0, dtype=bool)
-    codes = np.array([(lot.acquired.year, lot.acquired.month, lot.acquired.day) for lot in lots])
-    anniversary = (codes[:, 0] + 1) * 10_000 + codes[:, 1] * 100 + codes[:, 2]
-    leap_day = (codes[:, 1] == 2) & (codes[:, 2] == 29)
-    anniversary = np.where(leap_day, (codes[:, 0] + 1) * 10_000 + 301, anniversary)
-    return as_of.year * 10_000 + as_of.month * 100 + as_of.day > anniversary
 
 
 def _wash_groups(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from optimizer.explain import RuleRelief
-from optimizer.prepare import Prepared, screen_matches
+from optimizer.prepare import Prepared
 from optimizer.problem import Problem
+from optimizer.rules import screen_matches
 from optimizer.solvers import INF, Bounds
 from optimizer.types import Screen
 

@@ -22,6 +22,7 @@ FRACTION_DIGITS = 6
 _STEP = 10.0**-FRACTION_DIGITS
 _MAX_REPAIRS = 400
 DUST_USD = 0.5
+DUST_SHARE = 1e-4
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,13 @@ def allowed_lots(*, problem: Problem, bounds: Bounds) -> np.ndarray:
 def round_quantities(
     *, problem: Problem, x: np.ndarray, allowed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Round trades to the nearest step, dropping dust (under 50 cents or 1e-7 of V); a
+    """Round trades to the nearest step, dropping dust (under 50 cents or 0.01 % of the account); a
     sale that nearly empties its allowed lots takes them all. `repair` then restores cash
     and caps."""
     prep = problem.prep
     whole = not prep.case.preferences.trading.fractional_shares
     buy_sh, sale_sh = shares(problem=problem, x=x)
-    dust = max(DUST_USD, 1e-7 * prep.value) / prep.price
+    dust = max(DUST_USD, DUST_SHARE * prep.value) / prep.price
     buy_sh = np.where(buy_sh < dust, 0.0, buy_sh)
     sale_sh = np.where(sale_sh < dust, 0.0, sale_sh)
     room = sellable_shares(problem=problem, allowed=allowed)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from optimizer.prepare import Prepared, within_wash_window
+from optimizer.prepare import Prepared
+from optimizer.rules import within_wash_window
 from optimizer.types import Trade
 
 ZERO = Decimal("0")

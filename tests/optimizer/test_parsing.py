@@ -104,7 +104,7 @@ def test_garbage_is_invalid(data) -> None:
 def test_holding_period_turns_long_the_day_after_the_anniversary(
     acquired: str, as_of: str, long: bool
 ) -> None:
-    from optimizer.prepare import long_term_lots
+    from optimizer.rules import long_term_lots
 
     data = minimal()
     data["as_of"] = as_of

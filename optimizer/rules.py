@@ -1,0 +1,167 @@
+"""The client's rules on one account: holding periods, restrictions in force, screens,
+substitutions, the target they produce, and what each rule blocks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from optimizer.types import Case, Lot, Restriction, Screen
+
+WASH_WINDOW_DAYS = 30
+
+
+def is_long_term(*, acquired: date, as_of: date) -> bool:
+    """Long-term when `as_of` is after the one-year anniversary (29 Feb: anniversary 1 Mar)."""
+    try:
+        anniversary = acquired.replace(year=acquired.year + 1)
+    except ValueError:
+        anniversary = date(acquired.year + 1, 3, 1)
+    return as_of > anniversary
+
+
+def within_wash_window(*, event: date, as_of: date) -> bool:
+    return abs((as_of - event).days) <= WASH_WINDOW_DAYS
+
+
+def recent_groups(*, case: Case, events: tuple) -> set[str]:
+    """Identical groups of the wash-sale events within 30 days of `as_of`."""
+    return {
+        case.securities[e.symbol].identical_group
+        for e in events
+        if within_wash_window(event=e.date, as_of=case.as_of)
+    }
+
+
+def active_restrictions(*, case: Case) -> dict[str, str]:
+    """Symbol -> the strongest restriction in force on `as_of` (`hold` beats the others)."""
+    kinds: dict[str, set[str]] = {}
+    for restriction in case.preferences.restrictions:
+        if _in_force(restriction=restriction, as_of=case.as_of):
+            kinds.setdefault(restriction.symbol, set()).add(restriction.type)
+    merged = {}
+    for symbol, types in kinds.items():
+        if "hold" in types or {"do_not_buy", "do_not_sell"} <= types:
+            merged[symbol] = "hold"
+        else:
+            merged[symbol] = types.pop()
+    return merged
+
+
+def _in_force(*, restriction: Restriction, as_of: date) -> bool:
+    if restriction.start is not None and as_of < restriction.start:
+        return False
+    return restriction.end is None or as_of <= restriction.end
+
+
+def screened_symbols(*, case: Case) -> frozenset[str]:
+    """Every symbol some screen excludes."""
+    return frozenset().union(
+        *(screen_matches(case=case, screen=screen) for screen in case.preferences.screens)
+    )
+
+
+def screen_matches(*, case: Case, screen: Screen) -> frozenset[str]:
+    """The symbols one screen excludes."""
+    return frozenset(
+        security.symbol
+        for security in case.securities.values()
+        if {
+            "symbol": security.symbol,
+            "sector": security.sector,
+            "asset_class": security.asset_class,
+        }[screen.field]
+        == screen.value
+    )
+
+
+def adjusted_target(*, case: Case, screened: frozenset[str]) -> dict[str, float]:
+    """The published target with substitutions applied (`from`'s weight moves to `to`,
+    following chains), then screens (a screened security's weight spreads over the rest of
+    its asset class in proportion to their weights, equally if they have none, or to cash
+    when nothing is left in the class)."""
+    moves = {sub.from_symbol: sub.to_symbol for sub in case.preferences.substitutions}
+    target: dict[str, float] = {}
+    for symbol, weight in case.target.items():
+        seen = {symbol}
+        while symbol in moves and moves[symbol] not in seen:
+            symbol = moves[symbol]
+            seen.add(symbol)
+        target[symbol] = target.get(symbol, 0.0) + float(weight)
+    substituted = set(moves) - set(moves.values())
+    for symbol in sorted(screened):
+        weight = target.pop(symbol, 0.0)
+        if weight <= 0:
+            continue
+        asset_class = case.securities[symbol].asset_class
+        rest = [
+            other.symbol
+            for other in case.securities.values()
+            if other.asset_class == asset_class
+            and other.symbol not in screened
+            and other.symbol not in substituted
+        ]
+        if not rest:
+            continue
+        base = sum(target.get(other, 0.0) for other in rest)
+        for other in rest:
+            share = target.get(other, 0.0) / base if base > 0 else 1.0 / len(rest)
+            target[other] = target.get(other, 0.0) + weight * share
+    return target
+
+
+def buy_block(
+    *,
+    symbol: str,
+    restricted: dict[str, str],
+    screened: frozenset[str],
+    substituted: frozenset[str],
+    loss_sale_groups: set[str],
+    group: str,
+) -> str:
+    if restricted.get(symbol) in ("do_not_buy", "hold"):
+        return restricted[symbol]
+    if symbol in screened:
+        return "screen"
+    if symbol in substituted:
+        return "substitution"
+    if group in loss_sale_groups:
+        return "wash_sale"
+    return ""
+
+
+def lot_blocks(
+    *,
+    symbols: tuple[str, ...],
+    lot_security: np.ndarray,
+    restricted: dict[str, str],
+    taxable: bool,
+    is_loss: np.ndarray,
+    blocked: np.ndarray,
+) -> tuple[str, ...]:
+    """Why each lot may not be sold ("" when it may): a restriction, or in a taxable
+    account a loss in a group bought within 30 days."""
+    by_security = np.array(
+        [restricted.get(s) if restricted.get(s) in ("do_not_sell", "hold") else "" for s in symbols]
+        + [""],
+        dtype=object,
+    )
+    security = lot_security if len(lot_security) else np.zeros(0, dtype=int)
+    blocks = by_security[security]
+    wash = (
+        (blocks == "") & is_loss & blocked[security] if taxable else np.zeros(len(security), bool)
+    )
+    blocks[wash] = "wash_sale"
+    return tuple(blocks.tolist())
+
+
+def long_term_lots(*, lots: tuple[Lot, ...], as_of: date) -> np.ndarray:
+    """Held more than a year on `as_of` (after the anniversary; 29 Feb's is 1 March)."""
+    if not lots:
+        return np.zeros(0, dtype=bool)
+    codes = np.array([(lot.acquired.year, lot.acquired.month, lot.acquired.day) for lot in lots])
+    anniversary = (codes[:, 0] + 1) * 10_000 + codes[:, 1] * 100 + codes[:, 2]
+    leap_day = (codes[:, 1] == 2) & (codes[:, 2] == 29)
+    anniversary = np.where(leap_day, (codes[:, 0] + 1) * 10_000 + 301, anniversary)
+    return as_of.year * 10_000 + as_of.month * 100 + as_of.day > anniversary
