@@ -31,9 +31,26 @@ class EffectiveFields(PreferenceFields):
         fields = list(SCALAR_FIELDS + CAP_FIELDS)
 
 
+class RuleOutput(serializers.Serializer):
+    kind = serializers.CharField(help_text="restriction, screen or substitution")
+    source = serializers.CharField(help_text="household or account")
+    values = serializers.DictField(help_text="The rule's fields, e.g. symbol and type.")
+
+
 OUTPUT = inline_serializer(
     "PreferencesOutput",
     {
+        "rules": RuleOutput(
+            many=True,
+            required=False,
+            help_text="(Accounts) restrictions, screens and substitutions in force today.",
+        ),
+        "pending_withdrawal_usd": serializers.DecimalField(
+            max_digits=16,
+            decimal_places=2,
+            required=False,
+            help_text="(Accounts) withdrawals due in the next 30 days.",
+        ),
         "own": PreferenceFields(help_text="This account's (or household's) own settings."),
         "effective": EffectiveFields(help_text="What applies, after inheritance."),
         "sources": serializers.DictField(
@@ -42,6 +59,14 @@ OUTPUT = inline_serializer(
     },
 )
 EXAMPLE = {
+    "rules": [
+        {
+            "kind": "restriction",
+            "source": "household",
+            "values": {"symbol": "AAPL", "type": "do_not_sell", "reason": "concentrated"},
+        }
+    ],
+    "pending_withdrawal_usd": "0.00",
     "own": {"short_term_rate": "0.3500", "harvest_losses": None, "cost_bps": None},
     "effective": {"short_term_rate": "0.3500", "harvest_losses": True, "cost_bps": "0.00"},
     "sources": {"short_term_rate": "account", "harvest_losses": "default", "cost_bps": "default"},
@@ -63,6 +88,9 @@ class _PreferencesApi(FirmAPIView):
             eff = effective_preferences(firm=self.firm, account=account, as_of=timezone.localdate())
             body["effective"] = EffectiveFields(eff.values).data
             body["sources"] = eff.sources
+            rules = eff.restrictions + eff.screens + eff.substitutions
+            body["rules"] = RuleOutput(rules, many=True).data
+            body["pending_withdrawal_usd"] = str(eff.pending_withdrawal_usd)
         return Response(body)
 
     def _update(self, request, **scope):

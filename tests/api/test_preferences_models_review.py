@@ -114,3 +114,19 @@ def test_a_run_is_started_and_read(firm_a, django_capture_on_commit_callbacks):
     assert run["progress"]["done"] == run["progress"]["total"] == 2
     proposals = api.get(f"/api/v1/proposals/?as_of={AS_OF}").json()["results"]
     assert len(proposals) == 2
+
+
+def test_an_accounts_rules_in_force_are_listed_with_their_source(firm_a, api_a):
+    from accounts.services.preferences import restriction_add
+    from tests.factories import SecurityFactory
+
+    SecurityFactory(symbol="AAPL")
+    account = AccountFactory(household=HouseholdFactory(firm=firm_a))
+    restriction_add(
+        firm=firm_a, actor="test", symbol="AAPL", type="do_not_sell", household=account.household
+    )
+    body = api_a.get(f"/api/v1/accounts/{account.pk}/preferences/").json()
+    assert [(r["kind"], r["source"], r["values"]["symbol"]) for r in body["rules"]] == [
+        ("restriction", "household", "AAPL")
+    ]
+    assert body["pending_withdrawal_usd"] == "0.00"
