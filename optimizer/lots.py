@@ -88,17 +88,17 @@ def violated_caps(*, prep: Prepared, lot_sold: np.ndarray) -> tuple[str, ...]:
     """Which caps ("gain", "short") the relief breaks."""
     gain, short_gain = realized_gains(prep=prep, lot_sold=lot_sold)
     out = []
-    if prep.max_gain is not None and gain > _cap_dollars(prep.max_gain, prep) + 1e-6:
+    if prep.max_gain is not None and gain > _cap_dollars(cap=prep.max_gain, prep=prep) + 1e-6:
         out.append("gain")
     if (
         prep.max_short_gain is not None
-        and short_gain > _cap_dollars(prep.max_short_gain, prep) + 1e-6
+        and short_gain > _cap_dollars(cap=prep.max_short_gain, prep=prep) + 1e-6
     ):
         out.append("short")
     return tuple(out)
 
 
-def _cap_dollars(cap: float, prep: Prepared) -> float:
+def _cap_dollars(*, cap: float, prep: Prepared) -> float:
     return round(cap * prep.value, 2)
 
 

@@ -127,7 +127,7 @@ def parse_case(data: Any) -> Case:
     tax_status = account.get("tax_status") or "taxable"
     if tax_status not in TAX_STATUSES:
         raise reader.fail("account.tax_status", f"must be one of {', '.join(TAX_STATUSES)}")
-    securities = _securities(reader, data.get("securities"))
+    securities = _securities(reader=reader, value=data.get("securities"))
     prefs_raw = reader.obj(data.get("preferences"), "preferences")
     wash_raw = reader.obj(data.get("wash_sale"), "wash_sale")
     return Case(
@@ -136,9 +136,9 @@ def parse_case(data: Any) -> Case:
         tax_status=tax_status,
         cash=reader.decimal(account.get("cash"), "account.cash", default=Decimal("0")),
         securities=securities,
-        lots=_lots(reader, data.get("lots"), securities),
-        target=_target(reader, data.get("target"), securities),
-        preferences=_preferences(reader, prefs_raw, securities),
+        lots=_lots(reader=reader, value=data.get("lots"), securities=securities),
+        target=_target(reader=reader, value=data.get("target"), securities=securities),
+        preferences=_preferences(reader=reader, raw=prefs_raw, securities=securities),
         recent_buys=tuple(
             RecentBuy(
                 symbol=reader.symbol(
@@ -149,7 +149,9 @@ def parse_case(data: Any) -> Case:
                     item.get("quantity"), f"wash_sale.recent_buys[{i}].quantity"
                 ),
             )
-            for i, item in _items(reader, wash_raw.get("recent_buys"), "wash_sale.recent_buys")
+            for i, item in _items(
+                reader=reader, value=wash_raw.get("recent_buys"), field="wash_sale.recent_buys"
+            )
         ),
         recent_loss_sales=tuple(
             RecentLossSale(
@@ -159,20 +161,22 @@ def parse_case(data: Any) -> Case:
                 date=reader.day(item.get("date"), f"wash_sale.recent_loss_sales[{i}].date"),
             )
             for i, item in _items(
-                reader, wash_raw.get("recent_loss_sales"), "wash_sale.recent_loss_sales"
+                reader=reader,
+                value=wash_raw.get("recent_loss_sales"),
+                field="wash_sale.recent_loss_sales",
             )
         ),
     )
 
 
-def _items(reader: _Reader, value: Any, field: str) -> list[tuple[int, dict]]:
+def _items(*, reader: _Reader, value: Any, field: str) -> list[tuple[int, dict]]:
     return [
         (i, reader.obj(item, f"{field}[{i}]", required=True))
         for i, item in enumerate(reader.seq(value, field))
     ]
 
 
-def _securities(reader: _Reader, value: Any) -> dict[str, Security]:
+def _securities(*, reader: _Reader, value: Any) -> dict[str, Security]:
     raw = reader.obj(value, "securities")
     securities = {}
     for symbol, spec in raw.items():
@@ -196,10 +200,10 @@ def _securities(reader: _Reader, value: Any) -> dict[str, Security]:
     return securities
 
 
-def _lots(reader: _Reader, value: Any, securities: dict[str, Security]) -> tuple[Lot, ...]:
+def _lots(*, reader: _Reader, value: Any, securities: dict[str, Security]) -> tuple[Lot, ...]:
     lots = []
     seen: set[str] = set()
-    for i, item in _items(reader, value, "lots"):
+    for i, item in _items(reader=reader, value=value, field="lots"):
         field = f"lots[{i}]"
         lot_id = reader.text(item.get("id"), f"{field}.id")
         if lot_id in seen:
@@ -222,7 +226,7 @@ def _lots(reader: _Reader, value: Any, securities: dict[str, Security]) -> tuple
     return tuple(lots)
 
 
-def _target(reader: _Reader, value: Any, securities: dict[str, Security]) -> dict[str, Decimal]:
+def _target(*, reader: _Reader, value: Any, securities: dict[str, Security]) -> dict[str, Decimal]:
     raw = reader.obj(value, "target")
     target = {}
     for symbol, weight in raw.items():
@@ -234,37 +238,16 @@ def _target(reader: _Reader, value: Any, securities: dict[str, Security]) -> dic
     return target
 
 
-def _preferences(reader: _Reader, raw: dict, securities: dict[str, Security]) -> Preferences:
+def _preferences(*, reader: _Reader, raw: dict, securities: dict[str, Security]) -> Preferences:
     tax = reader.obj(raw.get("tax"), "preferences.tax")
     cash = reader.obj(raw.get("cash"), "preferences.cash")
     trading = reader.obj(raw.get("trading"), "preferences.trading")
-    defaults = TaxPreferences()
     return Preferences(
-        tax=TaxPreferences(
-            short_term_rate=_rate(
-                reader,
-                tax.get("short_term_rate"),
-                "preferences.tax.short_term_rate",
-                defaults.short_term_rate,
-            ),
-            long_term_rate=_rate(
-                reader,
-                tax.get("long_term_rate"),
-                "preferences.tax.long_term_rate",
-                defaults.long_term_rate,
-            ),
-            harvest_losses=reader.flag(
-                tax.get("harvest_losses"), "preferences.tax.harvest_losses", default=True
-            ),
-            max_realized_gain=reader.decimal(
-                tax.get("max_realized_gain"), "preferences.tax.max_realized_gain"
-            ),
-            max_short_term_gain=reader.decimal(
-                tax.get("max_short_term_gain"), "preferences.tax.max_short_term_gain"
-            ),
+        tax=_tax(reader=reader, tax=tax),
+        restrictions=_restrictions(
+            reader=reader, value=raw.get("restrictions"), securities=securities
         ),
-        restrictions=_restrictions(reader, raw.get("restrictions"), securities),
-        screens=_screens(reader, raw.get("screens")),
+        screens=_screens(reader=reader, value=raw.get("screens")),
         substitutions=tuple(
             Substitution(
                 from_symbol=reader.symbol(
@@ -274,7 +257,9 @@ def _preferences(reader: _Reader, raw: dict, securities: dict[str, Security]) ->
                     item.get("to"), f"preferences.substitutions[{i}].to", securities
                 ),
             )
-            for i, item in _items(reader, raw.get("substitutions"), "preferences.substitutions")
+            for i, item in _items(
+                reader=reader, value=raw.get("substitutions"), field="preferences.substitutions"
+            )
         ),
         cash=CashPreferences(
             min=reader.nonneg(cash.get("min"), "preferences.cash.min", default=Decimal("0")),
@@ -300,7 +285,34 @@ def _preferences(reader: _Reader, raw: dict, securities: dict[str, Security]) ->
     )
 
 
-def _rate(reader: _Reader, value: Any, field: str, default: Decimal) -> Decimal:
+def _tax(*, reader: _Reader, tax: dict) -> TaxPreferences:
+    defaults = TaxPreferences()
+    return TaxPreferences(
+        short_term_rate=_rate(
+            reader=reader,
+            value=tax.get("short_term_rate"),
+            field="preferences.tax.short_term_rate",
+            default=defaults.short_term_rate,
+        ),
+        long_term_rate=_rate(
+            reader=reader,
+            value=tax.get("long_term_rate"),
+            field="preferences.tax.long_term_rate",
+            default=defaults.long_term_rate,
+        ),
+        harvest_losses=reader.flag(
+            tax.get("harvest_losses"), "preferences.tax.harvest_losses", default=True
+        ),
+        max_realized_gain=reader.decimal(
+            tax.get("max_realized_gain"), "preferences.tax.max_realized_gain"
+        ),
+        max_short_term_gain=reader.decimal(
+            tax.get("max_short_term_gain"), "preferences.tax.max_short_term_gain"
+        ),
+    )
+
+
+def _rate(*, reader: _Reader, value: Any, field: str, default: Decimal) -> Decimal:
     rate = reader.decimal(value, field, default=default)
     if not Decimal("0") <= rate <= Decimal("1"):
         raise reader.fail(field, "must be between 0 and 1")
@@ -308,10 +320,10 @@ def _rate(reader: _Reader, value: Any, field: str, default: Decimal) -> Decimal:
 
 
 def _restrictions(
-    reader: _Reader, value: Any, securities: dict[str, Security]
+    *, reader: _Reader, value: Any, securities: dict[str, Security]
 ) -> tuple[Restriction, ...]:
     restrictions = []
-    for i, item in _items(reader, value, "preferences.restrictions"):
+    for i, item in _items(reader=reader, value=value, field="preferences.restrictions"):
         field = f"preferences.restrictions[{i}]"
         kind = item.get("type")
         if kind not in RESTRICTION_TYPES:
@@ -327,9 +339,9 @@ def _restrictions(
     return tuple(restrictions)
 
 
-def _screens(reader: _Reader, value: Any) -> tuple[Screen, ...]:
+def _screens(*, reader: _Reader, value: Any) -> tuple[Screen, ...]:
     screens = []
-    for i, item in _items(reader, value, "preferences.screens"):
+    for i, item in _items(reader=reader, value=value, field="preferences.screens"):
         field = f"preferences.screens[{i}]"
         kind = item.get("field")
         if kind not in SCREEN_FIELDS:

@@ -139,8 +139,8 @@ def prepare(*, case: Case) -> Prepared:
         cash0=float(case.cash) / value,
         cash_required=float(case.preferences.cash.min + case.preferences.cash.withdrawal) / value,
         cost_rate=float(case.preferences.trading.cost_bps) / 10_000.0,
-        max_gain=_cap(tax.max_realized_gain, value),
-        max_short_gain=_cap(tax.max_short_term_gain, value),
+        max_gain=_cap(cap=tax.max_realized_gain, value=value),
+        max_short_gain=_cap(cap=tax.max_short_term_gain, value=value),
         idio_weight=idio,
         factor_loadings=loadings,
         factor_weight=factor_weight,
@@ -242,7 +242,7 @@ def _index(
     return names, np.array([position[v] for v in values], dtype=int)
 
 
-def _cap(cap: Decimal | None, value: float) -> float | None:
+def _cap(*, cap: Decimal | None, value: float) -> float | None:
     return None if cap is None else float(cap) / value
 
 

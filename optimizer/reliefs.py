@@ -25,7 +25,7 @@ def rule_reliefs(*, problem: Problem, base: Bounds, final: Bounds) -> list[RuleR
             bounds.x_u[problem.layout.b][i] = room
         if kind in ("do_not_sell", "hold"):
             _free_lots(problem=problem, bounds=bounds, securities=[i], reason=kind)
-        if _differs(bounds, final):
+        if _differs(a=bounds, b=final):
             reliefs.append(RuleRelief(rule="restriction", detail=f"{kind} {symbol}", bounds=bounds))
     for screen in prep.case.preferences.screens:
         reliefs += _screen_relief(problem=problem, final=final, screen=screen, room=room)
@@ -54,7 +54,7 @@ def _copy(bounds: Bounds) -> Bounds:
     )
 
 
-def _differs(a: Bounds, b: Bounds) -> bool:
+def _differs(*, a: Bounds, b: Bounds) -> bool:
     return not (np.array_equal(a.x_u, b.x_u) and np.array_equal(a.h_u, b.h_u))
 
 
@@ -74,7 +74,7 @@ def _screen_relief(
         i = prep.symbols.index(symbol)
         if prep.buy_block[i] == "screen":
             bounds.x_u[problem.layout.b][i] = room
-    if not _differs(bounds, final):
+    if not _differs(a=bounds, b=final):
         return []
     return [RuleRelief(rule="screen", detail=f"{screen.field} = {screen.value}", bounds=bounds)]
 
@@ -108,6 +108,6 @@ def _wash_relief(*, problem: Problem, base: Bounds, room: float) -> RuleRelief |
         securities=list(range(prep.n_securities)),
         reason="wash_sale",
     )
-    if problem.layout.n_wash == 0 and not _differs(bounds, base):
+    if problem.layout.n_wash == 0 and not _differs(a=bounds, b=base):
         return None
     return RuleRelief(rule="wash_sale", detail="no wash sales", bounds=bounds)

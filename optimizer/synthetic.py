@@ -27,8 +27,8 @@ def _money(value: float) -> Decimal:
 
 
 def _lots(
-    rng: np.random.Generator,
     *,
+    rng: np.random.Generator,
     symbols: list[str],
     prices: dict[str, Decimal],
     dollars: np.ndarray,
@@ -78,7 +78,9 @@ def etf_account(*, seed: int = 0, account_id: str = "ETF-12") -> Case:
         tax_status="taxable",
         cash=_money(8_000),
         securities=securities,
-        lots=_lots(rng, symbols=symbols, prices=prices, dollars=dollars, lots_per_symbol=4)[:50],
+        lots=_lots(rng=rng, symbols=symbols, prices=prices, dollars=dollars, lots_per_symbol=4)[
+            :50
+        ],
         target=target,
         preferences=Preferences(
             tax=TaxPreferences(max_realized_gain=Decimal("20000")),
@@ -131,7 +133,7 @@ def direct_index_account(
         cash=_money(40_000),
         securities=securities,
         lots=_lots(
-            rng, symbols=symbols, prices=prices, dollars=drifted, lots_per_symbol=lots_per_stock
+            rng=rng, symbols=symbols, prices=prices, dollars=drifted, lots_per_symbol=lots_per_stock
         ),
         target=target,
         preferences=Preferences(
