@@ -6,6 +6,7 @@ in-process (eager), a development secret key and DEBUG on. Production sets at le
 ``REDIS_URL``.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -142,17 +143,10 @@ REST_FRAMEWORK = {
 # The API's bulk endpoints take up to 20,000 rows per call: several MB of JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_BYTES", str(32 * 1024 * 1024)))
 
+_API_GUIDE = BASE_DIR / "rebalancer" / "api" / "guide.md"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rebalancer API",
-    "DESCRIPTION": (
-        "Custodial integrations: securities and prices, households and accounts, "
-        "transactions (through the tax-lot engine), lots and cash in; proposals, blotters, "
-        "orders and fills for the trade workflow. Authenticate with an API key "
-        "(`Authorization: Bearer rbk_...`) issued by a firm admin; the key is bound to one "
-        "firm and carries scopes: `read`, `import`, `trade`. Decimals are strings. Errors "
-        "are RFC 9457 problem details (`application/problem+json`). Lists use cursor "
-        "pagination. Every POST accepts an `Idempotency-Key` header."
-    ),
+    "DESCRIPTION": _API_GUIDE.read_text(encoding="utf-8") if _API_GUIDE.exists() else "",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -164,11 +158,27 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "models_library.models.VersionStatus",
         "SideEnum": "trading.models.TransactionType",
     },
+    "TAGS": [
+        {"name": "Reference data", "description": "The shared security master and prices."},
+        {"name": "Book", "description": "Households, clients, accounts, model assignment."},
+        {"name": "Preferences", "description": "Clients' wishes, read and updated (audited)."},
+        {"name": "Ledger", "description": "Transactions in; lots, positions and cash."},
+        {"name": "Models", "description": "Model portfolios and their versions."},
+        {"name": "Proposals", "description": "Optimize, review, approve or reject."},
+        {"name": "Runs", "description": "The nightly run, started or read."},
+        {"name": "Trading", "description": "Blotters, order export and fills."},
+        {"name": "API keys", "description": "Issued and revoked by firm admins."},
+    ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "rebalancer.api.schema.add_problems_and_idempotency",
     ],
 }
+
+# Offline API docs: with drf-spectacular-sidecar installed, Redoc is served from here.
+if importlib.util.find_spec("drf_spectacular_sidecar") is not None:
+    INSTALLED_APPS.append("drf_spectacular_sidecar")
+    SPECTACULAR_SETTINGS["REDOC_DIST"] = "SIDECAR"
 
 # The API's rate limits count in this cache: per process by default; set CACHE_URL (e.g.
 # redis://host:6379/2) to share the counts between processes and machines.
