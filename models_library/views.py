@@ -16,11 +16,12 @@ from accounts.permissions import Action, require
 from accounts.selectors.households import account_get
 from accounts.views.base import add_service_errors, error_lines, firm_view, paginate
 from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm
-from models_library.selectors.models import model_get, model_list, version_get
+from models_library.selectors.models import model_get, version_get
 from models_library.selectors.versions import (
     model_accounts,
     model_draft,
     model_versions,
+    models_with_versions,
     sub_model_choices,
     version_lines,
     weights_by_asset_class,
@@ -65,7 +66,7 @@ def models(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "models_library/models.html",
-        {"models": model_list(firm=request.firm), "form": form},
+        {"models": models_with_versions(firm=request.firm), "form": form},
     )
 
 

@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from accounts.models import Account, Firm, Membership
 from accounts.selectors.households import account_list
 from models_library.models import ModelLine, ModelPortfolio, ModelVersion, Security, VersionStatus
+from models_library.selectors.models import model_list
+
+
+def models_with_versions(*, firm: Firm) -> QuerySet[ModelPortfolio]:
+    """The firm's models with ``account_count``, ``published`` (the latest published
+    version's number) and ``draft`` (the draft's number), both None when there is none."""
+    return model_list(firm=firm).annotate(
+        published=Max("versions__number", filter=Q(versions__status=VersionStatus.PUBLISHED)),
+        draft=Max("versions__number", filter=Q(versions__status=VersionStatus.DRAFT)),
+    )
 
 
 def model_versions(*, firm: Firm, model: ModelPortfolio) -> QuerySet[ModelVersion]:
