@@ -193,17 +193,22 @@ def _trim_gain_sale(*, problem: Problem, sale_qty: np.ndarray, allowed: np.ndarr
 def _raise_sale(
     *, problem: Problem, sale_qty: np.ndarray, allowed: np.ndarray, shortfall: float
 ) -> bool:
-    """Sell a little more (cheapest tax per dollar first) to close a cash shortfall."""
+    """Sell more of one security (cheapest tax per dollar first) to close a cash shortfall;
+    the sale grows to at least the minimum trade, or to the whole position."""
     prep = problem.prep
-    room = sellable_shares(problem=problem, allowed=allowed) - sale_qty
+    room = sellable_shares(problem=problem, allowed=allowed)
     step = _STEP if prep.case.preferences.trading.fractional_shares else 1.0
-    usable = room >= step
+    minimum = float(prep.case.preferences.trading.min_trade_value)
+    need = np.ceil(shortfall / (prep.price * (1 - prep.cost_rate)) / step) * step
+    floor_qty = np.ceil(minimum / prep.price / step - 1e-9) * step
+    wanted = np.minimum(np.maximum(sale_qty + np.maximum(need, step), floor_qty), room)
+    reaches = (wanted * prep.price >= minimum) | (np.abs(wanted - prep.held_qty) <= 1e-9)
+    usable = (wanted > sale_qty + 1e-12) & reaches
     if not np.any(usable):
         return False
     tax = np.full(prep.n_securities, np.inf)
     np.minimum.at(tax, prep.lot_security[allowed], prep.lot_objective_tax[allowed])
     tax[~usable] = np.inf
     i = int(np.argmin(tax))
-    need = np.ceil(shortfall / (prep.price[i] * (1 - prep.cost_rate)) / step) * step
-    sale_qty[i] = min(sale_qty[i] + max(need, step), sale_qty[i] + room[i])
+    sale_qty[i] = wanted[i]
     return True
