@@ -25,6 +25,7 @@ from models_library.selectors.versions import (
     sub_model_choices,
     version_lines,
     weights_by_asset_class,
+    weights_compared,
 )
 from models_library.services.resolution import version_security_weights
 from models_library.services.versions import (
@@ -211,16 +212,6 @@ def versions_compare(request: HttpRequest, model_id: int) -> HttpResponse:
     b = by_id.get(request.GET.get("b", "")) or (versions[0] if versions else None)
     weights_a, error_a = _resolved(a) if a else ({}, "")
     weights_b, error_b = _resolved(b) if b else ({}, "")
-    zero = Decimal(0)
-    rows = [
-        {
-            "symbol": s,
-            "a": weights_a.get(s, zero),
-            "b": weights_b.get(s, zero),
-            "change": weights_b.get(s, zero) - weights_a.get(s, zero),
-        }
-        for s in sorted(set(weights_a) | set(weights_b))
-    ]
     return render(
         request,
         "models_library/compare.html",
@@ -229,7 +220,7 @@ def versions_compare(request: HttpRequest, model_id: int) -> HttpResponse:
             "versions": versions,
             "a": a,
             "b": b,
-            "rows": rows,
+            "rows": weights_compared(weights_a, weights_b),
             "errors": [e for e in (error_a, error_b) if e],
         },
     )

@@ -57,3 +57,17 @@ def weights_by_asset_class(weights: dict[str, Decimal]) -> dict[str, Decimal]:
     for symbol, weight in weights.items():
         totals[classes.get(symbol, "unknown")] += weight
     return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+
+
+def weights_compared(a: dict[str, Decimal], b: dict[str, Decimal]) -> list[dict]:
+    """Per symbol of either: its weight in ``a`` and in ``b`` (0 when absent) and the change."""
+    zero = Decimal(0)
+    return [
+        {
+            "symbol": s,
+            "a": a.get(s, zero),
+            "b": b.get(s, zero),
+            "change": b.get(s, zero) - a.get(s, zero),
+        }
+        for s in sorted(set(a) | set(b))
+    ]
