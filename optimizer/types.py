@@ -159,7 +159,10 @@ class Trade:
 
 @dataclass(frozen=True)
 class RuleCost:
-    """How much lower the objective (in dollars) would be without one binding rule."""
+    """What one binding rule costs: how much lower the objective would be without it
+    (dollars, positive), and how the drift (against the adjusted target) and the estimated
+    tax would change if it were lifted: `drift_cost` is drift with the rule minus drift
+    without it, `tax_cost` likewise (negative when the rule saves tax)."""
 
     rule: str
     detail: str
