@@ -162,3 +162,12 @@ def test_audit_log_filters(book):
     assert "proposal.approved" in compliance.get(url, {"actor": "a-advisor"}).content.decode()
     number = book.accounts[1].account_number
     assert "proposal.approved" not in compliance.get(url, {"account": number}).content.decode()
+
+
+def test_proposals_search_by_account_number_or_name(book):
+    advisor = client_for(book.people["advisor"])
+    account = book.accounts[1]
+    by_number = advisor.get(reverse("proposals"), {"q": account.account_number}).content.decode()
+    assert _numbers(by_number) == [account.account_number]
+    by_name = advisor.get(reverse("proposals"), {"q": account.name}).content.decode()
+    assert _numbers(by_name) == [account.account_number]

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Max, QuerySet, When
+from django.db.models import Case, IntegerField, Max, Q, QuerySet, When
 
 from accounts.models import Firm, Membership
 from accounts.selectors.households import account_list
@@ -64,8 +64,8 @@ def proposal_list(
     elif flagged == "no":
         qs = qs.filter(flags=[])
     if search:
-        qs = qs.filter(account__account_number__icontains=search) | qs.filter(
-            account__name__icontains=search
+        qs = qs.filter(
+            Q(account__account_number__icontains=search) | Q(account__name__icontains=search)
         )
     return flagged_first(qs)
 
