@@ -11,27 +11,29 @@ from rebalancer.errors import DomainError
 from trading.models import Proposal, ProposalStatus, Run
 from trading.services.review import proposal_reoptimize
 
-MAX_RERUN = 500
+MAX_RERUN = 100
 
 
 @dataclass(frozen=True)
 class RerunOutcome:
     rerun: int
     still_failed: int
+    remaining: int
 
 
 def run_rerun_failed(*, firm: Firm, actor: Any, run: Run) -> RerunOutcome:
-    """Optimize again every account whose proposal for the run's date failed; each new
-    proposal supersedes the failed one (``proposal_reoptimize``), so a rerun of an account
-    that fails again simply records the new reason."""
+    """Optimize again the accounts whose proposal for the run's date failed (at most
+    ``MAX_RERUN`` per call, so a page request stays short; ``remaining`` says how many are
+    left for the next call). Each new proposal supersedes the failed one
+    (``proposal_reoptimize``): an account that fails again records the new reason, and is
+    tried again by the next call."""
     if run.firm_id != firm.pk:
         raise DomainError("Not found.", field="run")
-    failed = list(
-        Proposal.objects.for_firm(firm)
-        .filter(as_of=run.as_of, status=ProposalStatus.FAILED)
-        .select_related("account")
-        .order_by("account_id")[:MAX_RERUN]
+    all_failed = Proposal.objects.for_firm(firm).filter(
+        as_of=run.as_of, status=ProposalStatus.FAILED
     )
+    total = all_failed.count()
+    failed = list(all_failed.select_related("account").order_by("account_id")[:MAX_RERUN])
     still_failed = 0
     for proposal in failed:
         new = proposal_reoptimize(firm=firm, actor=actor, account=proposal.account, as_of=run.as_of)
@@ -43,4 +45,4 @@ def run_rerun_failed(*, firm: Firm, actor: Any, run: Run) -> RerunOutcome:
         obj=run,
         after={"accounts": len(failed), "still_failed": still_failed},
     )
-    return RerunOutcome(rerun=len(failed), still_failed=still_failed)
+    return RerunOutcome(rerun=len(failed), still_failed=still_failed, remaining=total - len(failed))

@@ -64,8 +64,8 @@ def run_rerun_view(request: HttpRequest, run_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            f"{outcome.rerun} failed account(s) rerun; {outcome.still_failed} still failing.",
-        )
+        text = f"{outcome.rerun} failed account(s) rerun; {outcome.still_failed} still failing."
+        if outcome.remaining:
+            text += f" {outcome.remaining} more to rerun: press the button again."
+        messages.success(request, text)
     return redirect("run_detail", run.pk)
