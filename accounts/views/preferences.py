@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -148,7 +148,7 @@ def _add_rule(request: HttpRequest, scope: dict, kind: str) -> HttpResponse:
     require(request.membership, Action.EDIT_PREFERENCES)
     form_class = RULE_FORMS.get(kind)
     if form_class is None or (kind == "withdrawal" and "account" not in scope):
-        rule_get(firm=request.firm, kind="", rule_id=0)
+        raise Http404(f"There is no {kind} menu here.")
     form = form_class(request.POST, prefix=kind)
     if form.is_valid():
         add = {

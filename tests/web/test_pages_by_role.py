@@ -87,3 +87,35 @@ def test_compliance_reads_everything_and_changes_nothing(role):
 
 def test_can_is_false_without_membership():
     assert can(None, Action.VIEW_BOOK) is False
+
+
+def test_buttons_appear_only_for_roles_that_may_press_them(book):
+    proposal = book.proposals[0]
+    account = book.accounts[0]
+    pages = {
+        reverse("proposal_detail", args=[proposal.pk]): (">Approve</button>", {"admin", "advisor"}),
+        reverse("account_preferences", args=[account.pk]): (
+            "Save preferences",
+            {"admin", "advisor"},
+        ),
+        reverse("account_detail", args=[account.pk]): ("Re-optimize now", {"admin", "advisor"}),
+        reverse("version_detail", args=[book.version.pk]): (
+            "What if? (sample of accounts)",
+            {"admin", "modeler"},
+        ),
+        reverse("run_detail", args=[book.run.pk]): ("Rerun failed accounts", set()),
+    }
+    for name in ROLES:
+        client = client_for(book.people[name])
+        for url, (button, allowed) in pages.items():
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            assert (button in response.content.decode()) == (name in allowed), (name, url)
+    edit_box = f'id="qty-{proposal.trades.first().pk}"'
+    assert (
+        edit_box
+        not in client_for(book.people["compliance"])
+        .get(reverse("proposal_detail", args=[proposal.pk]))
+        .content.decode()
+    )
