@@ -163,11 +163,17 @@ class _Lots:
 
 
 def _lot_arrays(*, case: Case, symbols: tuple[str, ...], price: np.ndarray) -> _Lots:
-    """Per-lot arrays: security index, shares, market value, gain per dollar, term, rate."""
+    """Per-lot arrays: security index, shares, market value, gain per dollar (the gain
+    computed in decimals, so a lot exactly at its basis is no loss), term, rate."""
     index = {symbol: i for i, symbol in enumerate(symbols)}
     security = np.array([index[lot.symbol] for lot in case.lots], dtype=int)
     qty = np.array([float(lot.quantity) for lot in case.lots])
-    basis = np.array([float(lot.cost_basis) for lot in case.lots])
+    gain = np.array(
+        [
+            float(lot.quantity * case.securities[lot.symbol].price - lot.cost_basis)
+            for lot in case.lots
+        ]
+    )
     market = qty * price[security] if len(qty) else np.zeros(0)
     is_short = ~long_term_lots(lots=case.lots, as_of=case.as_of)
     tax = case.preferences.tax
@@ -175,9 +181,9 @@ def _lot_arrays(*, case: Case, symbols: tuple[str, ...], price: np.ndarray) -> _
         security=security,
         qty=qty,
         market=market,
-        gain_ratio=np.divide(market - basis, market, out=np.zeros_like(market), where=market > 0),
+        gain_ratio=np.divide(gain, market, out=np.zeros_like(market), where=market > 0),
         is_short=is_short,
-        is_loss=market < basis,
+        is_loss=gain < 0,
         tax_rate=np.where(is_short, float(tax.short_term_rate), float(tax.long_term_rate)),
     )
 

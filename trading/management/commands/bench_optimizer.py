@@ -92,6 +92,7 @@ def _rss_mb() -> float:
 
 class Command(BaseCommand):
     help = "Benchmark the optimizer: a 12-ETF and a 500-stock account, and optional memory."
+    requires_system_checks: list[str] = []  # pure computation: no database, URLs or apps
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--repeat", type=int, default=15, help="timed runs per figure")

@@ -24,6 +24,7 @@ EXIT_INVALID = 2
 
 class Command(BaseCommand):
     help = "Optimize one account (JSON) or many (JSON lines) per the optimize contract."
+    requires_system_checks: list[str] = []  # pure computation: no database, URLs or apps
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("cases", help="CASE.json, CASES.jsonl, or - for stdin")
