@@ -24,8 +24,8 @@ from models_library.selectors.versions import (
     models_with_versions,
     sub_model_choices,
     version_lines,
-    weights_by_asset_class,
     weights_compared,
+    weights_grouped,
 )
 from models_library.services.resolution import version_security_weights
 from models_library.services.versions import (
@@ -38,9 +38,24 @@ from rebalancer.errors import DomainError
 from trading.selectors.proposals import book_as_of
 from trading.services.what_if import version_what_if
 
+CHART_SLICES = 15
+
 
 def _chart(weights: dict[str, Decimal]) -> dict:
-    return {"labels": list(weights), "values": [float(round(w * 100, 4)) for w in weights.values()]}
+    """Doughnut data, largest first; past ``CHART_SLICES`` the rest is one "other" slice."""
+    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    if len(ranked) > CHART_SLICES:
+        rest = sum((w for _, w in ranked[CHART_SLICES - 1 :]), Decimal(0))
+        ranked = [*ranked[: CHART_SLICES - 1], (f"{len(ranked) - CHART_SLICES + 1} others", rest)]
+    return {
+        "labels": [label.replace("_", " ") for label, _ in ranked],
+        "values": [float(round(w * 100, 4)) for _, w in ranked],
+    }
+
+
+def _group_chart(weights: dict[str, Decimal]) -> dict:
+    field, grouped = weights_grouped(weights)
+    return {"group_label": field.replace("_", " "), "class_chart": _chart(grouped)}
 
 
 def _resolved(version) -> tuple[dict[str, Decimal], str]:
@@ -90,7 +105,7 @@ def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
             "weights": weights,
             "resolve_error": error,
             "chart": _chart(weights),
-            "class_chart": _chart(weights_by_asset_class(weights)),
+            **_group_chart(weights),
             "accounts": paginate(request, accounts),
         },
     )
@@ -112,7 +127,7 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
             "total": sum(weights.values(), Decimal(0)),
             "resolve_error": error,
             "chart": _chart(weights),
-            "class_chart": _chart(weights_by_asset_class(weights)),
+            **_group_chart(weights),
         },
     )
 

@@ -50,13 +50,19 @@ def sub_model_choices(*, firm: Firm, model: ModelPortfolio) -> QuerySet[ModelPor
     return ModelPortfolio.objects.for_firm(firm).exclude(pk=model.pk).order_by("name")
 
 
-def weights_by_asset_class(weights: dict[str, Decimal]) -> dict[str, Decimal]:
-    """Security weights summed per asset class, largest first."""
-    classes = dict(Security.objects.filter(symbol__in=weights).values_list("symbol", "asset_class"))
+def weights_grouped(weights: dict[str, Decimal]) -> tuple[str, dict[str, Decimal]]:
+    """Security weights summed per asset class, or per sector when all are of one asset
+    class: (the field grouped by, {group: weight}) largest first."""
+    rows = Security.objects.filter(symbol__in=weights).values_list(
+        "symbol", "asset_class", "sector"
+    )
+    info = {symbol: (asset_class, sector) for symbol, asset_class, sector in rows}
+    field = "asset_class" if len({a for a, _ in info.values()}) > 1 else "sector"
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for symbol, weight in weights.items():
-        totals[classes.get(symbol, "unknown")] += weight
-    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+        asset_class, sector = info.get(symbol, ("", ""))
+        totals[(asset_class if field == "asset_class" else sector) or "other"] += weight
+    return field, dict(sorted(totals.items(), key=lambda kv: -kv[1]))
 
 
 def weights_compared(a: dict[str, Decimal], b: dict[str, Decimal]) -> list[dict]:
