@@ -70,7 +70,7 @@ def targets(draw: st.DrawFn, secs: dict) -> dict:
 def preferences(draw: st.DrawFn, secs: dict, *, value: float, fractional: bool) -> dict:
     symbols = sorted(secs)
     cap = st.one_of(
-        st.none(), st.sampled_from([0.0, 0.005, 0.02, 0.1]).map(lambda f: money(f * value))
+        st.none(), st.sampled_from([-0.002, 0.0, 0.005, 0.02, 0.1]).map(lambda f: money(f * value))
     )
     restrictions = draw(
         st.lists(
@@ -91,6 +91,12 @@ def preferences(draw: st.DrawFn, secs: dict, *, value: float, fractional: bool) 
                 ),
                 st.fixed_dictionaries(
                     {"field": st.just("symbol"), "value": st.sampled_from(symbols)}
+                ),
+                st.fixed_dictionaries(
+                    {
+                        "field": st.just("asset_class"),
+                        "value": st.sampled_from(["class0", "class1"]),
+                    }
                 ),
             ),
             max_size=1,
