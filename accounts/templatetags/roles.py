@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.urls import reverse
 
 from accounts.permissions import can as _can
 
@@ -74,6 +75,26 @@ def tax_class(value) -> str:
 def label(value) -> str:
     """A code such as 'tax_above_threshold' in words: 'tax above threshold'."""
     return str(value).replace("_", " ")
+
+
+OBJECT_PAGES = {
+    "accounts.Account": "account_detail",
+    "accounts.Household": "household_detail",
+    "trading.Proposal": "proposal_detail",
+    "trading.Blotter": "blotter_detail",
+    "trading.Run": "run_detail",
+    "models_library.ModelPortfolio": "model_detail",
+    "models_library.ModelVersion": "version_detail",
+}
+
+
+@register.filter
+def object_url(event) -> str:
+    """The page of an audit event's object, when it has one ("" otherwise)."""
+    name = OBJECT_PAGES.get(event.object_type)
+    if name is None or not str(event.object_id).isdigit():
+        return ""
+    return reverse(name, args=[int(event.object_id)])
 
 
 @register.simple_tag(takes_context=True)

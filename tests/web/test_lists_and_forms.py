@@ -171,3 +171,11 @@ def test_proposals_search_by_account_number_or_name(book):
     assert _numbers(by_number) == [account.account_number]
     by_name = advisor.get(reverse("proposals"), {"q": account.name}).content.decode()
     assert _numbers(by_name) == [account.account_number]
+
+
+def test_audit_log_links_each_event_to_its_object(book):
+    proposal = book.proposals[0]
+    client_for(book.people["advisor"]).post(reverse("proposal_approve", args=[proposal.pk]))
+    html = client_for(book.people["compliance"]).get(reverse("audit_log")).content.decode()
+    assert f'href="{reverse("proposal_detail", args=[proposal.pk])}"' in html
+    assert f'href="{reverse("run_detail", args=[book.run.pk])}"' in html
