@@ -179,3 +179,23 @@ def test_audit_log_links_each_event_to_its_object(book):
     html = client_for(book.people["compliance"]).get(reverse("audit_log")).content.decode()
     assert f'href="{reverse("proposal_detail", args=[proposal.pk])}"' in html
     assert f'href="{reverse("run_detail", args=[book.run.pk])}"' in html
+
+
+def test_a_draft_can_hold_another_model(book):
+    modeler = client_for(book.people["modeler"])
+    modeler.post(reverse("models"), {"name": "Core"})
+    core = book.model.__class__.objects.get(firm=book.firm, name="Core")
+    rows = {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "0",
+        "form-0-sub_model": str(book.model.pk),
+        "form-0-weight": "80",
+        "form-1-security": "AGG",
+        "form-1-weight": "20",
+    }
+    response = modeler.post(reverse("draft_edit", args=[core.pk]), rows)
+    draft = core.versions.get()
+    assert response.url == reverse("version_detail", args=[draft.pk])
+    html = modeler.get(response.url).content.decode()
+    assert f'href="{reverse("model_detail", args=[book.model.pk])}">60/40</a>' in html
+    assert "48.00 %" in html  # VTI: 80 % of 60 %
