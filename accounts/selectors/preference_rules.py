@@ -14,6 +14,7 @@ from accounts.models import (
     Screen,
     Substitution,
 )
+from accounts.selectors.preferences import DEFAULTS
 from rebalancer.tenancy import get_for_firm_or_404
 
 RULE_MODELS: dict[str, type[models.Model]] = {
@@ -33,6 +34,18 @@ def own_preference_set(
 ) -> PreferenceSet | None:
     """The scope's own scalar preferences (not inherited ones), if it has any."""
     return PreferenceSet.objects.for_firm(firm).filter(**_scope(household, account)).first()
+
+
+def household_defaults(*, firm: Firm, household: Household) -> dict[str, object]:
+    """What the household gives its accounts for each scalar preference: its own value,
+    else the product default."""
+    pset = own_preference_set(firm=firm, household=household)
+    values = dict(DEFAULTS)
+    for name in values:
+        value = getattr(pset, name, None) if pset is not None else None
+        if value is not None and value != "":
+            values[name] = value
+    return values
 
 
 def own_rules(

@@ -14,8 +14,13 @@ from accounts.forms import FIELD_ORDER, RULE_FORMS, PreferencesForm
 from accounts.permissions import Action, require
 from accounts.selectors.audit import account_preference_history, household_preference_history
 from accounts.selectors.households import account_get, household_get
-from accounts.selectors.preference_rules import own_preference_set, own_rules, rule_get
-from accounts.selectors.preferences import DEFAULTS, effective_preferences
+from accounts.selectors.preference_rules import (
+    household_defaults,
+    own_preference_set,
+    own_rules,
+    rule_get,
+)
+from accounts.selectors.preferences import effective_preferences
 from accounts.services import preferences as services
 from rebalancer.errors import DomainError
 from trading.selectors.proposals import book_as_of, current_proposal
@@ -40,11 +45,6 @@ def _shown(name: str, value) -> str:
     return str(value)
 
 
-def _household_value(name: str, pset) -> object:
-    value = getattr(pset, name, None) if pset is not None else None
-    return DEFAULTS[name] if value is None or value == "" else value
-
-
 def _scope(request: HttpRequest, *, household_id=None, account_id=None) -> dict:
     firm, membership = request.firm, request.membership
     if account_id is not None:
@@ -55,7 +55,7 @@ def _scope(request: HttpRequest, *, household_id=None, account_id=None) -> dict:
 def _rows(*, form: PreferencesForm, scope: dict, firm) -> list[dict]:
     account = scope.get("account")
     household = account.household if account else scope["household"]
-    household_set = own_preference_set(firm=firm, household=household)
+    defaults = household_defaults(firm=firm, household=household)
     effective = (
         effective_preferences(firm=firm, account=account, as_of=book_as_of(firm=firm))
         if account
@@ -63,7 +63,7 @@ def _rows(*, form: PreferencesForm, scope: dict, firm) -> list[dict]:
     )
     rows = []
     for name in FIELD_ORDER:
-        inherited = _household_value(name, household_set)
+        inherited = defaults[name]
         rows.append(
             {
                 "field": form[name],
