@@ -22,6 +22,7 @@ from trading.selectors.account_search import (
 )
 from trading.selectors.dashboard import dashboard as dashboard_data
 from trading.selectors.proposals import account_proposals, book_as_of, current_proposal
+from trading.selectors.realized import realized_gains_summary
 
 from .base import firm_view, paginate
 
@@ -67,13 +68,20 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     household = household_get(
         firm=request.firm, household_id=household_id, membership=request.membership
     )
-    accounts = account_search(firm=request.firm, membership=request.membership).filter(
-        household=household
-    )
+    accounts = account_search(
+        firm=request.firm, membership=request.membership, sort=request.GET.get("sort", "account")
+    ).filter(household=household)
+    as_of = book_as_of(firm=request.firm)
+    realized = realized_gains_summary(firm=request.firm, year=as_of.year, household=household)
     return render(
         request,
         "accounts/household_detail.html",
-        {"household": household, "accounts": accounts, "clients": household.clients.all()},
+        {
+            "household": household,
+            "accounts": accounts,
+            "clients": household.clients.all(),
+            "realized": realized,
+        },
     )
 
 
