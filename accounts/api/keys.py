@@ -17,7 +17,16 @@ from rebalancer.tenancy import get_for_firm_or_404
 class ApiKeyOutput(serializers.ModelSerializer):
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "scopes", "created_at", "expires_at", "revoked_at"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scopes",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ]
         read_only_fields = fields
 
 
@@ -34,6 +43,7 @@ KEY_EXAMPLE = {
     "created_at": "2026-01-05T14:00:00Z",
     "expires_at": "2027-01-05T14:00:00Z",
     "revoked_at": None,
+    "last_used_at": "2026-01-06T08:00:00Z",
 }
 
 
