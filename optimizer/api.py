@@ -35,6 +35,7 @@ from optimizer.rounding import (
     minimum_trade_bounds,
     repair,
     round_quantities,
+    tightened_bounds,
 )
 from optimizer.solvers import QPSession
 from optimizer.types import Case, OptimizeResult, RuleCost, Trade
@@ -114,7 +115,9 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
 
 def _tradable_plan(*, problem: Problem, session: QPSession, bounds, x: np.ndarray) -> Plan | None:
     """Round; if what falls under the minimum trade is worth re-planning around (more than
-    RESOLVE_ABOVE of the account), re-solve once with it fixed; else just drop it. Repair."""
+    RESOLVE_ABOVE of the account), re-solve once with it fixed; else just drop it. Repair;
+    if rounding broke a cap or the cash need beyond repair, re-solve once with a share's
+    worth of room on each and repair again."""
     allowed = allowed_lots(problem=problem, bounds=bounds)
     buy_qty, sale_qty = round_quantities(problem=problem, x=x, allowed=allowed)
     small_buy, small_sale = below_minimum(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty)
@@ -129,6 +132,14 @@ def _tradable_plan(*, problem: Problem, session: QPSession, bounds, x: np.ndarra
             buy_qty, sale_qty = round_quantities(problem=problem, x=resolved, allowed=allowed)
     buy_qty[small_buy] = 0.0
     sale_qty[small_sale] = 0.0
+    plan = repair(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty, allowed=allowed)
+    if plan is not None:
+        return plan
+    tight = tightened_bounds(problem=problem, bounds=bounds, buy_qty=buy_qty, sale_qty=sale_qty)
+    resolved = _solve_or_none(session=session, bounds=tight)
+    if resolved is None:
+        return None
+    buy_qty, sale_qty = round_quantities(problem=problem, x=resolved, allowed=allowed)
     return repair(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty, allowed=allowed)
 
 

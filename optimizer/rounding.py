@@ -121,6 +121,27 @@ def minimum_trade_bounds(
     return Bounds(h_l=bounds.h_l, h_u=bounds.h_u, x_l=x_l, x_u=x_u)
 
 
+def tightened_bounds(
+    *, problem: Problem, bounds: Bounds, buy_qty: np.ndarray, sale_qty: np.ndarray
+) -> Bounds:
+    """Caps lowered by one share's gain per traded security, and the cash need raised by
+    one share of the dearest traded security, so the next rounding lands inside them."""
+    prep, lay = problem.prep, problem.layout
+    x_l, x_u = bounds.x_l.copy(), bounds.x_u.copy()
+    traded = (buy_qty > 0) | (sale_qty > 0)
+    sold_lots = sale_qty[prep.lot_security] > 0 if lay.m else np.zeros(0, dtype=bool)
+    gain_per_share = np.maximum(prep.price[prep.lot_security] * prep.lot_gain_ratio, 0.0)
+    worst = np.zeros(lay.n)
+    worst_short = np.zeros(lay.n)
+    np.maximum.at(worst, prep.lot_security[sold_lots], gain_per_share[sold_lots])
+    short = sold_lots & prep.lot_is_short
+    np.maximum.at(worst_short, prep.lot_security[short], gain_per_share[short])
+    x_u[lay.gain] -= worst.sum() / prep.value
+    x_u[lay.short_gain] -= worst_short.sum() / prep.value
+    x_l[lay.cash] += float(prep.price[traded].max(initial=0.0)) / prep.value
+    return Bounds(h_l=bounds.h_l, h_u=bounds.h_u, x_l=x_l, x_u=x_u)
+
+
 def cash_after(*, problem: Problem, buy_qty: np.ndarray, sale_qty: np.ndarray) -> float:
     """Cash left after trades and costs (cost rounded up to the cent), in dollars."""
     prep = problem.prep

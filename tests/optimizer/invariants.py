@@ -331,6 +331,9 @@ def _inv8_close_to_target(case: dict, result: dict) -> list[str]:
             prices * (0 if trading.get("fractional_shares") else 1)
             + D(trading.get("min_trade_value")) * len(case["securities"])
         ) / value
+        cash_target = 1 - sum((D(w) for w in (case.get("target") or {}).values()), ZERO)
+        cash_min = D(((_prefs(case).get("cash") or {}).get("min")))
+        slack += max(ZERO, cash_min / value - cash_target)
     out = []
     if after > before + Decimal("0.0001"):
         out.append(f"8: drift rose from {before} to {after}")
