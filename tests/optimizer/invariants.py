@@ -332,7 +332,7 @@ def _inv8_close_to_target(case: dict, result: dict) -> list[str]:
             + D(trading.get("min_trade_value")) * len(case["securities"])
         ) / value
         cash_target = 1 - sum((D(w) for w in (case.get("target") or {}).values()), ZERO)
-        cash_min = D(((_prefs(case).get("cash") or {}).get("min")))
+        cash_min = D((_prefs(case).get("cash") or {}).get("min"))
         slack += max(ZERO, cash_min / value - cash_target)
     out = []
     if after > before + Decimal("0.0001"):
