@@ -199,3 +199,20 @@ def test_a_draft_can_hold_another_model(book):
     html = modeler.get(response.url).content.decode()
     assert f'href="{reverse("model_detail", args=[book.model.pk])}">60/40</a>' in html
     assert "48.00 %" in html  # VTI: 80 % of 60 %
+
+
+def test_dashboard_shows_waiting_flagged_first_drift_caps_and_the_last_run(book):
+    first, second = book.proposals
+    Proposal.objects.filter(pk=second.pk).update(flags=["tax_above_threshold"])
+    advisor = client_for(book.people["advisor"])
+    account = book.accounts[0]
+    advisor.post(
+        reverse("account_preferences", args=[account.pk]), {"max_realized_gain_usd": "5000"}
+    )
+    html = advisor.get(reverse("dashboard")).content.decode()
+    waiting = html[html.index('id="waiting-h"') : html.index('id="drift-h"')]
+    assert waiting.index("ALPHA-001") < waiting.index("ALPHA-000")
+    assert "tax above threshold" in waiting
+    caps = html[html.index('id="caps-h"') : html.index('id="run-h"')]
+    assert f">{account.account_number}</a>" in caps and "$5,000.00" in caps
+    assert "2 of 2" in html[html.index('id="run-h"') :]
