@@ -67,14 +67,15 @@ def optimize_account(case: Case | dict[str, Any], *, explain: bool = True) -> Op
         )
 
 
-def _account_id(case: Any) -> str:
+def _account_id(case: Any) -> str | None:
+    """The account id when the case lets it be read, else None."""
     if isinstance(case, Case):
         return case.account_id
     if isinstance(case, dict) and isinstance(case.get("account"), dict):
         value = case["account"].get("id")
-        if isinstance(value, str):
+        if isinstance(value, str) and value:
             return value
-    return "?"
+    return None
 
 
 def _optimize(*, case: Case, explain: bool) -> OptimizeResult:

@@ -185,7 +185,9 @@ class Summary:
 
 @dataclass(frozen=True)
 class OptimizeResult:
-    account: str
+    """One account's answer; `account` is None only when the case's id could not be read."""
+
+    account: str | None
     status: str
     message: str = ""
     trades: tuple[Trade, ...] = ()
