@@ -39,10 +39,19 @@ echo "server: gunicorn on 127.0.0.1:$PORT"
 .venv/bin/gunicorn rebalancer.wsgi:application --bind "127.0.0.1:$PORT" --workers 1 \
   --timeout 120 --log-level warning >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 60); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/v1/schema/" 2>/dev/null && break
-  sleep 1
-done
+"$PY" - "$PORT" <<'PYEOF'
+import sys, time, urllib.request
+
+url = f"http://127.0.0.1:{sys.argv[1]}/api/v1/schema/"
+for _ in range(60):
+    try:
+        urllib.request.urlopen(url, timeout=5)
+        break
+    except OSError:
+        time.sleep(1)
+else:
+    sys.exit(f"the server did not answer at {url}")
+PYEOF
 
 echo "fuzz: schemathesis, $MAX_EXAMPLES examples per operation, no server error allowed"
 status=0
