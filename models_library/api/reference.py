@@ -98,8 +98,7 @@ class SecurityBulkApi(FirmAPIView):
     required_scope = "import"
     session_action = None
 
-
-    class OutputSerializer(serializers.Serializer):
+    class SecuritiesUpsertedSerializer(serializers.Serializer):
         created = serializers.IntegerField()
         updated = serializers.IntegerField()
 
@@ -111,7 +110,7 @@ class SecurityBulkApi(FirmAPIView):
         "Every row is validated; all are applied or none, with errors by row and field. "
         "`identical_group` marks substantially identical securities (wash-sale rule).",
         request=bulk_of(SecurityRowSerializer),
-        responses=OutputSerializer,
+        responses=SecuritiesUpsertedSerializer,
         examples=[
             example(
                 "Two ETFs",
@@ -141,7 +140,6 @@ class SecurityBulkApi(FirmAPIView):
 
 
 class PriceListApi(FirmAPIView):
-
     @extend_schema(
         operation_id="prices_list",
         tags=["Reference data"],
