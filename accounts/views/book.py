@@ -140,6 +140,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     if len(rows) > CHART_SECURITIES:
         grouping = "asset_class" if len(overview.grouped("asset_class")) > 1 else "sector"
         rows = overview.grouped(grouping)
+    rows = [*rows, ("Cash", overview.cash_weight, overview.cash_target)]
     chart = {
         "grouping": grouping,
         "labels": [label for label, _, _ in rows],

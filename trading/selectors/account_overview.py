@@ -76,6 +76,21 @@ class AccountOverview:
     wash_not_to_buy: list = field(default_factory=list)
     wash_not_to_sell: list = field(default_factory=list)
 
+    @property
+    def cash_weight(self) -> Decimal:
+        return self.cash_usd / self.total_value_usd if self.total_value_usd else ZERO
+
+    @property
+    def cash_target(self) -> Decimal:
+        """The part of the model not invested: what the target leaves in cash."""
+        if not self.holdings or self.target_error:
+            return ZERO
+        return max(ZERO, 1 - sum((row.target for row in self.holdings), ZERO))
+
+    @property
+    def cash_difference(self) -> Decimal:
+        return self.cash_weight - self.cash_target
+
     def grouped(self, field: str) -> list[tuple[str, Decimal, Decimal]]:
         """(group, weight, target) summed over the holdings by ``field`` ("asset_class" or
         "sector"), largest target first."""
