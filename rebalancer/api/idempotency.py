@@ -4,7 +4,8 @@ The first request with a key claims it (a committed row, so a concurrent retry s
 gets 409); its answer (any status below 500) is stored and replayed, with the same status
 and body, to a retry with the same key and the same request. The same key with a different
 request is refused (422). Keys belong to the caller (an API key or a person) within the
-firm and are kept for ``TTL``; a 5xx answer releases the key so the client may retry.
+firm and are kept for ``TTL`` (a caller's expired keys are dropped at its next keyed POST);
+a 5xx answer releases the key so the client may retry.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def _clean_key(raw: str) -> str:
 
 def _claim(*, principal, key: str, digest: str) -> tuple[IdempotencyRecord, bool]:
     lookup = {"firm": principal.firm, "principal": principal.label, "key": key}
-    IdempotencyRecord.objects.filter(**lookup, created_at__lt=timezone.now() - TTL).delete()
+    IdempotencyRecord.objects.filter(
+        firm=principal.firm, principal=principal.label, created_at__lt=timezone.now() - TTL
+    ).delete()
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(**lookup, request_sha256=digest), True

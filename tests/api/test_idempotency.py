@@ -87,3 +87,17 @@ def test_a_csv_export_is_replayed_as_csv(firm_a, api_a):
     assert first.status_code == again.status_code == 200
     assert again.content == first.content
     assert again["Content-Type"].startswith("text/csv")
+
+
+def test_a_key_older_than_a_day_is_forgotten(api_a, firm_a):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    api_a.post("/api/v1/households/", {"name": "R"}, format="json", HTTP_IDEMPOTENCY_KEY="old")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    again = api_a.post(
+        "/api/v1/households/", {"name": "R"}, format="json", HTTP_IDEMPOTENCY_KEY="old"
+    )
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+    assert IdempotencyRecord.objects.count() == 1
