@@ -165,7 +165,7 @@ def repair(
         sale_qty[small_sale] = 0.0
         lot_sold = allocate_within_caps(prep=prep, sale_qty=sale_qty, allowed=allowed)
         if lot_sold is None or not caps_hold(prep=prep, lot_sold=lot_sold):
-            if not _trim_gain_sale(problem=problem, sale_qty=sale_qty, allowed=allowed):
+            if not _fix_caps(problem=problem, sale_qty=sale_qty, allowed=allowed):
                 return None
             continue
         shortfall = required - cash_after(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty)
@@ -191,6 +191,35 @@ def _trim_buy(*, problem: Problem, buy_qty: np.ndarray, shortfall: float) -> boo
     step = _STEP if prep.case.preferences.trading.fractional_shares else 1.0
     cut = np.ceil(shortfall / (prep.price[i] * (1 + prep.cost_rate)) / step) * step
     buy_qty[i] = max(0.0, buy_qty[i] - max(cut, step))
+    return True
+
+
+def _fix_caps(*, problem: Problem, sale_qty: np.ndarray, allowed: np.ndarray) -> bool:
+    """One step toward the gain caps: trim a gain sale, or (first, when a cap is negative
+    and so asks for realized losses) sell more of a loss lot."""
+    prep = problem.prep
+    negative = min(c for c in (prep.max_gain, prep.max_short_gain, 0.0) if c is not None) < 0
+    steps = (_raise_loss_sale, _trim_gain_sale) if negative else (_trim_gain_sale, _raise_loss_sale)
+    return any(step(problem=problem, sale_qty=sale_qty, allowed=allowed) for step in steps)
+
+
+def _raise_loss_sale(*, problem: Problem, sale_qty: np.ndarray, allowed: np.ndarray) -> bool:
+    """Sell one more share (or up to the minimum trade, or the whole position) of the
+    security whose unsold allowed lots carry the deepest loss per share."""
+    prep = problem.prep
+    lot_sold = allocate_lots(prep=prep, sale_qty=sale_qty, allowed=allowed)
+    broken = violated_caps(prep=prep, lot_sold=lot_sold)
+    loss_per_share = -np.minimum(prep.price[prep.lot_security] * prep.lot_gain_ratio, 0.0)
+    counts = prep.lot_is_short if broken == ("short",) else np.ones(prep.n_lots, dtype=bool)
+    candidates = allowed & (prep.lot_qty - lot_sold >= 1e-9) & (loss_per_share > 0) & counts
+    if not np.any(candidates):
+        return False
+    lot = int(np.flatnonzero(candidates)[np.argmax(loss_per_share[candidates])])
+    i = prep.lot_security[lot]
+    room = sellable_shares(problem=problem, allowed=allowed)[i]
+    minimum = float(prep.case.preferences.trading.min_trade_value)
+    wanted = max(sale_qty[i] + 1.0, np.ceil(minimum / prep.price[i] - 1e-9))
+    sale_qty[i] = min(wanted, room)
     return True
 
 
