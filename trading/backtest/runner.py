@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -172,10 +173,15 @@ class Outcome:
 
 
 def run_scenario(
-    *, scenario: Scenario, workers: int | None = None, engine_check: bool = True
+    *,
+    scenario: Scenario,
+    workers: int | None = None,
+    engine_check: bool = True,
+    progress: Callable[[int, int, AccountRun], None] | None = None,
 ) -> Outcome:
     """Every (account, policy) pair, biggest jobs first, on `workers` processes (default:
-    every CPU); `workers=1` runs in this process."""
+    every CPU); `workers=1` runs in this process. `progress(done, total, run)` is called
+    as each pair finishes."""
     start = time.perf_counter()
     inputs = build_inputs(scenario=scenario)
     names = policy_names(scenario=scenario)
@@ -185,14 +191,23 @@ def run_scenario(
         for i in sorted(range(len(inputs.accounts)), key=lambda k: inputs.accounts[k].entry)
     ]
     count = workers or os.cpu_count() or 1
+    results: list[tuple[AccountRun, float]] = []
+
+    def finished(result: tuple[AccountRun, float]) -> None:
+        results.append(result)
+        if progress:
+            progress(len(results), len(tasks), result[0])
+
     if count == 1:
         _init_worker(scenario)
-        results = [_run_pair(task) for task in tasks]
+        for task in tasks:
+            finished(_run_pair(task))
     else:
         with ProcessPoolExecutor(
             max_workers=count, initializer=_init_worker, initargs=(scenario,)
         ) as pool:
-            results = list(pool.map(_run_pair, tasks))
+            for future in as_completed([pool.submit(_run_pair, task) for task in tasks]):
+                finished(future.result())
     runs: dict[str, list[AccountRun]] = {name: [] for name in names}
     seconds: dict[str, float] = {name: 0.0 for name in names}
     for run, took in results:

@@ -26,6 +26,7 @@ from trading.backtest import (
 )
 from trading.backtest.prices import PricesCsvError
 from trading.backtest.scenarios import STEPS
+from trading.backtest.simulator import AccountRun
 
 
 class Command(BaseCommand):
@@ -56,6 +57,7 @@ class Command(BaseCommand):
                 scenario=scenario,
                 workers=options["workers"],
                 engine_check=not options["no_engine_check"],
+                progress=self._progress(started=started),
             )
         except (PricesCsvError, OSError) as exc:
             raise CommandError(str(exc)) from exc
@@ -69,6 +71,15 @@ class Command(BaseCommand):
         )
         self.stdout.write(format_table(report=report))
         self.stdout.write(f"elapsed {elapsed:.1f} s; wrote {', '.join(str(p) for p in written)}")
+
+    def _progress(self, *, started: float):
+        """A callback writing one line per finished account and policy to stderr."""
+
+        def report(done: int, total: int, run: AccountRun) -> None:
+            elapsed = time.perf_counter() - started
+            self.stderr.write(f"[{elapsed:7.1f} s] {done}/{total} {run.policy} {run.account}")
+
+        return report
 
 
 def _scenario(options: dict[str, Any]) -> Scenario:
