@@ -104,6 +104,26 @@ def _lot_ids(item: AccountInputs) -> list[str]:
     return ids
 
 
+def _swap_partners(item: AccountInputs, chunk: ChunkInputs, *, held: set[str]) -> set[str]:
+    """One swap partner per target ETF (a held one first, else the first by symbol): what a
+    loss harvest buys so the sleeve stays invested. One is enough, and more would only let
+    the tracking term spread a sleeve thinly over every look-alike fund."""
+    chosen = set()
+    for symbol in item.target:
+        candidates = [p for p in chunk.swap_partners.get(symbol, []) if p not in item.target]
+        if candidates:
+            chosen.add(next((p for p in candidates if p in held), candidates[0]))
+    return chosen
+
+
+def _sleeve(security) -> str:
+    """The optimizer's asset class. A stock's sleeve is its asset class and sector, so a
+    direct index swaps a harvested stock for one of the same sector, not of any sector."""
+    if security.security_type == "stock" and security.sector:
+        return f"{security.asset_class}:{security.sector}"
+    return security.asset_class
+
+
 def _security_entry(symbol: str, chunk: ChunkInputs, *, fresh: bool, held: bool) -> dict:
     """The optimizer's entry for one symbol. A symbol the account may trade needs a recent
     price; one that a rule or a wash-sale event only names needs some price."""
@@ -121,7 +141,7 @@ def _security_entry(symbol: str, chunk: ChunkInputs, *, fresh: bool, held: bool)
         raise DataProblem(f"{symbol} is in the model but not tradable", flag="bad_data")
     return {
         "price": str(price),
-        "asset_class": security.asset_class,
+        "asset_class": _sleeve(security),
         "sector": security.sector or None,
         "identical_group": security.wash_sale_group,
     }
@@ -135,7 +155,7 @@ def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> dict[str, Any]:
     tradable = (
         held | set(item.target) | {r.values["to_symbol"] for r in item.preferences.substitutions}
     )
-    tradable |= {p for symbol in item.target for p in chunk.swap_partners.get(symbol, [])}
+    tradable |= _swap_partners(item, chunk, held=held)
     wash = chunk.wash.get(item.account.household_id)
     named = referenced_symbols(item.preferences) | (
         {e.symbol for e in wash.recent_buys + wash.recent_loss_sales} if wash else set()
