@@ -1,0 +1,77 @@
+"""Solver fallback: PIQP first, Clarabel when PIQP fails, status "error" when both do."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from optimizer import optimize_account, result_to_dict
+from optimizer import solvers as solvers_module
+from tests.optimizer.invariants import check_invariants
+from tests.optimizer.test_hand_portfolios import account
+
+
+def test_clarabel_answers_when_piqp_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given PIQP reporting a numerical failure on every solve
+    monkeypatch.setattr(
+        solvers_module.QPSession, "_solve_piqp", lambda self, *, bounds: "PIQP_NUMERICS"
+    )
+    case = account(target={"STK": "0.80", "BND": "0.20"})
+
+    # when
+    result = result_to_dict(optimize_account(case))
+
+    # then the same trades come back, from Clarabel
+    assert result["status"] == "optimal"
+    assert {(t["side"], t["symbol"], t["quantity"]) for t in result["trades"]} == {
+        ("sell", "BND", "30"),
+        ("buy", "STK", "30"),
+    }
+    assert check_invariants(case, result) == []
+
+
+def test_both_solvers_failing_is_a_retryable_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        solvers_module.QPSession, "_solve_piqp", lambda self, *, bounds: "PIQP_NUMERICS"
+    )
+    monkeypatch.setattr(
+        solvers_module,
+        "_solve_clarabel",
+        lambda *, qp, bounds: ("MaxIterations", np.zeros(qp.P.shape[0])),
+    )
+
+    result = optimize_account(account(target={"STK": "0.80", "BND": "0.20"}))
+
+    assert result.status == "error"
+    assert result.retryable is True
+    assert "PIQP" in result.message and "Clarabel" in result.message
+    assert result.trades == ()
+
+
+def test_an_unexpected_exception_becomes_an_error_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(**_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("optimizer.api.build_problem", explode)
+
+    result = optimize_account(account())
+
+    assert result.status == "error"
+    assert "boom" in result.message
+
+
+def test_harvest_reports_what_the_wash_sale_rule_costs() -> None:
+    # given a deep loss with only an identical swap partner: the rule blocks the rebuy
+    case = account(account={"id": "HAND", "tax_status": "taxable", "cash": "0.00"})
+    case["securities"]["STK2"] = {
+        "price": "100.00",
+        "asset_class": "equity",
+        "identical_group": "STK",
+    }
+    case["lots"][0]["cost_basis"] = "9000.00"
+
+    result = result_to_dict(optimize_account(case))
+
+    rules = {r["rule"]: r for r in result["summary"]["binding_rules"]}
+    assert "wash_sale" in rules
+    assert float(rules["wash_sale"]["objective_cost"]) > 0
