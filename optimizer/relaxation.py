@@ -109,6 +109,9 @@ def solve_with_directions(
         ):
             best, directions = candidate, trial
     if best is None:
+        # No purchase is ever needed to meet a hard constraint, so selling-only directions
+        # are feasible whenever the account is.
+        directions = np.full(lay.n_wash, SELL, dtype=int)
         best = session.solve(
             bounds=directed_bounds(problem=problem, bounds=bounds, directions=directions)
         )
