@@ -2,19 +2,25 @@
 
 In a taxable account, selling a lot at a loss and buying the same identical group in one
 proposal is a wash sale. For each group g that could do both, the exact problem is the
-disjunction  S_g = 0  or  B_g = 0  (S_g: its sales, B_g: its purchases). We relax it after
-Moehle, Kochenderfer, Boyd and Ang (2021), "Tax-Aware Portfolio Construction via Convex
-Optimization": a quadratic q(S, B) = eps_s S^2 + eps_b B^2 borrowed from the objective's
-curvature (here the impact term kappa * sum of squared trades, since
-kappa sum_j s_j^2 >= kappa / m_g * S_g^2) is replaced by its perspective over the
+disjunction  S_g = 0  or  B_g = 0  (S_g: all its sales, B_g: its purchases). Counting gain
+lots too is stricter than the law but loses little: selling and buying one group mostly
+pays costs twice.
+
+We relax it after Moehle, Kochenderfer, Boyd and Ang (2021), "Tax-Aware Portfolio
+Construction via Convex Optimization": a quadratic q(S, B) = eps_s S^2 + eps_b B^2
+borrowed from the objective's curvature is replaced by its perspective over the
 disjunction,
 
     min_{0 <= w <= 1}  eps_s S^2 / w + eps_b B^2 / (1 - w)  =  (sqrt(eps_s) S + sqrt(eps_b) B)^2,
 
 which equals q wherever one side is zero and adds the penalty 2 sqrt(eps_s eps_b) S B
-otherwise. The minimisation over the indicator w has a closed form, so the relaxation is
-itself a QP with the problem's own shape (the big-M hull row S/Smax + B/Bmax <= 1 was
-measured to change nothing, Bmax being the whole account, and is left out).
+otherwise. The tracking term cannot lend the curvature: it sees only b - s, so buying and
+selling one security together moves along a direction where it is flat. It comes from the
+impact term kappa * (sum of squared trades), since kappa sum_j s_j^2 >= kappa / m_g S_g^2
+(m_g sellable lots in g) and likewise for purchases. The minimisation over the indicator w
+has a closed form, so the relaxation is itself a QP with the problem's own shape (the
+big-M hull row S/Smax + B/Bmax <= 1 was measured to change nothing, Bmax being the whole
+account, and is left out).
 
 Each group's side is then chosen by a second-order estimate of what fixing it costs
 (`_initial_directions`), and the problem is re-solved with the other side fixed at zero.
