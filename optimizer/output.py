@@ -72,19 +72,16 @@ def lot_reliefs(
         if piece <= 0:
             continue
         lot = prep.case.lots[j]
-        basis = (
-            lot.cost_basis
-            if piece == lot.quantity
-            else money(lot.cost_basis * piece / lot.quantity)
-        )
-        long_term = not prep.lot_is_short[j]
+        whole_lot = piece == lot.quantity
+        basis = money(lot.cost_basis if whole_lot else lot.cost_basis * piece / lot.quantity)
+        gain = money(piece * price) - basis
         reliefs.append(
             LotRelief(
                 lot=lot.id,
                 quantity=piece,
-                cost_basis=money(basis),
-                gain=money(money(piece * price) - money(basis)),
-                term="long" if long_term else "short",
+                cost_basis=basis,
+                gain=gain if gain != 0 else ZERO.quantize(CENT),
+                term="short" if prep.lot_is_short[j] else "long",
             )
         )
     return tuple(reliefs)

@@ -90,8 +90,8 @@ class QPSession:
         try:
             if self._piqp is None:
                 solver = piqp.SparseSolver()
-                solver.settings.eps_abs = 1e-9
-                solver.settings.eps_rel = 1e-10
+                solver.settings.eps_abs = 1e-8
+                solver.settings.eps_rel = 1e-9
                 solver.settings.max_iter = 200
                 qp = self.qp
                 if qp.G.shape[0]:

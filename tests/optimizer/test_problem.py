@@ -39,7 +39,7 @@ def test_sparse_qp_and_cvxpy_model_reach_the_same_optimum(seed: int) -> None:
     # then (the QP drops the tracking objective's constant; compare differences)
     assert relaxed.objective == pytest.approx(relaxed_cvx.value, abs=1e-6)
     assert directed.solution.objective == pytest.approx(fixed_cvx.value, abs=1e-6)
-    assert relaxed.objective <= directed.solution.objective + 1e-9
+    assert relaxed.objective <= directed.solution.objective + 1e-7
 
 
 def test_directed_solution_never_buys_and_sells_a_wash_group_at_a_loss() -> None:
