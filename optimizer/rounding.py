@@ -21,7 +21,7 @@ from optimizer.solvers import Bounds
 FRACTION_DIGITS = 6
 _STEP = 10.0**-FRACTION_DIGITS
 _MAX_REPAIRS = 400
-DUST_USD = 0.5
+DUST_USD = 0.01
 DUST_SHARE = 1e-4
 
 
@@ -53,7 +53,7 @@ def allowed_lots(*, problem: Problem, bounds: Bounds) -> np.ndarray:
 def round_quantities(
     *, problem: Problem, x: np.ndarray, allowed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Round trades to the nearest step, dropping dust (under 50 cents or 0.01 % of the account); a
+    """Round trades to the nearest step, dropping dust (under a cent or 0.01 % of the account); a
     sale that nearly empties its allowed lots takes them all. `repair` then restores cash
     and caps."""
     prep = problem.prep
