@@ -116,13 +116,10 @@ def _capped_relief(
     rows, rhs = [], []
     if prep.max_gain is not None:
         rows.append(gain_per_share)
-        rhs.append(prep.max_gain * prep.value - 0.005 * np.count_nonzero(gain_per_share > 0))
+        rhs.append(prep.max_gain * prep.value)
     if prep.max_short_gain is not None:
         rows.append(gain_per_share * prep.lot_is_short[lots])
-        rhs.append(
-            prep.max_short_gain * prep.value
-            - 0.005 * np.count_nonzero((gain_per_share > 0) & prep.lot_is_short[lots])
-        )
+        rhs.append(prep.max_short_gain * prep.value)
     result = linprog(
         key + 1e-9 * gain_per_share,
         A_ub=np.array(rows),
