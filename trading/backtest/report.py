@@ -152,6 +152,7 @@ def write_outputs(*, report: dict, outcome: Outcome, out: Path) -> list[Path]:
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "report.json"]
@@ -169,6 +170,7 @@ def write_outputs(*, report: dict, outcome: Outcome, out: Path) -> list[Path]:
         years = [int(y) for y in p["dispersion_by_year"]]
         ax.plot(years, [100 * v for v in p["dispersion_by_year"].values()], marker="o", label=name)
     ax.set_title("Dispersion: cross-sectional std of accounts' pre-tax calendar-year return")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("%")
     ax.legend()
     written.append(_save(fig=fig, path=out / "dispersion.png", plt=plt))
