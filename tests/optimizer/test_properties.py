@@ -22,6 +22,9 @@ def test_every_optimal_answer_meets_all_nine_invariants(case: dict) -> None:
     assert result["status"] in ("optimal", "infeasible"), result["message"]
     if result["status"] == "infeasible":
         assert result["message"] and not result["trades"]
+        trading = case["preferences"]["trading"]
+        if trading["fractional_shares"] and trading["min_trade_value"] == "0":
+            assert "whole-share" not in result["message"]
     assert check_invariants(case, result) == []
 
 
