@@ -138,7 +138,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rebalancer.api.throttling.PerKeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_RATE_LIMIT", "1200/min")},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["rebalancer.api.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "rebalancer.api.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,

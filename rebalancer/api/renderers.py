@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.utils.encoders import JSONEncoder
@@ -28,4 +29,7 @@ class CSVTextParser(BaseParser):
     media_type = "text/csv"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read().decode("utf-8", errors="replace")
+        text = stream.read().decode("utf-8", errors="replace")
+        if "\x00" in text:
+            raise ParseError("CSV body contains a NUL character")
+        return text

@@ -8,13 +8,13 @@ import io
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.permissions import Action
 from rebalancer.api.bulk import bulk_of, validate_rows
 from rebalancer.api.idempotency import idempotent
+from rebalancer.api.parsers import StrictJSONParser
 from rebalancer.api.renderers import CSVTextParser, CSVTextRenderer
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of
 from rebalancer.api.views import FirmAPIView
@@ -225,7 +225,7 @@ class FillRowSerializer(serializers.Serializer):
 
 
 class BlotterFillsApi(_BlottersApi):
-    parser_classes = [JSONParser, CSVTextParser]
+    parser_classes = [StrictJSONParser, CSVTextParser]
 
     @extend_schema(
         operation_id="blotters_import_fills",
