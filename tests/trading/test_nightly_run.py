@@ -257,3 +257,21 @@ def test_withdrawal_flag_threshold_helper():
         withdrawal_usd=Decimal("0"),
     )
     assert flags == ["turnover_above_threshold", "tax_above_threshold"]
+
+
+def test_no_trades_fallback_with_a_reason_is_flagged():
+    from tests.factories import FirmFactory
+    from trading.services.proposal_build import build_proposal
+
+    firm = FirmFactory.build()
+    result = {
+        "status": "optimal",
+        "message": "rounding could not keep every rule; no trades proposed",
+        "trades": [],
+        "summary": {"turnover": "0", "estimated_tax": "0"},
+    }
+    proposal = build_proposal(
+        firm=firm, account_id=1, as_of=AS_OF, run_id=None, result=result, case=None, packed=None
+    )
+    assert proposal.status == ProposalStatus.NO_TRADES
+    assert proposal.flags == ["optimizer_fallback"]

@@ -56,6 +56,9 @@ def build_proposal(
         status_value, message = ProposalStatus.FAILED, result.get("message", "")
     elif not result.get("trades"):
         status_value, message = ProposalStatus.NO_TRADES, result.get("message", "")
+        if message:
+            # the optimizer fell back to "no trades" and says why: worth a person's look
+            flags.append("optimizer_fallback")
     else:
         status_value, message = ProposalStatus.PENDING_REVIEW, result.get("message", "")
     return Proposal(
