@@ -58,15 +58,30 @@ def relief_order(*, prep: Prepared, lot_sold: np.ndarray) -> dict[int, list[int]
     return grouped
 
 
+def _settle(pieces: list[Decimal], *, capacity: list[Decimal], total: Decimal) -> None:
+    """Make ``pieces`` add up to ``total`` without any piece leaving [0, its lot]: a shortfall
+    from rounding is taken from the lots in relief order, an excess given back from the last."""
+    gap = total - sum(pieces, ZERO)
+    order = range(len(pieces)) if gap > 0 else reversed(range(len(pieces)))
+    for k in order:
+        if gap == 0:
+            break
+        step = min(gap, capacity[k] - pieces[k]) if gap > 0 else max(gap, -pieces[k])
+        pieces[k] += step
+        gap -= step
+
+
 def lot_reliefs(
     *, prep: Prepared, i: int, total: Decimal, lot_sold: np.ndarray, lots: list[int]
 ) -> tuple[LotRelief, ...]:
     """The lots one sale relieves, in relief order; their quantities add up to `total`."""
     price = prep.case.securities[prep.symbols[i]].price
     whole = not prep.case.preferences.trading.fractional_shares
-    pieces = [min(quantity(lot_sold[j], whole=whole), prep.case.lots[j].quantity) for j in lots]
-    if pieces:
-        pieces[-1] = total - sum(pieces[:-1], ZERO)
+    capacity = [prep.case.lots[j].quantity for j in lots]
+    pieces = [
+        min(quantity(lot_sold[j], whole=whole), cap) for j, cap in zip(lots, capacity, strict=True)
+    ]
+    _settle(pieces, capacity=capacity, total=total)
     reliefs = []
     for j, piece in zip(lots, pieces, strict=True):
         if piece <= 0:

@@ -274,3 +274,21 @@ def test_do_not_sell_makes_a_withdrawal_infeasible_with_a_named_conflict() -> No
     assert result["status"] == "infeasible"
     assert "withdrawal of $100.00" in result["message"]
     assert "do-not-sell (STK)" in result["message"] and "on hold (BND)" in result["message"]
+
+
+def test_whole_share_rounding_never_relieves_more_than_a_lot_holds():
+    """Rounding each lot's share of a sale can leave a remainder; it must go to lots with
+    room, not onto the last lot (found on a 10,000-account book)."""
+    from decimal import Decimal
+
+    import numpy as np
+
+    from optimizer.output import _settle
+
+    pieces = [Decimal("2"), Decimal("3")]
+    _settle(pieces, capacity=[Decimal("4"), Decimal("3")], total=Decimal("7"))
+    assert pieces == [Decimal("4"), Decimal("3")]
+    pieces = [Decimal("4"), Decimal("3")]
+    _settle(pieces, capacity=[Decimal("4"), Decimal("3")], total=Decimal("5"))
+    assert pieces == [Decimal("4"), Decimal("1")]
+    assert np.isclose(float(sum(pieces)), 5.0)
