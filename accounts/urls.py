@@ -1,11 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.views import audit, book, preferences
+from accounts.views import audit, auth, book, preferences
 
 urlpatterns = [
     path("", book.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", book.dashboard, name="dashboard"),
     path("households/", book.households, name="households"),

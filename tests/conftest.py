@@ -63,3 +63,12 @@ def _celery_in_process(request):
 def _fast_password_hashing(settings):
     """Tests create many users; the production hasher is slow by design."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in throttling and API rate limits count in the cache: each test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
