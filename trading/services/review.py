@@ -136,7 +136,7 @@ def proposed_trade_edit(
         realized_gain_usd=sum((Decimal(x["gain"]) for x in edited.get("lots") or []), Decimal(0)),
     )
     figures = summarize(account, trades)
-    Proposal.objects.filter(pk=proposal.pk).update(
+    Proposal.objects.for_firm(firm).filter(pk=proposal.pk).update(
         cash_after_usd=Decimal(figures["cash_after"]),
         realized_short_term_gain_usd=Decimal(figures["realized_short_term_gain"]),
         realized_long_term_gain_usd=Decimal(figures["realized_long_term_gain"]),
@@ -202,7 +202,9 @@ def proposal_reoptimize(*, firm: Firm, actor: Any, account: Account, as_of: dt.d
                 "this account's proposal for the day is already approved; it cannot be replaced"
             )
         if current is not None:
-            Proposal.objects.filter(pk=current.pk).update(status=ProposalStatus.SUPERSEDED)
+            Proposal.objects.for_firm(firm).filter(pk=current.pk).update(
+                status=ProposalStatus.SUPERSEDED
+            )
         new.save()
         ProposedTrade.objects.bulk_create(
             build_trades(firm=firm, proposal=new, securities=inputs.securities)

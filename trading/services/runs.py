@@ -160,9 +160,9 @@ def chunk_process(*, chunk_id: int) -> ChunkOutcome:
     with count_queries() as queries:
         started = time.perf_counter()
         have = set(
-            Proposal.objects.filter(account_id__in=chunk.account_ids, as_of=run.as_of).values_list(
-                "account_id", flat=True
-            )
+            Proposal.objects.for_firm(firm)
+            .filter(account_id__in=chunk.account_ids, as_of=run.as_of)
+            .values_list("account_id", flat=True)
         )
         todo = [pk for pk in chunk.account_ids if pk not in have]
         inputs = chunk_inputs(firm=firm, account_ids=todo, as_of=run.as_of)
@@ -224,7 +224,7 @@ def _write(*, firm: Firm, run: Run, proposals: list[Proposal], securities) -> in
     account_ids = [p.account_id for p in proposals]
     try:
         with transaction.atomic():
-            Proposal.objects.filter(
+            Proposal.objects.for_firm(firm).filter(
                 account_id__in=account_ids, as_of__lt=run.as_of, status__in=SUPERSEDABLE
             ).update(status=ProposalStatus.SUPERSEDED)
             created = Proposal.objects.bulk_create(proposals)
@@ -241,7 +241,11 @@ def _write(*, firm: Firm, run: Run, proposals: list[Proposal], securities) -> in
 def _write_one(*, firm: Firm, run: Run, p: Proposal, securities) -> int:
     try:
         with transaction.atomic():
-            if Proposal.objects.filter(account_id=p.account_id, as_of=run.as_of).exists():
+            if (
+                Proposal.objects.for_firm(firm)
+                .filter(account_id=p.account_id, as_of=run.as_of)
+                .exists()
+            ):
                 return 0
             p.save()
             ProposedTrade.objects.bulk_create(
