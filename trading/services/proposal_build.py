@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Any
 
 from accounts.models import Firm
 from models_library.models import Security
 from trading.models import Proposal, ProposalStatus, ProposedTrade
+from trading.optimization import DataProblem, case_for_account, pack_input, solve_case
+from trading.selectors.run_inputs import AccountInputs, ChunkInputs
+
+logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -117,3 +122,38 @@ def build_trades(
             )
         )
     return trades
+
+
+def proposal_solve(
+    *, firm: Firm, item: AccountInputs, inputs: ChunkInputs, run_id: int | None
+) -> Proposal:
+    """Optimize one loaded account into an unsaved proposal. Never raises for the account's
+    data: a data problem or a solver crash becomes a failed proposal with its reason."""
+    account_id, as_of = item.account.pk, inputs.as_of
+    try:
+        case = case_for_account(item, inputs)
+    except DataProblem as problem:
+        return build_proposal(
+            firm=firm,
+            account_id=account_id,
+            as_of=as_of,
+            run_id=run_id,
+            result={"status": "error", "message": str(problem)},
+            case=None,
+            packed=None,
+            data_problem=(problem.flag, str(problem)),
+        )
+    try:
+        result = solve_case(case)
+    except Exception as exc:  # noqa: BLE001 - one account's failure never stops the others
+        logger.exception("optimizer failed for account %s", account_id)
+        result = {"status": "error", "message": f"optimizer failed: {exc}", "trades": []}
+    return build_proposal(
+        firm=firm,
+        account_id=account_id,
+        as_of=as_of,
+        run_id=run_id,
+        result=result,
+        case=case,
+        packed=pack_input(case),
+    )

@@ -17,11 +17,11 @@ from accounts.models import Account, Firm
 from accounts.services.audit import audit_record
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from trading.models import Proposal, ProposalStatus, ProposedTrade, RunTrigger
-from trading.optimization import DataProblem, case_for_account, pack_input, solve_case, unpack_input
+from trading.optimization import unpack_input
 from trading.proposal_checks import Account as CheckedAccount
 from trading.proposal_checks import relieve, summarize, violations
 from trading.selectors.run_inputs import chunk_inputs
-from trading.services.proposal_build import build_proposal, build_trades
+from trading.services.proposal_build import build_trades, proposal_solve
 
 
 def _transition(
@@ -168,28 +168,7 @@ def proposal_reoptimize(*, firm: Firm, actor: Any, account: Account, as_of: dt.d
         raise DomainError("Not found.", field="account")
     inputs = chunk_inputs(firm=firm, account_ids=[account.pk], as_of=as_of)
     [item] = inputs.accounts
-    try:
-        case = case_for_account(item, inputs)
-        new = build_proposal(
-            firm=firm,
-            account_id=account.pk,
-            as_of=as_of,
-            run_id=None,
-            result=solve_case(case),
-            case=case,
-            packed=pack_input(case),
-        )
-    except DataProblem as problem:
-        new = build_proposal(
-            firm=firm,
-            account_id=account.pk,
-            as_of=as_of,
-            run_id=None,
-            result={"status": "error", "message": str(problem)},
-            case=None,
-            packed=None,
-            data_problem=(problem.flag, str(problem)),
-        )
+    new = proposal_solve(firm=firm, item=item, inputs=inputs, run_id=None)
     with transaction.atomic():
         current = (
             Proposal.objects.select_for_update()

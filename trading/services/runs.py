@@ -13,7 +13,6 @@ have one, so repeating anything is a no-op.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,11 +33,8 @@ from trading.models import (
     RunChunk,
     RunStatus,
 )
-from trading.optimization import DataProblem, case_for_account, pack_input, solve_case
 from trading.selectors.run_inputs import chunk_inputs
-from trading.services.proposal_build import build_proposal, build_trades
-
-logger = logging.getLogger(__name__)
+from trading.services.proposal_build import build_trades, proposal_solve
 
 DEFAULT_CHUNK_SIZE = 100
 SUPERSEDABLE = [ProposalStatus.PENDING_REVIEW, ProposalStatus.NO_TRADES, ProposalStatus.FAILED]
@@ -168,7 +164,8 @@ def chunk_process(*, chunk_id: int) -> ChunkOutcome:
         inputs = chunk_inputs(firm=firm, account_ids=todo, as_of=run.as_of)
         loaded = time.perf_counter()
         proposals = [
-            _solve_one(firm=firm, run=run, item=item, chunk=inputs) for item in inputs.accounts
+            proposal_solve(firm=firm, item=item, inputs=inputs, run_id=run.pk)
+            for item in inputs.accounts
         ]
         solved = time.perf_counter()
         written = _write(firm=firm, run=run, proposals=proposals, securities=inputs.securities)
@@ -184,37 +181,6 @@ def chunk_process(*, chunk_id: int) -> ChunkOutcome:
     run_refresh_status(run_id=run.pk)
     failed = sum(1 for p in proposals if p.status == ProposalStatus.FAILED)
     return ChunkOutcome(chunk_id=chunk_id, skipped=False, written=written, failed=failed)
-
-
-def _solve_one(*, firm: Firm, run: Run, item, chunk) -> Proposal:
-    account_id = item.account.pk
-    try:
-        case = case_for_account(item, chunk)
-    except DataProblem as problem:
-        return build_proposal(
-            firm=firm,
-            account_id=account_id,
-            as_of=run.as_of,
-            run_id=run.pk,
-            result={"status": "error", "message": str(problem)},
-            case=None,
-            packed=None,
-            data_problem=(problem.flag, str(problem)),
-        )
-    try:
-        result = solve_case(case)
-    except Exception as exc:  # noqa: BLE001 - one account's failure never stops the run
-        logger.exception("optimizer failed for account %s", account_id)
-        result = {"status": "error", "message": f"optimizer failed: {exc}", "trades": []}
-    return build_proposal(
-        firm=firm,
-        account_id=account_id,
-        as_of=run.as_of,
-        run_id=run.pk,
-        result=result,
-        case=case,
-        packed=pack_input(case),
-    )
 
 
 def _write(*, firm: Firm, run: Run, proposals: list[Proposal], securities) -> int:
