@@ -27,6 +27,7 @@ class Action(StrEnum):
     MANAGE_MODELS = "manage_models"
     TRADE = "trade"
     RERUN = "rerun"
+    MANAGE_FIRM = "manage_firm"
 
 
 _READ_ALL = {

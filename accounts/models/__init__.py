@@ -4,6 +4,7 @@ from .audit import AuditEvent
 from .firms import Firm, Membership, Role
 from .households import Client, Household
 from .idempotency import IdempotencyRecord
+from .mfa import MfaDevice, MfaRecoveryCode
 from .preferences import (
     CashWithdrawal,
     LotReliefMethod,
@@ -28,6 +29,8 @@ __all__ = [
     "IdempotencyRecord",
     "LotReliefMethod",
     "Membership",
+    "MfaDevice",
+    "MfaRecoveryCode",
     "PreferenceSet",
     "RegistrationType",
     "Restriction",

@@ -38,6 +38,10 @@ class Firm(models.Model):
     require_four_eyes = models.BooleanField(
         default=False, help_text="A second trader must also approve each blotter."
     )
+    require_mfa = models.BooleanField(
+        default=False,
+        help_text="Everyone working in the firm must sign in with an authenticator app.",
+    )
     turnover_flag_threshold = models.DecimalField(
         max_digits=6,
         decimal_places=4,
