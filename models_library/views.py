@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import plain
 from accounts.permissions import Action, require
+from accounts.recent_auth import recent_auth_required
 from accounts.selectors.households import account_get
 from accounts.views.base import add_service_errors, error_lines, firm_view, paginate
 from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm
@@ -66,6 +67,7 @@ def _resolved(version) -> tuple[dict[str, Decimal], str]:
 
 
 @firm_view(Action.VIEW_MODELS)
+@recent_auth_required
 def models(request: HttpRequest) -> HttpResponse:
     form = ModelCreateForm()
     if request.method == "POST":
@@ -147,6 +149,7 @@ def _initial_rows(draft, source) -> list[dict]:
 
 
 @firm_view()
+@recent_auth_required
 def draft_edit(request: HttpRequest, model_id: int) -> HttpResponse:
     """Edit the model's draft (started from the latest published version when there is none)."""
     model = model_get(firm=request.firm, model_id=model_id)
@@ -204,6 +207,7 @@ def _errors_on_rows(filled: list, exc: DomainError) -> list[str]:
 
 @require_POST
 @firm_view()
+@recent_auth_required
 def version_publish_view(request: HttpRequest, version_id: int) -> HttpResponse:
     version = version_get(firm=request.firm, version_id=version_id)
     require(request.membership, Action.VIEW_MODELS)
@@ -264,6 +268,7 @@ def version_what_if_view(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @require_POST
 @firm_view()
+@recent_auth_required
 def account_model_assign(request: HttpRequest, account_id: int) -> HttpResponse:
     """Put an account on a model (its latest published version becomes the target)."""
     account = account_get(firm=request.firm, account_id=account_id, membership=request.membership)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import FIELD_ORDER, RULE_FORMS, PreferencesForm
 from accounts.permissions import Action, require
+from accounts.recent_auth import recent_auth_required
 from accounts.selectors.audit import account_preference_history, household_preference_history
 from accounts.selectors.households import account_get, household_get
 from accounts.selectors.preference_rules import (
@@ -133,12 +134,14 @@ def _save(request: HttpRequest, scope: dict) -> HttpResponse:
 
 
 @firm_view(Action.VIEW_BOOK)
+@recent_auth_required
 def account_preferences(request: HttpRequest, account_id: int) -> HttpResponse:
     scope = _scope(request, account_id=account_id)
     return _save(request, scope) if request.method == "POST" else _page(request, scope)
 
 
 @firm_view(Action.VIEW_BOOK)
+@recent_auth_required
 def household_preferences(request: HttpRequest, household_id: int) -> HttpResponse:
     scope = _scope(request, household_id=household_id)
     return _save(request, scope) if request.method == "POST" else _page(request, scope)
@@ -177,23 +180,27 @@ def _remove_rule(request: HttpRequest, scope: dict, kind: str, rule_id: int) -> 
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
+@recent_auth_required
 def account_rule_add(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
     return _add_rule(request, _scope(request, account_id=account_id), kind)
 
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
+@recent_auth_required
 def household_rule_add(request: HttpRequest, household_id: int, kind: str) -> HttpResponse:
     return _add_rule(request, _scope(request, household_id=household_id), kind)
 
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
+@recent_auth_required
 def account_rule_remove(request: HttpRequest, account_id: int, kind: str, rule_id: int):
     return _remove_rule(request, _scope(request, account_id=account_id), kind, rule_id)
 
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
+@recent_auth_required
 def household_rule_remove(request: HttpRequest, household_id: int, kind: str, rule_id: int):
     return _remove_rule(request, _scope(request, household_id=household_id), kind, rule_id)

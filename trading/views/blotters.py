@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, require
+from accounts.recent_auth import recent_auth_required
 from accounts.views.base import error_lines, firm_view
 from rebalancer.errors import DomainError
 from trading.forms import FillsUploadForm
@@ -78,6 +79,7 @@ def blotter_detail(request: HttpRequest, blotter_id: int) -> HttpResponse:
 
 @require_POST
 @firm_view()
+@recent_auth_required
 def blotter_approve_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
     blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
     require(request.membership, Action.VIEW_BLOTTERS)
