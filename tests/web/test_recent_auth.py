@@ -1,7 +1,7 @@
 """Sensitive changes need a recent authentication: approving a blotter, changing a model or
-its assignments, changing a client's preferences. With a sign-in older than the limit the
-change is not made; the person confirms it's them, comes back to the page they were on,
-and the same change then works."""
+its assignments, changing a client's preferences, changing the firm's security settings.
+With a sign-in older than the limit the change is not made; the person confirms it's them,
+comes back to the page they were on, and the same change then works."""
 
 from __future__ import annotations
 
@@ -182,6 +182,12 @@ def _rule_remove(book) -> Case:
     )
 
 
+def _firm_security(book) -> Case:
+    url = reverse("firm_security")
+    done = lambda: type(book.firm).objects.get(pk=book.firm.pk).require_mfa  # noqa: E731
+    return Case("admin", url, url, {"require_mfa": "on"}, done)
+
+
 CASES = {
     "blotter approve": _blotter_approve,
     "model create": _model_create,
@@ -192,6 +198,7 @@ CASES = {
     "household preferences": _household_preferences,
     **{f"{kind} add": _rule_add(kind) for kind in RULES},
     "rule remove": _rule_remove,
+    "firm security": _firm_security,
 }
 
 
