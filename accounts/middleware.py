@@ -1,10 +1,14 @@
-"""Puts the signed-in user's firm and role on the request."""
+"""Puts the signed-in user's firm and role on the request, and opens the request's
+transaction with that firm set for PostgreSQL's row-level security."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+
+from rebalancer import rowsecurity
 
 SESSION_FIRM_KEY = "firm_id"
 
@@ -14,19 +18,37 @@ class FirmMiddleware:
 
     A person may belong to several firms; the session remembers which one they work in,
     and falls back to their first membership.
+
+    On PostgreSQL the rest of the request runs in one transaction whose ``app.firm_id`` is
+    that firm (``app.user_id`` lets the membership lookup see the person's own rows first),
+    so firm-owned tables show that firm's rows only. API-key requests set their firm when
+    the key is authenticated, inside this same transaction. A response with a server error
+    rolls the transaction back. On SQLite, requests run as before, without a transaction.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not rowsecurity.enforced():
+            return self._handle(request)
+        with transaction.atomic():
+            response = self._handle(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+        return response
+
+    def _handle(self, request: HttpRequest) -> HttpResponse:
         from accounts.selectors.memberships import membership_for_request
 
         membership = None
         if request.user.is_authenticated:
+            rowsecurity.set_user(request.user.pk)
             membership = membership_for_request(
                 user=request.user, firm_id=request.session.get(SESSION_FIRM_KEY)
             )
         request.membership = membership
         request.firm = membership.firm if membership else None
+        if request.firm is not None:
+            rowsecurity.set_firm(request.firm.pk)
         return self.get_response(request)

@@ -95,6 +95,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# PostgreSQL in production: DATABASE_URL is the application's role, which owns no table and
+# is bound by row-level security; DATABASE_OWNER_URL, when set, is the tables' owner, used by
+# ``manage.py migrate`` only (see rebalancer/rowsecurity.py). DATABASE_APP_ROLE names the role
+# that migrate grants rights to, when it is not DATABASE_URL's user.
+DATABASE_OWNER = (
+    dj_database_url.parse(os.environ["DATABASE_OWNER_URL"])
+    if os.environ.get("DATABASE_OWNER_URL")
+    else None
+)
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     (BASE_DIR / "var").mkdir(exist_ok=True)
     # Writers take the lock when their transaction begins, so concurrent requests wait

@@ -1,4 +1,9 @@
-"""Celery tasks: thin, idempotent, taking ids and calling one service each."""
+"""Celery tasks: thin, idempotent, taking ids and calling one service each.
+
+Every task that touches a firm's rows takes the firm's id and works inside that firm's
+row-security scope (the services open it), so a worker process that ran a task for one firm
+carries nothing of it into the next task.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import Firm
+from rebalancer.rowsecurity import firm_scope
 from trading.models import RunTrigger
 from trading.services.runs import chunk_process, run_start
 from trading.services.schedule import firms_due
@@ -27,14 +33,14 @@ TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
     retry_jitter=True,
     max_retries=8,
 )
-def process_run_chunk(chunk_id: int) -> dict:
-    outcome = chunk_process(chunk_id=chunk_id)
+def process_run_chunk(firm_id: int, chunk_id: int) -> dict:
+    outcome = chunk_process(firm_id=firm_id, chunk_id=chunk_id)
     return {"chunk": chunk_id, "skipped": outcome.skipped, "written": outcome.written}
 
 
-def enqueue_chunks(chunk_ids: list[int]) -> None:
+def enqueue_chunks(firm_id: int, chunk_ids: list[int]) -> None:
     for chunk_id in chunk_ids:
-        process_run_chunk.delay(chunk_id)
+        process_run_chunk.delay(firm_id, chunk_id)
 
 
 @shared_task(
@@ -46,9 +52,10 @@ def enqueue_chunks(chunk_ids: list[int]) -> None:
 )
 def start_firm_run(firm_id: int, as_of: str, trigger: str = RunTrigger.SCHEDULE) -> int:
     firm = Firm.objects.get(pk=firm_id)
-    run, _ = run_start(
-        firm=firm, as_of=dt.date.fromisoformat(as_of), trigger=trigger, enqueue=enqueue_chunks
-    )
+    with firm_scope(firm):
+        run, _ = run_start(
+            firm=firm, as_of=dt.date.fromisoformat(as_of), trigger=trigger, enqueue=enqueue_chunks
+        )
     return run.pk
 
 

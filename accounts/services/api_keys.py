@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiKey, ApiScope, Firm, Membership, Role
+from rebalancer import rowsecurity
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 
 from .audit import audit_record
@@ -123,11 +124,15 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     parts = raw_key.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
+    # row-level security shows a key's row, before its firm is known, only by its prefix
+    rowsecurity.set_api_key_prefix(parts[1])
     api_key = ApiKey.objects.select_related("firm", "user").filter(prefix=parts[1]).first()
+    rowsecurity.set_api_key_prefix(None)
     if api_key is None or not hmac.compare_digest(api_key.key_sha256, key_digest(raw_key)):
         return None
     if not api_key.is_usable():
         return None
+    rowsecurity.set_firm(api_key.firm_id)
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > dt.timedelta(minutes=5):
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)

@@ -43,7 +43,7 @@ def approved(firm_a, advisor_a):
     small_book(firm=firm_a, accounts=3)
     _, chunk_ids = run_start(firm=firm_a, as_of=AS_OF, trigger="command")
     for chunk_id in chunk_ids:
-        chunk_process(chunk_id=chunk_id)
+        chunk_process(firm_id=firm_a.pk, chunk_id=chunk_id)
     Proposal.objects.update(flags=[])
     ids = list(Proposal.objects.values_list("pk", flat=True))
     proposals_bulk_approve(firm=firm_a, actor=advisor_a, proposal_ids=ids)

@@ -141,14 +141,14 @@ def test_run_for_one_firm_never_touches_another(firm_a, firm_b):
 def test_redelivered_chunk_writes_nothing_twice(firm_a):
     small_book(firm=firm_a, accounts=3)
     run, chunk_ids = run_start(firm=firm_a, as_of=AS_OF, trigger="command", chunk_size=3)
-    assert chunk_process(chunk_id=chunk_ids[0]).written == 3
+    assert chunk_process(firm_id=firm_a.pk, chunk_id=chunk_ids[0]).written == 3
     # a worker died after writing but before marking the chunk done: it is redelivered
     RunChunk.objects.filter(pk=chunk_ids[0]).update(status=ChunkStatus.RUNNING)
-    outcome = chunk_process(chunk_id=chunk_ids[0])
+    outcome = chunk_process(firm_id=firm_a.pk, chunk_id=chunk_ids[0])
     assert outcome.written == 0
     assert Proposal.objects.filter(firm=firm_a).count() == 3
     # and a done chunk delivered again is skipped outright
-    assert chunk_process(chunk_id=chunk_ids[0]).skipped
+    assert chunk_process(firm_id=firm_a.pk, chunk_id=chunk_ids[0]).skipped
 
 
 @pytest.mark.django_db(transaction=True)
@@ -171,13 +171,13 @@ def test_queries_per_chunk_do_not_grow_with_chunk_size(firm_a):
     small_book(firm=firm_a, accounts=8)
     run, chunk_ids = run_start(firm=firm_a, as_of=AS_OF, trigger="command", chunk_size=2)
     for chunk_id in chunk_ids[:1]:
-        chunk_process(chunk_id=chunk_id)
+        chunk_process(firm_id=firm_a.pk, chunk_id=chunk_id)
     small_chunk = RunChunk.objects.get(pk=chunk_ids[0]).queries
     Proposal.objects.all().delete()
     RunChunk.objects.all().delete()
     Run.objects.all().delete()
     run, chunk_ids = run_start(firm=firm_a, as_of=AS_OF, trigger="command", chunk_size=8)
-    chunk_process(chunk_id=chunk_ids[0])
+    chunk_process(firm_id=firm_a.pk, chunk_id=chunk_ids[0])
     big_chunk = RunChunk.objects.get(pk=chunk_ids[0]).queries
     assert big_chunk == small_chunk
 

@@ -50,7 +50,7 @@ def test_replay_detects_a_tampered_input(proposal):
 
     raw = zlib.decompress(proposal.input_blob).replace(b'"taxable"', b'"tax_exempt"')
     Proposal.objects.filter(pk=proposal.pk).update(input_blob=zlib.compress(raw))
-    replay = proposal_replay(firm=None, proposal_id=proposal.pk)
+    replay = proposal_replay(firm=proposal.firm, proposal_id=proposal.pk)
     assert not replay.input_intact
     assert not replay.identical
 

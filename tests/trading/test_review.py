@@ -27,7 +27,7 @@ def proposals(firm_a):
     small_book(firm=firm_a, accounts=3)
     _, chunk_ids = run_start(firm=firm_a, as_of=AS_OF, trigger="command")
     for chunk_id in chunk_ids:
-        chunk_process(chunk_id=chunk_id)
+        chunk_process(firm_id=firm_a.pk, chunk_id=chunk_id)
     return list(Proposal.objects.filter(firm=firm_a).order_by("pk"))
 
 

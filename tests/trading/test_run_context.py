@@ -52,7 +52,7 @@ def test_loss_sale_in_one_account_blocks_buying_in_the_households_ira(firm_a, ad
     # and the IRA, though underweight VTI with cash to spend, does not buy it
     _, chunk_ids = run_start(firm=firm_a, as_of=AS_OF, trigger="command")
     for chunk_id in chunk_ids:
-        chunk_process(chunk_id=chunk_id)
+        chunk_process(firm_id=firm_a.pk, chunk_id=chunk_id)
     proposal = Proposal.objects.get(account=ira)
     assert proposal.optimizer_status == "optimal"
     assert not proposal.trades.filter(side="buy", security__symbol="VTI").exists()
@@ -87,18 +87,18 @@ def test_transient_database_error_is_retried(firm_a, monkeypatch):
     calls = {"n": 0}
     real = tasks.chunk_process
 
-    def flaky(*, chunk_id):
+    def flaky(*, firm_id, chunk_id):
         calls["n"] += 1
         if calls["n"] == 1:
             raise OperationalError("server closed the connection unexpectedly")
-        return real(chunk_id=chunk_id)
+        return real(firm_id=firm_id, chunk_id=chunk_id)
 
     monkeypatch.setattr(tasks, "chunk_process", flaky)
     # as on a worker: a failure is not raised to the caller, the task is retried
     conf = tasks.process_run_chunk.app.conf
     propagates, conf.task_eager_propagates = conf.task_eager_propagates, False
     try:
-        result = tasks.process_run_chunk.apply(args=[chunk_id]).get()
+        result = tasks.process_run_chunk.apply(args=[firm_a.pk, chunk_id]).get()
     finally:
         conf.task_eager_propagates = propagates
     assert calls["n"] == 2

@@ -49,7 +49,7 @@ def build_book(firm, member_factory, *, prefix: str, accounts: int = 2) -> Book:
     Household.objects.filter(firm=firm).update(advisor=people["advisor"])
     run, chunk_ids = run_start(firm=firm, as_of=AS_OF, trigger="command")
     for chunk_id in chunk_ids:
-        chunk_process(chunk_id=chunk_id)
+        chunk_process(firm_id=firm.pk, chunk_id=chunk_id)
     run.refresh_from_db()
     return Book(
         firm=firm,

@@ -23,6 +23,7 @@ from django.db import transaction
 
 from accounts.models import Firm, Role
 from models_library.models import Security
+from rebalancer import rowsecurity
 
 from .book import book_create, book_plan
 from .firm import STAFF, firm_create, firm_delete, login_for, staff_create
@@ -123,6 +124,7 @@ def _firm_build(
     with _committed(report, log):
         with _phase(report, "firm and staff", log):
             firm = report.firm = firm_create(slug=options.slug, name=options.name)
+            rowsecurity.set_firm(firm.pk)
             staff = staff_create(firm=firm)
             modeler = staff.users["modeler"]
         with _phase(report, "models", log):
@@ -186,6 +188,7 @@ def demo_seed(*, options: SeedOptions, log: Log) -> SeedReport:
     reference = _reference_ensure(options=options, report=report, log=log)
     if existing is not None:
         with _phase(report, "reset (delete old firm)", log):
-            firm_delete(firm=existing)
+            with rowsecurity.firm_scope(existing):
+                firm_delete(firm=existing)
     _firm_build(options=options, reference=reference, report=report, log=log)
     return report

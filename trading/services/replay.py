@@ -61,10 +61,9 @@ def _differences(stored: dict, fresh: dict) -> list[str]:
     return diffs
 
 
-def proposal_replay(*, firm: Firm | None, proposal_id: int) -> Replay:
-    """Re-run the stored input. ``firm`` None is for operators (the command line)."""
-    proposals = Proposal.objects.all() if firm is None else Proposal.objects.for_firm(firm)
-    proposal = proposals.filter(pk=proposal_id).first()
+def proposal_replay(*, firm: Firm, proposal_id: int) -> Replay:
+    """Re-run the stored input of ``firm``'s proposal."""
+    proposal = Proposal.objects.for_firm(firm).filter(pk=proposal_id).first()
     if proposal is None:
         raise DomainError(f"proposal {proposal_id} not found", field="proposal_id")
     if not proposal.input_blob:

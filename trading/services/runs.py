@@ -5,6 +5,9 @@
 - ``chunk_process`` claims a chunk, loads its inputs in a constant number of queries, solves
   each account outside any transaction, and writes all proposals in one short transaction.
 
+Both take the firm explicitly and do their database work inside ``firm_scope``, so on
+PostgreSQL row-level security shows them that firm's rows only, whoever calls them.
+
 Exactly one proposal per account and date is guaranteed by a unique constraint; a chunk
 run twice (a redelivered task after a worker died, or a rerun) skips accounts that already
 have one, so repeating anything is a no-op.
@@ -24,6 +27,7 @@ from django.utils import timezone
 from accounts.models import Account, Firm
 from accounts.services.audit import audit_record
 from rebalancer.querycount import count_queries
+from rebalancer.rowsecurity import firm_scope
 from trading.models import (
     ChunkStatus,
     Proposal,
@@ -64,17 +68,30 @@ def run_start(
     actor=None,
     account_numbers: list[str] | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    enqueue: Callable[[list[int]], None] | None = None,
+    enqueue: Callable[[int, list[int]], None] | None = None,
 ) -> tuple[Run, list[int]]:
     """Create or resume the firm's run for ``as_of``; returns it and the chunk ids to do.
 
     Accounts with a proposal for the date are skipped, and accounts already in an unfinished
     chunk are not chunked again; unfinished chunks are returned again with the new ones, so a
     second start resumes an interrupted run and is a no-op on a complete one. ``enqueue``
-    receives the chunk ids after commit.
+    receives the firm's id and the chunk ids after commit.
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
+    with firm_scope(firm):
+        return _run_start(
+            firm=firm,
+            as_of=as_of,
+            trigger=trigger,
+            actor=actor,
+            account_numbers=account_numbers,
+            chunk_size=chunk_size,
+            enqueue=enqueue,
+        )
+
+
+def _run_start(*, firm, as_of, trigger, actor, account_numbers, chunk_size, enqueue):
     with transaction.atomic():
         run, created = Run.objects.get_or_create(
             firm=firm,
@@ -121,7 +138,7 @@ def run_start(
                 after={"as_of": as_of, "accounts": len(todo), "chunks": len(chunk_ids)},
             )
         if enqueue is not None and chunk_ids:
-            transaction.on_commit(lambda: enqueue(chunk_ids))
+            transaction.on_commit(lambda: enqueue(firm.pk, chunk_ids))
     if not chunk_ids:
         run_refresh_status(run_id=run.pk)
     run.refresh_from_db()
@@ -136,10 +153,10 @@ class ChunkOutcome:
     failed: int = 0
 
 
-def _claim(chunk_id: int) -> RunChunk | None:
+def _claim(*, firm_id: int, chunk_id: int) -> RunChunk | None:
     """Mark the chunk running (a conditional update); None if it is already done."""
     claimed = (
-        RunChunk.objects.filter(pk=chunk_id)
+        RunChunk.objects.filter(pk=chunk_id, firm_id=firm_id)
         .exclude(status=ChunkStatus.DONE)
         .update(status=ChunkStatus.RUNNING, attempts=F("attempts") + 1, claimed_at=timezone.now())
     )
@@ -148,37 +165,44 @@ def _claim(chunk_id: int) -> RunChunk | None:
     return RunChunk.objects.select_related("run", "firm").get(pk=chunk_id)
 
 
-def chunk_process(*, chunk_id: int) -> ChunkOutcome:
-    chunk = _claim(chunk_id)
+def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
+    """Claim, load, solve and write one chunk of ``firm_id``'s run (a chunk of another firm,
+    or one already done, is skipped). Loading and writing are short transactions in the
+    firm's scope; solving happens between them, outside any transaction."""
+    with firm_scope(firm_id):
+        chunk = _claim(firm_id=firm_id, chunk_id=chunk_id)
     if chunk is None:
         return ChunkOutcome(chunk_id=chunk_id, skipped=True)
     firm, run = chunk.firm, chunk.run
     with count_queries() as queries:
         started = time.perf_counter()
-        have = set(
-            Proposal.objects.for_firm(firm)
-            .filter(account_id__in=chunk.account_ids, as_of=run.as_of)
-            .values_list("account_id", flat=True)
-        )
-        todo = [pk for pk in chunk.account_ids if pk not in have]
-        inputs = chunk_inputs(firm=firm, account_ids=todo, as_of=run.as_of)
+        with firm_scope(firm):
+            have = set(
+                Proposal.objects.for_firm(firm)
+                .filter(account_id__in=chunk.account_ids, as_of=run.as_of)
+                .values_list("account_id", flat=True)
+            )
+            todo = [pk for pk in chunk.account_ids if pk not in have]
+            inputs = chunk_inputs(firm=firm, account_ids=todo, as_of=run.as_of)
         loaded = time.perf_counter()
         proposals = [
             proposal_solve(firm=firm, item=item, inputs=inputs, run_id=run.pk)
             for item in inputs.accounts
         ]
         solved = time.perf_counter()
-        written = _write(firm=firm, run=run, proposals=proposals, securities=inputs.securities)
+        with firm_scope(firm):
+            written = _write(firm=firm, run=run, proposals=proposals, securities=inputs.securities)
         done = time.perf_counter()
-    RunChunk.objects.filter(pk=chunk.pk).update(
-        status=ChunkStatus.DONE,
-        finished_at=timezone.now(),
-        load_ms=int((loaded - started) * 1000),
-        solve_ms=int((solved - loaded) * 1000),
-        write_ms=int((done - solved) * 1000),
-        queries=queries.count,
-    )
-    run_refresh_status(run_id=run.pk)
+    with firm_scope(firm):
+        RunChunk.objects.filter(pk=chunk.pk).update(
+            status=ChunkStatus.DONE,
+            finished_at=timezone.now(),
+            load_ms=int((loaded - started) * 1000),
+            solve_ms=int((solved - loaded) * 1000),
+            write_ms=int((done - solved) * 1000),
+            queries=queries.count,
+        )
+        run_refresh_status(run_id=run.pk)
     failed = sum(1 for p in proposals if p.status == ProposalStatus.FAILED)
     return ChunkOutcome(chunk_id=chunk_id, skipped=False, written=written, failed=failed)
 

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 from accounts.models import Firm
+from rebalancer.rowsecurity import firm_scope
 from trading.models import Run
 
 
@@ -21,6 +22,8 @@ def firms_due(*, now: dt.datetime) -> list[tuple[Firm, dt.date]]:
         local = now.astimezone(zoneinfo.ZoneInfo(firm.timezone))
         if local.time() < firm.nightly_run_time:
             continue
-        if not Run.objects.filter(firm=firm, as_of=local.date()).exists():
+        with firm_scope(firm):
+            has_run = Run.objects.filter(firm=firm, as_of=local.date()).exists()
+        if not has_run:
             due.append((firm, local.date()))
     return due

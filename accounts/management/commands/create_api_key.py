@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Firm
 from accounts.services.api_keys import api_key_create
 from rebalancer.errors import ValidationFailed
+from rebalancer.rowsecurity import firm_scope
 
 
 class Command(BaseCommand):
@@ -28,13 +29,14 @@ class Command(BaseCommand):
         if options["days"] < 1:
             raise CommandError("--days must be at least 1")
         try:
-            issued = api_key_create(
-                firm=firm,
-                actor="command:create_api_key",
-                name=options["name"],
-                scopes=options["scopes"].split(","),
-                expires_at=timezone.now() + dt.timedelta(days=options["days"]),
-            )
+            with firm_scope(firm):
+                issued = api_key_create(
+                    firm=firm,
+                    actor="command:create_api_key",
+                    name=options["name"],
+                    scopes=options["scopes"].split(","),
+                    expires_at=timezone.now() + dt.timedelta(days=options["days"]),
+                )
         except ValidationFailed as exc:
             raise CommandError(str(exc)) from exc
         self.stderr.write(

@@ -19,6 +19,7 @@ from django.test.utils import override_settings
 from accounts.models import Firm
 from accounts.services.api_keys import api_key_create
 from accounts.services.book import account_create, household_create
+from rebalancer import rowsecurity
 
 SYMBOLS = {"BAPI1": "us_equity", "BAPI2": "us_equity", "BAPI3": "us_bond", "BAPI4": "intl_equity"}
 TARGET_SECONDS = 10.0
@@ -51,6 +52,7 @@ class Command(BaseCommand):
 
     def _run(self, *, lots: int, accounts: int, per_household: int) -> None:
         firm = Firm.objects.create(name="API benchmark", slug=f"bench-api-{time.time_ns()}")
+        rowsecurity.set_firm(firm.pk)
         key = api_key_create(firm=firm, actor="bench", name="bench", scopes=["import", "read"])
         client = Client(HTTP_AUTHORIZATION=f"Bearer {key.raw_key}")
         securities = [

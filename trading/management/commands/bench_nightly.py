@@ -18,6 +18,7 @@ from django.db.models import Max
 
 from accounts.models import Account, Firm
 from models_library.models import Price
+from rebalancer.rowsecurity import firm_scope
 from trading.models import ChunkStatus, Proposal, Run, RunChunk, RunStatus
 from trading.services.runs import chunk_process, run_start
 from trading.tasks import enqueue_chunks
@@ -45,9 +46,10 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         firm = self._book(opts["firm"], opts["accounts"])
         as_of = Price.objects.aggregate(last=Max("date"))["last"]
-        Run.objects.filter(firm=firm, as_of=as_of).delete()
-        Proposal.objects.filter(firm=firm, as_of=as_of).delete()
-        accounts = Account.objects.filter(firm=firm, is_active=True).count()
+        with firm_scope(firm):
+            Run.objects.filter(firm=firm, as_of=as_of).delete()
+            Proposal.objects.filter(firm=firm, as_of=as_of).delete()
+            accounts = Account.objects.filter(firm=firm, is_active=True).count()
         self.stdout.write(
             f"book: {accounts} accounts of firm '{firm.slug}', as of {as_of}, "
             f"database {connection.vendor}, chunk size {opts['chunk_size']}"
@@ -67,23 +69,33 @@ class Command(BaseCommand):
             )
             if eager:
                 for chunk_id in chunk_ids:
-                    chunk_process(chunk_id=chunk_id)
+                    chunk_process(firm_id=firm.pk, chunk_id=chunk_id)
             else:
-                while Run.objects.get(pk=run.pk).status != RunStatus.COMPLETED:
+                while self._status(firm, run) != RunStatus.COMPLETED:
                     time.sleep(0.2)
             elapsed = time.perf_counter() - started
         finally:
             if worker is not None:
                 os.killpg(worker.pid, signal.SIGTERM)
                 worker.wait(timeout=60)
-        self._report(
-            run, elapsed, "in-process" if eager else f"{opts['worker_processes']} worker processes"
-        )
+        with firm_scope(firm):
+            self._report(
+                run,
+                elapsed,
+                "in-process" if eager else f"{opts['worker_processes']} worker processes",
+            )
+
+    def _status(self, firm: Firm, run: Run) -> str:
+        with firm_scope(firm):
+            return Run.objects.get(pk=run.pk).status
 
     def _book(self, slug: str, accounts: int) -> Firm:
         firm = Firm.objects.filter(slug=slug).first()
-        if firm is not None and Account.objects.filter(firm=firm).count() >= accounts:
-            return firm
+        if firm is not None:
+            with firm_scope(firm):
+                enough = Account.objects.filter(firm=firm).count() >= accounts
+            if enough:
+                return firm
         if firm is not None:
             raise CommandError(
                 f"firm '{slug}' exists with fewer than {accounts} accounts; "

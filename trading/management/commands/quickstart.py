@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from accounts.models import Firm
 from models_library.models import Price
+from rebalancer.rowsecurity import firm_scope
 from trading.demo.firm import DEMO_PASSWORD, STAFF
 from trading.models import Proposal
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 "Existing data kept (`manage.py seed_demo --reset` rebuilds the demo)."
             )
         demo = Firm.objects.filter(slug="demo").first()
-        if demo is not None and not Proposal.objects.filter(firm=demo).exists():
+        if demo is not None and not _has_proposals(demo):
             last_price = Price.objects.aggregate(last=Max("date"))["last"]
             self.stdout.write(f"Running the demo firm's nightly run as of {last_price} ...")
             call_command("rebalance", firm="demo", as_of=last_price.isoformat(), stdout=self.stdout)
@@ -46,3 +47,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {role.label:<14} password: {DEMO_PASSWORD}")
         if not no_serve:
             call_command("runserver", addrport, use_reloader=False)
+
+
+def _has_proposals(firm: Firm) -> bool:
+    with firm_scope(firm):
+        return Proposal.objects.filter(firm=firm).exists()

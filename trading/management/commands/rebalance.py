@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.models import Firm
+from rebalancer.rowsecurity import firm_scope
 from trading.models import ChunkStatus, Proposal, Run, RunChunk, RunTrigger
 from trading.services.runs import DEFAULT_CHUNK_SIZE, chunk_process, run_progress, run_start
 from trading.services.schedule import firm_local_date
@@ -75,21 +76,27 @@ class Command(BaseCommand):
         show = not opts["no_progress"]
         if eager:
             for chunk_id in chunk_ids:
-                chunk_process(chunk_id=chunk_id)
+                chunk_process(firm_id=firm.pk, chunk_id=chunk_id)
                 if show:
                     self._progress(firm, run, started)
         else:
-            while RunChunk.objects.filter(run=run).exclude(status=ChunkStatus.DONE).exists():
+            while self._pending(firm, run):
                 if show:
                     self._progress(firm, run, started)
                 time.sleep(0.5)
         if show:
             self._progress(firm, run, started)
             sys.stdout.write("\n")
-        self._summary(firm, Run.objects.get(pk=run.pk), started)
+        with firm_scope(firm):
+            self._summary(firm, Run.objects.get(pk=run.pk), started)
+
+    def _pending(self, firm: Firm, run: Run) -> bool:
+        with firm_scope(firm):
+            return RunChunk.objects.filter(run=run).exclude(status=ChunkStatus.DONE).exists()
 
     def _progress(self, firm: Firm, run: Run, started: float) -> None:
-        progress = run_progress(firm=firm, run=Run.objects.get(pk=run.pk))
+        with firm_scope(firm):
+            progress = run_progress(firm=firm, run=Run.objects.get(pk=run.pk))
         self.stdout.write(_bar(progress["done"], progress["total"], started), ending="")
         self.stdout.flush()
 

@@ -6,7 +6,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import Firm
 from rebalancer.errors import DomainError
+from rebalancer.rowsecurity import firm_scope
 from trading.models import Proposal
 from trading.optimization import unpack_input
 from trading.services.replay import proposal_replay
@@ -21,10 +23,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("proposal_id", type=int)
         parser.add_argument("--show-input", action="store_true", help="Print the stored input.")
+        parser.add_argument(
+            "--firm", help="The proposal's firm (slug); without it, every firm is searched."
+        )
 
     def handle(self, *args, proposal_id: int, show_input: bool, **options) -> None:
+        firm = _firm_of(proposal_id, slug=options.get("firm"))
+        with firm_scope(firm):
+            self._replay(proposal_id=proposal_id, firm=firm, show_input=show_input)
+
+    def _replay(self, *, proposal_id: int, firm: Firm, show_input: bool) -> None:
         try:
-            replay = proposal_replay(firm=None, proposal_id=proposal_id)
+            replay = proposal_replay(firm=firm, proposal_id=proposal_id)
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
         proposal = Proposal.objects.select_related("account", "firm").get(pk=proposal_id)
@@ -45,3 +55,18 @@ class Command(BaseCommand):
         for line in replay.differences:
             self.stdout.write(f"  {line}")
         raise SystemExit(1)
+
+
+def _firm_of(proposal_id: int, *, slug: str | None) -> Firm:
+    """The firm that holds the proposal, looked for in each firm's own scope (row-level
+    security shows a firm's proposals only inside its scope)."""
+    firms = Firm.objects.order_by("pk")
+    if slug:
+        firms = firms.filter(slug=slug)
+        if not firms.exists():
+            raise CommandError(f"--firm: no firm with slug '{slug}'")
+    for firm in firms:
+        with firm_scope(firm):
+            if Proposal.objects.filter(firm=firm, pk=proposal_id).exists():
+                return firm
+    raise CommandError(f"proposal {proposal_id} not found")

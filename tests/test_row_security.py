@@ -1,0 +1,302 @@
+"""PostgreSQL row-level security, proved with the application's own kind of database role.
+
+Runs on PostgreSQL only (the second pass of ``.ci/run``). The suite itself connects as a
+superuser, which PostgreSQL never binds to policies; these tests create a role like the
+application's in production (LOGIN, not a superuser, no BYPASSRLS, owning nothing), grant it
+what ``migrate`` grants, and switch the test's connection to it. Their data is committed
+(``transaction=True``) so that a separate connection, or a Celery worker, sees it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.models import Firm, Household, Restriction
+from rebalancer import rowsecurity
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_ROLE = "rebalancer_app_test"
+AS_OF = "2026-11-20"  # the demo's last price day
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        "postgres" not in os.environ.get("DATABASE_URL", ""),
+        reason="row-level security exists on PostgreSQL only",
+    ),
+]
+
+
+def _create_app_role() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            DO $$ BEGIN
+                CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+            EXCEPTION WHEN duplicate_object THEN NULL;
+            END $$
+            """
+        )
+        rowsecurity.grant(cursor=cursor, connection=connection, role=APP_ROLE)
+
+
+@contextmanager
+def as_app_role():
+    """The test's connection logged in as the application's role while inside."""
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(USER=APP_ROLE, PASSWORD="")
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+
+
+@pytest.fixture
+def app_role(transactional_db):
+    _create_app_role()
+    with as_app_role():
+        yield APP_ROLE
+
+
+def _sql(query: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _visible(firm_id: int | None) -> dict[str, dict]:
+    with transaction.atomic():
+        if firm_id is not None:
+            rowsecurity.set_firm(firm_id)
+        return rowsecurity.visible_rows()
+
+
+# --- the catalog: a new firm-owned table cannot forget its policy -------------------------
+
+
+@pytest.mark.django_db
+def test_every_firm_owned_table_has_a_forced_firm_policy():
+    tables = rowsecurity.firm_owned_tables()
+    # every table with a firm column is a firm-owned model's table, and there are many
+    assert tables == rowsecurity.tables_with_firm_column()
+    assert len(tables) >= 25
+    catalog = rowsecurity.catalog()
+    unsecured = [t for t in tables if not catalog[t].secured]
+    assert not unsecured, f"firm-owned tables without a forced firm policy: {unsecured}"
+    quals = dict(
+        _sql("SELECT tablename, qual FROM pg_policies WHERE policyname = %s", [rowsecurity.POLICY])
+    )
+    assert all("rebalancer_current_firm()" in quals[t] for t in tables)
+    # the tenant registry is the one table left open, on purpose
+    assert not catalog["accounts_firm"].enabled
+
+
+@pytest.mark.django_db
+def test_the_check_command_reports_every_table_secured():
+    out = io.StringIO()
+    call_command("row_security", stdout=out)
+    assert f"{len(rowsecurity.firm_owned_tables())} firm-owned tables secured" in out.getvalue()
+    assert "NOT SECURED" not in out.getvalue()
+
+
+# --- a whole day of two firms, done by the application as its own role --------------------
+
+
+def _key(slug: str) -> str:
+    out = io.StringIO()
+    call_command("create_api_key", firm=slug, name="rls", scopes="read,import,trade", stdout=out)
+    return out.getvalue().strip()
+
+
+def _api(key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+def _ok(response, status=200):
+    assert response.status_code == status, response.content[:500]
+    return response.json()
+
+
+def _trade_through_the_api(key: str) -> None:
+    """Approve proposals, build, approve and export a blotter, and bring the fills back."""
+    api = _api(key)
+    proposals = _ok(api.get("/api/v1/proposals/?status=pending_review"))["results"]
+    assert proposals, "the firm's own proposals are visible to its key"
+    for i, proposal in enumerate(proposals[:3]):
+        _ok(
+            api.post(
+                f"/api/v1/proposals/{proposal['id']}/approve/",
+                HTTP_IDEMPOTENCY_KEY=f"approve-{i}",
+            )
+        )
+    blotter = _ok(api.post("/api/v1/blotters/"), 201)
+    _ok(api.post(f"/api/v1/blotters/{blotter['id']}/approve/"))
+    export = _ok(api.post(f"/api/v1/blotters/{blotter['id']}/export/"))
+    fills = [
+        {
+            "fill_id": f"F{i}",
+            "order_id": int(row["order_id"]),
+            "account_number": row["account_number"],
+            "quantity": row["allocation_quantity"],
+            "price": row["estimated_price"],
+            "trade_date": AS_OF,
+        }
+        for i, row in enumerate(export)
+    ]
+    result = _ok(api.post(f"/api/v1/blotters/{blotter['id']}/fills/", {"rows": fills}, "json"))
+    assert result["blotter"]["status"] == "filled"
+
+
+def _firm_day(slug: str) -> Firm:
+    call_command("seed_demo", firm=slug, accounts=8, stdout=io.StringIO())
+    firm = Firm.objects.get(slug=slug)
+    with rowsecurity.firm_scope(firm):
+        household = Household.objects.filter(firm=firm).first()
+        Restriction.objects.create(firm=firm, household=household, symbol="XOM", type="do_not_buy")
+    call_command("rebalance", firm=slug, as_of=AS_OF, no_progress=True, stdout=io.StringIO())
+    _trade_through_the_api(_key(slug))
+    return firm
+
+
+@pytest.fixture
+def two_firms(app_role):
+    """Firms A and B, each seeded, optimized, traded and filled by the product itself,
+    connected as the application's role."""
+    return _firm_day("rls-a"), _firm_day("rls-b")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_firm_sees_and_touches_only_its_own_rows(two_firms):
+    firm_a, firm_b = two_firms
+    assert _sql(
+        "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+    ) == [(APP_ROLE, False, False)]
+    seen_a, seen_b = _visible(firm_a.pk), _visible(firm_b.pk)
+    shared = {None}  # audit events on shared reference data carry no firm
+    for table in rowsecurity.firm_owned_tables():
+        # the product wrote rows for both firms in every firm-owned table ...
+        assert seen_a[table].get(firm_a.pk), f"{table}: the day wrote no row for firm A"
+        assert seen_b[table].get(firm_b.pk), f"{table}: the day wrote no row for firm B"
+        # ... and each firm's setting shows that firm's rows only
+        assert set(seen_a[table]) <= {firm_a.pk} | shared, table
+        assert set(seen_b[table]) <= {firm_b.pk} | shared, table
+    # no setting at all: every firm-owned table is empty
+    assert all(not counts for counts in _visible(None).values())
+    # writes: another firm's rows cannot be changed, deleted or created
+    with transaction.atomic():
+        rowsecurity.set_firm(firm_a.pk)
+        assert Household.objects.filter(firm=firm_b).update(name="taken") == 0
+        assert (
+            _sql("DELETE FROM trading_proposal WHERE firm_id = %s RETURNING id", [firm_b.pk]) == []
+        )
+    with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+        rowsecurity.set_firm(firm_a.pk)
+        Household.objects.create(firm=firm_b, name="Planted")
+    assert _visible(firm_b.pk)["accounts_household"] == seen_b["accounts_household"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_setting_ends_with_its_transaction(two_firms):
+    firm_a, _ = two_firms
+    with transaction.atomic():
+        rowsecurity.set_firm(firm_a.pk)
+        assert Household.objects.exists()
+    # a later transaction on the same connection starts with no firm
+    with transaction.atomic():
+        assert not Household.objects.exists()
+    assert not Household.objects.exists()  # autocommit: one statement, its own transaction
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_application_role_cannot_lift_the_wall(app_role):
+    with pytest.raises(DatabaseError, match="must be owner"), transaction.atomic():
+        _sql("ALTER TABLE trading_proposal DISABLE ROW LEVEL SECURITY")
+    with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+        _sql("SET LOCAL row_security = off")
+        _sql("SELECT count(*) FROM trading_proposal")
+    with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+        _sql("DELETE FROM accounts_auditevent")
+    with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+        _sql("UPDATE accounts_auditevent SET note = 'rewritten'")
+    with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+        _sql("DELETE FROM django_migrations")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_web_pages_show_the_signed_in_persons_firm_only(two_firms):
+    firm_a, firm_b = two_firms
+    browser = Client()
+    assert browser.login(username="rls-a-admin", password="demo-pass-2026")
+    page = browser.get("/households/")
+    assert page.status_code == 200
+    with rowsecurity.firm_scope(firm_a):
+        names_a = list(Household.objects.values_list("name", flat=True))
+    with rowsecurity.firm_scope(firm_b):
+        names_b = set(Household.objects.values_list("name", flat=True)) - set(names_a)
+    body = page.content.decode()
+    assert any(name in body for name in names_a)
+    assert not any(name in body for name in names_b)
+
+
+# --- a real Celery worker, connected as the application's role ---------------------------
+
+
+def _worker_env(queue: str) -> dict:
+    s = connection.settings_dict
+    url = f"postgres://{APP_ROLE}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return {**os.environ, "DATABASE_URL": url, "CELERY_QUEUE": queue}
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (the CI pass)")
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_task_for_firm_a_after_one_for_firm_b_sees_only_firm_a(two_firms, tmp_path):
+    from accounts.tasks import row_security_probe
+    from rebalancer.celery import app
+
+    # the firms were built with tasks in-process; from here on they go to a real worker
+    firm_a, firm_b = two_firms
+    queue = f"rls-{uuid.uuid4().hex[:8]}"
+    saved = app.conf.task_default_queue, app.conf.task_always_eager
+    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "rebalancer", "worker", "--pool", "solo",
+         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-Q", queue],
+        cwd=ROOT, env=_worker_env(queue), stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        first = row_security_probe.delay(firm_b.pk).get(timeout=120)
+        second = row_security_probe.delay(firm_a.pk).get(timeout=60)
+        bare = row_security_probe.delay(None).get(timeout=60)
+    finally:
+        app.conf.task_default_queue, app.conf.task_always_eager = saved
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    assert first["pid"] == second["pid"] == bare["pid"], "one worker process ran all three"
+    for result, firm in ((first, firm_b), (second, firm_a)):
+        for table, counts in result["tables"].items():
+            assert counts.get(str(firm.pk)), f"{table}: the task saw none of its firm's rows"
+            assert set(counts) <= {str(firm.pk), "null"}, (table, counts)
+    assert all(not counts for counts in bare["tables"].values()), bare["tables"]
