@@ -23,14 +23,18 @@ class FirmMiddleware:
     that firm (``app.user_id`` lets the membership lookup see the person's own rows first),
     so firm-owned tables show that firm's rows only. API-key requests set their firm when
     the key is authenticated, inside this same transaction. A response with a server error
-    rolls the transaction back. On SQLite, requests run as before, without a transaction.
+    rolls the transaction back. A signed-out request without credentials (the sign-in page,
+    the API schema) has no firm to see, and runs without. On SQLite, requests run as before,
+    without a transaction.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not rowsecurity.enforced():
+        # a signed-out request without credentials reads no firm's rows: no transaction
+        signed_out = not request.user.is_authenticated and "Authorization" not in request.headers
+        if signed_out or not rowsecurity.enforced():
             return self._handle(request)
         with transaction.atomic():
             response = self._handle(request)

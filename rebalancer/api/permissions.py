@@ -14,6 +14,8 @@ from rest_framework import exceptions, permissions
 
 from accounts.models import ApiKey, Firm, Membership, Role
 from accounts.permissions import can
+from accounts.recent_auth import SAFE_METHODS, recent_auth_seconds, recently_authenticated
+from accounts.selectors.mfa import mfa_confirmed
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class FirmScopePermission(permissions.BasePermission):
             if not principal.api_key.has_scope(scope):
                 raise exceptions.PermissionDenied(f"This API key lacks the '{scope}' scope.")
             return True
+        _check_person(request, principal)
         action = view.action_for(request.method)
         if action is None:
             allowed = principal.membership.role == Role.FIRM_ADMIN
@@ -61,3 +64,19 @@ class FirmScopePermission(permissions.BasePermission):
         if not allowed:
             raise exceptions.PermissionDenied("Your role may not do this.")
         return True
+
+
+def _check_person(request, principal: Principal) -> None:
+    """A person on the API (a web session, not a key) meets the web's rules: their firm's
+    multi-factor requirement, and a recent sign-in before any change."""
+    if principal.firm.require_mfa and not mfa_confirmed(user=request.user):
+        raise exceptions.PermissionDenied(
+            "Your firm requires multi-factor sign-in: set it up on the Security page "
+            "(/security/) first."
+        )
+    if request.method not in SAFE_METHODS and not recently_authenticated(request._request):
+        minutes = recent_auth_seconds() // 60
+        raise exceptions.PermissionDenied(
+            f"Changes need a sign-in within the last {minutes} minutes: confirm it's you "
+            "(/reauth/), then send the request again."
+        )

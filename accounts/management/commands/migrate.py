@@ -57,11 +57,11 @@ class Command(migrate.Command):
 
     def handle(self, *args, **options):
         using = options["database"]
+        role = app_role(using)  # read before the connection is switched to the owner
         with owner_connection(using):
             super().handle(*args, **options)
             if options.get("plan") or options.get("check_unapplied"):
                 return
-            role = app_role(using)
             tables = rowsecurity.apply(using=using, app_role=role)
             if tables and options["verbosity"] >= 1:
                 granted = f"; rights granted to role '{role}'" if role else ""
