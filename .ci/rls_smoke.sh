@@ -82,4 +82,12 @@ if as_role "$APP" -c "ALTER TABLE trading_proposal NO FORCE ROW LEVEL SECURITY" 
   fail "the application's role lifted a policy"
 fi
 echo "the application's role cannot delete audit events or lift a policy"
+# a demo reset throws a firm's audit log away: the owner's job, refused to the application
+if "$PY" manage.py seed_demo --firm smoke-b --accounts 20 --reset >/tmp/rls-reset.log 2>&1; then
+  fail "the application's role reset a firm, audit log included"
+fi
+grep -q "append-only" /tmp/rls-reset.log || { cat /tmp/rls-reset.log; fail "unclear reset refusal"; }
+DATABASE_URL="$DATABASE_OWNER_URL" "$PY" manage.py seed_demo --firm smoke-b --accounts 20 --reset \
+  | grep "^Created"
+echo "a demo reset: refused to the application's role with a clear message; done by the owner"
 echo "row-level security smoke: passed"

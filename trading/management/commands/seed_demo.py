@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_slug
+from django.db import ProgrammingError
 
 from trading.demo.firm import DEFAULT_NAME, DEFAULT_SLUG, DEMO_PASSWORD
 from trading.demo.prices import price_window
@@ -60,7 +61,16 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         seed_options = self._options(options)
         self.stdout.write(f"Seeding firm '{seed_options.slug}' ({seed_options.accounts} accounts)")
-        report = demo_seed(options=seed_options, log=self.stdout.write)
+        try:
+            report = demo_seed(options=seed_options, log=self.stdout.write)
+        except ProgrammingError as exc:
+            if "permission denied" not in str(exc) or "auditevent" not in str(exc):
+                raise
+            raise CommandError(
+                "--reset deletes the firm's audit log, which the application's database role "
+                "may not do (for it the audit log is append-only). Run the reset with "
+                "DATABASE_URL set to the tables' owner (DATABASE_OWNER_URL)."
+            ) from exc
         if not report.created:
             self.stdout.write(
                 f"Firm '{seed_options.slug}' already exists: nothing changed "
