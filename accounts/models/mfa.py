@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from accounts.crypto import mfa_secret_decrypt, mfa_secret_encrypt
+
 
 class MfaDevice(models.Model):
     """The person's authenticator. Unconfirmed (``confirmed_at`` null) while they enrol;
@@ -16,12 +18,17 @@ class MfaDevice(models.Model):
 
     ``last_used_step`` is the 30-second TOTP time step of the last accepted code: a code
     of that step or an earlier one is refused, so an observed code cannot be replayed.
+
+    The TOTP secret is stored encrypted (``accounts.crypto``) in ``encrypted_secret``; read
+    and set it in clear through ``secret`` (setting it needs ``user`` set first).
     """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mfa_device"
     )
-    secret = models.CharField(max_length=64, help_text="Base32 TOTP secret.")
+    encrypted_secret = models.CharField(
+        max_length=255, help_text="The base32 TOTP secret, encrypted (see accounts.crypto)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_used_step = models.BigIntegerField(default=0)
@@ -29,6 +36,15 @@ class MfaDevice(models.Model):
     def __str__(self) -> str:
         state = "confirmed" if self.confirmed_at else "enrolling"
         return f"Authenticator of {self.user} ({state})"
+
+    @property
+    def secret(self) -> str:
+        """The base32 TOTP secret in clear; raises MfaSecretUnreadable when the key changed."""
+        return mfa_secret_decrypt(token=self.encrypted_secret, user_id=self.user_id)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.encrypted_secret = mfa_secret_encrypt(secret=value, user_id=self.user_id)
 
 
 class MfaRecoveryCode(models.Model):
