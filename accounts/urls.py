@@ -15,6 +15,11 @@ urlpatterns = [
     path("security/recovery-codes/", security.mfa_codes_regenerate, name="mfa_codes_regenerate"),
     path("security/turn-off/", security.mfa_turn_off, name="mfa_turn_off"),
     path("firm/security/", firm_security.firm_security, name="firm_security"),
+    path(
+        "firm/security/people/<int:user_id>/mfa-reset/",
+        firm_security.member_mfa_reset,
+        name="member_mfa_reset",
+    ),
     path("dashboard/", book.dashboard, name="dashboard"),
     path("households/", book.households, name="households"),
     path("households/<int:household_id>/", book.household_detail, name="household_detail"),

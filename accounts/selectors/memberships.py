@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 
 from accounts.models import Firm, Membership, Role
+from rebalancer.tenancy import get_for_firm_or_404
 
 
 def membership_for_request(*, user: AbstractBaseUser, firm_id: int | None) -> Membership | None:
@@ -22,3 +23,10 @@ def firm_members(*, firm: Firm, role: Role | None = None):
     if role is not None:
         members = members.filter(role=role)
     return members.order_by("user__username")
+
+
+def firm_member_get(*, firm: Firm, user_id: int) -> Membership:
+    """The active membership of the person ``user_id`` in ``firm``, or Http404 (also for
+    someone who works only in another firm)."""
+    members = Membership.objects.filter(is_active=True).select_related("user")
+    return get_for_firm_or_404(members, firm=firm, user_id=user_id)

@@ -40,3 +40,15 @@ def members_without_mfa(*, firm: Firm) -> list[Membership]:
         .select_related("user")
         .order_by("user__username")
     )
+
+
+def members_with_mfa(*, firm: Firm) -> list[Membership]:
+    """The firm's active people who sign in with a (confirmed) authenticator, by username,
+    with ``user.mfa_device`` loaded."""
+    return list(
+        Membership.objects.filter(
+            firm=firm, is_active=True, user__mfa_device__confirmed_at__isnull=False
+        )
+        .select_related("user", "user__mfa_device")
+        .order_by("user__username")
+    )

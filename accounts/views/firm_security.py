@@ -1,5 +1,5 @@
 """A firm's security settings, for its firm admins: whether everyone must use
-multi-factor sign-in, and who has not set it up yet."""
+multi-factor sign-in, who has not set it up yet, and resetting a member's (a lost phone)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from django.shortcuts import redirect, render
 
 from accounts.permissions import Action
 from accounts.recent_auth import recent_auth_required
-from accounts.selectors.mfa import members_without_mfa
+from accounts.selectors.memberships import firm_member_get
+from accounts.selectors.mfa import members_with_mfa, members_without_mfa, mfa_device_get
 from accounts.services.firm_security import firm_security_update
+from accounts.services.mfa_reset import mfa_reset
+from rebalancer.errors import DomainError
 
 from .base import firm_view
 
@@ -31,5 +34,37 @@ def firm_security(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/firm_security.html",
-        {"without_mfa": members_without_mfa(firm=request.firm)},
+        {
+            "with_mfa": members_with_mfa(firm=request.firm),
+            "without_mfa": members_without_mfa(firm=request.firm),
+        },
+    )
+
+
+@firm_view(Action.MANAGE_FIRM)
+@recent_auth_required
+def member_mfa_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """GET: what resetting a member's multi-factor sign-in does, and the button (no script:
+    the confirmation is this page). POST: reset it."""
+    member = firm_member_get(firm=request.firm, user_id=user_id)
+    if request.method == "POST":
+        try:
+            mfa_reset(firm=request.firm, actor=request.user, user_id=member.user_id)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("firm_security")
+        messages.success(
+            request,
+            f"The multi-factor sign-in of {member.user.get_username()} is reset: "
+            "their authenticator and recovery codes no longer work.",
+        )
+        return redirect("firm_security")
+    return render(
+        request,
+        "accounts/mfa_reset_confirm.html",
+        {
+            "member": member,
+            "device": mfa_device_get(user=member.user),
+            "is_self": member.user_id == request.user.pk,
+        },
     )

@@ -1,7 +1,8 @@
 """Sensitive changes need a recent authentication: approving a blotter, changing a model or
-its assignments, changing a client's preferences, changing the firm's security settings.
-With a sign-in older than the limit the change is not made; the person confirms it's them,
-comes back to the page they were on, and the same change then works."""
+its assignments, changing a client's preferences, changing the firm's security settings,
+resetting a member's multi-factor sign-in. With a sign-in older than the limit the change
+is not made; the person confirms it's them, comes back to the page they were on, and the
+same change then works."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from accounts.models import (
     AuditEvent,
     CashWithdrawal,
+    MfaDevice,
     PreferenceSet,
     Restriction,
     Screen,
@@ -188,6 +190,14 @@ def _firm_security(book) -> Case:
     return Case("admin", url, url, {"require_mfa": "on"}, done)
 
 
+def _member_mfa_reset(book) -> Case:
+    advisor = book.people["advisor"]
+    enrol(advisor)
+    url = reverse("member_mfa_reset", args=[advisor.pk])
+    done = lambda: not MfaDevice.objects.filter(user=advisor).exists()  # noqa: E731
+    return Case("admin", url, url, {}, done)
+
+
 CASES = {
     "blotter approve": _blotter_approve,
     "model create": _model_create,
@@ -199,6 +209,7 @@ CASES = {
     **{f"{kind} add": _rule_add(kind) for kind in RULES},
     "rule remove": _rule_remove,
     "firm security": _firm_security,
+    "member mfa reset": _member_mfa_reset,
 }
 
 
