@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 from enum import StrEnum
 
@@ -22,11 +23,19 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.crypto import MfaSecretUnreadable
 from accounts.models import MfaDevice, MfaRecoveryCode
 from rebalancer.errors import DomainError
 
+logger = logging.getLogger(__name__)
+
 ISSUER = "Rebalancer"
 RECOVERY_CODE_COUNT = 10
+UNREADABLE_APP = (
+    "Your authenticator app cannot be checked right now (the server's encryption key was "
+    "changed). Use one of your recovery codes, or ask your firm admin to reset your "
+    "multi-factor sign-in."
+)
 RECOVERY_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # no i, l, o, u
 WRONG_CODE = (
     "That code is not right. Enter the 6-digit code your app shows now, or a recovery code."
@@ -79,7 +88,12 @@ def recovery_codes_replace(*, device: MfaDevice) -> list[str]:
 
 
 def _totp_use(*, device: MfaDevice, code: str, at: dt.datetime | None) -> Factor:
-    step = matching_step(secret=device.secret, code=code, at=at)
+    try:
+        secret = device.secret
+    except MfaSecretUnreadable as exc:
+        logger.error("%s", exc)  # the operator's side: which key changed, what to do
+        raise DomainError(UNREADABLE_APP, field="code") from None
+    step = matching_step(secret=secret, code=code, at=at)
     if step is None:
         raise DomainError(WRONG_CODE, field="code")
     claimed = MfaDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(
