@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from trading.models import (
     ChunkStatus,
@@ -275,3 +278,43 @@ def test_no_trades_fallback_with_a_reason_is_flagged():
     )
     assert proposal.status == ProposalStatus.NO_TRADES
     assert proposal.flags == ["optimizer_fallback"]
+
+
+@pytest.mark.skipif(
+    "postgres" not in os.environ.get("DATABASE_URL", ""),
+    reason="two workers writing at once: PostgreSQL only",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_finishing_the_last_chunks_together_complete_the_run(firm_a, monkeypatch):
+    """Both mark their chunk done, then both check whether the run is complete: each must
+    see the other's chunk done (the check comes after each chunk's own commit)."""
+    from trading.services import runs
+
+    small_book(firm=firm_a, accounts=4)
+    run, chunk_ids = run_start(firm=firm_a, as_of=AS_OF, trigger="command", chunk_size=2)
+    assert len(chunk_ids) == 2
+    both_marked = threading.Barrier(2, timeout=60)
+    real_check = runs.run_refresh_status
+
+    def check_after_both_marked(*, run_id):
+        both_marked.wait()
+        real_check(run_id=run_id)
+
+    monkeypatch.setattr(runs, "run_refresh_status", check_after_both_marked)
+    errors = []
+
+    def worker(chunk_id):
+        try:
+            chunk_process(firm_id=firm_a.pk, chunk_id=chunk_id)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(chunk_id,)) for chunk_id in chunk_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert Run.objects.get(pk=run.pk).status == RunStatus.COMPLETED

@@ -172,6 +172,11 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
     with firm_scope(firm_id):
         chunk = _claim(firm_id=firm_id, chunk_id=chunk_id)
     if chunk is None:
+        # already done: a redelivery; it still completes a run whose last check was missed
+        with firm_scope(firm_id):
+            run_id = RunChunk.objects.filter(pk=chunk_id, firm_id=firm_id).values("run_id")
+            for row in run_id:
+                run_refresh_status(run_id=row["run_id"])
         return ChunkOutcome(chunk_id=chunk_id, skipped=True)
     firm, run = chunk.firm, chunk.run
     with count_queries() as queries:
@@ -202,6 +207,9 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
             write_ms=int((done - solved) * 1000),
             queries=queries.count,
         )
+    # after the chunk's own commit: of two workers finishing the last chunks together, the
+    # later one to commit then sees both done and completes the run
+    with firm_scope(firm):
         run_refresh_status(run_id=run.pk)
     failed = sum(1 for p in proposals if p.status == ProposalStatus.FAILED)
     return ChunkOutcome(chunk_id=chunk_id, skipped=False, written=written, failed=failed)
