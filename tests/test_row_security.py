@@ -300,3 +300,40 @@ def test_a_worker_task_for_firm_a_after_one_for_firm_b_sees_only_firm_a(two_firm
             assert counts.get(str(firm.pk)), f"{table}: the task saw none of its firm's rows"
             assert set(counts) <= {str(firm.pk), "null"}, (table, counts)
     assert all(not counts for counts in bare["tables"].values()), bare["tables"]
+
+
+def _detail_urls(firm) -> list[str]:
+    """One detail page of each kind of the firm's objects (read in the firm's own scope)."""
+    from models_library.models import ModelPortfolio, ModelVersion
+    from trading.models import Blotter, Proposal, Run
+
+    with rowsecurity.firm_scope(firm):
+        household = Household.objects.filter(firm=firm).first()
+        account = household.accounts.first()
+        return [
+            f"/households/{household.pk}/",
+            f"/households/{household.pk}/preferences/",
+            f"/accounts/{account.pk}/",
+            f"/accounts/{account.pk}/history/",
+            f"/proposals/{Proposal.objects.filter(firm=firm).first().pk}/",
+            f"/blotters/{Blotter.objects.filter(firm=firm).first().pk}/",
+            f"/runs/{Run.objects.filter(firm=firm).first().pk}/",
+            f"/models/{ModelPortfolio.objects.filter(firm=firm).first().pk}/",
+            f"/versions/{ModelVersion.objects.filter(firm=firm).first().pk}/",
+        ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_page_works_as_the_application_role_and_the_other_firms_are_not_found(two_firms):
+    firm_a, firm_b = two_firms
+    browser = Client()
+    assert browser.login(username="rls-a-admin", password="demo-pass-2026")
+    lists = [
+        "/dashboard/", "/households/", "/accounts/", "/proposals/", "/blotters/", "/runs/",
+        "/models/", "/audit/", "/security/", "/firm/security/",
+    ]  # fmt: skip
+    for url in lists + _detail_urls(firm_a):
+        response = browser.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    for url in _detail_urls(firm_b):
+        assert browser.get(url).status_code == 404, url
