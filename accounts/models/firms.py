@@ -56,6 +56,12 @@ class Firm(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Proposals whose estimated tax exceeds this go to review.",
     )
+    manages_reference_data = models.BooleanField(
+        default=False,
+        help_text="Set by the installation's operator (manage.py reference_data_steward): "
+        "this firm's imports may change securities and prices already in the shared security "
+        "master. Other firms may only add new ones.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

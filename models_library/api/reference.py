@@ -108,7 +108,11 @@ class SecurityBulkApi(FirmAPIView):
         summary="Create or update securities",
         description="Scope `import` or a firm admin. Upsert by symbol, up to 20,000 rows. "
         "Every row is validated; all are applied or none, with errors by row and field. "
-        "`identical_group` marks substantially identical securities (wash-sale rule).",
+        "`identical_group` marks substantially identical securities (wash-sale rule). "
+        "The security master is shared by every firm: any firm may add securities and repeat "
+        "stored values, but changing a stored value needs a firm the operator made a steward "
+        "of reference data (otherwise 400, by row and field). `updated` counts securities "
+        "whose stored values changed.",
         request=bulk_of(SecurityRowSerializer),
         responses=SecuritiesUpsertedSerializer,
         examples=[
@@ -186,7 +190,8 @@ class PriceBulkApi(FirmAPIView):
         tags=["Reference data"],
         summary="Create or update daily prices",
         description="Scope `import` or a firm admin. Upsert by (symbol, date), up to 20,000 "
-        "rows, all or none, with errors by row and field. Symbols must exist.",
+        "rows, all or none, with errors by row and field. Symbols must exist. Changing a "
+        "stored close needs a firm that manages reference data; any firm may add new days.",
         request=bulk_of(PriceRowSerializer),
         responses=inline_serializer("PricesWritten", {"written": serializers.IntegerField()}),
         examples=[

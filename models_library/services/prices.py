@@ -3,6 +3,12 @@
 Every row is checked first and every error is named by row (1-based) and field; then all
 rows are written in one transaction with one audit event. These tables are reference data
 shared by every firm, so the audit event has no firm; it names the caller and their firm.
+
+Because every firm's optimizations read them, only a firm the operator has made a steward of
+reference data (``Firm.manages_reference_data``) may change a security or a price that is
+already stored. Any firm may add new securities and prices, and may send rows equal to
+what is stored (a no-op); a row that would change a stored value is refused, by row and
+field, and nothing is written.
 """
 
 from __future__ import annotations
@@ -41,6 +47,13 @@ def _duplicates(keys: list, *, field: str) -> list[tuple[int, str, str]]:
     return errors
 
 
+def _not_steward(what: str) -> str:
+    return (
+        f"{what} is already in the shared security master with another value; only a firm "
+        "that manages reference data may change it (ask the installation's operator)"
+    )
+
+
 @transaction.atomic
 def securities_upsert(
     *, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any]]
@@ -48,7 +61,8 @@ def securities_upsert(
     """Create or update securities by symbol; returns (created, updated).
 
     Rows are already typed (``symbol``, ``name``, ``asset_class`` required; the rest
-    optional, keeping the stored value when absent for an existing security).
+    optional, keeping the stored value when absent for an existing security). ``updated``
+    counts securities whose stored values changed; changing one needs a steward firm.
     """
     if not rows:
         raise ValidationFailed([(None, "rows", "no securities given")])
@@ -62,15 +76,25 @@ def securities_upsert(
         s.symbol: s for s in Security.objects.filter(symbol__in=[r["symbol"] for r in rows])
     }
     new, changed = [], []
-    for values in rows:
+    for row, values in enumerate(rows, start=1):
         security = existing.get(values["symbol"])
         if security is None:
             new.append(Security(**values))
             continue
-        for name in SECURITY_FIELDS:
-            if name in values:
-                setattr(security, name, values[name])
-        changed.append(security)
+        differing = [
+            name
+            for name in SECURITY_FIELDS
+            if name in values and getattr(security, name) != values[name]
+        ]
+        if differing and not firm.manages_reference_data:
+            errors.extend((row, name, _not_steward(values["symbol"])) for name in differing)
+            continue
+        for name in differing:
+            setattr(security, name, values[name])
+        if differing:
+            changed.append(security)
+    if errors:
+        raise ValidationFailed(errors)
     Security.objects.bulk_create(new, batch_size=1000)
     Security.objects.bulk_update(changed, SECURITY_FIELDS, batch_size=1000)
     audit_record(
@@ -101,6 +125,21 @@ def prices_upsert(*, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any]]) 
             errors.append((row, "close", "must be greater than 0"))
     if errors:
         raise ValidationFailed(errors)
+    if not firm.manages_reference_data:
+        stored = {
+            (symbol, day): close
+            for symbol, day, close in Price.objects.filter(
+                security_id__in=set(ids.values()), date__in={k[1] for k in keys}
+            ).values_list("security__symbol", "date", "close")
+        }
+        for row, values in enumerate(rows, start=1):
+            close = stored.get((values["symbol"], values["date"]))
+            if close is not None and close != Decimal(values["close"]):
+                errors.append(
+                    (row, "close", _not_steward(f"{values['symbol']} on {values['date']}"))
+                )
+        if errors:
+            raise ValidationFailed(errors)
     Price.objects.bulk_create(
         [Price(security_id=ids[r["symbol"]], date=r["date"], close=r["close"]) for r in rows],
         update_conflicts=True,

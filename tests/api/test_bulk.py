@@ -94,7 +94,15 @@ def test_a_bulk_call_has_at_most_20000_rows_however_large_the_body(api_a):
     ]
 
 
-def test_securities_are_upserted_by_symbol(api_a):
+@pytest.fixture
+def steward(firm_a):
+    """Firm A manages the installation's reference data."""
+    firm_a.manages_reference_data = True
+    firm_a.save()
+    return firm_a
+
+
+def test_securities_are_upserted_by_symbol(api_a, steward):
     SecurityFactory(symbol="VTI", name="Old name", asset_class="us_equity")
     rows = [
         {
@@ -130,7 +138,7 @@ def test_security_rows_are_validated_together(api_a):
     assert not Security.objects.exists()
 
 
-def test_prices_are_upserted_and_bad_rows_named(api_a):
+def test_prices_are_upserted_and_bad_rows_named(api_a, steward):
     SecurityFactory(symbol="VTI")
     ok = [{"symbol": "VTI", "date": "2025-06-30", "close": "300.10"}]
     assert api_a.post("/api/v1/prices/bulk/", {"rows": ok}, format="json").json() == {"written": 1}
@@ -174,3 +182,38 @@ def test_cash_balances_are_set_and_audited(api_a, two_accounts, firm_a):
     errors = problem(api_a.post("/api/v1/cash/bulk/", {"rows": dup}, format="json"), 400)["errors"]
     assert errors == [{"row": 2, "field": "account_number", "message": "repeats row 1"}]
     assert CashBalance.objects.get().amount_usd == Decimal("2500.00")
+
+
+def test_a_firm_that_does_not_manage_reference_data_adds_but_never_changes_it(api_b):
+    """Every firm's optimizations read the shared security master: another firm's import
+    may add securities and prices, and repeat stored values, but not change them."""
+    SecurityFactory(symbol="VTI", name="Vanguard Total", asset_class="us_equity")
+    Price.objects.create(security=Security.objects.get(symbol="VTI"), date="2025-06-30", close=300)
+    before = AuditEvent.objects.count()
+    changed = [
+        {"symbol": "VTI", "name": "Hijacked", "asset_class": "us_bond"},
+        {"symbol": "BND", "name": "Vanguard Bond", "asset_class": "us_bond"},
+    ]
+    errors = problem(api_b.post("/api/v1/securities/bulk/", {"rows": changed}, format="json"), 400)
+    assert [(e["row"], e["field"]) for e in errors["errors"]] == [(1, "name"), (1, "asset_class")]
+    assert "only a firm that manages reference data" in errors["errors"][0]["message"]
+    assert Security.objects.get(symbol="VTI").asset_class == "us_equity"
+    assert not Security.objects.filter(symbol="BND").exists()  # all rows or none
+    same = [
+        {"symbol": "VTI", "name": "Vanguard Total", "asset_class": "us_equity"},
+        {"symbol": "BND", "name": "Vanguard Bond", "asset_class": "us_bond"},
+    ]
+    response = api_b.post("/api/v1/securities/bulk/", {"rows": same}, format="json")
+    assert response.json() == {"created": 1, "updated": 0}
+    prices = [{"symbol": "VTI", "date": "2025-06-30", "close": "1.00"}]
+    errors = problem(api_b.post("/api/v1/prices/bulk/", {"rows": prices}, format="json"), 400)
+    assert [(e["row"], e["field"]) for e in errors["errors"]] == [(1, "close")]
+    assert Price.objects.get(date="2025-06-30").close == Decimal("300")
+    prices = [
+        {"symbol": "VTI", "date": "2025-06-30", "close": "300.00"},
+        {"symbol": "VTI", "date": "2025-07-01", "close": "301.50"},
+    ]
+    assert api_b.post("/api/v1/prices/bulk/", {"rows": prices}, format="json").json() == {
+        "written": 2
+    }
+    assert AuditEvent.objects.count() == before + 2  # the two accepted imports only
