@@ -1,4 +1,5 @@
-"""The trade workflow through the API: four eyes on blotters, export, fills as JSON or CSV."""
+"""The trade workflow through the API: four eyes on blotters (two people, not two keys),
+export, fills as JSON or CSV."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.api.conftest import key_client, problem
+from accounts.models import Role
+from tests.api.conftest import key_client, problem, session_client
 from tests.trading.builders import AS_OF, small_book
 from trading.models import Fill, TaxLot
 
@@ -25,15 +27,19 @@ def approved_blotter(firm_a):
     return api, account, blotter
 
 
-def test_with_four_eyes_a_second_key_completes_the_approval(firm_a, approved_blotter):
+def test_with_four_eyes_two_keys_are_not_two_people(firm_a, approved_blotter, member_factory):
     firm_a.require_four_eyes = True
     firm_a.save()
     api, _, blotter = approved_blotter
     url = f"/api/v1/blotters/{blotter['id']}/approve/"
     assert api.post(url).json()["status"] == "partly_approved"
     assert "different" in problem(api.post(url), 409)["detail"]
+    # a second key of the same firm is another credential, not another pair of eyes
     second = key_client(firm_a, name="desk-2")
-    assert second.post(url).json()["status"] == "approved"
+    assert "two API keys are not two people" in problem(second.post(url), 409)["detail"]
+    # a trader, signed in, gives the second approval
+    trader = session_client(member_factory(firm_a, Role.TRADER, "trader-a"))
+    assert trader.post(url).json()["status"] == "approved"
 
 
 def test_orders_export_only_once_approved_and_fills_come_back_as_csv(approved_blotter):

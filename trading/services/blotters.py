@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from accounts.models import Firm, Membership, Role
+from accounts.models import ApiKey, Firm, Membership, Role
 from accounts.services.audit import audit_record
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from trading.models import (
@@ -106,6 +106,16 @@ def blotter_approve(*, firm: Firm, actor: Any, blotter: Blotter) -> Blotter:
     elif blotter.status == BlotterStatus.PARTLY_APPROVED:
         if blotter.first_approved_by_id == actor.pk:
             raise InvalidTransition("a second, different trader must approve this blotter")
+        key_users = set(
+            ApiKey.objects.filter(user_id__in=[blotter.first_approved_by_id, actor.pk]).values_list(
+                "user_id", flat=True
+            )
+        )
+        if len(key_users) == 2:
+            raise InvalidTransition(
+                "with four eyes, a person must give one of the two approvals: two API keys "
+                "are not two people"
+            )
         to = BlotterStatus.APPROVED
         fields = {"second_approved_by": actor, "second_approved_at": now}
     else:
