@@ -1,5 +1,6 @@
 """A firm admin resets a member's multi-factor sign-in (a lost phone, and the recovery codes
-lost too): the member's authenticator and recovery codes are deleted. They sign in with
+lost too): the member's authenticator and recovery codes are deleted, and their open
+sessions end (whoever holds the lost phone may hold a session too). They sign in with
 their password again, and when a firm of theirs requires multi-factor sign-in they are sent
 to set it up at their next page.
 
@@ -18,6 +19,7 @@ from accounts.selectors.mfa import recovery_codes_left
 from rebalancer.errors import DomainError
 
 from .audit import audit_record
+from .sessions import sessions_end
 
 OWN_RESET = (
     "You cannot reset your own multi-factor sign-in here: turn it off or make new recovery "
@@ -44,6 +46,7 @@ def mfa_reset(*, firm: Firm, actor: AbstractBaseUser, user_id: int) -> None:
         "recovery_codes_left": recovery_codes_left(device=device),
     }
     device.delete()
+    ended = sessions_end(user_id=user_id)
     audit_record(
         firm=firm,
         actor=actor,
@@ -52,6 +55,6 @@ def mfa_reset(*, firm: Firm, actor: AbstractBaseUser, user_id: int) -> None:
         object_id=str(user_id),
         object_repr=f"Multi-factor sign-in of {username}",
         before=before,
-        after={"mfa": False},
+        after={"mfa": False, "sessions_ended": ended},
         note=f"{actor.get_username()} reset the multi-factor sign-in of {username}.",
     )

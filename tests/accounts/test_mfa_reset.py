@@ -1,7 +1,7 @@
 """A firm admin resets a member's multi-factor sign-in (lost phone, lost recovery codes):
-after a confirmation page, the member's authenticator and recovery codes are deleted,
-audited in the admin's firm. Only the firm's admins, only the firm's members, never their
-own; an admin of any firm the person works in may do it."""
+after a confirmation page, the member's authenticator and recovery codes are deleted and
+their open sessions end, audited in the admin's firm. Only the firm's admins, only the
+firm's members, never their own; an admin of any firm the person works in may do it."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_resetting_deletes_the_authenticator_and_codes_and_is_audited(firm_a, ad
     assert (event.before["mfa"], event.before["recovery_codes_left"], event.after) == (
         True,
         10,
-        {"mfa": False},
+        {"mfa": False, "sessions_ended": 0},
     )
     # and the member signs in with the password alone
     fresh = Client()
@@ -100,7 +100,28 @@ def test_when_the_firm_requires_it_the_member_is_sent_to_set_it_up_again(
 
     assert client_for(admin_a).post(_url(advisor_a)).status_code == 302
 
+    # the member's session ended; signed in again with the password, they set it up first
+    assert member.get(reverse("dashboard")).url.startswith(reverse("login"))
+    password_step(member, "advisor-a")
     assert member.get(reverse("dashboard")).url == reverse("security")
+
+
+def test_resetting_ends_the_members_open_sessions_and_no_one_elses(
+    firm_a, admin_a, advisor_a, member_factory
+):
+    enrol(advisor_a)
+    phone, laptop = client_for(advisor_a), client_for(advisor_a)
+    colleague = client_for(member_factory(firm_a, Role.ADVISOR, "advisor-2"))
+    admin = client_for(admin_a)
+    for client in (phone, laptop, colleague):
+        assert client.get(reverse("dashboard")).status_code == 200
+    assert admin.post(_url(advisor_a)).status_code == 302
+    for client in (phone, laptop):
+        assert client.get(reverse("dashboard")).url.startswith(reverse("login"))
+    assert colleague.get(reverse("dashboard")).status_code == 200
+    assert admin.get(reverse("dashboard")).status_code == 200
+    event = AuditEvent.objects.get(action="mfa.reset")
+    assert event.after == {"mfa": False, "sessions_ended": 2}
 
 
 def test_only_firm_admins_reset(firm_a, advisor_a, member_factory):
