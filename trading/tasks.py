@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -17,6 +18,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from accounts.models import Firm
 from rebalancer.rowsecurity import firm_scope
 from trading.models import RunTrigger
+from trading.services.rerun import run_rerun_all_failed
 from trading.services.runs import chunk_process, run_start
 from trading.services.schedule import firms_due
 
@@ -57,6 +59,23 @@ def start_firm_run(firm_id: int, as_of: str, trigger: str = RunTrigger.SCHEDULE)
             firm=firm, as_of=dt.date.fromisoformat(as_of), trigger=trigger, enqueue=enqueue_chunks
         )
     return run.pk
+
+
+@shared_task(
+    name="trading.rerun_failed_accounts",
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    max_retries=8,
+)
+def rerun_failed_accounts(firm_id: int, run_id: int, actor_id: int | None = None) -> dict:
+    """Optimize again every failed account of a run (asked for from the run's page)."""
+    firm = Firm.objects.get(pk=firm_id)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    outcome = run_rerun_all_failed(
+        firm=firm, actor=actor or "task:rerun_failed_accounts", run_id=run_id
+    )
+    return {"run": run_id, "rerun": outcome.rerun, "still_failed": outcome.still_failed}
 
 
 @shared_task(name="trading.start_due_nightly_runs")

@@ -271,12 +271,13 @@ def test_export_and_import_fills(book, outsiders):
     assert _blotter_status(blotter)() == BlotterStatus.FILLED
 
 
-def test_rerun_failed_accounts(book, outsiders):
+def test_rerun_failed_accounts(book, outsiders, django_capture_on_commit_callbacks):
     failed = book.proposals[0]
     Proposal.objects.filter(pk=failed.pk).update(status=ProposalStatus.FAILED, message="no price")
     url = reverse("run_rerun_failed", args=[book.run.pk])
     _refused(book, outsiders, {"admin"}, url, state=_status(failed.pk))
-    client_for(book.people["admin"]).post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(book.people["admin"]).post(url)
     assert _status(failed.pk)() == ProposalStatus.SUPERSEDED
     new = Proposal.objects.filter(account_id=failed.account_id).exclude(status="superseded").get()
     assert new.status == ProposalStatus.PENDING_REVIEW

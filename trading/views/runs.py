@@ -4,17 +4,17 @@ reasons, and rerunning the failed accounts."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, require
 from accounts.views.base import firm_view, paginate
-from rebalancer.errors import DomainError
 from trading.models import RunStatus
 from trading.selectors.runs import run_chunk_counts, run_failures, run_get, run_list
-from trading.services.rerun import run_rerun_failed
 from trading.services.runs import run_progress
+from trading.tasks import rerun_failed_accounts
 
 
 @firm_view(Action.VIEW_RUNS)
@@ -56,16 +56,19 @@ def run_progress_partial(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 @firm_view()
 def run_rerun_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Queue the rerun of every failed account; the run's page shows the outcome."""
     run = run_get(firm=request.firm, run_id=run_id)
     require(request.membership, Action.VIEW_RUNS)
     require(request.membership, Action.RERUN)
-    try:
-        outcome = run_rerun_failed(firm=request.firm, actor=request.user, run=run)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        text = f"{outcome.rerun} failed account(s) rerun; {outcome.still_failed} still failing."
-        if outcome.remaining:
-            text += f" {outcome.remaining} more to rerun: press the button again."
-        messages.success(request, text)
+    failed = run_failures(firm=request.firm, run=run).count()
+    if not failed:
+        messages.info(request, "No failed account to rerun.")
+        return redirect("run_detail", run.pk)
+    firm_id, user_id = request.firm.pk, request.user.pk
+    transaction.on_commit(lambda: rerun_failed_accounts.delay(firm_id, run.pk, user_id))
+    messages.success(
+        request,
+        f"Rerunning {failed} failed account(s) in the background: reload this page to see "
+        "what is still failing.",
+    )
     return redirect("run_detail", run.pk)
