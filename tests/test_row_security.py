@@ -13,6 +13,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,10 +27,12 @@ from rest_framework.test import APIClient
 
 from accounts.models import Firm, Household, Restriction
 from rebalancer import rowsecurity
+from trading.models import Proposal
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_ROLE = "rebalancer_app_test"
 AS_OF = "2026-11-20"  # the demo's last price day
+NEXT_NIGHT = "2026-11-19"  # another priced day, for a run the worker does from the start
 
 pytestmark = [
     pytest.mark.postgres,
@@ -268,8 +271,11 @@ def _worker_env(queue: str) -> dict:
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (the CI pass)")
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_task_for_firm_a_after_one_for_firm_b_sees_only_firm_a(two_firms, tmp_path):
+    """In one worker process: firm B's task, then firm A's, then one with no firm, each
+    seeing only what it should; then firm A's whole nightly run, started by its task."""
     from accounts.tasks import row_security_probe
     from rebalancer.celery import app
+    from trading.tasks import start_firm_run
 
     # the firms were built with tasks in-process; from here on they go to a real worker
     firm_a, firm_b = two_firms
@@ -287,6 +293,9 @@ def test_a_worker_task_for_firm_a_after_one_for_firm_b_sees_only_firm_a(two_firm
         first = row_security_probe.delay(firm_b.pk).get(timeout=120)
         second = row_security_probe.delay(firm_a.pk).get(timeout=60)
         bare = row_security_probe.delay(None).get(timeout=60)
+        # and the nightly run itself, started by its task, chunks and all, in that worker
+        run_id = start_firm_run.delay(firm_a.pk, NEXT_NIGHT).get(timeout=60)
+        completed = _wait_for_run(firm_a, run_id, seconds=180)
     finally:
         app.conf.task_default_queue, app.conf.task_always_eager = saved
         worker.terminate()
@@ -300,12 +309,29 @@ def test_a_worker_task_for_firm_a_after_one_for_firm_b_sees_only_firm_a(two_firm
             assert counts.get(str(firm.pk)), f"{table}: the task saw none of its firm's rows"
             assert set(counts) <= {str(firm.pk), "null"}, (table, counts)
     assert all(not counts for counts in bare["tables"].values()), bare["tables"]
+    assert completed, log.read_text()[-3000:]
+    with rowsecurity.firm_scope(firm_a):
+        assert Proposal.objects.filter(firm=firm_a, as_of=NEXT_NIGHT).count() == 8
+    with rowsecurity.firm_scope(firm_b):
+        assert not Proposal.objects.filter(as_of=NEXT_NIGHT).exists()
+
+
+def _wait_for_run(firm, run_id: int, *, seconds: float) -> bool:
+    from trading.models import Run, RunStatus
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with rowsecurity.firm_scope(firm):
+            if Run.objects.get(pk=run_id).status == RunStatus.COMPLETED:
+                return True
+        time.sleep(0.2)
+    return False
 
 
 def _detail_urls(firm) -> list[str]:
     """One detail page of each kind of the firm's objects (read in the firm's own scope)."""
     from models_library.models import ModelPortfolio, ModelVersion
-    from trading.models import Blotter, Proposal, Run
+    from trading.models import Blotter, Run
 
     with rowsecurity.firm_scope(firm):
         household = Household.objects.filter(firm=firm).first()
