@@ -40,6 +40,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# reverse proxies whose X-Forwarded-For is believed, for limits per client address
+# (addresses or networks); see rebalancer/client_address.py
+TRUSTED_PROXIES = _env_list("DJANGO_TRUSTED_PROXIES", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -24,15 +24,11 @@ from accounts.services.credentials import (
 )
 from accounts.services.login_throttle import login_failed, login_lockout, login_succeeded
 from accounts.services.mfa_codes import Factor
+from rebalancer.client_address import client_address
 from rebalancer.errors import DomainError
 
 PENDING_KEY = "mfa_pending"
 PENDING_SECONDS = 5 * 60
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address as the server saw it (set a trusted proxy to pass it on)."""
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def too_many(request: HttpRequest, template: str, context: dict, exc: TooManyAttempts):

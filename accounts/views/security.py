@@ -21,9 +21,10 @@ from accounts.services.mfa import (
     mfa_recovery_codes_regenerate,
 )
 from accounts.services.mfa_codes import provisioning_uri
+from rebalancer.client_address import client_address
 from rebalancer.errors import DomainError
 
-from .auth import client_address, too_many
+from .auth import too_many
 
 TEMPLATE = "accounts/security.html"
 
