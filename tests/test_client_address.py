@@ -40,27 +40,19 @@ def test_a_trusted_proxys_forwarded_address_counts(settings, remote, forwarded, 
     assert _address(remote, forwarded) == expected
 
 
+def _sign_in(client, username: str, *, forwarded: str):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": "wrong"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
 @pytest.mark.django_db
 def test_behind_a_proxy_one_attacker_is_locked_out_and_others_are_not(client, settings):
     settings.TRUSTED_PROXIES = ["10.0.0.1"]
     for i in range(login_throttle.MAX_PER_ADDRESS):
-        client.post(
-            reverse("login"),
-            {"username": f"nobody-{i}", "password": "wrong"},
-            REMOTE_ADDR="10.0.0.1",
-            HTTP_X_FORWARDED_FOR="203.0.113.66",
-        )
-    attacker = client.post(
-        reverse("login"),
-        {"username": "someone", "password": "wrong"},
-        REMOTE_ADDR="10.0.0.1",
-        HTTP_X_FORWARDED_FOR="203.0.113.66",
-    )
-    assert attacker.status_code == 429
-    colleague = client.post(
-        reverse("login"),
-        {"username": "someone-else", "password": "wrong"},
-        REMOTE_ADDR="10.0.0.1",
-        HTTP_X_FORWARDED_FOR="203.0.113.77",
-    )
-    assert colleague.status_code == 200
+        _sign_in(client, f"nobody-{i}", forwarded="203.0.113.66")
+    assert _sign_in(client, "someone", forwarded="203.0.113.66").status_code == 429
+    assert _sign_in(client, "someone-else", forwarded="203.0.113.77").status_code == 200
