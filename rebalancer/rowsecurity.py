@@ -38,8 +38,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import connections, models, transaction
+
+from rebalancer.tenancy import firm_owned_models
 
 FIRM_SETTING = "app.firm_id"
 USER_SETTING = "app.user_id"
@@ -92,21 +93,6 @@ def binds_current_role(using: str = "default") -> bool:
         cursor.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
         (exempt,) = cursor.fetchone()
     return not exempt
-
-
-def firm_owned_models() -> list[type[models.Model]]:
-    """Every concrete model with a ``firm`` foreign key to the firm: the firm-owned tables."""
-    firm_model = apps.get_model("accounts", "Firm")
-    return [
-        model
-        for model in apps.get_models()
-        if not model._meta.proxy
-        and model._meta.managed
-        and any(
-            field.name == "firm" and field.is_relation and field.related_model is firm_model
-            for field in model._meta.concrete_fields
-        )
-    ]
 
 
 def firm_owned_tables() -> list[str]:

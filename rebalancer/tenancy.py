@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.apps import apps
 from django.db import models
 from django.http import Http404
 
@@ -34,6 +35,22 @@ class FirmOwnedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def firm_owned_models() -> list[type[models.Model]]:
+    """Every concrete model with a ``firm`` foreign key to the firm: the firm-owned tables
+    (whether or not they derive from :class:`FirmOwnedModel`)."""
+    firm_model = apps.get_model("accounts", "Firm")
+    return [
+        model
+        for model in apps.get_models()
+        if not model._meta.proxy
+        and model._meta.managed
+        and any(
+            field.name == "firm" and field.is_relation and field.related_model is firm_model
+            for field in model._meta.concrete_fields
+        )
+    ]
 
 
 def get_for_firm_or_404(queryset: models.QuerySet[M], *, firm: Firm, **lookup: Any) -> M:

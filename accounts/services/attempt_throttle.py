@@ -1,7 +1,8 @@
 """Limiting failed attempts at a secret (a password, a one-time code), per subject.
 
 Counts live in the cache (Redis in production with ``CACHE_URL``, so every web process
-shares them) in fixed windows. A throttle has one limit per kind of subject (a username, a
+shares them) in fixed windows, counted with the cache's atomic increment, so attempts sent
+in parallel are all counted. A throttle has one limit per kind of subject (a username, a
 person, a client address): after that many failures for one subject within the window,
 further attempts are refused, without checking the secret, until the window ends.
 """
@@ -45,21 +46,23 @@ class AttemptThrottle:
         """The lockout in force for any of these subjects, if any."""
         now = time.time()
         for key, limit in self._keys(subjects):
-            entry = cache.get(key)
-            if entry and entry["count"] >= limit and entry["until"] > now:
-                return Lockout(retry_after_seconds=int(entry["until"] - now) + 1, what=self.what)
+            count, until = cache.get(key), cache.get(f"{key}:until")
+            if count is not None and until is not None and count >= limit and until > now:
+                return Lockout(retry_after_seconds=int(until - now) + 1, what=self.what)
         return None
 
     def failed(self, **subjects: str) -> None:
-        """Count one failure against every subject."""
+        """Count one failure against every subject (the first failure opens the window)."""
         now = time.time()
         for key, _ in self._keys(subjects):
-            entry = cache.get(key)
-            if not entry or entry["until"] <= now:
-                entry = {"count": 0, "until": now + self.window_seconds}
-            entry["count"] += 1
-            cache.set(key, entry, timeout=int(entry["until"] - now) + 1)
+            cache.add(f"{key}:until", now + self.window_seconds, timeout=self.window_seconds)
+            cache.add(key, 0, timeout=self.window_seconds)
+            try:
+                cache.incr(key)
+            except ValueError:  # the window ended between the two calls: a new one
+                cache.add(key, 1, timeout=self.window_seconds)
 
     def clear(self, kind: str, subject: str) -> None:
         """Forget the failures of one subject (after it proved the secret)."""
-        cache.delete(f"{self.name}:{kind}:{subject}")
+        key = f"{self.name}:{kind}:{subject}"
+        cache.delete_many([key, f"{key}:until"])

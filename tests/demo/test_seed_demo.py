@@ -13,7 +13,6 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
@@ -45,6 +44,7 @@ from models_library.models import (
     VersionStatus,
 )
 from models_library.services.resolution import model_target_weights
+from rebalancer.tenancy import firm_owned_models
 from trading.demo.firm import DEMO_PASSWORD
 from trading.demo.market_calendar import trading_days
 from trading.demo.portfolios import SWAP_PARTNERS
@@ -342,14 +342,6 @@ def test_another_seed_builds_another_book(demo):
     assert _lot_fingerprint(seeded) != _lot_fingerprint(other)
 
 
-def _firm_owned_models() -> list:
-    return [
-        model
-        for model in apps.get_models()
-        if any(field.name == "firm" and field.related_model is Firm for field in model._meta.fields)
-    ]
-
-
 @pytest.mark.django_db
 def test_a_second_firm_shares_only_securities_and_prices(demo):
     first, _ = demo
@@ -365,10 +357,11 @@ def test_a_second_firm_shares_only_securities_and_prices(demo):
     assert not Membership.objects.filter(firm=first, user__username__in=usernames).exists()
     assert get_user_model().objects.get(username="other-trader").check_password(DEMO_PASSWORD)
     assert Account.objects.filter(firm=other).count() == 30
-    for model in _firm_owned_models():
+    owned = firm_owned_models()
+    for model in owned:
         for field in model._meta.fields:
             target = field.related_model
-            if field.is_relation and target is not Firm and target in _firm_owned_models():
+            if field.is_relation and target is not Firm and target in owned:
                 crossing = (
                     model.objects.filter(firm=other)
                     .exclude(**{f"{field.name}__isnull": True})

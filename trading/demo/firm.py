@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from accounts.models import Firm, Membership, Role
+from rebalancer.tenancy import firm_owned_models
 
 from .bulk import firm_rows_delete
 
@@ -108,16 +109,7 @@ def staff_create(*, firm: Firm) -> DemoStaff:
 
 def _firm_owned_models() -> list[type[models.Model]]:
     ordered = [apps.get_model(label) for label in RESET_ORDER]
-    others = [
-        model
-        for model in apps.get_models()
-        if model not in ordered
-        and any(
-            field.name == "firm" and field.is_relation and field.related_model is Firm
-            for field in model._meta.concrete_fields
-        )
-    ]
-    return ordered + others
+    return ordered + [model for model in firm_owned_models() if model not in ordered]
 
 
 def _still_referenced(*, model: type[models.Model], firm: Firm) -> bool:

@@ -162,7 +162,7 @@ def _claim(*, firm_id: int, chunk_id: int) -> RunChunk | None:
     )
     if claimed != 1:
         return None
-    return RunChunk.objects.select_related("run", "firm").get(pk=chunk_id)
+    return RunChunk.objects.select_related("run", "firm").get(pk=chunk_id, firm_id=firm_id)
 
 
 def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
@@ -174,9 +174,10 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
     if chunk is None:
         # already done: a redelivery; it still completes a run whose last check was missed
         with firm_scope(firm_id):
-            run_id = RunChunk.objects.filter(pk=chunk_id, firm_id=firm_id).values("run_id")
-            for row in run_id:
-                run_refresh_status(run_id=row["run_id"])
+            chunks = RunChunk.objects.filter(pk=chunk_id, firm_id=firm_id)
+            run_id = chunks.values_list("run_id", flat=True).first()
+            if run_id is not None:
+                run_refresh_status(run_id=run_id)
         return ChunkOutcome(chunk_id=chunk_id, skipped=True)
     firm, run = chunk.firm, chunk.run
     with count_queries() as queries:

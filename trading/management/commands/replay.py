@@ -37,9 +37,9 @@ class Command(BaseCommand):
             replay = proposal_replay(firm=firm, proposal_id=proposal_id)
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
-        proposal = Proposal.objects.select_related("account", "firm").get(pk=proposal_id)
+        proposal = Proposal.objects.for_firm(firm).select_related("account").get(pk=proposal_id)
         self.stdout.write(
-            f"proposal {proposal.pk}: {proposal.firm.slug} account "
+            f"proposal {proposal.pk}: {firm.slug} account "
             f"{proposal.account.account_number}, as of {proposal.as_of}, status {proposal.status}"
         )
         self.stdout.write(f"stored input sha256 {proposal.input_sha256}")
