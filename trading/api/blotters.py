@@ -171,8 +171,10 @@ class BlotterApproveApi(_BlottersApi):
         summary="Approve a blotter",
         description="Scope `trade`, or a trader/firm admin. When the firm asks for four "
         "eyes, the first approval leaves it partly approved and a second, different "
-        "approver completes it; at most one of the two may be an API key (two keys are not "
-        "two people). Approving in any other state is a conflict (409). Audited.",
+        "approver completes it. An approval made with an API key counts as the person who "
+        "issued the key, so nobody completes it alone; at most one of the two may be an API "
+        "key (two keys are not two people). Approving in any other state, or a second "
+        "approval by the same person, is a conflict (409). Audited.",
         request=None,
         responses=BlotterDetailOutput,
         examples=[example("Approved", {**BLOTTER, "status": "approved", "orders": [ORDER]})],
