@@ -47,4 +47,7 @@ LineFormSet = forms.formset_factory(LineForm, extra=4, max_num=300, validate_max
 
 
 class DraftNoteForm(forms.Form):
+    """The draft's note, and (hidden) the draft the editor was opened on, if any."""
+
     note = forms.CharField(max_length=300, required=False, label="Note for this version")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

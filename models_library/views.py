@@ -169,6 +169,7 @@ def draft_edit(request: HttpRequest, model_id: int) -> HttpResponse:
                     model=model,
                     rows=[f.service_row() for f in filled],
                     note=note.cleaned_data["note"],
+                    version=_edited_version(request, note.cleaned_data["version"], draft),
                 )
             except DomainError as exc:
                 general = _errors_on_rows(filled, exc)
@@ -178,7 +179,9 @@ def draft_edit(request: HttpRequest, model_id: int) -> HttpResponse:
     else:
         published = next((v for v in model_versions(firm=request.firm, model=model)), None)
         formset = LineFormSet(initial=_initial_rows(draft, published), form_kwargs=kwargs)
-        note = DraftNoteForm(initial={"note": draft.note if draft else ""})
+        note = DraftNoteForm(
+            initial={"note": draft.note if draft else "", "version": draft.pk if draft else None}
+        )
     return render(
         request,
         "models_library/draft_edit.html",
@@ -190,6 +193,13 @@ def draft_edit(request: HttpRequest, model_id: int) -> HttpResponse:
             "general_errors": general,
         },
     )
+
+
+def _edited_version(request: HttpRequest, version_id: int | None, draft):
+    """The draft the editor was opened on (its hidden field), else the current draft."""
+    if version_id is None:
+        return draft
+    return version_get(firm=request.firm, version_id=version_id)
 
 
 def _errors_on_rows(filled: list, exc: DomainError) -> list[str]:

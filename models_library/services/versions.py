@@ -1,7 +1,10 @@
 """Editing drafts, publishing versions and assigning models. Every change is audited.
 
-A published version never changes: line edits check the status inside the transaction,
-and publishing is a conditional update that must hit exactly one draft row.
+A published version never changes. Saving a draft and publishing take the same locks in
+the same order (the model's row, then the version's), so one waits for the other; after
+taking them each re-reads the version's status, and publishing is a conditional update
+that must hit exactly one draft row. The database refuses any change to a published
+version's lines itself (migration 0002), whatever the code above it does.
 """
 
 from __future__ import annotations
@@ -110,16 +113,56 @@ def _parse_lines(*, firm: Firm, model: ModelPortfolio, rows: list[dict]) -> list
     return lines
 
 
+def _model_lock(model_id: int) -> None:
+    """The first lock of every change to a model's versions: the model's row."""
+    ModelPortfolio.objects.select_for_update().get(pk=model_id)
+
+
+def _version_lock(version_id: int) -> ModelVersion:
+    """The second lock: the version's row, re-read now that no one else can change it."""
+    return ModelVersion.objects.select_for_update().get(pk=version_id)
+
+
+def _draft_for_save(*, model: ModelPortfolio, version: ModelVersion | None) -> ModelVersion | None:
+    """The draft to replace (locked), or None to start one. ``version`` is the draft the
+    caller was editing; it must still be a draft of ``model``."""
+    if version is None:
+        current = model.versions.filter(status=VersionStatus.DRAFT).values_list("pk", flat=True)
+        version_id = current.first()
+        return _version_lock(version_id) if version_id is not None else None
+    if version.model_id != model.pk:
+        raise DomainError("Not found.")
+    locked = _version_lock(version.pk)
+    if locked.status != VersionStatus.DRAFT:
+        raise InvalidTransition(
+            f"Draft v{locked.number} has been {locked.status} since you opened it; a "
+            f"{locked.status} version never changes. Reload the editor to start a new draft "
+            "from it."
+        )
+    return locked
+
+
 @transaction.atomic
 def draft_save(
-    *, firm: Firm, actor: Any, model: ModelPortfolio, rows: list[dict], note: str = ""
+    *,
+    firm: Firm,
+    actor: Any,
+    model: ModelPortfolio,
+    rows: list[dict],
+    note: str = "",
+    version: ModelVersion | None = None,
 ) -> ModelVersion:
-    """Create or replace the model's draft with ``rows``; checks weights and cycles."""
+    """Create or replace the model's draft with ``rows``; checks weights and cycles.
+
+    ``version`` is the draft the caller was editing: if it is no longer a draft (it was
+    published meanwhile) nothing is saved and InvalidTransition says so. Without it the
+    model's current draft, if any, is replaced.
+    """
     if model.firm_id != firm.pk:
         raise DomainError("Not found.")
     lines = _parse_lines(firm=firm, model=model, rows=rows)
-    ModelPortfolio.objects.select_for_update().get(pk=model.pk)
-    draft = model.versions.filter(status=VersionStatus.DRAFT).first()
+    _model_lock(model.pk)
+    draft = _draft_for_save(model=model, version=version)
     before = _lines_snapshot(list(draft.lines.select_related("security"))) if draft else None
     if draft is None:
         number = (model.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -148,9 +191,16 @@ def draft_save(
 
 @transaction.atomic
 def version_publish(*, firm: Firm, actor: Any, version: ModelVersion) -> ModelVersion:
-    """Publish a draft. Fails if it is not (or no longer) a draft of ``firm``."""
+    """Publish a draft. Fails if it is not (or no longer) a draft of ``firm``.
+
+    Takes the draft save's locks first, so the lines it checks, resolves and audits are
+    the lines it publishes.
+    """
     if version.firm_id != firm.pk:
         raise DomainError("Not found.")
+    _model_lock(version.model_id)
+    if _version_lock(version.pk).status != VersionStatus.DRAFT:
+        raise InvalidTransition("Only a draft can be published; this version is already published.")
     if not version.lines.exists():
         raise ValidationFailed([(None, "lines", "a version needs at least one line")])
     weights = version_security_weights(version=version)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from models_library.models import VersionStatus
+from models_library.models import ModelVersion, VersionStatus
 from tests.factories import (
     AccountFactory,
     CashBalanceFactory,
@@ -43,11 +43,11 @@ def etf_universe(*, as_of: dt.date = AS_OF) -> dict:
 
 def published_model(*, firm, weights: dict[str, str], securities: dict, name: str = "60/40"):
     model = ModelPortfolioFactory(firm=firm, name=name)
-    version = ModelVersionFactory(
-        model=model, number=1, status=VersionStatus.PUBLISHED, published_at=dt.datetime.now(dt.UTC)
-    )
+    version = ModelVersionFactory(model=model, number=1, published_at=dt.datetime.now(dt.UTC))
     for symbol, weight in weights.items():
         ModelLineFactory(version=version, security=securities[symbol], weight=Decimal(weight))
+    # published once its lines are in: the database refuses lines of a published version
+    ModelVersion.objects.filter(pk=version.pk).update(status=VersionStatus.PUBLISHED)
     return model
 
 

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from accounts.models import Firm, Membership, Role
+from models_library.services.firm_reset import published_lines_release
 from rebalancer.tenancy import firm_owned_models
 
 from .bulk import firm_rows_delete
@@ -34,8 +35,11 @@ STAFF: tuple[tuple[str, str, str, str], ...] = (
 )
 
 # Firm-owned tables cleared first on reset, children before parents; any other table with
-# a ``firm`` column is cleared after them, and the firm's own cascade takes the rest.
+# a ``firm`` column is cleared after them, and the firm's own cascade takes the rest. The
+# audit log goes first: the application's role may not delete it, and is told so before
+# anything else (such as a published model's lines, which only the owner may delete).
 RESET_ORDER: tuple[str, ...] = (
+    "accounts.AuditEvent",
     "trading.TaxLot",
     "trading.RealizedGain",
     "trading.Transaction",
@@ -52,7 +56,6 @@ RESET_ORDER: tuple[str, ...] = (
     "accounts.Account",
     "accounts.Client",
     "accounts.Household",
-    "accounts.AuditEvent",
 )
 
 
@@ -131,11 +134,13 @@ def firm_delete(*, firm: Firm) -> None:
     Tables are cleared in ``RESET_ORDER``, then every other firm-owned table. A table that
     nothing refers to any more is cleared with one ``DELETE``; otherwise the ORM deletes
     (and cascades), and a table still protected by another is retried after the rest.
-    The audit log is append-only for the application; a reset bypasses that on purpose,
-    because it throws the whole firm away.
+    The audit log is append-only for the application, and a published model version's
+    lines never change; a reset bypasses both on purpose, because it throws the whole firm
+    away.
     """
     pending = _firm_owned_models()
     with transaction.atomic():
+        published_lines_release(firm_id=firm.id)
         while pending:
             blocked = []
             for model in pending:

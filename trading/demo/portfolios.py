@@ -96,11 +96,13 @@ def _published_version(
     user: AbstractBaseUser,
     note: str,
 ) -> ModelVersion:
+    """A version to publish: still a draft, since the database refuses lines of a version
+    that is already published; ``_versions_create`` publishes it once its lines are in."""
     return ModelVersion.objects.create(
         firm=firm,
         model=model,
         number=number,
-        status=VersionStatus.PUBLISHED,
+        status=VersionStatus.DRAFT,
         note=note,
         created_by=user,
         published_by=user,
@@ -182,6 +184,9 @@ def _versions_create(
         for key, weight in GROWTH_SLEEVES.items()
     ]
     ModelLine.objects.bulk_create(lines)
+    ModelVersion.objects.filter(pk__in={line.version_id for line in lines}).update(
+        status=VersionStatus.PUBLISHED
+    )
 
 
 def models_create(
