@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -64,8 +64,27 @@ class SecurityRowSerializer(serializers.Serializer):
 
 class PriceRowSerializer(serializers.Serializer):
     symbol = serializers.CharField(max_length=20)
-    date = serializers.DateField()
+    date = serializers.DateField(help_text="Not after today.")
     close = serializers.DecimalField(max_digits=16, decimal_places=6)
+    split_ratio = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=6,
+        required=False,
+        allow_null=True,
+        help_text="New shares per old share of a split on this day (10: a 10-for-1 split): "
+        "explains a close near the last one divided by it, which is then not held for review.",
+    )
+
+
+class PricesWrittenSerializer(serializers.Serializer):
+    written = serializers.IntegerField(help_text="Rows stored: shared + firm_only + held.")
+    shared = serializers.IntegerField(help_text="Rows in the shared table, read by every firm.")
+    firm_only = serializers.IntegerField(
+        help_text="Rows read by your firm only, until a steward adopts them."
+    )
+    held = serializers.IntegerField(
+        help_text="A steward's rows held for review: read by no one until released."
+    )
 
 
 class SecurityListApi(FirmAPIView):
@@ -148,7 +167,9 @@ class PriceListApi(FirmAPIView):
         operation_id="prices_list",
         tags=["Reference data"],
         summary="List prices",
-        description="Daily closes. Filters: `symbol`, `date_from`, `date_to` (inclusive).",
+        description="The shared daily closes, read by every firm (your firm's own closes "
+        "for other days: `/prices/own/`). Filters: `symbol`, `date_from`, `date_to` "
+        "(inclusive).",
         parameters=[
             OpenApiParameter("symbol", str),
             OpenApiParameter("date_from", OpenApiTypes.DATE),
@@ -190,20 +211,36 @@ class PriceBulkApi(FirmAPIView):
         tags=["Reference data"],
         summary="Create or update daily prices",
         description="Scope `import` or a firm admin. Upsert by (symbol, date), up to 20,000 "
-        "rows, all or none, with errors by row and field. Symbols must exist. Changing a "
-        "stored close needs a firm that manages reference data; any firm may add new days.",
+        "rows, all or none, with errors by row and field. Symbols must exist; a date after "
+        "today is refused (field `date`). Prices are shared by every firm, so only a firm "
+        "that manages reference data (a steward) writes the shared closes; a steward's close "
+        "that moves more than `PRICE_REVIEW_THRESHOLD` (25 %) from the last accepted close, "
+        "unless `split_ratio` explains it, is held for a steward's review (`held`). Another "
+        "firm's close for a day the shared table lacks is read by that firm only "
+        "(`firm_only`, listed at `/prices/own/`) until a steward adopts it; one that differs "
+        "from a shared close is refused (field `close`).",
         request=bulk_of(PriceRowSerializer),
-        responses=inline_serializer("PricesWritten", {"written": serializers.IntegerField()}),
+        responses=PricesWrittenSerializer,
         examples=[
             example(
                 "Closes",
                 {"rows": [{"symbol": "VTI", "date": "2025-06-30", "close": "300.12"}]},
                 request=True,
             ),
-            example("Applied", {"written": 1}),
+            example("Applied", {"written": 1, "shared": 1, "firm_only": 0, "held": 0}),
         ],
     )
     @idempotent
     def post(self, request):
         rows = validate_rows(request.data, PriceRowSerializer)
-        return Response({"written": prices_upsert(firm=self.firm, actor=self.actor, rows=rows)})
+        result = prices_upsert(
+            firm=self.firm, actor=self.actor, rows=rows, sender=self.principal.label
+        )
+        return Response(
+            {
+                "written": result.written,
+                "shared": result.shared,
+                "firm_only": result.firm_only,
+                "held": result.held,
+            }
+        )

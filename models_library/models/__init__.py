@@ -1,7 +1,11 @@
 from .portfolios import ModelAssignment, ModelLine, ModelPortfolio, ModelVersion, VersionStatus
+from .prices import FirmPrice, HeldPrice, HeldStatus
 from .securities import Price, Security, SecurityType
 
 __all__ = [
+    "FirmPrice",
+    "HeldPrice",
+    "HeldStatus",
     "ModelAssignment",
     "ModelLine",
     "ModelPortfolio",

@@ -51,11 +51,22 @@ class Security(models.Model):
 
 
 class Price(models.Model):
-    """A security's closing price on a date."""
+    """A security's accepted closing price on a date, read by every firm.
+
+    Only a steward of reference data puts rows here (directly, by releasing a held price,
+    or by adopting a firm's price). ``sent_by_firm`` and ``sent_by`` name who sent the
+    close (a firm's API key ``key:ID`` or person ``user:ID``, or a command);
+    ``accepted_by`` names the steward who released or adopted it (blank: sent by one).
+    """
 
     security = models.ForeignKey(Security, on_delete=models.CASCADE, related_name="prices")
     date = models.DateField()
     close = models.DecimalField(max_digits=16, decimal_places=6)
+    sent_by_firm = models.ForeignKey(
+        "accounts.Firm", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_by = models.CharField(max_length=100, blank=True)
+    accepted_by = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["security_id", "-date"]

@@ -1,15 +1,11 @@
-"""Reading models, versions and prices."""
+"""Reading models and versions (prices: ``models_library.selectors.prices``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
-from decimal import Decimal
-
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.models import Firm
-from models_library.models import ModelPortfolio, ModelVersion, Price
+from models_library.models import ModelPortfolio, ModelVersion
 from rebalancer.tenancy import get_for_firm_or_404
 
 
@@ -29,20 +25,3 @@ def version_get(*, firm: Firm, version_id: int) -> ModelVersion:
     return get_for_firm_or_404(
         ModelVersion.objects.select_related("model"), firm=firm, pk=version_id
     )
-
-
-def latest_prices(*, symbols: Iterable[str], as_of: dt.date) -> dict[str, tuple[dt.date, Decimal]]:
-    """Each symbol's last close on or before ``as_of``: {symbol: (date, close)}. Two queries."""
-    symbols = list(symbols)
-    last_dates = (
-        Price.objects.filter(security__symbol__in=symbols, date__lte=as_of)
-        .values("security_id")
-        .annotate(last=Max("date"))
-    )
-    wanted = {(row["security_id"], row["last"]) for row in last_dates}
-    if not wanted:
-        return {}
-    rows = Price.objects.filter(
-        security_id__in={s for s, _ in wanted}, date__in={d for _, d in wanted}
-    ).values_list("security__symbol", "security_id", "date", "close")
-    return {sym: (day, close) for sym, sid, day, close in rows if (sid, day) in wanted}

@@ -5,10 +5,12 @@ rows are written in one transaction with one audit event. These tables are refer
 shared by every firm, so the audit event has no firm; it names the caller and their firm.
 
 Because every firm's optimizations read them, only a firm the operator has made a steward of
-reference data (``Firm.manages_reference_data``) may change a security or a price that is
-already stored. Any firm may add new securities and prices, and may send rows equal to
-what is stored (a no-op); a row that would change a stored value is refused, by row and
-field, and nothing is written.
+reference data (``Firm.manages_reference_data``) may change a security that is already
+stored, or put a price in the shared table. Any firm may add new securities, and may send
+rows equal to what is stored (a no-op); a row that would change a stored value is refused,
+by row and field, and nothing is written. A price another firm sends for a day the shared
+table lacks serves that firm only, until a steward adopts it
+(``models_library.services.price_review``). No price may be dated after today.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Firm
 from accounts.services.audit import audit_record
-from models_library.models import Price, Security, SecurityType
+from models_library.models import FirmPrice, Price, Security, SecurityType
+from models_library.services.price_review import PricesWritten, steward_prices_store
 from rebalancer.errors import ValidationFailed
 
 SECURITY_FIELDS = (
@@ -110,52 +114,110 @@ def securities_upsert(
     return len(new), len(changed)
 
 
-@transaction.atomic
-def prices_upsert(*, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Set closing prices (``symbol``, ``date``, ``close`` > 0); returns the rows written."""
-    if not rows:
-        raise ValidationFailed([(None, "rows", "no prices given")])
+def sender_label(actor: Any) -> str:
+    """``user:ID`` for a person, else the actor's own label (``key:ID``, ``command:...``)."""
+    if hasattr(actor, "pk") and hasattr(actor, "get_username"):
+        return f"user:{actor.pk}"
+    return str(actor)
+
+
+def _price_errors(rows: Sequence[Mapping[str, Any]], ids: dict[str, int]) -> list:
     keys = [(r["symbol"], r["date"]) for r in rows]
     errors = _duplicates(keys, field="date")
-    ids = dict(Security.objects.filter(symbol__in={k[0] for k in keys}).values_list("symbol", "id"))
+    today = timezone.localdate()
     for row, values in enumerate(rows, start=1):
         if values["symbol"] not in ids:
             errors.append((row, "symbol", f"'{values['symbol']}' is not in the security master"))
+        if values["date"] > today:
+            errors.append((row, "date", f"is after today ({today})"))
         if not Decimal(values["close"]) > 0:
             errors.append((row, "close", "must be greater than 0"))
+        ratio = values.get("split_ratio")
+        if ratio is not None and not Decimal(ratio) > 0:
+            errors.append((row, "split_ratio", "must be greater than 0"))
+    return sorted(errors, key=lambda e: e[0] or 0)
+
+
+@transaction.atomic
+def prices_upsert(
+    *, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any]], sender: str = ""
+) -> PricesWritten:
+    """Store closing prices (``symbol``, ``date`` not after today, ``close`` > 0, optional
+    ``split_ratio``), all rows or none; ``sender`` names the key or person (default: the
+    actor).
+
+    A steward's rows go to the shared table, except a move of more than
+    ``PRICE_REVIEW_THRESHOLD`` from the last accepted close that no ``split_ratio``
+    explains: that is held for review. Another firm's rows serve that firm only
+    (:class:`FirmPrice`); one that differs from a stored shared close is refused.
+    """
+    if not rows:
+        raise ValidationFailed([(None, "rows", "no prices given")])
+    symbols = {r["symbol"] for r in rows}
+    ids = dict(Security.objects.filter(symbol__in=symbols).values_list("symbol", "id"))
+    errors = _price_errors(rows, ids)
     if errors:
         raise ValidationFailed(errors)
-    if not firm.manages_reference_data:
-        stored = {
-            (symbol, day): close
-            for symbol, day, close in Price.objects.filter(
-                security_id__in=set(ids.values()), date__in={k[1] for k in keys}
-            ).values_list("security__symbol", "date", "close")
-        }
-        for row, values in enumerate(rows, start=1):
-            close = stored.get((values["symbol"], values["date"]))
-            if close is not None and close != Decimal(values["close"]):
-                errors.append(
-                    (row, "close", _not_steward(f"{values['symbol']} on {values['date']}"))
-                )
-        if errors:
-            raise ValidationFailed(errors)
-    Price.objects.bulk_create(
-        [Price(security_id=ids[r["symbol"]], date=r["date"], close=r["close"]) for r in rows],
-        update_conflicts=True,
-        unique_fields=["security", "date"],
-        update_fields=["close"],
-        batch_size=1000,
-    )
+    sender = sender or sender_label(actor)
+    if firm.manages_reference_data:
+        result = steward_prices_store(firm=firm, sender=sender, rows=rows, ids=ids)
+    else:
+        result = _firm_prices_store(firm=firm, sender=sender, rows=rows, ids=ids)
     dates: list[dt.date] = [r["date"] for r in rows]
     audit_record(
-        firm=None,
+        firm=None if firm.manages_reference_data else firm,
         actor=actor,
         action="prices.upsert",
         object_type="models_library.Price",
         object_id="bulk",
         object_repr=f"{len(rows)} prices",
-        after={"rows": len(rows), "from": min(dates), "to": max(dates)},
-        note=f"via firm {firm.slug}",
+        after={
+            "rows": len(rows),
+            "from": min(dates),
+            "to": max(dates),
+            "shared": result.shared,
+            "firm_only": result.firm_only,
+            "held": result.held,
+        },
+        note=f"via firm {firm.slug} ({sender})",
     )
-    return len(rows)
+    return result
+
+
+def _firm_prices_store(
+    *, firm: Firm, sender: str, rows: Sequence[Mapping[str, Any]], ids: dict[str, int]
+) -> PricesWritten:
+    """A non-steward's rows: equal to the shared close, a no-op; differing from it, refused;
+    a day the shared table lacks, the firm's own price."""
+    stored = dict(
+        (((sid, day), close))
+        for sid, day, close in Price.objects.filter(
+            security_id__in=set(ids.values()), date__in={r["date"] for r in rows}
+        ).values_list("security_id", "date", "close")
+    )
+    errors, own = [], []
+    for row, values in enumerate(rows, start=1):
+        close = stored.get((ids[values["symbol"]], values["date"]))
+        if close is None:
+            own.append(values)
+        elif close != Decimal(values["close"]):
+            errors.append((row, "close", _not_steward(f"{values['symbol']} on {values['date']}")))
+    if errors:
+        raise ValidationFailed(errors)
+    FirmPrice.objects.bulk_create(
+        [
+            FirmPrice(
+                firm=firm,
+                security_id=ids[r["symbol"]],
+                date=r["date"],
+                close=r["close"],
+                sent_by=sender,
+            )
+            for r in own
+        ],
+        update_conflicts=True,
+        unique_fields=["firm", "security", "date"],
+        update_fields=["close", "sent_by", "sent_at"],
+        batch_size=1000,
+    )
+    return PricesWritten(shared=len(rows) - len(own), firm_only=len(own))

@@ -141,7 +141,12 @@ def test_security_rows_are_validated_together(api_a):
 def test_prices_are_upserted_and_bad_rows_named(api_a, steward):
     SecurityFactory(symbol="VTI")
     ok = [{"symbol": "VTI", "date": "2025-06-30", "close": "300.10"}]
-    assert api_a.post("/api/v1/prices/bulk/", {"rows": ok}, format="json").json() == {"written": 1}
+    assert api_a.post("/api/v1/prices/bulk/", {"rows": ok}, format="json").json() == {
+        "written": 1,
+        "shared": 1,
+        "firm_only": 0,
+        "held": 0,
+    }
     again = [
         {"symbol": "VTI", "date": "2025-06-30", "close": "301.00"},
         {"symbol": "VTI", "date": "2025-07-01", "close": "302"},
@@ -214,6 +219,10 @@ def test_a_firm_that_does_not_manage_reference_data_adds_but_never_changes_it(ap
         {"symbol": "VTI", "date": "2025-07-01", "close": "301.50"},
     ]
     assert api_b.post("/api/v1/prices/bulk/", {"rows": prices}, format="json").json() == {
-        "written": 2
+        "written": 2,
+        "shared": 1,
+        "firm_only": 1,
+        "held": 0,
     }
+    assert not Price.objects.filter(date="2025-07-01").exists()  # firm B's own, until adopted
     assert AuditEvent.objects.count() == before + 2  # the two accepted imports only

@@ -48,7 +48,13 @@ def test_an_integrator_runs_the_whole_flow_through_the_api(firm_a):
         {"symbol": "VTI", "date": AS_OF, "close": "300"},
         {"symbol": "BND", "date": AS_OF, "close": "72"},
     ]
-    assert ok(api.post("/api/v1/prices/bulk/", {"rows": prices}, format="json")) == {"written": 2}
+    # (firm A is not a steward of reference data: its prices serve firm A only)
+    assert ok(api.post("/api/v1/prices/bulk/", {"rows": prices}, format="json")) == {
+        "written": 2,
+        "shared": 0,
+        "firm_only": 2,
+        "held": 0,
+    }
     # and a household with an account on a published 60/40 model
     household = ok(api.post("/api/v1/households/", {"name": "Rivera"}, format="json"), 201)
     account = ok(

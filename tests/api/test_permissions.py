@@ -20,6 +20,7 @@ RUNS = {"firm_admin", "advisor", "compliance"}
 TRADERS = {"firm_admin", "trader"}
 ADVISORS = {"firm_admin", "advisor"}
 KEYS_NEVER = None  # API keys may never call these (firm admins, signed in, only)
+STEWARD = None  # a steward firm's import keys and admins only; firm A is not a steward
 
 # (method, path, scope a key needs, roles that may)
 ENDPOINTS = [
@@ -48,6 +49,11 @@ ENDPOINTS = [
     ("post", "/api/v1/securities/bulk/", "import", ADMIN),
     ("get", "/api/v1/prices/", "read", ALL),
     ("post", "/api/v1/prices/bulk/", "import", ADMIN),
+    ("get", "/api/v1/prices/own/", "read", ALL),
+    ("get", "/api/v1/prices/held/", STEWARD, set()),
+    ("post", "/api/v1/prices/held/999999/release/", STEWARD, set()),
+    ("post", "/api/v1/prices/held/999999/reject/", STEWARD, set()),
+    ("post", "/api/v1/prices/adopt/", STEWARD, set()),
     ("post", "/api/v1/transactions/bulk/", "import", ADMIN),
     ("post", "/api/v1/cash/bulk/", "import", ADMIN),
     ("get", "/api/v1/models/", "read", MODELS),

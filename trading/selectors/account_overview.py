@@ -10,7 +10,7 @@ from decimal import Decimal
 from accounts.models import Account, CashWithdrawal, Firm
 from accounts.selectors.preferences import EffectivePreferences, effective_preferences
 from models_library.models import Security
-from models_library.selectors.models import latest_prices
+from models_library.selectors.prices import latest_closes
 from models_library.services.resolution import model_target_weights
 from rebalancer.errors import DomainError
 from trading.models import Term
@@ -153,7 +153,7 @@ def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> Account
     target, target_error = _target(account)
     holdings, total = _holdings(firm=firm, account=account, as_of=as_of, target=target, cash=cash)
     lots = list(account_lots(firm=firm, account=account))
-    prices = latest_prices(symbols={lot.security.symbol for lot in lots}, as_of=as_of)
+    prices = latest_closes(firm=firm, symbols={lot.security.symbol for lot in lots}, as_of=as_of)
     lot_rows = []
     for lot in lots:
         price = prices.get(lot.security.symbol, (None, None))[1]

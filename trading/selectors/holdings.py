@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from accounts.models import Account, Firm
-from models_library.selectors.models import latest_prices
+from models_library.selectors.prices import latest_closes
 from trading.models import CashBalance, TaxLot, Transaction
 
 CENT = Decimal("0.01")
@@ -69,7 +69,7 @@ def account_positions(*, firm: Firm, account: Account, as_of: dt.date) -> list[P
         entry[0] += lot.quantity
         entry[1] += lot.cost_basis_usd
         entry[2] = lot.security
-    prices = latest_prices(symbols=totals.keys(), as_of=as_of)
+    prices = latest_closes(firm=firm, symbols=totals.keys(), as_of=as_of)
     positions = []
     for symbol, (quantity, basis, security) in sorted(totals.items()):
         price_date, price = prices.get(symbol, (None, None))

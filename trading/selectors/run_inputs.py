@@ -16,7 +16,7 @@ from decimal import Decimal
 from accounts.models import Account, Firm, TaxStatus
 from accounts.selectors.preferences import EffectivePreferences, effective_preferences_for_accounts
 from models_library.models import ModelLine, ModelVersion, Security, SecurityType, VersionStatus
-from models_library.selectors.models import latest_prices
+from models_library.selectors.prices import latest_closes
 from models_library.services.resolution import resolve_lines
 from rebalancer.errors import DomainError
 from trading.models import (
@@ -194,7 +194,7 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
         as_of=as_of,
         accounts=items,
         securities=securities,
-        prices=latest_prices(symbols=symbols, as_of=as_of),
+        prices=latest_closes(firm=firm, symbols=symbols, as_of=as_of),
         wash=wash,
         swap_partners=partners,
     )

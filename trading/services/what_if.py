@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from accounts.models import Account, Firm
 from models_library.models import ModelAssignment, ModelVersion, Security
-from models_library.selectors.models import latest_prices
+from models_library.selectors.prices import latest_closes
 from models_library.services.resolution import version_security_weights
 from trading.optimization import DataProblem, case_for_account, solve_case
 from trading.selectors.run_inputs import chunk_inputs
@@ -81,7 +81,7 @@ def version_what_if(
     inputs = chunk_inputs(firm=firm, account_ids=account_ids[:sample_size], as_of=as_of)
     missing = set(target) - set(inputs.securities)
     inputs.securities.update({s.symbol: s for s in Security.objects.filter(symbol__in=missing)})
-    inputs.prices.update(latest_prices(symbols=missing, as_of=as_of))
+    inputs.prices.update(latest_closes(firm=firm, symbols=missing, as_of=as_of))
     rows = []
     for item in inputs.accounts:
         item.target, item.target_error = dict(target), ""
