@@ -161,6 +161,9 @@ REST_FRAMEWORK = {
 
 # The API's bulk endpoints take up to 20,000 rows per call: several MB of JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_BYTES", str(32 * 1024 * 1024)))
+# A steward's close that moves more than this fraction from the last accepted close, with no
+# split to explain it, is held until a steward releases it (models_library.services.price_review).
+PRICE_REVIEW_THRESHOLD = os.environ.get("PRICE_REVIEW_THRESHOLD", "0.25")
 
 _API_GUIDE = BASE_DIR / "rebalancer" / "api" / "guide.md"
 SPECTACULAR_SETTINGS = {
