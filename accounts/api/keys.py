@@ -10,6 +10,7 @@ from accounts.models import ApiKey, ApiScope
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from rebalancer.api.idempotency import idempotent
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of
+from rebalancer.api.secrets import SecretResponse
 from rebalancer.api.views import FirmAPIView
 from rebalancer.tenancy import get_for_firm_or_404
 
@@ -56,10 +57,22 @@ class ApiKeyListCreateApi(AdminOnly):
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
     class CreatedSerializer(ApiKeyOutput):
-        key = serializers.CharField(help_text="The key itself: shown this once, never again.")
+        key = serializers.CharField(
+            help_text="The key itself: shown this once, never again (a retry with the same "
+            "Idempotency-Key answers without it)."
+        )
+
+        withheld = serializers.ListField(
+            child=serializers.CharField(),
+            required=False,
+            help_text="Only in a retry's answer: the fields not shown again (`key`).",
+        )
+        detail = serializers.CharField(
+            required=False, help_text="Only in a retry's answer: the key was shown once."
+        )
 
         class Meta(ApiKeyOutput.Meta):
-            fields = [*ApiKeyOutput.Meta.fields, "key"]
+            fields = [*ApiKeyOutput.Meta.fields, "key", "withheld", "detail"]
             read_only_fields = fields
 
     @extend_schema(
@@ -80,7 +93,9 @@ class ApiKeyListCreateApi(AdminOnly):
         tags=["API keys"],
         summary="Issue an API key",
         description="Firm admins only. The response carries the key once; store it. It "
-        "expires after a year unless `expires_at` says otherwise.",
+        "expires after a year unless `expires_at` says otherwise. A retry with the same "
+        "`Idempotency-Key` answers the key's id and prefix without the key (`withheld`, "
+        "`detail`): the key is never stored.",
         request=ApiKeyCreateInput,
         responses={201: CreatedSerializer},
         examples=[
@@ -96,7 +111,7 @@ class ApiKeyListCreateApi(AdminOnly):
         data.is_valid(raise_exception=True)
         issued = api_key_create(firm=self.firm, actor=self.actor, **data.validated_data)
         body = {**ApiKeyOutput(issued.api_key).data, "key": issued.raw_key}
-        return Response(body, status=status.HTTP_201_CREATED)
+        return SecretResponse(body, secret_fields=["key"], status=status.HTTP_201_CREATED)
 
 
 class ApiKeyRevokeApi(AdminOnly):

@@ -5,7 +5,8 @@ gets 409); its answer (any status below 500) is stored and replayed, with the sa
 and body, to a retry with the same key and the same request. The same key with a different
 request is refused (422). Keys belong to the caller (an API key or a person) within the
 firm and are kept for ``TTL`` (a caller's expired keys are dropped at its next keyed POST);
-a 5xx answer releases the key so the client may retry.
+a 5xx answer releases the key so the client may retry. An answer that carries a secret
+(``SecretResponse``) is stored without it, and a retry is told the secret was shown once.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from accounts.models import IdempotencyRecord
 
 from .problems import Conflict, UnprocessableKey
+from .secrets import secret_fields_of, without_secrets
 
 HEADER = "Idempotency-Key"
 TTL = dt.timedelta(hours=24)
@@ -81,7 +83,11 @@ def _replay(record: IdempotencyRecord):
 
 
 def _store(record: IdempotencyRecord, response) -> None:
-    if isinstance(response, Response) and isinstance(response.data, str):
+    secrets = secret_fields_of(response)
+    if secrets:
+        body = json.dumps(without_secrets(response.data, secrets), cls=JSONEncoder)
+        content_type = "application/json"
+    elif isinstance(response, Response) and isinstance(response.data, str):
         body, content_type = response.data, response.content_type or "text/plain"
     elif isinstance(response, Response):
         body = "" if response.data is None else json.dumps(response.data, cls=JSONEncoder)
