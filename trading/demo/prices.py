@@ -161,6 +161,9 @@ def price_window(*, end_date: dt.date) -> tuple[list[dt.date], list[dt.date]]:
     return days, days[-HISTORY_DAYS:]
 
 
+SENDER = "command:seed_demo"
+
+
 def prices_ensure(
     *,
     securities: dict[str, Security],
@@ -171,7 +174,8 @@ def prices_ensure(
     """Store any missing close of ``securities`` in the window; return the window and the count.
 
     Closes already stored (by an earlier seed, or by a price feed) are kept and used as
-    they are; only missing (security, date) pairs are simulated and inserted.
+    they are; only missing (security, date) pairs are simulated and inserted, into the
+    shared table directly (the operator's command), recorded as sent by ``SENDER``.
     """
     all_days, window = price_window(end_date=end_date)
     window_set = set(window)
@@ -184,7 +188,10 @@ def prices_ensure(
         offset = len(all_days) - len(window)
         missing = [
             Price(
-                security_id=security_id, date=day, close=Decimal(f"{paths[symbol][offset + i]:.6f}")
+                security_id=security_id,
+                date=day,
+                close=Decimal(f"{paths[symbol][offset + i]:.6f}"),
+                sent_by=SENDER,
             )
             for security_id, symbol in by_id.items()
             for i, day in enumerate(window)
