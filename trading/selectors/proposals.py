@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Max, Q, QuerySet, When
+from django.db.models import Case, IntegerField, Q, QuerySet, When
 
 from accounts.models import Firm, Membership
 from accounts.selectors.households import account_list
-from models_library.models import Price
+from models_library.selectors.prices import last_price_date
 from rebalancer.tenancy import get_for_firm_or_404
 from trading.models import Proposal, ProposalStatus, ProposedTrade, Run
 from trading.optimization import unpack_input
@@ -26,7 +26,7 @@ OPEN_STATUSES = [ProposalStatus.PENDING_REVIEW, ProposalStatus.NO_TRADES, Propos
 def book_as_of(*, firm: Firm) -> dt.date:
     """The date the firm's book is looked at: its latest run, else the latest price."""
     last_run = Run.objects.for_firm(firm).order_by("-as_of").values_list("as_of", flat=True)
-    day = last_run.first() or Price.objects.aggregate(last=Max("date"))["last"]
+    day = last_run.first() or last_price_date(firm=firm)
     return day or dt.date.today()
 
 
