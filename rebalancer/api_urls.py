@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("models_library.api.urls")),
     path("", include("trading.api.urls")),
-    re_path(r"^(?P<rest>.*)$", not_found, name="not-found"),
+    # any character, a newline (%0A) included: every /api/ URL answers a problem
+    re_path(r"^(?P<rest>[\s\S]*)$", not_found, name="not-found"),
 ]

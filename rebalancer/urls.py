@@ -1,15 +1,20 @@
 """URL root."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts.views.auth import admin_login
+from rebalancer.api.problems import server_error
+from rebalancer.api_urls import not_found
 
 urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rebalancer.api_urls")),
+    re_path(r"^api/(?P<rest>[\s\S]*)$", not_found),
     path("", include("accounts.urls")),
     path("", include("models_library.urls")),
     path("", include("trading.urls")),
 ]
+
+handler500 = server_error

@@ -11,7 +11,12 @@ from rest_framework.response import Response
 from accounts.models import PreferenceSet
 from accounts.permissions import Action
 from accounts.selectors.households import account_get, household_get
-from accounts.selectors.preferences import CAP_FIELDS, SCALAR_FIELDS, effective_preferences
+from accounts.selectors.preferences import (
+    CAP_FIELDS,
+    SCALAR_FIELDS,
+    effective_preferences,
+    household_effective_preferences,
+)
 from accounts.services.preferences import EDITABLE_FIELDS, preferences_update
 from rebalancer.api.schema import example
 from rebalancer.api.views import FirmAPIView
@@ -72,6 +77,12 @@ EXAMPLE = {
     "sources": {"short_term_rate": "account", "harvest_losses": "default", "cost_bps": "default"},
 }
 
+HOUSEHOLD_EXAMPLE = {
+    "own": EXAMPLE["own"],
+    "effective": EXAMPLE["effective"],
+    "sources": {"short_term_rate": "household", "harvest_losses": "default", "cost_bps": "default"},
+}
+
 
 def _own(**scope) -> PreferenceSet:
     return PreferenceSet.objects.filter(**scope).first() or PreferenceSet(**scope)
@@ -91,6 +102,9 @@ class _PreferencesApi(FirmAPIView):
             rules = eff.restrictions + eff.screens + eff.substitutions
             body["rules"] = RuleOutput(rules, many=True).data
             body["pending_withdrawal_usd"] = str(eff.pending_withdrawal_usd)
+        else:
+            values, body["sources"] = household_effective_preferences(household_set=own)
+            body["effective"] = EffectiveFields(values).data
         return Response(body)
 
     def _update(self, request, **scope):
@@ -138,9 +152,11 @@ class HouseholdPreferencesApi(_PreferencesApi):
         operation_id="household_preferences_retrieve",
         tags=["Preferences"],
         summary="Read a household's preferences",
-        description="The household's defaults for all its accounts (`own`).",
+        description="The household's defaults for all its accounts (`own`), what its "
+        "accounts inherit after the product defaults (`effective`) and where each comes from "
+        "(`sources`: default or household).",
         responses=OUTPUT,
-        examples=[example("Preferences", {"own": EXAMPLE["own"]})],
+        examples=[example("Preferences", HOUSEHOLD_EXAMPLE)],
     )
     def get(self, request, household_id: int):
         household = household_get(

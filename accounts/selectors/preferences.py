@@ -200,3 +200,12 @@ def effective_preferences(*, firm: Firm, account: Account, as_of: dt.date) -> Ef
     return effective_preferences_for_accounts(firm=firm, accounts=[account], as_of=as_of)[
         account.pk
     ]
+
+
+def household_effective_preferences(
+    *, household_set: PreferenceSet | None
+) -> tuple[dict[str, object], dict[str, str]]:
+    """What a household's accounts inherit, before their own overrides: its settings over
+    the product defaults, and per field where the value comes from ("default" or
+    "household")."""
+    return _overlay(household_set, None)

@@ -2,7 +2,9 @@
 
 JSON may carry NUL characters and unpaired surrogates; PostgreSQL cannot store either, so
 a body holding one is refused as a bad request (a problem body naming the path), never a
-server error halfway through a write.
+server error halfway through a write. JSON nested deeper than ``MAX_JSON_DEPTH`` levels
+(no request of this API needs more than a few) is refused the same way, before Python's
+parser runs out of stack.
 """
 
 from __future__ import annotations
@@ -11,6 +13,27 @@ from typing import Any
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+
+MAX_JSON_DEPTH = 64
+TOO_DEEP = f"nested deeper than {MAX_JSON_DEPTH} levels"
+
+
+def json_depth(data: Any) -> int:
+    """How deeply objects and arrays nest in ``data`` (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            return depth
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _bad_text(value: str) -> str | None:
@@ -45,10 +68,16 @@ def find_unstorable_text(data: Any, path: str = "$") -> str | None:
 
 
 class StrictJSONParser(JSONParser):
-    """JSON, refusing NUL characters and unpaired surrogates anywhere in the body."""
+    """JSON, refusing NUL characters and unpaired surrogates anywhere in the body, and
+    nesting deeper than ``MAX_JSON_DEPTH``."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise ParseError(f"JSON parse error - {TOO_DEEP}") from exc
+        if json_depth(data) > MAX_JSON_DEPTH:
+            raise ParseError(f"JSON parse error - {TOO_DEEP}")
         problem = find_unstorable_text(data)
         if problem:
             raise ParseError(f"JSON parse error - {problem}")

@@ -7,13 +7,15 @@ numbered from 1 (null when the error is not about one row).
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
 from django.db import OperationalError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -147,3 +149,17 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response:
     return problem_response(
         response.status_code, detail, instance=instance, errors=errors, headers=headers
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 handler: a problem for an /api/ URL, the site's error page otherwise."""
+    if not request.path.startswith("/api/"):
+        return defaults.server_error(request)
+    body = {
+        "type": TYPE_BASE + "server-error",
+        "title": TITLES[500][1],
+        "status": 500,
+        "detail": "An unexpected error occurred.",
+        "instance": request.path,
+    }
+    return HttpResponse(json.dumps(body), status=500, content_type=PROBLEM_CONTENT_TYPE)

@@ -8,6 +8,7 @@ from accounts.permissions import Action
 
 from .pagination import IdCursorPagination
 from .permissions import FirmScopePermission, Principal
+from .query_params import check_query_parameters
 
 
 class FirmAPIView(APIView):
@@ -20,6 +21,11 @@ class FirmAPIView(APIView):
     api_keys_allowed = True
     write_scope: str | None = None  # for POST/PATCH, when it differs from required_scope
     write_action: Action | None | str = "same"  # for POST/PATCH; "same": session_action
+
+    def initial(self, request, *args, **kwargs):
+        """After authentication and permissions, the query parameters against the schema."""
+        super().initial(request, *args, **kwargs)
+        check_query_parameters(request)
 
     def scope_for(self, method: str) -> str:
         if method in ("GET", "HEAD", "OPTIONS") or self.write_scope is None:

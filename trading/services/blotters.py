@@ -11,16 +11,16 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from accounts.models import Firm, Membership, Role
-from accounts.selectors.people import person_acting
+from accounts.models import ApiKey, Firm, Membership, Role
 from accounts.services.audit import audit_record
+from rebalancer.decimals import column_decimal
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from trading.models import (
     Blotter,
@@ -45,6 +45,17 @@ EXPORT_COLUMNS = [
     "estimated_price",
 ]
 FILL_COLUMNS = ["fill_id", "order_id", "account_number", "quantity", "price", "trade_date"]
+# the ledger records a fill as the transaction "fill-<fill_id>", in 80 characters
+FILL_ID_MAX_LENGTH = 75
+# a ledger row's field as the fills file's column
+LEDGER_FIELD_COLUMNS = {
+    "external_id": "fill_id",
+    "date": "trade_date",
+    "amount_usd": "price",
+    "symbol": "order_id",
+    "type": "order_id",
+    "lots": "quantity",
+}
 TRADER_ROLES = {Role.TRADER, Role.FIRM_ADMIN}
 
 
@@ -95,35 +106,6 @@ def blotter_create(*, firm: Firm, actor: Any) -> Blotter:
     return blotter
 
 
-def _require_second_person(*, first_user_id: int | None, actor: Any) -> None:
-    """Four eyes: the second approval comes from another person (a key counts as the person
-    who created it), and at most one of the two approvals is made with an API key."""
-    if first_user_id == actor.pk:
-        raise InvalidTransition("a second, different trader must approve this blotter")
-    if first_user_id is None:  # the first approver's account was deleted: a person, not us
-        return
-    first, second = person_acting(user_id=first_user_id), person_acting(user_id=actor.pk)
-    if first.person_id == second.person_id:
-        if second.api_key is not None:
-            why = (
-                f"the API key '{second.api_key.name}' acts for {second.name}, who gave the "
-                "first approval"
-            )
-        else:
-            why = f"the first approval came from {first.describe()}"
-        raise InvalidTransition(f"a second, different person must approve this blotter: {why}")
-    if first.api_key is not None and second.api_key is not None:
-        raise InvalidTransition(
-            "with four eyes, a person must give one of the two approvals: two API keys "
-            "are not two people"
-        )
-
-
-def _approval_note(actor: Any) -> str:
-    person = person_acting(user_id=actor.pk)
-    return f"Approved with {person.describe()}." if person.api_key is not None else ""
-
-
 @transaction.atomic
 def blotter_approve(*, firm: Firm, actor: Any, blotter: Blotter) -> Blotter:
     """Approve; with four eyes the first approval waits for a second, different trader."""
@@ -134,7 +116,18 @@ def blotter_approve(*, firm: Firm, actor: Any, blotter: Blotter) -> Blotter:
         to = BlotterStatus.PARTLY_APPROVED if firm.require_four_eyes else BlotterStatus.APPROVED
         fields = {"first_approved_by": actor, "first_approved_at": now}
     elif blotter.status == BlotterStatus.PARTLY_APPROVED:
-        _require_second_person(first_user_id=blotter.first_approved_by_id, actor=actor)
+        if blotter.first_approved_by_id == actor.pk:
+            raise InvalidTransition("a second, different trader must approve this blotter")
+        key_users = set(
+            ApiKey.objects.filter(user_id__in=[blotter.first_approved_by_id, actor.pk]).values_list(
+                "user_id", flat=True
+            )
+        )
+        if len(key_users) == 2:
+            raise InvalidTransition(
+                "with four eyes, a person must give one of the two approvals: two API keys "
+                "are not two people"
+            )
         to = BlotterStatus.APPROVED
         fields = {"second_approved_by": actor, "second_approved_at": now}
     else:
@@ -153,7 +146,6 @@ def blotter_approve(*, firm: Firm, actor: Any, blotter: Blotter) -> Blotter:
         obj=blotter,
         before={"status": blotter.status},
         after={"status": to},
-        note=_approval_note(actor),
     )
     blotter.refresh_from_db()
     return blotter
@@ -219,6 +211,10 @@ def _parse_fills(*, blotter: Blotter, text: str) -> list[dict]:
         def bad(field: str, message: str, number=number) -> None:
             errors.append((number, field, message))
 
+        nul = next((c for c in FILL_COLUMNS if "\x00" in (raw.get(c) or "")), None)
+        if nul is not None:
+            bad(nul, "contains a NUL character")
+            continue
         try:
             order_id = int(raw["order_id"])
         except (TypeError, ValueError):
@@ -231,11 +227,11 @@ def _parse_fills(*, blotter: Blotter, text: str) -> list[dict]:
         fill_id = (raw["fill_id"] or "").strip()
         if not fill_id or fill_id in seen:
             bad("fill_id", "is required and must be unique")
+        elif len(fill_id) > FILL_ID_MAX_LENGTH:
+            bad("fill_id", f"is longer than {FILL_ID_MAX_LENGTH} characters")
         seen.add(fill_id)
-        try:
-            quantity, price = Decimal(raw["quantity"]), Decimal(raw["price"])
-        except (InvalidOperation, TypeError):
-            bad("quantity", "quantity and price must be numbers")
+        quantity, price = _fill_number(raw, "quantity", bad), _fill_number(raw, "price", bad)
+        if quantity is None or price is None:
             continue
         try:
             trade_date = dt.date.fromisoformat((raw["trade_date"] or "").strip())
@@ -252,17 +248,40 @@ def _parse_fills(*, blotter: Blotter, text: str) -> list[dict]:
         rows.append(
             {
                 "trade": trade,
+                "line": number,
                 "fill_id": fill_id,
                 "quantity": quantity,
                 "price": price,
                 "date": trade_date,
             }
         )
+    if not errors and not rows:
+        errors.append((None, None, "the file has no fills"))
     if Fill.objects.filter(firm=blotter.firm, external_id__in=seen).exists():
         errors.append((None, "fill_id", "some fill ids were imported before"))
     if errors:
         raise ValidationFailed(errors)
     return rows
+
+
+def _fill_number(raw: dict, column: str, bad: Any) -> Decimal | None:
+    """The column's number, if the fills table can store it; else None, the error noted."""
+    try:
+        return column_decimal(raw[column], column=Fill._meta.get_field(column))
+    except ValueError as exc:
+        bad(column, str(exc))
+        return None
+
+
+def _ledger_errors_as_lines(exc: ValidationFailed, account_rows: list[dict]) -> ValidationFailed:
+    """The ledger's errors (rows of one account's records) named by the fills file's line
+    and column."""
+    errors = []
+    for row, field, message in exc.errors:
+        line = account_rows[row - 1]["line"] if row and row <= len(account_rows) else None
+        base = (field or "").split("[")[0].split(".")[0]
+        errors.append((line, LEDGER_FIELD_COLUMNS.get(base, base or None), message))
+    return ValidationFailed(errors)
 
 
 def _sale_lots(trade: ProposedTrade, quantity: Decimal) -> list[dict]:
@@ -310,7 +329,10 @@ def fills_import_csv(*, firm: Firm, actor: Any, blotter: Blotter, text: str) -> 
             records.append(record)
             trade.filled_quantity += row["quantity"]
             ProposedTrade.objects.filter(pk=trade.pk).update(filled_quantity=trade.filled_quantity)
-        ledger = transactions_record(firm=firm, account=account, rows=records, actor=actor)
+        try:
+            ledger = transactions_record(firm=firm, account=account, rows=records, actor=actor)
+        except ValidationFailed as exc:
+            raise _ledger_errors_as_lines(exc, account_rows) from exc
         cash_change = sum(
             (r["amount_usd"] if r["type"] == "sell" else -r["amount_usd"] for r in records),
             Decimal(0),
