@@ -18,7 +18,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from accounts.models import ApiKey, Firm, Membership, Role
+from accounts.models import Firm, Membership, Role
+from accounts.selectors.people import person_acting
 from accounts.services.audit import audit_record
 from rebalancer.decimals import column_decimal
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
@@ -106,6 +107,35 @@ def blotter_create(*, firm: Firm, actor: Any) -> Blotter:
     return blotter
 
 
+def _require_second_person(*, first_user_id: int | None, actor: Any) -> None:
+    """Four eyes: the second approval comes from another person (a key counts as the person
+    who created it), and at most one of the two approvals is made with an API key."""
+    if first_user_id == actor.pk:
+        raise InvalidTransition("a second, different trader must approve this blotter")
+    if first_user_id is None:  # the first approver's account was deleted: a person, not us
+        return
+    first, second = person_acting(user_id=first_user_id), person_acting(user_id=actor.pk)
+    if first.person_id == second.person_id:
+        if second.api_key is not None:
+            why = (
+                f"the API key '{second.api_key.name}' acts for {second.name}, who gave the "
+                "first approval"
+            )
+        else:
+            why = f"the first approval came from {first.describe()}"
+        raise InvalidTransition(f"a second, different person must approve this blotter: {why}")
+    if first.api_key is not None and second.api_key is not None:
+        raise InvalidTransition(
+            "with four eyes, a person must give one of the two approvals: two API keys "
+            "are not two people"
+        )
+
+
+def _approval_note(actor: Any) -> str:
+    person = person_acting(user_id=actor.pk)
+    return f"Approved with {person.describe()}." if person.api_key is not None else ""
+
+
 @transaction.atomic
 def blotter_approve(*, firm: Firm, actor: Any, blotter: Blotter) -> Blotter:
     """Approve; with four eyes the first approval waits for a second, different trader."""
@@ -116,18 +146,7 @@ def blotter_approve(*, firm: Firm, actor: Any, blotter: Blotter) -> Blotter:
         to = BlotterStatus.PARTLY_APPROVED if firm.require_four_eyes else BlotterStatus.APPROVED
         fields = {"first_approved_by": actor, "first_approved_at": now}
     elif blotter.status == BlotterStatus.PARTLY_APPROVED:
-        if blotter.first_approved_by_id == actor.pk:
-            raise InvalidTransition("a second, different trader must approve this blotter")
-        key_users = set(
-            ApiKey.objects.filter(user_id__in=[blotter.first_approved_by_id, actor.pk]).values_list(
-                "user_id", flat=True
-            )
-        )
-        if len(key_users) == 2:
-            raise InvalidTransition(
-                "with four eyes, a person must give one of the two approvals: two API keys "
-                "are not two people"
-            )
+        _require_second_person(first_user_id=blotter.first_approved_by_id, actor=actor)
         to = BlotterStatus.APPROVED
         fields = {"second_approved_by": actor, "second_approved_at": now}
     else:
@@ -146,6 +165,7 @@ def blotter_approve(*, firm: Firm, actor: Any, blotter: Blotter) -> Blotter:
         obj=blotter,
         before={"status": blotter.status},
         after={"status": to},
+        note=_approval_note(actor),
     )
     blotter.refresh_from_db()
     return blotter
