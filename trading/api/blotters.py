@@ -19,6 +19,7 @@ from rebalancer.api.renderers import CSVTextParser, CSVTextRenderer
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of
 from rebalancer.api.views import FirmAPIView
 from rebalancer.errors import ValidationFailed
+from trading.api.fields import EventDateField
 from trading.models import Blotter
 from trading.selectors.blotters import blotter_get, blotter_list, blotter_orders
 from trading.services.blotters import (
@@ -224,7 +225,7 @@ class FillRowSerializer(serializers.Serializer):
     account_number = serializers.CharField(max_length=40)
     quantity = serializers.DecimalField(max_digits=20, decimal_places=6)
     price = serializers.DecimalField(max_digits=16, decimal_places=6)
-    trade_date = serializers.DateField()
+    trade_date = EventDateField(help_text="YYYY-MM-DD; not after today in the firm's time zone.")
 
 
 class BlotterFillsApi(_BlottersApi):

@@ -13,6 +13,7 @@ from rebalancer.api.bulk import bulk_of, raw_rows, validate_rows
 from rebalancer.api.idempotency import idempotent
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of, query_date
 from rebalancer.api.views import FirmAPIView
+from trading.api.fields import EventDateField
 from trading.models import CashBalance, TaxLot, Transaction, TransactionType
 from trading.selectors.holdings import account_lots, account_positions, account_transactions
 from trading.services.cash import cash_balances_set
@@ -31,7 +32,7 @@ class LotPickSerializer(serializers.Serializer):
 class TransactionRowSerializer(serializers.Serializer):
     account_number = serializers.CharField(max_length=40)
     external_id = serializers.CharField(max_length=80, help_text="Unique in the firm.")
-    date = serializers.DateField()
+    date = EventDateField(help_text="YYYY-MM-DD; not after today in the firm's time zone.")
     type = serializers.ChoiceField(choices=TransactionType.choices)
     symbol = serializers.CharField(max_length=20)
     quantity = serializers.DecimalField(max_digits=20, decimal_places=6)
@@ -260,8 +261,12 @@ class AccountCashApi(FirmAPIView):
 
 class CashRowSerializer(serializers.Serializer):
     account_number = serializers.CharField(max_length=40)
-    amount_usd = serializers.DecimalField(max_digits=18, decimal_places=2)
-    as_of = serializers.DateField()
+    amount_usd = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        help_text="Settled cash as the custodian reports it; negative for a debit balance.",
+    )
+    as_of = EventDateField(help_text="YYYY-MM-DD; not after today in the firm's time zone.")
 
 
 class CashBulkApi(FirmAPIView):

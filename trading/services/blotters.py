@@ -8,7 +8,6 @@ at all, with every bad row named.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections import defaultdict
 from decimal import Decimal
@@ -32,6 +31,7 @@ from trading.models import (
     ProposalStatus,
     ProposedTrade,
 )
+from trading.services.event_dates import firm_today, money_event_date
 from trading.services.lot_ledger import transactions_record
 
 CENT = Decimal("0.01")
@@ -226,6 +226,7 @@ def _parse_fills(*, blotter: Blotter, text: str) -> list[dict]:
     }
     errors, rows, seen = [], [], set()
     filled: dict[int, Decimal] = defaultdict(Decimal)
+    today = firm_today(firm=blotter.firm)
     for number, raw in enumerate(reader, start=2):
 
         def bad(field: str, message: str, number=number) -> None:
@@ -254,9 +255,11 @@ def _parse_fills(*, blotter: Blotter, text: str) -> list[dict]:
         if quantity is None or price is None:
             continue
         try:
-            trade_date = dt.date.fromisoformat((raw["trade_date"] or "").strip())
-        except ValueError:
-            bad("trade_date", f"{raw['trade_date']!r} is not a date (YYYY-MM-DD)")
+            trade_date = money_event_date(
+                raw["trade_date"], firm=blotter.firm, row=number, field="trade_date", today=today
+            )
+        except DomainError as exc:
+            bad("trade_date", exc.message)
             continue
         if quantity <= 0 or price <= 0:
             bad("quantity", "quantity and price must be greater than zero")

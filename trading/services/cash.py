@@ -1,4 +1,11 @@
-"""Setting accounts' cash balances as the custodian reports them, all rows or none."""
+"""Setting accounts' cash balances as the custodian reports them, all rows or none.
+
+A balance may be negative. The product has no margin lending, but a custodian can report
+a debit balance (a purchase that settles before the sale paying for it, fees), and fills
+can leave one: it is recorded as reported, and the next rebalance must raise the cash to
+cover it (the optimizer's cash floor). Its ``as_of`` date may not be after today in the
+firm's time zone.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +16,16 @@ from django.db import transaction
 
 from accounts.models import Account, Firm
 from accounts.services.audit import audit_record
-from rebalancer.errors import ValidationFailed
+from rebalancer.errors import DomainError, ValidationFailed
 from trading.models import CashBalance
+from trading.services.event_dates import firm_today, money_event_date
 
 
 @transaction.atomic
 def cash_balances_set(*, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Each row: ``account_number``, ``amount_usd`` (Decimal), ``as_of`` (date). One audit
-    event per account, with the balance before and after."""
+    """Each row: ``account_number``, ``amount_usd`` (Decimal, may be negative), ``as_of``
+    (a date or ``YYYY-MM-DD``, not after the firm's today). One audit event per account,
+    with the balance before and after."""
     if not rows:
         raise ValidationFailed([(None, "rows", "no balances given")])
     numbers = [str(r["account_number"]) for r in rows]
@@ -24,8 +33,15 @@ def cash_balances_set(*, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any
         a.account_number: a
         for a in Account.objects.for_firm(firm).filter(account_number__in=numbers)
     }
-    errors, first = [], {}
-    for row_no, number in enumerate(numbers, start=1):
+    errors, first, dates = [], {}, []
+    today = firm_today(firm=firm)
+    for row_no, (number, row) in enumerate(zip(numbers, rows, strict=True), start=1):
+        try:
+            dates.append(
+                money_event_date(row["as_of"], firm=firm, row=row_no, field="as_of", today=today)
+            )
+        except DomainError as exc:
+            errors.append((row_no, "as_of", exc.message))
         if number not in accounts:
             errors.append((row_no, "account_number", f"no account {number!r} in this firm"))
         elif number in first:
@@ -39,7 +55,7 @@ def cash_balances_set(*, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any
         .select_for_update()
         .filter(account__in=accounts.values())
     }
-    for row in rows:
+    for row, as_of in zip(rows, dates, strict=True):
         account = accounts[str(row["account_number"])]
         balance = current.get(account.pk)
         before = (
@@ -47,7 +63,7 @@ def cash_balances_set(*, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any
         )
         if balance is None:
             balance = CashBalance(firm=firm, account=account)
-        balance.amount_usd, balance.as_of = row["amount_usd"], row["as_of"]
+        balance.amount_usd, balance.as_of = row["amount_usd"], as_of
         balance.save()
         audit_record(
             firm=firm,

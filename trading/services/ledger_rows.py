@@ -13,8 +13,9 @@ from typing import Any
 
 from accounts.models import Firm
 from models_library.models import Security
-from rebalancer.errors import ValidationFailed
+from rebalancer.errors import DomainError, ValidationFailed
 from trading.models import Transaction, TransactionType
+from trading.services.event_dates import firm_today, money_event_date
 
 QUANTITY_PLACES = 6
 QUANTITY_DIGITS = 20
@@ -39,11 +40,14 @@ def clean_rows(*, firm: Firm, rows: Sequence[Mapping[str, Any]]) -> list[dict[st
     )
     seen: set[str] = set()
     cleaned = []
+    today = firm_today(firm=firm)
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, Mapping):
             errors.append((number, None, "must be an object with the transaction's fields"))
             continue
-        values = _clean_row(row, number=number, errors=errors, securities=securities)
+        values = _clean_row(
+            row, number=number, errors=errors, securities=securities, firm=firm, today=today
+        )
         external_id = values.get("external_id")
         if external_id in taken or external_id in seen:
             errors.append((number, "external_id", f"{external_id!r} is already recorded"))
@@ -56,7 +60,13 @@ def clean_rows(*, firm: Firm, rows: Sequence[Mapping[str, Any]]) -> list[dict[st
 
 
 def _clean_row(
-    row: Mapping[str, Any], *, number: int, errors: Errors, securities: dict[str, Security]
+    row: Mapping[str, Any],
+    *,
+    number: int,
+    errors: Errors,
+    securities: dict[str, Security],
+    firm: Firm,
+    today: dt.date,
 ) -> dict[str, Any]:
     def error(field: str, message: str) -> None:
         errors.append((number, field, message))
@@ -66,7 +76,13 @@ def _clean_row(
     if not external_id or len(external_id) > 80:
         error("external_id", "is required (at most 80 characters)")
     values["external_id"] = external_id
-    values["date"] = _clean_date(row.get("date"), error=error)
+    try:
+        values["date"] = money_event_date(
+            row.get("date"), firm=firm, row=number, field="date", today=today
+        )
+    except DomainError as exc:
+        error("date", exc.message)
+        values["date"] = None
     if row.get("type") not in TransactionType.values:
         error("type", f"must be 'buy' or 'sell', not {row.get('type')!r}")
     values["type"] = row.get("type")
@@ -92,16 +108,6 @@ def _clean_row(
     )
     values["specific_lots"] = _clean_lots(row.get("lots"), values=values, error=error)
     return values
-
-
-def _clean_date(value: Any, *, error: Any) -> dt.date | None:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        error("date", f"must be a date YYYY-MM-DD, not {value!r}")
-        return None
 
 
 def _clean_decimal(

@@ -68,10 +68,11 @@ def transactions_record(
 ) -> LedgerRebuild:
     """Record ``rows`` for ``account`` and rewrite its household's lots and gains.
 
-    Each row has ``external_id`` (or ``id``), ``date`` (a date or ``YYYY-MM-DD``),
-    ``type`` (``buy``/``sell``), ``symbol``, ``quantity``, ``amount_usd`` (or ``amount``:
-    the total cost of a buy, the net proceeds of a sale) and, for a sale, optional
-    ``lots``: ``[{"lot": "<purchase external_id>", "quantity": "10"}]``.
+    Each row has ``external_id`` (or ``id``), ``date`` (a date or ``YYYY-MM-DD``, not
+    after today in the firm's time zone), ``type`` (``buy``/``sell``), ``symbol``,
+    ``quantity``, ``amount_usd`` (or ``amount``: the total cost of a buy, the net proceeds
+    of a sale) and, for a sale, optional ``lots``:
+    ``[{"lot": "<purchase external_id>", "quantity": "10"}]``.
 
     All or nothing: every row is checked first, and a row that breaks the lot rules (a
     sale of more than is held, a lot that is not held) is found by re-running the
