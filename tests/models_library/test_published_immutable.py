@@ -15,9 +15,12 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, Role
 from models_library.models import ModelLine, ModelVersion, VersionStatus
+from models_library.services.firm_reset import published_lines_release
 from models_library.services.versions import draft_save, model_create, version_publish
+from rebalancer import rowsecurity
 from rebalancer.errors import DomainError
 from tests.factories import SecurityFactory
+from tests.test_row_security import app_role  # noqa: F401 - a fixture, used below
 from tests.web.helpers import client_for
 
 ON_POSTGRES = "postgres" in os.environ.get("DATABASE_URL", "")
@@ -158,6 +161,31 @@ def test_the_database_refuses_to_delete_a_published_versions_lines(firm_a, advis
     with pytest.raises(DatabaseError), transaction.atomic():
         ModelLine.objects.filter(version=version).delete()
     assert _lines(version.pk) == [("BND", Decimal("0.4")), ("VTI", Decimal("0.6"))]
+
+
+@pytest.fixture
+def published(firm_a, advisor_a, etfs) -> ModelVersion:
+    return _published(firm_a, advisor_a)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="database roles exist on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_the_application_role_cannot_lift_the_refusal_as_a_demo_reset_does(
+    published,
+    app_role,  # noqa: F811 - the fixture imported above
+):
+    """Only the tables' owner may delete a published version's lines, in a reset."""
+    for change in (
+        lambda lines: lines.delete(),
+        lambda lines: lines.update(weight=Decimal("0.5")),
+    ):
+        with pytest.raises(DatabaseError, match="its lines never change"), transaction.atomic():
+            rowsecurity.set_firm(published.firm_id)
+            published_lines_release(firm_id=published.firm_id)
+            change(ModelLine.objects.filter(version_id=published.pk))
+    with transaction.atomic():
+        rowsecurity.set_firm(published.firm_id)
+        assert _lines(published.pk) == [("BND", Decimal("0.4")), ("VTI", Decimal("0.6"))]
 
 
 def test_the_database_refuses_to_change_a_published_versions_own_fields(firm_a, advisor_a, etfs):
