@@ -19,9 +19,10 @@ class SecurityAdmin(admin.ModelAdmin):
 
 @admin.register(Price)
 class PriceAdmin(admin.ModelAdmin):
-    list_display = ("security", "date", "close")
+    list_display = ("security", "date", "close", "sent_by_firm", "sent_by", "accepted_by")
     list_filter = ("date",)
     raw_id_fields = ("security",)
+    readonly_fields = ("sent_by_firm", "sent_by", "accepted_by")
 
 
 class ModelLineInline(admin.TabularInline):
