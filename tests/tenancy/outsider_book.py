@@ -1,0 +1,239 @@
+"""Firm B's whole book, for the outsider test: at least one row of every kind of thing a
+firm owns, every name carrying a marker that must never show on firm A's pages."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from accounts.models import AuditEvent, Household, IdempotencyRecord, Role
+from accounts.services import preferences as prefs
+from accounts.services.api_keys import api_key_create
+from models_library.models import ModelVersion, VersionStatus
+from models_library.services.prices import prices_upsert
+from rebalancer import rowsecurity
+from tests.accounts.mfa import enrol
+from tests.factories import (
+    ClientFactory,
+    FirmFactory,
+    MembershipFactory,
+    ModelLineFactory,
+    ModelVersionFactory,
+    UserFactory,
+)
+from tests.trading.builders import AS_OF, etf_universe, funded_account, published_model
+from trading.models import Blotter, Proposal, ProposalStatus, ProposedTrade, Run
+from trading.services.blotters import (
+    blotter_approve,
+    blotter_create,
+    fills_import_csv,
+    orders_export_csv,
+)
+from trading.services.review import proposal_approve
+from trading.services.runs import chunk_process, run_start
+
+#: Strings found only in firm B's rows (names, account numbers, lot references).
+MARKERS = ("quixotic", "qxb-")
+
+ROLES = {
+    "admin": Role.FIRM_ADMIN,
+    "advisor": Role.ADVISOR,
+    "modeler": Role.MODEL_MANAGER,
+    "trader": Role.TRADER,
+    "compliance": Role.COMPLIANCE,
+}
+RULE_KINDS = ("restriction", "screen", "substitution", "withdrawal")
+#: Firm B has stored the idempotency key ``<prefix>1``; firm A's first API write sends the
+#: same key and must not get firm B's reply.
+IDEMPOTENCY_PREFIX = "outsider-"
+
+
+@dataclass
+class OutsiderBook:
+    firm: object
+    people: dict
+    household: Household
+    client: object
+    accounts: list
+    model: object
+    published: ModelVersion
+    draft: ModelVersion
+    pending: Proposal
+    approved: Proposal
+    failed: Proposal
+    trade: ProposedTrade
+    run: Run
+    open_blotter: Blotter
+    filled_blotter: Blotter
+    key: object
+    rules: dict = field(default_factory=dict)
+
+
+def _person(firm, role: str, username: str):
+    user = UserFactory(username=username, first_name="Quixotic", last_name=role)
+    MembershipFactory(user=user, firm=firm, role=role)
+    return user
+
+
+def _rules(firm, actor, household, account) -> dict:
+    """One rule of each kind on the household and on the account: {(scope, kind): id}."""
+    rules = {}
+    for scope, where in (
+        ("household", {"household": household}),
+        ("account", {"account": account}),
+    ):
+        rules[(scope, "restriction")] = prefs.restriction_add(
+            firm=firm, actor=actor, symbol="AGG", type="do_not_buy", reason="Quixotic wish", **where
+        ).pk
+        rules[(scope, "screen")] = prefs.screen_add(
+            firm=firm, actor=actor, field="sector", value="Quixotic Mills", **where
+        ).pk
+        rules[(scope, "substitution")] = prefs.substitution_add(
+            firm=firm, actor=actor, from_symbol="VTI", to_symbol="ITOT", **where
+        ).pk
+        prefs.preferences_update(firm=firm, actor=actor, values={"cost_bps": Decimal("3")}, **where)
+    withdrawal = prefs.withdrawal_add(
+        firm=firm,
+        actor=actor,
+        account=account,
+        amount_usd="100.00",
+        start_date=AS_OF + dt.timedelta(days=30),
+        note="Quixotic trip",
+    )
+    rules[("account", "withdrawal")] = rules[("household", "withdrawal")] = withdrawal.pk
+    return rules
+
+
+def _fill_everything(firm, trader, blotter) -> None:
+    rows = list(
+        csv.DictReader(io.StringIO(orders_export_csv(firm=firm, actor=trader, blotter=blotter)))
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["fill_id", "order_id", "account_number", "quantity", "price", "trade_date"])
+    for i, row in enumerate(rows):
+        writer.writerow(
+            [
+                f"QXB-F{i}",
+                row["order_id"],
+                row["account_number"],
+                row["allocation_quantity"],
+                row["estimated_price"],
+                "2025-07-01",
+            ]
+        )
+    fills_import_csv(firm=firm, actor=trader, blotter=blotter, text=out.getvalue())
+
+
+def build_outsider_book() -> OutsiderBook:
+    """Firm B: a household with a client and three accounts (one with no model, so the
+    run fails it), rules and preferences, a run's proposals (pending, approved, failed), a
+    filled blotter and an open one, a draft model version, an API key, audit events, and
+    one person per role (the advisor with multi-factor sign-in)."""
+    firm = FirmFactory(name="Quixotic Wealth", slug="quixotic")
+    with rowsecurity.firm_scope(firm):
+        people = {name: _person(firm, role, f"quixotic-{name}") for name, role in ROLES.items()}
+        enrol(people["advisor"], firm)
+        securities = etf_universe()
+        model = published_model(
+            firm=firm,
+            weights={"VTI": "0.60", "BND": "0.38"},
+            securities=securities,
+            name="Quixotic Growth",
+        )
+        household = Household.objects.create(
+            firm=firm, name="Quixotic Family", advisor=people["advisor"]
+        )
+        client = ClientFactory(household=household, first_name="Quincy", last_name="Quixotic")
+        lots = [
+            ("VTI", "120", "20000.00", dt.date(2022, 1, 3)),
+            ("BND", "100", "8000.00", dt.date(2023, 3, 1)),
+        ]
+        accounts = [
+            funded_account(
+                firm=firm,
+                model=model if i < 3 else None,
+                securities=securities,
+                number=f"QXB-{i:03d}",
+                lots=lots,
+                household=household,
+            )
+            for i in range(4)
+        ]
+        rules = _rules(firm, people["advisor"], household, accounts[0])
+        run, chunk_ids = run_start(firm=firm, as_of=AS_OF, trigger="command")
+        for chunk_id in chunk_ids:
+            chunk_process(firm_id=firm.pk, chunk_id=chunk_id)
+        run.refresh_from_db()
+        made = {p.account_id: p for p in Proposal.objects.filter(firm=firm, run=run)}
+        proposal_approve(
+            firm=firm, actor=people["advisor"], proposal=made[accounts[1].pk]
+        )
+        filled = blotter_create(firm=firm, actor=people["trader"])
+        blotter_approve(firm=firm, actor=people["trader"], blotter=filled)
+        _fill_everything(firm, people["trader"], filled)
+        approved_too = proposal_approve(
+            firm=firm, actor=people["advisor"], proposal=made[accounts[2].pk]
+        )
+        open_blotter = blotter_create(firm=firm, actor=people["trader"])
+        # a firm that is no steward of reference data keeps the closes it sends to itself
+        prices_upsert(
+            firm=firm,
+            actor=people["admin"],
+            rows=[
+                {"symbol": "AGG", "date": AS_OF - dt.timedelta(days=1), "close": Decimal("97.50")}
+            ],
+        )
+        draft = ModelVersionFactory(model=model, number=2, status=VersionStatus.DRAFT)
+        ModelLineFactory(version=draft, security=securities["VTI"], weight=Decimal("1"))
+        key = api_key_create(firm=firm, actor="test", name="quixotic-feed", scopes=["read"])
+        IdempotencyRecord.objects.create(
+            firm=firm,
+            principal=f"key:{key.api_key.pk}",
+            key=f"{IDEMPOTENCY_PREFIX}1",
+            request_sha256="0" * 64,
+            status_code=201,
+            content_type="application/json",
+            body='{"name": "Quixotic Family"}',
+        )
+        pending = made[accounts[0].pk]
+        book = OutsiderBook(
+            firm=firm,
+            people=people,
+            household=household,
+            client=client,
+            accounts=accounts,
+            model=model,
+            published=model.versions.get(number=1),
+            draft=draft,
+            pending=pending,
+            approved=approved_too,
+            failed=made[accounts[3].pk],
+            trade=pending.trades.first(),
+            run=run,
+            open_blotter=open_blotter,
+            filled_blotter=filled,
+            key=key.api_key,
+            rules=rules,
+        )
+        _check_complete(book)
+    return book
+
+
+def _check_complete(book: OutsiderBook) -> None:
+    """Every firm-owned table has a row of firm B (else the outsider test proves less)."""
+    from rebalancer.tenancy import firm_owned_models
+
+    assert book.pending.status == ProposalStatus.PENDING_REVIEW, book.pending.status
+    assert book.failed.status == ProposalStatus.FAILED, book.failed.status
+    assert book.trade is not None
+    assert AuditEvent.objects.filter(firm=book.firm).exists()
+    empty = [
+        model._meta.label
+        for model in firm_owned_models()
+        if not model.objects.filter(firm=book.firm).exists()
+    ]
+    assert empty == [], f"firm B has no rows in {empty}"
