@@ -1,27 +1,20 @@
-"""Reading households, clients and accounts. Every function requires the firm."""
+"""Reading households, clients and accounts. Every function requires the firm; those
+given the member apply the advisor scope (``accounts.selectors.scope``)."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import Account, Client, Firm, Household, Membership, Role
+from accounts.models import Account, Client, Firm, Household, Membership
+from accounts.selectors.scope import ACCOUNT, HOUSEHOLD, advisor_scope
 from rebalancer.tenancy import get_for_firm_or_404
-
-
-def _restrict_to_advisor(qs: QuerySet, *, membership: Membership | None, household_path: str):
-    """An advisor sees only their own households, unless the firm lets advisors see all."""
-    if membership is None:
-        return qs
-    if membership.role == Role.ADVISOR and not membership.firm.advisors_see_all_households:
-        return qs.filter(**{f"{household_path}advisor_id": membership.user_id})
-    return qs
 
 
 def household_list(
     *, firm: Firm, membership: Membership | None = None, search: str = ""
 ) -> QuerySet[Household]:
     qs = Household.objects.for_firm(firm).select_related("advisor")
-    qs = _restrict_to_advisor(qs, membership=membership, household_path="")
+    qs = advisor_scope(qs, membership=membership, household_path=HOUSEHOLD)
     if search:
         qs = qs.filter(
             Q(name__icontains=search)
@@ -32,8 +25,8 @@ def household_list(
 
 
 def household_get(*, firm: Firm, household_id: int, membership: Membership | None = None):
-    qs = _restrict_to_advisor(
-        Household.objects.select_related("advisor"), membership=membership, household_path=""
+    qs = advisor_scope(
+        Household.objects.select_related("advisor"), membership=membership, household_path=HOUSEHOLD
     )
     return get_for_firm_or_404(qs, firm=firm, pk=household_id)
 
@@ -49,7 +42,7 @@ def account_list(
     qs = Account.objects.for_firm(firm).select_related(
         "household", "client", "model_assignment__model"
     )
-    qs = _restrict_to_advisor(qs, membership=membership, household_path="household__")
+    qs = advisor_scope(qs, membership=membership, household_path=ACCOUNT)
     if household is not None:
         qs = qs.filter(household=household)
     if search:
@@ -64,10 +57,10 @@ def account_list(
 
 
 def account_get(*, firm: Firm, account_id: int, membership: Membership | None = None) -> Account:
-    qs = _restrict_to_advisor(
+    qs = advisor_scope(
         Account.objects.select_related("household", "client", "model_assignment__model"),
         membership=membership,
-        household_path="household__",
+        household_path=ACCOUNT,
     )
     return get_for_firm_or_404(qs, firm=firm, pk=account_id)
 

@@ -1,5 +1,13 @@
 """Blotters for the trader's pages: the list, and one blotter's block orders with each
-account's allocation and what has been filled."""
+account's allocation and what has been filled.
+
+A blotter is the firm's trading desk's object: it gathers every approved trade of the firm.
+Advisors may not see blotters at all (``accounts.permissions``: no ``view_blotters``), so
+no advisor scope hides a whole blotter. Its lines that name an account (allocations and
+fills) still go through the advisor scope (``accounts.selectors.scope``): should the
+product ever show blotters to advisors, one limited to their households would see the
+block orders but only their own accounts' lines.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from accounts.models import Firm
+from accounts.models import Firm, Membership
+from accounts.selectors.scope import FILL, PROPOSED_TRADE, advisor_scope
 from rebalancer.tenancy import get_for_firm_or_404
 from trading.models import Blotter, Fill, Order, ProposedTrade
 
@@ -39,12 +48,17 @@ class OrderRow:
         return sum((a.filled_quantity for a in self.allocations), 0)
 
 
-def blotter_orders(*, firm: Firm, blotter: Blotter) -> list[OrderRow]:
-    """The blotter's block orders (sells first), each with its account allocations."""
+def blotter_orders(
+    *, firm: Firm, blotter: Blotter, membership: Membership | None = None
+) -> list[OrderRow]:
+    """The blotter's block orders (sells first), each with the account allocations
+    ``membership`` may see."""
+    trades = advisor_scope(
+        ProposedTrade.objects.for_firm(firm), membership=membership, household_path=PROPOSED_TRADE
+    )
     by_order: dict[int, list[ProposedTrade]] = {}
     for trade in (
-        ProposedTrade.objects.for_firm(firm)
-        .filter(order__blotter=blotter)
+        trades.filter(order__blotter=blotter)
         .select_related("proposal__account")
         .order_by("proposal__account__account_number")
     ):
@@ -58,10 +72,13 @@ def blotter_orders(*, firm: Firm, blotter: Blotter) -> list[OrderRow]:
     return [OrderRow(order=o, allocations=by_order.get(o.pk, [])) for o in orders]
 
 
-def blotter_fills(*, firm: Firm, blotter: Blotter) -> QuerySet[Fill]:
+def blotter_fills(
+    *, firm: Firm, blotter: Blotter, membership: Membership | None = None
+) -> QuerySet[Fill]:
+    """The blotter's fills, of the accounts ``membership`` may see."""
+    fills = advisor_scope(Fill.objects.for_firm(firm), membership=membership, household_path=FILL)
     return (
-        Fill.objects.for_firm(firm)
-        .filter(order__blotter=blotter)
+        fills.filter(order__blotter=blotter)
         .select_related("order__security", "account", "imported_by")
         .order_by("-imported_at", "id")
     )

@@ -1,5 +1,7 @@
 """The advisor's dashboard: what waits for review, what drifted, gains against caps, and
-how the last run went. Everything is limited to the accounts the member may see."""
+how the last run went. Every list of accounts is limited to the accounts the member may see
+(the advisor scope, ``accounts.selectors.scope``); the last run's figures are counts of the
+firm's whole run and name no account (its page lists only the member's failed accounts)."""
 
 from __future__ import annotations
 

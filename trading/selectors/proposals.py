@@ -1,7 +1,7 @@
 """Proposals for the review pages: lists with filters, one proposal with its figures.
 
-Every function takes the firm; an advisor sees only the proposals of accounts they may see
-(the same rule as ``accounts.selectors.households``).
+Every function takes the firm; those given the member apply the advisor scope
+(``accounts.selectors.scope``): an advisor sees only the proposals of accounts they may see.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Case, IntegerField, Q, QuerySet, When
 
 from accounts.models import Firm, Membership
-from accounts.selectors.households import account_list
+from accounts.selectors.scope import PROPOSAL, PROPOSED_TRADE, advisor_scope
 from models_library.selectors.prices import last_price_date
 from rebalancer.tenancy import get_for_firm_or_404
 from trading.models import Proposal, ProposalStatus, ProposedTrade, Run
@@ -31,8 +31,8 @@ def book_as_of(*, firm: Firm) -> dt.date:
 
 
 def _visible(*, firm: Firm, membership: Membership | None) -> QuerySet[Proposal]:
-    accounts = account_list(firm=firm, membership=membership).values("pk")
-    return Proposal.objects.for_firm(firm).filter(account__in=accounts)
+    qs = Proposal.objects.for_firm(firm)
+    return advisor_scope(qs, membership=membership, household_path=PROPOSAL)
 
 
 def flagged_first(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
@@ -85,9 +85,11 @@ def proposal_trades(*, proposal: Proposal) -> QuerySet[ProposedTrade]:
 
 
 def trade_get(*, firm: Firm, trade_id: int, membership: Membership | None = None):
-    visible = _visible(firm=firm, membership=membership).values("pk")
+    trades = advisor_scope(
+        ProposedTrade.objects.all(), membership=membership, household_path=PROPOSED_TRADE
+    )
     return get_for_firm_or_404(
-        ProposedTrade.objects.filter(proposal__in=visible).select_related("proposal", "security"),
+        trades.select_related("proposal", "security"),
         firm=firm,
         pk=trade_id,
     )

@@ -1,10 +1,17 @@
-"""Nightly runs for the operations pages: the list, one run's chunks and failures."""
+"""Nightly runs for the operations pages: the list, one run's chunks and failures.
+
+A run is the firm's whole nightly job: its list, status and progress counts name no
+account and are the same for everyone who may see runs. Its failures are a list of
+accounts, so they go through the advisor scope (``accounts.selectors.scope``): an advisor
+who sees only their households sees only those households' failed accounts.
+"""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.models import Firm
+from accounts.models import Firm, Membership
+from accounts.selectors.scope import PROPOSAL, advisor_scope
 from rebalancer.tenancy import get_for_firm_or_404
 from trading.models import ChunkStatus, Proposal, ProposalStatus, Run
 
@@ -17,11 +24,16 @@ def run_get(*, firm: Firm, run_id: int) -> Run:
     return get_for_firm_or_404(Run.objects.select_related("started_by"), firm=firm, pk=run_id)
 
 
-def run_failures(*, firm: Firm, run: Run) -> QuerySet[Proposal]:
-    """The run date's failed proposals (still current), with their reasons."""
+def run_failures(
+    *, firm: Firm, run: Run, membership: Membership | None = None
+) -> QuerySet[Proposal]:
+    """The run date's failed proposals (still current), with their reasons; only those of
+    the accounts ``membership`` may see (all of them without a member: tasks, commands)."""
+    qs = advisor_scope(
+        Proposal.objects.for_firm(firm), membership=membership, household_path=PROPOSAL
+    )
     return (
-        Proposal.objects.for_firm(firm)
-        .filter(as_of=run.as_of, status=ProposalStatus.FAILED)
+        qs.filter(as_of=run.as_of, status=ProposalStatus.FAILED)
         .select_related("account")
         .order_by("account__account_number")
     )

@@ -55,8 +55,12 @@ def _detail(request: HttpRequest, blotter, *, upload=None, import_errors=None, s
         "trading/blotter_detail.html",
         {
             "blotter": blotter,
-            "orders": blotter_orders(firm=request.firm, blotter=blotter),
-            "fills": blotter_fills(firm=request.firm, blotter=blotter)[:200],
+            "orders": blotter_orders(
+                firm=request.firm, blotter=blotter, membership=request.membership
+            ),
+            "fills": blotter_fills(
+                firm=request.firm, blotter=blotter, membership=request.membership
+            )[:200],
             "upload": upload or FillsUploadForm(),
             "import_errors": import_errors or [],
             "four_eyes": request.firm.require_four_eyes,

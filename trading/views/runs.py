@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, require
+from accounts.selectors.scope import sees_only_own_households
 from accounts.views.base import firm_view, paginate
 from trading.models import RunStatus
 from trading.selectors.runs import run_chunk_counts, run_failures, run_get, run_list
@@ -38,10 +39,15 @@ def _progress_context(request: HttpRequest, run) -> dict:
 
 @firm_view()
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The run's progress (the firm's whole run: counts only) and its failed accounts,
+    limited to those the member may see (an advisor scoped to their households sees
+    only theirs)."""
     run = run_get(firm=request.firm, run_id=run_id)
     require(request.membership, Action.VIEW_RUNS)
     context = _progress_context(request, run)
-    context["failures"] = run_failures(firm=request.firm, run=run)[:200]
+    failures = run_failures(firm=request.firm, run=run, membership=request.membership)
+    context["failures"] = failures[:200]
+    context["failures_scoped"] = sees_only_own_households(request.membership)
     return render(request, "trading/run_detail.html", context)
 
 
