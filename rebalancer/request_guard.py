@@ -41,7 +41,7 @@ def bad_request(request: HttpRequest, field: str) -> HttpResponse:
             "type": "urn:rebalancer:problem:validation",
             "title": "Your request is not valid.",
             "status": 400,
-            "detail": "1 error(s); see 'errors'.",
+            "detail": f"{field}: {NUL_MESSAGE}",
             "instance": request.path.replace(NUL, "\\0"),
             "errors": [{"row": None, "field": field, "message": NUL_MESSAGE}],
         }

@@ -2,7 +2,8 @@
 
 Body: ``type``, ``title``, ``status``, ``detail``, ``instance`` (the request path), and for
 validation errors ``errors``: ``[{"row": 3, "field": "quantity", "message": "..."}]``, rows
-numbered from 1 (null when the error is not about one row).
+numbered from 1 (null when the error is not about one row). A validation problem's
+``detail`` says the same in plain words, as the web UI does (``Row 3 quantity: ...``).
 """
 
 from __future__ import annotations
@@ -81,6 +82,20 @@ def flatten_errors(detail: Any, path: tuple = ()) -> list[dict]:
     return [{"row": row, "field": field, "message": str(m)} for m in messages]
 
 
+def error_in_words(row: int | None, field: str | None, message: str) -> str:
+    """One error as the web UI words it: ``Row 2 quantity: is not a number: 'NaN'``."""
+    where = " ".join(p for p in (f"Row {row}" if row else "", field or "") if p)
+    return f"{where}: {message}" if where else message
+
+
+def errors_in_words(errors: list[dict], *, at_most: int = 5) -> str:
+    """A validation problem's ``detail``: its errors in plain words, the first few."""
+    words = [error_in_words(e["row"], e["field"], e["message"]) for e in errors[:at_most]]
+    if len(errors) > at_most:
+        words.append(f"and {len(errors) - at_most} more (see 'errors')")
+    return "; ".join(words) or "Your request is not valid."
+
+
 def problem_response(
     status_code: int,
     detail: str,
@@ -136,7 +151,7 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, exceptions.ValidationError) and errors is None:
         errors = flatten_errors(exc.detail)
     if isinstance(exc, exceptions.ValidationError):
-        detail = f"{len(errors)} error(s); see 'errors'."
+        detail = errors_in_words(errors)
     else:
         detail = str(exc.detail) if not isinstance(exc.detail, list | dict) else str(exc)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:

@@ -71,7 +71,7 @@ PROBLEM_SCHEMA = {
         "type": "urn:rebalancer:problem:validation",
         "title": "Your request is not valid.",
         "status": 400,
-        "detail": "1 error(s); see 'errors'.",
+        "detail": "Row 3 quantity: must be greater than 0",
         "instance": "/api/v1/transactions/bulk/",
         "errors": [{"row": 3, "field": "quantity", "message": "must be greater than 0"}],
     },

@@ -40,6 +40,7 @@ def test_a_nul_character_in_a_query_parameter_is_a_400_naming_it(api_a, url, par
     assert body["errors"] == [
         {"row": None, "field": parameter, "message": "contains a NUL character"}
     ]
+    assert body["detail"] == f"{parameter}: contains a NUL character"
 
 
 def test_json_nested_too_deep_is_a_400(api_a):
@@ -105,8 +106,10 @@ def test_a_fills_csv_with_an_unstorable_value_is_a_400_naming_line_and_column(
 ):
     api, url, first = exported
     text = HEADER + _line(first, **change) + "\n"
-    errors = problem(api.post(url, text, content_type="text/csv"), 400)["errors"]
-    assert errors == [{"row": 2, "field": field, "message": message}]
+    body = problem(api.post(url, text, content_type="text/csv"), 400)
+    assert body["errors"] == [{"row": 2, "field": field, "message": message}]
+    # the same words as the web's message for the same file
+    assert body["detail"] == f"Row 2 {field}: {message}"
     assert not Fill.objects.exists()
 
 
