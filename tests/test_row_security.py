@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP_ROLE = "rebalancer_app_test"
 AS_OF = "2026-11-20"  # the demo's last price day
 NEXT_NIGHT = "2026-11-19"  # another priced day, for a run the worker does from the start
+OWN_PRICE_DAY = "2026-11-21"  # a day with no shared price: each firm sends its own
 
 pytestmark = [
     pytest.mark.postgres,
@@ -166,6 +167,9 @@ def _trade_through_the_api(key: str) -> None:
     ]
     result = _ok(api.post(f"/api/v1/blotters/{blotter['id']}/fills/", {"rows": fills}, "json"))
     assert result["blotter"]["status"] == "filled"
+    # the firm is no steward of reference data: its price is its own (models_library_firmprice)
+    own = [{"symbol": "VTI", "date": OWN_PRICE_DAY, "close": "1.23"}]
+    assert _ok(api.post("/api/v1/prices/bulk/", {"rows": own}, "json"))["firm_only"] == 1
 
 
 def _firm_day(slug: str) -> Firm:
