@@ -16,6 +16,7 @@ table lacks serves that firm only, until a steward adopts it
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -121,10 +122,14 @@ def sender_label(actor: Any) -> str:
     return str(actor)
 
 
-def _price_errors(rows: Sequence[Mapping[str, Any]], ids: dict[str, int]) -> list:
+def sender_today(*, firm: Firm) -> dt.date:
+    """Today where the sending firm is (its ``timezone``): no close may be dated later."""
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(firm.timezone)).date()
+
+
+def _price_errors(rows: Sequence[Mapping[str, Any]], ids: dict[str, int], today: dt.date) -> list:
     keys = [(r["symbol"], r["date"]) for r in rows]
     errors = _duplicates(keys, field="date")
-    today = timezone.localdate()
     for row, values in enumerate(rows, start=1):
         if values["symbol"] not in ids:
             errors.append((row, "symbol", f"'{values['symbol']}' is not in the security master"))
@@ -142,9 +147,9 @@ def _price_errors(rows: Sequence[Mapping[str, Any]], ids: dict[str, int]) -> lis
 def prices_upsert(
     *, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any]], sender: str = ""
 ) -> PricesWritten:
-    """Store closing prices (``symbol``, ``date`` not after today, ``close`` > 0, optional
-    ``split_ratio``), all rows or none; ``sender`` names the key or person (default: the
-    actor).
+    """Store closing prices (``symbol``, ``date`` not after the firm's today, ``close`` > 0,
+    optional ``split_ratio``), all rows or none; ``sender`` names the key or person
+    (default: the actor).
 
     A steward's rows go to the shared table, except a move of more than
     ``PRICE_REVIEW_THRESHOLD`` from the last accepted close that no ``split_ratio``
@@ -155,7 +160,7 @@ def prices_upsert(
         raise ValidationFailed([(None, "rows", "no prices given")])
     symbols = {r["symbol"] for r in rows}
     ids = dict(Security.objects.filter(symbol__in=symbols).values_list("symbol", "id"))
-    errors = _price_errors(rows, ids)
+    errors = _price_errors(rows, ids, sender_today(firm=firm))
     if errors:
         raise ValidationFailed(errors)
     sender = sender or sender_label(actor)

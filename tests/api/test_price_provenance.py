@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -83,15 +84,16 @@ def test_a_firms_own_price_never_reaches_another_firms_positions_or_optimization
 def test_a_price_dated_in_the_future_is_refused_by_row_and_field(who, api_b, api_steward):
     client = api_b if who == "firm" else api_steward
     SecurityFactory(symbol="VTI")
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    today = timezone.now().astimezone(ZoneInfo(client.api_key.firm.timezone)).date()
+    tomorrow = today + dt.timedelta(days=1)
     rows = [
-        {"symbol": "VTI", "date": str(timezone.localdate()), "close": "300"},
+        {"symbol": "VTI", "date": str(today), "close": "300"},
         {"symbol": "VTI", "date": "2099-01-02", "close": "300"},
         {"symbol": "VTI", "date": str(tomorrow), "close": "300"},
     ]
     errors = problem(_post_prices(client, rows), 400)["errors"]
     assert [(e["row"], e["field"]) for e in errors] == [(2, "date"), (3, "date")]
-    assert errors[0]["message"] == f"is after today ({timezone.localdate()})"
+    assert errors[0]["message"] == f"is after today ({today})"
     assert not Price.objects.exists() and not FirmPrice.objects.exists()
 
 
