@@ -28,8 +28,16 @@ class AuditEvent(models.Model):
     firm = models.ForeignKey(
         "accounts.Firm", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Who acted, as written: deleting the person's account leaves the event unchanged (the
+    # log is append-only, and the application's database role may not update it), so this
+    # id may name an account that no longer exists; ``actor_label`` keeps the username.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_label = models.CharField(max_length=150, help_text="Username or system process.")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
