@@ -114,6 +114,12 @@ def _set(name: str, value: object, using: str) -> None:
         )
 
 
+def _current(name: str, using: str) -> str | None:
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT NULLIF(current_setting(%s, true), '')", [name])
+        return cursor.fetchone()[0]
+
+
 def set_firm(firm_id: int | None, *, using: str = "default") -> None:
     """Make ``firm_id``'s rows (only) visible for the rest of the current transaction."""
     _set(FIRM_SETTING, int(firm_id) if firm_id is not None else None, using)
@@ -134,16 +140,21 @@ def firm_scope(firm: models.Model | int, *, using: str = "default") -> Iterator[
     """A transaction in which ``firm``'s rows, and only those, are visible (PostgreSQL).
 
     For tasks and commands; requests get theirs from the middleware. Nested inside a
-    transaction that already serves the same firm it is a savepoint. On SQLite it is a
-    no-op (no transaction is opened, so nothing changes there).
+    transaction it is a savepoint, and on the way out it gives the enclosing transaction
+    back the firm it had (or none): a firm's scope never outlives its block. On SQLite it
+    is a no-op (no transaction is opened, so nothing changes there).
     """
     firm_id = firm if isinstance(firm, int) else firm.pk
     if not enforced(using):
         yield
         return
+    nested = connections[using].in_atomic_block
     with transaction.atomic(using=using):
+        enclosing = _current(FIRM_SETTING, using) if nested else None
         set_firm(firm_id, using=using)
         yield
+        if nested:
+            _set(FIRM_SETTING, enclosing, using)
 
 
 # --- set-up, run after migrations by the tables' owner ---------------------------------

@@ -72,3 +72,44 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+# --- the PostgreSQL pass as the application's role (see tests/pg_roles.py) ---------------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database is created and migrated by the tables' owner."""
+    from tests import pg_roles
+
+    if pg_roles.active():
+        pg_roles.log_in(pg_roles.owner_credentials())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Then every test connects as the application's role; the owner empties the tables
+    after a ``transaction=True`` test and drops the test database at the end."""
+    from django.test import TransactionTestCase
+
+    from tests import pg_roles
+
+    if not pg_roles.active():
+        yield
+        return
+    flush = TransactionTestCase._fixture_teardown
+
+    def flush_as_owner(self):
+        with pg_roles.as_owner():
+            flush(self)
+
+    with django_db_blocker.unblock():
+        pg_roles.grant_app_role()
+        pg_roles.add_harness_policy()
+        pg_roles.log_in(pg_roles.app_credentials())
+        pg_roles.install_harness()
+    TransactionTestCase._fixture_teardown = flush_as_owner
+    yield
+    TransactionTestCase._fixture_teardown = flush
+    with django_db_blocker.unblock():
+        pg_roles.log_in(pg_roles.owner_credentials())

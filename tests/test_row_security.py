@@ -1,9 +1,10 @@
 """PostgreSQL row-level security, proved with the application's own kind of database role.
 
-Runs on PostgreSQL only (the second pass of ``.ci/run``). The suite itself connects as a
-superuser, which PostgreSQL never binds to policies; these tests create a role like the
-application's in production (LOGIN, not a superuser, no BYPASSRLS, owning nothing), grant it
-what ``migrate`` grants, and switch the test's connection to it. Their data is committed
+Runs on PostgreSQL only (the second pass of ``.ci/run``). That pass connects as the
+application's role already (tests/pg_roles.py); where the suite connects as a superuser,
+which PostgreSQL never binds to policies, these tests create a role like the application's
+in production (LOGIN, not a superuser, no BYPASSRLS, owning nothing), grant it what
+``migrate`` grants, and switch the test's connection to it. Their data is committed
 (``transaction=True``) so that a separate connection, or a Celery worker, sees it.
 """
 
@@ -27,6 +28,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Firm, Household, Restriction
 from rebalancer import rowsecurity
+from tests import pg_roles
 from trading.models import Proposal
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +75,11 @@ def as_app_role():
 
 @pytest.fixture
 def app_role(transactional_db):
+    if pg_roles.active():
+        # the whole pass connects as the application's role: these tests' own queries too
+        with pg_roles.product_only():
+            yield connection.settings_dict["USER"]
+        return
     _create_app_role()
     with as_app_role():
         yield APP_ROLE
@@ -117,6 +124,25 @@ def test_the_check_command_reports_every_table_secured():
     call_command("row_security", stdout=out)
     assert f"{len(rowsecurity.firm_owned_tables())} firm-owned tables secured" in out.getvalue()
     assert "NOT SECURED" not in out.getvalue()
+
+
+def _current_firm_setting() -> str:
+    return _sql("SELECT coalesce(current_setting(%s, true), '')", [rowsecurity.FIRM_SETTING])[0][0]
+
+
+@pytest.mark.django_db
+def test_a_nested_firm_scope_gives_the_enclosing_transaction_its_firm_back(firm_a, firm_b):
+    with transaction.atomic():
+        rowsecurity.set_firm(firm_a.pk)
+        with rowsecurity.firm_scope(firm_b):
+            assert _current_firm_setting() == str(firm_b.pk)
+        assert _current_firm_setting() == str(firm_a.pk)
+    with transaction.atomic():
+        rowsecurity.set_firm(None)
+        with rowsecurity.firm_scope(firm_b):
+            assert _current_firm_setting() == str(firm_b.pk)
+        # a later unit of work in the same transaction starts with no firm again
+        assert _current_firm_setting() == ""
 
 
 # --- a whole day of two firms, done by the application as its own role --------------------
@@ -195,7 +221,7 @@ def test_a_firm_sees_and_touches_only_its_own_rows(two_firms):
     firm_a, firm_b = two_firms
     assert _sql(
         "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
-    ) == [(APP_ROLE, False, False)]
+    ) == [(connection.settings_dict["USER"], False, False)]
     seen_a, seen_b = _visible(firm_a.pk), _visible(firm_b.pk)
     shared = {None}  # audit events on shared reference data carry no firm
     for table in rowsecurity.firm_owned_tables():
@@ -268,7 +294,7 @@ def test_web_pages_show_the_signed_in_persons_firm_only(two_firms):
 
 def _worker_env(queue: str) -> dict:
     s = connection.settings_dict
-    url = f"postgres://{APP_ROLE}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
     return {**os.environ, "DATABASE_URL": url, "CELERY_QUEUE": queue}
 
 
