@@ -169,9 +169,7 @@ def build_outsider_book() -> OutsiderBook:
             chunk_process(firm_id=firm.pk, chunk_id=chunk_id)
         run.refresh_from_db()
         made = {p.account_id: p for p in Proposal.objects.filter(firm=firm, run=run)}
-        proposal_approve(
-            firm=firm, actor=people["advisor"], proposal=made[accounts[1].pk]
-        )
+        proposal_approve(firm=firm, actor=people["advisor"], proposal=made[accounts[1].pk])
         filled = blotter_create(firm=firm, actor=people["trader"])
         blotter_approve(firm=firm, actor=people["trader"], blotter=filled)
         _fill_everything(firm, people["trader"], filled)
