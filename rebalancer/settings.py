@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "accounts",
     "models_library",
     "trading",
+    "demo",
+    "backtest",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -7,9 +7,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from trading.backtest.accounts import AccountSpec, cap_weighted_model
-from trading.backtest.prices import PriceHistory
-from trading.backtest.simulator import AccountRun, Policy, RunSettings, TaxRates, simulate
+from backtest.accounts import AccountSpec, cap_weighted_model
+from backtest.prices import PriceHistory
+from backtest.simulator import AccountRun, Policy, RunSettings, TaxRates, simulate
 
 RATES = TaxRates(short_term=0.35, long_term=0.15)
 SETTINGS = RunSettings(rates=RATES, cost_bps=5.0, keep_transactions=True)

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from trading import lot_engine
-from trading.backtest.ledger import Ledger
+import lot_engine
+from backtest.ledger import Ledger
 
 START = date(2023, 1, 2)
 

@@ -6,11 +6,11 @@ from datetime import date
 
 import numpy as np
 
+from backtest.accounts import AccountSpec
+from backtest.nightly import NightlyOptimizer
+from backtest.policies import ActionForward, BuyAndHold
+from backtest.prices import synthetic_prices
 from tests.backtest.scenarios import RATES, falling_stock_market, run_one, trade_days
-from trading.backtest.accounts import AccountSpec
-from trading.backtest.nightly import NightlyOptimizer
-from trading.backtest.policies import ActionForward, BuyAndHold
-from trading.backtest.prices import synthetic_prices
 
 
 def _nightly(*, harvest: bool = True) -> NightlyOptimizer:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = ("django", "celery", "rest_framework", "accounts", "models_library", "rebalancer")
-ALLOWED = ("trading.backtest", "trading.lot_engine")
+ALLOWED = ("backtest", "lot_engine")
 
 
 def test_running_a_back_test_loads_no_framework_or_app_module():
     script = (
         "import sys\n"
-        "from trading.backtest import Scenario, build_report, run_scenario\n"
+        "from backtest import Scenario, build_report, run_scenario\n"
         "scenario = Scenario(name='p', n_accounts=1, years=0.2, n_stocks=5, step='weekly')\n"
         "build_report(outcome=run_scenario(scenario=scenario, workers=1))\n"
         f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})\n"

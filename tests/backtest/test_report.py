@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from trading.backtest import Scenario, build_report, format_table, run_scenario, write_outputs
-from trading.backtest.accounts import FlowSettings
+from backtest import Scenario, build_report, format_table, run_scenario, write_outputs
+from backtest.accounts import FlowSettings
 
 REAL_PRICES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "stock_prices_20.csv"
 BUSY = FlowSettings(

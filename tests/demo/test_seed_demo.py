@@ -34,6 +34,10 @@ from accounts.models import (
     TaxStatus,
     WithdrawalFrequency,
 )
+from demo.firm import DEMO_PASSWORD
+from demo.market_calendar import trading_days
+from demo.portfolios import SWAP_PARTNERS
+from demo.reference import load_etfs, load_stocks
 from models_library.models import (
     ModelAssignment,
     ModelLine,
@@ -46,10 +50,6 @@ from models_library.models import (
 from models_library.services.resolution import model_target_weights
 from rebalancer.tenancy import firm_owned_models
 from tests import pg_roles
-from trading.demo.firm import DEMO_PASSWORD
-from trading.demo.market_calendar import trading_days
-from trading.demo.portfolios import SWAP_PARTNERS
-from trading.demo.reference import load_etfs, load_stocks
 from trading.models import CashBalance, TaxLot, Transaction
 
 END_DATE = dt.date(2026, 11, 20)

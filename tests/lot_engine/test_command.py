@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from trading.lot_engine import run
+from lot_engine import run
 
 from .events import buy, household, sell
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from trading.lot_engine import run
-from trading.lot_engine.holding import anniversary, carried_start, term
-from trading.lot_engine.types import Term
+from lot_engine import run
+from lot_engine.holding import anniversary, carried_start, term
+from lot_engine.types import Term
 
 from .events import buy, household, sell
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from trading.lot_engine import LotEngineInputError, run
+from lot_engine import LotEngineInputError, run
 
 from .events import buy, household, sell
 

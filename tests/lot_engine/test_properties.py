@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trading.lot_engine import dumps, parse_events, process, to_dict
+from lot_engine import dumps, parse_events, process, to_dict
 
 ACCOUNTS = ["TAX-1", "TAX-2", "IRA-1"]
 SYMBOLS = ["X", "Y", "Z"]

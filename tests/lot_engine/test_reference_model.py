@@ -17,8 +17,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trading.lot_engine import parse_events, process
-from trading.lot_engine.holding import term
+from lot_engine import parse_events, process
+from lot_engine.holding import term
 
 WINDOW = dt.timedelta(days=30)
 TAXABLE = {"TAX-1", "TAX-2"}

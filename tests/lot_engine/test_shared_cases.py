@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from trading.lot_engine import LotEngineInputError, run
+from lot_engine import LotEngineInputError, run
 
 CASES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "cases" / "lots"
 CASE_FILES = sorted(CASES_DIR.glob("*.json")) if CASES_DIR.is_dir() else []

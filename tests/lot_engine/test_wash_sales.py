@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trading.lot_engine import run
+from lot_engine import run
 
 from .events import buy, household, lots_of, rows_of, sell
 

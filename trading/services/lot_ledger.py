@@ -33,8 +33,7 @@ from django.utils import timezone
 from accounts.models import Account, Firm, Household
 from accounts.selectors.preferences import effective_preferences_for_accounts
 from accounts.services.audit import audit_record
-from rebalancer.errors import DomainError, ValidationFailed
-from trading.lot_engine import (
+from lot_engine import (
     AccountSpec,
     EngineInput,
     EngineResult,
@@ -45,8 +44,9 @@ from trading.lot_engine import (
     process,
     to_dict,
 )
-from trading.lot_engine import Transaction as EngineTransaction
-from trading.lot_engine import TransactionType as EngineTransactionType
+from lot_engine import Transaction as EngineTransaction
+from lot_engine import TransactionType as EngineTransactionType
+from rebalancer.errors import DomainError, ValidationFailed
 from trading.models import RealizedGain, TaxLot, Transaction
 from trading.services.ledger_rows import clean_rows
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from trading.lot_engine import LotEngineInputError, dumps, parse_events, process
+from lot_engine import LotEngineInputError, dumps, parse_events, process
 
 EXIT_INVALID = 2
 

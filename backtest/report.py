@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trading.backtest.metrics import (
+from backtest.metrics import (
     account_figures,
     daily_returns,
     dispersion,
@@ -21,7 +21,7 @@ from trading.backtest.metrics import (
     model_returns,
     taxes_paid,
 )
-from trading.backtest.runner import Outcome
+from backtest.runner import Outcome
 
 BENCHMARK = "buy_and_hold"
 

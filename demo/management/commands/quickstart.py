@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand
 from django.db.models import Max
 
 from accounts.models import Firm
+from demo.firm import DEMO_PASSWORD, STAFF
 from models_library.models import Price
 from rebalancer.rowsecurity import firm_scope
-from trading.demo.firm import DEMO_PASSWORD, STAFF
 from trading.models import Proposal
 
 

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from trading.backtest.simulator import AccountState, Market, Order
+from backtest.simulator import AccountState, Market, Order
 
 WASH_DAYS = 30
 MIN_INVEST_USD = 100.0

@@ -21,9 +21,9 @@ from typing import Protocol
 
 import numpy as np
 
-from trading.backtest.accounts import AccountSpec, Model
-from trading.backtest.ledger import Ledger, Realized, is_long_term
-from trading.backtest.prices import PriceHistory
+from backtest.accounts import AccountSpec, Model
+from backtest.ledger import Ledger, Realized, is_long_term
+from backtest.prices import PriceHistory
 
 
 @dataclass(frozen=True)

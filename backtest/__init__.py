@@ -1,7 +1,7 @@
 """After-tax back-test of the product's nightly optimization against rule-based policies.
 
 A pure package (standard library, numpy, pandas, matplotlib, `optimizer` and
-`trading.lot_engine`; no Django). N accounts on one model, entering on different days,
+`lot_engine`; no Django). N accounts on one model, entering on different days,
 with contributions and withdrawals, are run over daily prices (synthetic or a user's CSV)
 under three policies: buy-and-hold, action-forward (quarterly rebalancing inside drift
 bands plus a December loss harvest, FIFO) and the product's nightly optimization with the
@@ -20,9 +20,9 @@ to cash; trades are whole shares at the close.
     print(format_table(report=report))
 """
 
-from trading.backtest.report import build_report, format_table, write_outputs
-from trading.backtest.runner import run_scenario
-from trading.backtest.scenarios import SCENARIOS, Published, Scenario
+from backtest.report import build_report, format_table, write_outputs
+from backtest.runner import run_scenario
+from backtest.scenarios import SCENARIOS, Published, Scenario
 
 __all__ = [
     "SCENARIOS",

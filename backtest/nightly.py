@@ -20,6 +20,7 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
+from backtest.simulator import AccountState, Market, Order, TaxRates
 from optimizer.api import optimize_account
 from optimizer.types import (
     Case,
@@ -33,7 +34,6 @@ from optimizer.types import (
     TaxPreferences,
     TradingPreferences,
 )
-from trading.backtest.simulator import AccountState, Market, Order, TaxRates
 
 logger = logging.getLogger(__name__)
 

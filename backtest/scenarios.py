@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from trading.backtest.accounts import FlowSettings
+from backtest.accounts import FlowSettings
 
 STEPS = ("daily", "weekly", "monthly")
 NO_FLOWS = FlowSettings(

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trading.backtest.prices import TRADING_DAYS_PER_YEAR, PriceHistory
-from trading.backtest.simulator import AccountRun, TaxRates
+from backtest.prices import TRADING_DAYS_PER_YEAR, PriceHistory
+from backtest.simulator import AccountRun, TaxRates
 
 
 def daily_returns(*, run: AccountRun, after_tax: bool) -> np.ndarray:

@@ -1,6 +1,6 @@
 """An incremental, float tax-lot ledger for one account, fast enough to run every day.
 
-It follows `contracts/lots.md` (the rules of `trading.lot_engine`) for a single taxable
+It follows `contracts/lots.md` (the rules of `lot_engine`) for a single taxable
 account: FIFO or specific-lot relief, the one-year holding period, and the wash-sale rule
 share for share (replacement shares bought up to 30 days before a loss sale and still
 held, or bought up to 30 days after it, earliest first; the disallowed loss moves into

@@ -1,4 +1,4 @@
-"""``python manage.py seed_demo``: a realistic demo firm; see ``trading.demo``."""
+"""``python manage.py seed_demo``: a realistic demo firm; see ``demo``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_slug
 from django.db import ProgrammingError
 
-from trading.demo.firm import DEFAULT_NAME, DEFAULT_SLUG, DEMO_PASSWORD
-from trading.demo.prices import price_window
-from trading.demo.seed import (
+from demo.firm import DEFAULT_NAME, DEFAULT_SLUG, DEMO_PASSWORD
+from demo.prices import price_window
+from demo.seed import (
     DEFAULT_ACCOUNTS,
     DEFAULT_END_DATE,
     DEFAULT_SEED,

@@ -3,7 +3,7 @@
 Accounts are independent (each is its own household), so (account, policy) pairs are
 spread over `workers` processes; each worker builds the prices once (they are seeded, so
 every worker sees the same market). After an account's run, its transactions go through
-the real lot engine (`trading.lot_engine`) once: the engine's wash-sale count is the one
+the real lot engine (`lot_engine`) once: the engine's wash-sale count is the one
 reported, and its realized totals must match the simulation's incremental ledger.
 """
 
@@ -19,13 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from trading import lot_engine
-from trading.backtest.accounts import AccountSpec, Model, cap_weighted_model, make_accounts
-from trading.backtest.nightly import NightlyOptimizer
-from trading.backtest.policies import ActionForward, BuyAndHold
-from trading.backtest.prices import PriceHistory, load_prices_csv, synthetic_prices
-from trading.backtest.scenarios import Scenario
-from trading.backtest.simulator import AccountRun, Policy, RunSettings, TaxRates, simulate
+import lot_engine
+from backtest.accounts import AccountSpec, Model, cap_weighted_model, make_accounts
+from backtest.nightly import NightlyOptimizer
+from backtest.policies import ActionForward, BuyAndHold
+from backtest.prices import PriceHistory, load_prices_csv, synthetic_prices
+from backtest.scenarios import Scenario
+from backtest.simulator import AccountRun, Policy, RunSettings, TaxRates, simulate
 
 POLICY_NAMES = ("buy_and_hold", "action_forward", "nightly_optimizer")
 NO_WASH_RULE = "nightly_optimizer_no_wash_rule"

@@ -1,7 +1,7 @@
 """Typed input and output of the tax-lot engine: frozen dataclasses, Decimal amounts.
 
 Quantities are shares, never rounded. Amounts are US dollars, exact inside the engine
-and rounded to cents only by :mod:`trading.lot_engine.output`.
+and rounded to cents only by :mod:`lot_engine.output`.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from trading.lot_engine import dumps, parse_events, process
+from lot_engine import dumps, parse_events, process
 
 ACCOUNTS = {
     "TAX-1": {"tax_status": "taxable"},

@@ -1,4 +1,4 @@
-"""``python manage.py backtest``: the after-tax back-test (see `trading.backtest`).
+"""``python manage.py backtest``: the after-tax back-test (see `backtest`).
 
     python manage.py backtest --scenario chaudhuri-burnham-lo
     python manage.py backtest --accounts 50 --years 5 --stocks 100 --step daily
@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from trading.backtest import (
+from backtest import (
     SCENARIOS,
     Scenario,
     build_report,
@@ -24,9 +24,9 @@ from trading.backtest import (
     run_scenario,
     write_outputs,
 )
-from trading.backtest.prices import PricesCsvError
-from trading.backtest.scenarios import STEPS
-from trading.backtest.simulator import AccountRun
+from backtest.prices import PricesCsvError
+from backtest.scenarios import STEPS
+from backtest.simulator import AccountRun
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from trading.backtest.prices import TRADING_DAYS_PER_YEAR, PriceHistory
+from backtest.prices import TRADING_DAYS_PER_YEAR, PriceHistory
 
 
 @dataclass(frozen=True)
