@@ -52,7 +52,6 @@ _SEARCH_MAX_VARIABLES = 600
 class DirectedSolution:
     directions: np.ndarray
     solution: Solution
-    relaxed_objective: float | None
 
 
 def group_sides(*, problem: Problem, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -87,7 +86,7 @@ def solve_with_directions(
     lay = problem.layout
     if lay.n_wash == 0:
         solution = session.solve(bounds=bounds)
-        return DirectedSolution(np.zeros(0, dtype=int), solution, None)
+        return DirectedSolution(np.zeros(0, dtype=int), solution)
     relaxed = session.solve(bounds=bounds)
     sells, buys = group_sides(problem=problem, x=relaxed.x)
     by_cost, larger = _initial_directions(problem=problem, x=relaxed.x, sells=sells, buys=buys)
@@ -121,7 +120,7 @@ def solve_with_directions(
         best = session.solve(
             bounds=directed_bounds(problem=problem, bounds=bounds, directions=directions)
         )
-    return DirectedSolution(directions, best, relaxed.objective)
+    return DirectedSolution(directions, best)
 
 
 def _initial_directions(

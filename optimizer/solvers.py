@@ -62,7 +62,6 @@ class QPSession:
     def __init__(self, *, qp: QP) -> None:
         self.qp = qp
         self._piqp: piqp.SparseSolver | None = None
-        self.solver_seconds = 0.0
 
     def solve(self, *, bounds: Bounds) -> Solution:
         """PIQP, then Clarabel; `OptimizerInfeasibleError` when both say infeasible,
@@ -75,14 +74,12 @@ class QPSession:
         fallback_status, x = _solve_clarabel(qp=self.qp, bounds=bounds)
         if fallback_status == "solved":
             return self._finish(x=x, solver="clarabel", start=start)
-        self.solver_seconds += time.perf_counter() - start
         if "infeasible" in (status, fallback_status):
             raise OptimizerInfeasibleError("the constraints cannot all be met")
         raise SolverError(f"PIQP: {status}; Clarabel: {fallback_status}")
 
     def _finish(self, *, x: np.ndarray, solver: str, start: float) -> Solution:
         seconds = time.perf_counter() - start
-        self.solver_seconds += seconds
         objective = float(0.5 * x @ (self.qp.P @ x) + self.qp.q @ x)
         return Solution(x=x, objective=objective, solver=solver, seconds=seconds)
 

@@ -21,9 +21,10 @@ from models_library.services.resolution import resolve_lines
 from rebalancer.errors import DomainError
 from trading.models import (
     CashBalance,
-    Proposal,
     ProposalStatus,
+    ProposedTrade,
     TaxLot,
+    TradeSide,
 )
 from trading.selectors.realized import wash_sale_windows_for_households
 
@@ -100,7 +101,8 @@ def _wash_context(
 ) -> dict[int, HouseholdWashContext]:
     """Per household, from the lot engine's ledger: buys in any account, and loss sales in
     taxable accounts whose loss is not yet wholly disallowed, in the 30 days up to
-    ``as_of``; approved proposals not yet filled count as if already traded."""
+    ``as_of``; the trades of approved proposals not yet filled count as if already traded,
+    as the advisor left them (the proposed trade rows, edits included)."""
     since = as_of - dt.timedelta(days=WASH_WINDOW_DAYS)
     context: dict[int, HouseholdWashContext] = defaultdict(HouseholdWashContext)
     windows = wash_sale_windows_for_households(firm=firm, household_ids=household_ids, as_of=as_of)
@@ -111,24 +113,28 @@ def _wash_context(
         context[household_id].recent_loss_sales.extend(
             WashEvent(s.symbol, s.date) for s in window.recent_loss_sales
         )
-    approved = Proposal.objects.for_firm(firm).filter(
-        account__household_id__in=household_ids,
-        status=ProposalStatus.APPROVED,
-        as_of__gte=since,
-        as_of__lte=as_of,
+    approved = ProposedTrade.objects.for_firm(firm).filter(
+        proposal__account__household_id__in=household_ids,
+        proposal__status=ProposalStatus.APPROVED,
+        proposal__as_of__gte=since,
+        proposal__as_of__lte=as_of,
     )
-    for household_id, tax_status, day, result in approved.values_list(
-        "account__household_id", "account__tax_status", "as_of", "result"
-    ):
-        for trade in (result or {}).get("trades", []):
-            if trade["side"] == "buy":
-                context[household_id].recent_buys.append(
-                    WashEvent(trade["symbol"], day, Decimal(trade["quantity"]))
-                )
-            elif tax_status == TaxStatus.TAXABLE and any(
-                Decimal(lot["gain"]) < 0 for lot in trade.get("lots", [])
-            ):
-                context[household_id].recent_loss_sales.append(WashEvent(trade["symbol"], day))
+    rows = approved.order_by("-proposal__as_of", "proposal__account_id", "pk").values_list(
+        "proposal__account__household_id",
+        "proposal__account__tax_status",
+        "proposal__as_of",
+        "side",
+        "security__symbol",
+        "quantity",
+        "lots",
+    )
+    for household_id, tax_status, day, side, symbol, quantity, lots in rows:
+        if side == TradeSide.BUY:
+            # as the optimizer writes a quantity: no trailing zeros, no exponent
+            shares = Decimal(format(quantity.normalize(), "f"))
+            context[household_id].recent_buys.append(WashEvent(symbol, day, shares))
+        elif tax_status == TaxStatus.TAXABLE and any(Decimal(lot["gain"]) < 0 for lot in lots):
+            context[household_id].recent_loss_sales.append(WashEvent(symbol, day))
     return context
 
 
