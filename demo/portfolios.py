@@ -25,6 +25,7 @@ from models_library.models import (
     Security,
     VersionStatus,
 )
+from rebalancer.transitions import transition_all
 
 from .reference import StockRow
 
@@ -184,8 +185,10 @@ def _versions_create(
         for key, weight in GROWTH_SLEEVES.items()
     ]
     ModelLine.objects.bulk_create(lines)
-    ModelVersion.objects.filter(pk__in={line.version_id for line in lines}).update(
-        status=VersionStatus.PUBLISHED
+    transition_all(
+        ModelVersion.objects.filter(pk__in={line.version_id for line in lines}),
+        expected=VersionStatus.DRAFT,
+        to=VersionStatus.PUBLISHED,
     )
 
 

@@ -47,7 +47,10 @@ class VersionStatus(models.TextChoices):
 class ModelVersion(FirmOwnedModel):
     """One version of a model. A draft may be edited; a published version never changes."""
 
-    ALLOWED_TRANSITIONS = {VersionStatus.DRAFT: {VersionStatus.PUBLISHED}}
+    ALLOWED_TRANSITIONS = {
+        VersionStatus.DRAFT: {VersionStatus.PUBLISHED},
+        VersionStatus.PUBLISHED: set(),
+    }
 
     model = models.ForeignKey(ModelPortfolio, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()

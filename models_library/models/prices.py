@@ -42,17 +42,16 @@ class HeldStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-HELD_TRANSITIONS = {
-    HeldStatus.HELD: {HeldStatus.RELEASED, HeldStatus.REJECTED},
-    HeldStatus.RELEASED: set(),
-    HeldStatus.REJECTED: set(),
-}
-
-
 class HeldPrice(models.Model):
     """A steward's close that moved more than ``PRICE_REVIEW_THRESHOLD`` from the last
     accepted close, with no split to explain it: read by no one until a steward releases it.
     """
+
+    ALLOWED_TRANSITIONS = {
+        HeldStatus.HELD: {HeldStatus.RELEASED, HeldStatus.REJECTED},
+        HeldStatus.RELEASED: set(),
+        HeldStatus.REJECTED: set(),
+    }
 
     security = models.ForeignKey(Security, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()

@@ -28,6 +28,7 @@ from accounts.services.audit import audit_record
 from models_library.models import FirmPrice, HeldPrice, HeldStatus, Price
 from rebalancer.errors import InvalidTransition, ValidationFailed
 from rebalancer.rowsecurity import set_firm
+from rebalancer.transitions import transition
 
 
 @dataclass(frozen=True)
@@ -138,11 +139,16 @@ def _decide(*, firm: Firm, sender: str, held_id: int, to: HeldStatus) -> HeldPri
     """Move an open held price to ``to`` with a conditional update that must hit one row."""
     _require_steward(firm)
     now = timezone.now()
-    hit = HeldPrice.objects.filter(pk=held_id, status=HeldStatus.HELD).update(
-        status=to, decided_by=f"{firm.slug} {sender}", decided_at=now
-    )
-    if hit != 1:
-        raise HeldPrice.DoesNotExist(f"no held price {held_id} awaits a decision")
+    try:
+        transition(
+            HeldPrice.objects.filter(pk=held_id),
+            expected=HeldStatus.HELD,
+            to=to,
+            decided_by=f"{firm.slug} {sender}",
+            decided_at=now,
+        )
+    except InvalidTransition as exc:
+        raise HeldPrice.DoesNotExist(f"no held price {held_id} awaits a decision") from exc
     return HeldPrice.objects.select_related("security").get(pk=held_id)
 
 

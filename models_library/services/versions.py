@@ -27,6 +27,7 @@ from models_library.models import (
     VersionStatus,
 )
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
+from rebalancer.transitions import transition
 
 from .resolution import ONE, latest_published, version_security_weights
 
@@ -199,17 +200,21 @@ def version_publish(*, firm: Firm, actor: Any, version: ModelVersion) -> ModelVe
     if version.firm_id != firm.pk:
         raise DomainError("Not found.")
     _model_lock(version.model_id)
+    refused = "Only a draft can be published; this version is already published."
     if _version_lock(version.pk).status != VersionStatus.DRAFT:
-        raise InvalidTransition("Only a draft can be published; this version is already published.")
+        raise InvalidTransition(refused)
     if not version.lines.exists():
         raise ValidationFailed([(None, "lines", "a version needs at least one line")])
     weights = version_security_weights(version=version)
     now = timezone.now()
-    updated = ModelVersion.objects.filter(
-        pk=version.pk, firm=firm, status=VersionStatus.DRAFT
-    ).update(status=VersionStatus.PUBLISHED, published_at=now, published_by=_user(actor))
-    if updated != 1:
-        raise InvalidTransition("Only a draft can be published; this version is already published.")
+    transition(
+        ModelVersion.objects.filter(pk=version.pk, firm=firm),
+        expected=VersionStatus.DRAFT,
+        to=VersionStatus.PUBLISHED,
+        conflict=refused,
+        published_at=now,
+        published_by=_user(actor),
+    )
     version.refresh_from_db()
     audit_record(
         firm=firm,

@@ -88,3 +88,28 @@ def test_orders_export_only_once_approved_and_fills_come_back_as_csv(approved_bl
     )
     sign = 1 if first["side"] == "buy" else -1
     assert after - before == sign * Decimal(first["allocation_quantity"])
+
+
+def test_fills_for_a_filled_blotter_are_a_conflict(approved_blotter):
+    # given a blotter filled in full
+    api, _, blotter = approved_blotter
+    api.post(f"/api/v1/blotters/{blotter['id']}/approve/")
+    export_url = f"/api/v1/blotters/{blotter['id']}/export/"
+    rows = api.post(export_url, HTTP_ACCEPT="text/csv").content.decode().splitlines()
+    header = rows[0].split(",")
+    fields = ("order_id", "account_number", "allocation_quantity", "estimated_price")
+    lines = [
+        ",".join([f"F{i}", *(dict(zip(header, row.split(","), strict=True))[f] for f in fields)])
+        + ",2025-07-01"
+        for i, row in enumerate(rows[1:])
+    ]
+    text = "fill_id,order_id,account_number,quantity,price,trade_date\n" + "\n".join(lines) + "\n"
+    fills_url = f"/api/v1/blotters/{blotter['id']}/fills/"
+    assert (
+        api.post(fills_url, text, content_type="text/csv").json()["blotter"]["status"] == "filled"
+    )
+    # when the same fills come again under new ids, then the answer is a conflict
+    again = text.replace("\nF", "\nG")
+    body = problem(api.post(fills_url, again, content_type="text/csv"), 409)
+    assert "filled" in body["detail"]
+    assert Fill.objects.count() == len(lines)

@@ -157,3 +157,24 @@ def test_other_firms_trader_cannot_touch_the_blotter(
         blotter_approve(firm=firm_b, actor=outsider, blotter=blotter)
     with pytest.raises(DomainError):
         blotter_approve(firm=firm_a, actor=outsider, blotter=blotter)
+
+
+def test_a_filled_blotter_cannot_be_filled_again(firm_a, traders, approved):
+    # given a blotter whose every allocation is filled
+    blotter = blotter_create(firm=firm_a, actor=traders[0])
+    blotter_approve(firm=firm_a, actor=traders[0], blotter=blotter)
+    rows = _export_rows(orders_export_csv(firm=firm_a, actor=traders[0], blotter=blotter))
+    header = "fill_id,order_id,account_number,quantity,price,trade_date\n"
+    lines = [
+        f"F{i},{r['order_id']},{r['account_number']},{r['allocation_quantity']},"
+        f"{r['estimated_price']},2025-07-01\n"
+        for i, r in enumerate(rows)
+    ]
+    fills_import_csv(firm=firm_a, actor=traders[0], blotter=blotter, text=header + "".join(lines))
+    assert Blotter.objects.get(pk=blotter.pk).status == BlotterStatus.FILLED
+    # when fills come for it again, then the blotter's state refuses them, whatever the file
+    again = header + lines[0].replace("F0,", "G0,", 1)
+    with pytest.raises(InvalidTransition, match="filled"):
+        fills_import_csv(firm=firm_a, actor=traders[0], blotter=blotter, text=again)
+    assert Fill.objects.count() == len(rows)
+    assert AuditEvent.objects.filter(action="fills.import").count() == 1

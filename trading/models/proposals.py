@@ -66,6 +66,13 @@ class ChunkStatus(models.TextChoices):
 class RunChunk(FirmOwnedModel):
     """A slice of a run's accounts: the unit of work of one Celery task."""
 
+    # a running chunk is claimed again when its task is redelivered (its worker died)
+    ALLOWED_TRANSITIONS = {
+        ChunkStatus.PENDING: {ChunkStatus.RUNNING},
+        ChunkStatus.RUNNING: {ChunkStatus.RUNNING, ChunkStatus.DONE},
+        ChunkStatus.DONE: set(),
+    }
+
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="chunks")
     number = models.PositiveIntegerField()
     account_ids = models.JSONField()

@@ -22,6 +22,7 @@ from accounts.selectors.people import person_acting
 from accounts.services.audit import audit_record
 from rebalancer.decimals import column_decimal
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
+from rebalancer.transitions import transition
 from trading.models import (
     Blotter,
     BlotterStatus,
@@ -153,17 +154,14 @@ def blotter_approve(*, firm: Firm, actor: Any, blotter: Blotter) -> Blotter:
         raise InvalidTransition(
             f"a blotter that is {blotter.get_status_display()} cannot be approved"
         )
-    updated = Blotter.objects.filter(pk=blotter.pk, status=blotter.status).update(
-        status=to, **fields
-    )
-    if updated != 1:
-        raise InvalidTransition("this blotter was changed by someone else; reload it")
+    before = blotter.status
+    transition(blotter, to=to, **fields)
     audit_record(
         firm=firm,
         actor=actor,
         action="blotter.approve",
         obj=blotter,
-        before={"status": blotter.status},
+        before={"status": before},
         after={"status": to},
         note=_approval_note(actor),
     )
@@ -203,9 +201,7 @@ def orders_export_csv(*, firm: Firm, actor: Any, blotter: Blotter) -> str:
             ]
         )
     if blotter.status == BlotterStatus.APPROVED:
-        Blotter.objects.filter(pk=blotter.pk).update(
-            status=BlotterStatus.EXPORTED, exported_at=timezone.now()
-        )
+        transition(blotter, to=BlotterStatus.EXPORTED, exported_at=timezone.now())
     audit_record(
         firm=firm,
         actor=actor,
@@ -327,7 +323,9 @@ def fills_import_csv(*, firm: Firm, actor: Any, blotter: Blotter, text: str) -> 
     trade_date``) as transactions through the lot engine, and update cash."""
     _require_trader(firm=firm, actor=actor)
     blotter = Blotter.objects.select_for_update().get(pk=blotter.pk, firm=firm)
-    if blotter.status not in {BlotterStatus.EXPORTED, BlotterStatus.FILLED}:
+    if blotter.status == BlotterStatus.FILLED:
+        raise InvalidTransition("this blotter is filled: every allocation has its fills")
+    if blotter.status != BlotterStatus.EXPORTED:
         raise InvalidTransition("fills can be imported only after the orders are exported")
     rows = _parse_fills(blotter=blotter, text=text)
     by_account: dict[int, list[dict]] = defaultdict(list)
@@ -383,7 +381,7 @@ def fills_import_csv(*, firm: Firm, actor: Any, blotter: Blotter, text: str) -> 
         .exclude(filled_quantity__gte=F("quantity"))
         .exists()
     ):
-        Blotter.objects.filter(pk=blotter.pk).update(status=BlotterStatus.FILLED)
+        transition(blotter, to=BlotterStatus.FILLED)
     audit_record(
         firm=firm,
         actor=actor,

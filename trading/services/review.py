@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Account, Firm
 from accounts.services.audit import audit_record
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
+from rebalancer.transitions import transition
 from trading.models import Proposal, ProposalStatus, ProposedTrade, RunTrigger
 from trading.optimization import unpack_input
 from trading.proposal_checks import Account as CheckedAccount
@@ -28,16 +29,14 @@ def _transition(
     *, firm: Firm, actor: Any, proposal: Proposal, to: str, comment: str = ""
 ) -> Proposal:
     frm = proposal.status
-    if to not in Proposal.ALLOWED_TRANSITIONS.get(frm, set()):
-        raise InvalidTransition(f"a proposal that is {frm.replace('_', ' ')} cannot become {to}")
-    updated = Proposal.objects.filter(pk=proposal.pk, firm=firm, status=frm).update(
-        status=to,
+    transition(
+        Proposal.objects.filter(pk=proposal.pk, firm=firm),
+        expected=frm,
+        to=to,
         reviewed_by=actor if hasattr(actor, "pk") else None,
         reviewed_at=timezone.now(),
         review_comment=comment,
     )
-    if updated != 1:
-        raise InvalidTransition("this proposal was changed by someone else; reload it")
     audit_record(
         firm=firm,
         actor=actor,
@@ -181,9 +180,7 @@ def proposal_reoptimize(*, firm: Firm, actor: Any, account: Account, as_of: dt.d
                 "this account's proposal for the day is already approved; it cannot be replaced"
             )
         if current is not None:
-            Proposal.objects.for_firm(firm).filter(pk=current.pk).update(
-                status=ProposalStatus.SUPERSEDED
-            )
+            transition(current, to=ProposalStatus.SUPERSEDED)
         new.save()
         ProposedTrade.objects.bulk_create(
             build_trades(firm=firm, proposal=new, securities=inputs.securities)

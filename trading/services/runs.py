@@ -26,8 +26,10 @@ from django.utils import timezone
 
 from accounts.models import Account, Firm
 from accounts.services.audit import audit_record
+from rebalancer.errors import InvalidTransition
 from rebalancer.querycount import count_queries
 from rebalancer.rowsecurity import firm_scope
+from rebalancer.transitions import transition, transition_all
 from trading.models import (
     ChunkStatus,
     Proposal,
@@ -124,11 +126,10 @@ def _run_start(*, firm, as_of, trigger, actor, account_numbers, chunk_size, enqu
             .exclude(status=ChunkStatus.DONE)
             .values_list("account_ids", flat=True)
         )
-        Run.objects.filter(pk=run.pk).update(
-            total_accounts=total,
-            status=RunStatus.RUNNING if chunk_ids else run.status,
-            finished_at=None if chunk_ids else run.finished_at,
-        )
+        Run.objects.filter(pk=run.pk).update(total_accounts=total)
+        if chunk_ids and run.status != RunStatus.RUNNING:
+            # new accounts (or unfinished chunks) for a finished run: it runs again
+            transition(run, to=RunStatus.RUNNING, finished_at=None)
         if created:
             audit_record(
                 firm=firm,
@@ -155,12 +156,15 @@ class ChunkOutcome:
 
 def _claim(*, firm_id: int, chunk_id: int) -> RunChunk | None:
     """Mark the chunk running (a conditional update); None if it is already done."""
-    claimed = (
-        RunChunk.objects.filter(pk=chunk_id, firm_id=firm_id)
-        .exclude(status=ChunkStatus.DONE)
-        .update(status=ChunkStatus.RUNNING, attempts=F("attempts") + 1, claimed_at=timezone.now())
-    )
-    if claimed != 1:
+    try:
+        transition(
+            RunChunk.objects.filter(pk=chunk_id, firm_id=firm_id),
+            expected=[ChunkStatus.PENDING, ChunkStatus.RUNNING],
+            to=ChunkStatus.RUNNING,
+            attempts=F("attempts") + 1,
+            claimed_at=timezone.now(),
+        )
+    except InvalidTransition:
         return None
     return RunChunk.objects.select_related("run", "firm").get(pk=chunk_id, firm_id=firm_id)
 
@@ -200,8 +204,10 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
             written = _write(firm=firm, run=run, proposals=proposals, securities=inputs.securities)
         done = time.perf_counter()
     with firm_scope(firm):
-        RunChunk.objects.filter(pk=chunk.pk).update(
-            status=ChunkStatus.DONE,
+        transition_all(
+            RunChunk.objects.filter(pk=chunk.pk),
+            expected=ChunkStatus.RUNNING,
+            to=ChunkStatus.DONE,
             finished_at=timezone.now(),
             load_ms=int((loaded - started) * 1000),
             solve_ms=int((solved - loaded) * 1000),
@@ -223,9 +229,13 @@ def _write(*, firm: Firm, run: Run, proposals: list[Proposal], securities) -> in
     account_ids = [p.account_id for p in proposals]
     try:
         with transaction.atomic():
-            Proposal.objects.for_firm(firm).filter(
-                account_id__in=account_ids, as_of__lt=run.as_of, status__in=SUPERSEDABLE
-            ).update(status=ProposalStatus.SUPERSEDED)
+            transition_all(
+                Proposal.objects.for_firm(firm).filter(
+                    account_id__in=account_ids, as_of__lt=run.as_of
+                ),
+                expected=SUPERSEDABLE,
+                to=ProposalStatus.SUPERSEDED,
+            )
             created = Proposal.objects.bulk_create(proposals)
             trades: list[ProposedTrade] = []
             for proposal in created:
@@ -259,8 +269,11 @@ def run_refresh_status(*, run_id: int) -> None:
     """Complete the run once every chunk is done (a conditional update: at most once)."""
     if RunChunk.objects.filter(run_id=run_id).exclude(status=ChunkStatus.DONE).exists():
         return
-    Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-        status=RunStatus.COMPLETED, finished_at=timezone.now()
+    transition_all(
+        Run.objects.filter(pk=run_id),
+        expected=RunStatus.RUNNING,
+        to=RunStatus.COMPLETED,
+        finished_at=timezone.now(),
     )
 
 
