@@ -10,10 +10,11 @@ permission is asked.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from accounts.models import Membership, Role
+from accounts.models import Firm, Membership, Role
 
 
 class Action(StrEnum):
@@ -60,6 +61,19 @@ def can(membership: Membership | None, action: Action | str) -> bool:
     if membership is None or not membership.is_active:
         return False
     return Action(action) in ROLE_ACTIONS.get(membership.role, frozenset())
+
+
+def roles_that_may(action: Action | str) -> frozenset[str]:
+    """The roles whose members may do ``action``."""
+    return frozenset(role for role, actions in ROLE_ACTIONS.items() if Action(action) in actions)
+
+
+def user_may(*, firm: Firm, user: Any, action: Action | str) -> bool:
+    """Whether ``user`` has an active membership of ``firm`` whose role allows ``action``
+    (for services, which are given a user rather than a membership)."""
+    return Membership.objects.filter(
+        firm=firm, user=user, is_active=True, role__in=roles_that_may(action)
+    ).exists()
 
 
 def require(membership: Membership | None, action: Action | str) -> None:

@@ -2,7 +2,8 @@
 
 Every API view names the key scope it needs (``required_scope``) and, for people signed in
 to the web UI, the role action (``session_action``, from ``accounts.permissions``; None
-means a firm admin only). The firm always comes from the key or the session's membership.
+means ``manage_firm``, a firm admin's). The firm always comes from the key or the session's
+membership.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 
 from rest_framework import exceptions, permissions
 
-from accounts.models import ApiKey, Firm, Membership, Role
-from accounts.permissions import can
+from accounts.models import ApiKey, Firm, Membership
+from accounts.permissions import Action, can
 from accounts.recent_auth import SAFE_METHODS, recent_auth_seconds, recently_authenticated
 from accounts.selectors.mfa import mfa_confirmed
 
@@ -57,11 +58,7 @@ class FirmScopePermission(permissions.BasePermission):
             return True
         _check_person(request, principal)
         action = view.action_for(request.method)
-        if action is None:
-            allowed = principal.membership.role == Role.FIRM_ADMIN
-        else:
-            allowed = can(principal.membership, action)
-        if not allowed:
+        if not can(principal.membership, action or Action.MANAGE_FIRM):
             raise exceptions.PermissionDenied("Your role may not do this.")
         return True
 

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from accounts.models import Firm, Membership, Role
+from accounts.models import Firm
+from accounts.permissions import Action, user_may
 from accounts.selectors.people import person_acting
 from accounts.services.audit import audit_record
 from rebalancer.decimals import column_decimal
@@ -58,13 +59,10 @@ LEDGER_FIELD_COLUMNS = {
     "type": "order_id",
     "lots": "quantity",
 }
-TRADER_ROLES = {Role.TRADER, Role.FIRM_ADMIN}
 
 
 def _require_trader(*, firm: Firm, actor: Any) -> None:
-    if not Membership.objects.filter(
-        firm=firm, user=actor, role__in=TRADER_ROLES, is_active=True
-    ).exists():
+    if not user_may(firm=firm, user=actor, action=Action.TRADE):
         raise DomainError("Only a trader of this firm may do this.", field="actor")
 
 
