@@ -13,6 +13,7 @@ from accounts.models import (
     ScreenField,
     WithdrawalFrequency,
 )
+from money import CENT, plain_digits
 
 HUNDRED = Decimal("100")
 TRI_STATE = [("", "Inherit"), ("yes", "Yes"), ("no", "No")]
@@ -51,7 +52,7 @@ FIELD_ORDER = (
 
 def plain(value: Decimal) -> Decimal:
     """``value`` without trailing zeros or an exponent: 40.0000 -> 40, 37.50 -> 37.5."""
-    return Decimal(format(value.normalize(), "f"))
+    return Decimal(plain_digits(value))
 
 
 def _money() -> forms.DecimalField:
@@ -151,7 +152,7 @@ class SubstitutionForm(forms.Form):
 
 class WithdrawalForm(forms.Form):
     amount_usd = forms.DecimalField(
-        min_value=Decimal("0.01"), max_digits=16, decimal_places=2, label="Amount ($)"
+        min_value=CENT, max_digits=16, decimal_places=2, label="Amount ($)"
     )
     frequency = forms.ChoiceField(choices=WithdrawalFrequency.choices, label="Frequency")
     start_date = forms.DateField(widget=DATE, label="First date")

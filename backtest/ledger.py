@@ -14,24 +14,13 @@ wait in `pending` for replacements bought in the next 30 days.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-WASH_WINDOW = timedelta(days=30)
+from tax_calendar.holding import carried_start, is_long_term
+from tax_calendar.wash_sale import window_end, window_start
+
 EPS_SHARES = 1e-9
 LOSS_TOLERANCE_USD = 0.005
-
-
-def anniversary(*, start: date) -> date:
-    """One year after `start`; a 29 February start has its anniversary on 1 March."""
-    try:
-        return start.replace(year=start.year + 1)
-    except ValueError:
-        return date(start.year + 1, 3, 1)
-
-
-def is_long_term(*, hp_start: date, sold: date) -> bool:
-    """Long-term when sold after the anniversary of the holding-period start."""
-    return sold > anniversary(start=hp_start)
 
 
 @dataclass(slots=True)
@@ -174,7 +163,7 @@ class Ledger:
                 proceeds=value,
                 basis=basis,
                 gain=value - basis,
-                long_term=is_long_term(hp_start=piece.hp_start, sold=day),
+                long_term=is_long_term(start=piece.hp_start, sold=day),
             )
             rows.append((row, piece))
             self.realized.append(row)
@@ -188,7 +177,7 @@ class Ledger:
 
     def recent(self, *, day: date) -> tuple[list[tuple[date, str]], list[tuple[date, str]]]:
         """Purchases and loss sales within the 30 days up to `day` (for the optimizer)."""
-        earliest = day - WASH_WINDOW
+        earliest = window_start(sold=day)
         self.buys = [e for e in self.buys if e[0] >= earliest]
         self.loss_sales = [e for e in self.loss_sales if e[0] >= earliest]
         return self.buys, self.loss_sales
@@ -197,7 +186,7 @@ class Ledger:
         """Disallow the loss against held replacements, then leave the rest pending."""
         loss_per_share = -row.gain / row.quantity
         left = row.quantity
-        earliest = row.sold - WASH_WINDOW
+        earliest = window_start(sold=row.sold)
         candidates = [
             p
             for p in self.holdings.get(row.symbol, ())
@@ -234,7 +223,7 @@ class Ledger:
             purchase=piece.purchase,
             symbol=piece.symbol,
             acquired=piece.acquired,
-            hp_start=piece.acquired - (row.sold - sold_hp),
+            hp_start=carried_start(sold_start=sold_hp, sold=row.sold, acquired=piece.acquired),
             quantity=quantity,
             basis=basis + share,
             adjustment=share,
@@ -249,7 +238,7 @@ class Ledger:
         live = [
             p
             for p in self.pending.get(symbol, ())
-            if p.quantity > EPS_SHARES and p.row.sold + WASH_WINDOW >= day
+            if p.quantity > EPS_SHARES and window_end(sold=p.row.sold) >= day
         ]
         self.pending[symbol] = live
         return live

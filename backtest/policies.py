@@ -16,13 +16,13 @@ Drift is the contract's: half the sum over stocks and cash of |actual - target w
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
 from backtest.simulator import AccountState, Market, Order
+from tax_calendar.wash_sale import window_start
 
-WASH_DAYS = 30
 MIN_INVEST_USD = 100.0
 
 
@@ -132,7 +132,7 @@ class ActionForward:
 
     def orders(self, *, state: AccountState, market: Market) -> list[Order]:
         spec = state.spec
-        since = market.day - timedelta(days=WASH_DAYS)
+        since = window_start(sold=market.day)
         self.loss_sales = [e for e in state.ledger.loss_sales if e[0] >= since]
         no_buy = set(spec.do_not_buy) | {symbol for _, symbol in self.loss_sales}
         no_sell = set(spec.do_not_sell)

@@ -22,8 +22,9 @@ from typing import Protocol
 import numpy as np
 
 from backtest.accounts import AccountSpec, Model
-from backtest.ledger import Ledger, Realized, is_long_term
+from backtest.ledger import Ledger, Realized
 from backtest.prices import PriceHistory
+from tax_calendar.holding import is_long_term
 
 
 @dataclass(frozen=True)
@@ -342,6 +343,6 @@ def _liquidation_tax(
     tax = 0.0
     for piece in state.ledger.pieces():
         gain = piece.quantity * float(last[index[piece.symbol]]) - piece.basis
-        long = is_long_term(hp_start=piece.hp_start, sold=day)
+        long = is_long_term(start=piece.hp_start, sold=day)
         tax += gain * (rates.long_term if long else rates.short_term)
     return round(tax, 2)

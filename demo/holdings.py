@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Firm
 from models_library.models import Security
+from money import cents_half_even
 from trading.models import CashBalance, TaxLot, Transaction, TransactionType
 
 from .book import AccountPlan, BookPlan
@@ -29,7 +30,6 @@ from .bulk import db_date, db_datetime, rows_insert
 from .portfolios import SWAP_PARTNERS
 from .prices import PriceHistory
 
-CENT = Decimal("0.01")
 SHARE_STEP = Decimal("0.001")
 CHUNK_ACCOUNTS = 500
 BATCH = 2000
@@ -260,7 +260,7 @@ def _insert_chunk(
     buys = []
     for account, account_lots in zip(accounts, lots, strict=True):
         for number, lot in enumerate(account_lots, start=1):
-            cost = (lot.quantity * history.closes[lot.symbol][lot.day]).quantize(CENT)
+            cost = cents_half_even(lot.quantity * history.closes[lot.symbol][lot.day])
             buys.append(
                 (
                     firm.id,

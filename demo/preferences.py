@@ -23,6 +23,7 @@ from accounts.models import (
     Substitution,
     WithdrawalFrequency,
 )
+from money import cents_half_even, to_decimal
 
 from .book import BookPlan, BookRows
 
@@ -54,7 +55,7 @@ def _maybe(rng: random.Random, probability: float, choices: tuple) -> object | N
 
 
 def _money(value: object | None) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+    return None if value is None else cents_half_even(to_decimal(value))
 
 
 def _household_defaults(rng: random.Random, *, fractional: bool) -> dict:

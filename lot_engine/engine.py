@@ -7,11 +7,13 @@ import datetime as dt
 import decimal
 from decimal import Decimal
 
+from money import ZERO, plain_digits
+
 from .errors import LotEngineInputError
 from .holding import term
-from .numbers import PRECISION, shares
+from .numbers import PRECISION
 from .relief import method_order, specific, take_in_order
-from .state import ZERO, FutureBuy, Ledger, Piece
+from .state import FutureBuy, Ledger, Piece
 from .types import (
     EngineInput,
     EngineResult,
@@ -138,7 +140,8 @@ class _Run:
                 transaction_id=txn.id,
                 field="quantity",
                 message=(
-                    f"sells {shares(txn.quantity)} {txn.symbol}, but only {shares(held)} are held "
+                    f"sells {plain_digits(txn.quantity)} {txn.symbol}, "
+                    f"but only {plain_digits(held)} are held "
                     f"in {txn.account} on {txn.date.isoformat()}"
                 ),
             )

@@ -11,7 +11,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from .numbers import PRECISION, ZERO_CENTS, cents, shares
+from money import ZERO_CENTS, cents_half_up, plain_digits
+
+from .numbers import PRECISION
 from .types import EngineResult, OpenLot, RealizedRow
 
 
@@ -36,9 +38,9 @@ def _contract_object(result: EngineResult) -> dict[str, Any]:
             for row, proceeds in zip(result.realized, _sale_proceeds(result.realized), strict=True)
         ],
         "totals": {
-            "short_term_gain": str(cents(result.totals.short_term_gain)),
-            "long_term_gain": str(cents(result.totals.long_term_gain)),
-            "disallowed_loss": str(cents(result.totals.disallowed_loss)),
+            "short_term_gain": str(cents_half_up(result.totals.short_term_gain)),
+            "long_term_gain": str(cents_half_up(result.totals.long_term_gain)),
+            "disallowed_loss": str(cents_half_up(result.totals.disallowed_loss)),
         },
     }
 
@@ -53,11 +55,11 @@ def _lot(lot: OpenLot) -> dict[str, str]:
         "id": lot.id,
         "account": lot.account,
         "symbol": lot.symbol,
-        "quantity": shares(lot.quantity),
-        "cost_basis": str(cents(lot.cost_basis)),
+        "quantity": plain_digits(lot.quantity),
+        "cost_basis": str(cents_half_up(lot.cost_basis)),
         "acquired": lot.acquired.isoformat(),
         "holding_period_start": lot.holding_period_start.isoformat(),
-        "wash_sale_adjustment": str(cents(lot.wash_sale_adjustment)),
+        "wash_sale_adjustment": str(cents_half_up(lot.wash_sale_adjustment)),
     }
 
 
@@ -69,22 +71,22 @@ def _sale_proceeds(rows: tuple[RealizedRow, ...]) -> list[Decimal]:
         if row.sale != sale:
             sale, exact_sum, rounded_sum = row.sale, Decimal(0), ZERO_CENTS
         exact_sum += row.proceeds
-        share = cents(exact_sum) - rounded_sum
+        share = cents_half_up(exact_sum) - rounded_sum
         rounded_sum += share
         rounded.append(share)
     return rounded
 
 
 def _row(row: RealizedRow, *, proceeds: Decimal) -> dict[str, str]:
-    basis = cents(row.cost_basis)
+    basis = cents_half_up(row.cost_basis)
     gain = proceeds - basis
-    disallowed = min(cents(row.disallowed_loss), max(-gain, ZERO_CENTS))
+    disallowed = min(cents_half_up(row.disallowed_loss), max(-gain, ZERO_CENTS))
     return {
         "sale": row.sale,
         "lot": row.lot,
         "account": row.account,
         "symbol": row.symbol,
-        "quantity": shares(row.quantity),
+        "quantity": plain_digits(row.quantity),
         "acquired": row.acquired.isoformat(),
         "sold": row.sold.isoformat(),
         "proceeds": str(proceeds),

@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from money import plain_digits
+
 from .errors import LotEngineInputError
-from .numbers import shares
 from .types import (
     AccountSpec,
     EngineInput,
@@ -216,6 +217,7 @@ def _parse_lots(value: Any, *, quantity: Decimal, fail: Any) -> tuple[LotPick, .
     if total != quantity:
         raise fail(
             "lots",
-            f"quantities add up to {shares(total)}, but the sale is of {shares(quantity)}",
+            f"quantities add up to {plain_digits(total)}, "
+            f"but the sale is of {plain_digits(quantity)}",
         )
     return tuple(picks)

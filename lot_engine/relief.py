@@ -12,10 +12,11 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from money import ZERO, plain_digits
+
 from .errors import LotEngineInputError
 from .holding import term
-from .numbers import shares
-from .state import ZERO, Piece
+from .state import Piece
 from .types import LotPick, Method, Term, Transaction
 
 
@@ -102,8 +103,8 @@ def specific(
                 transaction_id=txn.id,
                 field=f"lots[{i}].quantity",
                 message=(
-                    f"names {shares(pick.quantity)} shares of lot {pick.lot!r}, but only "
-                    f"{shares(held)} of it are held in {txn.account} at this sale"
+                    f"names {plain_digits(pick.quantity)} shares of lot {pick.lot!r}, but only "
+                    f"{plain_digits(held)} of it are held in {txn.account} at this sale"
                 ),
             )
     return taken

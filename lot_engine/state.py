@@ -13,9 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .types import Transaction
+from money import ZERO
 
-ZERO = Decimal(0)
+from .types import Transaction
 
 
 class Piece:

@@ -21,11 +21,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .holding import carried_start
-from .state import ZERO, FutureBuy, Ledger, PendingChunk, Piece
-from .types import Replacement, TaxStatus
+from money import ZERO
+from tax_calendar.holding import carried_start
+from tax_calendar.wash_sale import window_end, window_start
 
-WINDOW = dt.timedelta(days=30)
+from .state import FutureBuy, Ledger, PendingChunk, Piece
+from .types import Replacement, TaxStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ def apply_wash_sale(
 
 def _held_candidates(*, ledger: Ledger, loss: LossSale) -> list[Piece]:
     """Unused held pieces of the group bought in the window's first half, earliest first."""
-    earliest = loss.sold - WINDOW
+    earliest = window_start(sold=loss.sold)
     found: list[Piece] = []
     for key in ledger.group_positions.get(ledger.group(loss.symbol), ()):
         pieces = ledger.holdings[key]
@@ -108,7 +109,7 @@ def _future_candidates(*, ledger: Ledger, loss: LossSale) -> list[FutureBuy]:
     """Purchases of the group after the sale and within 30 days, with unclaimed shares."""
     buys = ledger.group_buys.get(ledger.group(loss.symbol), [])
     start = bisect.bisect_right(buys, loss.position, key=lambda b: b.position)
-    latest = loss.sold + WINDOW
+    latest = window_end(sold=loss.sold)
     found = []
     for buy in buys[start:]:
         if buy.transaction.date > latest:

@@ -11,14 +11,13 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from money import CENT, ZERO, cents_half_up
 from optimizer.lots import lot_order_key
 from optimizer.prepare import Prepared
 from optimizer.types import LotRelief, OptimizeResult, RuleCost, Summary, Trade
 
-CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")
 SHARE_STEP = Decimal("0.000001")
-ZERO = Decimal("0")
 
 
 def _decimal(value: Decimal | float) -> Decimal:
@@ -26,8 +25,7 @@ def _decimal(value: Decimal | float) -> Decimal:
 
 
 def money(value: Decimal | float) -> Decimal:
-    rounded = _decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-    return rounded if rounded != 0 else ZERO.quantize(CENT)
+    return cents_half_up(value)
 
 
 def ratio(value: Decimal | float) -> Decimal:

@@ -8,21 +8,8 @@ from datetime import date
 import numpy as np
 
 from optimizer.types import Case, Lot, Restriction, Screen
-
-WASH_WINDOW_DAYS = 30
-
-
-def is_long_term(*, acquired: date, as_of: date) -> bool:
-    """Long-term when `as_of` is after the one-year anniversary (29 Feb: anniversary 1 Mar)."""
-    try:
-        anniversary = acquired.replace(year=acquired.year + 1)
-    except ValueError:
-        anniversary = date(acquired.year + 1, 3, 1)
-    return as_of > anniversary
-
-
-def within_wash_window(*, event: date, as_of: date) -> bool:
-    return abs((as_of - event).days) <= WASH_WINDOW_DAYS
+from tax_calendar.holding_arrays import long_term_mask
+from tax_calendar.wash_sale import within_window
 
 
 def recent_groups(*, case: Case, events: tuple) -> set[str]:
@@ -30,7 +17,7 @@ def recent_groups(*, case: Case, events: tuple) -> set[str]:
     return {
         case.securities[e.symbol].identical_group
         for e in events
-        if within_wash_window(event=e.date, as_of=case.as_of)
+        if within_window(event=e.date, day=case.as_of)
     }
 
 
@@ -157,11 +144,5 @@ def lot_blocks(
 
 
 def long_term_lots(*, lots: tuple[Lot, ...], as_of: date) -> np.ndarray:
-    """Held more than a year on `as_of` (after the anniversary; 29 Feb's is 1 March)."""
-    if not lots:
-        return np.zeros(0, dtype=bool)
-    codes = np.array([(lot.acquired.year, lot.acquired.month, lot.acquired.day) for lot in lots])
-    anniversary = (codes[:, 0] + 1) * 10_000 + codes[:, 1] * 100 + codes[:, 2]
-    leap_day = (codes[:, 1] == 2) & (codes[:, 2] == 29)
-    anniversary = np.where(leap_day, (codes[:, 0] + 1) * 10_000 + 301, anniversary)
-    return as_of.year * 10_000 + as_of.month * 100 + as_of.day > anniversary
+    """Per lot, long-term if sold on `as_of` (tax_calendar's holding-period rule)."""
+    return long_term_mask([lot.acquired for lot in lots], sold=as_of)

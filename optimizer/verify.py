@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from money import ZERO
 from optimizer.prepare import Prepared
 from optimizer.rules import recent_groups
 from optimizer.types import Trade
-
-ZERO = Decimal("0")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.selectors.preferences import EffectivePreferences
+from money import cents_half_even
 from trading.selectors.run_inputs import (
     AccountInputs,
     ChunkInputs,
@@ -36,7 +37,7 @@ class DataProblem(Exception):
 
 
 def _money(value: Decimal | None) -> str | None:
-    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+    return None if value is None else str(cents_half_even(Decimal(value)))
 
 
 def _preferences(

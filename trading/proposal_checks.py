@@ -11,28 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0")
-WASH_DAYS = 30
-
-
-def _d(value: Any) -> Decimal:
-    return Decimal(str(value)) if value is not None else ZERO
+from money import ZERO, cents_half_up, to_decimal
+from tax_calendar.holding import is_long_term
+from tax_calendar.wash_sale import window_start
 
 
 def _money(value: Decimal) -> str:
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
-
-
-def _is_long(acquired: dt.date, as_of: dt.date) -> bool:
-    try:
-        anniversary = acquired.replace(year=acquired.year + 1)
-    except ValueError:  # 29 February: the anniversary is 1 March
-        anniversary = dt.date(acquired.year + 1, 3, 1)
-    return as_of > anniversary
+    return str(cents_half_up(value))
 
 
 @dataclass(frozen=True)
@@ -52,32 +40,34 @@ class Account:
         self.case = case
         self.as_of = dt.date.fromisoformat(case["as_of"])
         self.taxable = case["account"].get("tax_status", "taxable") == "taxable"
-        self.cash = _d(case["account"].get("cash"))
+        self.cash = to_decimal(case["account"].get("cash"))
         self.securities = case["securities"]
-        self.prices = {s: _d(v["price"]) for s, v in self.securities.items()}
+        self.prices = {s: to_decimal(v["price"]) for s, v in self.securities.items()}
         prefs = case.get("preferences") or {}
         tax = prefs.get("tax") or {}
         self.rates = {
-            "short": _d(tax.get("short_term_rate", "0.37")),
-            "long": _d(tax.get("long_term_rate", "0.20")),
+            "short": to_decimal(tax.get("short_term_rate", "0.37")),
+            "long": to_decimal(tax.get("long_term_rate", "0.20")),
         }
         self.max_gain = (
-            None if tax.get("max_realized_gain") is None else _d(tax["max_realized_gain"])
+            None if tax.get("max_realized_gain") is None else to_decimal(tax["max_realized_gain"])
         )
         self.max_short = (
-            None if tax.get("max_short_term_gain") is None else _d(tax["max_short_term_gain"])
+            None
+            if tax.get("max_short_term_gain") is None
+            else to_decimal(tax["max_short_term_gain"])
         )
         trading = prefs.get("trading") or {}
-        self.min_trade = _d(trading.get("min_trade_value"))
+        self.min_trade = to_decimal(trading.get("min_trade_value"))
         self.fractional = bool(trading.get("fractional_shares", False))
-        self.cost_rate = _d(trading.get("cost_bps")) / Decimal(10000)
+        self.cost_rate = to_decimal(trading.get("cost_bps")) / Decimal(10000)
         cash = prefs.get("cash") or {}
-        self.cash_floor = _d(cash.get("min")) + _d(cash.get("withdrawal"))
+        self.cash_floor = to_decimal(cash.get("min")) + to_decimal(cash.get("withdrawal"))
         self.restrictions = {(r["symbol"], r["type"]) for r in prefs.get("restrictions") or []}
         self.screens = [(s["field"], s["value"]) for s in prefs.get("screens") or []]
         self.substituted = {s["from"] for s in prefs.get("substitutions") or []}
         wash = case.get("wash_sale") or {}
-        since = self.as_of - dt.timedelta(days=WASH_DAYS)
+        since = window_start(sold=self.as_of)
         self.loss_sale_groups = {
             self.group(e["symbol"])
             for e in wash.get("recent_loss_sales") or []
@@ -94,9 +84,10 @@ class Account:
         return (self.securities.get(symbol) or {}).get("identical_group") or symbol
 
     def _lot(self, lot: dict) -> LotInfo:
-        quantity = _d(lot["quantity"])
-        basis = _d(lot["cost_basis"]) / quantity
-        term = "long" if _is_long(dt.date.fromisoformat(lot["acquired"]), self.as_of) else "short"
+        quantity = to_decimal(lot["quantity"])
+        basis = to_decimal(lot["cost_basis"]) / quantity
+        acquired = dt.date.fromisoformat(lot["acquired"])
+        term = "long" if is_long_term(start=acquired, sold=self.as_of) else "short"
         gain = self.prices[lot["symbol"]] - basis
         rate = self.rates[term] if self.taxable else ZERO
         return LotInfo(lot["id"], lot["symbol"], quantity, basis, term, gain * rate)
@@ -125,7 +116,7 @@ def relieve(account: Account, *, symbol: str, quantity: Decimal, no_losses: bool
         if left <= 0:
             break
         take = min(lot.quantity, left)
-        basis = (lot.basis_per_share * take).quantize(CENT, rounding=ROUND_HALF_UP)
+        basis = cents_half_up(lot.basis_per_share * take)
         rows.append(
             {
                 "lot": lot.id,
@@ -146,7 +137,7 @@ def _buys_and_sells(trades: list[dict]) -> tuple[dict[str, Decimal], dict[str, D
     sells: dict[str, Decimal] = {}
     for trade in trades:
         side = buys if trade["side"] == "buy" else sells
-        side[trade["symbol"]] = side.get(trade["symbol"], ZERO) + _d(trade["quantity"])
+        side[trade["symbol"]] = side.get(trade["symbol"], ZERO) + to_decimal(trade["quantity"])
     return buys, sells
 
 
@@ -155,13 +146,13 @@ def summarize(account: Account, trades: list[dict]) -> dict[str, str]:
     (whose sales carry their ``lots``)."""
     short = long = traded = ZERO
     for trade in trades:
-        traded += _d(trade["quantity"]) * account.prices[trade["symbol"]]
+        traded += to_decimal(trade["quantity"]) * account.prices[trade["symbol"]]
         for lot in trade.get("lots") or []:
             if lot["term"] == "short":
-                short += _d(lot["gain"])
+                short += to_decimal(lot["gain"])
             else:
-                long += _d(lot["gain"])
-    cost = (traded * account.cost_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+                long += to_decimal(lot["gain"])
+    cost = cents_half_up(traded * account.cost_rate)
     buys, sells = _buys_and_sells(trades)
     cash = account.cash - cost
     cash += sum((q * account.prices[s] for s, q in sells.items()), ZERO)
@@ -185,7 +176,7 @@ def violations(account: Account, trades: list[dict]) -> list[str]:
     found: list[str] = []
     buys, sells = _buys_and_sells(trades)
     for trade in trades:
-        symbol, quantity = trade["symbol"], _d(trade["quantity"])
+        symbol, quantity = trade["symbol"], to_decimal(trade["quantity"])
         if quantity <= 0:
             found.append(f"{symbol}: the quantity must be positive")
         if not account.fractional and quantity != quantity.to_integral_value():
@@ -217,7 +208,7 @@ def violations(account: Account, trades: list[dict]) -> list[str]:
         if trade["side"] != "sell" or not account.taxable:
             continue
         group = account.group(trade["symbol"])
-        at_loss = any(_d(lot["gain"]) < 0 for lot in trade.get("lots") or [])
+        at_loss = any(to_decimal(lot["gain"]) < 0 for lot in trade.get("lots") or [])
         if at_loss and group in account.recent_buy_groups:
             found.append(
                 f"selling {trade['symbol']} at a loss would be a wash sale: bought within 30 days"
@@ -227,15 +218,15 @@ def violations(account: Account, trades: list[dict]) -> list[str]:
                 f"selling {trade['symbol']} at a loss while buying its group is a wash sale"
             )
     figures = summarize(account, trades)
-    if _d(figures["cash_after"]) < account.cash_floor:
+    if to_decimal(figures["cash_after"]) < account.cash_floor:
         found.append(
-            f"cash after trades ${_d(figures['cash_after']):,.2f} is below the "
+            f"cash after trades ${to_decimal(figures['cash_after']):,.2f} is below the "
             f"${account.cash_floor:,.2f} needed (minimum plus withdrawal)"
         )
-    net = _d(figures["realized_short_term_gain"]) + _d(figures["realized_long_term_gain"])
+    short = to_decimal(figures["realized_short_term_gain"])
+    net = short + to_decimal(figures["realized_long_term_gain"])
     if account.max_gain is not None and net > account.max_gain:
         found.append(f"net realized gain ${net:,.2f} exceeds the cap of ${account.max_gain:,.2f}")
-    short = _d(figures["realized_short_term_gain"])
     if account.max_short is not None and short > account.max_short:
         found.append(
             f"net short-term gain ${short:,.2f} exceeds the cap of ${account.max_short:,.2f}"

@@ -24,6 +24,7 @@ from accounts.models import (
     Substitution,
     WithdrawalFrequency,
 )
+from money import cents_half_even
 
 WITHDRAWAL_HORIZON_DAYS = 30
 
@@ -138,7 +139,7 @@ def pending_withdrawal_usd(
     """Cash needed for withdrawals falling due from ``as_of`` through ``as_of + horizon``."""
     end = as_of + dt.timedelta(days=horizon_days)
     total = sum((w.amount_usd * _occurrences(w, as_of, end) for w in withdrawals), Decimal("0"))
-    return Decimal(total).quantize(Decimal("0.01"))
+    return cents_half_even(Decimal(total))
 
 
 def effective_preferences_for_accounts(

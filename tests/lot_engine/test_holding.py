@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from lot_engine import run
-from lot_engine.holding import anniversary, carried_start, term
+from lot_engine.holding import term
 from lot_engine.types import Term
+from tax_calendar.holding import anniversary, carried_start
 
 from .events import buy, household, sell
 

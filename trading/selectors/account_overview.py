@@ -12,22 +12,12 @@ from accounts.selectors.preferences import EffectivePreferences, effective_prefe
 from models_library.models import Security
 from models_library.selectors.prices import latest_closes
 from models_library.services.resolution import model_target_weights
+from money import ZERO, cents_half_even
 from rebalancer.errors import DomainError
+from tax_calendar.holding import is_long_term
 from trading.models import Term
 from trading.selectors.holdings import account_cash_usd, account_lots, account_positions
 from trading.selectors.realized import RealizedSummary, realized_gains_summary, wash_sale_windows
-
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
-
-
-def is_long_term(acquired: dt.date, as_of: dt.date) -> bool:
-    """Held more than one year on ``as_of`` (a 29 February start ends on 1 March)."""
-    try:
-        anniversary = acquired.replace(year=acquired.year + 1)
-    except ValueError:
-        anniversary = dt.date(acquired.year + 1, 3, 1)
-    return as_of > anniversary
 
 
 @dataclass(frozen=True)
@@ -157,7 +147,7 @@ def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> Account
     lot_rows = []
     for lot in lots:
         price = prices.get(lot.security.symbol, (None, None))[1]
-        long = is_long_term(lot.holding_period_start, as_of)
+        long = is_long_term(start=lot.holding_period_start, sold=as_of)
         lot_rows.append(
             LotRow(
                 lot_ref=lot.lot_ref,
@@ -165,7 +155,7 @@ def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> Account
                 quantity=lot.quantity,
                 acquired=lot.acquired,
                 cost_basis_usd=lot.cost_basis_usd,
-                value_usd=None if price is None else (lot.quantity * price).quantize(CENT),
+                value_usd=None if price is None else cents_half_even(lot.quantity * price),
                 term=Term.LONG if long else Term.SHORT,
                 wash_sale_adjustment_usd=lot.wash_sale_adjustment_usd,
             )

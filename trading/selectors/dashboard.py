@@ -14,12 +14,11 @@ from django.db.models import Q, Sum
 from accounts.models import Account, Firm, Membership, PreferenceSet, TaxStatus
 from accounts.selectors.households import account_list
 from accounts.selectors.preferences import effective_preferences_for_accounts
+from money import ZERO_CENTS
 from trading.models import ProposalStatus, RealizedGain, Run, Term
 from trading.selectors.account_search import account_search
 from trading.selectors.proposals import proposal_list
 from trading.services.runs import run_progress
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -65,17 +64,17 @@ def gains_against_caps(
         .values("account_id", "term")
         .annotate(total=Sum("gain_usd") + Sum("disallowed_loss_usd"))
     ):
-        gains[(row["account_id"], row["term"])] = row["total"] or ZERO
+        gains[(row["account_id"], row["term"])] = row["total"] or ZERO_CENTS
     rows = []
     for account in accounts:
         values = prefs[account.pk].values
         if values["max_realized_gain_usd"] is None and values["max_short_term_gain_usd"] is None:
             continue
-        short = gains.get((account.pk, Term.SHORT), ZERO)
+        short = gains.get((account.pk, Term.SHORT), ZERO_CENTS)
         rows.append(
             CapRow(
                 account=account,
-                net_gain_usd=short + gains.get((account.pk, Term.LONG), ZERO),
+                net_gain_usd=short + gains.get((account.pk, Term.LONG), ZERO_CENTS),
                 short_gain_usd=short,
                 cap_usd=values["max_realized_gain_usd"],
                 short_cap_usd=values["max_short_term_gain_usd"],

@@ -11,9 +11,8 @@ from django.db.models import QuerySet
 
 from accounts.models import Account, Firm
 from models_library.selectors.prices import latest_closes
+from money import cents_half_even
 from trading.models import CashBalance, TaxLot, Transaction
-
-CENT = Decimal("0.01")
 
 
 def account_lots(*, firm: Firm, account: Account) -> QuerySet[TaxLot]:
@@ -53,7 +52,7 @@ class Position:
     def market_value_usd(self) -> Decimal | None:
         if self.price is None:
             return None
-        return (self.quantity * self.price).quantize(CENT)
+        return cents_half_even(self.quantity * self.price)
 
     @property
     def unrealized_gain_usd(self) -> Decimal | None:

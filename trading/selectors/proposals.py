@@ -15,11 +15,11 @@ from django.db.models import Case, IntegerField, Q, QuerySet, When
 from accounts.models import Firm, Membership
 from accounts.selectors.scope import PROPOSAL, PROPOSED_TRADE, advisor_scope
 from models_library.selectors.prices import last_price_date
+from money import ZERO
 from rebalancer.tenancy import get_for_firm_or_404
 from trading.models import Proposal, ProposalStatus, ProposedTrade, Run
 from trading.optimization import unpack_input
 
-ZERO = Decimal("0")
 OPEN_STATUSES = [ProposalStatus.PENDING_REVIEW, ProposalStatus.NO_TRADES, ProposalStatus.FAILED]
 
 

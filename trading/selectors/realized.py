@@ -17,10 +17,10 @@ from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account, Firm, Household, TaxStatus
+from money import ZERO_CENTS, cents_half_even, plain_digits
+from tax_calendar.tax_year import tax_year_end, tax_year_start
+from tax_calendar.wash_sale import window_start
 from trading.models import RealizedGain, TaxLot, Term, Transaction, TransactionType
-
-WASH_WINDOW_DAYS = 30
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,8 @@ def realized_gains_summary(
         raise ValueError("give exactly one of account and household")
     rows = RealizedGain.objects.for_firm(firm).filter(
         account__tax_status=TaxStatus.TAXABLE,
-        sold__gte=dt.date(year, 1, 1),
-        sold__lte=through or dt.date(year, 12, 31),
+        sold__gte=tax_year_start(year),
+        sold__lte=through or tax_year_end(year),
     )
     rows = (
         rows.filter(account=account)
@@ -70,15 +70,19 @@ def realized_gains_summary(
     deductible = F("gain_usd") + F("disallowed_loss_usd")
     money = DecimalField(max_digits=18, decimal_places=2)
     sums = rows.aggregate(
-        short=Coalesce(Sum(deductible, filter=Q(term=Term.SHORT)), Value(ZERO), output_field=money),
-        long=Coalesce(Sum(deductible, filter=Q(term=Term.LONG)), Value(ZERO), output_field=money),
-        disallowed=Coalesce(Sum("disallowed_loss_usd"), Value(ZERO), output_field=money),
+        short=Coalesce(
+            Sum(deductible, filter=Q(term=Term.SHORT)), Value(ZERO_CENTS), output_field=money
+        ),
+        long=Coalesce(
+            Sum(deductible, filter=Q(term=Term.LONG)), Value(ZERO_CENTS), output_field=money
+        ),
+        disallowed=Coalesce(Sum("disallowed_loss_usd"), Value(ZERO_CENTS), output_field=money),
     )
     return RealizedSummary(
         year=year,
-        short_term_gain_usd=Decimal(sums["short"]).quantize(ZERO),
-        long_term_gain_usd=Decimal(sums["long"]).quantize(ZERO),
-        disallowed_loss_usd=Decimal(sums["disallowed"]).quantize(ZERO),
+        short_term_gain_usd=cents_half_even(Decimal(sums["short"])),
+        long_term_gain_usd=cents_half_even(Decimal(sums["long"])),
+        disallowed_loss_usd=cents_half_even(Decimal(sums["disallowed"])),
     )
 
 
@@ -131,7 +135,11 @@ class WashSaleWindows:
         """The optimizer contract's ``wash_sale`` object (numbers and dates as text)."""
         return {
             "recent_buys": [
-                {"symbol": b.symbol, "date": b.date.isoformat(), "quantity": _shares(b.quantity)}
+                {
+                    "symbol": b.symbol,
+                    "date": b.date.isoformat(),
+                    "quantity": plain_digits(b.quantity),
+                }
                 for b in self.recent_buys
             ],
             "recent_loss_sales": [
@@ -159,7 +167,7 @@ def wash_sale_windows_for_households(
     Every id asked for gets an entry (empty windows for a household of another firm).
     """
     ids = sorted(set(household_ids))
-    since = as_of - dt.timedelta(days=WASH_WINDOW_DAYS)
+    since = window_start(sold=as_of)
     buys: dict[int, dict[tuple[dt.date, str], tuple[str, Decimal]]] = defaultdict(dict)
     purchases = Transaction.objects.for_firm(firm).filter(
         account__household_id__in=ids, type=TransactionType.BUY, date__gte=since, date__lte=as_of
@@ -226,7 +234,3 @@ def _windows(
         ),
         loss_lot_ids=tuple(lot_id for lot_id, group in open_lots if group in bought_groups),
     )
-
-
-def _shares(quantity: Decimal) -> str:
-    return format(quantity.normalize(), "f")

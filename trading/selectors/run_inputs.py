@@ -18,7 +18,9 @@ from accounts.selectors.preferences import EffectivePreferences, effective_prefe
 from models_library.models import ModelLine, ModelVersion, Security, SecurityType, VersionStatus
 from models_library.selectors.prices import latest_closes
 from models_library.services.resolution import resolve_lines
+from money import plain_digits
 from rebalancer.errors import DomainError
+from tax_calendar.wash_sale import window_start
 from trading.models import (
     CashBalance,
     ProposalStatus,
@@ -27,8 +29,6 @@ from trading.models import (
     TradeSide,
 )
 from trading.selectors.realized import wash_sale_windows_for_households
-
-WASH_WINDOW_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def _wash_context(
     taxable accounts whose loss is not yet wholly disallowed, in the 30 days up to
     ``as_of``; the trades of approved proposals not yet filled count as if already traded,
     as the advisor left them (the proposed trade rows, edits included)."""
-    since = as_of - dt.timedelta(days=WASH_WINDOW_DAYS)
+    since = window_start(sold=as_of)
     context: dict[int, HouseholdWashContext] = defaultdict(HouseholdWashContext)
     windows = wash_sale_windows_for_households(firm=firm, household_ids=household_ids, as_of=as_of)
     for household_id, window in windows.items():
@@ -130,8 +130,7 @@ def _wash_context(
     )
     for household_id, tax_status, day, side, symbol, quantity, lots in rows:
         if side == TradeSide.BUY:
-            # as the optimizer writes a quantity: no trailing zeros, no exponent
-            shares = Decimal(format(quantity.normalize(), "f"))
+            shares = Decimal(plain_digits(quantity))  # as the optimizer writes a quantity
             context[household_id].recent_buys.append(WashEvent(symbol, day, shares))
         elif tax_status == TaxStatus.TAXABLE and any(Decimal(lot["gain"]) < 0 for lot in lots):
             context[household_id].recent_loss_sales.append(WashEvent(symbol, day))

@@ -21,6 +21,7 @@ from accounts.models import Firm
 from accounts.permissions import Action, user_may
 from accounts.selectors.people import person_acting
 from accounts.services.audit import audit_record
+from money import cents_half_even
 from rebalancer.decimals import column_decimal
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from rebalancer.transitions import transition
@@ -36,7 +37,6 @@ from trading.models import (
 from trading.services.event_dates import firm_today, money_event_date
 from trading.services.lot_ledger import transactions_record
 
-CENT = Decimal("0.01")
 EXPORT_COLUMNS = [
     "blotter",
     "order_id",
@@ -334,7 +334,7 @@ def fills_import_csv(*, firm: Firm, actor: Any, blotter: Blotter, text: str) -> 
         records = []
         for row in account_rows:
             trade = row["trade"]
-            amount = (row["quantity"] * row["price"]).quantize(CENT)
+            amount = cents_half_even(row["quantity"] * row["price"])
             record = {
                 "external_id": f"fill-{row['fill_id']}",
                 "date": row["date"],

@@ -9,27 +9,21 @@ from typing import Any
 
 from accounts.models import Firm
 from models_library.models import Security
+from money import CENT, ZERO, to_decimal
 from trading.models import Proposal, ProposalStatus, ProposedTrade
 from trading.optimization import DataProblem, case_for_account, pack_input, solve_case
 from trading.selectors.run_inputs import AccountInputs, ChunkInputs
 
 logger = logging.getLogger(__name__)
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0")
-
-
-def _d(value: Any, default: str = "0") -> Decimal:
-    return Decimal(str(value)) if value not in (None, "") else Decimal(default)
-
 
 def review_flags(*, firm: Firm, result: dict[str, Any], withdrawal_usd: Decimal) -> list[str]:
     """Why an advisor should look at this proposal before it goes to the trader."""
     summary = result.get("summary") or {}
     flags = []
-    if _d(summary.get("turnover")) > firm.turnover_flag_threshold:
+    if to_decimal(summary.get("turnover")) > firm.turnover_flag_threshold:
         flags.append("turnover_above_threshold")
-    if _d(summary.get("estimated_tax")) > firm.tax_flag_threshold_usd:
+    if to_decimal(summary.get("estimated_tax")) > firm.tax_flag_threshold_usd:
         flags.append("tax_above_threshold")
     if result.get("status") != "optimal" and withdrawal_usd > 0:
         flags.append("withdrawal_not_met")
@@ -48,8 +42,9 @@ def build_proposal(
     data_problem: tuple[str, str] | None = None,
 ) -> Proposal:
     """An unsaved proposal. ``data_problem`` is (flag, message) when no input could be built."""
-    withdrawal = _d((((case or {}).get("preferences") or {}).get("cash") or {}).get("withdrawal"))
-    cash_before = _d(((case or {}).get("account") or {}).get("cash"))
+    cash_prefs = ((case or {}).get("preferences") or {}).get("cash") or {}
+    withdrawal = to_decimal(cash_prefs.get("withdrawal"))
+    cash_before = to_decimal(((case or {}).get("account") or {}).get("cash"))
     summary = result.get("summary") or {}
     status = result.get("status", "error")
     flags = review_flags(firm=firm, result=result, withdrawal_usd=withdrawal)
@@ -77,15 +72,15 @@ def build_proposal(
         message=message,
         total_value_usd=_total_value(case),
         cash_before_usd=cash_before,
-        cash_after_usd=_d(result.get("cash_after"), str(cash_before)),
+        cash_after_usd=to_decimal(result.get("cash_after"), cash_before),
         withdrawal_usd=withdrawal,
-        drift_before=_d(summary.get("drift_before")),
-        drift_after=_d(summary.get("drift_after")),
-        realized_short_term_gain_usd=_d(summary.get("realized_short_term_gain")),
-        realized_long_term_gain_usd=_d(summary.get("realized_long_term_gain")),
-        estimated_tax_usd=_d(summary.get("estimated_tax")),
-        transaction_cost_usd=_d(summary.get("transaction_cost")),
-        turnover=_d(summary.get("turnover")),
+        drift_before=to_decimal(summary.get("drift_before")),
+        drift_after=to_decimal(summary.get("drift_after")),
+        realized_short_term_gain_usd=to_decimal(summary.get("realized_short_term_gain")),
+        realized_long_term_gain_usd=to_decimal(summary.get("realized_long_term_gain")),
+        estimated_tax_usd=to_decimal(summary.get("estimated_tax")),
+        transaction_cost_usd=to_decimal(summary.get("transaction_cost")),
+        turnover=to_decimal(summary.get("turnover")),
         binding_rules=summary.get("binding_rules") or result.get("binding_rules") or [],
         result=result,
         input_blob=packed[0] if packed else None,
@@ -96,9 +91,9 @@ def build_proposal(
 def _total_value(case: dict[str, Any] | None) -> Decimal:
     if not case:
         return ZERO
-    prices = {s: _d(v["price"]) for s, v in case["securities"].items()}
-    held = sum((_d(lot["quantity"]) * prices[lot["symbol"]] for lot in case["lots"]), ZERO)
-    return (held + _d(case["account"]["cash"])).quantize(CENT)
+    prices = {s: to_decimal(v["price"]) for s, v in case["securities"].items()}
+    held = sum((to_decimal(lot["quantity"]) * prices[lot["symbol"]] for lot in case["lots"]), ZERO)
+    return (held + to_decimal(case["account"]["cash"])).quantize(CENT)
 
 
 def build_trades(
@@ -113,12 +108,12 @@ def build_trades(
                 proposal=proposal,
                 security=securities[trade["symbol"]],
                 side=trade["side"],
-                quantity=_d(trade["quantity"]),
-                price=_d(trade["price"]),
-                value_usd=_d(trade["value"]).quantize(CENT),
+                quantity=to_decimal(trade["quantity"]),
+                price=to_decimal(trade["price"]),
+                value_usd=to_decimal(trade["value"]).quantize(CENT),
                 reasons=trade.get("reasons", []),
                 lots=lots,
-                realized_gain_usd=sum((_d(lot.get("gain")) for lot in lots), ZERO),
+                realized_gain_usd=sum((to_decimal(lot.get("gain")) for lot in lots), ZERO),
             )
         )
     return trades

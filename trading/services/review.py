@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Firm
 from accounts.services.audit import audit_record
+from money import cents_half_even
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from rebalancer.transitions import transition
 from trading.models import Proposal, ProposalStatus, ProposedTrade, RunTrigger
@@ -130,7 +131,7 @@ def proposed_trade_edit(
     ProposedTrade.objects.filter(pk=trade.pk).update(
         quantity=new_quantity,
         original_quantity=trade.original_quantity or trade.quantity,
-        value_usd=(new_quantity * price).quantize(Decimal("0.01")),
+        value_usd=cents_half_even(new_quantity * price),
         lots=edited.get("lots") or [],
         realized_gain_usd=sum((Decimal(x["gain"]) for x in edited.get("lots") or []), Decimal(0)),
     )

@@ -12,11 +12,11 @@ from accounts.models import Account, Firm
 from models_library.models import ModelAssignment, ModelVersion, Security
 from models_library.selectors.prices import latest_closes
 from models_library.services.resolution import version_security_weights
+from money import ZERO, to_decimal
 from trading.optimization import DataProblem, case_for_account, solve_case
 from trading.selectors.run_inputs import chunk_inputs
 
 DEFAULT_SAMPLE = 5
-ZERO = Decimal("0")
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,6 @@ class WhatIf:
         return sum(solved, ZERO) / len(solved) if solved else ZERO
 
 
-def _d(value) -> Decimal:
-    return Decimal(str(value)) if value not in (None, "") else ZERO
-
-
 def _row(account: Account, result: dict) -> WhatIfRow:
     summary = result.get("summary") or {}
     return WhatIfRow(
@@ -60,12 +56,12 @@ def _row(account: Account, result: dict) -> WhatIfRow:
         status=result.get("status", "error"),
         message=result.get("message", ""),
         trades=len(result.get("trades") or []),
-        turnover=_d(summary.get("turnover")),
-        estimated_tax_usd=_d(summary.get("estimated_tax")),
-        realized_gain_usd=_d(summary.get("realized_short_term_gain"))
-        + _d(summary.get("realized_long_term_gain")),
-        drift_before=_d(summary.get("drift_before")),
-        drift_after=_d(summary.get("drift_after")),
+        turnover=to_decimal(summary.get("turnover")),
+        estimated_tax_usd=to_decimal(summary.get("estimated_tax")),
+        realized_gain_usd=to_decimal(summary.get("realized_short_term_gain"))
+        + to_decimal(summary.get("realized_long_term_gain")),
+        drift_before=to_decimal(summary.get("drift_before")),
+        drift_after=to_decimal(summary.get("drift_after")),
     )
 
 
