@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backtest.prices import TRADING_DAYS_PER_YEAR, PriceHistory
-from backtest.simulator import AccountRun, TaxRates
+from backtest.simulator import AccountRun
 
 
 def daily_returns(*, run: AccountRun, after_tax: bool) -> np.ndarray:
@@ -157,7 +157,3 @@ def account_figures(*, run: AccountRun, model: np.ndarray) -> AccountFigures:
         tracking_error=tracking_error(run=run, model=model),
         turnover=turnover(run=run),
     )
-
-
-def rates_label(*, rates: TaxRates) -> str:
-    return f"{rates.short_term:.0%} short / {rates.long_term:.0%} long"

@@ -126,10 +126,6 @@ class ActionForward:
         }
         self.loss_sales: list[tuple[date, str]] = []
 
-    def action_days(self) -> set[int]:
-        """Days it trades even without a cash flow."""
-        return self.quarter_ends | self.harvest_days
-
     def orders(self, *, state: AccountState, market: Market) -> list[Order]:
         spec = state.spec
         since = window_start(sold=market.day)

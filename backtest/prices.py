@@ -43,10 +43,6 @@ class PriceHistory:
     def n_days(self) -> int:
         return len(self.days)
 
-    def listed(self, *, t: int) -> np.ndarray:
-        """Mask of the symbols that have a price on day `t`."""
-        return np.isfinite(self.prices[t])
-
 
 @dataclass(frozen=True)
 class FactorSettings:

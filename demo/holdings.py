@@ -46,7 +46,6 @@ class LotPlan:
 class HoldingsCounts:
     transactions: int
     lots: int
-    cash_balances: int
 
 
 class _Pricer:
@@ -351,6 +350,4 @@ def holdings_create(
         )
         transactions += made
     CashBalance.objects.bulk_create(cash_rows, batch_size=BATCH)
-    return HoldingsCounts(
-        transactions=transactions, lots=transactions, cash_balances=len(cash_rows)
-    )
+    return HoldingsCounts(transactions=transactions, lots=transactions)

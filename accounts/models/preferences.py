@@ -50,10 +50,6 @@ class ScopedModel(FirmOwnedModel):
     class Meta:
         abstract = True
 
-    @property
-    def scope_label(self) -> str:
-        return "household" if self.household_id else "account"
-
 
 class LotReliefMethod(models.TextChoices):
     FIFO = "FIFO", "First in, first out"
@@ -101,7 +97,6 @@ class PreferenceSet(ScopedModel):
         default="",
         help_text="Blank: inherit.",
     )
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import Account, Client, Firm, Household, Membership
+from accounts.models import Account, Firm, Household, Membership
 from accounts.selectors.scope import ACCOUNT, HOUSEHOLD, advisor_scope
 from rebalancer.tenancy import get_for_firm_or_404
 
@@ -67,7 +67,3 @@ def account_get(*, firm: Firm, account_id: int, membership: Membership | None = 
 
 def account_get_by_number(*, firm: Firm, account_number: str) -> Account:
     return get_for_firm_or_404(Account.objects.all(), firm=firm, account_number=account_number)
-
-
-def client_list(*, firm: Firm, household: Household) -> QuerySet[Client]:
-    return Client.objects.for_firm(firm).filter(household=household)

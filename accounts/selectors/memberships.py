@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from accounts.models import Firm, Membership, Role
+from accounts.models import Firm, Membership
 from rebalancer.tenancy import get_for_firm_or_404
 
 
@@ -16,13 +16,6 @@ def membership_for_request(*, user: AbstractBaseUser, firm_id: int | None) -> Me
         if chosen is not None:
             return chosen
     return memberships.order_by("id").first()
-
-
-def firm_members(*, firm: Firm, role: Role | None = None):
-    members = Membership.objects.filter(firm=firm, is_active=True).select_related("user")
-    if role is not None:
-        members = members.filter(role=role)
-    return members.order_by("user__username")
 
 
 def firm_member_get(*, firm: Firm, user_id: int) -> Membership:

@@ -24,10 +24,6 @@ class Person:
     name: str
     api_key: ApiKey | None = None
 
-    @property
-    def is_human(self) -> bool:
-        return self.api_key is None or self.api_key.created_by_id is not None
-
     def describe(self) -> str:
         """How a message names this approval's source, e.g. "the API key 'desk', which
         acts for ann" or "ann"."""

@@ -65,7 +65,6 @@ class HeldPrice(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=HeldStatus.choices, default=HeldStatus.HELD)
     decided_by = models.CharField(max_length=100, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["date", "security_id", "id"]

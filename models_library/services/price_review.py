@@ -21,7 +21,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from accounts.models import Firm
 from accounts.services.audit import audit_record
@@ -138,14 +137,12 @@ def _require_steward(firm: Firm) -> None:
 def _decide(*, firm: Firm, sender: str, held_id: int, to: HeldStatus) -> HeldPrice:
     """Move an open held price to ``to`` with a conditional update that must hit one row."""
     _require_steward(firm)
-    now = timezone.now()
     try:
         transition(
             HeldPrice.objects.filter(pk=held_id),
             expected=HeldStatus.HELD,
             to=to,
             decided_by=f"{firm.slug} {sender}",
-            decided_at=now,
         )
     except InvalidTransition as exc:
         raise HeldPrice.DoesNotExist(f"no held price {held_id} awaits a decision") from exc

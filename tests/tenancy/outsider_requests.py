@@ -3,7 +3,6 @@ body naming firm B's objects for each pattern that takes one."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 
 from django.apps import apps
@@ -248,7 +247,3 @@ def body_for(b: OutsiderBook, pattern: Pattern, got: dict) -> dict:
     table = API_BODIES if pattern.is_api else WEB_BODIES
     make = table.get(pattern.key.split(" ")[0])
     return make(b, got) if make else generic_body(b)
-
-
-def named_bodies() -> set[str]:
-    return set(itertools.chain(WEB_BODIES, API_BODIES))

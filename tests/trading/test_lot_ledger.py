@@ -18,11 +18,14 @@ from tests.factories import (
 )
 from trading.models import RealizedGain, TaxLot, Transaction
 from trading.selectors.realized import (
+    RecentBuy,
+    RecentLossSale,
+    WashSaleWindows,
     realized_gains_summary,
     wash_sale_windows,
     wash_sale_windows_for_households,
 )
-from trading.services.lot_ledger import household_lots_rebuild, transactions_record
+from trading.services.lot_ledger import transactions_record
 
 pytestmark = pytest.mark.django_db
 
@@ -274,14 +277,13 @@ def test_an_account_of_another_firm_is_not_found(firm_a, firm_b, taxable):
 
 def test_rebuild_replaces_stale_lots(firm_a, household, taxable, securities):
     TaxLotFactory(account=taxable, security=securities["BND"], lot_ref="stale")
-    transactions_record(
+
+    result = transactions_record(
         firm=firm_a,
         account=taxable,
         actor="feed",
         rows=[row("b1", "2024-01-02", "buy", "10", "1000.00")],
     )
-
-    result = household_lots_rebuild(firm=firm_a, household=household)
 
     assert result.open_lots == 1
     assert [lot[0] for lot in _lots(taxable)] == ["b1"]
@@ -346,7 +348,7 @@ def test_realized_summary_of_another_firm_is_empty(firm_a, firm_b, household, ta
     assert theirs.short_term_gain_usd == Decimal("0.00")
     assert wash_sale_windows(
         firm=firm_b, household=household, as_of=dt.date(2024, 3, 2)
-    ).optimizer_input() == {"recent_buys": [], "recent_loss_sales": []}
+    ) == WashSaleWindows(recent_buys=(), recent_loss_sales=())
 
 
 def test_summary_needs_exactly_one_scope(firm_a, household, taxable):
@@ -356,7 +358,7 @@ def test_summary_needs_exactly_one_scope(firm_a, household, taxable):
         realized_gains_summary(firm=firm_a, year=2024, account=taxable, household=household)
 
 
-def test_wash_sale_windows_map_to_the_optimizer_contract(firm_a, household, taxable, ira):
+def test_wash_sale_windows_sum_buys_and_keep_deductible_losses(firm_a, household, taxable, ira):
     transactions_record(
         firm=firm_a,
         account=taxable,
@@ -380,16 +382,14 @@ def test_wash_sale_windows_map_to_the_optimizer_contract(firm_a, household, taxa
 
     windows = wash_sale_windows(firm=firm_a, household=household, as_of=dt.date(2024, 7, 1))
 
-    assert windows.optimizer_input() == {
-        "recent_buys": [{"symbol": "BND", "date": "2024-06-20", "quantity": "7.5"}],
-        "recent_loss_sales": [{"symbol": "VTI", "date": "2024-06-10"}],
-    }
-    assert windows.groups_not_to_buy == {"CRSP-US-TOTAL"}
-    assert windows.groups_not_to_sell_at_a_loss == {"BND"}
-    bnd_lot = TaxLot.objects.get(account=taxable, lot_ref="b0")
-    assert windows.loss_lot_ids == (bnd_lot.pk,)
+    assert windows == WashSaleWindows(
+        recent_buys=(RecentBuy(symbol="BND", date=dt.date(2024, 6, 20), quantity=Decimal("7.5")),),
+        recent_loss_sales=(
+            RecentLossSale(symbol="VTI", group="CRSP-US-TOTAL", date=dt.date(2024, 6, 10)),
+        ),
+    )
     later = wash_sale_windows(firm=firm_a, household=household, as_of=dt.date(2024, 7, 21))
-    assert later.optimizer_input() == {"recent_buys": [], "recent_loss_sales": []}
+    assert later == WashSaleWindows(recent_buys=(), recent_loss_sales=())
 
 
 def test_a_wholly_washed_loss_no_longer_blocks_buying(firm_a, household, taxable):
@@ -407,10 +407,12 @@ def test_a_wholly_washed_loss_no_longer_blocks_buying(firm_a, household, taxable
     windows = wash_sale_windows(firm=firm_a, household=household, as_of=dt.date(2024, 6, 20))
 
     assert windows.recent_loss_sales == ()
-    assert windows.groups_not_to_sell_at_a_loss == {"CRSP-US-TOTAL"}
+    assert windows.recent_buys == (
+        RecentBuy(symbol="VTSAX", date=dt.date(2024, 6, 15), quantity=Decimal("10")),
+    )
 
 
-def test_windows_of_many_households_take_three_queries(
+def test_windows_of_many_households_take_two_queries(
     firm_a, firm_b, household, taxable, django_assert_num_queries
 ):
     other = AccountFactory(household=HouseholdFactory(firm=firm_a), account_number="TAX-9")
@@ -432,17 +434,23 @@ def test_windows_of_many_households_take_three_queries(
     )
     ids = [household.pk, other.household_id, foreign.pk]
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         windows = wash_sale_windows_for_households(
             firm=firm_a, household_ids=ids, as_of=dt.date(2024, 7, 1)
         )
 
-    assert windows[household.pk].optimizer_input() == {
-        "recent_buys": [{"symbol": "VTI", "date": "2024-06-20", "quantity": "3"}],
-        "recent_loss_sales": [],
+    assert windows == {
+        household.pk: WashSaleWindows(
+            recent_buys=(
+                RecentBuy(symbol="VTI", date=dt.date(2024, 6, 20), quantity=Decimal("3")),
+            ),
+            recent_loss_sales=(),
+        ),
+        other.household_id: WashSaleWindows(
+            recent_buys=(),
+            recent_loss_sales=(
+                RecentLossSale(symbol="BND", group="BND", date=dt.date(2024, 6, 25)),
+            ),
+        ),
+        foreign.pk: WashSaleWindows(recent_buys=(), recent_loss_sales=()),
     }
-    assert windows[other.household_id].optimizer_input() == {
-        "recent_buys": [],
-        "recent_loss_sales": [{"symbol": "BND", "date": "2024-06-25"}],
-    }
-    assert windows[foreign.pk].optimizer_input() == {"recent_buys": [], "recent_loss_sales": []}

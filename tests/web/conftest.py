@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from accounts.models import Account, AuditEvent, Household, Role
+from accounts.models import Account, Household, Role
 from models_library.models import ModelPortfolio, ModelVersion
 from tests.trading.builders import AS_OF, small_book
 from tests.web.browser import browser, page  # noqa: F401 - fixtures for the browser tests
@@ -70,8 +70,3 @@ def book(firm_a, member_factory) -> Book:
 def outsiders(firm_b, member_factory) -> dict:
     """Firm B's people, one per role (firm B has nothing of its own)."""
     return {name: member_factory(firm_b, role, f"b-{name}") for name, role in ROLES.items()}
-
-
-@pytest.fixture
-def audit_count():
-    return lambda: AuditEvent.objects.count()

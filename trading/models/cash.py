@@ -14,4 +14,3 @@ class CashBalance(FirmOwnedModel):
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="cash_balance")
     amount_usd = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     as_of = models.DateField()
-    updated_at = models.DateTimeField(auto_now=True)

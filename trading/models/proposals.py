@@ -79,8 +79,6 @@ class RunChunk(FirmOwnedModel):
     status = models.CharField(
         max_length=20, choices=ChunkStatus.choices, default=ChunkStatus.PENDING
     )
-    attempts = models.PositiveIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     load_ms = models.PositiveIntegerField(default=0)
     solve_ms = models.PositiveIntegerField(default=0)

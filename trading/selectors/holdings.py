@@ -54,11 +54,6 @@ class Position:
             return None
         return cents_half_even(self.quantity * self.price)
 
-    @property
-    def unrealized_gain_usd(self) -> Decimal | None:
-        value = self.market_value_usd
-        return None if value is None else value - self.cost_basis_usd
-
 
 def account_positions(*, firm: Firm, account: Account, as_of: dt.date) -> list[Position]:
     """Lots summed per security, valued at each security's last close on or before as_of."""

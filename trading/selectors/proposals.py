@@ -20,8 +20,6 @@ from rebalancer.tenancy import get_for_firm_or_404
 from trading.models import Proposal, ProposalStatus, ProposedTrade, Run
 from trading.optimization import unpack_input
 
-OPEN_STATUSES = [ProposalStatus.PENDING_REVIEW, ProposalStatus.NO_TRADES, ProposalStatus.FAILED]
-
 
 def book_as_of(*, firm: Firm) -> dt.date:
     """The date the firm's book is looked at: its latest run, else the latest price."""

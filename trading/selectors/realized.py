@@ -11,16 +11,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account, Firm, Household, TaxStatus
-from money import ZERO_CENTS, cents_half_even, plain_digits
+from money import ZERO_CENTS, cents_half_even
 from tax_calendar.tax_year import tax_year_end, tax_year_start
 from tax_calendar.wash_sale import window_start
-from trading.models import RealizedGain, TaxLot, Term, Transaction, TransactionType
+from trading.models import RealizedGain, Term, Transaction, TransactionType
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,6 @@ class RecentBuy:
     """Shares of ``symbol`` bought on ``date`` in some account of the household."""
 
     symbol: str
-    group: str
     date: dt.date
     quantity: Decimal
 
@@ -107,45 +105,12 @@ class RecentLossSale:
 
 @dataclass(frozen=True)
 class WashSaleWindows:
-    """A household's open wash-sale windows on ``as_of``.
+    """A household's open wash-sale windows: the purchases in any account, and the sales
+    at a loss in taxable accounts whose loss is not yet wholly disallowed, in the 30 days
+    up to the day asked for."""
 
-    - ``groups_not_to_buy``: identical groups sold at a loss in a taxable account in the
-      30 days up to ``as_of`` whose loss is not yet wholly disallowed; buying any of them
-      in any account of the household now would disallow (more of) that loss.
-    - ``groups_not_to_sell_at_a_loss``: groups bought in any account in those 30 days; a
-      taxable account selling them at a loss now would have the loss disallowed.
-    - ``loss_lot_ids``: the open lots of taxable accounts in those groups, the ones that
-      must not be sold at a loss (whether a lot is at a loss depends on today's price).
-    """
-
-    as_of: dt.date
     recent_buys: tuple[RecentBuy, ...]
     recent_loss_sales: tuple[RecentLossSale, ...]
-    loss_lot_ids: tuple[int, ...]
-
-    @property
-    def groups_not_to_buy(self) -> frozenset[str]:
-        return frozenset(sale.group for sale in self.recent_loss_sales)
-
-    @property
-    def groups_not_to_sell_at_a_loss(self) -> frozenset[str]:
-        return frozenset(buy.group for buy in self.recent_buys)
-
-    def optimizer_input(self) -> dict[str, list[dict[str, Any]]]:
-        """The optimizer contract's ``wash_sale`` object (numbers and dates as text)."""
-        return {
-            "recent_buys": [
-                {
-                    "symbol": b.symbol,
-                    "date": b.date.isoformat(),
-                    "quantity": plain_digits(b.quantity),
-                }
-                for b in self.recent_buys
-            ],
-            "recent_loss_sales": [
-                {"symbol": s.symbol, "date": s.date.isoformat()} for s in self.recent_loss_sales
-            ],
-        }
 
 
 def wash_sale_windows(*, firm: Firm, household: Household, as_of: dt.date) -> WashSaleWindows:
@@ -162,21 +127,22 @@ def wash_sale_windows(*, firm: Firm, household: Household, as_of: dt.date) -> Wa
 def wash_sale_windows_for_households(
     *, firm: Firm, household_ids: Iterable[int], as_of: dt.date
 ) -> dict[int, WashSaleWindows]:
-    """:func:`wash_sale_windows` for many households at once, in three queries.
+    """:func:`wash_sale_windows` for many households at once, in two queries.
 
     Every id asked for gets an entry (empty windows for a household of another firm).
     """
     ids = sorted(set(household_ids))
     since = window_start(sold=as_of)
-    buys: dict[int, dict[tuple[dt.date, str], tuple[str, Decimal]]] = defaultdict(dict)
+    buys: dict[int, dict[tuple[dt.date, str], Decimal]] = defaultdict(dict)
     purchases = Transaction.objects.for_firm(firm).filter(
         account__household_id__in=ids, type=TransactionType.BUY, date__gte=since, date__lte=as_of
     )
-    for household_id, day, symbol, group, quantity in purchases.values_list(
-        "account__household_id", "date", "security__symbol", "security__identical_group", "quantity"
+    for household_id, day, symbol, quantity in purchases.values_list(
+        "account__household_id", "date", "security__symbol", "quantity"
     ):
-        _, total = buys[household_id].get((day, symbol), ("", Decimal(0)))
-        buys[household_id][(day, symbol)] = (group or symbol, total + quantity)
+        buys[household_id][(day, symbol)] = (
+            buys[household_id].get((day, symbol), Decimal(0)) + quantity
+        )
     losses: dict[int, dict[tuple[dt.date, str], str]] = defaultdict(dict)
     loss_rows = (
         RealizedGain.objects.for_firm(firm)
@@ -192,45 +158,16 @@ def wash_sale_windows_for_households(
         "account__household_id", "sold", "security__symbol", "security__identical_group"
     ):
         losses[household_id][(day, symbol)] = group or symbol
-    open_lots: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    lots = (
-        TaxLot.objects.for_firm(firm)
-        .filter(account__household_id__in=ids, account__tax_status=TaxStatus.TAXABLE)
-        .order_by("id")
-    )
-    for household_id, lot_id, symbol, group in lots.values_list(
-        "account__household_id", "id", "security__symbol", "security__identical_group"
-    ):
-        open_lots[household_id].append((lot_id, group or symbol))
     return {
-        household_id: _windows(
-            as_of=as_of,
-            buys=buys[household_id],
-            losses=losses[household_id],
-            open_lots=open_lots[household_id],
+        household_id: WashSaleWindows(
+            recent_buys=tuple(
+                RecentBuy(symbol=symbol, date=day, quantity=quantity)
+                for (day, symbol), quantity in sorted(buys[household_id].items())
+            ),
+            recent_loss_sales=tuple(
+                RecentLossSale(symbol=symbol, group=group, date=day)
+                for (day, symbol), group in sorted(losses[household_id].items())
+            ),
         )
         for household_id in ids
     }
-
-
-def _windows(
-    *,
-    as_of: dt.date,
-    buys: dict[tuple[dt.date, str], tuple[str, Decimal]],
-    losses: dict[tuple[dt.date, str], str],
-    open_lots: list[tuple[int, str]],
-) -> WashSaleWindows:
-    recent_buys = tuple(
-        RecentBuy(symbol=symbol, group=group, date=day, quantity=quantity)
-        for (day, symbol), (group, quantity) in sorted(buys.items())
-    )
-    bought_groups = {b.group for b in recent_buys}
-    return WashSaleWindows(
-        as_of=as_of,
-        recent_buys=recent_buys,
-        recent_loss_sales=tuple(
-            RecentLossSale(symbol=symbol, group=group, date=day)
-            for (day, symbol), group in sorted(losses.items())
-        ),
-        loss_lot_ids=tuple(lot_id for lot_id, group in open_lots if group in bought_groups),
-    )

@@ -122,20 +122,6 @@ def transactions_record(
     )
 
 
-@transaction.atomic
-def household_lots_rebuild(*, firm: Firm, household: Household) -> LedgerRebuild:
-    """Re-run the lot engine over ``household``'s transactions and rewrite its ledger.
-
-    For changes that alter history without new transactions: a relief-method preference,
-    a security's identical group, a seeded demo book. Raises :class:`ValidationFailed`
-    if the stored history breaks the lot rules (nothing is changed then).
-    """
-    if household.firm_id != firm.pk:
-        raise DomainError("Not found.", field="household")
-    locked = Household.objects.select_for_update().get(firm=firm, pk=household.pk)
-    return _rebuild(firm=firm, household=locked, row_of={})
-
-
 def _rebuild(*, firm: Firm, household: Household, row_of: dict[str, int]) -> LedgerRebuild:
     """Run the engine on the household's history and replace its lots and gains."""
     accounts = list(Account.objects.for_firm(firm).filter(household=household))

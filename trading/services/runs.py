@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Account, Firm
@@ -161,8 +160,6 @@ def _claim(*, firm_id: int, chunk_id: int) -> RunChunk | None:
             RunChunk.objects.filter(pk=chunk_id, firm_id=firm_id),
             expected=[ChunkStatus.PENDING, ChunkStatus.RUNNING],
             to=ChunkStatus.RUNNING,
-            attempts=F("attempts") + 1,
-            claimed_at=timezone.now(),
         )
     except InvalidTransition:
         return None
