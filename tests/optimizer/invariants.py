@@ -22,10 +22,6 @@ def _group(case: dict, symbol: str) -> str:
     return case["securities"][symbol].get("identical_group") or f"own:{symbol}"
 
 
-def _class(case: dict, symbol: str) -> str:
-    return case["securities"][symbol].get("asset_class") or f"own:{symbol}"
-
-
 def _in_window(case: dict, day: str) -> bool:
     delta = date.fromisoformat(case["as_of"]) - date.fromisoformat(day)
     return abs(delta.days) <= WINDOW_DAYS
