@@ -160,7 +160,7 @@ def _result(
     trades = _trades(prep=prep, plan=plan)
     cash_after, summary = summarize(prep=prep, trades=trades, rules=rules)
     problems = violations(
-        prep=prep,
+        case=prep.case,
         trades=trades,
         cash_after=cash_after,
         short_gain=summary.realized_short_term_gain,

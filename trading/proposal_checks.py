@@ -1,22 +1,24 @@
-"""Checking a trade list against an account's rules, outside the optimizer.
+"""An advisor's edit of a proposal: its sales re-relieved, its figures recomputed, and its
+trades checked against the account's rules.
 
-Pure Python over the optimizer's input format (``contracts/optimize.md``): when an advisor
-edits a proposed quantity, the edited proposal is re-checked here against the same rules the
-optimizer obeys (whole shares, holdings, restrictions, screens, substitutions, cash, minimum
-trade, gain caps and the wash-sale rule), its sales are re-relieved lot by lot in the least
-taxed order, and its figures are recomputed.
+Over the optimizer's input format (``contracts/optimize.md``), read with the optimizer's
+own parser. When an advisor edits a proposed quantity, the edited sale is re-relieved lot
+by lot in the least taxed order, the proposal's figures are recomputed, and its trades
+go to the optimizer's own rule checker (:func:`optimizer.verify.violations`), the one
+that checks every answer the optimizer gives.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from money import ZERO, cents_half_up, to_decimal
+from optimizer import parse_case, verify
+from optimizer.rules import recent_groups
+from optimizer.types import Lot, LotRelief, Trade
 from tax_calendar.holding import is_long_term
-from tax_calendar.wash_sale import window_start
 
 
 def _money(value: Decimal) -> str:
@@ -34,73 +36,29 @@ class LotInfo:
 
 
 class Account:
-    """The parts of one optimizer input that the checks need, with defaults applied."""
+    """One optimizer input (parsed: ``typed``) and what relieving and summing need."""
 
     def __init__(self, case: dict[str, Any]):
-        self.case = case
-        self.as_of = dt.date.fromisoformat(case["as_of"])
-        self.taxable = case["account"].get("tax_status", "taxable") == "taxable"
-        self.cash = to_decimal(case["account"].get("cash"))
-        self.securities = case["securities"]
-        self.prices = {s: to_decimal(v["price"]) for s, v in self.securities.items()}
-        prefs = case.get("preferences") or {}
-        tax = prefs.get("tax") or {}
-        self.rates = {
-            "short": to_decimal(tax.get("short_term_rate", "0.37")),
-            "long": to_decimal(tax.get("long_term_rate", "0.20")),
-        }
-        self.max_gain = (
-            None if tax.get("max_realized_gain") is None else to_decimal(tax["max_realized_gain"])
-        )
-        self.max_short = (
-            None
-            if tax.get("max_short_term_gain") is None
-            else to_decimal(tax["max_short_term_gain"])
-        )
-        trading = prefs.get("trading") or {}
-        self.min_trade = to_decimal(trading.get("min_trade_value"))
-        self.fractional = bool(trading.get("fractional_shares", False))
-        self.cost_rate = to_decimal(trading.get("cost_bps")) / Decimal(10000)
-        cash = prefs.get("cash") or {}
-        self.cash_floor = to_decimal(cash.get("min")) + to_decimal(cash.get("withdrawal"))
-        self.restrictions = {(r["symbol"], r["type"]) for r in prefs.get("restrictions") or []}
-        self.screens = [(s["field"], s["value"]) for s in prefs.get("screens") or []]
-        self.substituted = {s["from"] for s in prefs.get("substitutions") or []}
-        wash = case.get("wash_sale") or {}
-        since = window_start(sold=self.as_of)
-        self.loss_sale_groups = {
-            self.group(e["symbol"])
-            for e in wash.get("recent_loss_sales") or []
-            if dt.date.fromisoformat(e["date"]) >= since
-        }
-        self.recent_buy_groups = {
-            self.group(e["symbol"])
-            for e in wash.get("recent_buys") or []
-            if dt.date.fromisoformat(e["date"]) >= since
-        }
-        self.lots = [self._lot(lot) for lot in case.get("lots") or []]
+        self.typed = typed = parse_case(case)
+        self.as_of = typed.as_of
+        self.taxable = typed.tax_status == "taxable"
+        self.cash = typed.cash
+        self.prices = {symbol: s.price for symbol, s in typed.securities.items()}
+        tax = typed.preferences.tax
+        self.rates = {"short": tax.short_term_rate, "long": tax.long_term_rate}
+        self.cost_rate = typed.preferences.trading.cost_bps / Decimal(10000)
+        self.recent_buy_groups = recent_groups(case=typed, events=typed.recent_buys)
+        self.lots = [self._lot(lot) for lot in typed.lots]
 
     def group(self, symbol: str) -> str:
-        return (self.securities.get(symbol) or {}).get("identical_group") or symbol
+        return self.typed.securities[symbol].identical_group
 
-    def _lot(self, lot: dict) -> LotInfo:
-        quantity = to_decimal(lot["quantity"])
-        basis = to_decimal(lot["cost_basis"]) / quantity
-        acquired = dt.date.fromisoformat(lot["acquired"])
-        term = "long" if is_long_term(start=acquired, sold=self.as_of) else "short"
-        gain = self.prices[lot["symbol"]] - basis
+    def _lot(self, lot: Lot) -> LotInfo:
+        basis = lot.cost_basis / lot.quantity
+        term = "long" if is_long_term(start=lot.acquired, sold=self.as_of) else "short"
+        gain = self.prices[lot.symbol] - basis
         rate = self.rates[term] if self.taxable else ZERO
-        return LotInfo(lot["id"], lot["symbol"], quantity, basis, term, gain * rate)
-
-    def held(self, symbol: str) -> Decimal:
-        return sum((lot.quantity for lot in self.lots if lot.symbol == symbol), ZERO)
-
-    def screened(self, symbol: str) -> bool:
-        info = self.securities.get(symbol) or {}
-        return any(
-            (field == "symbol" and symbol == value) or (info.get(field) == value)
-            for field, value in self.screens
-        )
+        return LotInfo(lot.id, lot.symbol, lot.quantity, basis, term, gain * rate)
 
 
 def relieve(account: Account, *, symbol: str, quantity: Decimal, no_losses: bool) -> list[dict]:
@@ -173,62 +131,35 @@ def summarize(account: Account, trades: list[dict]) -> dict[str, str]:
 
 def violations(account: Account, trades: list[dict]) -> list[str]:
     """Every rule ``trades`` break, in words an advisor can read; empty when all hold."""
-    found: list[str] = []
-    buys, sells = _buys_and_sells(trades)
-    for trade in trades:
-        symbol, quantity = trade["symbol"], to_decimal(trade["quantity"])
-        if quantity <= 0:
-            found.append(f"{symbol}: the quantity must be positive")
-        if not account.fractional and quantity != quantity.to_integral_value():
-            found.append(f"{symbol}: this account trades whole shares only")
-        value = quantity * account.prices[symbol]
-        closes = trade["side"] == "sell" and quantity == account.held(symbol)
-        if value < account.min_trade and not closes:
-            found.append(
-                f"{symbol}: ${value:,.2f} is below the minimum trade of ${account.min_trade:,.2f}"
-            )
-    for symbol in buys:
-        if {(symbol, "do_not_buy"), (symbol, "hold")} & account.restrictions:
-            found.append(f"{symbol} is restricted from buying")
-        if account.screened(symbol):
-            found.append(f"{symbol} is excluded by a screen")
-        if symbol in account.substituted:
-            found.append(f"{symbol} is substituted away and may not be bought")
-        if account.group(symbol) in account.loss_sale_groups:
-            found.append(
-                f"buying {symbol} would be a wash sale: its group was sold at a loss within 30 days"
-            )
-    bought_groups = {account.group(s) for s in buys}
-    for symbol, quantity in sells.items():
-        if {(symbol, "do_not_sell"), (symbol, "hold")} & account.restrictions:
-            found.append(f"{symbol} is restricted from selling")
-        if quantity > account.held(symbol):
-            found.append(f"{symbol}: selling {quantity} but only {account.held(symbol)} is held")
-    for trade in trades:
-        if trade["side"] != "sell" or not account.taxable:
-            continue
-        group = account.group(trade["symbol"])
-        at_loss = any(to_decimal(lot["gain"]) < 0 for lot in trade.get("lots") or [])
-        if at_loss and group in account.recent_buy_groups:
-            found.append(
-                f"selling {trade['symbol']} at a loss would be a wash sale: bought within 30 days"
-            )
-        if at_loss and group in bought_groups:
-            found.append(
-                f"selling {trade['symbol']} at a loss while buying its group is a wash sale"
-            )
     figures = summarize(account, trades)
-    if to_decimal(figures["cash_after"]) < account.cash_floor:
-        found.append(
-            f"cash after trades ${to_decimal(figures['cash_after']):,.2f} is below the "
-            f"${account.cash_floor:,.2f} needed (minimum plus withdrawal)"
-        )
     short = to_decimal(figures["realized_short_term_gain"])
-    net = short + to_decimal(figures["realized_long_term_gain"])
-    if account.max_gain is not None and net > account.max_gain:
-        found.append(f"net realized gain ${net:,.2f} exceeds the cap of ${account.max_gain:,.2f}")
-    if account.max_short is not None and short > account.max_short:
-        found.append(
-            f"net short-term gain ${short:,.2f} exceeds the cap of ${account.max_short:,.2f}"
-        )
-    return found
+    return verify.violations(
+        case=account.typed,
+        trades=[_trade(account, trade) for trade in trades],
+        cash_after=to_decimal(figures["cash_after"]),
+        short_gain=short,
+        total_gain=short + to_decimal(figures["realized_long_term_gain"]),
+    )
+
+
+def _trade(account: Account, trade: dict) -> Trade:
+    """A trade of the proposal as the optimizer's ``Trade``; its value is unrounded."""
+    quantity, price = to_decimal(trade["quantity"]), account.prices[trade["symbol"]]
+    return Trade(
+        symbol=trade["symbol"],
+        side=trade["side"],
+        quantity=quantity,
+        price=price,
+        value=quantity * price,
+        reasons=(),
+        lots=tuple(
+            LotRelief(
+                lot=lot["lot"],
+                quantity=to_decimal(lot["quantity"]),
+                cost_basis=to_decimal(lot.get("cost_basis")),
+                gain=to_decimal(lot["gain"]),
+                term=lot.get("term", ""),
+            )
+            for lot in trade.get("lots") or []
+        ),
+    )
