@@ -147,10 +147,8 @@ def _run_start(*, firm, as_of, trigger, actor, account_numbers, chunk_size, enqu
 
 @dataclass
 class ChunkOutcome:
-    chunk_id: int
     skipped: bool
     written: int = 0
-    failed: int = 0
 
 
 def _claim(*, firm_id: int, chunk_id: int) -> RunChunk | None:
@@ -179,7 +177,7 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
             run_id = chunks.values_list("run_id", flat=True).first()
             if run_id is not None:
                 run_refresh_status(run_id=run_id)
-        return ChunkOutcome(chunk_id=chunk_id, skipped=True)
+        return ChunkOutcome(skipped=True)
     firm, run = chunk.firm, chunk.run
     with count_queries() as queries:
         started = time.perf_counter()
@@ -215,8 +213,7 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
     # later one to commit then sees both done and completes the run
     with firm_scope(firm):
         run_refresh_status(run_id=run.pk)
-    failed = sum(1 for p in proposals if p.status == ProposalStatus.FAILED)
-    return ChunkOutcome(chunk_id=chunk_id, skipped=False, written=written, failed=failed)
+    return ChunkOutcome(skipped=False, written=written)
 
 
 def _write(*, firm: Firm, run: Run, proposals: list[Proposal], securities) -> int:
