@@ -94,6 +94,15 @@ def test_the_array_mask_agrees_with_the_date_rule(sold):
     assert mask.tolist() == [is_long_term(start=s, sold=sold) for s in starts]
 
 
+def test_the_array_rule_takes_datetime64_days_as_well_as_dates():
+    starts = [dt.date(2024, 2, 29), dt.date(1969, 12, 31), dt.date(2024, 12, 31)]
+
+    got = anniversaries(np.array(starts, dtype="datetime64[D]"))
+
+    assert got.tolist() == anniversaries(starts).tolist()
+    assert got.tolist() == [dt.date(2025, 3, 1), dt.date(1970, 12, 31), dt.date(2025, 12, 31)]
+
+
 def test_the_array_mask_of_no_dates_is_an_empty_bool_array():
     mask = long_term_mask([], sold=dt.date(2025, 1, 1))
 
