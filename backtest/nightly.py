@@ -25,17 +25,19 @@ from optimizer.api import optimize_account
 from optimizer.types import (
     Case,
     CashPreferences,
-    Lot,
+    Lots,
     Preferences,
     RecentBuy,
     RecentLossSale,
     Restriction,
-    Security,
+    Securities,
     TaxPreferences,
     TradingPreferences,
 )
 
 logger = logging.getLogger(__name__)
+
+LotRow = tuple[str, str, Decimal, Decimal, date]
 
 
 class NightlyOptimizer:
@@ -66,7 +68,7 @@ class NightlyOptimizer:
         self.solves = 0
         self.failures = 0
         self.statuses: Counter[str] = Counter()
-        self._lots: dict[str, tuple[float, float, date, Lot]] = {}
+        self._lots: dict[str, tuple[float, float, date, LotRow]] = {}
 
     def orders(self, *, state: AccountState, market: Market) -> list[Order]:
         if not (market.is_step or state.contributed_today or state.need_usd > state.cash_usd):
@@ -93,22 +95,16 @@ class NightlyOptimizer:
     def case(self, *, state: AccountState, market: Market) -> Case:
         """The optimizer's input for this account tonight."""
         spec = state.spec
-        securities = {
-            symbol: Security(
-                symbol=symbol,
-                price=Decimal(f"{market.prices[i]:.4f}"),
-                asset_class="us_equity",
-                sector=market.sectors[i],
-                identical_group=symbol,
-            )
+        securities = Securities.from_rows(
+            (symbol, Decimal(f"{market.prices[i]:.4f}"), "us_equity", market.sectors[i], symbol)
             for i, symbol in enumerate(market.symbols)
             if market.prices[i] == market.prices[i]
-        }
-        # A piece unchanged since last night keeps its Lot: building Decimals for every
+        )
+        # A piece unchanged since last night keeps its lot row: building Decimals for every
         # lot every night was a fifth of the back-test's time.
         seen: set[str] = set()
         lots = []
-        cache: dict[str, tuple[float, float, date, Lot]] = {}
+        cache: dict[str, tuple[float, float, date, LotRow]] = {}
         previous = self._lots
         for piece in state.ledger.pieces():
             key = piece.lot_id
@@ -120,12 +116,12 @@ class NightlyOptimizer:
             if known is not None and known[:3] == state_key:
                 lot = known[3]
             else:
-                lot = Lot(
-                    id=key,
-                    symbol=piece.symbol,
-                    quantity=Decimal(f"{piece.quantity:.0f}"),
-                    cost_basis=Decimal(f"{piece.basis:.2f}"),
-                    acquired=piece.hp_start,
+                lot = (
+                    key,
+                    piece.symbol,
+                    Decimal(f"{piece.quantity:.0f}"),
+                    Decimal(f"{piece.basis:.2f}"),
+                    piece.hp_start,
                 )
             cache[key] = (*state_key, lot)
             lots.append(lot)
@@ -154,7 +150,7 @@ class NightlyOptimizer:
             tax_status="taxable",
             cash=Decimal(f"{max(0.0, state.cash_usd):.2f}"),
             securities=securities,
-            lots=tuple(lots),
+            lots=Lots.from_rows(lots),
             target=target,
             preferences=Preferences(
                 tax=self.tax,

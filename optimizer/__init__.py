@@ -1,14 +1,13 @@
 """Pure optimization library: one account's plain data in, trades out. No Django."""
 
 from optimizer.api import optimize_account
+from optimizer.contract import case_to_dict, parse_case, result_from_dict, result_to_dict
 from optimizer.errors import (
     OptimizerError,
     OptimizerInfeasibleError,
     OptimizerInputError,
     SolverError,
 )
-from optimizer.output import result_to_dict
-from optimizer.parsing import parse_case
 from optimizer.types import Case, OptimizeResult, Trade
 
 __all__ = [
@@ -19,7 +18,9 @@ __all__ = [
     "OptimizerInputError",
     "SolverError",
     "Trade",
+    "case_to_dict",
     "optimize_account",
     "parse_case",
+    "result_from_dict",
     "result_to_dict",
 ]

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from optimizer.contract.check import check_case
+from optimizer.contract.parse import parse_case
 from optimizer.diagnose import infeasibility
 from optimizer.errors import OptimizerError, OptimizerInfeasibleError, OptimizerInputError
 from optimizer.explain import (
@@ -23,7 +25,6 @@ from optimizer.explain import (
     trade_context,
 )
 from optimizer.output import lot_reliefs, money, quantity, ratio, relief_order, summarize
-from optimizer.parsing import parse_case
 from optimizer.prepare import Prepared, prepare
 from optimizer.problem import Problem, base_bounds, build_problem
 from optimizer.relaxation import directed_bounds, solve_with_directions
@@ -46,10 +47,15 @@ RESOLVE_ABOVE = 0.001
 
 
 def optimize_account(case: Case | dict[str, Any], *, explain: bool = True) -> OptimizeResult:
-    """Optimize one account. `case` is a typed `Case` or the contract's decoded JSON."""
+    """Optimize one account. `case` is a typed `Case` (checked against the contract's rules
+    on values) or the contract's decoded JSON."""
     account = _account_id(case)
     try:
-        typed = case if isinstance(case, Case) else parse_case(case)
+        if isinstance(case, Case):
+            check_case(case)
+            typed = case
+        else:
+            typed = parse_case(case)
         account = typed.account_id
         return _optimize(case=typed, explain=explain)
     except OptimizerInputError as exc:
@@ -186,7 +192,7 @@ def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
     trades = []
     relief = relief_order(prep=prep, lot_sold=plan.lot_sold)
     for i, symbol in enumerate(prep.symbols):
-        price = prep.case.securities[symbol].price
+        price = prep.case.securities.price_of(symbol)
         if plan.sale_qty[i] > 0:
             qty = quantity(plan.sale_qty[i], whole=whole)
             trades.append(
@@ -203,7 +209,7 @@ def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
                 )
             )
     for i, symbol in enumerate(prep.symbols):
-        price = prep.case.securities[symbol].price
+        price = prep.case.securities.price_of(symbol)
         if plan.buy_qty[i] > 0:
             qty = quantity(plan.buy_qty[i], whole=whole)
             trades.append(

@@ -37,7 +37,7 @@ def allocate_lots(*, prep: Prepared, sale_qty: np.ndarray, allowed: np.ndarray) 
     if prep.n_lots == 0:
         return np.zeros(0)
     key = lot_order_key(prep=prep)
-    ids = np.array([lot.id for lot in prep.case.lots])
+    ids = prep.case.lots.id.astype(str)
     order = np.lexsort((ids, key, ~allowed, prep.lot_security))
     qty = np.where(allowed, prep.lot_qty, 0.0)[order]
     security = prep.lot_security[order]

@@ -14,7 +14,7 @@ import numpy as np
 from money import CENT, ZERO, cents_half_up
 from optimizer.lots import lot_order_key
 from optimizer.prepare import Prepared
-from optimizer.types import LotRelief, OptimizeResult, RuleCost, Summary, Trade
+from optimizer.types import LotRelief, RuleCost, Summary, Trade
 
 RATIO = Decimal("0.0001")
 SHARE_STEP = Decimal("0.000001")
@@ -48,7 +48,7 @@ def relief_order(*, prep: Prepared, lot_sold: np.ndarray) -> dict[int, list[int]
     """Security -> the lots its sale relieves, cheapest tax per share first."""
     key = lot_order_key(prep=prep)
     sold = np.flatnonzero(lot_sold > 0)
-    ids = np.array([prep.case.lots[j].id for j in sold], dtype=object)
+    ids = prep.case.lots.id[sold]
     order = sold[np.lexsort((ids, key[sold], prep.lot_security[sold]))] if len(sold) else sold
     grouped: dict[int, list[int]] = {}
     for j in order.tolist():
@@ -73,24 +73,24 @@ def lot_reliefs(
     *, prep: Prepared, i: int, total: Decimal, lot_sold: np.ndarray, lots: list[int]
 ) -> tuple[LotRelief, ...]:
     """The lots one sale relieves, in relief order; their quantities add up to `total`."""
-    price = prep.case.securities[prep.symbols[i]].price
+    price = prep.case.securities.price_of(prep.symbols[i])
     whole = not prep.case.preferences.trading.fractional_shares
-    capacity = [prep.case.lots[j].quantity for j in lots]
+    case_lots = prep.case.lots
+    capacity: list[Decimal] = case_lots.quantity[lots].tolist()
     pieces = [
         min(quantity(lot_sold[j], whole=whole), cap) for j, cap in zip(lots, capacity, strict=True)
     ]
     _settle(pieces, capacity=capacity, total=total)
     reliefs = []
-    for j, piece in zip(lots, pieces, strict=True):
+    for j, piece, held in zip(lots, pieces, capacity, strict=True):
         if piece <= 0:
             continue
-        lot = prep.case.lots[j]
-        whole_lot = piece == lot.quantity
-        basis = money(lot.cost_basis if whole_lot else lot.cost_basis * piece / lot.quantity)
+        cost_basis = case_lots.cost_basis[j]
+        basis = money(cost_basis if piece == held else cost_basis * piece / held)
         gain = money(piece * price) - basis
         reliefs.append(
             LotRelief(
-                lot=lot.id,
+                lot=str(case_lots.id[j]),
                 quantity=piece,
                 cost_basis=basis,
                 gain=gain if gain != 0 else ZERO.quantize(CENT),
@@ -141,8 +141,9 @@ def summarize(
 def held_shares(*, prep: Prepared) -> dict[str, Decimal]:
     """Shares held per symbol before trading."""
     shares: dict[str, Decimal] = {}
-    for lot in prep.case.lots:
-        shares[lot.symbol] = shares.get(lot.symbol, ZERO) + lot.quantity
+    lots = prep.case.lots
+    for symbol, held in zip(lots.symbol.tolist(), lots.quantity.tolist(), strict=True):
+        shares[symbol] = shares.get(symbol, ZERO) + held
     return shares
 
 
@@ -155,7 +156,7 @@ def holdings_after(
     for trade in trades:
         sign = 1 if trade.side == "buy" else -1
         shares[trade.symbol] = shares.get(trade.symbol, ZERO) + sign * trade.quantity
-    return {s: q * case.securities[s].price for s, q in shares.items()}
+    return {s: q * case.securities.price_of(s) for s, q in shares.items()}
 
 
 def drift(*, prep: Prepared, positions: dict[str, Decimal], cash: Decimal) -> Decimal:
@@ -168,62 +169,3 @@ def drift(*, prep: Prepared, positions: dict[str, Decimal], cash: Decimal) -> De
     gaps = sum((abs(positions.get(s, ZERO) / total - target.get(s, ZERO)) for s in symbols), ZERO)
     cash_target = Decimal(1) - sum(target.values(), ZERO)
     return (gaps + abs(cash / total - cash_target)) / 2
-
-
-def result_to_dict(result: OptimizeResult) -> dict:
-    """The contract's JSON object for one result."""
-    out: dict = {
-        "account": result.account,
-        "status": result.status,
-        "message": result.message,
-        "trades": [_trade_dict(t) for t in result.trades],
-    }
-    if result.status == "optimal" and result.summary is not None:
-        out["cash_after"] = plain(result.cash_after)
-        out["summary"] = _summary_dict(result.summary)
-    return out
-
-
-def _trade_dict(trade: Trade) -> dict:
-    out = {
-        "symbol": trade.symbol,
-        "side": trade.side,
-        "quantity": plain(trade.quantity),
-        "price": plain(trade.price),
-        "value": plain(trade.value),
-    }
-    if trade.side == "sell":
-        out["lots"] = [
-            {
-                "lot": r.lot,
-                "quantity": plain(r.quantity),
-                "cost_basis": plain(r.cost_basis),
-                "gain": plain(r.gain),
-                "term": r.term,
-            }
-            for r in trade.lots
-        ]
-    out["reasons"] = list(trade.reasons)
-    return out
-
-
-def _summary_dict(summary: Summary) -> dict:
-    return {
-        "realized_short_term_gain": plain(summary.realized_short_term_gain),
-        "realized_long_term_gain": plain(summary.realized_long_term_gain),
-        "estimated_tax": plain(summary.estimated_tax),
-        "transaction_cost": plain(summary.transaction_cost),
-        "turnover": plain(summary.turnover),
-        "drift_before": plain(summary.drift_before),
-        "drift_after": plain(summary.drift_after),
-        "binding_rules": [
-            {
-                "rule": r.rule,
-                "detail": r.detail,
-                "objective_cost": plain(r.objective_cost),
-                "drift_cost": plain(r.drift_cost),
-                "tax_cost": plain(r.tax_cost),
-            }
-            for r in summary.binding_rules
-        ],
-    }

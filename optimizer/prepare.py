@@ -84,9 +84,10 @@ class Prepared:
 
 def prepare(*, case: Case) -> Prepared:
     """Turn a case into arrays; see `Prepared`."""
-    symbols = tuple(sorted(case.securities))
-    price = np.array([float(case.securities[s].price) for s in symbols])
-    lots = _lot_arrays(case=case, symbols=symbols, price=price)
+    order = np.argsort(case.securities.symbol.astype(str), kind="stable")
+    symbols = tuple(case.securities.symbol[order].tolist())
+    price = case.securities.price[order].astype(float)
+    lots = _lot_arrays(case=case, symbols=symbols, order=order, price=price)
     held_qty = np.bincount(lots.security, weights=lots.qty, minlength=len(symbols)).astype(float)
     value = float(case.cash) + float(held_qty @ price)
     if value <= 0:
@@ -97,8 +98,8 @@ def prepare(*, case: Case) -> Prepared:
     if not tax.harvest_losses:
         objective_tax = np.maximum(objective_tax, 0.0)
     blocks = _blocks(case=case, symbols=symbols, lots=lots)
-    groups, security_group = _index(case=case, symbols=symbols, attribute="identical_group")
-    classes, security_class = _index(case=case, symbols=symbols, attribute="asset_class")
+    groups, security_group = _index(case.securities.identical_group[order])
+    classes, security_class = _index(case.securities.asset_class[order])
     target_map = adjusted_target(case=case, screened=blocks.screened)
     invest_share = max(0.0, 1.0 - float(case.preferences.cash.withdrawal) / value)
     target_adjusted = np.array([target_map.get(s, 0.0) for s in symbols]) * invest_share
@@ -162,20 +163,30 @@ class _Lots:
     tax_rate: np.ndarray
 
 
-def _lot_arrays(*, case: Case, symbols: tuple[str, ...], price: np.ndarray) -> _Lots:
+def _lot_arrays(
+    *, case: Case, symbols: tuple[str, ...], order: np.ndarray, price: np.ndarray
+) -> _Lots:
     """Per-lot arrays: security index, shares, market value, gain per dollar (the gain
     computed in decimals, so a lot exactly at its basis is no loss), term, rate."""
-    index = {symbol: i for i, symbol in enumerate(symbols)}
-    security = np.array([index[lot.symbol] for lot in case.lots], dtype=int)
-    qty = np.array([float(lot.quantity) for lot in case.lots])
-    gain = np.array(
-        [
-            float(lot.quantity * case.securities[lot.symbol].price - lot.cost_basis)
-            for lot in case.lots
-        ]
-    )
-    market = qty * price[security] if len(qty) else np.zeros(0)
-    is_short = ~long_term_lots(lots=case.lots, as_of=case.as_of)
+    lots = case.lots
+    if not len(lots):
+        empty = np.zeros(0)
+        return _Lots(
+            security=np.zeros(0, dtype=int),
+            qty=empty,
+            market=empty,
+            gain_ratio=empty,
+            is_short=np.zeros(0, dtype=bool),
+            is_loss=np.zeros(0, dtype=bool),
+            tax_rate=empty,
+        )
+    sorted_symbols = np.array(symbols, dtype=object)
+    security = np.searchsorted(sorted_symbols, lots.symbol)
+    qty = lots.quantity.astype(float)
+    decimal_price = case.securities.price[order][security]
+    gain = (lots.quantity * decimal_price - lots.cost_basis).astype(float)
+    market = qty * price[security]
+    is_short = ~long_term_lots(acquired=lots.acquired, as_of=case.as_of)
     tax = case.preferences.tax
     return _Lots(
         security=security,
@@ -206,6 +217,7 @@ def _blocks(*, case: Case, symbols: tuple[str, ...], lots: _Lots) -> _Blocks:
     substituted = frozenset(sub.from_symbol for sub in case.preferences.substitutions)
     loss_sale_groups = recent_groups(case=case, events=case.recent_loss_sales)
     recent_buy_groups = recent_groups(case=case, events=case.recent_buys)
+    groups = [case.securities.group_of(s) for s in symbols]
     buy_blocks = tuple(
         buy_block(
             symbol=s,
@@ -213,9 +225,9 @@ def _blocks(*, case: Case, symbols: tuple[str, ...], lots: _Lots) -> _Blocks:
             screened=screened,
             substituted=substituted,
             loss_sale_groups=loss_sale_groups,
-            group=case.securities[s].identical_group,
+            group=group,
         )
-        for s in symbols
+        for s, group in zip(symbols, groups, strict=True)
     )
     lot_block_list = lot_blocks(
         symbols=symbols,
@@ -223,9 +235,7 @@ def _blocks(*, case: Case, symbols: tuple[str, ...], lots: _Lots) -> _Blocks:
         restricted=restricted,
         taxable=case.tax_status == "taxable",
         is_loss=lots.is_loss,
-        blocked=np.array(
-            [case.securities[s].identical_group in recent_buy_groups for s in symbols], dtype=bool
-        ),
+        blocked=np.array([group in recent_buy_groups for group in groups], dtype=bool),
     )
     return _Blocks(
         screened=screened,
@@ -238,14 +248,10 @@ def _blocks(*, case: Case, symbols: tuple[str, ...], lots: _Lots) -> _Blocks:
     )
 
 
-def _index(
-    *, case: Case, symbols: tuple[str, ...], attribute: str
-) -> tuple[tuple[str, ...], np.ndarray]:
+def _index(values: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
     """The distinct values of a security attribute, and each security's position in them."""
-    values = [getattr(case.securities[s], attribute) for s in symbols]
-    names = tuple(sorted(set(values)))
-    position = {name: k for k, name in enumerate(names)}
-    return names, np.array([position[v] for v in values], dtype=int)
+    names, position = np.unique(values.astype(str), return_inverse=True)
+    return tuple(names.tolist()), position.astype(int)
 
 
 def _cap(*, cap: Decimal | None, value: float) -> float | None:

@@ -7,7 +7,7 @@ from datetime import date
 
 import numpy as np
 
-from optimizer.types import Case, Lot, Restriction, Screen
+from optimizer.types import Case, Restriction, Screen
 from tax_calendar.holding_arrays import long_term_mask
 from tax_calendar.wash_sale import within_window
 
@@ -15,7 +15,7 @@ from tax_calendar.wash_sale import within_window
 def recent_groups(*, case: Case, events: tuple) -> set[str]:
     """Identical groups of the wash-sale events within 30 days of `as_of`."""
     return {
-        case.securities[e.symbol].identical_group
+        case.securities.group_of(e.symbol)
         for e in events
         if within_window(event=e.date, day=case.as_of)
     }
@@ -51,16 +51,13 @@ def screened_symbols(*, case: Case) -> frozenset[str]:
 
 def screen_matches(*, case: Case, screen: Screen) -> frozenset[str]:
     """The symbols one screen excludes."""
-    return frozenset(
-        security.symbol
-        for security in case.securities.values()
-        if {
-            "symbol": security.symbol,
-            "sector": security.sector,
-            "asset_class": security.asset_class,
-        }[screen.field]
-        == screen.value
-    )
+    securities = case.securities
+    column = {
+        "symbol": securities.symbol,
+        "sector": securities.sector,
+        "asset_class": securities.asset_class,
+    }[screen.field]
+    return frozenset(securities.symbol[column == screen.value].tolist())
 
 
 def adjusted_target(*, case: Case, screened: frozenset[str]) -> dict[str, float]:
@@ -81,13 +78,12 @@ def adjusted_target(*, case: Case, screened: frozenset[str]) -> dict[str, float]
         weight = target.pop(symbol, 0.0)
         if weight <= 0:
             continue
-        asset_class = case.securities[symbol].asset_class
+        securities = case.securities
+        same_class = securities.symbol[securities.asset_class == securities.asset_class_of(symbol)]
         rest = [
-            other.symbol
-            for other in case.securities.values()
-            if other.asset_class == asset_class
-            and other.symbol not in screened
-            and other.symbol not in substituted
+            other
+            for other in same_class.tolist()
+            if other not in screened and other not in substituted
         ]
         if not rest:
             continue
@@ -143,6 +139,7 @@ def lot_blocks(
     return tuple(blocks.tolist())
 
 
-def long_term_lots(*, lots: tuple[Lot, ...], as_of: date) -> np.ndarray:
-    """Per lot, long-term if sold on `as_of` (tax_calendar's holding-period rule)."""
-    return long_term_mask([lot.acquired for lot in lots], sold=as_of)
+def long_term_lots(*, acquired: np.ndarray, as_of: date) -> np.ndarray:
+    """Per lot (a `datetime64[D]` column of acquisition dates), long-term if sold on `as_of`
+    (tax_calendar's holding-period rule)."""
+    return long_term_mask(acquired, sold=as_of)

@@ -10,10 +10,10 @@ import numpy as np
 from optimizer.types import (
     Case,
     FactorModel,
-    Lot,
+    Lots,
     Preferences,
     RecentBuy,
-    Security,
+    Securities,
     TaxPreferences,
     TradingPreferences,
 )
@@ -33,7 +33,7 @@ def _lots(
     prices: dict[str, Decimal],
     dollars: np.ndarray,
     lots_per_symbol: int,
-) -> tuple[Lot, ...]:
+) -> list[tuple[str, str, Decimal, Decimal, date]]:
     lots = []
     for symbol, budget in zip(symbols, dollars, strict=True):
         price = float(prices[symbol])
@@ -41,15 +41,15 @@ def _lots(
             qty = max(1, int(budget / lots_per_symbol / price))
             ratio = rng.uniform(0.6, 1.4)
             lots.append(
-                Lot(
-                    id=f"{symbol}-{k}",
-                    symbol=symbol,
-                    quantity=Decimal(qty),
-                    cost_basis=_money(qty * price * ratio),
-                    acquired=AS_OF - timedelta(days=int(rng.integers(20, 1500))),
+                (
+                    f"{symbol}-{k}",
+                    symbol,
+                    Decimal(qty),
+                    _money(qty * price * ratio),
+                    AS_OF - timedelta(days=int(rng.integers(20, 1500))),
                 )
             )
-    return tuple(lots)
+    return lots
 
 
 def etf_account(*, seed: int = 0, account_id: str = "ETF-12") -> Case:
@@ -59,28 +59,27 @@ def etf_account(*, seed: int = 0, account_id: str = "ETF-12") -> Case:
     for k, asset_class in enumerate(_ETF_CLASSES):
         for twin in range(2):
             symbol = f"E{k}{twin}"
-            securities[symbol] = Security(
-                symbol=symbol,
-                price=_money(rng.uniform(30, 400)),
-                asset_class=asset_class,
-                sector=None,
-                identical_group=f"IDX-{k}-{twin}",
+            securities[symbol] = (
+                symbol,
+                _money(rng.uniform(30, 400)),
+                asset_class,
+                None,
+                f"IDX-{k}-{twin}",
             )
         target[f"E{k}0"] = Decimal(f"{rng.uniform(0.08, 0.25):.4f}")
     scale = Decimal("0.98") / sum(target.values())
     target = {s: (w * scale).quantize(Decimal("0.0001")) for s, w in target.items()}
     symbols = sorted(securities)
     dollars = rng.uniform(5_000, 60_000, size=len(symbols))
-    prices = {s: securities[s].price for s in symbols}
+    prices = {s: securities[s][1] for s in symbols}
+    lots = _lots(rng=rng, symbols=symbols, prices=prices, dollars=dollars, lots_per_symbol=4)
     return Case(
         account_id=account_id,
         as_of=AS_OF,
         tax_status="taxable",
         cash=_money(8_000),
-        securities=securities,
-        lots=_lots(rng=rng, symbols=symbols, prices=prices, dollars=dollars, lots_per_symbol=4)[
-            :50
-        ],
+        securities=Securities.from_rows(securities.values()),
+        lots=Lots.from_rows(lots[:50]),
         target=target,
         preferences=Preferences(
             tax=TaxPreferences(max_realized_gain=Decimal("20000")),
@@ -104,20 +103,14 @@ def direct_index_account(
     symbols = [f"STK{i:03d}" for i in range(n_stocks)]
     sectors = [f"sector{i % 11}" for i in range(n_stocks)]
     securities = {
-        s: Security(
-            symbol=s,
-            price=_money(rng.uniform(10, 500)),
-            asset_class="us_equity",
-            sector=sectors[i],
-            identical_group=s,
-        )
+        s: (s, _money(rng.uniform(10, 500)), "us_equity", sectors[i], s)
         for i, s in enumerate(symbols)
     }
     caps = rng.pareto(1.2, size=n_stocks) + 0.2
     weights = caps / caps.sum() * 0.98
     target = {s: Decimal(f"{w:.6f}") for s, w in zip(symbols, weights, strict=True)}
     drifted = weights * rng.lognormal(0.0, 0.25, size=n_stocks) * 2_000_000
-    prices = {s: securities[s].price for s in symbols}
+    prices = {s: securities[s][1] for s in symbols}
     loadings = rng.normal(0.0, 0.3, size=(n_stocks, n_factors))
     loadings[:, 0] = rng.normal(1.0, 0.2, size=n_stocks)
     model = FactorModel(
@@ -131,9 +124,15 @@ def direct_index_account(
         as_of=AS_OF,
         tax_status="taxable",
         cash=_money(40_000),
-        securities=securities,
-        lots=_lots(
-            rng=rng, symbols=symbols, prices=prices, dollars=drifted, lots_per_symbol=lots_per_stock
+        securities=Securities.from_rows(securities.values()),
+        lots=Lots.from_rows(
+            _lots(
+                rng=rng,
+                symbols=symbols,
+                prices=prices,
+                dollars=drifted,
+                lots_per_symbol=lots_per_stock,
+            )
         ),
         target=target,
         preferences=Preferences(

@@ -1,13 +1,21 @@
 """Frozen dataclasses that go into and come out of the optimizer.
 
-Inputs carry `Decimal` as the contract gives them; floats live only inside the solve.
+Inputs carry `Decimal` as the contract gives them; floats live only inside the solve. A
+case's securities and lots are columns (`Securities`, `Lots`: one numpy array per field),
+not one object per row, so a case of a thousand lots is built and read in a few array
+operations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+import numpy as np
 
 TAX_STATUSES = ("taxable", "tax_deferred", "tax_exempt")
 RESTRICTION_TYPES = ("do_not_buy", "do_not_sell", "hold")
@@ -24,22 +32,131 @@ REASONS = (
 )
 
 
-@dataclass(frozen=True)
-class Security:
-    symbol: str
-    price: Decimal
-    asset_class: str
-    sector: str | None
-    identical_group: str
+def _column(values: Iterable[Any]) -> np.ndarray:
+    """An object column: Decimals, strings and None stay as they are."""
+    items = list(values)
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
-@dataclass(frozen=True)
-class Lot:
-    id: str
-    symbol: str
-    quantity: Decimal
-    cost_basis: Decimal
-    acquired: date
+def _exact(value: Any) -> Any:
+    """What equality compares: a Decimal with its exponent, so 100 and 1E+2 differ (they
+    print differently in an answer)."""
+    return (type(value), value.as_tuple()) if isinstance(value, Decimal) else (type(value), value)
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Columns are equal when they have one length and, item by item, equal values of one
+    type (Decimals with one exponent)."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.dtype != object:
+        return bool(np.array_equal(a, b))
+    return [_exact(x) for x in a.tolist()] == [_exact(y) for y in b.tolist()]
+
+
+def _columns(rows: Iterable[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
+    listed = list(rows)
+    return list(zip(*listed, strict=True)) if listed else [()] * width
+
+
+@dataclass(frozen=True, eq=False)
+class Securities:
+    """Every security of a case, one row per security in the case's order (columns).
+
+    `price` holds `Decimal`s (object column); `sector` may hold None. A security without an
+    asset class or an identical group has its own (`__own__:SYMBOL`).
+    """
+
+    symbol: np.ndarray
+    price: np.ndarray
+    asset_class: np.ndarray
+    sector: np.ndarray
+    identical_group: np.ndarray
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, Decimal, str, str | None, str]]) -> Securities:
+        """From (symbol, price, asset_class, sector, identical_group) rows."""
+        symbol, price, asset_class, sector, group = _columns(rows, 5)
+        return cls(
+            symbol=_column(symbol),
+            price=_column(price),
+            asset_class=_column(asset_class),
+            sector=_column(sector),
+            identical_group=_column(group),
+        )
+
+    def __len__(self) -> int:
+        return len(self.symbol)
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self.position
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Securities):
+            return NotImplemented
+        return all(_same(getattr(self, f), getattr(other, f)) for f in _SECURITY_COLUMNS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Symbol -> its row."""
+        return {symbol: i for i, symbol in enumerate(self.symbol.tolist())}
+
+    def price_of(self, symbol: str) -> Decimal:
+        price: Decimal = self.price[self.position[symbol]]
+        return price
+
+    def group_of(self, symbol: str) -> str:
+        return str(self.identical_group[self.position[symbol]])
+
+    def asset_class_of(self, symbol: str) -> str:
+        return str(self.asset_class[self.position[symbol]])
+
+
+_SECURITY_COLUMNS = ("symbol", "price", "asset_class", "sector", "identical_group")
+
+
+@dataclass(frozen=True, eq=False)
+class Lots:
+    """The open tax lots of a case, one row per lot in the case's order (columns).
+
+    `quantity` and `cost_basis` (the lot's total basis) hold `Decimal`s (object columns);
+    `acquired` is `datetime64[D]`.
+    """
+
+    id: np.ndarray
+    symbol: np.ndarray
+    quantity: np.ndarray
+    cost_basis: np.ndarray
+    acquired: np.ndarray
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, Decimal, Decimal, date]]) -> Lots:
+        """From (id, symbol, quantity, cost_basis, acquired) rows."""
+        ids, symbol, quantity, basis, acquired = _columns(rows, 5)
+        return cls(
+            id=_column(ids),
+            symbol=_column(symbol),
+            quantity=_column(quantity),
+            cost_basis=_column(basis),
+            acquired=np.array(acquired, dtype="datetime64[D]"),
+        )
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Lots):
+            return NotImplemented
+        return all(_same(getattr(self, f), getattr(other, f)) for f in _LOT_COLUMNS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_LOT_COLUMNS = ("id", "symbol", "quantity", "cost_basis", "acquired")
 
 
 @dataclass(frozen=True)
@@ -128,8 +245,8 @@ class Case:
     as_of: date
     tax_status: str
     cash: Decimal
-    securities: dict[str, Security]
-    lots: tuple[Lot, ...]
+    securities: Securities
+    lots: Lots
     target: dict[str, Decimal]
     preferences: Preferences
     recent_buys: tuple[RecentBuy, ...] = ()

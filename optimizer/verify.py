@@ -36,13 +36,14 @@ class _Facts:
     lot_qty: dict[str, Decimal]
 
     def group(self, symbol: str) -> str:
-        return self.case.securities[symbol].identical_group
+        return self.case.securities.group_of(symbol)
 
 
 def _facts(case: Case) -> _Facts:
     held: dict[str, Decimal] = {}
-    for lot in case.lots:
-        held[lot.symbol] = held.get(lot.symbol, ZERO) + lot.quantity
+    lots = case.lots
+    for symbol, quantity in zip(lots.symbol.tolist(), lots.quantity.tolist(), strict=True):
+        held[symbol] = held.get(symbol, ZERO) + quantity
     return _Facts(
         case=case,
         restricted=active_restrictions(case=case),
@@ -51,7 +52,7 @@ def _facts(case: Case) -> _Facts:
         loss_sale_groups=recent_groups(case=case, events=case.recent_loss_sales),
         recent_buy_groups=recent_groups(case=case, events=case.recent_buys),
         held=held,
-        lot_qty={lot.id: lot.quantity for lot in case.lots},
+        lot_qty=dict(zip(lots.id.tolist(), lots.quantity.tolist(), strict=True)),
     )
 
 

@@ -1,15 +1,14 @@
 """The one place that translates between the ORM and ``optimizer/``.
 
-``case_for_account`` turns one account's loaded inputs into the optimizer's input (the
-``contracts/optimize.md`` format, plain JSON-ready data), or says why it cannot: a missing
-or stale price, no model. The same function serves the nightly run, "re-optimize now" and
-the API, so every path hands the optimizer exactly the same thing, and a proposal can store
-that input for replay.
+``case_for_account`` turns one account's loaded inputs into the optimizer's typed ``Case``
+(its lots and securities as columns), or says why it cannot: a missing or stale price, no
+model. The same function serves the nightly run, "re-optimize now", what-if and the API, so
+every path hands the optimizer exactly the same thing. A proposal stores that case as the
+contract's JSON (``contracts/optimize.md``) for replay; nothing else here speaks JSON.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import zlib
@@ -17,7 +16,25 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.selectors.preferences import EffectivePreferences
-from money import cents_half_even
+from models_library.models import Security
+from money import ZERO, cents_half_even
+from optimizer.api import optimize_account
+from optimizer.contract import case_to_dict, parse_case
+from optimizer.types import (
+    Case,
+    CashPreferences,
+    Lots,
+    OptimizeResult,
+    Preferences,
+    RecentBuy,
+    RecentLossSale,
+    Restriction,
+    Screen,
+    Securities,
+    Substitution,
+    TaxPreferences,
+    TradingPreferences,
+)
 from trading.selectors.run_inputs import (
     AccountInputs,
     ChunkInputs,
@@ -36,61 +53,74 @@ class DataProblem(Exception):
         self.flag = flag
 
 
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else str(cents_half_even(Decimal(value)))
+def _money(value: Decimal | None) -> Decimal:
+    """Dollars to the cent; nothing is zero (the contract's default)."""
+    return ZERO if value is None else cents_half_even(Decimal(value))
 
 
-def _preferences(
-    prefs: EffectivePreferences, *, as_of: dt.date, not_candidates: list[str]
-) -> dict[str, Any]:
+def _cap(value: Decimal | None) -> Decimal | None:
+    return None if value is None else cents_half_even(Decimal(value))
+
+
+def _exact(value: object) -> Decimal:
+    """A preference value as the decimal its text says."""
+    return Decimal(str(value))
+
+
+def _preferences(prefs: EffectivePreferences, *, not_candidates: list[str]) -> Preferences:
     """The menus in the optimizer's terms. Symbols that only a rule or a wash-sale event
     names (``not_candidates``) are listed as do-not-buy: they are there for the rules, not
     as purchases."""
-    v = prefs.values
-    return {
-        "tax": {
-            "short_term_rate": str(v["short_term_rate"]),
-            "long_term_rate": str(v["long_term_rate"]),
-            "harvest_losses": bool(v["harvest_losses"]),
-            "max_realized_gain": _money(v["max_realized_gain_usd"]),
-            "max_short_term_gain": _money(v["max_short_term_gain_usd"]),
-        },
-        "restrictions": [
-            {"symbol": r.values["symbol"], "type": r.values["type"]} for r in prefs.restrictions
-        ]
-        + [{"symbol": symbol, "type": "do_not_buy"} for symbol in not_candidates],
-        "screens": [
-            {"field": s.values["field"], "value": s.values["value"]} for s in prefs.screens
-        ],
-        "substitutions": [
-            {"from": s.values["from_symbol"], "to": s.values["to_symbol"]}
+    v: dict[str, Any] = prefs.values
+    return Preferences(
+        tax=TaxPreferences(
+            short_term_rate=_exact(v["short_term_rate"]),
+            long_term_rate=_exact(v["long_term_rate"]),
+            harvest_losses=bool(v["harvest_losses"]),
+            max_realized_gain=_cap(v["max_realized_gain_usd"]),
+            max_short_term_gain=_cap(v["max_short_term_gain_usd"]),
+        ),
+        restrictions=tuple(
+            Restriction(symbol=r.values["symbol"], type=r.values["type"])
+            for r in prefs.restrictions
+        )
+        + tuple(Restriction(symbol=symbol, type="do_not_buy") for symbol in not_candidates),
+        screens=tuple(
+            Screen(field=s.values["field"], value=s.values["value"]) for s in prefs.screens
+        ),
+        substitutions=tuple(
+            Substitution(from_symbol=s.values["from_symbol"], to_symbol=s.values["to_symbol"])
             for s in prefs.substitutions
-        ],
-        "cash": {
-            "min": _money(v["cash_min_usd"]),
-            "withdrawal": _money(prefs.pending_withdrawal_usd),
-        },
-        "trading": {
-            "min_trade_value": _money(v["min_trade_value_usd"]),
-            "fractional_shares": bool(v["fractional_shares"]),
-            "cost_bps": str(v["cost_bps"]),
-        },
-    }
+        ),
+        cash=CashPreferences(
+            min=_money(v["cash_min_usd"]), withdrawal=_money(prefs.pending_withdrawal_usd)
+        ),
+        trading=TradingPreferences(
+            min_trade_value=_money(v["min_trade_value_usd"]),
+            fractional_shares=bool(v["fractional_shares"]),
+            cost_bps=_exact(v["cost_bps"]),
+        ),
+    )
 
 
-def _wash(context: HouseholdWashContext | None) -> dict[str, list]:
+def _wash(
+    context: HouseholdWashContext | None,
+) -> tuple[tuple[RecentBuy, ...], tuple[RecentLossSale, ...]]:
     if context is None:
-        return {"recent_buys": [], "recent_loss_sales": []}
-    return {
-        "recent_buys": [
-            {"symbol": e.symbol, "date": e.date.isoformat(), "quantity": str(e.quantity)}
-            for e in sorted(context.recent_buys, key=lambda e: (e.date, e.symbol))
-        ],
-        "recent_loss_sales": [
-            {"symbol": e.symbol, "date": e.date.isoformat()}
-            for e in sorted(context.recent_loss_sales, key=lambda e: (e.date, e.symbol))
-        ],
-    }
+        return (), ()
+    buys = sorted(context.recent_buys, key=lambda e: (e.date, e.symbol))
+    sales = sorted(context.recent_loss_sales, key=lambda e: (e.date, e.symbol))
+    return (
+        tuple(
+            RecentBuy(
+                symbol=e.symbol,
+                date=e.date,
+                quantity=None if e.quantity is None else _exact(e.quantity),
+            )
+            for e in buys
+        ),
+        tuple(RecentLossSale(symbol=e.symbol, date=e.date) for e in sales),
+    )
 
 
 def _lot_ids(item: AccountInputs) -> list[str]:
@@ -98,8 +128,8 @@ def _lot_ids(item: AccountInputs) -> list[str]:
     split one purchase into pieces (``T1``, ``T1#2``, ...)."""
     seen: dict[str, int] = {}
     ids = []
-    for lot in item.lots:
-        ref = lot.lot_ref or f"lot-{lot.pk}"
+    for pk, lot_ref, *_ in item.lots:
+        ref = lot_ref or f"lot-{pk}"
         seen[ref] = seen.get(ref, 0) + 1
         ids.append(ref if seen[ref] == 1 else f"{ref}#{seen[ref]}")
     return ids
@@ -110,14 +140,14 @@ def _swap_partners(item: AccountInputs, chunk: ChunkInputs, *, held: set[str]) -
     loss harvest buys so the sleeve stays invested. One is enough, and more would only let
     the tracking term spread a sleeve thinly over every look-alike fund."""
     chosen = set()
-    for symbol in item.target:
+    for symbol in item.target or {}:
         candidates = [p for p in chunk.swap_partners.get(symbol, []) if p not in item.target]
         if candidates:
             chosen.add(next((p for p in candidates if p in held), candidates[0]))
     return chosen
 
 
-def _sleeve(security) -> str:
+def _sleeve(security: Security) -> str:
     """The optimizer's asset class. A stock's sleeve is its asset class and sector, so a
     direct index swaps a harvested stock for one of the same sector, not of any sector."""
     if security.security_type == "stock" and security.sector:
@@ -125,8 +155,10 @@ def _sleeve(security) -> str:
     return security.asset_class
 
 
-def _security_entry(symbol: str, chunk: ChunkInputs, *, fresh: bool, held: bool) -> dict:
-    """The optimizer's entry for one symbol. A symbol the account may trade needs a recent
+def _security_row(
+    symbol: str, chunk: ChunkInputs, *, fresh: bool, held: bool
+) -> tuple[str, Decimal, str, str | None, str]:
+    """The optimizer's row for one symbol. A symbol the account may trade needs a recent
     price; one that a rule or a wash-sale event only names needs some price."""
     security = chunk.securities.get(symbol)
     if symbol not in chunk.prices or security is None:
@@ -140,76 +172,74 @@ def _security_entry(symbol: str, chunk: ChunkInputs, *, fresh: bool, held: bool)
         )
     if fresh and not security.tradable and not held:
         raise DataProblem(f"{symbol} is in the model but not tradable", flag="bad_data")
-    return {
-        "price": str(price),
-        "asset_class": _sleeve(security),
-        "sector": security.sector or None,
-        "identical_group": security.wash_sale_group,
-    }
+    return (
+        symbol,
+        _exact(price),
+        _sleeve(security),
+        security.sector or None,
+        security.wash_sale_group,
+    )
 
 
-def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> dict[str, Any]:
-    """The optimizer input for one account. Raises DataProblem when it cannot be built."""
+def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> Case:
+    """The optimizer's case for one account. Raises DataProblem when it cannot be built."""
     if item.target is None:
         raise DataProblem(item.target_error or "no target", flag="missing_model")
-    held = {lot.security.symbol for lot in item.lots}
+    held = {symbol for _, _, symbol, *_ in item.lots}
     tradable = (
         held | set(item.target) | {r.values["to_symbol"] for r in item.preferences.substitutions}
     )
     tradable |= _swap_partners(item, chunk, held=held)
-    wash = chunk.wash.get(item.account.household_id)
+    account = item.account
+    wash = chunk.wash.get(account.household_id)
     named = referenced_symbols(item.preferences) | (
         {e.symbol for e in wash.recent_buys + wash.recent_loss_sales} if wash else set()
     )
-    securities = {
-        symbol: _security_entry(symbol, chunk, fresh=symbol in tradable, held=symbol in held)
-        for symbol in sorted(tradable | named)
-    }
-    account = item.account
-    return {
-        "as_of": chunk.as_of.isoformat(),
-        "account": {
-            "id": account.account_number,
-            "tax_status": account.tax_status,
-            "cash": _money(item.cash_usd),
-        },
-        "securities": securities,
-        "lots": [
-            {
-                "id": lot_id,
-                "symbol": lot.security.symbol,
-                "quantity": str(lot.quantity.normalize()),
-                "cost_basis": _money(lot.cost_basis_usd),
-                "acquired": lot.holding_period_start.isoformat(),
-            }
-            for lot_id, lot in zip(_lot_ids(item), item.lots, strict=True)
-        ],
-        "target": {symbol: str(weight) for symbol, weight in sorted(item.target.items())},
-        "preferences": _preferences(
-            item.preferences, as_of=chunk.as_of, not_candidates=sorted(named - tradable)
+    recent_buys, recent_loss_sales = _wash(wash)
+    return Case(
+        account_id=account.account_number,
+        as_of=chunk.as_of,
+        tax_status=account.tax_status,
+        cash=_money(item.cash_usd),
+        securities=Securities.from_rows(
+            _security_row(symbol, chunk, fresh=symbol in tradable, held=symbol in held)
+            for symbol in sorted(tradable | named)
         ),
-        "wash_sale": _wash(chunk.wash.get(account.household_id)),
-    }
+        lots=Lots.from_rows(
+            (lot_id, symbol, quantity.normalize(), cents_half_even(basis), start)
+            for lot_id, (_, _, symbol, quantity, basis, start) in zip(
+                _lot_ids(item), item.lots, strict=True
+            )
+        ),
+        target={symbol: _exact(weight) for symbol, weight in sorted(item.target.items())},
+        preferences=_preferences(item.preferences, not_candidates=sorted(named - tradable)),
+        recent_buys=recent_buys,
+        recent_loss_sales=recent_loss_sales,
+    )
 
 
 def canonical_json(case: dict[str, Any]) -> bytes:
     return json.dumps(case, sort_keys=True, separators=(",", ":")).encode()
 
 
-def pack_input(case: dict[str, Any]) -> tuple[bytes, str]:
-    """(zlib-compressed canonical JSON, its SHA-256) for storing with a proposal."""
-    raw = canonical_json(case)
+def pack_input(case: Case) -> tuple[bytes, str]:
+    """(zlib-compressed canonical contract JSON, its SHA-256) for storing with a proposal."""
+    raw = canonical_json(case_to_dict(case))
     return zlib.compress(raw, 6), hashlib.sha256(raw).hexdigest()
 
 
 def unpack_input(blob: bytes) -> dict[str, Any]:
-    return json.loads(zlib.decompress(bytes(blob)))
+    """A proposal's stored input, as the contract's JSON."""
+    loaded: dict[str, Any] = json.loads(zlib.decompress(bytes(blob)))
+    return loaded
 
 
-def solve_case(case: dict[str, Any]) -> dict[str, Any]:
-    """Run the optimizer on one input and return its contract result. An input the
-    optimizer refuses comes back as status "invalid", a solver failure as "error"."""
-    from optimizer.api import optimize_account
-    from optimizer.output import result_to_dict
+def stored_case(blob: bytes) -> Case:
+    """A proposal's stored input, read back into the optimizer's case."""
+    return parse_case(unpack_input(blob))
 
-    return result_to_dict(optimize_account(case))
+
+def solve_case(case: Case | dict[str, Any]) -> OptimizeResult:
+    """Run the optimizer on one case. A case the optimizer refuses comes back as status
+    "invalid", a solver failure as "error"."""
+    return optimize_account(case)

@@ -11,13 +11,14 @@ that checks every answer the optimizer gives.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from money import ZERO, cents_half_up, to_decimal
 from optimizer import parse_case, verify
 from optimizer.rules import recent_groups
-from optimizer.types import Lot, LotRelief, Trade
+from optimizer.types import LotRelief, Trade
 from tax_calendar.holding import is_long_term
 
 
@@ -43,22 +44,36 @@ class Account:
         self.as_of = typed.as_of
         self.taxable = typed.tax_status == "taxable"
         self.cash = typed.cash
-        self.prices = {symbol: s.price for symbol, s in typed.securities.items()}
+        securities = typed.securities
+        self.prices = dict(zip(securities.symbol.tolist(), securities.price.tolist(), strict=True))
         tax = typed.preferences.tax
         self.rates = {"short": tax.short_term_rate, "long": tax.long_term_rate}
         self.cost_rate = typed.preferences.trading.cost_bps / Decimal(10000)
         self.recent_buy_groups = recent_groups(case=typed, events=typed.recent_buys)
-        self.lots = [self._lot(lot) for lot in typed.lots]
+        lots = typed.lots
+        self.lots = [
+            self._lot(*row)
+            for row in zip(
+                lots.id.tolist(),
+                lots.symbol.tolist(),
+                lots.quantity.tolist(),
+                lots.cost_basis.tolist(),
+                lots.acquired.tolist(),
+                strict=True,
+            )
+        ]
 
     def group(self, symbol: str) -> str:
-        return self.typed.securities[symbol].identical_group
+        return self.typed.securities.group_of(symbol)
 
-    def _lot(self, lot: Lot) -> LotInfo:
-        basis = lot.cost_basis / lot.quantity
-        term = "long" if is_long_term(start=lot.acquired, sold=self.as_of) else "short"
-        gain = self.prices[lot.symbol] - basis
+    def _lot(
+        self, lot_id: str, symbol: str, quantity: Decimal, cost_basis: Decimal, acquired: date
+    ) -> LotInfo:
+        basis = cost_basis / quantity
+        term = "long" if is_long_term(start=acquired, sold=self.as_of) else "short"
+        gain = self.prices[symbol] - basis
         rate = self.rates[term] if self.taxable else ZERO
-        return LotInfo(lot.id, lot.symbol, lot.quantity, basis, term, gain * rate)
+        return LotInfo(lot_id, symbol, quantity, basis, term, gain * rate)
 
 
 def relieve(account: Account, *, symbol: str, quantity: Decimal, no_losses: bool) -> list[dict]:

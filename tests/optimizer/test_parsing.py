@@ -36,8 +36,8 @@ def test_defaults_fill_everything_left_out() -> None:
     assert case.preferences.tax.long_term_rate == Decimal("0.20")
     assert case.preferences.tax.harvest_losses is True
     assert case.preferences.trading.fractional_shares is False
-    assert case.securities["VTI"].price == Decimal("250.1")
-    assert case.lots[0].quantity == Decimal("10")
+    assert case.securities.price_of("VTI") == Decimal("250.1")
+    assert case.lots.quantity[0] == Decimal("10")
 
 
 @pytest.mark.parametrize(
@@ -111,4 +111,4 @@ def test_holding_period_turns_long_the_day_after_the_anniversary(
     data["lots"][0]["acquired"] = acquired
     case = parse_case(data)
 
-    assert long_term_lots(lots=case.lots, as_of=case.as_of).tolist() == [long]
+    assert long_term_lots(acquired=case.lots.acquired, as_of=case.as_of).tolist() == [long]

@@ -12,6 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from optimizer.contract import SUMMARY_FIGURES
+from optimizer.types import OptimizeResult, Summary
 from trading.models import (
     ChunkStatus,
     Proposal,
@@ -254,9 +256,13 @@ def test_withdrawal_flag_threshold_helper():
     from trading.services.proposal_build import review_flags
 
     firm = FirmFactory.build(turnover_flag_threshold=Decimal("0.1"), tax_flag_threshold_usd=100)
+    figures = dict.fromkeys(SUMMARY_FIGURES, Decimal("0")) | {
+        "turnover": Decimal("0.2"),
+        "estimated_tax": Decimal("150"),
+    }
     flags = review_flags(
         firm=firm,
-        result={"status": "optimal", "summary": {"turnover": "0.2", "estimated_tax": "150"}},
+        result=OptimizeResult(account="A", status="optimal", summary=Summary(**figures)),
         withdrawal_usd=Decimal("0"),
     )
     assert flags == ["turnover_above_threshold", "tax_above_threshold"]
@@ -267,14 +273,14 @@ def test_no_trades_fallback_with_a_reason_is_flagged():
     from trading.services.proposal_build import build_proposal
 
     firm = FirmFactory.build()
-    result = {
-        "status": "optimal",
-        "message": "rounding could not keep every rule; no trades proposed",
-        "trades": [],
-        "summary": {"turnover": "0", "estimated_tax": "0"},
-    }
+    result = OptimizeResult(
+        account="A",
+        status="optimal",
+        message="rounding could not keep every rule; no trades proposed",
+        summary=Summary(**dict.fromkeys(SUMMARY_FIGURES, Decimal("0"))),
+    )
     proposal = build_proposal(
-        firm=firm, account_id=1, as_of=AS_OF, run_id=None, result=result, case=None, packed=None
+        firm=firm, account_id=1, as_of=AS_OF, run_id=None, result=result, case=None
     )
     assert proposal.status == ProposalStatus.NO_TRADES
     assert proposal.flags == ["optimizer_fallback"]

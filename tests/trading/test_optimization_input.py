@@ -14,7 +14,7 @@ from accounts.services.preferences import (
     substitution_add,
     withdrawal_add,
 )
-from optimizer.parsing import parse_case
+from optimizer import case_to_dict, parse_case
 from tests.factories import PriceFactory, SecurityFactory, TaxLotFactory
 from trading.optimization import DataProblem, case_for_account, pack_input, unpack_input
 from trading.selectors.run_inputs import chunk_inputs
@@ -23,8 +23,9 @@ from .builders import AS_OF, small_book
 
 
 def _case(firm, account, as_of=AS_OF):
+    """The account's case as a proposal stores it (the contract's JSON)."""
     inputs = chunk_inputs(firm=firm, account_ids=[account.pk], as_of=as_of)
-    return case_for_account(inputs.accounts[0], inputs)
+    return case_to_dict(case_for_account(inputs.accounts[0], inputs))
 
 
 def test_menus_become_the_optimizer_input(firm_a, advisor_a):
@@ -114,8 +115,10 @@ def test_stale_price_of_a_held_security_is_a_data_problem(firm_a):
 
 def test_packed_input_round_trips_with_its_hash(firm_a):
     _, _, [account] = small_book(firm=firm_a, accounts=1)
-    case = _case(firm_a, account)
+    inputs = chunk_inputs(firm=firm_a, account_ids=[account.pk], as_of=AS_OF)
+    case = case_for_account(inputs.accounts[0], inputs)
     blob, digest = pack_input(case)
-    assert unpack_input(blob) == case
+    assert unpack_input(blob) == case_to_dict(case)
+    assert parse_case(unpack_input(blob)) == case
     assert len(digest) == 64
     assert pack_input(case)[1] == digest

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import OperationalError
 
+from optimizer import case_to_dict
 from trading.models import Proposal, ProposalStatus, ProposedTrade, Run
 from trading.optimization import case_for_account
 from trading.selectors.run_inputs import chunk_inputs
@@ -46,7 +47,7 @@ def test_loss_sale_in_one_account_blocks_buying_in_the_households_ira(firm_a, ad
         ],
     )
     inputs = chunk_inputs(firm=firm_a, account_ids=[ira.pk], as_of=AS_OF)
-    case = case_for_account(inputs.accounts[0], inputs)
+    case = case_to_dict(case_for_account(inputs.accounts[0], inputs))
     assert case["wash_sale"]["recent_loss_sales"] == [
         {"symbol": "VTI", "date": (AS_OF - dt.timedelta(days=10)).isoformat()}
     ]
@@ -83,7 +84,7 @@ def test_approved_unfilled_purchase_counts_as_a_recent_buy(firm_a, advisor_a):
     second.household = first.household
     second.save()
     inputs = chunk_inputs(firm=firm_a, account_ids=[second.pk], as_of=AS_OF)
-    case = case_for_account(inputs.accounts[0], inputs)
+    case = case_to_dict(case_for_account(inputs.accounts[0], inputs))
     assert {"symbol": "BND", "date": day_before.isoformat(), "quantity": "5"} in case["wash_sale"][
         "recent_buys"
     ]

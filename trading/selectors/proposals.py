@@ -18,7 +18,7 @@ from models_library.selectors.prices import last_price_date
 from money import ZERO
 from rebalancer.tenancy import get_for_firm_or_404
 from trading.models import Proposal, ProposalStatus, ProposedTrade, Run
-from trading.optimization import unpack_input
+from trading.optimization import stored_case
 
 
 def book_as_of(*, firm: Firm) -> dt.date:
@@ -132,11 +132,12 @@ def proposal_weights(*, proposal: Proposal) -> list[WeightRow]:
     input the optimizer was given (empty when it never ran)."""
     if not proposal.input_blob:
         return []
-    case = unpack_input(proposal.input_blob)
-    prices = {s: Decimal(v["price"]) for s, v in case["securities"].items()}
+    case = stored_case(proposal.input_blob)
+    lots = case.lots
+    prices = dict(zip(case.securities.symbol.tolist(), case.securities.price.tolist(), strict=True))
     held: dict[str, Decimal] = {}
-    for lot in case["lots"]:
-        held[lot["symbol"]] = held.get(lot["symbol"], ZERO) + Decimal(lot["quantity"])
+    for symbol, quantity in zip(lots.symbol.tolist(), lots.quantity.tolist(), strict=True):
+        held[symbol] = held.get(symbol, ZERO) + quantity
     after = dict(held)
     for trade in proposal.trades.select_related("security"):
         sign = 1 if trade.side == "buy" else -1
@@ -145,7 +146,7 @@ def proposal_weights(*, proposal: Proposal) -> list[WeightRow]:
     total = proposal.total_value_usd or ZERO
     if total <= 0:
         return []
-    target = {s: Decimal(w) for s, w in case["target"].items()}
+    target = case.target
     symbols = sorted(set(held) | set(after) | set(target))
     rows = [
         WeightRow(

@@ -44,11 +44,15 @@ class HouseholdWashContext:
     recent_loss_sales: list[WashEvent] = field(default_factory=list)
 
 
+# One open lot: (pk, lot_ref, symbol, quantity, cost_basis_usd, holding_period_start).
+LotRow = tuple[int, str, str, Decimal, Decimal, dt.date]
+
+
 @dataclass
 class AccountInputs:
     account: Account
     preferences: EffectivePreferences
-    lots: list[TaxLot]
+    lots: list[LotRow]
     cash_usd: Decimal
     target: dict[str, Decimal] | None
     target_error: str = ""
@@ -145,14 +149,22 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
         .order_by("pk")
     )
     preferences = effective_preferences_for_accounts(firm=firm, accounts=accounts, as_of=as_of)
-    lots: dict[int, list[TaxLot]] = defaultdict(list)
-    for lot in (
+    lots: dict[int, list[LotRow]] = defaultdict(list)
+    for account_id, *row in (
         TaxLot.objects.for_firm(firm)
         .filter(account_id__in=account_ids)
-        .select_related("security")
         .order_by("account_id", "acquired", "id")
+        .values_list(
+            "account_id",
+            "pk",
+            "lot_ref",
+            "security__symbol",
+            "quantity",
+            "cost_basis_usd",
+            "holding_period_start",
+        )
     ):
-        lots[lot.account_id].append(lot)
+        lots[account_id].append(tuple(row))
     cash = dict(
         CashBalance.objects.for_firm(firm)
         .filter(account_id__in=account_ids)
@@ -174,7 +186,7 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
             error = "no model is assigned to this account"
         weights = target if isinstance(target, dict) else None
         prefs = preferences[account.pk]
-        symbols |= {lot.security.symbol for lot in lots[account.pk]}
+        symbols |= {row[2] for row in lots[account.pk]}
         symbols |= set(weights or {})
         symbols |= referenced_symbols(prefs)
         items.append(

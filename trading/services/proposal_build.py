@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from accounts.models import Firm
 from models_library.models import Security
-from money import CENT, ZERO, to_decimal
+from money import CENT, ZERO
+from optimizer.contract import reliefs_to_list, result_to_dict
+from optimizer.types import Case, OptimizeResult, Trade
 from trading.models import Proposal, ProposalStatus, ProposedTrade
 from trading.optimization import DataProblem, case_for_account, pack_input, solve_case
 from trading.selectors.run_inputs import AccountInputs, ChunkInputs
@@ -17,17 +19,40 @@ from trading.selectors.run_inputs import AccountInputs, ChunkInputs
 logger = logging.getLogger(__name__)
 
 
-def review_flags(*, firm: Firm, result: dict[str, Any], withdrawal_usd: Decimal) -> list[str]:
+@dataclass(frozen=True)
+class Solved:
+    """An unsaved proposal and the optimizer's trades that become its trade rows."""
+
+    proposal: Proposal
+    trades: tuple[Trade, ...]
+
+
+def review_flags(*, firm: Firm, result: OptimizeResult, withdrawal_usd: Decimal) -> list[str]:
     """Why an advisor should look at this proposal before it goes to the trader."""
-    summary = result.get("summary") or {}
     flags = []
-    if to_decimal(summary.get("turnover")) > firm.turnover_flag_threshold:
+    summary = result.summary
+    if summary is not None and summary.turnover > firm.turnover_flag_threshold:
         flags.append("turnover_above_threshold")
-    if to_decimal(summary.get("estimated_tax")) > firm.tax_flag_threshold_usd:
+    if summary is not None and summary.estimated_tax > firm.tax_flag_threshold_usd:
         flags.append("tax_above_threshold")
-    if result.get("status") != "optimal" and withdrawal_usd > 0:
+    if result.status != "optimal" and withdrawal_usd > 0:
         flags.append("withdrawal_not_met")
     return flags
+
+
+def _status(
+    result: OptimizeResult, data_problem: tuple[str, str] | None
+) -> tuple[str, str, list[str]]:
+    """(proposal status, message, flags of its own)."""
+    if data_problem is not None:
+        return ProposalStatus.FAILED, data_problem[1], [data_problem[0]]
+    if result.status != "optimal":
+        return ProposalStatus.FAILED, result.message, [result.status]
+    if not result.trades:
+        # the optimizer fell back to "no trades" and says why: worth a person's look
+        fallback = ["optimizer_fallback"] if result.message else []
+        return ProposalStatus.NO_TRADES, result.message, fallback
+    return ProposalStatus.PENDING_REVIEW, result.message, []
 
 
 def build_proposal(
@@ -36,119 +61,122 @@ def build_proposal(
     account_id: int,
     as_of: dt.date,
     run_id: int | None,
-    result: dict[str, Any],
-    case: dict[str, Any] | None,
-    packed: tuple[bytes, str] | None,
+    result: OptimizeResult,
+    case: Case | None,
     data_problem: tuple[str, str] | None = None,
 ) -> Proposal:
-    """An unsaved proposal. ``data_problem`` is (flag, message) when no input could be built."""
-    cash_prefs = ((case or {}).get("preferences") or {}).get("cash") or {}
-    withdrawal = to_decimal(cash_prefs.get("withdrawal"))
-    cash_before = to_decimal(((case or {}).get("account") or {}).get("cash"))
-    summary = result.get("summary") or {}
-    status = result.get("status", "error")
+    """An unsaved proposal. ``data_problem`` is (flag, message) when no input could be built;
+    ``case`` is stored (as the contract's JSON) for replay."""
+    withdrawal = case.preferences.cash.withdrawal if case else ZERO
+    cash_before = case.cash if case else ZERO
+    summary = result.summary
     flags = review_flags(firm=firm, result=result, withdrawal_usd=withdrawal)
-    if data_problem is not None:
-        flags.append(data_problem[0])
-        status_value, message = ProposalStatus.FAILED, data_problem[1]
-    elif status != "optimal":
-        flags.append(status)
-        status_value, message = ProposalStatus.FAILED, result.get("message", "")
-    elif not result.get("trades"):
-        status_value, message = ProposalStatus.NO_TRADES, result.get("message", "")
-        if message:
-            # the optimizer fell back to "no trades" and says why: worth a person's look
-            flags.append("optimizer_fallback")
-    else:
-        status_value, message = ProposalStatus.PENDING_REVIEW, result.get("message", "")
+    status, message, own_flags = _status(result, data_problem)
+    packed = pack_input(case) if case is not None else None
+    stored = _stored_result(result, data_problem)
     return Proposal(
         firm=firm,
         account_id=account_id,
         run_id=run_id,
         as_of=as_of,
-        status=status_value,
-        flags=flags,
-        optimizer_status=status if data_problem is None else "not_run",
+        status=status,
+        flags=flags + own_flags,
+        optimizer_status=result.status if data_problem is None else "not_run",
         message=message,
         total_value_usd=_total_value(case),
         cash_before_usd=cash_before,
-        cash_after_usd=to_decimal(result.get("cash_after"), cash_before),
+        cash_after_usd=result.cash_after if result.cash_after is not None else cash_before,
         withdrawal_usd=withdrawal,
-        drift_before=to_decimal(summary.get("drift_before")),
-        drift_after=to_decimal(summary.get("drift_after")),
-        realized_short_term_gain_usd=to_decimal(summary.get("realized_short_term_gain")),
-        realized_long_term_gain_usd=to_decimal(summary.get("realized_long_term_gain")),
-        estimated_tax_usd=to_decimal(summary.get("estimated_tax")),
-        transaction_cost_usd=to_decimal(summary.get("transaction_cost")),
-        turnover=to_decimal(summary.get("turnover")),
-        binding_rules=summary.get("binding_rules") or result.get("binding_rules") or [],
-        result=result,
+        drift_before=summary.drift_before if summary else ZERO,
+        drift_after=summary.drift_after if summary else ZERO,
+        realized_short_term_gain_usd=summary.realized_short_term_gain if summary else ZERO,
+        realized_long_term_gain_usd=summary.realized_long_term_gain if summary else ZERO,
+        estimated_tax_usd=summary.estimated_tax if summary else ZERO,
+        transaction_cost_usd=summary.transaction_cost if summary else ZERO,
+        turnover=summary.turnover if summary else ZERO,
+        binding_rules=(stored.get("summary") or {}).get("binding_rules") or [],
+        result=stored,
         input_blob=packed[0] if packed else None,
         input_sha256=packed[1] if packed else "",
     )
 
 
-def _total_value(case: dict[str, Any] | None) -> Decimal:
-    if not case:
+def _stored_result(result: OptimizeResult, data_problem: tuple[str, str] | None) -> dict:
+    """The optimizer's answer as it gave it (the contract's JSON), kept unchanged for replay
+    and audit; when the optimizer never ran, only why."""
+    if data_problem is not None:
+        return {"status": result.status, "message": result.message}
+    return result_to_dict(result)
+
+
+def _total_value(case: Case | None) -> Decimal:
+    if case is None:
         return ZERO
-    prices = {s: to_decimal(v["price"]) for s, v in case["securities"].items()}
-    held = sum((to_decimal(lot["quantity"]) * prices[lot["symbol"]] for lot in case["lots"]), ZERO)
-    return (held + to_decimal(case["account"]["cash"])).quantize(CENT)
+    lots, securities = case.lots, case.securities
+    prices = [securities.price_of(symbol) for symbol in lots.symbol.tolist()]
+    held = sum((q * p for q, p in zip(lots.quantity.tolist(), prices, strict=True)), ZERO)
+    return (held + case.cash).quantize(CENT)
 
 
 def build_trades(
-    *, firm: Firm, proposal: Proposal, securities: dict[str, Security]
+    *, firm: Firm, proposal: Proposal, trades: tuple[Trade, ...], securities: dict[str, Security]
 ) -> list[ProposedTrade]:
-    trades = []
-    for trade in (proposal.result or {}).get("trades", []):
-        lots = trade.get("lots") or []
-        trades.append(
-            ProposedTrade(
-                firm=firm,
-                proposal=proposal,
-                security=securities[trade["symbol"]],
-                side=trade["side"],
-                quantity=to_decimal(trade["quantity"]),
-                price=to_decimal(trade["price"]),
-                value_usd=to_decimal(trade["value"]).quantize(CENT),
-                reasons=trade.get("reasons", []),
-                lots=lots,
-                realized_gain_usd=sum((to_decimal(lot.get("gain")) for lot in lots), ZERO),
-            )
+    """The proposal's trade rows, from the optimizer's typed trades. From then on the rows,
+    not ``Proposal.result``, are the proposal's trades (an advisor may edit them)."""
+    return [
+        ProposedTrade(
+            firm=firm,
+            proposal=proposal,
+            security=securities[trade.symbol],
+            side=trade.side,
+            quantity=trade.quantity,
+            price=trade.price,
+            value_usd=trade.value.quantize(CENT),
+            reasons=list(trade.reasons),
+            lots=reliefs_to_list(trade.lots) if trade.side == "sell" else [],
+            realized_gain_usd=sum((r.gain for r in trade.lots), ZERO),
         )
-    return trades
+        for trade in trades
+    ]
 
 
 def proposal_solve(
     *, firm: Firm, item: AccountInputs, inputs: ChunkInputs, run_id: int | None
-) -> Proposal:
+) -> Solved:
     """Optimize one loaded account into an unsaved proposal. Never raises for the account's
     data: a data problem or a solver crash becomes a failed proposal with its reason."""
-    account_id, as_of = item.account.pk, inputs.as_of
     try:
-        case = case_for_account(item, inputs)
+        case: Case | DataProblem = case_for_account(item, inputs)
     except DataProblem as problem:
-        return build_proposal(
+        case = problem
+    return proposal_for_case(firm=firm, item=item, as_of=inputs.as_of, case=case, run_id=run_id)
+
+
+def proposal_for_case(
+    *, firm: Firm, item: AccountInputs, as_of: dt.date, case: Case | DataProblem, run_id: int | None
+) -> Solved:
+    """Optimize one built case (or record why none could be built) into an unsaved proposal."""
+    account_id = item.account.pk
+    if isinstance(case, DataProblem):
+        failed = OptimizeResult(account=None, status="error", message=str(case))
+        proposal = build_proposal(
             firm=firm,
             account_id=account_id,
             as_of=as_of,
             run_id=run_id,
-            result={"status": "error", "message": str(problem)},
+            result=failed,
             case=None,
-            packed=None,
-            data_problem=(problem.flag, str(problem)),
+            data_problem=(case.flag, str(case)),
         )
+        return Solved(proposal=proposal, trades=())
     try:
         result = solve_case(case)
     except Exception as exc:  # noqa: BLE001 - one account's failure never stops the others
         logger.exception("optimizer failed for account %s", account_id)
-        result = {"status": "error", "message": f"optimizer failed: {exc}", "trades": []}
-    return build_proposal(
-        firm=firm,
-        account_id=account_id,
-        as_of=as_of,
-        run_id=run_id,
-        result=result,
-        case=case,
-        packed=pack_input(case),
+        result = OptimizeResult(
+            account=case.account_id, status="error", message=f"optimizer failed: {exc}"
+        )
+    proposal = build_proposal(
+        firm=firm, account_id=account_id, as_of=as_of, run_id=run_id, result=result, case=case
     )
+    return Solved(proposal=proposal, trades=result.trades)

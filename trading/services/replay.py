@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
 
 from accounts.models import Firm
+from optimizer.contract import SUMMARY_FIGURES, result_from_dict
+from optimizer.output import plain
+from optimizer.types import OptimizeResult, Trade
 from rebalancer.errors import DomainError
 from trading.models import Proposal
 from trading.optimization import canonical_json, solve_case, unpack_input
-
-COMPARED_SUMMARY = (
-    "realized_short_term_gain",
-    "realized_long_term_gain",
-    "estimated_tax",
-    "transaction_cost",
-    "turnover",
-    "drift_before",
-    "drift_after",
-)
 
 
 @dataclass(frozen=True)
@@ -28,37 +21,40 @@ class Replay:
     input_intact: bool
     identical: bool
     differences: list[str]
-    result: dict[str, Any]
+    result: OptimizeResult
 
 
-def _trade_key(trade: dict) -> tuple:
-    return (trade["symbol"], trade["side"])
+def _trade_key(trade: Trade) -> tuple[str, str]:
+    return (trade.symbol, trade.side)
 
 
-def _differences(stored: dict, fresh: dict) -> list[str]:
+def _differences(stored: OptimizeResult, fresh: OptimizeResult) -> list[str]:
     diffs = []
-    if stored.get("status") != fresh.get("status"):
-        diffs.append(f"status: stored {stored.get('status')}, replayed {fresh.get('status')}")
-    old = {_trade_key(t): t for t in stored.get("trades", [])}
-    new = {_trade_key(t): t for t in fresh.get("trades", [])}
+    if stored.status != fresh.status:
+        diffs.append(f"status: stored {stored.status}, replayed {fresh.status}")
+    old = {_trade_key(t): t for t in stored.trades}
+    new = {_trade_key(t): t for t in fresh.trades}
     for key in sorted(old.keys() | new.keys()):
         a, b = old.get(key), new.get(key)
         label = f"{key[1]} {key[0]}"
-        if a is None:
-            diffs.append(f"{label}: not in the stored proposal, replayed {b['quantity']}")
-        elif b is None:
-            diffs.append(f"{label}: stored {a['quantity']}, not in the replay")
-        elif a["quantity"] != b["quantity"]:
-            diffs.append(f"{label}: stored {a['quantity']}, replayed {b['quantity']}")
-        elif a.get("lots") != b.get("lots"):
+        if a is None and b is not None:
+            diffs.append(f"{label}: not in the stored proposal, replayed {plain(b.quantity)}")
+        elif b is None and a is not None:
+            diffs.append(f"{label}: stored {plain(a.quantity)}, not in the replay")
+        elif a is not None and b is not None and a.quantity != b.quantity:
+            diffs.append(f"{label}: stored {plain(a.quantity)}, replayed {plain(b.quantity)}")
+        elif a is not None and b is not None and a.lots != b.lots:
             diffs.append(f"{label}: same quantity, different lots")
-    old_summary, new_summary = stored.get("summary") or {}, fresh.get("summary") or {}
-    for name in COMPARED_SUMMARY:
-        if old_summary.get(name) != new_summary.get(name):
-            diffs.append(
-                f"{name}: stored {old_summary.get(name)}, replayed {new_summary.get(name)}"
-            )
+    for name in SUMMARY_FIGURES:
+        before = getattr(stored.summary, name, None)
+        after = getattr(fresh.summary, name, None)
+        if before != after:
+            diffs.append(f"{name}: stored {_text(before)}, replayed {_text(after)}")
     return diffs
+
+
+def _text(value: Decimal | None) -> str:
+    return "None" if value is None else plain(value)
 
 
 def proposal_replay(*, firm: Firm, proposal_id: int) -> Replay:
@@ -72,10 +68,10 @@ def proposal_replay(*, firm: Firm, proposal_id: int) -> Replay:
             f"{proposal.message})",
             field="proposal_id",
         )
-    case = unpack_input(proposal.input_blob)
-    intact = hashlib.sha256(canonical_json(case)).hexdigest() == proposal.input_sha256
-    fresh = solve_case(case)
-    diffs = _differences(proposal.result or {}, fresh)
+    stored_input = unpack_input(proposal.input_blob)
+    intact = hashlib.sha256(canonical_json(stored_input)).hexdigest() == proposal.input_sha256
+    fresh = solve_case(stored_input)
+    diffs = _differences(result_from_dict(proposal.result or {}), fresh)
     return Replay(
         proposal_id=proposal.pk,
         input_intact=intact,

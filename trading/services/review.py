@@ -168,7 +168,8 @@ def proposal_reoptimize(*, firm: Firm, actor: Any, account: Account, as_of: dt.d
         raise DomainError("Not found.", field="account")
     inputs = chunk_inputs(firm=firm, account_ids=[account.pk], as_of=as_of)
     [item] = inputs.accounts
-    new = proposal_solve(firm=firm, item=item, inputs=inputs, run_id=None)
+    solved = proposal_solve(firm=firm, item=item, inputs=inputs, run_id=None)
+    new = solved.proposal
     with transaction.atomic():
         current = (
             Proposal.objects.select_for_update()
@@ -184,7 +185,9 @@ def proposal_reoptimize(*, firm: Firm, actor: Any, account: Account, as_of: dt.d
             transition(current, to=ProposalStatus.SUPERSEDED)
         new.save()
         ProposedTrade.objects.bulk_create(
-            build_trades(firm=firm, proposal=new, securities=inputs.securities)
+            build_trades(
+                firm=firm, proposal=new, trades=solved.trades, securities=inputs.securities
+            )
         )
         audit_record(
             firm=firm,

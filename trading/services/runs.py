@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Firm
 from accounts.services.audit import audit_record
+from optimizer.types import Case
 from rebalancer.errors import InvalidTransition
 from rebalancer.querycount import count_queries
 from rebalancer.rowsecurity import firm_scope
@@ -38,8 +39,9 @@ from trading.models import (
     RunChunk,
     RunStatus,
 )
-from trading.selectors.run_inputs import chunk_inputs
-from trading.services.proposal_build import build_trades, proposal_solve
+from trading.optimization import DataProblem, case_for_account
+from trading.selectors.run_inputs import AccountInputs, ChunkInputs, chunk_inputs
+from trading.services.proposal_build import Solved, build_trades, proposal_for_case
 
 DEFAULT_CHUNK_SIZE = 100
 SUPERSEDABLE = [ProposalStatus.PENDING_REVIEW, ProposalStatus.NO_TRADES, ProposalStatus.FAILED]
@@ -189,14 +191,15 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
             )
             todo = [pk for pk in chunk.account_ids if pk not in have]
             inputs = chunk_inputs(firm=firm, account_ids=todo, as_of=run.as_of)
+        cases = [(item, _case(item, inputs)) for item in inputs.accounts]
         loaded = time.perf_counter()
-        proposals = [
-            proposal_solve(firm=firm, item=item, inputs=inputs, run_id=run.pk)
-            for item in inputs.accounts
+        solved_list = [
+            proposal_for_case(firm=firm, item=item, as_of=run.as_of, case=case, run_id=run.pk)
+            for item, case in cases
         ]
         solved = time.perf_counter()
         with firm_scope(firm):
-            written = _write(firm=firm, run=run, proposals=proposals, securities=inputs.securities)
+            written = _write(firm=firm, run=run, solved=solved_list, securities=inputs.securities)
         done = time.perf_counter()
     with firm_scope(firm):
         transition_all(
@@ -216,10 +219,18 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
     return ChunkOutcome(skipped=False, written=written)
 
 
-def _write(*, firm: Firm, run: Run, proposals: list[Proposal], securities) -> int:
+def _case(item: AccountInputs, inputs: ChunkInputs) -> Case | DataProblem:
+    try:
+        return case_for_account(item, inputs)
+    except DataProblem as problem:
+        return problem
+
+
+def _write(*, firm: Firm, run: Run, solved: list[Solved], securities) -> int:
     """Insert proposals and trades, superseding older open proposals, in one transaction."""
-    if not proposals:
+    if not solved:
         return 0
+    proposals = [s.proposal for s in solved]
     account_ids = [p.account_id for p in proposals]
     try:
         with transaction.atomic():
@@ -232,16 +243,21 @@ def _write(*, firm: Firm, run: Run, proposals: list[Proposal], securities) -> in
             )
             created = Proposal.objects.bulk_create(proposals)
             trades: list[ProposedTrade] = []
-            for proposal in created:
-                trades.extend(build_trades(firm=firm, proposal=proposal, securities=securities))
+            for proposal, answer in zip(created, solved, strict=True):
+                trades.extend(
+                    build_trades(
+                        firm=firm, proposal=proposal, trades=answer.trades, securities=securities
+                    )
+                )
             ProposedTrade.objects.bulk_create(trades)
     except IntegrityError:
         # another worker wrote some of these accounts first: write the rest one by one
-        return sum(_write_one(firm=firm, run=run, p=p, securities=securities) for p in proposals)
+        return sum(_write_one(firm=firm, run=run, s=s, securities=securities) for s in solved)
     return len(created)
 
 
-def _write_one(*, firm: Firm, run: Run, p: Proposal, securities) -> int:
+def _write_one(*, firm: Firm, run: Run, s: Solved, securities) -> int:
+    p = s.proposal
     try:
         with transaction.atomic():
             if (
@@ -252,7 +268,7 @@ def _write_one(*, firm: Firm, run: Run, p: Proposal, securities) -> int:
                 return 0
             p.save()
             ProposedTrade.objects.bulk_create(
-                build_trades(firm=firm, proposal=p, securities=securities)
+                build_trades(firm=firm, proposal=p, trades=s.trades, securities=securities)
             )
             return 1
     except IntegrityError:

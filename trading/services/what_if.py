@@ -12,7 +12,8 @@ from accounts.models import Account, Firm
 from models_library.models import ModelAssignment, ModelVersion, Security
 from models_library.selectors.prices import latest_closes
 from models_library.services.resolution import version_security_weights
-from money import ZERO, to_decimal
+from money import ZERO
+from optimizer.types import OptimizeResult
 from trading.optimization import DataProblem, case_for_account, solve_case
 from trading.selectors.run_inputs import chunk_inputs
 
@@ -49,19 +50,23 @@ class WhatIf:
         return sum(solved, ZERO) / len(solved) if solved else ZERO
 
 
-def _row(account: Account, result: dict) -> WhatIfRow:
-    summary = result.get("summary") or {}
+def _row(account: Account, result: OptimizeResult | None, message: str = "") -> WhatIfRow:
+    """One account's line; ``result`` is None when its case could not be built."""
+    if result is None:
+        return WhatIfRow(account, "not_run", message, 0, ZERO, ZERO, ZERO, ZERO, ZERO)
+    summary = result.summary
     return WhatIfRow(
         account=account,
-        status=result.get("status", "error"),
-        message=result.get("message", ""),
-        trades=len(result.get("trades") or []),
-        turnover=to_decimal(summary.get("turnover")),
-        estimated_tax_usd=to_decimal(summary.get("estimated_tax")),
-        realized_gain_usd=to_decimal(summary.get("realized_short_term_gain"))
-        + to_decimal(summary.get("realized_long_term_gain")),
-        drift_before=to_decimal(summary.get("drift_before")),
-        drift_after=to_decimal(summary.get("drift_after")),
+        status=result.status,
+        message=result.message,
+        trades=len(result.trades),
+        turnover=summary.turnover if summary else ZERO,
+        estimated_tax_usd=summary.estimated_tax if summary else ZERO,
+        realized_gain_usd=(
+            summary.realized_short_term_gain + summary.realized_long_term_gain if summary else ZERO
+        ),
+        drift_before=summary.drift_before if summary else ZERO,
+        drift_after=summary.drift_after if summary else ZERO,
     )
 
 
@@ -82,8 +87,9 @@ def version_what_if(
     for item in inputs.accounts:
         item.target, item.target_error = dict(target), ""
         try:
-            result = solve_case(case_for_account(item, inputs))
+            case = case_for_account(item, inputs)
         except DataProblem as problem:
-            result = {"status": "not_run", "message": str(problem)}
-        rows.append(_row(item.account, result))
+            rows.append(_row(item.account, None, str(problem)))
+            continue
+        rows.append(_row(item.account, solve_case(case)))
     return WhatIf(version=version, as_of=as_of, accounts_on_model=len(account_ids), rows=rows)

@@ -146,7 +146,7 @@ class Command(BaseCommand):
         self.stdout.write(f"accounts per second   {count / elapsed:.1f}   (target: at least 50)")
         self.stdout.write("time in chunks (summed over workers):")
         self.stdout.write(
-            f"  load                {load:8.1f} s  {1000 * load / max(count, 1):6.1f} ms/account"
+            f"  load (to a case)    {load:8.1f} s  {1000 * load / max(count, 1):6.1f} ms/account"
         )
         self.stdout.write(
             f"  solve               {solve:8.1f} s  {1000 * solve / max(count, 1):6.1f} ms/account"

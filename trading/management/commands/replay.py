@@ -48,7 +48,7 @@ class Command(BaseCommand):
         if not replay.input_intact:
             self.stdout.write(self.style.ERROR("the stored input does not match its hash"))
         if replay.identical:
-            trades = len(replay.result.get("trades", []))
+            trades = len(replay.result.trades)
             self.stdout.write(self.style.SUCCESS(f"reproduced exactly: {trades} trade(s)"))
             return
         self.stdout.write(self.style.WARNING("the replay differs:"))

@@ -17,13 +17,13 @@ from optimizer.types import (
     TAX_STATUSES,
     Case,
     CashPreferences,
-    Lot,
+    Lots,
     Preferences,
     RecentBuy,
     RecentLossSale,
     Restriction,
     Screen,
-    Security,
+    Securities,
     Substitution,
     TaxPreferences,
     TradingPreferences,
@@ -106,7 +106,7 @@ class _Reader:
             raise self.fail(field, "must be true or false")
         return value
 
-    def symbol(self, value: Any, field: str, securities: dict[str, Security]) -> str:
+    def symbol(self, value: Any, field: str, securities: Securities) -> str:
         symbol = self.text(value, field)
         if symbol not in securities:
             raise self.fail(field, f"symbol {symbol!r} has no entry in securities")
@@ -176,9 +176,9 @@ def _items(*, reader: _Reader, value: Any, field: str) -> list[tuple[int, dict]]
     ]
 
 
-def _securities(*, reader: _Reader, value: Any) -> dict[str, Security]:
+def _securities(*, reader: _Reader, value: Any) -> Securities:
     raw = reader.obj(value, "securities")
-    securities = {}
+    rows = []
     for symbol, spec in raw.items():
         field = f"securities.{symbol}"
         spec = reader.obj(spec, field, required=True)
@@ -190,18 +190,20 @@ def _securities(*, reader: _Reader, value: Any) -> dict[str, Security]:
         if sector is not None and not isinstance(sector, str):
             raise reader.fail(f"{field}.sector", "must be a string or null")
         group = reader.text(spec.get("identical_group"), f"{field}.identical_group", required=False)
-        securities[symbol] = Security(
-            symbol=symbol,
-            price=price,
-            asset_class=asset_class or f"__own__:{symbol}",
-            sector=sector,
-            identical_group=group or f"__own__:{symbol}",
+        rows.append(
+            (
+                symbol,
+                price,
+                asset_class or f"__own__:{symbol}",
+                sector,
+                group or f"__own__:{symbol}",
+            )
         )
-    return securities
+    return Securities.from_rows(rows)
 
 
-def _lots(*, reader: _Reader, value: Any, securities: dict[str, Security]) -> tuple[Lot, ...]:
-    lots = []
+def _lots(*, reader: _Reader, value: Any, securities: Securities) -> Lots:
+    rows = []
     seen: set[str] = set()
     for i, item in _items(reader=reader, value=value, field="lots"):
         field = f"lots[{i}]"
@@ -212,21 +214,19 @@ def _lots(*, reader: _Reader, value: Any, securities: dict[str, Security]) -> tu
         quantity = reader.nonneg(item.get("quantity"), f"{field}.quantity", required=True)
         if quantity == 0:
             raise reader.fail(f"{field}.quantity", "must be positive")
-        lots.append(
-            Lot(
-                id=lot_id,
-                symbol=reader.symbol(item.get("symbol"), f"{field}.symbol", securities),
-                quantity=quantity,
-                cost_basis=reader.nonneg(
-                    item.get("cost_basis"), f"{field}.cost_basis", required=True
-                ),
-                acquired=reader.day(item.get("acquired"), f"{field}.acquired"),
+        rows.append(
+            (
+                lot_id,
+                reader.symbol(item.get("symbol"), f"{field}.symbol", securities),
+                quantity,
+                reader.nonneg(item.get("cost_basis"), f"{field}.cost_basis", required=True),
+                reader.day(item.get("acquired"), f"{field}.acquired"),
             )
         )
-    return tuple(lots)
+    return Lots.from_rows(rows)
 
 
-def _target(*, reader: _Reader, value: Any, securities: dict[str, Security]) -> dict[str, Decimal]:
+def _target(*, reader: _Reader, value: Any, securities: Securities) -> dict[str, Decimal]:
     raw = reader.obj(value, "target")
     target = {}
     for symbol, weight in raw.items():
@@ -238,7 +238,7 @@ def _target(*, reader: _Reader, value: Any, securities: dict[str, Security]) -> 
     return target
 
 
-def _preferences(*, reader: _Reader, raw: dict, securities: dict[str, Security]) -> Preferences:
+def _preferences(*, reader: _Reader, raw: dict, securities: Securities) -> Preferences:
     tax = reader.obj(raw.get("tax"), "preferences.tax")
     cash = reader.obj(raw.get("cash"), "preferences.cash")
     trading = reader.obj(raw.get("trading"), "preferences.trading")
@@ -320,7 +320,7 @@ def _rate(*, reader: _Reader, value: Any, field: str, default: Decimal) -> Decim
 
 
 def _restrictions(
-    *, reader: _Reader, value: Any, securities: dict[str, Security]
+    *, reader: _Reader, value: Any, securities: Securities
 ) -> tuple[Restriction, ...]:
     restrictions = []
     for i, item in _items(reader=reader, value=value, field="preferences.restrictions"):

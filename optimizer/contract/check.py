@@ -1,0 +1,115 @@
+"""The contract's rules on values, for a case built in code rather than read from JSON.
+
+`parse_case` enforces these while it reads; `check_case` enforces them on a typed `Case`
+(the nightly run builds its cases from the database), column by column, naming the field
+as the parser would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import numpy as np
+
+from optimizer.errors import OptimizerInputError
+from optimizer.types import RESTRICTION_TYPES, SCREEN_FIELDS, TAX_STATUSES, Case
+
+_Fail = Callable[[str, str], OptimizerInputError]
+_ONE = Decimal("1")
+_TARGET_SLACK = Decimal("1.000001")
+
+
+def _first(mask: np.ndarray) -> int | None:
+    rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+    return int(rows[0]) if len(rows) else None
+
+
+def check_case(case: Case) -> None:
+    """Raise `OptimizerInputError` for the first value that breaks the contract."""
+
+    def fail(field: str, message: str) -> OptimizerInputError:
+        return OptimizerInputError(case=case.account_id, field=field, message=message)
+
+    if case.tax_status not in TAX_STATUSES:
+        raise fail("account.tax_status", f"must be one of {', '.join(TAX_STATUSES)}")
+    securities = case.securities
+    symbols = securities.symbol
+    if len(securities.position) != len(securities):
+        raise fail("securities", "a symbol is listed twice")
+    for column, message in (
+        (securities.price > 0, "price must be positive"),
+        (securities.asset_class != "", "asset_class must be a non-empty string"),
+        (securities.identical_group != "", "identical_group must be a non-empty string"),
+    ):
+        row = _first(~np.asarray(column, dtype=bool))
+        if row is not None:
+            field, _, rule = message.partition(" ")
+            raise fail(f"securities.{symbols[row]}.{field}", rule)
+    _check_lots(case=case, fail=fail)
+    for symbol, weight in case.target.items():
+        _known(case, symbol, f"target.{symbol}", fail)
+        if weight < 0:
+            raise fail(f"target.{symbol}", "must not be negative")
+    if sum(case.target.values(), Decimal("0")) > _TARGET_SLACK:
+        raise fail("target", "weights sum to more than 1")
+    _check_preferences(case=case, fail=fail)
+    for name, events in (
+        ("recent_buys", case.recent_buys),
+        ("recent_loss_sales", case.recent_loss_sales),
+    ):
+        for i, event in enumerate(events):
+            _known(case, event.symbol, f"wash_sale.{name}[{i}].symbol", fail)
+
+
+def _known(case: Case, symbol: str, field: str, fail: _Fail) -> None:
+    if symbol not in case.securities:
+        raise fail(field, f"symbol {symbol!r} has no entry in securities")
+
+
+def _check_lots(*, case: Case, fail: _Fail) -> None:
+    lots = case.lots
+    ids = lots.id.tolist()
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        for i, lot_id in enumerate(ids):
+            if lot_id in seen:
+                raise fail(f"lots[{i}].id", f"duplicate lot id {lot_id!r}")
+            seen.add(lot_id)
+    for i, symbol in enumerate(lots.symbol.tolist()):
+        _known(case, symbol, f"lots[{i}].symbol", fail)
+    row = _first(~np.asarray(lots.quantity > 0, dtype=bool))
+    if row is not None:
+        raise fail(f"lots[{row}].quantity", "must be positive")
+    row = _first(np.asarray(lots.cost_basis < 0, dtype=bool))
+    if row is not None:
+        raise fail(f"lots[{row}].cost_basis", "must not be negative")
+
+
+def _check_preferences(*, case: Case, fail: _Fail) -> None:
+    prefs = case.preferences
+    for name in ("short_term_rate", "long_term_rate"):
+        rate = getattr(prefs.tax, name)
+        if not Decimal("0") <= rate <= _ONE:
+            raise fail(f"preferences.tax.{name}", "must be between 0 and 1")
+    for field, value in (
+        ("preferences.cash.min", prefs.cash.min),
+        ("preferences.cash.withdrawal", prefs.cash.withdrawal),
+        ("preferences.trading.min_trade_value", prefs.trading.min_trade_value),
+        ("preferences.trading.cost_bps", prefs.trading.cost_bps),
+    ):
+        if value < 0:
+            raise fail(field, "must not be negative")
+    for i, restriction in enumerate(prefs.restrictions):
+        field = f"preferences.restrictions[{i}]"
+        if restriction.type not in RESTRICTION_TYPES:
+            raise fail(f"{field}.type", f"must be one of {', '.join(RESTRICTION_TYPES)}")
+        _known(case, restriction.symbol, f"{field}.symbol", fail)
+    for i, screen in enumerate(prefs.screens):
+        if screen.field not in SCREEN_FIELDS:
+            raise fail(
+                f"preferences.screens[{i}].field", f"must be one of {', '.join(SCREEN_FIELDS)}"
+            )
+    for i, sub in enumerate(prefs.substitutions):
+        _known(case, sub.from_symbol, f"preferences.substitutions[{i}].from", fail)
+        _known(case, sub.to_symbol, f"preferences.substitutions[{i}].to", fail)

@@ -1,0 +1,227 @@
+"""Typed cases and results as the contract's JSON (already decoded: dicts, lists, strings).
+
+`case_to_dict` is what a proposal stores for replay and what `parse_case` reads back:
+`parse_case(case_to_dict(case)) == case` for every case without a factor model (the
+contract has none). Decimals are written as `str` gives them, so they read back with the
+same exponent. `result_to_dict` is the `manage.py optimize` answer; `result_from_dict`
+reads a stored answer back.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from optimizer.output import plain
+from optimizer.types import (
+    Case,
+    LotRelief,
+    OptimizeResult,
+    Preferences,
+    RuleCost,
+    Summary,
+    Trade,
+)
+
+SUMMARY_FIGURES = (
+    "realized_short_term_gain",
+    "realized_long_term_gain",
+    "estimated_tax",
+    "transaction_cost",
+    "turnover",
+    "drift_before",
+    "drift_after",
+)
+_RULE_FIGURES = ("objective_cost", "drift_cost", "tax_cost")
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    """The contract's JSON object for one case."""
+    securities, lots = case.securities, case.lots
+    return {
+        "as_of": case.as_of.isoformat(),
+        "account": {"id": case.account_id, "tax_status": case.tax_status, "cash": str(case.cash)},
+        "securities": {
+            symbol: {
+                "price": str(price),
+                "asset_class": asset_class,
+                "sector": sector,
+                "identical_group": group,
+            }
+            for symbol, price, asset_class, sector, group in zip(
+                securities.symbol.tolist(),
+                securities.price.tolist(),
+                securities.asset_class.tolist(),
+                securities.sector.tolist(),
+                securities.identical_group.tolist(),
+                strict=True,
+            )
+        },
+        "lots": [
+            {
+                "id": lot_id,
+                "symbol": symbol,
+                "quantity": str(quantity),
+                "cost_basis": str(basis),
+                "acquired": acquired.isoformat(),
+            }
+            for lot_id, symbol, quantity, basis, acquired in zip(
+                lots.id.tolist(),
+                lots.symbol.tolist(),
+                lots.quantity.tolist(),
+                lots.cost_basis.tolist(),
+                lots.acquired.tolist(),
+                strict=True,
+            )
+        ],
+        "target": {symbol: str(weight) for symbol, weight in case.target.items()},
+        "preferences": _preferences_dict(case.preferences),
+        "wash_sale": {
+            "recent_buys": [
+                {"symbol": e.symbol, "date": e.date.isoformat()}
+                | ({} if e.quantity is None else {"quantity": str(e.quantity)})
+                for e in case.recent_buys
+            ],
+            "recent_loss_sales": [
+                {"symbol": e.symbol, "date": e.date.isoformat()} for e in case.recent_loss_sales
+            ],
+        },
+    }
+
+
+def _preferences_dict(prefs: Preferences) -> dict[str, Any]:
+    tax, cash, trading = prefs.tax, prefs.cash, prefs.trading
+    return {
+        "tax": {
+            "short_term_rate": str(tax.short_term_rate),
+            "long_term_rate": str(tax.long_term_rate),
+            "harvest_losses": tax.harvest_losses,
+            "max_realized_gain": _text(tax.max_realized_gain),
+            "max_short_term_gain": _text(tax.max_short_term_gain),
+        },
+        "restrictions": [
+            {"symbol": r.symbol, "type": r.type}
+            | ({} if r.start is None else {"start": r.start.isoformat()})
+            | ({} if r.end is None else {"end": r.end.isoformat()})
+            for r in prefs.restrictions
+        ],
+        "screens": [{"field": s.field, "value": s.value} for s in prefs.screens],
+        "substitutions": [{"from": s.from_symbol, "to": s.to_symbol} for s in prefs.substitutions],
+        "cash": {"min": str(cash.min), "withdrawal": str(cash.withdrawal)},
+        "trading": {
+            "min_trade_value": str(trading.min_trade_value),
+            "fractional_shares": trading.fractional_shares,
+            "cost_bps": str(trading.cost_bps),
+        },
+    }
+
+
+def result_to_dict(result: OptimizeResult) -> dict[str, Any]:
+    """The contract's JSON object for one result."""
+    out: dict[str, Any] = {
+        "account": result.account,
+        "status": result.status,
+        "message": result.message,
+        "trades": [trade_to_dict(t) for t in result.trades],
+    }
+    summary, cash_after = result.summary, result.cash_after
+    if result.status == "optimal" and summary is not None and cash_after is not None:
+        out["cash_after"] = plain(cash_after)
+        out["summary"] = _summary_dict(summary)
+    return out
+
+
+def trade_to_dict(trade: Trade) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "symbol": trade.symbol,
+        "side": trade.side,
+        "quantity": plain(trade.quantity),
+        "price": plain(trade.price),
+        "value": plain(trade.value),
+    }
+    if trade.side == "sell":
+        out["lots"] = reliefs_to_list(trade.lots)
+    out["reasons"] = list(trade.reasons)
+    return out
+
+
+def reliefs_to_list(reliefs: tuple[LotRelief, ...]) -> list[dict[str, str]]:
+    """The lots a sale relieves, as the contract writes them."""
+    return [
+        {
+            "lot": r.lot,
+            "quantity": plain(r.quantity),
+            "cost_basis": plain(r.cost_basis),
+            "gain": plain(r.gain),
+            "term": r.term,
+        }
+        for r in reliefs
+    ]
+
+
+def _summary_dict(summary: Summary) -> dict[str, Any]:
+    out: dict[str, Any] = {name: plain(getattr(summary, name)) for name in SUMMARY_FIGURES}
+    out["binding_rules"] = [
+        {"rule": r.rule, "detail": r.detail}
+        | {name: plain(getattr(r, name)) for name in _RULE_FIGURES}
+        for r in summary.binding_rules
+    ]
+    return out
+
+
+def result_from_dict(data: dict[str, Any]) -> OptimizeResult:
+    """A stored answer (this module's `result_to_dict`, or a failure's status and message
+    alone) read back into an `OptimizeResult`."""
+    summary = data.get("summary")
+    cash_after = data.get("cash_after")
+    return OptimizeResult(
+        account=data.get("account"),
+        status=data.get("status", "error"),
+        message=data.get("message", ""),
+        trades=tuple(_trade(t) for t in data.get("trades") or []),
+        cash_after=None if cash_after is None else Decimal(cash_after),
+        summary=None if summary is None else _summary(summary),
+    )
+
+
+def _trade(data: dict[str, Any]) -> Trade:
+    return Trade(
+        symbol=data["symbol"],
+        side=data["side"],
+        quantity=Decimal(data["quantity"]),
+        price=Decimal(data["price"]),
+        value=Decimal(data["value"]),
+        reasons=tuple(data.get("reasons") or ()),
+        lots=reliefs_from_list(data.get("lots") or []),
+    )
+
+
+def reliefs_from_list(rows: list[dict[str, str]]) -> tuple[LotRelief, ...]:
+    return tuple(
+        LotRelief(
+            lot=r["lot"],
+            quantity=Decimal(r["quantity"]),
+            cost_basis=Decimal(r["cost_basis"]),
+            gain=Decimal(r["gain"]),
+            term=r["term"],
+        )
+        for r in rows
+    )
+
+
+def _summary(data: dict[str, Any]) -> Summary:
+    return Summary(
+        **{name: Decimal(data[name]) for name in SUMMARY_FIGURES},
+        binding_rules=tuple(
+            RuleCost(
+                rule=r["rule"],
+                detail=r["detail"],
+                **{name: Decimal(r[name]) for name in _RULE_FIGURES},
+            )
+            for r in data.get("binding_rules") or []
+        ),
+    )
