@@ -19,15 +19,31 @@ from accounts.models import Firm
 from models_library.models import FirmPrice, HeldPrice, HeldStatus, Price
 
 
+RECENT_DAYS = 7
+
+
 def _last_closes(
     queryset: QuerySet, *, symbols: list[str], as_of: dt.date
 ) -> dict[str, tuple[dt.date, Decimal]]:
-    """Each symbol's last close on or before ``as_of`` in ``queryset``. Two queries."""
-    last_dates = (
-        queryset.filter(security__symbol__in=symbols, date__lte=as_of)
-        .values("security_id")
-        .annotate(last=Max("date"))
-    )
+    """Each symbol's last close on or before ``as_of`` in ``queryset``. A symbol with a close
+    in the last ``RECENT_DAYS`` days has its last close among them, so those days are read
+    first (two queries) and the whole history only for the symbols they lack (two more)."""
+    since = as_of - dt.timedelta(days=RECENT_DAYS)
+    recent = _closes_between(queryset, symbols=symbols, since=since, as_of=as_of)
+    older = [symbol for symbol in symbols if symbol not in recent]
+    if older:
+        recent.update(_closes_between(queryset, symbols=older, since=None, as_of=as_of))
+    return recent
+
+
+def _closes_between(
+    queryset: QuerySet, *, symbols: list[str], since: dt.date | None, as_of: dt.date
+) -> dict[str, tuple[dt.date, Decimal]]:
+    """Each symbol's last close in [``since``, ``as_of``] (no lower end when None)."""
+    dated = queryset.filter(security__symbol__in=symbols, date__lte=as_of)
+    if since is not None:
+        dated = dated.filter(date__gte=since)
+    last_dates = dated.values("security_id").annotate(last=Max("date"))
     wanted = {(row["security_id"], row["last"]) for row in last_dates}
     if not wanted:
         return {}
