@@ -18,7 +18,6 @@ from django.db.models import Exists, Max, OuterRef, QuerySet
 from accounts.models import Firm
 from models_library.models import FirmPrice, HeldPrice, HeldStatus, Price
 
-
 RECENT_DAYS = 7
 
 
