@@ -2,9 +2,11 @@
 and writing a quantity as plain digits.
 
 Pure Python (no Django, no app imports). Two roundings to cents are in use, named by what
-they do: :func:`cents_half_up` for the figures the lot engine, the optimizer and the
-proposal checks report, and :func:`cents_half_even` (banker's rounding, Python's default)
-for amounts stored from a quantity times a price.
+they do: :func:`cents_half_up` for the figures the lot engine, the optimizer and an
+advisor's re-checked proposal report, and :func:`cents_half_even` (banker's rounding,
+Python's default) for the amounts the pages, blotters, realized-gain totals and the demo
+seed compute (a quantity times a price, a sum of withdrawals). Which one a figure uses is
+part of its contract: changing one would change stored and compared results.
 """
 
 from __future__ import annotations
