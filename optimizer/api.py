@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from money import cents_half_up
 from optimizer.contract.check import check_case
 from optimizer.contract.parse import parse_case
 from optimizer.diagnose import infeasibility
@@ -24,7 +25,7 @@ from optimizer.explain import (
     sale_reasons,
     trade_context,
 )
-from optimizer.output import lot_reliefs, money, quantity, ratio, relief_order, summarize
+from optimizer.output import lot_reliefs, quantity, ratio, relief_order, summarize
 from optimizer.prepare import Prepared, prepare
 from optimizer.problem import Problem, base_bounds, build_problem
 from optimizer.relaxation import directed_bounds, solve_with_directions
@@ -201,7 +202,7 @@ def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
                     side="sell",
                     quantity=qty,
                     price=price,
-                    value=money(qty * price),
+                    value=cents_half_up(qty * price),
                     reasons=sale_reasons(prep=prep, i=i, context=context),
                     lots=lot_reliefs(
                         prep=prep, i=i, total=qty, lot_sold=plan.lot_sold, lots=relief.get(i, [])
@@ -218,7 +219,7 @@ def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
                     side="buy",
                     quantity=qty,
                     price=price,
-                    value=money(qty * price),
+                    value=cents_half_up(qty * price),
                     reasons=buy_reasons(prep=prep, i=i, context=context),
                 )
             )
@@ -232,9 +233,9 @@ def _rule_costs(*, problem: Problem, base, final, x: np.ndarray) -> tuple[RuleCo
         RuleCost(
             rule=relief.rule,
             detail=relief.detail,
-            objective_cost=money(gain),
+            objective_cost=cents_half_up(gain),
             drift_cost=ratio(drift),
-            tax_cost=money(tax),
+            tax_cost=cents_half_up(tax),
         )
         for relief, gain, _tracking, tax, drift in costs
     )

@@ -24,10 +24,6 @@ def _decimal(value: Decimal | float) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def money(value: Decimal | float) -> Decimal:
-    return cents_half_up(value)
-
-
 def ratio(value: Decimal | float) -> Decimal:
     rounded = _decimal(value).quantize(RATIO, rounding=ROUND_HALF_UP)
     return rounded if rounded != 0 else ZERO.quantize(RATIO)
@@ -86,8 +82,8 @@ def lot_reliefs(
         if piece <= 0:
             continue
         cost_basis = case_lots.cost_basis[j]
-        basis = money(cost_basis if piece == held else cost_basis * piece / held)
-        gain = money(piece * price) - basis
+        basis = cents_half_up(cost_basis if piece == held else cost_basis * piece / held)
+        gain = cents_half_up(piece * price) - basis
         reliefs.append(
             LotRelief(
                 lot=str(case_lots.id[j]),
@@ -126,16 +122,16 @@ def summarize(
     value = case.cash + sum(before.values(), ZERO)
     positions = holdings_after(prep=prep, trades=trades, held=held)
     summary = Summary(
-        realized_short_term_gain=money(short),
-        realized_long_term_gain=money(long),
-        estimated_tax=money(tax),
-        transaction_cost=money(cost),
+        realized_short_term_gain=cents_half_up(short),
+        realized_long_term_gain=cents_half_up(long),
+        estimated_tax=cents_half_up(tax),
+        transaction_cost=cents_half_up(cost),
         turnover=ratio(traded / value if value > 0 else ZERO),
         drift_before=ratio(drift(prep=prep, positions=before, cash=case.cash)),
-        drift_after=ratio(drift(prep=prep, positions=positions, cash=money(cash))),
+        drift_after=ratio(drift(prep=prep, positions=positions, cash=cents_half_up(cash))),
         binding_rules=rules,
     )
-    return money(cash), summary
+    return cents_half_up(cash), summary
 
 
 def held_shares(*, prep: Prepared) -> dict[str, Decimal]:
