@@ -39,7 +39,7 @@ from optimizer.rounding import (
     round_quantities,
     tightened_bounds,
 )
-from optimizer.solvers import QPSession
+from optimizer.solvers import Bounds, QPSession
 from optimizer.types import Case, OptimizeResult, RuleCost, Trade
 from optimizer.verify import violations
 
@@ -121,7 +121,9 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
     return result
 
 
-def _tradable_plan(*, problem: Problem, session: QPSession, bounds, x: np.ndarray) -> Plan | None:
+def _tradable_plan(
+    *, problem: Problem, session: QPSession, bounds: Bounds, x: np.ndarray
+) -> Plan | None:
     """Round; if what falls under the minimum trade is worth re-planning around (more than
     RESOLVE_ABOVE of the account), re-solve once with it fixed; else just drop it. Repair;
     if rounding broke a cap or the cash need beyond repair, re-solve once with a share's
@@ -151,7 +153,7 @@ def _tradable_plan(*, problem: Problem, session: QPSession, bounds, x: np.ndarra
     return repair(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty, allowed=allowed)
 
 
-def _solve_or_none(*, session: QPSession, bounds) -> np.ndarray | None:
+def _solve_or_none(*, session: QPSession, bounds: Bounds) -> np.ndarray | None:
     try:
         return session.solve(bounds=bounds).x
     except OptimizerError:
@@ -226,7 +228,9 @@ def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
     return tuple(t for t in trades if t.quantity > 0)
 
 
-def _rule_costs(*, problem: Problem, base, final, x: np.ndarray) -> tuple[RuleCost, ...]:
+def _rule_costs(
+    *, problem: Problem, base: Bounds, final: Bounds, x: np.ndarray
+) -> tuple[RuleCost, ...]:
     reliefs = rule_reliefs(problem=problem, base=base, final=final)
     costs = binding_rule_costs(problem=problem, base=base, final=final, reliefs=reliefs, x_final=x)
     return tuple(

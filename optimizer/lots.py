@@ -24,8 +24,9 @@ def lot_order_key(*, prep: Prepared) -> np.ndarray:
     basis_per_share = price - prep.lot_gain_ratio * price
     gain_per_share = price - basis_per_share
     if prep.case.tax_status == "taxable":
-        return prep.lot_tax_rate * gain_per_share
-    return gain_per_share
+        taxed: np.ndarray = prep.lot_tax_rate * gain_per_share
+        return taxed
+    return np.asarray(gain_per_share, dtype=float)
 
 
 def allocate_lots(*, prep: Prepared, sale_qty: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -65,7 +66,8 @@ def realized_gains(*, prep: Prepared, lot_sold: np.ndarray) -> tuple[float, floa
 
 
 def _cents(value: np.ndarray) -> np.ndarray:
-    return np.floor(np.abs(value) * 100 + 0.5 + 1e-9) / 100 * np.sign(value)
+    cents: np.ndarray = np.floor(np.abs(value) * 100 + 0.5 + 1e-9) / 100 * np.sign(value)
+    return cents
 
 
 def allocate_within_caps(
@@ -129,7 +131,7 @@ def _capped_relief(
         bounds=list(zip(np.zeros(len(lots)), prep.lot_qty[lots], strict=True)),
         method="highs",
     )
-    if result.status != 0:
+    if result.status != 0 or result.x is None:
         return None
     out = np.zeros(prep.n_lots)
     out[lots] = np.clip(result.x, 0.0, prep.lot_qty[lots])

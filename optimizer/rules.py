@@ -3,16 +3,19 @@ substitutions, the target they produce, and what each rule blocks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
 
-from optimizer.types import Case, Restriction, Screen
+from optimizer.types import Case, RecentBuy, RecentLossSale, Restriction, Screen
 from tax_calendar.holding_arrays import long_term_mask
 from tax_calendar.wash_sale import within_window
 
 
-def recent_groups(*, case: Case, events: tuple) -> set[str]:
+def recent_groups(
+    *, case: Case, events: Sequence[RecentBuy] | Sequence[RecentLossSale]
+) -> set[str]:
     """Identical groups of the wash-sale events within 30 days of `as_of`."""
     return {
         case.securities.group_of(e.symbol)
@@ -75,8 +78,8 @@ def adjusted_target(*, case: Case, screened: frozenset[str]) -> dict[str, float]
         target[symbol] = target.get(symbol, 0.0) + float(weight)
     substituted = set(moves) - set(moves.values())
     for symbol in sorted(screened):
-        weight = target.pop(symbol, 0.0)
-        if weight <= 0:
+        moved = target.pop(symbol, 0.0)
+        if moved <= 0:
             continue
         securities = case.securities
         same_class = securities.symbol[securities.asset_class == securities.asset_class_of(symbol)]
@@ -90,7 +93,7 @@ def adjusted_target(*, case: Case, screened: frozenset[str]) -> dict[str, float]
         base = sum(target.get(other, 0.0) for other in rest)
         for other in rest:
             share = target.get(other, 0.0) / base if base > 0 else 1.0 / len(rest)
-            target[other] = target.get(other, 0.0) + weight * share
+            target[other] = target.get(other, 0.0) + moved * share
     return target
 
 

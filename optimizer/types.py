@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from tax_calendar.holding_arrays import as_days
+
 TAX_STATUSES = ("taxable", "tax_deferred", "tax_exempt")
 RESTRICTION_TYPES = ("do_not_buy", "do_not_sell", "hold")
 SCREEN_FIELDS = ("symbol", "sector", "asset_class")
@@ -142,7 +144,7 @@ class Lots:
             symbol=_column(symbol),
             quantity=_column(quantity),
             cost_basis=_column(basis),
-            acquired=np.array(acquired, dtype="datetime64[D]"),
+            acquired=as_days(acquired),
         )
 
     def __len__(self) -> int:

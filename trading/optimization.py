@@ -63,8 +63,9 @@ def _cap(value: Decimal | None) -> Decimal | None:
 
 
 def _exact(value: object) -> Decimal:
-    """A preference value as the decimal its text says."""
-    return Decimal(str(value))
+    """A value as the decimal its text says (a Decimal as it is: its text reads back to
+    the same digits and exponent)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _preferences(prefs: EffectivePreferences, *, not_candidates: list[str]) -> Preferences:

@@ -54,12 +54,10 @@ def check_case(case: Case) -> None:
     if sum(case.target.values(), Decimal("0")) > _TARGET_SLACK:
         raise fail("target", "weights sum to more than 1")
     _check_preferences(case=case, fail=fail)
-    for name, events in (
-        ("recent_buys", case.recent_buys),
-        ("recent_loss_sales", case.recent_loss_sales),
-    ):
-        for i, event in enumerate(events):
-            _known(case, event.symbol, f"wash_sale.{name}[{i}].symbol", fail)
+    for i, buy in enumerate(case.recent_buys):
+        _known(case, buy.symbol, f"wash_sale.recent_buys[{i}].symbol", fail)
+    for i, sale in enumerate(case.recent_loss_sales):
+        _known(case, sale.symbol, f"wash_sale.recent_loss_sales[{i}].symbol", fail)
 
 
 def _known(case: Case, symbol: str, field: str, fail: _Fail) -> None:

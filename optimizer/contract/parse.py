@@ -39,7 +39,7 @@ class _Reader:
     def fail(self, field: str, message: str) -> OptimizerInputError:
         return OptimizerInputError(case=self.case, field=field, message=message)
 
-    def obj(self, value: Any, field: str, *, required: bool = False) -> dict:
+    def obj(self, value: Any, field: str, *, required: bool = False) -> dict[str, Any]:
         if value is None:
             if required:
                 raise self.fail(field, "is required")
@@ -48,29 +48,29 @@ class _Reader:
             raise self.fail(field, "must be an object")
         return value
 
-    def seq(self, value: Any, field: str) -> list:
+    def seq(self, value: Any, field: str) -> list[Any]:
         if value is None:
             return []
         if not isinstance(value, list):
             raise self.fail(field, "must be a list")
         return value
 
-    def text(self, value: Any, field: str, *, required: bool = True) -> str | None:
+    def maybe_text(self, value: Any, field: str) -> str | None:
         if value is None:
-            if required:
-                raise self.fail(field, "is required")
             return None
         if not isinstance(value, str) or not value:
             raise self.fail(field, "must be a non-empty string")
         return value
 
-    def decimal(
-        self, value: Any, field: str, *, default: Decimal | None = None, required: bool = False
-    ) -> Decimal | None:
+    def text(self, value: Any, field: str) -> str:
+        text = self.maybe_text(value, field)
+        if text is None:
+            raise self.fail(field, "is required")
+        return text
+
+    def maybe_decimal(self, value: Any, field: str) -> Decimal | None:
         if value is None:
-            if required:
-                raise self.fail(field, "is required")
-            return default
+            return None
         if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
             raise self.fail(field, "must be a decimal string or number")
         try:
@@ -81,16 +81,23 @@ class _Reader:
             raise self.fail(field, "must be finite")
         return number
 
-    def nonneg(self, value: Any, field: str, **kwargs: Any) -> Decimal | None:
-        number = self.decimal(value, field, **kwargs)
-        if number is not None and number < 0:
+    def decimal(self, value: Any, field: str, *, default: Decimal | None = None) -> Decimal:
+        """A decimal; `default` when left out, or "is required" when there is none."""
+        number = self.maybe_decimal(value, field)
+        if number is not None:
+            return number
+        if default is None:
+            raise self.fail(field, "is required")
+        return default
+
+    def nonneg(self, value: Any, field: str, *, default: Decimal | None = None) -> Decimal:
+        number = self.decimal(value, field, default=default)
+        if number < 0:
             raise self.fail(field, "must not be negative")
         return number
 
-    def day(self, value: Any, field: str, *, required: bool = True) -> date | None:
+    def maybe_day(self, value: Any, field: str) -> date | None:
         if value is None:
-            if required:
-                raise self.fail(field, "is required")
             return None
         if not isinstance(value, str):
             raise self.fail(field, "must be an ISO date string YYYY-MM-DD")
@@ -98,6 +105,12 @@ class _Reader:
             return date.fromisoformat(value)
         except ValueError:
             raise self.fail(field, f"{value!r} is not an ISO date YYYY-MM-DD") from None
+
+    def day(self, value: Any, field: str) -> date:
+        day = self.maybe_day(value, field)
+        if day is None:
+            raise self.fail(field, "is required")
+        return day
 
     def flag(self, value: Any, field: str, *, default: bool) -> bool:
         if value is None:
@@ -145,7 +158,7 @@ def parse_case(data: Any) -> Case:
                     item.get("symbol"), f"wash_sale.recent_buys[{i}].symbol", securities
                 ),
                 date=reader.day(item.get("date"), f"wash_sale.recent_buys[{i}].date"),
-                quantity=reader.decimal(
+                quantity=reader.maybe_decimal(
                     item.get("quantity"), f"wash_sale.recent_buys[{i}].quantity"
                 ),
             )
@@ -169,7 +182,7 @@ def parse_case(data: Any) -> Case:
     )
 
 
-def _items(*, reader: _Reader, value: Any, field: str) -> list[tuple[int, dict]]:
+def _items(*, reader: _Reader, value: Any, field: str) -> list[tuple[int, dict[str, Any]]]:
     return [
         (i, reader.obj(item, f"{field}[{i}]", required=True))
         for i, item in enumerate(reader.seq(value, field))
@@ -182,14 +195,14 @@ def _securities(*, reader: _Reader, value: Any) -> Securities:
     for symbol, spec in raw.items():
         field = f"securities.{symbol}"
         spec = reader.obj(spec, field, required=True)
-        price = reader.decimal(spec.get("price"), f"{field}.price", required=True)
+        price = reader.decimal(spec.get("price"), f"{field}.price")
         if price <= 0:
             raise reader.fail(f"{field}.price", "must be positive")
-        asset_class = reader.text(spec.get("asset_class"), f"{field}.asset_class", required=False)
+        asset_class = reader.maybe_text(spec.get("asset_class"), f"{field}.asset_class")
         sector = spec.get("sector")
         if sector is not None and not isinstance(sector, str):
             raise reader.fail(f"{field}.sector", "must be a string or null")
-        group = reader.text(spec.get("identical_group"), f"{field}.identical_group", required=False)
+        group = reader.maybe_text(spec.get("identical_group"), f"{field}.identical_group")
         rows.append(
             (
                 symbol,
@@ -211,7 +224,7 @@ def _lots(*, reader: _Reader, value: Any, securities: Securities) -> Lots:
         if lot_id in seen:
             raise reader.fail(f"{field}.id", f"duplicate lot id {lot_id!r}")
         seen.add(lot_id)
-        quantity = reader.nonneg(item.get("quantity"), f"{field}.quantity", required=True)
+        quantity = reader.nonneg(item.get("quantity"), f"{field}.quantity")
         if quantity == 0:
             raise reader.fail(f"{field}.quantity", "must be positive")
         rows.append(
@@ -219,7 +232,7 @@ def _lots(*, reader: _Reader, value: Any, securities: Securities) -> Lots:
                 lot_id,
                 reader.symbol(item.get("symbol"), f"{field}.symbol", securities),
                 quantity,
-                reader.nonneg(item.get("cost_basis"), f"{field}.cost_basis", required=True),
+                reader.nonneg(item.get("cost_basis"), f"{field}.cost_basis"),
                 reader.day(item.get("acquired"), f"{field}.acquired"),
             )
         )
@@ -232,13 +245,13 @@ def _target(*, reader: _Reader, value: Any, securities: Securities) -> dict[str,
     for symbol, weight in raw.items():
         field = f"target.{symbol}"
         reader.symbol(symbol, field, securities)
-        target[symbol] = reader.nonneg(weight, field, required=True)
+        target[symbol] = reader.nonneg(weight, field)
     if sum(target.values(), Decimal("0")) > Decimal("1.000001"):
         raise reader.fail("target", "weights sum to more than 1")
     return target
 
 
-def _preferences(*, reader: _Reader, raw: dict, securities: Securities) -> Preferences:
+def _preferences(*, reader: _Reader, raw: dict[str, Any], securities: Securities) -> Preferences:
     tax = reader.obj(raw.get("tax"), "preferences.tax")
     cash = reader.obj(raw.get("cash"), "preferences.cash")
     trading = reader.obj(raw.get("trading"), "preferences.trading")
@@ -285,7 +298,7 @@ def _preferences(*, reader: _Reader, raw: dict, securities: Securities) -> Prefe
     )
 
 
-def _tax(*, reader: _Reader, tax: dict) -> TaxPreferences:
+def _tax(*, reader: _Reader, tax: dict[str, Any]) -> TaxPreferences:
     defaults = TaxPreferences()
     return TaxPreferences(
         short_term_rate=_rate(
@@ -303,10 +316,10 @@ def _tax(*, reader: _Reader, tax: dict) -> TaxPreferences:
         harvest_losses=reader.flag(
             tax.get("harvest_losses"), "preferences.tax.harvest_losses", default=True
         ),
-        max_realized_gain=reader.decimal(
+        max_realized_gain=reader.maybe_decimal(
             tax.get("max_realized_gain"), "preferences.tax.max_realized_gain"
         ),
-        max_short_term_gain=reader.decimal(
+        max_short_term_gain=reader.maybe_decimal(
             tax.get("max_short_term_gain"), "preferences.tax.max_short_term_gain"
         ),
     )
@@ -332,8 +345,8 @@ def _restrictions(
             Restriction(
                 symbol=reader.symbol(item.get("symbol"), f"{field}.symbol", securities),
                 type=kind,
-                start=reader.day(item.get("start"), f"{field}.start", required=False),
-                end=reader.day(item.get("end", item.get("until")), f"{field}.end", required=False),
+                start=reader.maybe_day(item.get("start"), f"{field}.start"),
+                end=reader.maybe_day(item.get("end", item.get("until")), f"{field}.end"),
             )
         )
     return tuple(restrictions)
