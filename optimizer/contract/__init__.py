@@ -12,6 +12,7 @@ from optimizer.contract.serialize import (
     reliefs_to_list,
     result_from_dict,
     result_to_dict,
+    rules_to_list,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "reliefs_to_list",
     "result_from_dict",
     "result_to_dict",
+    "rules_to_list",
 ]

@@ -165,12 +165,17 @@ def reliefs_to_list(reliefs: tuple[LotRelief, ...]) -> list[dict[str, str]]:
 
 def _summary_dict(summary: Summary) -> dict[str, Any]:
     out: dict[str, Any] = {name: plain(getattr(summary, name)) for name in SUMMARY_FIGURES}
-    out["binding_rules"] = [
+    out["binding_rules"] = rules_to_list(summary.binding_rules)
+    return out
+
+
+def rules_to_list(rules: tuple[RuleCost, ...]) -> list[dict[str, str]]:
+    """What each binding rule costs, as the contract writes it."""
+    return [
         {"rule": r.rule, "detail": r.detail}
         | {name: plain(getattr(r, name)) for name in _RULE_FIGURES}
-        for r in summary.binding_rules
+        for r in rules
     ]
-    return out
 
 
 def result_from_dict(data: dict[str, Any]) -> OptimizeResult:

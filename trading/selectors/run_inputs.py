@@ -19,6 +19,7 @@ from models_library.models import ModelLine, ModelVersion, Security, SecurityTyp
 from models_library.selectors.prices import latest_closes
 from models_library.services.resolution import resolve_lines
 from money import plain_digits
+from optimizer.contract import reliefs_from_list
 from rebalancer.errors import DomainError
 from tax_calendar.wash_sale import window_start
 from trading.models import (
@@ -136,7 +137,7 @@ def _wash_context(
         if side == TradeSide.BUY:
             shares = Decimal(plain_digits(quantity))  # as the optimizer writes a quantity
             context[household_id].recent_buys.append(WashEvent(symbol, day, shares))
-        elif tax_status == TaxStatus.TAXABLE and any(Decimal(lot["gain"]) < 0 for lot in lots):
+        elif tax_status == TaxStatus.TAXABLE and any(r.gain < 0 for r in reliefs_from_list(lots)):
             context[household_id].recent_loss_sales.append(WashEvent(symbol, day))
     return context
 

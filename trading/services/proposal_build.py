@@ -10,7 +10,7 @@ from decimal import Decimal
 from accounts.models import Firm
 from models_library.models import Security
 from money import CENT, ZERO
-from optimizer.contract import reliefs_to_list, result_to_dict
+from optimizer.contract import reliefs_to_list, result_to_dict, rules_to_list
 from optimizer.types import Case, OptimizeResult, Trade
 from trading.models import Proposal, ProposalStatus, ProposedTrade
 from trading.optimization import DataProblem, case_for_account, pack_input, solve_case
@@ -94,7 +94,7 @@ def build_proposal(
         estimated_tax_usd=summary.estimated_tax if summary else ZERO,
         transaction_cost_usd=summary.transaction_cost if summary else ZERO,
         turnover=summary.turnover if summary else ZERO,
-        binding_rules=(stored.get("summary") or {}).get("binding_rules") or [],
+        binding_rules=rules_to_list(summary.binding_rules) if summary else [],
         result=stored,
         input_blob=packed[0] if packed else None,
         input_sha256=packed[1] if packed else "",
