@@ -11,6 +11,7 @@ accounts of per-account annualized figures, each account from its entry to the e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -35,7 +36,7 @@ def annualized(*, returns: np.ndarray, final_factor: float = 1.0) -> float:
     if len(live) == 0:
         return 0.0
     growth = float(np.prod(1.0 + live)) * final_factor
-    return growth ** (TRADING_DAYS_PER_YEAR / len(live)) - 1.0
+    return float(growth ** (TRADING_DAYS_PER_YEAR / len(live))) - 1.0
 
 
 def final_factors(*, run: AccountRun) -> tuple[float, float]:
@@ -65,7 +66,9 @@ def tracking_error(*, run: AccountRun, model: np.ndarray) -> float:
     return float(np.std(live) * np.sqrt(TRADING_DAYS_PER_YEAR)) if len(live) > 1 else 0.0
 
 
-def calendar_returns(*, run: AccountRun, days: tuple, after_tax: bool) -> dict[int, float]:
+def calendar_returns(
+    *, run: AccountRun, days: tuple[date, ...], after_tax: bool
+) -> dict[int, float]:
     """Return of each calendar year the account was invested from its first trading day."""
     returns = daily_returns(run=run, after_tax=after_tax)
     years = np.array([d.year for d in days])
@@ -78,7 +81,9 @@ def calendar_returns(*, run: AccountRun, days: tuple, after_tax: bool) -> dict[i
     return out
 
 
-def dispersion(*, runs: list[AccountRun], days: tuple, after_tax: bool) -> dict[int, float]:
+def dispersion(
+    *, runs: list[AccountRun], days: tuple[date, ...], after_tax: bool
+) -> dict[int, float]:
     """Yearly cross-sectional standard deviation of the accounts' calendar-year returns
     (accounts invested the whole year only; years with fewer than two skipped). Pre-tax it
     measures how differently the portfolios themselves did; after tax it adds how

@@ -40,7 +40,7 @@ def drift(*, state: AccountState, market: Market) -> float:
         return 0.0
     weights = values / total
     cash_gap = abs(state.cash_usd / total - (1.0 - market.target.sum()))
-    return 0.5 * (float(np.abs(weights - market.target).sum()) + cash_gap)
+    return 0.5 * (float(np.abs(weights - market.target).sum()) + float(cash_gap))
 
 
 def invest_cash(

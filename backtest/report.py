@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, SupportsFloat
 
 import numpy as np
 
@@ -23,14 +25,17 @@ from backtest.metrics import (
 )
 from backtest.runner import Outcome
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 BENCHMARK = "buy_and_hold"
 
 
-def _ratio(value: float) -> float:
+def _ratio(value: SupportsFloat) -> float:
     return round(float(value), 4)
 
 
-def build_report(*, outcome: Outcome) -> dict:
+def build_report(*, outcome: Outcome) -> dict[str, Any]:
     """Per-policy figures (see `metrics`), the published figures, and run facts."""
     history = outcome.inputs.history
     weights = np.array([outcome.inputs.model.weights(prices=p) for p in history.prices])
@@ -113,7 +118,7 @@ def _pct(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{100 * value:.{digits}f}%"
 
 
-def format_table(*, report: dict) -> str:
+def format_table(*, report: dict[str, Any]) -> str:
     """The stdout table: one row per policy, then the published figures beside ours."""
     head = (
         f"{'policy':<31}{'pre-tax':>9}{'after-tax':>10}{'liquid.':>9}{'alpha':>8}"
@@ -146,7 +151,7 @@ def format_table(*, report: dict) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(*, report: dict, outcome: Outcome, out: Path) -> list[Path]:
+def write_outputs(*, report: dict[str, Any], outcome: Outcome, out: Path) -> list[Path]:
     """report.json and three charts into `out`; returns the paths written."""
     import matplotlib
 
@@ -157,7 +162,7 @@ def write_outputs(*, report: dict, outcome: Outcome, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "report.json"]
     written[0].write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")
-    days = outcome.inputs.history.days
+    days = np.array(outcome.inputs.history.days)
     fig, ax = plt.subplots(figsize=(9, 4.5))
     for name, curve in excess_curves(outcome=outcome).items():
         ax.plot(days, 100 * curve, label=name)
@@ -198,7 +203,7 @@ def excess_curves(*, outcome: Outcome) -> dict[str, np.ndarray]:
     return curves
 
 
-def _gains_chart(*, report: dict, path: Path, plt) -> Path:
+def _gains_chart(*, report: dict[str, Any], path: Path, plt: ModuleType) -> Path:
     """Grouped bars per year, one per policy: short-term on top, long-term below."""
     names = list(report["policies"])
     years = sorted({y for p in report["policies"].values() for y in p["gains_by_year"]})
@@ -221,7 +226,7 @@ def _gains_chart(*, report: dict, path: Path, plt) -> Path:
     return _save(fig=fig, path=path, plt=plt)
 
 
-def _save(*, fig, path: Path, plt) -> Path:
+def _save(*, fig: Figure, path: Path, plt: ModuleType) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -98,7 +99,7 @@ def rates_of(*, scenario: Scenario) -> TaxRates:
     return TaxRates(short_term=scenario.short_term_rate, long_term=scenario.long_term_rate)
 
 
-_worker: dict = {}
+_worker: dict[str, Any] = {}
 
 
 def _init_worker(scenario: Scenario) -> None:
@@ -130,7 +131,7 @@ def _run_pair(task: tuple[int, str, bool]) -> tuple[AccountRun, float]:
     return run, time.perf_counter() - start
 
 
-def engine_summary(*, run: AccountRun, wash_sale: bool) -> dict:
+def engine_summary(*, run: AccountRun, wash_sale: bool) -> dict[str, Any]:
     """The real lot engine over the account's transactions: wash sales (realized rows
     with a disallowed loss), totals, and whether the simulation's ledger agrees."""
     result = lot_engine.run(

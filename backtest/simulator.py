@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -98,8 +98,8 @@ class AccountRun:
     realized: list[Realized]
     liquidation_tax_usd: float
     unpaid_tax_usd: float = 0.0
-    transactions: list[dict] = field(default_factory=list)
-    engine: dict | None = None
+    transactions: list[dict[str, Any]] = field(default_factory=list)
+    engine: dict[str, Any] | None = None
     breaches: int = 0
     solver_failures: int = 0
     solves: int = 0
@@ -308,7 +308,7 @@ def _record(
     """Keep the transaction in the lot engine's input format (for the engine check)."""
     if not settings.keep_transactions:
         return
-    txn = {
+    txn: dict[str, Any] = {
         "id": txn_id,
         "date": market.day.isoformat(),
         "account": run.account,

@@ -10,6 +10,7 @@ Prints the table and the elapsed time; writes report.json and the charts into --
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         self.stdout.write(format_table(report=report))
         self.stdout.write(f"elapsed {elapsed:.1f} s; wrote {', '.join(str(p) for p in written)}")
 
-    def _progress(self, *, started: float):
+    def _progress(self, *, started: float) -> Callable[[int, int, AccountRun], None]:
         """A callback writing one line per finished account and policy to stderr."""
 
         def report(done: int, total: int, run: AccountRun) -> None:
