@@ -36,6 +36,7 @@ class FirmRequiresMfaMiddleware:
             firm is None
             or not firm.require_mfa
             or self._exempt(request.path)
+            or not request.user.is_authenticated
             or mfa_confirmed(user=request.user)
         ):
             return self.get_response(request)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from accounts.requests import MemberRequest
 from rebalancer import rowsecurity
 
 SESSION_FIRM_KEY = "firm_id"
@@ -31,7 +32,7 @@ class FirmMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: MemberRequest) -> HttpResponse:
         # a signed-out request without credentials reads no firm's rows: no transaction
         signed_out = not request.user.is_authenticated and "Authorization" not in request.headers
         if signed_out or not rowsecurity.enforced():
@@ -42,7 +43,7 @@ class FirmMiddleware:
                 transaction.set_rollback(True)
         return response
 
-    def _handle(self, request: HttpRequest) -> HttpResponse:
+    def _handle(self, request: MemberRequest) -> HttpResponse:
         from accounts.selectors.memberships import membership_for_request
 
         membership = None

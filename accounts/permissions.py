@@ -84,7 +84,5 @@ def require(membership: Membership | None, action: Action | str) -> None:
 
 def home_for(membership: Membership) -> str:
     """The URL name of the page a role starts on."""
-    return {
-        Role.MODEL_MANAGER: "models",
-        Role.TRADER: "blotters",
-    }.get(membership.role, "dashboard")
+    homes: dict[str, str] = {Role.MODEL_MANAGER: "models", Role.TRADER: "blotters"}
+    return homes.get(membership.role, "dashboard")

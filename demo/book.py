@@ -11,14 +11,17 @@ import datetime as dt
 import random
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from accounts.models import Account, Client, Firm, Household, RegistrationType
 from models_library.models import ModelAssignment
 
 from .portfolios import DemoModels
 from .reference import load_names
+
+T = TypeVar("T")
 
 BATCH = 2000
 
@@ -113,7 +116,7 @@ class BookRows:
     accounts: list[Account]
 
 
-def _weighted(rng: random.Random, choices: tuple[tuple[object, int], ...]) -> object:
+def _weighted(rng: random.Random, choices: tuple[tuple[T, int], ...]) -> T:
     values, weights = zip(*choices, strict=True)
     return rng.choices(values, weights=weights)[0]
 
@@ -260,9 +263,9 @@ def book_create(
     *,
     firm: Firm,
     plan: BookPlan,
-    advisors: list[AbstractBaseUser],
+    advisors: list[User],
     models: DemoModels,
-    assigned_by: AbstractBaseUser,
+    assigned_by: User,
 ) -> BookRows:
     """Insert the planned households, clients, accounts and model assignments."""
     households = Household.objects.bulk_create(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, models
 
@@ -28,8 +29,16 @@ def db_datetime(moment: dt.datetime) -> object:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    """The table column of ``model``'s field ``name``."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field.column
+
+
 def rows_insert(
-    *, model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[object]]
+    *, model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> int:
     """Insert ``rows`` into ``model``'s table; return how many.
 
@@ -42,9 +51,8 @@ def rows_insert(
     if not rows:
         return 0
     quote = connection.ops.quote_name
-    meta = model._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    table = quote(meta.db_table)
+    columns = ", ".join(quote(_column(model, name)) for name in fields)
+    table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
         # COPY is refused under row-level security: a role bound by it inserts instead
         if connection.vendor == "postgresql" and not rowsecurity.binds_current_role():
@@ -65,6 +73,6 @@ def firm_rows_delete(*, model: type[models.Model], firm_id: int) -> None:
     """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    column = quote(model._meta.get_field("firm").column)
+    column = quote(_column(model, "firm"))
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [firm_id])  # noqa: S608 - names from model metadata

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
@@ -23,7 +23,7 @@ DEFAULT_TIMEZONE = "America/New_York"
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo login, printed and in the README
 
 # (login, role, first name, last name); the first advisor is the one the README names.
-STAFF: tuple[tuple[str, str, str, str], ...] = (
+STAFF: tuple[tuple[str, Role, str, str], ...] = (
     ("admin", Role.FIRM_ADMIN, "Alex", "Morgan"),
     ("advisor", Role.ADVISOR, "Avery", "Chen"),
     ("advisor2", Role.ADVISOR, "Jordan", "Patel"),
@@ -63,8 +63,8 @@ RESET_ORDER: tuple[str, ...] = (
 class DemoStaff:
     """The firm's demo users by role login (``admin``, ``advisor``...), and its advisors."""
 
-    users: dict[str, AbstractBaseUser]
-    advisors: list[AbstractBaseUser]
+    users: dict[str, User]
+    advisors: list[User]
 
 
 def login_for(*, slug: str, base: str) -> str:
@@ -89,7 +89,7 @@ def staff_create(*, firm: Firm) -> DemoStaff:
     """
     user_model = get_user_model()
     password_hash = make_password(DEMO_PASSWORD)
-    users: dict[str, AbstractBaseUser] = {}
+    users: dict[str, User] = {}
     memberships = []
     for base, role, first_name, last_name in STAFF:
         username = login_for(slug=firm.slug, base=base)

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from accounts.models import Firm
 from models_library.models import (
@@ -94,7 +94,7 @@ def _published_version(
     model: ModelPortfolio,
     number: int,
     published_at: dt.datetime,
-    user: AbstractBaseUser,
+    user: User,
     note: str,
 ) -> ModelVersion:
     """A version to publish: still a draft, since the database refuses lines of a version
@@ -143,7 +143,7 @@ def _versions_create(
     portfolios: dict[str, ModelPortfolio],
     securities: dict[str, Security],
     direct: dict[str, Decimal],
-    modeler: AbstractBaseUser,
+    modeler: User,
     first_day: dt.date,
     last_day: dt.date,
 ) -> None:
@@ -197,7 +197,7 @@ def models_create(
     firm: Firm,
     securities: dict[str, Security],
     stocks: list[StockRow],
-    modeler: AbstractBaseUser,
+    modeler: User,
     first_day: dt.date,
     last_day: dt.date,
 ) -> DemoModels:

@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from accounts.models import (
     CashWithdrawal,
@@ -227,7 +227,7 @@ def _account_rows(
     plan: BookPlan,
     rows: BookRows,
     targets: dict[str, dict[str, Decimal]],
-    advisors: list[AbstractBaseUser],
+    advisors: list[User],
     last_day: dt.date,
     out: _Rows,
 ) -> None:
@@ -267,7 +267,7 @@ def preferences_create(
     plan: BookPlan,
     rows: BookRows,
     targets: dict[str, dict[str, Decimal]],
-    advisors: list[AbstractBaseUser],
+    advisors: list[User],
     last_day: dt.date,
 ) -> PreferenceCounts:
     """Insert every household's defaults and a varied share of account-level wishes.

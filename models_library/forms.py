@@ -27,7 +27,9 @@ class LineForm(forms.Form):
 
     def __init__(self, *args, sub_models=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sub_model"].choices = [("", "—"), *((m.pk, m.name) for m in sub_models)]
+        sub_model = self.fields["sub_model"]
+        assert isinstance(sub_model, forms.TypedChoiceField)  # declared above
+        sub_model.choices = [("", "—"), *((m.pk, m.name) for m in sub_models)]
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})

@@ -7,13 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.forms import plain
 from accounts.permissions import Action, require
 from accounts.recent_auth import recent_auth_required
+from accounts.requests import FirmRequest
 from accounts.selectors.households import account_get
 from accounts.views.base import add_service_errors, error_lines, firm_view, paginate
 from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm
@@ -68,7 +69,7 @@ def _resolved(version) -> tuple[dict[str, Decimal], str]:
 
 @firm_view(Action.VIEW_MODELS)
 @recent_auth_required
-def models(request: HttpRequest) -> HttpResponse:
+def models(request: FirmRequest) -> HttpResponse:
     form = ModelCreateForm()
     if request.method == "POST":
         require(request.membership, Action.MANAGE_MODELS)
@@ -89,7 +90,7 @@ def models(request: HttpRequest) -> HttpResponse:
 
 
 @firm_view()
-def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
+def model_detail(request: FirmRequest, model_id: int) -> HttpResponse:
     model = model_get(firm=request.firm, model_id=model_id)
     require(request.membership, Action.VIEW_MODELS)
     versions = list(model_versions(firm=request.firm, model=model))
@@ -114,7 +115,7 @@ def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
 
 
 @firm_view()
-def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
+def version_detail(request: FirmRequest, version_id: int) -> HttpResponse:
     version = version_get(firm=request.firm, version_id=version_id)
     require(request.membership, Action.VIEW_MODELS)
     weights, error = _resolved(version)
@@ -140,7 +141,7 @@ def _initial_rows(draft, source) -> list[dict]:
         return []
     return [
         {
-            "security": line.security.symbol if line.security_id else "",
+            "security": line.security.symbol if line.security is not None else "",
             "sub_model": line.sub_model_id,
             "weight": plain(line.weight * 100),
         }
@@ -150,7 +151,7 @@ def _initial_rows(draft, source) -> list[dict]:
 
 @firm_view()
 @recent_auth_required
-def draft_edit(request: HttpRequest, model_id: int) -> HttpResponse:
+def draft_edit(request: FirmRequest, model_id: int) -> HttpResponse:
     """Edit the model's draft (started from the latest published version when there is none)."""
     model = model_get(firm=request.firm, model_id=model_id)
     require(request.membership, Action.MANAGE_MODELS)
@@ -195,7 +196,7 @@ def draft_edit(request: HttpRequest, model_id: int) -> HttpResponse:
     )
 
 
-def _edited_version(request: HttpRequest, version_id: int | None, draft):
+def _edited_version(request: FirmRequest, version_id: int | None, draft):
     """The draft the editor was opened on (its hidden field), else the current draft."""
     if version_id is None:
         return draft
@@ -218,7 +219,7 @@ def _errors_on_rows(filled: list, exc: DomainError) -> list[str]:
 @require_POST
 @firm_view()
 @recent_auth_required
-def version_publish_view(request: HttpRequest, version_id: int) -> HttpResponse:
+def version_publish_view(request: FirmRequest, version_id: int) -> HttpResponse:
     version = version_get(firm=request.firm, version_id=version_id)
     require(request.membership, Action.VIEW_MODELS)
     require(request.membership, Action.MANAGE_MODELS)
@@ -232,7 +233,7 @@ def version_publish_view(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @firm_view()
-def versions_compare(request: HttpRequest, model_id: int) -> HttpResponse:
+def versions_compare(request: FirmRequest, model_id: int) -> HttpResponse:
     model = model_get(firm=request.firm, model_id=model_id)
     require(request.membership, Action.VIEW_MODELS)
     versions = list(model_versions(firm=request.firm, model=model))
@@ -257,7 +258,7 @@ def versions_compare(request: HttpRequest, model_id: int) -> HttpResponse:
 
 @require_POST
 @firm_view()
-def version_what_if_view(request: HttpRequest, version_id: int) -> HttpResponse:
+def version_what_if_view(request: FirmRequest, version_id: int) -> HttpResponse:
     """Solve a sample of the model's accounts against this version (nothing is saved)."""
     version = version_get(firm=request.firm, version_id=version_id)
     require(request.membership, Action.VIEW_MODELS)
@@ -279,7 +280,7 @@ def version_what_if_view(request: HttpRequest, version_id: int) -> HttpResponse:
 @require_POST
 @firm_view()
 @recent_auth_required
-def account_model_assign(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_model_assign(request: FirmRequest, account_id: int) -> HttpResponse:
     """Put an account on a model (its latest published version becomes the target)."""
     account = account_get(firm=request.firm, account_id=account_id, membership=request.membership)
     require(request.membership, Action.MANAGE_MODELS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class DomainError(Exception):
     """A user-caused problem: bad input or a forbidden state change. Never retried."""
@@ -24,8 +26,8 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     """Input that breaks a rule; ``errors`` lists every (row, field, message) found."""
 
-    def __init__(self, errors: list[tuple[int | None, str | None, str]]):
-        self.errors = errors
+    def __init__(self, errors: Sequence[tuple[int | None, str | None, str]]):
+        self.errors = list(errors)
         row, field, message = errors[0]
         extra = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         super().__init__(message + extra, field=field, row=row)

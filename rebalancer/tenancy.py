@@ -6,9 +6,10 @@ explicitly and filter on it, so an object of another firm is simply not found.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
-class FirmQuerySet(models.QuerySet):
-    def for_firm(self, firm: Firm) -> FirmQuerySet:
+class FirmQuerySet(models.QuerySet[M]):
+    def for_firm(self, firm: Firm) -> Self:
         """Rows of ``firm`` only. ``firm`` is required: None is a programming error."""
         if firm is None:
             raise ValueError("a firm is required to read firm-owned data")
@@ -57,5 +58,5 @@ def get_for_firm_or_404(queryset: models.QuerySet[M], *, firm: Firm, **lookup: A
     """One object of ``firm`` matching ``lookup``, or Http404 (never "forbidden")."""
     try:
         return queryset.filter(firm=firm).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc

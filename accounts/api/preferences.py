@@ -3,6 +3,8 @@ and update (audited, through ``accounts.services.preferences``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -38,7 +40,9 @@ class EffectiveFields(PreferenceFields):
 
 class RuleOutput(serializers.Serializer):
     kind = serializers.CharField(help_text="restriction, screen or substitution")
-    source = serializers.CharField(help_text="household or account")
+    # the API's field name; the serializer's metaclass takes it off the class, so it does
+    # not shadow Field.source at run time
+    source = serializers.CharField(help_text="household or account")  # type: ignore[assignment]
     values = serializers.DictField(help_text="The rule's fields, e.g. symbol and type.")
 
 
@@ -94,7 +98,7 @@ class _PreferencesApi(FirmAPIView):
     http_method_names = ["get", "patch", "options"]
 
     def _respond(self, *, own: PreferenceSet, account=None):
-        body = {"own": PreferenceFields(own).data}
+        body: dict[str, Any] = {"own": PreferenceFields(own).data}
         if account is not None:
             eff = effective_preferences(firm=self.firm, account=account, as_of=timezone.localdate())
             body["effective"] = EffectiveFields(eff.values).data

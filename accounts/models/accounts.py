@@ -28,12 +28,13 @@ class RegistrationType(models.TextChoices):
 
     @classmethod
     def default_tax_status(cls, value: str) -> str:
-        return {
+        deferred_or_exempt: dict[str, str] = {
             cls.TRADITIONAL_IRA: TaxStatus.TAX_DEFERRED,
             cls.ROLLOVER_IRA: TaxStatus.TAX_DEFERRED,
             cls.PLAN_401K: TaxStatus.TAX_DEFERRED,
             cls.ROTH_IRA: TaxStatus.TAX_EXEMPT,
-        }.get(value, TaxStatus.TAXABLE)
+        }
+        return deferred_or_exempt.get(value, TaxStatus.TAXABLE)
 
 
 class Account(FirmOwnedModel):

@@ -13,7 +13,7 @@ from rebalancer.tenancy import get_for_firm_or_404
 def household_list(
     *, firm: Firm, membership: Membership | None = None, search: str = ""
 ) -> QuerySet[Household]:
-    qs = Household.objects.for_firm(firm).select_related("advisor")
+    qs: QuerySet[Household] = Household.objects.for_firm(firm).select_related("advisor")
     qs = advisor_scope(qs, membership=membership, household_path=HOUSEHOLD)
     if search:
         qs = qs.filter(
@@ -39,7 +39,7 @@ def account_list(
     search: str = "",
     tax_status: str = "",
 ) -> QuerySet[Account]:
-    qs = Account.objects.for_firm(firm).select_related(
+    qs: QuerySet[Account] = Account.objects.for_firm(firm).select_related(
         "household", "client", "model_assignment__model"
     )
     qs = advisor_scope(qs, membership=membership, household_path=ACCOUNT)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from accounts.models import Firm, Membership
 from rebalancer.tenancy import get_for_firm_or_404
 
 
-def membership_for_request(*, user: AbstractBaseUser, firm_id: int | None) -> Membership | None:
+def membership_for_request(*, user: User, firm_id: int | None) -> Membership | None:
     """The active membership the user works in: the session's firm if theirs, else the first."""
     memberships = Membership.objects.filter(user=user, is_active=True).select_related("firm")
     if firm_id is not None:

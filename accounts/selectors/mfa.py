@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from accounts.models import Firm, Membership, MfaDevice, MfaRecoveryCode
 
 
-def mfa_device_get(*, user: AbstractBaseUser) -> MfaDevice | None:
+def mfa_device_get(*, user: User) -> MfaDevice | None:
     """The person's authenticator, confirmed or still enrolling, if any."""
     return MfaDevice.objects.filter(user=user).first()
 
 
-def mfa_confirmed(*, user: AbstractBaseUser) -> bool:
+def mfa_confirmed(*, user: User) -> bool:
     """Whether the person signs in with an authenticator."""
     return MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
 
@@ -21,7 +21,7 @@ def recovery_codes_left(*, device: MfaDevice) -> int:
     return MfaRecoveryCode.objects.filter(device=device, used_at__isnull=True).count()
 
 
-def firms_requiring_mfa(*, user: AbstractBaseUser) -> list[Firm]:
+def firms_requiring_mfa(*, user: User) -> list[Firm]:
     """The firms the person works in that require multi-factor sign-in."""
     return list(
         Firm.objects.filter(

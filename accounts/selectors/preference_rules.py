@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import models
-
 from accounts.models import (
     Account,
     CashWithdrawal,
@@ -15,9 +13,9 @@ from accounts.models import (
     Substitution,
 )
 from accounts.selectors.preferences import DEFAULTS
-from rebalancer.tenancy import get_for_firm_or_404
+from rebalancer.tenancy import FirmOwnedModel, get_for_firm_or_404
 
-RULE_MODELS: dict[str, type[models.Model]] = {
+RULE_MODELS: dict[str, type[FirmOwnedModel]] = {
     "restriction": Restriction,
     "screen": Screen,
     "substitution": Substitution,
@@ -71,7 +69,7 @@ def rule_get(
     rule_id: int,
     household: Household | None = None,
     account: Account | None = None,
-) -> models.Model:
+) -> FirmOwnedModel:
     """One rule of the scope, or 404 (also for an unknown kind or another firm's rule)."""
     model = RULE_MODELS.get(kind)
     if model is None or (kind == "withdrawal" and account is None):

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 
@@ -66,7 +67,7 @@ class RuleRow:
 @dataclass(frozen=True)
 class EffectivePreferences:
     account_id: int
-    values: dict[str, object]
+    values: dict[str, Any]  # field -> value: Decimal, bool, str or None by field
     sources: dict[str, str]  # field -> "default" | "household" | "account"
     restrictions: list[RuleRow] = field(default_factory=list)
     screens: list[RuleRow] = field(default_factory=list)
@@ -102,11 +103,12 @@ def _overlay(
 
 def _occurrences(w: CashWithdrawal, start: dt.date, end: dt.date) -> int:
     """How many times ``w`` falls due in [start, end]."""
-    months = {
+    every_months: dict[str, int] = {
         WithdrawalFrequency.MONTHLY: 1,
         WithdrawalFrequency.QUARTERLY: 3,
         WithdrawalFrequency.ANNUALLY: 12,
-    }.get(w.frequency)
+    }
+    months = every_months.get(w.frequency)
     last = min(end, w.end_date) if w.end_date else end
     if months is None:
         return 1 if start <= w.start_date <= last else 0
@@ -155,14 +157,14 @@ def effective_preferences_for_accounts(
     by_household = {p.household_id: p for p in sets if p.household_id}
     by_account = {p.account_id: p for p in sets if p.account_id}
 
-    rules: dict[tuple[str, str, int], list[RuleRow]] = defaultdict(list)
+    rules: dict[tuple[str, str, int | None], list[RuleRow]] = defaultdict(list)
     for kind, model, names in (
         ("restriction", Restriction, ("symbol", "type", "start_date", "end_date", "reason")),
         ("screen", Screen, ("field", "value", "label")),
         ("substitution", Substitution, ("from_symbol", "to_symbol")),
     ):
         for row in model.objects.for_firm(firm).filter(scope):
-            if kind == "restriction" and not row.is_active_on(as_of):
+            if isinstance(row, Restriction) and not row.is_active_on(as_of):
                 continue
             key_scope = "household" if row.household_id else "account"
             key_id = row.household_id or row.account_id

@@ -14,7 +14,9 @@ object is then "not found" (404) exactly like another firm's.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import TypeGuard, TypeVar
+
+from django.db.models import Model, QuerySet
 
 from accounts.models import Membership, Role
 
@@ -24,8 +26,10 @@ PROPOSAL = "account__household__"
 PROPOSED_TRADE = "proposal__account__household__"
 FILL = "account__household__"
 
+M = TypeVar("M", bound=Model)
 
-def sees_only_own_households(membership: Membership | None) -> bool:
+
+def sees_only_own_households(membership: Membership | None) -> TypeGuard[Membership]:
     """Whether ``membership`` is an advisor limited to the households they advise."""
     return (
         membership is not None
@@ -34,7 +38,9 @@ def sees_only_own_households(membership: Membership | None) -> bool:
     )
 
 
-def advisor_scope(qs: QuerySet, *, membership: Membership | None, household_path: str) -> QuerySet:
+def advisor_scope(
+    qs: QuerySet[M], *, membership: Membership | None, household_path: str
+) -> QuerySet[M]:
     """``qs`` limited to what ``membership`` may see. ``household_path`` leads from the
     queryset's model to the household, ending in ``__`` (one of the constants above; ""
     for households themselves)."""

@@ -5,7 +5,7 @@ and changes to the second factor itself."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from accounts.selectors.mfa import mfa_confirmed
 from rebalancer.errors import DomainError
@@ -24,7 +24,7 @@ class TooManyAttempts(DomainError):
         self.retry_after_seconds = lockout.retry_after_seconds
 
 
-def password_check(*, user: AbstractBaseUser, password: str, address: str) -> None:
+def password_check(*, user: User, password: str, address: str) -> None:
     """Raise TooManyAttempts, or DomainError on ``password`` when it is wrong."""
     username = user.get_username()
     lockout = login_lockout(username=username, address=address)
@@ -36,7 +36,7 @@ def password_check(*, user: AbstractBaseUser, password: str, address: str) -> No
     login_succeeded(username=username, address=address)
 
 
-def second_factor_check(*, user: AbstractBaseUser, code: str, address: str) -> Factor:
+def second_factor_check(*, user: User, code: str, address: str) -> Factor:
     """Accept (and consume) an authenticator or recovery code; raise TooManyAttempts, or
     DomainError on ``code`` when it is wrong or already used."""
     lockout = mfa_lockout(user_id=user.pk, address=address)
@@ -51,9 +51,7 @@ def second_factor_check(*, user: AbstractBaseUser, code: str, address: str) -> F
     return factor
 
 
-def credentials_check(
-    *, user: AbstractBaseUser, password: str, code: str, address: str
-) -> Factor | None:
+def credentials_check(*, user: User, password: str, code: str, address: str) -> Factor | None:
     """The password, then (when the person has multi-factor sign-in) a code. Returns the
     factor used, None without multi-factor sign-in."""
     password_check(user=user, password=password, address=address)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyotp
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ ALREADY_ON = "Multi-factor sign-in is already on."
 
 
 def _audit(
-    *, firm: Firm | None, user: AbstractBaseUser, action: str, before: Any = None, after: Any = None
+    *, firm: Firm | None, user: User, action: str, before: Any = None, after: Any = None
 ) -> None:
     if firm is None:
         return
@@ -46,10 +46,12 @@ def _audit(
     )
 
 
-def mfa_enrolment_start(*, user: AbstractBaseUser) -> MfaDevice:
+def mfa_enrolment_start(*, user: User) -> MfaDevice:
     """The person's unconfirmed device, made with a new secret if they have none."""
+    # ``secret`` is a property that encrypts; get_or_create sets defaults as attributes
     device, _ = MfaDevice.objects.get_or_create(
-        user=user, defaults={"secret": pyotp.random_base32()}
+        user=user,
+        defaults={"secret": pyotp.random_base32()},  # type: ignore[misc]
     )
     if device.confirmed_at is not None:
         raise DomainError(ALREADY_ON)
@@ -57,7 +59,7 @@ def mfa_enrolment_start(*, user: AbstractBaseUser) -> MfaDevice:
 
 
 @transaction.atomic
-def mfa_enrolment_confirm(*, user: AbstractBaseUser, firm: Firm | None, code: str) -> list[str]:
+def mfa_enrolment_confirm(*, user: User, firm: Firm | None, code: str) -> list[str]:
     """Turn the unconfirmed device on when ``code`` is its current code; returns the new
     recovery codes in clear (show them once)."""
     device = MfaDevice.objects.select_for_update().filter(user=user).first()
@@ -87,7 +89,7 @@ def mfa_enrolment_confirm(*, user: AbstractBaseUser, firm: Firm | None, code: st
     return codes
 
 
-def _confirmed_device(user: AbstractBaseUser) -> MfaDevice:
+def _confirmed_device(user: User) -> MfaDevice:
     device = (
         MfaDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
     )
@@ -97,7 +99,7 @@ def _confirmed_device(user: AbstractBaseUser) -> MfaDevice:
 
 
 def mfa_recovery_codes_regenerate(
-    *, user: AbstractBaseUser, firm: Firm | None, password: str, code: str, address: str
+    *, user: User, firm: Firm | None, password: str, code: str, address: str
 ) -> list[str]:
     """New recovery codes (the old ones stop working), after the password and a code."""
     credentials_check(user=user, password=password, code=code, address=address)
@@ -113,9 +115,7 @@ def mfa_recovery_codes_regenerate(
     return codes
 
 
-def mfa_disable(
-    *, user: AbstractBaseUser, firm: Firm | None, password: str, code: str, address: str
-) -> None:
+def mfa_disable(*, user: User, firm: Firm | None, password: str, code: str, address: str) -> None:
     """Turn multi-factor sign-in off (device and recovery codes deleted), after the
     password and a code."""
     credentials_check(user=user, password=password, code=code, address=address)

@@ -19,7 +19,7 @@ import secrets
 from enum import StrEnum
 
 import pyotp
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -122,7 +122,7 @@ def _recovery_use(*, device: MfaDevice, code: str) -> Factor:
     return Factor.RECOVERY
 
 
-def mfa_verify(*, user: AbstractBaseUser, code: str, at: dt.datetime | None = None) -> Factor:
+def mfa_verify(*, user: User, code: str, at: dt.datetime | None = None) -> Factor:
     """Accept an authenticator code or a recovery code of the person's confirmed device
     (consuming it), or raise DomainError on ``code``. Not throttled: callers go through
     ``accounts.services.credentials``."""

@@ -10,7 +10,7 @@ firms, an admin of any of them may reset it. The event is recorded in the admin'
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from accounts.models import Firm, MfaDevice
@@ -28,7 +28,7 @@ OWN_RESET = (
 
 
 @transaction.atomic
-def mfa_reset(*, firm: Firm, actor: AbstractBaseUser, user_id: int) -> None:
+def mfa_reset(*, firm: Firm, actor: User, user_id: int) -> None:
     """Delete the authenticator and recovery codes of ``firm``'s active member ``user_id``,
     audited in ``firm`` as ``mfa.reset`` by ``actor``. Http404 for someone who is not an
     active member of ``firm``; DomainError for the actor themselves, or a member with

@@ -25,6 +25,7 @@ from accounts.models import (
 )
 from accounts.selectors.preferences import CAP_FIELDS, SCALAR_FIELDS
 from rebalancer.errors import DomainError, ValidationFailed
+from rebalancer.tenancy import FirmOwnedModel
 
 from .audit import audit_record, snapshot
 
@@ -34,10 +35,10 @@ EDITABLE_FIELDS = (
 
 
 def _scope(*, firm: Firm, household: Household | None, account: Account | None) -> dict:
-    if (household is None) == (account is None):
+    owners = [owner for owner in (household, account) if owner is not None]
+    if len(owners) != 1:
         raise DomainError("Give exactly one of household or account.", field="scope")
-    owner = household or account
-    if owner.firm_id != firm.pk:
+    if owners[0].firm_id != firm.pk:
         raise DomainError("Not found.", field="scope")
     return {"household": household, "account": account}
 
@@ -233,7 +234,7 @@ def withdrawal_add(
 
 
 @transaction.atomic
-def rule_remove(*, firm: Firm, actor: Any, instance: models.Model) -> None:
+def rule_remove(*, firm: Firm, actor: Any, instance: FirmOwnedModel) -> None:
     """Remove a restriction, screen, substitution or withdrawal of ``firm``."""
     if instance.firm_id != firm.pk:
         raise DomainError("Not found.")

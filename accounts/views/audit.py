@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from accounts.permissions import Action
+from accounts.requests import FirmRequest
 from accounts.selectors.audit import account_history, audit_actions, audit_list
 from accounts.selectors.households import account_get, account_get_by_number
 from trading.selectors.proposals import account_proposals
@@ -24,11 +26,11 @@ def _date(text: str) -> dt.date | None:
 
 
 @firm_view(Action.VIEW_AUDIT)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: FirmRequest) -> HttpResponse:
     get = request.GET
     account_number = get.get("account", "").strip()
     account_id = _account_id(request, account_number) if account_number else None
-    filters = {
+    filters: dict[str, Any] = {
         "action": get.get("action", "").strip(),
         "actor": get.get("actor", "").strip(),
         "since": _date(get.get("since", "")),
@@ -47,7 +49,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _account_id(request: HttpRequest, number: str) -> int:
+def _account_id(request: FirmRequest, number: str) -> int:
     """The id of the firm's account with that number; -1 (matching nothing) if none."""
     try:
         return account_get_by_number(firm=request.firm, account_number=number).pk
@@ -56,7 +58,7 @@ def _account_id(request: HttpRequest, number: str) -> int:
 
 
 @firm_view(Action.VIEW_BOOK)
-def account_history_page(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_history_page(request: FirmRequest, account_id: int) -> HttpResponse:
     account = account_get(firm=request.firm, account_id=account_id, membership=request.membership)
     return render(
         request,

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.recent_auth import mark_authenticated, recent_auth_seconds, safe_local_url
+from accounts.requests import SignedInRequest
 from accounts.selectors.mfa import mfa_confirmed, mfa_device_get, recovery_codes_left
 from accounts.services.credentials import (
     TooManyAttempts,
@@ -109,7 +110,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
     del request.session[PENDING_KEY]
     login(request, user, backend=pending["backend"])
     if factor == Factor.RECOVERY:
-        left = recovery_codes_left(device=mfa_device_get(user=user))
+        device = mfa_device_get(user=user)
+        left = recovery_codes_left(device=device) if device is not None else 0
         messages.warning(
             request,
             f"You signed in with a recovery code; {left} left. "
@@ -126,7 +128,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reauth(request: HttpRequest) -> HttpResponse:
+def reauth(request: SignedInRequest) -> HttpResponse:
     """Confirm it's you: the password, and a code with multi-factor sign-in on."""
     back = safe_local_url(request, request.GET.get("next")) or reverse("home")
     repeat = request.GET.get("repeat") == "1"

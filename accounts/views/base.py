@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.permissions import Action, require
+from accounts.requests import MemberRequest
 from rebalancer.errors import DomainError, ValidationFailed
 
 PAGE_SIZE = 25
@@ -23,7 +24,7 @@ def firm_view(action: Action | None = None) -> Callable:
     def decorate(view: Callable) -> Callable:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapper(request: MemberRequest, *args, **kwargs) -> HttpResponse:
             if request.firm is None:
                 raise Http404("You are not a member of any firm.")
             if action is not None:

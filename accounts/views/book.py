@@ -4,12 +4,14 @@ account. Thin: selectors read, nothing is written here."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.models import TaxStatus
 from accounts.permissions import Action, home_for
+from accounts.requests import FirmRequest
 from accounts.selectors.households import account_get, household_get
 from models_library.selectors.models import model_list
 from trading.models import ProposalStatus
@@ -31,19 +33,19 @@ FLAG_CHOICES = [("", "Any"), ("yes", "Flagged"), ("no", "Not flagged")]
 
 
 @firm_view()
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: FirmRequest) -> HttpResponse:
     return redirect(home_for(request.membership))
 
 
 @firm_view(Action.VIEW_BOOK)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: FirmRequest) -> HttpResponse:
     as_of = book_as_of(firm=request.firm)
     data = dashboard_data(firm=request.firm, membership=request.membership, as_of=as_of)
     return render(request, "accounts/dashboard.html", {**data, "as_of": as_of})
 
 
 @firm_view(Action.VIEW_BOOK)
-def households(request: HttpRequest) -> HttpResponse:
+def households(request: FirmRequest) -> HttpResponse:
     params = {
         "search": request.GET.get("q", "").strip(),
         "flagged": request.GET.get("flagged", ""),
@@ -64,7 +66,7 @@ def households(request: HttpRequest) -> HttpResponse:
 
 
 @firm_view(Action.VIEW_BOOK)
-def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+def household_detail(request: FirmRequest, household_id: int) -> HttpResponse:
     household = household_get(
         firm=request.firm, household_id=household_id, membership=request.membership
     )
@@ -97,11 +99,11 @@ def _int(text: str) -> int | None:
 
 
 @firm_view(Action.VIEW_BOOK)
-def accounts(request: HttpRequest) -> HttpResponse:
+def accounts(request: FirmRequest) -> HttpResponse:
     get = request.GET
     tax_status = get.get("tax_status", "")
     proposal_status = get.get("proposal_status", "")
-    filters = {
+    filters: dict[str, Any] = {
         "search": get.get("q", "").strip(),
         "tax_status": tax_status if tax_status in TaxStatus.values else "",
         "model_id": _int(get.get("model", "")),
@@ -131,7 +133,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 
 @firm_view(Action.VIEW_BOOK)
-def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_detail(request: FirmRequest, account_id: int) -> HttpResponse:
     account = account_get(firm=request.firm, account_id=account_id, membership=request.membership)
     as_of = book_as_of(firm=request.firm)
     overview = account_overview(firm=request.firm, account=account, as_of=as_of)

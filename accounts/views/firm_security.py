@@ -4,11 +4,12 @@ multi-factor sign-in, who has not set it up yet, and resetting a member's (a los
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.permissions import Action
 from accounts.recent_auth import recent_auth_required
+from accounts.requests import FirmRequest
 from accounts.selectors.memberships import firm_member_get
 from accounts.selectors.mfa import members_with_mfa, members_without_mfa, mfa_device_get
 from accounts.services.firm_security import firm_security_update
@@ -20,7 +21,7 @@ from .base import firm_view
 
 @firm_view(Action.MANAGE_FIRM)
 @recent_auth_required
-def firm_security(request: HttpRequest) -> HttpResponse:
+def firm_security(request: FirmRequest) -> HttpResponse:
     if request.method == "POST":
         require_mfa = request.POST.get("require_mfa") == "on"
         firm_security_update(firm=request.firm, actor=request.user, require_mfa=require_mfa)
@@ -43,7 +44,7 @@ def firm_security(request: HttpRequest) -> HttpResponse:
 
 @firm_view(Action.MANAGE_FIRM)
 @recent_auth_required
-def member_mfa_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+def member_mfa_reset(request: FirmRequest, user_id: int) -> HttpResponse:
     """GET: what resetting a member's multi-factor sign-in does, and the button (no script:
     the confirmation is this page). POST: reset it."""
     member = firm_member_get(firm=request.firm, user_id=user_id)

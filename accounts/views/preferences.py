@@ -3,16 +3,18 @@ with the household default shown beside each override, and their change history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.forms import FIELD_ORDER, RULE_FORMS, PreferencesForm
 from accounts.permissions import Action, require
 from accounts.recent_auth import recent_auth_required
+from accounts.requests import FirmRequest
 from accounts.selectors.audit import account_preference_history, household_preference_history
 from accounts.selectors.households import account_get, household_get
 from accounts.selectors.preference_rules import (
@@ -46,7 +48,7 @@ def _shown(name: str, value) -> str:
     return str(value)
 
 
-def _scope(request: HttpRequest, *, household_id=None, account_id=None) -> dict:
+def _scope(request: FirmRequest, *, household_id=None, account_id=None) -> dict:
     firm, membership = request.firm, request.membership
     if account_id is not None:
         return {"account": account_get(firm=firm, account_id=account_id, membership=membership)}
@@ -79,7 +81,7 @@ def _rows(*, form: PreferencesForm, scope: dict, firm) -> list[dict]:
     return rows
 
 
-def _page(request: HttpRequest, scope: dict, *, form=None, rule_forms=None) -> HttpResponse:
+def _page(request: FirmRequest, scope: dict, *, form=None, rule_forms=None) -> HttpResponse:
     firm = request.firm
     account = scope.get("account")
     if form is None:
@@ -116,7 +118,7 @@ def _redirect(scope: dict) -> HttpResponse:
     return redirect("household_preferences", scope["household"].pk)
 
 
-def _save(request: HttpRequest, scope: dict) -> HttpResponse:
+def _save(request: FirmRequest, scope: dict) -> HttpResponse:
     require(request.membership, Action.EDIT_PREFERENCES)
     form = PreferencesForm(request.POST, for_account="account" in scope)
     if form.is_valid():
@@ -135,31 +137,32 @@ def _save(request: HttpRequest, scope: dict) -> HttpResponse:
 
 @firm_view(Action.VIEW_BOOK)
 @recent_auth_required
-def account_preferences(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_preferences(request: FirmRequest, account_id: int) -> HttpResponse:
     scope = _scope(request, account_id=account_id)
     return _save(request, scope) if request.method == "POST" else _page(request, scope)
 
 
 @firm_view(Action.VIEW_BOOK)
 @recent_auth_required
-def household_preferences(request: HttpRequest, household_id: int) -> HttpResponse:
+def household_preferences(request: FirmRequest, household_id: int) -> HttpResponse:
     scope = _scope(request, household_id=household_id)
     return _save(request, scope) if request.method == "POST" else _page(request, scope)
 
 
-def _add_rule(request: HttpRequest, scope: dict, kind: str) -> HttpResponse:
+def _add_rule(request: FirmRequest, scope: dict, kind: str) -> HttpResponse:
     require(request.membership, Action.EDIT_PREFERENCES)
     form_class = RULE_FORMS.get(kind)
     if form_class is None or (kind == "withdrawal" and "account" not in scope):
         raise Http404(f"There is no {kind} menu here.")
     form = form_class(request.POST, prefix=kind)
     if form.is_valid():
-        add = {
+        adders: dict[str, Callable[..., object]] = {
             "restriction": services.restriction_add,
             "screen": services.screen_add,
             "substitution": services.substitution_add,
             "withdrawal": services.withdrawal_add,
-        }[kind]
+        }
+        add = adders[kind]
         try:
             add(firm=request.firm, actor=request.user, **form.cleaned_data, **scope)
         except DomainError as exc:
@@ -170,7 +173,7 @@ def _add_rule(request: HttpRequest, scope: dict, kind: str) -> HttpResponse:
     return _page(request, scope, rule_forms={kind: form})
 
 
-def _remove_rule(request: HttpRequest, scope: dict, kind: str, rule_id: int) -> HttpResponse:
+def _remove_rule(request: FirmRequest, scope: dict, kind: str, rule_id: int) -> HttpResponse:
     rule = rule_get(firm=request.firm, kind=kind, rule_id=rule_id, **scope)
     require(request.membership, Action.EDIT_PREFERENCES)
     services.rule_remove(firm=request.firm, actor=request.user, instance=rule)
@@ -181,26 +184,26 @@ def _remove_rule(request: HttpRequest, scope: dict, kind: str, rule_id: int) -> 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
 @recent_auth_required
-def account_rule_add(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
+def account_rule_add(request: FirmRequest, account_id: int, kind: str) -> HttpResponse:
     return _add_rule(request, _scope(request, account_id=account_id), kind)
 
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
 @recent_auth_required
-def household_rule_add(request: HttpRequest, household_id: int, kind: str) -> HttpResponse:
+def household_rule_add(request: FirmRequest, household_id: int, kind: str) -> HttpResponse:
     return _add_rule(request, _scope(request, household_id=household_id), kind)
 
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
 @recent_auth_required
-def account_rule_remove(request: HttpRequest, account_id: int, kind: str, rule_id: int):
+def account_rule_remove(request: FirmRequest, account_id: int, kind: str, rule_id: int):
     return _remove_rule(request, _scope(request, account_id=account_id), kind, rule_id)
 
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
 @recent_auth_required
-def household_rule_remove(request: HttpRequest, household_id: int, kind: str, rule_id: int):
+def household_rule_remove(request: FirmRequest, household_id: int, kind: str, rule_id: int):
     return _remove_rule(request, _scope(request, household_id=household_id), kind, rule_id)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from accounts.recent_auth import recent_auth_required
+from accounts.requests import SignedInRequest
 from accounts.selectors.mfa import firms_requiring_mfa, mfa_device_get, recovery_codes_left
 from accounts.services.credentials import TooManyAttempts
 from accounts.services.mfa import (
@@ -34,16 +35,15 @@ def _qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_inline(scale=5, dark="#111827", light="#ffffff")
 
 
-def _context(request: HttpRequest, **extra) -> dict:
+def _context(request: SignedInRequest, **extra) -> dict:
     device = mfa_device_get(user=request.user)
-    enrolling = device is not None and device.confirmed_at is None
-    uri = provisioning_uri(device=device) if enrolling else ""
+    enrolling = device if device is not None and device.confirmed_at is None else None
+    uri = provisioning_uri(device=enrolling) if enrolling else ""
+    secret = enrolling.secret if enrolling else ""
     return {
         "device": device,
-        "enrolling": enrolling,
-        "secret": " ".join(device.secret[i : i + 4] for i in range(0, len(device.secret), 4))
-        if enrolling
-        else "",
+        "enrolling": enrolling is not None,
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "otpauth_uri": uri,
         "qr_svg": _qr_svg(uri) if enrolling else "",
         "codes_left": recovery_codes_left(device=device) if device and not enrolling else None,
@@ -52,13 +52,13 @@ def _context(request: HttpRequest, **extra) -> dict:
     }
 
 
-def _page(request: HttpRequest, status: int = 200, **extra) -> HttpResponse:
+def _page(request: SignedInRequest, status: int = 200, **extra) -> HttpResponse:
     response = render(request, TEMPLATE, _context(request, **extra), status=status)
     add_never_cache_headers(response)
     return response
 
 
-def _codes_page(request: HttpRequest, codes: list[str], *, first_time: bool) -> HttpResponse:
+def _codes_page(request: SignedInRequest, codes: list[str], *, first_time: bool) -> HttpResponse:
     """The recovery codes, this once: never cached, never stored in clear."""
     response = render(
         request, "accounts/recovery_codes.html", {"codes": codes, "first_time": first_time}
@@ -68,14 +68,14 @@ def _codes_page(request: HttpRequest, codes: list[str], *, first_time: bool) -> 
 
 
 @login_required
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: SignedInRequest) -> HttpResponse:
     return _page(request)
 
 
 @require_POST
 @login_required
 @recent_auth_required
-def mfa_enrol(request: HttpRequest) -> HttpResponse:
+def mfa_enrol(request: SignedInRequest) -> HttpResponse:
     try:
         mfa_enrolment_start(user=request.user)
     except DomainError as exc:
@@ -86,7 +86,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @recent_auth_required
-def mfa_confirm(request: HttpRequest) -> HttpResponse:
+def mfa_confirm(request: SignedInRequest) -> HttpResponse:
     try:
         codes = mfa_enrolment_confirm(
             user=request.user, firm=request.firm, code=request.POST.get("code", "")
@@ -96,7 +96,7 @@ def mfa_confirm(request: HttpRequest) -> HttpResponse:
     return _codes_page(request, codes, first_time=True)
 
 
-def _with_credentials(request: HttpRequest, service, error_key: str):  # noqa: ANN001
+def _with_credentials(request: SignedInRequest, service, error_key: str):  # noqa: ANN001
     """Run ``service`` with the password and code posted; the page again on a refusal."""
     try:
         return service(
@@ -116,14 +116,14 @@ def _with_credentials(request: HttpRequest, service, error_key: str):  # noqa: A
 
 @require_POST
 @login_required
-def mfa_codes_regenerate(request: HttpRequest) -> HttpResponse:
+def mfa_codes_regenerate(request: SignedInRequest) -> HttpResponse:
     codes, refused = _with_credentials(request, mfa_recovery_codes_regenerate, "codes_error")
     return refused or _codes_page(request, codes, first_time=False)
 
 
 @require_POST
 @login_required
-def mfa_turn_off(request: HttpRequest) -> HttpResponse:
+def mfa_turn_off(request: SignedInRequest) -> HttpResponse:
     _, refused = _with_credentials(request, mfa_disable, "disable_error")
     if refused:
         return refused

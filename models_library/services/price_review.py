@@ -96,7 +96,9 @@ def steward_prices_store(
         timeline, days = timelines[sid], ordered.setdefault(sid, [])
         at = bisect.bisect_left(days, day)
         previous = timeline[days[at - 1]] if at else None
-        if needs_review(close=close, previous=previous, split_ratio=values.get("split_ratio")):
+        if previous is not None and needs_review(
+            close=close, previous=previous, split_ratio=values.get("split_ratio")
+        ):
             HeldPrice.objects.filter(security_id=sid, date=day, status=HeldStatus.HELD).delete()
             HeldPrice.objects.create(
                 security_id=sid,

@@ -41,21 +41,21 @@ def resolve_lines(
     path = (*path, model_id)
     weights: dict[str, Decimal] = {}
     for line in lines:
-        if line.security_id is not None:
+        if line.security is not None:
             symbol = line.security.symbol
             weights[symbol] = weights.get(symbol, Decimal("0")) + line.weight
             continue
-        if line.sub_model_id in path:
-            names = " -> ".join(str(p) for p in (*path, line.sub_model_id))
+        sub_id = line.sub_model_id
+        assert sub_id is not None, "a line holds a security or a sub-model, never neither"
+        if sub_id in path:
+            names = " -> ".join(str(p) for p in (*path, sub_id))
             raise ModelCycleError(f"model ids form a cycle: {names}", field="sub_model")
-        version = sub_version_of(line.sub_model_id)
+        version = sub_version_of(sub_id)
         if version is None:
-            raise DomainError(
-                f"sub-model {line.sub_model_id} has no published version", field="sub_model"
-            )
+            raise DomainError(f"sub-model {sub_id} has no published version", field="sub_model")
         inner = resolve_lines(
             lines=lines_of(version),
-            model_id=line.sub_model_id,
+            model_id=sub_id,
             sub_version_of=sub_version_of,
             lines_of=lines_of,
             path=path,

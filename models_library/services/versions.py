@@ -35,7 +35,7 @@ from .resolution import ONE, latest_published, version_security_weights
 def _lines_snapshot(lines: list[ModelLine]) -> list[dict]:
     return [
         {
-            "security": line.security.symbol if line.security_id else None,
+            "security": line.security.symbol if line.security is not None else None,
             "sub_model": line.sub_model_id,
             "weight": str(line.weight),
         }
@@ -68,7 +68,7 @@ def _parse_lines(*, firm: Firm, model: ModelPortfolio, rows: list[dict]) -> list
     seen: set[tuple[str, object]] = set()
     symbols = {str(r.get("security", "")).strip().upper() for r in rows if r.get("security")}
     securities = {s.symbol: s for s in Security.objects.filter(symbol__in=symbols)}
-    sub_ids = {r.get("sub_model") for r in rows if r.get("sub_model")}
+    sub_ids = {r["sub_model"] for r in rows if r.get("sub_model")}
     subs = {m.pk: m for m in ModelPortfolio.objects.for_firm(firm).filter(pk__in=sub_ids)}
     for row_no, row in enumerate(rows, start=1):
         symbol = str(row.get("security") or "").strip().upper()
@@ -102,7 +102,7 @@ def _parse_lines(*, firm: Firm, model: ModelPortfolio, rows: list[dict]) -> list
             ModelLine(
                 firm=firm,
                 security=securities.get(symbol),
-                sub_model=subs.get(sub_id),
+                sub_model=subs.get(sub_id) if sub_id else None,
                 weight=weight,
             )
         )

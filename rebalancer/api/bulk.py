@@ -17,7 +17,7 @@ def bulk_of(row: type[serializers.Serializer], *, max_rows: int = MAX_ROWS):
         _BULK[row] = type(
             name,
             (serializers.Serializer,),
-            {"rows": row(many=True, min_length=1, max_length=max_rows)},
+            {"rows": serializers.ListSerializer(child=row(), min_length=1, max_length=max_rows)},
         )
     return _BULK[row]
 

@@ -67,7 +67,8 @@ def _claim(*, principal, key: str, digest: str) -> tuple[IdempotencyRecord, bool
         return IdempotencyRecord.objects.get(**lookup), False
 
 
-def _replay(record: IdempotencyRecord):
+def _replay(record: IdempotencyRecord) -> HttpResponse:
+    response: HttpResponse
     if "json" in record.content_type:
         response = Response(
             json.loads(record.body) if record.body else None,

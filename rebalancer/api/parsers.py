@@ -9,6 +9,7 @@ parser runs out of stack.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework.exceptions import ParseError
@@ -23,6 +24,7 @@ def json_depth(data: Any) -> int:
     deepest, stack = 0, [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

@@ -148,14 +148,18 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response:
     if response is None:
         logger.exception("unhandled API error", exc_info=exc)
         return problem_response(500, "An unexpected error occurred.", instance=instance)
-    if isinstance(exc, exceptions.ValidationError) and errors is None:
-        errors = flatten_errors(exc.detail)
     if isinstance(exc, exceptions.ValidationError):
+        if errors is None:
+            errors = flatten_errors(exc.detail)
         detail = errors_in_words(errors)
-    else:
+    elif isinstance(exc, exceptions.APIException):
         detail = str(exc.detail) if not isinstance(exc.detail, list | dict) else str(exc)
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        detail = f"Rate limit exceeded; retry in {int(exc.wait) + 1} s."
+    else:  # DRF answers its own exceptions only: not reached
+        detail = str(exc)
+    # Throttled sets ``wait`` in its constructor; the stubs do not declare it
+    wait: float | None = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        detail = f"Rate limit exceeded; retry in {int(wait) + 1} s."
     headers = {
         k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")
     }

@@ -79,7 +79,7 @@ def check_query_parameters(request: Request) -> None:
     """Raise a 400 ``ValidationError`` naming each declared parameter whose value breaks
     its schema. Parameters the schema does not declare are left alone."""
     match = request.resolver_match
-    if match is None or not match.route:
+    if match is None or not match.route or request.method is None:
         return
     path = "/" + _CONVERTER.sub(r"{\1}", match.route)
     declared = declared_query_parameters(path, request.method)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework.views import APIView
 
 from accounts.permissions import Action
@@ -33,9 +35,10 @@ class FirmAPIView(APIView):
         return self.write_scope
 
     def action_for(self, method: str) -> Action | None:
-        if method in ("GET", "HEAD", "OPTIONS") or self.write_action == "same":
+        write = self.write_action
+        if method in ("GET", "HEAD", "OPTIONS") or write == "same":
             return self.session_action
-        return self.write_action
+        return None if write is None else Action(write)
 
     @property
     def principal(self) -> Principal:
@@ -56,5 +59,5 @@ class FirmAPIView(APIView):
     def paginate(self, queryset, serializer_class, *, ordering: str = "id"):
         paginator = IdCursorPagination()
         paginator.ordering = ordering
-        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        page: list[Any] | None = paginator.paginate_queryset(queryset, self.request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data)

@@ -187,7 +187,9 @@ class BlotterApproveApi(_BlottersApi):
         return Response(_detail(self.firm, blotter))
 
 
-EXPORT_ROW_FIELDS = {name: serializers.CharField() for name in EXPORT_COLUMNS}
+EXPORT_ROW_FIELDS: dict[str, serializers.Field] = {
+    name: serializers.CharField() for name in EXPORT_COLUMNS
+}
 
 
 class BlotterExportApi(_BlottersApi):

@@ -8,6 +8,7 @@ latest one that is not superseded): the last time the optimizer looked at it.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
@@ -23,6 +24,22 @@ ACCOUNT_SORTS = {
     "value": ("-value", "account_number"),
 }
 HOUSEHOLD_SORTS = {"name": ("name", "id"), "accounts": ("-account_count", "name", "id")}
+
+
+class AccountSearchFields(TypedDict):
+    """What `account_search` annotates each account with."""
+
+    drift: Decimal | None
+    value: Decimal | None
+    proposal_status: str | None
+    proposal_id: int | None
+    flagged: bool
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    SearchedAccount = WithAnnotations[Account, AccountSearchFields]
 
 
 def _current(outer: str = "pk") -> QuerySet[Proposal]:
@@ -53,7 +70,7 @@ def account_search(
     proposal_status: str = "",
     flagged: str = "",
     sort: str = "account",
-) -> QuerySet[Account]:
+) -> QuerySet[SearchedAccount]:
     """Accounts the member may see, annotated with ``drift``, ``value``,
     ``proposal_status``, ``proposal_id`` and ``flagged``. ``min_drift`` is a fraction;
     ``flagged`` is "yes", "no" or ""."""

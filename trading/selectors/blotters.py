@@ -56,7 +56,7 @@ def blotter_orders(
     trades = advisor_scope(
         ProposedTrade.objects.for_firm(firm), membership=membership, household_path=PROPOSED_TRADE
     )
-    by_order: dict[int, list[ProposedTrade]] = {}
+    by_order: dict[int | None, list[ProposedTrade]] = {}
     for trade in (
         trades.filter(order__blotter=blotter)
         .select_related("proposal__account")

@@ -13,7 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -218,7 +218,9 @@ def _parse_fills(*, blotter: Blotter, text: str) -> list[dict]:
     allocations = {
         (t.order_id, t.proposal.account.account_number): t for t in _allocations(blotter)
     }
-    errors, rows, seen = [], [], set()
+    errors: list[tuple[int | None, str | None, str]] = []
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
     filled: dict[int, Decimal] = defaultdict(Decimal)
     today = firm_today(firm=blotter.firm)
     for number, raw in enumerate(reader, start=2):
@@ -283,8 +285,11 @@ def _parse_fills(*, blotter: Blotter, text: str) -> list[dict]:
 
 def _fill_number(raw: dict, column: str, bad: Any) -> Decimal | None:
     """The column's number, if the fills table can store it; else None, the error noted."""
+    field = Fill._meta.get_field(column)
+    if not isinstance(field, models.DecimalField):
+        raise TypeError(f"Fill.{column} is not a decimal column")
     try:
-        return column_decimal(raw[column], column=Fill._meta.get_field(column))
+        return column_decimal(raw[column], column=field)
     except ValueError as exc:
         bad(column, str(exc))
         return None
@@ -303,7 +308,8 @@ def _ledger_errors_as_lines(exc: ValidationFailed, account_rows: list[dict]) -> 
 
 def _sale_lots(trade: ProposedTrade, quantity: Decimal) -> list[dict]:
     """Specific identification: the lots the proposal chose, after what was filled before."""
-    skip, left, picks = trade.filled_quantity, quantity, defaultdict(Decimal)
+    skip, left = trade.filled_quantity, quantity
+    picks: defaultdict[str, Decimal] = defaultdict(Decimal)
     for lot in trade.lots:
         available = Decimal(lot["quantity"])
         used = min(skip, available)

@@ -9,6 +9,7 @@ firm's time zone.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,7 +34,9 @@ def cash_balances_set(*, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any
         a.account_number: a
         for a in Account.objects.for_firm(firm).filter(account_number__in=numbers)
     }
-    errors, first, dates = [], {}, []
+    errors: list[tuple[int | None, str | None, str]] = []
+    first: dict[str, int] = {}
+    dates: list[dt.date] = []
     today = firm_today(firm=firm)
     for row_no, (number, row) in enumerate(zip(numbers, rows, strict=True), start=1):
         try:

@@ -4,12 +4,13 @@ create, approve (four eyes), export orders as CSV, import fills as CSV."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, require
 from accounts.recent_auth import recent_auth_required
+from accounts.requests import FirmRequest
 from accounts.views.base import error_lines, firm_view
 from rebalancer.errors import DomainError
 from trading.forms import FillsUploadForm
@@ -26,7 +27,7 @@ from trading.services.blotters import (
 
 
 @firm_view(Action.VIEW_BLOTTERS)
-def blotters(request: HttpRequest) -> HttpResponse:
+def blotters(request: FirmRequest) -> HttpResponse:
     return render(
         request,
         "trading/blotters.html",
@@ -39,7 +40,7 @@ def blotters(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @firm_view(Action.TRADE)
-def blotter_create_view(request: HttpRequest) -> HttpResponse:
+def blotter_create_view(request: FirmRequest) -> HttpResponse:
     try:
         blotter = blotter_create(firm=request.firm, actor=request.user)
     except DomainError as exc:
@@ -49,7 +50,7 @@ def blotter_create_view(request: HttpRequest) -> HttpResponse:
     return redirect("blotter_detail", blotter.pk)
 
 
-def _detail(request: HttpRequest, blotter, *, upload=None, import_errors=None, status=200):
+def _detail(request: FirmRequest, blotter, *, upload=None, import_errors=None, status=200):
     return render(
         request,
         "trading/blotter_detail.html",
@@ -75,7 +76,7 @@ def _detail(request: HttpRequest, blotter, *, upload=None, import_errors=None, s
 
 
 @firm_view()
-def blotter_detail(request: HttpRequest, blotter_id: int) -> HttpResponse:
+def blotter_detail(request: FirmRequest, blotter_id: int) -> HttpResponse:
     blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
     require(request.membership, Action.VIEW_BLOTTERS)
     return _detail(request, blotter)
@@ -84,7 +85,7 @@ def blotter_detail(request: HttpRequest, blotter_id: int) -> HttpResponse:
 @require_POST
 @firm_view()
 @recent_auth_required
-def blotter_approve_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
+def blotter_approve_view(request: FirmRequest, blotter_id: int) -> HttpResponse:
     blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
     require(request.membership, Action.VIEW_BLOTTERS)
     require(request.membership, Action.TRADE)
@@ -102,7 +103,7 @@ def blotter_approve_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
 
 @require_POST
 @firm_view()
-def blotter_export_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
+def blotter_export_view(request: FirmRequest, blotter_id: int) -> HttpResponse:
     """The orders as a CSV download (one row per account allocation)."""
     blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
     require(request.membership, Action.VIEW_BLOTTERS)
@@ -120,7 +121,7 @@ def blotter_export_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
 
 @require_POST
 @firm_view()
-def blotter_import_view(request: HttpRequest, blotter_id: int) -> HttpResponse:
+def blotter_import_view(request: FirmRequest, blotter_id: int) -> HttpResponse:
     """Fills from a CSV: applied whole, or refused with every bad row named."""
     blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
     require(request.membership, Action.VIEW_BLOTTERS)

@@ -4,11 +4,12 @@ figures and chart; approve, reject with a comment, edit a quantity (HTMX), re-op
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, require
+from accounts.requests import FirmRequest
 from accounts.selectors.households import account_get
 from accounts.views.base import error_lines, firm_view, is_htmx, paginate
 from rebalancer.errors import DomainError
@@ -37,7 +38,7 @@ FLAG_CHOICES = [("", "Any"), ("yes", "Flagged"), ("no", "Not flagged")]
 
 
 @firm_view(Action.VIEW_BOOK)
-def proposals(request: HttpRequest) -> HttpResponse:
+def proposals(request: FirmRequest) -> HttpResponse:
     status = request.GET.get("status", ProposalStatus.PENDING_REVIEW)
     filters = {
         "status": status if status in ProposalStatus.values else "",
@@ -57,7 +58,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, proposal) -> dict:
+def _detail_context(request: FirmRequest, proposal) -> dict:
     weights = proposal_weights(proposal=proposal)
     charted = largest_changes(weights)
     return {
@@ -79,7 +80,7 @@ def _detail_context(request: HttpRequest, proposal) -> dict:
 
 
 @firm_view(Action.VIEW_BOOK)
-def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_detail(request: FirmRequest, proposal_id: int) -> HttpResponse:
     proposal = proposal_get(
         firm=request.firm, proposal_id=proposal_id, membership=request.membership
     )
@@ -88,7 +89,7 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
-def proposal_approve_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_approve_view(request: FirmRequest, proposal_id: int) -> HttpResponse:
     proposal = proposal_get(
         firm=request.firm, proposal_id=proposal_id, membership=request.membership
     )
@@ -104,7 +105,7 @@ def proposal_approve_view(request: HttpRequest, proposal_id: int) -> HttpRespons
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
-def proposal_reject_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_reject_view(request: FirmRequest, proposal_id: int) -> HttpResponse:
     proposal = proposal_get(
         firm=request.firm, proposal_id=proposal_id, membership=request.membership
     )
@@ -130,7 +131,7 @@ def proposal_reject_view(request: HttpRequest, proposal_id: int) -> HttpResponse
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
-def trade_edit(request: HttpRequest, trade_id: int) -> HttpResponse:
+def trade_edit(request: FirmRequest, trade_id: int) -> HttpResponse:
     """Change one trade's quantity. With HTMX the proposal body comes back in place, with
     the refusal (naming the broken rule) beside the trade when the edit is not allowed."""
     trade = trade_get(firm=request.firm, trade_id=trade_id, membership=request.membership)
@@ -148,7 +149,7 @@ def trade_edit(request: HttpRequest, trade_id: int) -> HttpResponse:
         except DomainError as exc:
             errors = error_lines(exc)
     else:
-        errors = [f"{name}: {' '.join(e)}" for name, e in form.errors.items()]
+        errors = [f"{name}: {' '.join(str(m) for m in e)}" for name, e in form.errors.items()]
     proposal = proposal_get(
         firm=request.firm, proposal_id=trade.proposal_id, membership=request.membership
     )
@@ -165,7 +166,7 @@ def trade_edit(request: HttpRequest, trade_id: int) -> HttpResponse:
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
-def account_reoptimize(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_reoptimize(request: FirmRequest, account_id: int) -> HttpResponse:
     """Optimize the account now, for its current proposal's date, and show the result."""
     account = account_get(firm=request.firm, account_id=account_id, membership=request.membership)
     require(request.membership, Action.REVIEW_PROPOSALS)
@@ -184,7 +185,7 @@ def account_reoptimize(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @require_POST
 @firm_view(Action.VIEW_BOOK)
-def proposals_bulk_approve_view(request: HttpRequest) -> HttpResponse:
+def proposals_bulk_approve_view(request: FirmRequest) -> HttpResponse:
     """Approve the ticked proposals that are pending and unflagged; the rest are left."""
     ids = [int(x) for x in request.POST.getlist("proposal") if x.isdigit()]
     visible = list(

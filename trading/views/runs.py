@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action, require
+from accounts.requests import FirmRequest
 from accounts.selectors.scope import sees_only_own_households
 from accounts.views.base import firm_view, paginate
 from trading.models import RunStatus
@@ -19,13 +20,13 @@ from trading.tasks import rerun_failed_accounts
 
 
 @firm_view(Action.VIEW_RUNS)
-def runs(request: HttpRequest) -> HttpResponse:
+def runs(request: FirmRequest) -> HttpResponse:
     return render(
         request, "trading/runs.html", {"page": paginate(request, run_list(firm=request.firm))}
     )
 
 
-def _progress_context(request: HttpRequest, run) -> dict:
+def _progress_context(request: FirmRequest, run) -> dict:
     progress = run_progress(firm=request.firm, run=run)
     total = progress["total"] or 1
     return {
@@ -38,7 +39,7 @@ def _progress_context(request: HttpRequest, run) -> dict:
 
 
 @firm_view()
-def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_detail(request: FirmRequest, run_id: int) -> HttpResponse:
     """The run's progress (the firm's whole run: counts only) and its failed accounts,
     limited to those the member may see (an advisor scoped to their households sees
     only theirs)."""
@@ -52,7 +53,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @firm_view()
-def run_progress_partial(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_progress_partial(request: FirmRequest, run_id: int) -> HttpResponse:
     """The progress block alone; the page polls it every two seconds while the run runs."""
     run = run_get(firm=request.firm, run_id=run_id)
     require(request.membership, Action.VIEW_RUNS)
@@ -61,7 +62,7 @@ def run_progress_partial(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @require_POST
 @firm_view()
-def run_rerun_view(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_rerun_view(request: FirmRequest, run_id: int) -> HttpResponse:
     """Queue the rerun of every failed account; the run's page shows the outcome."""
     run = run_get(firm=request.firm, run_id=run_id)
     require(request.membership, Action.VIEW_RUNS)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -105,8 +106,8 @@ class Command(BaseCommand):
             ("12-ETF", etf_account(), 10.0),
             ("500-stock", direct_index_account(), 50.0),
         ):
-            ours = _timed(lambda c=case: optimize_account(c, explain=False), repeat=repeat)
-            explained = _timed(lambda c=case: optimize_account(c), repeat=max(1, repeat // 3))
+            ours = _timed(partial(optimize_account, case, explain=False), repeat=repeat)
+            explained = _timed(partial(optimize_account, case), repeat=max(1, repeat // 3))
             raw = _timed(_raw_piqp(case), repeat=repeat)
             naive = _timed(_naive_cvxpy(case), repeat=max(1, repeat // 3))
             rows.append((label, case, target_ms, ours, explained, raw, naive))
