@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 
 from accounts.models import Role
@@ -97,7 +99,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     if not pg_roles.active():
         yield
         return
-    flush = TransactionTestCase._fixture_teardown
+    flush = vars(TransactionTestCase)["_fixture_teardown"]
 
     def flush_as_owner(self):
         with pg_roles.as_owner():
@@ -108,8 +110,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         pg_roles.add_harness_policy()
         pg_roles.log_in(pg_roles.app_credentials())
         pg_roles.install_harness()
-    TransactionTestCase._fixture_teardown = flush_as_owner
-    yield
-    TransactionTestCase._fixture_teardown = flush
+    with mock.patch.object(TransactionTestCase, "_fixture_teardown", flush_as_owner):
+        yield
     with django_db_blocker.unblock():
         pg_roles.log_in(pg_roles.owner_credentials())

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db import models
 
 from accounts.models import (
     Account,
@@ -32,8 +35,22 @@ from trading.models import CashBalance, TaxLot, Transaction, TransactionType
 
 PASSWORD = "correct-horse-battery-staple"
 
+M = TypeVar("M", bound=models.Model)
 
-class FirmFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[M]):
+    """A model factory whose call is typed as returning the model (the factory's
+    metaclass makes ``XFactory(...)`` create and return a model instance)."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> M: ...  # type: ignore[misc]
+
+
+class FirmFactory(ModelFactory[Firm]):
     class Meta:
         model = Firm
         django_get_or_create = ("slug",)
@@ -43,7 +60,7 @@ class FirmFactory(factory.django.DjangoModelFactory):
     timezone = "America/New_York"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -53,7 +70,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(ModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -62,7 +79,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.ADVISOR
 
 
-class HouseholdFactory(factory.django.DjangoModelFactory):
+class HouseholdFactory(ModelFactory[Household]):
     class Meta:
         model = Household
 
@@ -70,7 +87,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Household {n}")
 
 
-class ClientFactory(factory.django.DjangoModelFactory):
+class ClientFactory(ModelFactory[Client]):
     class Meta:
         model = Client
 
@@ -80,7 +97,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"Client{n}")
 
 
-class AccountFactory(factory.django.DjangoModelFactory):
+class AccountFactory(ModelFactory[Account]):
     class Meta:
         model = Account
 
@@ -93,7 +110,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
     tax_status = TaxStatus.TAXABLE
 
 
-class PreferenceSetFactory(factory.django.DjangoModelFactory):
+class PreferenceSetFactory(ModelFactory[PreferenceSet]):
     class Meta:
         model = PreferenceSet
 
@@ -102,7 +119,7 @@ class PreferenceSetFactory(factory.django.DjangoModelFactory):
     account = None
 
 
-class SecurityFactory(factory.django.DjangoModelFactory):
+class SecurityFactory(ModelFactory[Security]):
     class Meta:
         model = Security
         django_get_or_create = ("symbol",)
@@ -113,7 +130,7 @@ class SecurityFactory(factory.django.DjangoModelFactory):
     sector = "Information Technology"
 
 
-class PriceFactory(factory.django.DjangoModelFactory):
+class PriceFactory(ModelFactory[Price]):
     class Meta:
         model = Price
 
@@ -122,7 +139,7 @@ class PriceFactory(factory.django.DjangoModelFactory):
     close = Decimal("100.00")
 
 
-class ModelPortfolioFactory(factory.django.DjangoModelFactory):
+class ModelPortfolioFactory(ModelFactory[ModelPortfolio]):
     class Meta:
         model = ModelPortfolio
 
@@ -130,7 +147,7 @@ class ModelPortfolioFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Model {n}")
 
 
-class ModelVersionFactory(factory.django.DjangoModelFactory):
+class ModelVersionFactory(ModelFactory[ModelVersion]):
     class Meta:
         model = ModelVersion
 
@@ -140,7 +157,7 @@ class ModelVersionFactory(factory.django.DjangoModelFactory):
     status = VersionStatus.DRAFT
 
 
-class ModelLineFactory(factory.django.DjangoModelFactory):
+class ModelLineFactory(ModelFactory[ModelLine]):
     class Meta:
         model = ModelLine
 
@@ -150,7 +167,7 @@ class ModelLineFactory(factory.django.DjangoModelFactory):
     weight = Decimal("0.5")
 
 
-class ModelAssignmentFactory(factory.django.DjangoModelFactory):
+class ModelAssignmentFactory(ModelFactory[ModelAssignment]):
     class Meta:
         model = ModelAssignment
 
@@ -159,7 +176,7 @@ class ModelAssignmentFactory(factory.django.DjangoModelFactory):
     model = factory.SubFactory(ModelPortfolioFactory, firm=factory.SelfAttribute("..firm"))
 
 
-class TransactionFactory(factory.django.DjangoModelFactory):
+class TransactionFactory(ModelFactory[Transaction]):
     class Meta:
         model = Transaction
 
@@ -173,7 +190,7 @@ class TransactionFactory(factory.django.DjangoModelFactory):
     amount_usd = Decimal("1000.00")
 
 
-class TaxLotFactory(factory.django.DjangoModelFactory):
+class TaxLotFactory(ModelFactory[TaxLot]):
     class Meta:
         model = TaxLot
 
@@ -187,7 +204,7 @@ class TaxLotFactory(factory.django.DjangoModelFactory):
     holding_period_start = factory.SelfAttribute("acquired")
 
 
-class CashBalanceFactory(factory.django.DjangoModelFactory):
+class CashBalanceFactory(ModelFactory[CashBalance]):
     class Meta:
         model = CashBalance
 

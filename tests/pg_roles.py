@@ -23,6 +23,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import dj_database_url
 import psycopg
@@ -39,12 +40,12 @@ def active() -> bool:
 
 def owner_credentials() -> dict[str, str]:
     owner = dj_database_url.parse(os.environ[OWNER_URL_ENV])
-    return {key: owner.get(key) or "" for key in _CREDENTIALS}
+    return {key: str(owner.get(key) or "") for key in _CREDENTIALS}
 
 
 def app_credentials() -> dict[str, str]:
     app = dj_database_url.parse(os.environ["DATABASE_URL"])
-    return {key: app.get(key) or "" for key in _CREDENTIALS}
+    return {key: str(app.get(key) or "") for key in _CREDENTIALS}
 
 
 def log_in(credentials: dict[str, str], *, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -56,7 +57,8 @@ def log_in(credentials: dict[str, str], *, using: str = DEFAULT_DB_ALIAS) -> Non
         raise RuntimeError("cannot change the database role inside a transaction")
     connection.close()
     connection.settings_dict.update(credentials)
-    settings.DATABASES[using].update(credentials)
+    database = settings.DATABASES[using]
+    database["USER"], database["PASSWORD"] = credentials["USER"], credentials["PASSWORD"]
 
 
 @contextmanager
@@ -121,7 +123,7 @@ def add_harness_policy(*, using: str = DEFAULT_DB_ALIAS) -> None:
 def _issued_by_the_tests() -> bool:
     """Whether the current query comes from the tests' code rather than an entry point:
     walking out from the query, a test's frame is met before any entry point's."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         path = frame.f_code.co_filename
         if path.startswith(_PROJECT) and not path.startswith(_VENV):

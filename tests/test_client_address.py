@@ -3,6 +3,8 @@ address is believed, and only the part of it the proxy itself wrote."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
@@ -12,7 +14,7 @@ from rebalancer.client_address import client_address
 
 
 def _address(remote: str, forwarded: str | None = None) -> str:
-    meta = {"REMOTE_ADDR": remote}
+    meta: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         meta["HTTP_X_FORWARDED_FOR"] = forwarded
     return client_address(RequestFactory().get("/", **meta))

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Model
 from django.db.utils import DatabaseError
 from django.test import Client
 from rest_framework.test import APIClient
@@ -365,18 +366,27 @@ def _detail_urls(firm) -> list[str]:
 
     with rowsecurity.firm_scope(firm):
         household = Household.objects.filter(firm=firm).first()
+        assert household is not None
         account = household.accounts.first()
+        assert account is not None
         return [
             f"/households/{household.pk}/",
             f"/households/{household.pk}/preferences/",
             f"/accounts/{account.pk}/",
             f"/accounts/{account.pk}/history/",
-            f"/proposals/{Proposal.objects.filter(firm=firm).first().pk}/",
-            f"/blotters/{Blotter.objects.filter(firm=firm).first().pk}/",
-            f"/runs/{Run.objects.filter(firm=firm).first().pk}/",
-            f"/models/{ModelPortfolio.objects.filter(firm=firm).first().pk}/",
-            f"/versions/{ModelVersion.objects.filter(firm=firm).first().pk}/",
+            f"/proposals/{_first_pk(Proposal, firm)}/",
+            f"/blotters/{_first_pk(Blotter, firm)}/",
+            f"/runs/{_first_pk(Run, firm)}/",
+            f"/models/{_first_pk(ModelPortfolio, firm)}/",
+            f"/versions/{_first_pk(ModelVersion, firm)}/",
         ]
+
+
+def _first_pk(model: type[Model], firm: Firm) -> int:
+    """The pk of the firm's first row of ``model`` (by the model's ordering, else pk)."""
+    first = model._default_manager.filter(firm=firm).first()
+    assert first is not None, f"{firm} has no {model._meta.verbose_name}"
+    return first.pk
 
 
 @pytest.mark.django_db(transaction=True)

@@ -77,4 +77,4 @@ def test_preferences_of_other_firm_are_ignored(firm_a, firm_b, two_books):
 
 def test_for_firm_requires_a_firm(db):
     with pytest.raises(ValueError):
-        FirmQuerySet(model=None).for_firm(None)
+        FirmQuerySet(model=None).for_firm(None)  # type: ignore[arg-type]  # the misuse tested

@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from accounts.models import ApiKey
 from accounts.services.api_keys import api_key_create
 
 
@@ -16,11 +17,17 @@ def _fresh_rate_limits():
     cache.clear()
 
 
-def key_client(firm, scopes=("read", "import", "trade"), name=None) -> APIClient:
+class KeyClient(APIClient):
+    """An API client that sends an API key's bearer token; ``api_key`` is the key."""
+
+    api_key: ApiKey
+
+
+def key_client(firm, scopes=("read", "import", "trade"), name=None) -> KeyClient:
     issued = api_key_create(
         firm=firm, actor="test", name=name or f"key-{'-'.join(scopes)}", scopes=list(scopes)
     )
-    client = APIClient()
+    client = KeyClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.raw_key}")
     client.api_key = issued.api_key
     return client

@@ -63,7 +63,9 @@ def test_an_expired_key_is_refused(firm_a):
 
 def test_a_key_expires_after_a_year_by_default(firm_a):
     issued = api_key_create(firm=firm_a, actor="test", name="feed", scopes=["read"])
-    left = issued.api_key.expires_at - timezone.now()
+    expires_at = issued.api_key.expires_at
+    assert expires_at is not None
+    left = expires_at - timezone.now()
     assert dt.timedelta(days=364) < left <= dt.timedelta(days=365)
 
 

@@ -182,7 +182,8 @@ def test_cash_balances_are_set_and_audited(api_a, two_accounts, firm_a):
         "as_of": "2025-06-30",
     }
     event = AuditEvent.objects.get(firm=firm_a, action="cash.set")
-    assert event.account_id_ref == account.pk and event.after["amount_usd"] == "2500.00"
+    assert event.account_id_ref == account.pk and event.after is not None
+    assert event.after["amount_usd"] == "2500.00"
     dup = rows + rows
     errors = problem(api_a.post("/api/v1/cash/bulk/", {"rows": dup}, format="json"), 400)["errors"]
     assert errors == [{"row": 2, "field": "account_number", "message": "repeats row 1"}]

@@ -127,7 +127,8 @@ def test_a_stewards_big_move_is_held_until_a_steward_releases_it(
     assert _positions(api_a, account_a)["VTI"] == ("30.000000", "3000.00")
     assert HeldPrice.objects.get().status == "released"
     event = AuditEvent.objects.get(action="prices.release")
-    assert event.firm is None and event.after["close"] == "30.000000"
+    assert event.firm is None and event.after is not None
+    assert event.after["close"] == "30.000000"
     assert api_steward.post(f"/api/v1/prices/held/{held['id']}/release/").status_code == 404
 
 
@@ -170,7 +171,8 @@ def test_a_steward_adopts_a_firms_price_and_then_every_firm_reads_it(
     assert _vti_input(firm_a, account_a) == (NEXT_DAY, Decimal("310.000000"))
     assert _positions(api_a, account_a)["VTI"] == ("310.000000", "31000.00")
     event = AuditEvent.objects.get(action="prices.adopt")
-    assert event.firm is None and event.after["sent_by_firm"] == "beta"
+    assert event.firm is None and event.after is not None
+    assert event.after["sent_by_firm"] == "beta"
     missing = {"firm": "beta", "symbol": "VTI", "date": str(AS_OF)}
     errors = problem(api_steward.post("/api/v1/prices/adopt/", missing, format="json"), 400)
     assert [e["field"] for e in errors["errors"]] == ["date"]

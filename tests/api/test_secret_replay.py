@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
@@ -37,7 +38,7 @@ def _stored_idempotency_rows() -> list[tuple]:
 def test_a_key_issued_with_an_idempotency_key_is_never_stored_or_replayed(firm_a, admin_a):
     client = session_client(admin_a)
     payload = {"name": "feed", "scopes": ["read", "import"]}
-    headers = {"HTTP_IDEMPOTENCY_KEY": "issue-feed-1"}
+    headers: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": "issue-feed-1"}
     # given a key issued with an Idempotency-Key
     first = client.post("/api/v1/api-keys/", payload, format="json", **headers)
     assert first.status_code == 201, first.content

@@ -6,6 +6,8 @@ schema. Run these on PostgreSQL as well: NUL characters fail only there."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -143,10 +145,8 @@ def test_household_preferences_match_the_schema(firm_a, method, _keep_the_test_c
     key = api_key_create(firm=firm_a, actor="test", name="schema", scopes=["read", "import"])
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
     operation = schema["/api/v1/households/{household_id}/preferences/"][method]
-    case = operation.Case(
-        path_parameters={"household_id": household.pk},
-        **({"body": {"short_term_rate": "0.3000"}} if method == "PATCH" else {}),
-    )
+    body: dict[str, Any] = {"body": {"short_term_rate": "0.3000"}} if method == "PATCH" else {}
+    case = operation.Case(path_parameters={"household_id": household.pk}, **body)
     response = case.call(headers={"Authorization": f"Bearer {key.raw_key}"})
     assert response.status_code == 200
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ def _history(seed: int) -> list[dict]:
         total = sum(lots.values())
         if total and rng.random() < 0.45:
             quantity = rng.randint(1, total)
-            txn = {"type": "sell", "quantity": quantity}
+            txn: dict[str, Any] = {"type": "sell", "quantity": quantity}
             if rng.random() < 0.5:
                 picks, left = [], quantity
                 for lot_id in rng.sample(sorted(lots), len(lots)):

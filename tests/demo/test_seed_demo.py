@@ -183,7 +183,7 @@ def test_models_are_published_and_sum_to_at_most_one(demo):
     sleeves = ModelLine.objects.filter(version__model=growth, sub_model__isnull=False)
     assert set(sleeves.values_list("sub_model__name", flat=True)) == {"Global Equity", "Core Bond"}
     target = model_target_weights(model=growth)
-    assert sum(target.values()) == Decimal("0.98")
+    assert target is not None and sum(target.values()) == Decimal("0.98")
 
 
 @pytest.mark.django_db
@@ -212,7 +212,7 @@ def test_each_etf_has_a_swap_partner_in_another_identical_group(demo):
 
 @pytest.mark.django_db
 def test_two_years_of_daily_prices_with_realistic_volatility(demo):
-    symbols = [row.symbol for row in (*load_stocks(), *load_etfs())]
+    symbols = [row.symbol for row in load_stocks()] + [row.symbol for row in load_etfs()]
     prices = Price.objects.filter(security__symbol__in=symbols)
     per_security = Counter(prices.values_list("security__symbol", flat=True))
     assert len(per_security) == len(symbols) >= 140
@@ -270,7 +270,7 @@ def test_lots_have_short_and_long_term_gains_and_losses(demo):
             "security_id", "close"
         )
     }
-    kinds = Counter()
+    kinds: Counter[tuple[str, str]] = Counter()
     for lot in TaxLot.objects.filter(firm=firm):
         term = "long" if lot.acquired < END_DATE.replace(year=END_DATE.year - 1) else "short"
         gain = lot.quantity * last[lot.security_id] - lot.cost_basis_usd
@@ -380,7 +380,7 @@ def test_a_second_firm_shares_only_securities_and_prices(demo):
             target = field.related_model
             if field.is_relation and target is not Firm and target in owned:
                 crossing = (
-                    model.objects.filter(firm=other)
+                    model._default_manager.filter(firm=other)
                     .exclude(**{f"{field.name}__isnull": True})
                     .exclude(**{f"{field.name}__firm": other})
                 )

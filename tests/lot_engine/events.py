@@ -29,7 +29,7 @@ def sell(
     account: str = "TAX-1",
     lots: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
-    event = {
+    event: dict[str, Any] = {
         "id": txn_id,
         "date": date,
         "account": account,

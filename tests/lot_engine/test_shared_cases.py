@@ -47,7 +47,7 @@ def _check_open_lots(output: dict, expected: dict) -> None:
                 assert {p[key] for p in pieces} == {want[key]}, f"lot {lot_id}.{key}"
         quantity = sum(Decimal(p["quantity"]) for p in pieces)
         assert quantity == Decimal(want["quantity"]), f"lot {lot_id}.quantity"
-        basis = sum(Decimal(p["cost_basis"]) for p in pieces)
+        basis = sum((Decimal(p["cost_basis"]) for p in pieces), Decimal(0))
         _assert_money(basis, want["cost_basis"], pieces=len(pieces), what=f"lot {lot_id}.basis")
         starts: dict[str, Decimal] = defaultdict(Decimal)
         for p in pieces:
@@ -62,7 +62,7 @@ def _sum_rows(rows: list[dict], *, what: str, want: dict) -> None:
     assert quantity == Decimal(want["quantity"]), f"{what}.quantity"
     for key in ("gain", "disallowed_loss"):
         if key in want:
-            total = sum(Decimal(r[key]) for r in rows)
+            total = sum((Decimal(r[key]) for r in rows), Decimal(0))
             _assert_money(total, want[key], pieces=len(rows), what=f"{what}.{key}")
 
 

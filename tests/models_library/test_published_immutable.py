@@ -107,7 +107,9 @@ def test_a_draft_save_racing_the_publication_never_changes_the_published_lines(
             .values_list("action", "after")
         )
         publish_at = [action for action, _ in events].index("model_version.publish")
-        published_weights = events[publish_at][1]["weights"]
+        published = events[publish_at][1]
+        assert published is not None
+        published_weights = published["weights"]
         lines = {symbol: weight for symbol, weight in _lines(version.pk)}
         # the lines are exactly those the publication audited, and no draft save of this
         # version was audited after its publication

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -37,7 +38,7 @@ def lots(draw: st.DrawFn, secs: dict, *, fractional: bool) -> list:
     out = []
     for symbol, spec in secs.items():
         for k in range(draw(st.integers(min_value=0, max_value=3))):
-            qty = draw(st.integers(min_value=1, max_value=400))
+            qty: float = draw(st.integers(min_value=1, max_value=400))
             if fractional and draw(st.booleans()):
                 qty = qty + 0.5
             ratio = draw(st.floats(min_value=0.4, max_value=1.8))
@@ -154,7 +155,7 @@ def cases(draw: st.DrawFn, *, max_securities: int = 8, simple: bool = False) -> 
     held = sum(float(lot["quantity"]) * float(secs[lot["symbol"]]["price"]) for lot in lot_list)
     cash = draw(st.floats(min_value=0, max_value=0.3)) * max(held, 10_000.0)
     value = held + cash
-    case = {
+    case: dict[str, Any] = {
         "as_of": AS_OF.isoformat(),
         "account": {
             "id": "PROP",

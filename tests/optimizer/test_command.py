@@ -35,13 +35,13 @@ def case(account_id: str = "CMD-1") -> dict:
     }
 
 
-def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+def run(*args: str, stdin: str = "") -> tuple[str | int | None, str, str]:
     out, err = io.StringIO(), io.StringIO()
     old_stdin = sys.stdin
     sys.stdin = io.StringIO(stdin)
     try:
         call_command("optimize", *args, stdout=out, stderr=err)
-        code = 0
+        code: str | int | None = 0
     except SystemExit as exc:
         code = exc.code
     finally:

@@ -78,7 +78,7 @@ def global_optimum(problem, base) -> float:
 
 def test_directions_are_near_globally_optimal_on_small_accounts() -> None:
     rng = random.Random(20250630)
-    gaps = []
+    gaps: list[float] = []
     while len(gaps) < N_CASES:
         case = parse_case(random_case(rng))
         prep = prepare(case=case)

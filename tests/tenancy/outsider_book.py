@@ -9,10 +9,21 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from accounts.models import AuditEvent, Household, IdempotencyRecord, Role
+from django.contrib.auth.models import User
+
+from accounts.models import (
+    Account,
+    ApiKey,
+    AuditEvent,
+    Client,
+    Firm,
+    Household,
+    IdempotencyRecord,
+    Role,
+)
 from accounts.services import preferences as prefs
 from accounts.services.api_keys import api_key_create
-from models_library.models import ModelVersion, VersionStatus
+from models_library.models import ModelPortfolio, ModelVersion, VersionStatus
 from models_library.services.prices import prices_upsert
 from rebalancer import rowsecurity
 from tests.accounts.mfa import enrol
@@ -53,12 +64,12 @@ IDEMPOTENCY_PREFIX = "outsider-"
 
 @dataclass
 class OutsiderBook:
-    firm: object
-    people: dict
+    firm: Firm
+    people: dict[str, User]
     household: Household
-    client: object
-    accounts: list
-    model: object
+    client: Client
+    accounts: list[Account]
+    model: ModelPortfolio
     published: ModelVersion
     draft: ModelVersion
     pending: Proposal
@@ -68,7 +79,7 @@ class OutsiderBook:
     run: Run
     open_blotter: Blotter
     filled_blotter: Blotter
-    key: object
+    key: ApiKey
     rules: dict = field(default_factory=dict)
 
 
@@ -198,6 +209,8 @@ def build_outsider_book() -> OutsiderBook:
             body='{"name": "Quixotic Family"}',
         )
         pending = made[accounts[0].pk]
+        trade = pending.trades.first()
+        assert trade is not None
         book = OutsiderBook(
             firm=firm,
             people=people,
@@ -210,7 +223,7 @@ def build_outsider_book() -> OutsiderBook:
             pending=pending,
             approved=approved_too,
             failed=made[accounts[3].pk],
-            trade=pending.trades.first(),
+            trade=trade,
             run=run,
             open_blotter=open_blotter,
             filled_blotter=filled,
@@ -227,11 +240,10 @@ def _check_complete(book: OutsiderBook) -> None:
 
     assert book.pending.status == ProposalStatus.PENDING_REVIEW, book.pending.status
     assert book.failed.status == ProposalStatus.FAILED, book.failed.status
-    assert book.trade is not None
     assert AuditEvent.objects.filter(firm=book.firm).exists()
     empty = [
         model._meta.label
         for model in firm_owned_models()
-        if not model.objects.filter(firm=book.firm).exists()
+        if not model._default_manager.filter(firm=book.firm).exists()
     ]
     assert empty == [], f"firm B has no rows in {empty}"

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Firm, Household
 from rebalancer.tenancy import firm_owned_models
+from trading.models import Order
 
 from .outsider_book import RULE_KINDS, OutsiderBook
 from .url_walk import Pattern
@@ -30,14 +31,18 @@ def _admin_object(b: OutsiderBook, pattern: Pattern, got: dict) -> object:
     if model is get_user_model():
         return b.people["advisor"].pk
     if model in firm_owned_models():
-        return model.objects.filter(firm=b.firm).order_by("pk").values_list("pk", flat=True)[0]
+        return (
+            model._default_manager.filter(firm=b.firm)
+            .order_by("pk")
+            .values_list("pk", flat=True)[0]
+        )
     return model.objects.order_by("pk").values_list("pk", flat=True).first() or 1
 
 
 def _held_price(b: OutsiderBook, pattern: Pattern, got: dict) -> int:
     """A steward's held price that firm B sent."""
     held_price = apps.get_model("models_library", "HeldPrice")
-    security = b.published.lines.order_by("pk").first().security
+    security = b.published.lines.order_by("pk")[0].security
     return held_price.objects.get_or_create(
         security=security,
         date="2025-06-27",
@@ -123,8 +128,15 @@ def query_naming_b(b: OutsiderBook) -> dict:
     }
 
 
-def _fills_csv(b: OutsiderBook) -> SimpleUploadedFile:
+def _first_order(b: OutsiderBook) -> Order:
+    """Firm B's first open order, or its filled blotter's first."""
     order = b.open_blotter.orders.order_by("pk").first() or b.filled_blotter.orders.first()
+    assert order is not None, "firm B has no orders"
+    return order
+
+
+def _fills_csv(b: OutsiderBook) -> SimpleUploadedFile:
+    order = _first_order(b)
     text = (
         "fill_id,order_id,account_number,quantity,price,trade_date\n"
         f"OUT-F1,{order.pk},{b.accounts[2].account_number},1,300.00,2025-07-02\n"
@@ -210,9 +222,7 @@ API_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
     "api:proposal-reject": lambda b, got: {"comment": "Not for us"},
     "api:blotter-fills": lambda b, got: _rows(
         fill_id="OUT-F1",
-        order_id=(
-            b.open_blotter.orders.order_by("pk").first() or b.filled_blotter.orders.first()
-        ).pk,
+        order_id=_first_order(b).pk,
         account_number=b.accounts[2].account_number,
         quantity="1",
         price="300.00",

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
@@ -67,7 +69,7 @@ def firm_rows(firm) -> dict[str, str]:
     """A digest of every row firm B owns, its firm row, and its people and their MFA."""
     with rowsecurity.firm_scope(firm):
         tables = {
-            model._meta.label: model.objects.filter(firm=firm).order_by("pk").values_list()
+            model._meta.label: model._default_manager.filter(firm=firm).order_by("pk").values_list()
             for model in firm_owned_models()
         }
         users = list(Membership.objects.filter(firm=firm).values_list("user_id", flat=True))
@@ -89,7 +91,9 @@ def rows_pointing_at(firm) -> list[str]:
     for model in owned:
         for field in model._meta.concrete_fields:
             if field.is_relation and field.name != "firm" and field.related_model in owned:
-                stray = model.objects.filter(**{f"{field.name}__firm": firm}).exclude(firm=firm)
+                stray = model._default_manager.filter(**{f"{field.name}__firm": firm}).exclude(
+                    firm=firm
+                )
                 if stray.exists():
                     found.append(f"{model._meta.label}.{field.name}")
     return found
@@ -104,8 +108,9 @@ class Principal:
     def __init__(self, name: str, firm):
         self.name, self.firm = name, firm
         self.client = Client(enforce_csrf_checks=True)
-        self.user = self.token = None
-        self.headers: dict[str, str] = {}
+        self.user: User | None = None
+        self.token: str | None = None
+        self.headers: dict[str, Any] = {}
         self.sent = self.writes = 0
         if name in KEY_SCOPES:
             issued = api_key_create(
@@ -123,6 +128,7 @@ class Principal:
         return self.user is None
 
     def sign_in(self) -> None:
+        assert self.user is not None, "an API key does not sign in"
         self.client.force_login(self.user)
         self.client.get("/security/")
         self.token = self.client.cookies["csrftoken"].value
@@ -131,7 +137,7 @@ class Principal:
     def restore(self) -> None:
         """Undo what firm A's own pages may have done to the person asking (signed out,
         multi-factor sign-in turned off, the firm's requirement lifted)."""
-        if self.is_key:
+        if self.user is None:
             return
         Firm.objects.filter(pk=self.firm.pk, require_mfa=False).update(require_mfa=True)
         if not mfa_confirmed(user=self.user):

@@ -7,6 +7,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -65,7 +66,7 @@ def all_patterns() -> list[Pattern]:
 def _declared_methods(callback: Callable) -> set[str] | None:
     """The methods named by a ``require_http_methods`` (``require_POST``...) decorator on
     the view, found in the decorator's closure along the ``__wrapped__`` chain."""
-    view = callback
+    view: Callable[..., Any] | None = callback
     while view is not None:
         closure = inspect.getclosurevars(view).nonlocals if inspect.isfunction(view) else {}
         if "request_method_list" in closure:

@@ -101,11 +101,12 @@ def test_recording_buys_and_a_sale_writes_lots_gains_and_one_audit_event(
         ("b1", Decimal("100.00"), "short"),
         ("b2", Decimal("-50.00"), "short"),
     ]
-    assert gains[0].sale_transaction.external_id == "s1"
+    sale = gains[0].sale_transaction
+    assert sale is not None and sale.external_id == "s1"
     (event,) = AuditEvent.objects.filter(firm=firm_a, action="transactions.record")
     assert event.actor == advisor_a
     assert event.account_id_ref == taxable.pk
-    assert event.after["transactions"] == ["b1", "b2", "s1"]
+    assert event.after is not None and event.after["transactions"] == ["b1", "b2", "s1"]
     assert event.before == {"open_lots": 0, "realized_rows": 0}
 
 

@@ -174,7 +174,7 @@ def test_transient_database_error_is_retried(firm_a, monkeypatch):
     conf = tasks.process_run_chunk.app.conf
     propagates, conf.task_eager_propagates = conf.task_eager_propagates, False
     try:
-        result = tasks.process_run_chunk.apply(args=[firm_a.pk, chunk_id]).get()
+        result = tasks.process_run_chunk.apply(args=(firm_a.pk, chunk_id)).get()
     finally:
         conf.task_eager_propagates = propagates
     assert calls["n"] == 2

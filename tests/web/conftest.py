@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from accounts.models import Account, Household, Role
+from accounts.models import Account, Firm, Household, Role
 from models_library.models import ModelPortfolio, ModelVersion
 from tests.trading.builders import AS_OF, small_book
 from tests.web.browser import browser, page  # noqa: F401 - fixtures for the browser tests
@@ -25,7 +25,7 @@ ROLES = {
 
 @dataclass
 class Book:
-    firm: object
+    firm: Firm
     people: dict
     accounts: list[Account]
     model: ModelPortfolio

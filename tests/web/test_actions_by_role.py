@@ -101,9 +101,9 @@ def test_reoptimize_supersedes_and_shows_the_new_proposal(book, outsiders):
     _refused(book, outsiders, REVIEWERS, url, state=_status(old.pk))
     response = client_for(book.people["advisor"]).post(url)
     new = Proposal.objects.filter(account=account).exclude(status="superseded").get()
-    assert response.url == reverse("proposal_detail", args=[new.pk])
+    assert response["Location"] == reverse("proposal_detail", args=[new.pk])
     assert Proposal.objects.get(pk=old.pk).status == ProposalStatus.SUPERSEDED
-    page = client_for(book.people["advisor"]).get(response.url).content.decode()
+    page = client_for(book.people["advisor"]).get(response["Location"]).content.decode()
     assert "What changed since proposal" in page
 
 
@@ -198,7 +198,7 @@ def test_blotter_create(book, outsiders):
     _refused(book, {}, TRADERS, url, state=lambda: Blotter.objects.count())
     response = client_for(book.people["trader"]).post(url)
     blotter = Blotter.objects.get(firm=book.firm)
-    assert response.url == reverse("blotter_detail", args=[blotter.pk])
+    assert response["Location"] == reverse("blotter_detail", args=[blotter.pk])
 
 
 def test_blotter_approve_with_four_eyes(book, outsiders, member_factory):
