@@ -22,7 +22,8 @@ Transitions = Mapping[str, Iterable[str]]
 
 
 def _label(model: type[models.Model], field: str, status: str) -> str:
-    choices = dict(model._meta.get_field(field).choices or ())
+    column = model._meta.get_field(field)
+    choices = dict(column.choices or ()) if isinstance(column, models.Field) else {}
     return str(choices.get(status, status)).lower()
 
 
@@ -71,11 +72,14 @@ def transition(
     forbids the change or when the update did not hit exactly one row (someone else
     changed it first).
     """
-    instance = target if isinstance(target, models.Model) else None
-    if instance is not None:
+    instance: models.Model | None
+    queryset: models.QuerySet[Any]
+    if isinstance(target, models.Model):
+        instance = target
         queryset = type(instance)._default_manager.filter(pk=instance.pk)
         expected = getattr(instance, field) if expected is None else expected
     else:
+        instance = None
         queryset = target
         if expected is None:
             raise TypeError("expected is required when the target is a queryset")
