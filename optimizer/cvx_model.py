@@ -86,7 +86,8 @@ def _impact(*, problem: Problem, s: cp.Variable, b: cp.Variable) -> cp.Expressio
     """kappa (|s|^2 + |b|^2), with each wash group's mean part in perspective form."""
     lay = problem.layout
     if lay.n_wash == 0:
-        return IMPACT_WEIGHT * (cp.sum_squares(s) + cp.sum_squares(b))
+        plain: cp.Expression = IMPACT_WEIGHT * (cp.sum_squares(s) + cp.sum_squares(b))
+        return plain
     member_s, member_b = _membership(problem=problem)
     m_g = np.maximum(np.asarray(member_s.sum(axis=1)).ravel(), 1.0)
     n_g = np.maximum(np.asarray(member_b.sum(axis=1)).ravel(), 1.0)
@@ -97,4 +98,7 @@ def _impact(*, problem: Problem, s: cp.Variable, b: cp.Variable) -> cp.Expressio
     pair = cp.multiply(np.sqrt(IMPACT_WEIGHT / m_g), member_s @ s) + cp.multiply(
         np.sqrt(IMPACT_WEIGHT / n_g), member_b @ b
     )
-    return IMPACT_WEIGHT * (cp.sum_squares(s_dev) + cp.sum_squares(b_dev)) + cp.sum_squares(pair)
+    impact: cp.Expression = IMPACT_WEIGHT * (
+        cp.sum_squares(s_dev) + cp.sum_squares(b_dev)
+    ) + cp.sum_squares(pair)
+    return impact

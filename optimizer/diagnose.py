@@ -122,6 +122,6 @@ def _max_cash_within_caps(*, prep: Prepared, sellable: np.ndarray) -> float | No
         bounds=list(zip(np.zeros(len(sellable)), sellable, strict=True)),
         method="highs",
     )
-    if result.status != 0:
+    if result.status != 0 or result.fun is None:
         return None
-    return float(-result.fun)
+    return -float(result.fun)

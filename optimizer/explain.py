@@ -39,7 +39,9 @@ def trade_context(
 ) -> TradeContext:
     required = prep.cash_required
     loss_sold = lot_sold * (prep.lot_gain_ratio < 0) if prep.n_lots else lot_sold
-    loss_securities = np.unique(prep.lot_security[loss_sold > 0]) if prep.n_lots else []
+    loss_securities: np.ndarray | list[int] = (
+        np.unique(prep.lot_security[loss_sold > 0]) if prep.n_lots else []
+    )
     loss_classes = {int(prep.security_class[i]) for i in loss_securities}
     buy_classes = {int(prep.security_class[i]) for i in np.flatnonzero(buy_qty > 0)}
     gap = prep.holding - prep.target_adjusted

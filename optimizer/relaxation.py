@@ -125,7 +125,7 @@ def solve_with_directions(
 
 def _initial_directions(
     *, problem: Problem, x: np.ndarray, sells: np.ndarray, buys: np.ndarray
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Each group's side by a second-order estimate of what fixing it costs, from the
     relaxed solution (S_g sold, B_g bought, d_g the curvature of the group's weight):
 
@@ -184,7 +184,8 @@ def _group_curvature(*, problem: Problem) -> np.ndarray:
     group_class[group_of] = prep.security_class
     alone = ~stand_in[np.arange(n_groups), group_class]
     curvature = mean_own + np.where(alone, CLASS_WEIGHT, 0.0)
-    return curvature[prep.wash_groups]
+    by_wash_group: np.ndarray = curvature[prep.wash_groups]
+    return by_wash_group
 
 
 def _solve_directed(

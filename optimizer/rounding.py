@@ -77,14 +77,16 @@ def sellable_shares(*, problem: Problem, allowed: np.ndarray) -> np.ndarray:
     prep = problem.prep
     if prep.n_lots == 0:
         return np.zeros(prep.n_securities)
-    return np.bincount(
+    shares: np.ndarray = np.bincount(
         prep.lot_security, weights=np.where(allowed, prep.lot_qty, 0.0), minlength=prep.n_securities
     )
+    return shares
 
 
 def closes_position(*, problem: Problem, sale_qty: np.ndarray) -> np.ndarray:
     prep = problem.prep
-    return (sale_qty > 0) & (np.abs(sale_qty - prep.held_qty) <= 1e-9)
+    closes: np.ndarray = (sale_qty > 0) & (np.abs(sale_qty - prep.held_qty) <= 1e-9)
+    return closes
 
 
 def below_minimum(
@@ -147,7 +149,7 @@ def cash_after(*, problem: Problem, buy_qty: np.ndarray, sale_qty: np.ndarray) -
     prep = problem.prep
     buys = np.round(buy_qty * prep.price, 2)
     sales = np.round(sale_qty * prep.price, 2)
-    cost = np.ceil(prep.cost_rate * float(buys.sum() + sales.sum()) * 100 - 1e-6) / 100
+    cost = float(np.ceil(prep.cost_rate * float(buys.sum() + sales.sum()) * 100 - 1e-6) / 100)
     return float(prep.case.cash) + float(sales.sum()) - float(buys.sum()) - cost
 
 

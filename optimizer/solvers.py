@@ -68,7 +68,7 @@ class QPSession:
         `SolverError` when neither returns an accurate answer."""
         start = time.perf_counter()
         status = self._solve_piqp(bounds=bounds)
-        if status == "solved":
+        if status == "solved" and self._piqp is not None:
             x = np.array(self._piqp.result.x)
             return self._finish(x=x, solver="piqp", start=start)
         fallback_status, x = _solve_clarabel(qp=self.qp, bounds=bounds)

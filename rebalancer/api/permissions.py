@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rest_framework import exceptions, permissions
+from rest_framework.request import Request
 
 from accounts.models import ApiKey, Firm, Membership
 from accounts.permissions import Action, can
@@ -29,6 +30,12 @@ class Principal:
     @property
     def label(self) -> str:
         return f"key:{self.api_key.pk}" if self.api_key else f"user:{self.actor.pk}"
+
+
+class FirmApiRequest(Request):
+    """A request past `FirmScopePermission`: ``principal`` is the caller."""
+
+    principal: Principal
 
 
 def principal_of(request) -> Principal:

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from accounts.permissions import Action
 
 from .pagination import IdCursorPagination
-from .permissions import FirmScopePermission, Principal
+from .permissions import FirmApiRequest, FirmScopePermission, Principal
 from .query_params import check_query_parameters
 
 
@@ -18,6 +18,7 @@ class FirmAPIView(APIView):
     None: firm admins only). ``self.principal`` is the caller, ``self.firm`` their firm."""
 
     permission_classes = [FirmScopePermission]
+    request: FirmApiRequest  # FirmScopePermission sets the principal
     required_scope = "read"
     session_action: Action | None = Action.VIEW_BOOK
     api_keys_allowed = True
