@@ -141,8 +141,9 @@ def _swap_partners(item: AccountInputs, chunk: ChunkInputs, *, held: set[str]) -
     loss harvest buys so the sleeve stays invested. One is enough, and more would only let
     the tracking term spread a sleeve thinly over every look-alike fund."""
     chosen = set()
-    for symbol in item.target or {}:
-        candidates = [p for p in chunk.swap_partners.get(symbol, []) if p not in item.target]
+    target = item.target or {}
+    for symbol in target:
+        candidates = [p for p in chunk.swap_partners.get(symbol, []) if p not in target]
         if candidates:
             chosen.add(next((p for p in candidates if p in held), candidates[0]))
     return chosen
@@ -229,13 +230,15 @@ def pack_input(case: Case) -> tuple[bytes, str]:
     return zlib.compress(raw, 6), hashlib.sha256(raw).hexdigest()
 
 
-def unpack_input(blob: bytes) -> dict[str, Any]:
+def unpack_input(blob: bytes | memoryview | None) -> dict[str, Any]:
     """A proposal's stored input, as the contract's JSON."""
+    if blob is None:
+        raise ValueError("the proposal has no stored input")
     loaded: dict[str, Any] = json.loads(zlib.decompress(bytes(blob)))
     return loaded
 
 
-def stored_case(blob: bytes) -> Case:
+def stored_case(blob: bytes | memoryview) -> Case:
     """A proposal's stored input, read back into the optimizer's case."""
     return parse_case(unpack_input(blob))
 

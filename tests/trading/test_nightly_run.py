@@ -7,6 +7,7 @@ import io
 import os
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -256,7 +257,7 @@ def test_withdrawal_flag_threshold_helper():
     from trading.services.proposal_build import review_flags
 
     firm = FirmFactory.build(turnover_flag_threshold=Decimal("0.1"), tax_flag_threshold_usd=100)
-    figures = dict.fromkeys(SUMMARY_FIGURES, Decimal("0")) | {
+    figures: dict[str, Any] = dict.fromkeys(SUMMARY_FIGURES, Decimal("0")) | {
         "turnover": Decimal("0.2"),
         "estimated_tax": Decimal("150"),
     }
@@ -273,11 +274,12 @@ def test_no_trades_fallback_with_a_reason_is_flagged():
     from trading.services.proposal_build import build_proposal
 
     firm = FirmFactory.build()
+    zeros: dict[str, Any] = dict.fromkeys(SUMMARY_FIGURES, Decimal("0"))
     result = OptimizeResult(
         account="A",
         status="optimal",
         message="rounding could not keep every rule; no trades proposed",
-        summary=Summary(**dict.fromkeys(SUMMARY_FIGURES, Decimal("0"))),
+        summary=Summary(**zeros),
     )
     proposal = build_proposal(
         firm=firm, account_id=1, as_of=AS_OF, run_id=None, result=result, case=None

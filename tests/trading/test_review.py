@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from accounts.models import AuditEvent
@@ -149,7 +151,7 @@ def test_tax_swap_edit_refused_when_it_would_be_a_wash_sale(firm_a, advisor_a):
         ],
         "wash_sale": {"recent_buys": [], "recent_loss_sales": []},
     }
-    trades = [
+    trades: list[dict[str, Any]] = [
         {
             "symbol": "VEA",
             "side": "sell",

@@ -107,7 +107,9 @@ def test_household_wash_context_sees_the_advisors_edit_not_the_original_answer(f
     # then it holds the edited purchase, and the stored answer still the optimizer's own
     buys = inputs.wash[account.household_id].recent_buys
     assert [(e.symbol, e.date, e.quantity) for e in buys] == [(symbol, AS_OF, edited)]
-    stored = Proposal.objects.get(pk=proposal.pk).result["trades"]
+    result = Proposal.objects.get(pk=proposal.pk).result
+    assert result is not None
+    stored = result["trades"]
     assert [Decimal(t["quantity"]) for t in stored if t["side"] == "buy"] == [original]
 
 

@@ -73,8 +73,8 @@ def _model_targets(*, firm: Firm, model_ids: set[int]) -> dict[int, dict[str, De
     """Resolved weights of each model's latest published version, or an error message."""
     versions = ModelVersion.objects.for_firm(firm).filter(status=VersionStatus.PUBLISHED)
     latest: dict[int, ModelVersion] = {}
-    for version in versions.order_by("model_id", "number"):
-        latest[version.model_id] = version
+    for published in versions.order_by("model_id", "number"):
+        latest[published.model_id] = published
     lines_by_version: dict[int, list[ModelLine]] = defaultdict(list)
     for line in (
         ModelLine.objects.for_firm(firm)
@@ -151,7 +151,7 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
     )
     preferences = effective_preferences_for_accounts(firm=firm, accounts=accounts, as_of=as_of)
     lots: dict[int, list[LotRow]] = defaultdict(list)
-    for account_id, *row in (
+    for account_id, pk, lot_ref, symbol, quantity, basis, start in (
         TaxLot.objects.for_firm(firm)
         .filter(account_id__in=account_ids)
         .order_by("account_id", "acquired", "id")
@@ -165,7 +165,7 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
             "holding_period_start",
         )
     ):
-        lots[account_id].append(tuple(row))
+        lots[account_id].append((pk, lot_ref, symbol, quantity, basis, start))
     cash = dict(
         CashBalance.objects.for_firm(firm)
         .filter(account_id__in=account_ids)
@@ -181,7 +181,8 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
     symbols: set[str] = set()
     items = []
     for account in accounts:
-        target = targets.get(assignments.get(account.pk), None)
+        model_id = assignments.get(account.pk)
+        target = targets.get(model_id) if model_id is not None else None
         error = target if isinstance(target, str) else ""
         if account.pk not in assignments:
             error = "no model is assigned to this account"

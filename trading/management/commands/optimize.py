@@ -54,7 +54,7 @@ class Command(BaseCommand):
             try:
                 data = _loads(line)
             except ValueError as exc:
-                answer = {
+                answer: dict[str, Any] = {
                     "account": None,
                     "status": "invalid",
                     "message": f"line {number}: not valid JSON: {exc}",
