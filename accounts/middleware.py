@@ -10,12 +10,14 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.requests import MemberRequest
 from rebalancer import rowsecurity
+from rebalancer.actors import Actor
 
 SESSION_FIRM_KEY = "firm_id"
 
 
 class FirmMiddleware:
-    """Sets ``request.firm`` and ``request.membership`` (None when signed out or no firm).
+    """Sets ``request.firm`` and ``request.membership`` (None when signed out or no firm),
+    and ``request.actor``, the person signed in (None when signed out).
 
     A person may belong to several firms; the session remembers which one they work in,
     and falls back to their first membership.
@@ -53,6 +55,7 @@ class FirmMiddleware:
                 user=request.user, firm_id=request.session.get(SESSION_FIRM_KEY)
             )
         request.membership = membership
+        request.actor = Actor.person(request.user) if request.user.is_authenticated else None
         request.firm = membership.firm if membership else None
         if request.firm is not None:
             rowsecurity.set_firm(request.firm.pk)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from accounts.models import Firm, Membership
+from rebalancer.actors import Actor
 
 
 class MemberRequest(HttpRequest):
@@ -15,12 +16,14 @@ class MemberRequest(HttpRequest):
 
     firm: Firm | None
     membership: Membership | None
+    actor: Actor | None
 
 
 class SignedInRequest(MemberRequest):
     """A request past `login_required`."""
 
     user: User
+    actor: Actor
 
 
 class FirmRequest(SignedInRequest):

@@ -76,7 +76,7 @@ def models(request: FirmRequest) -> HttpResponse:
         form = ModelCreateForm(request.POST)
         if form.is_valid():
             try:
-                model = model_create(firm=request.firm, actor=request.user, **form.cleaned_data)
+                model = model_create(firm=request.firm, actor=request.actor, **form.cleaned_data)
             except DomainError as exc:
                 add_service_errors(form, exc)
             else:
@@ -166,7 +166,7 @@ def draft_edit(request: FirmRequest, model_id: int) -> HttpResponse:
             try:
                 saved = draft_save(
                     firm=request.firm,
-                    actor=request.user,
+                    actor=request.actor,
                     model=model,
                     rows=[f.service_row() for f in filled],
                     note=note.cleaned_data["note"],
@@ -224,7 +224,7 @@ def version_publish_view(request: FirmRequest, version_id: int) -> HttpResponse:
     require(request.membership, Action.VIEW_MODELS)
     require(request.membership, Action.MANAGE_MODELS)
     try:
-        version_publish(firm=request.firm, actor=request.user, version=version)
+        version_publish(firm=request.firm, actor=request.actor, version=version)
     except DomainError as exc:
         messages.error(request, " ".join(error_lines(exc)))
     else:
@@ -287,7 +287,7 @@ def account_model_assign(request: FirmRequest, account_id: int) -> HttpResponse:
     model_id = request.POST.get("model", "")
     model = model_get(firm=request.firm, model_id=int(model_id) if model_id.isdigit() else 0)
     try:
-        model_assign(firm=request.firm, actor=request.user, account=account, model=model)
+        model_assign(firm=request.firm, actor=request.actor, account=account, model=model)
     except DomainError as exc:
         messages.error(request, " ".join(error_lines(exc)))
     else:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from models_library.models import HeldPrice, ModelVersion
 from models_library.services.versions import version_publish
+from rebalancer.actors import Actor
 from rebalancer.errors import InvalidTransition
 from rebalancer.transitions import transition, transition_all
 from tests.factories import (
@@ -135,9 +136,9 @@ def test_a_concurrent_double_approve_changes_one_row(firm_a, advisor_a, member_f
     proposal = _row(Proposal, firm_a, ProposalStatus.PENDING_REVIEW)
     seen_by_other = Proposal.objects.get(pk=proposal.pk)
     # when both approve it
-    proposal_approve(firm=firm_a, actor=advisor_a, proposal=proposal)
+    proposal_approve(firm=firm_a, actor=Actor.person(advisor_a), proposal=proposal)
     with pytest.raises(InvalidTransition, match="changed by someone else"):
-        proposal_approve(firm=firm_a, actor=other, proposal=seen_by_other)
+        proposal_approve(firm=firm_a, actor=Actor.person(other), proposal=seen_by_other)
     # then the first approval stands, recorded once
     stored = Proposal.objects.get(pk=proposal.pk)
     assert (stored.status, stored.reviewed_by) == (ProposalStatus.APPROVED, advisor_a)
@@ -146,18 +147,20 @@ def test_a_concurrent_double_approve_changes_one_row(firm_a, advisor_a, member_f
 
 def _approve_proposal(firm, actor):
     proposal = _row(Proposal, firm, ProposalStatus.PENDING_REVIEW)
-    proposal_approve(firm=firm, actor=actor, proposal=proposal)
+    proposal_approve(firm=firm, actor=Actor.person(actor), proposal=proposal)
 
 
 def _approve_blotter(firm, member_factory):
     trader = member_factory(firm, "trader", "trader-1")
-    blotter_approve(firm=firm, actor=trader, blotter=_row(Blotter, firm, BlotterStatus.OPEN))
+    blotter_approve(
+        firm=firm, actor=Actor.person(trader), blotter=_row(Blotter, firm, BlotterStatus.OPEN)
+    )
 
 
 def _publish_version(firm, actor):
     version = _row(ModelVersion, firm, "draft")
     ModelLineFactory(version=version, firm=firm)
-    version_publish(firm=firm, actor=actor, version=version)
+    version_publish(firm=firm, actor=Actor.person(actor), version=version)
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import Firm
+from rebalancer.actors import Actor
 from rebalancer.rowsecurity import firm_scope
 from trading.models import RunTrigger
 from trading.services.rerun import run_rerun_all_failed
@@ -71,10 +72,9 @@ def start_firm_run(firm_id: int, as_of: str, trigger: str = RunTrigger.SCHEDULE)
 def rerun_failed_accounts(firm_id: int, run_id: int, actor_id: int | None = None) -> dict:
     """Optimize again every failed account of a run (asked for from the run's page)."""
     firm = Firm.objects.get(pk=firm_id)
-    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    outcome = run_rerun_all_failed(
-        firm=firm, actor=actor or "task:rerun_failed_accounts", run_id=run_id
-    )
+    user = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    actor = Actor.person(user) if user else Actor.system("task:rerun_failed_accounts")
+    outcome = run_rerun_all_failed(firm=firm, actor=actor, run_id=run_id)
     return {"run": run_id, "rerun": outcome.rerun, "still_failed": outcome.still_failed}
 
 

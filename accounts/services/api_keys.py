@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey, ApiScope, Firm, Membership, Role
 from rebalancer import rowsecurity
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 
 from .audit import audit_record
@@ -52,7 +52,7 @@ def _clean_scopes(scopes: list[str]) -> list[str]:
 def api_key_create(
     *,
     firm: Firm,
-    actor: Any,
+    actor: Actor,
     name: str,
     scopes: list[str],
     expires_at: dt.datetime | None = None,
@@ -86,7 +86,7 @@ def api_key_create(
         key_sha256=key_digest(raw_key),
         scopes=scopes,
         user=user,
-        created_by=actor if hasattr(actor, "get_username") else None,
+        created_by=actor.user,
         expires_at=expires_at,
     )
     audit_record(
@@ -100,7 +100,7 @@ def api_key_create(
 
 
 @transaction.atomic
-def api_key_revoke(*, firm: Firm, actor: Any, api_key: ApiKey) -> ApiKey:
+def api_key_revoke(*, firm: Firm, actor: Actor, api_key: ApiKey) -> ApiKey:
     if api_key.firm_id != firm.pk:
         raise DomainError("Not found.")
     now = timezone.now()

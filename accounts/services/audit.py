@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 
 from accounts.models import AuditEvent, Firm
+from rebalancer.actors import Actor
 
 
 def _jsonable(value: Any) -> Any:
@@ -34,7 +35,7 @@ def snapshot(obj: models.Model, *, fields: list[str] | None = None) -> dict[str,
 def audit_record(
     *,
     firm: Firm | None,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     object_type: str | None = None,
@@ -45,12 +46,11 @@ def audit_record(
     account_id: int | None = None,
     note: str = "",
 ) -> AuditEvent:
-    """Append one event. ``actor`` is a user, or a string naming a system process."""
-    is_user = hasattr(actor, "pk") and hasattr(actor, "get_username")
+    """Append one event, by ``actor``."""
     return AuditEvent.objects.create(
         firm=firm,
-        actor=actor if is_user else None,
-        actor_label=actor.get_username() if is_user else str(actor or "system"),
+        actor=actor.user,
+        actor_label=actor.label,
         action=action,
         object_type=object_type or (obj._meta.label if obj is not None else ""),
         object_id=object_id or (str(obj.pk) if obj is not None else ""),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Account, Client, Firm, Household, RegistrationType
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 
 from .audit import audit_record, snapshot
@@ -23,7 +22,7 @@ def _full_clean(instance, *, exclude: list[str]) -> None:
 
 
 @transaction.atomic
-def household_create(*, firm: Firm, actor: Any, name: str, advisor=None) -> Household:
+def household_create(*, firm: Firm, actor: Actor, name: str, advisor=None) -> Household:
     if advisor is not None and not advisor.memberships.filter(firm=firm, is_active=True).exists():
         raise ValidationFailed([(None, "advisor", "is not a member of this firm")])
     household = Household(firm=firm, name=name.strip(), advisor=advisor)
@@ -37,7 +36,7 @@ def household_create(*, firm: Firm, actor: Any, name: str, advisor=None) -> Hous
 
 @transaction.atomic
 def client_create(
-    *, firm: Firm, actor: Any, household: Household, first_name: str, last_name: str, **fields
+    *, firm: Firm, actor: Actor, household: Household, first_name: str, last_name: str, **fields
 ) -> Client:
     if household.firm_id != firm.pk:
         raise DomainError("Not found.", field="household")
@@ -54,7 +53,7 @@ def client_create(
 def account_create(
     *,
     firm: Firm,
-    actor: Any,
+    actor: Actor,
     household: Household,
     account_number: str,
     name: str,

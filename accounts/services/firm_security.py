@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from accounts.models import Firm
+from rebalancer.actors import Actor
 
 from .audit import audit_record, snapshot
 
@@ -14,7 +13,7 @@ SECURITY_FIELDS = ["require_mfa"]
 
 
 @transaction.atomic
-def firm_security_update(*, firm: Firm, actor: Any, require_mfa: bool) -> Firm:
+def firm_security_update(*, firm: Firm, actor: Actor, require_mfa: bool) -> Firm:
     """Set whether everyone in ``firm`` must use multi-factor sign-in (audited)."""
     locked = Firm.objects.select_for_update().get(pk=firm.pk)
     before = snapshot(locked, fields=SECURITY_FIELDS)

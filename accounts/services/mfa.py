@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Firm, MfaDevice
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError
 
 from .audit import audit_record
@@ -36,7 +37,7 @@ def _audit(
         return
     audit_record(
         firm=firm,
-        actor=user,
+        actor=Actor.person(user),
         action=action,
         object_type="accounts.MfaDevice",
         object_id=str(user.pk),

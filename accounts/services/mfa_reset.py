@@ -10,12 +10,12 @@ firms, an admin of any of them may reset it. The event is recorded in the admin'
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
 from django.db import transaction
 
 from accounts.models import Firm, MfaDevice
 from accounts.selectors.memberships import firm_member_get
 from accounts.selectors.mfa import recovery_codes_left
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError
 
 from .audit import audit_record
@@ -28,13 +28,13 @@ OWN_RESET = (
 
 
 @transaction.atomic
-def mfa_reset(*, firm: Firm, actor: User, user_id: int) -> None:
+def mfa_reset(*, firm: Firm, actor: Actor, user_id: int) -> None:
     """Delete the authenticator and recovery codes of ``firm``'s active member ``user_id``,
     audited in ``firm`` as ``mfa.reset`` by ``actor``. Http404 for someone who is not an
     active member of ``firm``; DomainError for the actor themselves, or a member with
     nothing to reset. The caller checks that ``actor`` may manage ``firm``."""
     member = firm_member_get(firm=firm, user_id=user_id)
-    if member.user_id == actor.pk:
+    if member.user_id == actor.user_id:
         raise DomainError(OWN_RESET)
     username = member.user.get_username()
     device = MfaDevice.objects.select_for_update().filter(user_id=user_id).first()
@@ -56,5 +56,5 @@ def mfa_reset(*, firm: Firm, actor: User, user_id: int) -> None:
         object_repr=f"Multi-factor sign-in of {username}",
         before=before,
         after={"mfa": False, "sessions_ended": ended},
-        note=f"{actor.get_username()} reset the multi-factor sign-in of {username}.",
+        note=f"{actor.label} reset the multi-factor sign-in of {username}.",
     )

@@ -24,6 +24,7 @@ from accounts.models import (
     Substitution,
 )
 from accounts.selectors.preferences import CAP_FIELDS, SCALAR_FIELDS
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from rebalancer.tenancy import FirmOwnedModel
 
@@ -62,7 +63,7 @@ def _account_of(scope: dict) -> int | None:
 def preferences_update(
     *,
     firm: Firm,
-    actor: Any,
+    actor: Actor,
     values: dict[str, Any],
     household: Household | None = None,
     account: Account | None = None,
@@ -116,7 +117,7 @@ def _check_symbols(**symbols: str) -> None:
 
 
 @transaction.atomic
-def _rule_add(*, firm: Firm, actor: Any, instance: models.Model, scope: dict, action: str):
+def _rule_add(*, firm: Firm, actor: Actor, instance: models.Model, scope: dict, action: str):
     _validate(instance)
     instance.save()
     audit_record(
@@ -134,7 +135,7 @@ def _rule_add(*, firm: Firm, actor: Any, instance: models.Model, scope: dict, ac
 def restriction_add(
     *,
     firm: Firm,
-    actor: Any,
+    actor: Actor,
     symbol: str,
     type: str,  # noqa: A002 - the menu's own name
     household: Household | None = None,
@@ -165,7 +166,7 @@ def restriction_add(
 def screen_add(
     *,
     firm: Firm,
-    actor: Any,
+    actor: Actor,
     field: str,
     value: str,
     label: str = "",
@@ -183,7 +184,7 @@ def screen_add(
 def substitution_add(
     *,
     firm: Firm,
-    actor: Any,
+    actor: Actor,
     from_symbol: str,
     to_symbol: str,
     household: Household | None = None,
@@ -203,7 +204,7 @@ def substitution_add(
 def withdrawal_add(
     *,
     firm: Firm,
-    actor: Any,
+    actor: Actor,
     account: Account,
     amount_usd: Decimal | str,
     start_date: dt.date,
@@ -226,7 +227,7 @@ def withdrawal_add(
         frequency=frequency,
         end_date=end_date,
         note=note,
-        created_by=actor if hasattr(actor, "pk") else None,
+        created_by=actor.user,
     )
     return _rule_add(
         firm=firm, actor=actor, instance=instance, scope=scope, action="withdrawal.add"
@@ -234,7 +235,7 @@ def withdrawal_add(
 
 
 @transaction.atomic
-def rule_remove(*, firm: Firm, actor: Any, instance: FirmOwnedModel) -> None:
+def rule_remove(*, firm: Firm, actor: Actor, instance: FirmOwnedModel) -> None:
     """Remove a restriction, screen, substitution or withdrawal of ``firm``."""
     if instance.firm_id != firm.pk:
         raise DomainError("Not found.")

@@ -24,7 +24,7 @@ from .base import firm_view
 def firm_security(request: FirmRequest) -> HttpResponse:
     if request.method == "POST":
         require_mfa = request.POST.get("require_mfa") == "on"
-        firm_security_update(firm=request.firm, actor=request.user, require_mfa=require_mfa)
+        firm_security_update(firm=request.firm, actor=request.actor, require_mfa=require_mfa)
         messages.success(
             request,
             "Multi-factor sign-in is now required of everyone in the firm."
@@ -50,7 +50,7 @@ def member_mfa_reset(request: FirmRequest, user_id: int) -> HttpResponse:
     member = firm_member_get(firm=request.firm, user_id=user_id)
     if request.method == "POST":
         try:
-            mfa_reset(firm=request.firm, actor=request.user, user_id=member.user_id)
+            mfa_reset(firm=request.firm, actor=request.actor, user_id=member.user_id)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("firm_security")

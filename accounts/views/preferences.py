@@ -124,7 +124,7 @@ def _save(request: FirmRequest, scope: dict) -> HttpResponse:
     if form.is_valid():
         try:
             services.preferences_update(
-                firm=request.firm, actor=request.user, values=form.service_values(), **scope
+                firm=request.firm, actor=request.actor, values=form.service_values(), **scope
             )
         except DomainError as exc:
             add_service_errors(form, exc)
@@ -164,7 +164,7 @@ def _add_rule(request: FirmRequest, scope: dict, kind: str) -> HttpResponse:
         }
         add = adders[kind]
         try:
-            add(firm=request.firm, actor=request.user, **form.cleaned_data, **scope)
+            add(firm=request.firm, actor=request.actor, **form.cleaned_data, **scope)
         except DomainError as exc:
             add_service_errors(form, exc)
         else:
@@ -176,7 +176,7 @@ def _add_rule(request: FirmRequest, scope: dict, kind: str) -> HttpResponse:
 def _remove_rule(request: FirmRequest, scope: dict, kind: str, rule_id: int) -> HttpResponse:
     rule = rule_get(firm=request.firm, kind=kind, rule_id=rule_id, **scope)
     require(request.membership, Action.EDIT_PREFERENCES)
-    services.rule_remove(firm=request.firm, actor=request.user, instance=rule)
+    services.rule_remove(firm=request.firm, actor=request.actor, instance=rule)
     messages.success(request, f"{kind.capitalize()} removed.")
     return _redirect(scope)
 

@@ -25,6 +25,7 @@ from django.db.models import Max
 from accounts.models import Firm
 from accounts.services.audit import audit_record
 from models_library.models import FirmPrice, HeldPrice, HeldStatus, Price
+from rebalancer.actors import Actor
 from rebalancer.errors import InvalidTransition, ValidationFailed
 from rebalancer.rowsecurity import set_firm
 from rebalancer.transitions import transition
@@ -151,7 +152,7 @@ def _decide(*, firm: Firm, sender: str, held_id: int, to: HeldStatus) -> HeldPri
     return HeldPrice.objects.select_related("security").get(pk=held_id)
 
 
-def _audit(*, firm: Firm, actor: Any, action: str, price: Any, after: dict) -> None:
+def _audit(*, firm: Firm, actor: Actor, action: str, price: Any, after: dict) -> None:
     audit_record(
         firm=None,
         actor=actor,
@@ -165,7 +166,7 @@ def _audit(*, firm: Firm, actor: Any, action: str, price: Any, after: dict) -> N
 
 
 @transaction.atomic
-def held_price_release(*, firm: Firm, actor: Any, sender: str, held_id: int) -> HeldPrice:
+def held_price_release(*, firm: Firm, actor: Actor, sender: str, held_id: int) -> HeldPrice:
     """A steward accepts a held price: it becomes the shared close of its day."""
     held = _decide(firm=firm, sender=sender, held_id=held_id, to=HeldStatus.RELEASED)
     _shared_upsert(
@@ -191,7 +192,7 @@ def held_price_release(*, firm: Firm, actor: Any, sender: str, held_id: int) -> 
 
 
 @transaction.atomic
-def held_price_reject(*, firm: Firm, actor: Any, sender: str, held_id: int) -> HeldPrice:
+def held_price_reject(*, firm: Firm, actor: Actor, sender: str, held_id: int) -> HeldPrice:
     """A steward refuses a held price: no one will read it."""
     held = _decide(firm=firm, sender=sender, held_id=held_id, to=HeldStatus.REJECTED)
     _audit(firm=firm, actor=actor, action="prices.reject", price=held, after={})
@@ -222,7 +223,7 @@ def _firm_price(*, steward: Firm, source_slug: str, symbol: str, day: dt.date) -
 
 @transaction.atomic
 def firm_price_adopt(
-    *, firm: Firm, actor: Any, sender: str, source_slug: str, symbol: str, day: dt.date
+    *, firm: Firm, actor: Actor, sender: str, source_slug: str, symbol: str, day: dt.date
 ) -> Price:
     """A steward copies a firm's own price into the shared table: every firm reads it.
 

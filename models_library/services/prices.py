@@ -28,6 +28,7 @@ from accounts.models import Firm
 from accounts.services.audit import audit_record
 from models_library.models import FirmPrice, Price, Security, SecurityType
 from models_library.services.price_review import PricesWritten, steward_prices_store
+from rebalancer.actors import Actor
 from rebalancer.errors import ValidationFailed
 
 SECURITY_FIELDS = (
@@ -61,7 +62,7 @@ def _not_steward(what: str) -> str:
 
 @transaction.atomic
 def securities_upsert(
-    *, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any]]
+    *, firm: Firm, actor: Actor, rows: Sequence[Mapping[str, Any]]
 ) -> tuple[int, int]:
     """Create or update securities by symbol; returns (created, updated).
 
@@ -115,11 +116,12 @@ def securities_upsert(
     return len(new), len(changed)
 
 
-def sender_label(actor: Any) -> str:
-    """``user:ID`` for a person, else the actor's own label (``key:ID``, ``command:...``)."""
-    if hasattr(actor, "pk") and hasattr(actor, "get_username"):
-        return f"user:{actor.pk}"
-    return str(actor)
+def sender_label(actor: Actor) -> str:
+    """``user:ID`` for an actor with a user (a person, or a key's service user: the API
+    passes the key's own ``key:ID``), else the process's label (``command:...``)."""
+    if actor.user is not None:
+        return f"user:{actor.user.pk}"
+    return actor.label
 
 
 def sender_today(*, firm: Firm) -> dt.date:
@@ -145,7 +147,7 @@ def _price_errors(rows: Sequence[Mapping[str, Any]], ids: dict[str, int], today:
 
 @transaction.atomic
 def prices_upsert(
-    *, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any]], sender: str = ""
+    *, firm: Firm, actor: Actor, rows: Sequence[Mapping[str, Any]], sender: str = ""
 ) -> PricesWritten:
     """Store closing prices (``symbol``, ``date`` not after the firm's today, ``close`` > 0,
     optional ``split_ratio``), all rows or none; ``sender`` names the key or person

@@ -10,7 +10,6 @@ version's lines itself (migration 0002), whatever the code above it does.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -26,6 +25,7 @@ from models_library.models import (
     Security,
     VersionStatus,
 )
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from rebalancer.transitions import transition
 
@@ -44,21 +44,17 @@ def _lines_snapshot(lines: list[ModelLine]) -> list[dict]:
 
 
 @transaction.atomic
-def model_create(*, firm: Firm, actor: Any, name: str, description: str = "") -> ModelPortfolio:
+def model_create(*, firm: Firm, actor: Actor, name: str, description: str = "") -> ModelPortfolio:
     name = name.strip()
     if not name:
         raise ValidationFailed([(None, "name", "is required")])
     if ModelPortfolio.objects.for_firm(firm).filter(name=name).exists():
         raise ValidationFailed([(None, "name", f"a model named '{name}' already exists")])
     model = ModelPortfolio.objects.create(
-        firm=firm, name=name, description=description, created_by=_user(actor)
+        firm=firm, name=name, description=description, created_by=actor.user
     )
     audit_record(firm=firm, actor=actor, action="model.create", obj=model, after={"name": name})
     return model
-
-
-def _user(actor: Any):
-    return actor if hasattr(actor, "get_username") else None
 
 
 def _parse_lines(*, firm: Firm, model: ModelPortfolio, rows: list[dict]) -> list[ModelLine]:
@@ -147,7 +143,7 @@ def _draft_for_save(*, model: ModelPortfolio, version: ModelVersion | None) -> M
 def draft_save(
     *,
     firm: Firm,
-    actor: Any,
+    actor: Actor,
     model: ModelPortfolio,
     rows: list[dict],
     note: str = "",
@@ -168,7 +164,7 @@ def draft_save(
     if draft is None:
         number = (model.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         draft = ModelVersion.objects.create(
-            firm=firm, model=model, number=number, note=note, created_by=_user(actor)
+            firm=firm, model=model, number=number, note=note, created_by=actor.user
         )
     else:
         draft.lines.all().delete()
@@ -191,7 +187,7 @@ def draft_save(
 
 
 @transaction.atomic
-def version_publish(*, firm: Firm, actor: Any, version: ModelVersion) -> ModelVersion:
+def version_publish(*, firm: Firm, actor: Actor, version: ModelVersion) -> ModelVersion:
     """Publish a draft. Fails if it is not (or no longer) a draft of ``firm``.
 
     Takes the draft save's locks first, so the lines it checks, resolves and audits are
@@ -213,7 +209,7 @@ def version_publish(*, firm: Firm, actor: Any, version: ModelVersion) -> ModelVe
         to=VersionStatus.PUBLISHED,
         conflict=refused,
         published_at=now,
-        published_by=_user(actor),
+        published_by=actor.user,
     )
     version.refresh_from_db()
     audit_record(
@@ -229,7 +225,7 @@ def version_publish(*, firm: Firm, actor: Any, version: ModelVersion) -> ModelVe
 
 @transaction.atomic
 def model_assign(
-    *, firm: Firm, actor: Any, account: Account, model: ModelPortfolio
+    *, firm: Firm, actor: Actor, account: Account, model: ModelPortfolio
 ) -> ModelAssignment:
     if account.firm_id != firm.pk or model.firm_id != firm.pk:
         raise DomainError("Not found.")
@@ -238,7 +234,7 @@ def model_assign(
     existing = ModelAssignment.objects.filter(account=account).first()
     before = {"model": existing.model_id} if existing else None
     assignment, _ = ModelAssignment.objects.update_or_create(
-        account=account, defaults={"firm": firm, "model": model, "assigned_by": _user(actor)}
+        account=account, defaults={"firm": firm, "model": model, "assigned_by": actor.user}
     )
     audit_record(
         firm=firm,

@@ -9,7 +9,6 @@ membership.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from rest_framework import exceptions, permissions
 from rest_framework.request import Request
@@ -18,18 +17,19 @@ from accounts.models import ApiKey, Firm, Membership
 from accounts.permissions import Action, can
 from accounts.recent_auth import SAFE_METHODS, recent_auth_seconds, recently_authenticated
 from accounts.selectors.mfa import mfa_confirmed
+from rebalancer.actors import Actor
 
 
 @dataclass(frozen=True)
 class Principal:
     firm: Firm
-    actor: Any  # the user (a key's service user, or the person)
+    actor: Actor  # the person, or the key acting for its creator
     membership: Membership | None  # the person's membership; None for a key
     api_key: ApiKey | None
 
     @property
     def label(self) -> str:
-        return f"key:{self.api_key.pk}" if self.api_key else f"user:{self.actor.pk}"
+        return f"key:{self.api_key.pk}" if self.api_key else f"user:{self.actor.user_id}"
 
 
 class FirmApiRequest(Request):
@@ -41,11 +41,16 @@ class FirmApiRequest(Request):
 def principal_of(request) -> Principal:
     if isinstance(request.auth, ApiKey):
         key = request.auth
-        return Principal(firm=key.firm, actor=key.user, membership=None, api_key=key)
+        return Principal(firm=key.firm, actor=Actor.for_api_key(key), membership=None, api_key=key)
     membership = getattr(request._request, "membership", None)
     if membership is None:
         raise exceptions.PermissionDenied("You are not a member of any firm.")
-    return Principal(firm=membership.firm, actor=request.user, membership=membership, api_key=None)
+    return Principal(
+        firm=membership.firm,
+        actor=Actor.person(request.user),
+        membership=membership,
+        api_key=None,
+    )
 
 
 class FirmScopePermission(permissions.BasePermission):

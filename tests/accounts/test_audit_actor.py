@@ -6,6 +6,7 @@ import pytest
 
 from accounts.models import AuditEvent, Role
 from accounts.services.audit import audit_record
+from rebalancer.actors import Actor
 
 
 @pytest.mark.django_db
@@ -15,7 +16,7 @@ def test_deleting_a_person_who_acted_leaves_their_audit_events_as_written(firm_a
     leaver_id = leaver.pk
     event = audit_record(
         firm=firm_a,
-        actor=leaver,
+        actor=Actor.person(leaver),
         action="household.create",
         object_type="household",
         object_id="1",

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.middleware import SESSION_FIRM_KEY
 from accounts.models import AuditEvent, Firm, Role
 from accounts.services.api_keys import api_key_create
+from rebalancer.actors import Actor
 from tests.accounts.mfa import enrol
 from tests.factories import MembershipFactory
 from tests.web.helpers import client_for
@@ -63,7 +64,9 @@ def test_a_person_in_two_firms_is_held_to_the_firm_they_work_in(strict_firm, fir
 
 
 def test_api_keys_are_not_affected(strict_firm):
-    issued = api_key_create(firm=strict_firm, actor="test", name="custodian", scopes=["read"])
+    issued = api_key_create(
+        firm=strict_firm, actor=Actor.system("test"), name="custodian", scopes=["read"]
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.raw_key}")
     assert client.get("/api/v1/accounts/").status_code == 200

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, Firm, Membership, MfaDevice, MfaRecoveryCode, Role
 from accounts.services.mfa_reset import mfa_reset
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError
 from tests.accounts.mfa import code_step, enrol, password_step, signed_in
 from tests.factories import MembershipFactory, UserFactory
@@ -203,4 +204,4 @@ def test_an_admin_of_any_of_the_persons_firms_may_reset_recorded_in_their_firm(
 def test_the_service_refuses_the_actor_themselves(firm_a, admin_a):
     enrol(admin_a)
     with pytest.raises(DomainError, match="your Security page"):
-        mfa_reset(firm=firm_a, actor=admin_a, user_id=admin_a.pk)
+        mfa_reset(firm=firm_a, actor=Actor.person(admin_a), user_id=admin_a.pk)

@@ -17,6 +17,7 @@ from accounts.services.preferences import (
     substitution_add,
     withdrawal_add,
 )
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from tests.factories import AccountFactory, HouseholdFactory, SecurityFactory
 
@@ -40,7 +41,7 @@ def test_defaults_when_nothing_set(firm_a, account):
 def test_account_overrides_household_which_overrides_default(firm_a, advisor_a, account):
     preferences_update(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         household=account.household,
         values={
             "short_term_rate": Decimal("0.32"),
@@ -49,7 +50,10 @@ def test_account_overrides_household_which_overrides_default(firm_a, advisor_a, 
         },
     )
     preferences_update(
-        firm=firm_a, actor=advisor_a, account=account, values={"short_term_rate": Decimal("0.24")}
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        account=account,
+        values={"short_term_rate": Decimal("0.24")},
     )
     prefs = effective_preferences(firm=firm_a, account=account, as_of=AS_OF)
     assert prefs.short_term_rate == Decimal("0.24")
@@ -62,13 +66,13 @@ def test_account_overrides_household_which_overrides_default(firm_a, advisor_a, 
 def test_account_can_lift_a_household_gain_cap(firm_a, advisor_a, account):
     preferences_update(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         household=account.household,
         values={"max_realized_gain_usd": Decimal("5000")},
     )
     preferences_update(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         account=account,
         values={"max_realized_gain_override": True, "max_realized_gain_usd": None},
     )
@@ -79,7 +83,10 @@ def test_account_can_lift_a_household_gain_cap(firm_a, advisor_a, account):
 
 def test_update_is_audited_with_before_and_after(firm_a, advisor_a, account):
     preferences_update(
-        firm=firm_a, actor=advisor_a, account=account, values={"cost_bps": Decimal("2")}
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        account=account,
+        values={"cost_bps": Decimal("2")},
     )
     event = AuditEvent.objects.get(action="preferences.update")
     assert event.actor == advisor_a
@@ -102,7 +109,9 @@ def test_bad_values_are_refused_naming_the_field_and_nothing_saved(
     firm_a, advisor_a, account, values, field
 ):
     with pytest.raises(ValidationFailed) as info:
-        preferences_update(firm=firm_a, actor=advisor_a, account=account, values=values)
+        preferences_update(
+            firm=firm_a, actor=Actor.person(advisor_a), account=account, values=values
+        )
     assert info.value.errors[0][1] == field
     assert not PreferenceSet.objects.filter(account=account, cost_bps__isnull=False).exists()
     assert not AuditEvent.objects.exists()
@@ -111,7 +120,10 @@ def test_bad_values_are_refused_naming_the_field_and_nothing_saved(
 def test_other_firm_cannot_update(firm_b, advisor_b, account):
     with pytest.raises(DomainError):
         preferences_update(
-            firm=firm_b, actor=advisor_b, account=account, values={"cost_bps": Decimal("1")}
+            firm=firm_b,
+            actor=Actor.person(advisor_b),
+            account=account,
+            values={"cost_bps": Decimal("1")},
         )
 
 
@@ -121,19 +133,29 @@ def test_rules_apply_from_household_and_account_and_respect_dates(firm_a, adviso
     SecurityFactory(symbol="VTI")
     SecurityFactory(symbol="ITOT")
     restriction_add(
-        firm=firm_a, actor=advisor_a, household=account.household, symbol="aapl", type="do_not_sell"
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        household=account.household,
+        symbol="aapl",
+        type="do_not_sell",
     )
     restriction_add(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         account=account,
         symbol="XOM",
         type="hold",
         start_date=dt.date(2026, 1, 1),
     )
-    screen_add(firm=firm_a, actor=advisor_a, account=account, field="sector", value="Energy")
+    screen_add(
+        firm=firm_a, actor=Actor.person(advisor_a), account=account, field="sector", value="Energy"
+    )
     substitution_add(
-        firm=firm_a, actor=advisor_a, account=account, from_symbol="VTI", to_symbol="ITOT"
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        account=account,
+        from_symbol="VTI",
+        to_symbol="ITOT",
     )
     prefs = effective_preferences(firm=firm_a, account=account, as_of=AS_OF)
     assert [(r.values["symbol"], r.source) for r in prefs.restrictions] == [("AAPL", "household")]
@@ -147,7 +169,11 @@ def test_rules_apply_from_household_and_account_and_respect_dates(firm_a, adviso
 def test_unknown_symbol_is_refused(firm_a, advisor_a, account):
     with pytest.raises(ValidationFailed) as info:
         restriction_add(
-            firm=firm_a, actor=advisor_a, account=account, symbol="NOPE", type="do_not_buy"
+            firm=firm_a,
+            actor=Actor.person(advisor_a),
+            account=account,
+            symbol="NOPE",
+            type="do_not_buy",
         )
     assert "NOPE" in str(info.value)
 
@@ -155,14 +181,14 @@ def test_unknown_symbol_is_refused(firm_a, advisor_a, account):
 def test_withdrawals_one_time_and_recurring(firm_a, advisor_a, account):
     withdrawal_add(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         account=account,
         amount_usd="1000",
         start_date=dt.date(2025, 7, 10),
     )
     monthly = withdrawal_add(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         account=account,
         amount_usd="250",
         start_date=dt.date(2025, 1, 15),
@@ -171,7 +197,7 @@ def test_withdrawals_one_time_and_recurring(firm_a, advisor_a, account):
     prefs = effective_preferences(firm=firm_a, account=account, as_of=AS_OF)
     # 1000 on 10 July, and 250 on 15 July (30-day horizon from 30 June)
     assert prefs.pending_withdrawal_usd == Decimal("1250.00")
-    rule_remove(firm=firm_a, actor=advisor_a, instance=monthly)
+    rule_remove(firm=firm_a, actor=Actor.person(advisor_a), instance=monthly)
     assert CashWithdrawal.objects.count() == 1
     assert AuditEvent.objects.filter(action="cashwithdrawal.remove").count() == 1
 
@@ -179,7 +205,11 @@ def test_withdrawals_one_time_and_recurring(firm_a, advisor_a, account):
 def test_withdrawal_amount_must_be_positive(firm_a, advisor_a, account):
     with pytest.raises(ValidationFailed) as info:
         withdrawal_add(
-            firm=firm_a, actor=advisor_a, account=account, amount_usd="-5", start_date=AS_OF
+            firm=firm_a,
+            actor=Actor.person(advisor_a),
+            account=account,
+            amount_usd="-5",
+            start_date=AS_OF,
         )
     assert info.value.errors[0][1] == "amount_usd"
 
@@ -195,7 +225,10 @@ def test_monthly_withdrawal_on_the_31st_falls_on_month_end():
 
 def test_audit_log_is_append_only(firm_a, advisor_a, account):
     preferences_update(
-        firm=firm_a, actor=advisor_a, account=account, values={"cost_bps": Decimal("1")}
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        account=account,
+        values={"cost_bps": Decimal("1")},
     )
     event = AuditEvent.objects.get()
     with pytest.raises(PermissionError):

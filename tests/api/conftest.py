@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiKey
 from accounts.services.api_keys import api_key_create
+from rebalancer.actors import Actor
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +26,10 @@ class KeyClient(APIClient):
 
 def key_client(firm, scopes=("read", "import", "trade"), name=None) -> KeyClient:
     issued = api_key_create(
-        firm=firm, actor="test", name=name or f"key-{'-'.join(scopes)}", scopes=list(scopes)
+        firm=firm,
+        actor=Actor.system("test"),
+        name=name or f"key-{'-'.join(scopes)}",
+        scopes=list(scopes),
     )
     client = KeyClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.raw_key}")

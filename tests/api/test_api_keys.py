@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, AuditEvent, Membership, Role
 from accounts.services.api_keys import api_key_create, api_key_revoke
+from rebalancer.actors import Actor
 from tests.api.conftest import problem, session_client
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def _client(raw_key: str) -> APIClient:
 
 
 def test_only_a_digest_of_the_key_is_stored(firm_a):
-    issued = api_key_create(firm=firm_a, actor="test", name="feed", scopes=["read"])
+    issued = api_key_create(firm=firm_a, actor=Actor.system("test"), name="feed", scopes=["read"])
     stored = ApiKey.objects.get(pk=issued.api_key.pk)
     assert stored.key_sha256 == hashlib.sha256(issued.raw_key.encode()).hexdigest()
     secret = issued.raw_key.split("_", 2)[2]
@@ -34,7 +35,7 @@ def test_only_a_digest_of_the_key_is_stored(firm_a):
 
 
 def test_a_valid_key_reads_its_firm(firm_a):
-    issued = api_key_create(firm=firm_a, actor="test", name="feed", scopes=["read"])
+    issued = api_key_create(firm=firm_a, actor=Actor.system("test"), name="feed", scopes=["read"])
     assert _client(issued.raw_key).get("/api/v1/households/").status_code == 200
 
 
@@ -47,14 +48,14 @@ def test_a_valid_key_reads_its_firm(firm_a):
     ],
 )
 def test_a_wrong_key_is_refused_with_401(firm_a, tamper):
-    issued = api_key_create(firm=firm_a, actor="test", name="feed", scopes=["read"])
+    issued = api_key_create(firm=firm_a, actor=Actor.system("test"), name="feed", scopes=["read"])
     response = _client(tamper(issued.raw_key)).get("/api/v1/households/")
     problem(response, 401)
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 def test_an_expired_key_is_refused(firm_a):
-    issued = api_key_create(firm=firm_a, actor="test", name="feed", scopes=["read"])
+    issued = api_key_create(firm=firm_a, actor=Actor.system("test"), name="feed", scopes=["read"])
     ApiKey.objects.filter(pk=issued.api_key.pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
@@ -62,7 +63,7 @@ def test_an_expired_key_is_refused(firm_a):
 
 
 def test_a_key_expires_after_a_year_by_default(firm_a):
-    issued = api_key_create(firm=firm_a, actor="test", name="feed", scopes=["read"])
+    issued = api_key_create(firm=firm_a, actor=Actor.system("test"), name="feed", scopes=["read"])
     expires_at = issued.api_key.expires_at
     assert expires_at is not None
     left = expires_at - timezone.now()
@@ -70,16 +71,20 @@ def test_a_key_expires_after_a_year_by_default(firm_a):
 
 
 def test_a_revoked_key_is_refused_and_its_trader_membership_ends(firm_a, admin_a):
-    issued = api_key_create(firm=firm_a, actor="test", name="desk", scopes=["read", "trade"])
+    issued = api_key_create(
+        firm=firm_a, actor=Actor.system("test"), name="desk", scopes=["read", "trade"]
+    )
     membership = Membership.objects.get(user=issued.api_key.user)
     assert (membership.firm, membership.role, membership.is_active) == (firm_a, Role.TRADER, True)
-    api_key_revoke(firm=firm_a, actor=admin_a, api_key=issued.api_key)
+    api_key_revoke(firm=firm_a, actor=Actor.person(admin_a), api_key=issued.api_key)
     problem(_client(issued.raw_key).get("/api/v1/households/"), 401)
     assert Membership.objects.get(pk=membership.pk).is_active is False
 
 
 def test_a_key_without_trade_scope_has_no_membership(firm_a):
-    issued = api_key_create(firm=firm_a, actor="test", name="feed", scopes=["read", "import"])
+    issued = api_key_create(
+        firm=firm_a, actor=Actor.system("test"), name="feed", scopes=["read", "import"]
+    )
     assert not Membership.objects.filter(user=issued.api_key.user).exists()
     assert not issued.api_key.user.has_usable_password()
 
@@ -135,7 +140,7 @@ def test_issuing_refuses_unknown_scopes_and_duplicate_names(firm_a, admin_a):
 
 
 def test_what_a_key_does_is_audited_under_its_own_name(firm_a):
-    issued = api_key_create(firm=firm_a, actor="test", name="feed", scopes=["import"])
+    issued = api_key_create(firm=firm_a, actor=Actor.system("test"), name="feed", scopes=["import"])
     _client(issued.raw_key).post("/api/v1/households/", {"name": "Rivera"}, format="json")
     event = AuditEvent.objects.get(firm=firm_a, action="household.create")
     assert event.actor_label == issued.api_key.user.username

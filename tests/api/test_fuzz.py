@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from accounts.services.api_keys import api_key_create
+from rebalancer.actors import Actor
 from rebalancer.wsgi import application
 from tests.factories import FirmFactory
 
@@ -32,7 +33,9 @@ def _keep_the_test_connection():
 @pytest.fixture
 def auth_header(db, _keep_the_test_connection):
     firm = FirmFactory(slug="fuzz")
-    raw = api_key_create(firm=firm, actor="test", name="fuzz", scopes=["read", "import"]).raw_key
+    raw = api_key_create(
+        firm=firm, actor=Actor.system("test"), name="fuzz", scopes=["read", "import"]
+    ).raw_key
     return {"Authorization": f"Bearer {raw}"}
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from accounts.models import AuditEvent, Role
 from models_library.models import VersionStatus
+from rebalancer.actors import Actor
 from tests.api.conftest import key_client, problem, session_client
 from tests.factories import AccountFactory, HouseholdFactory, ModelLineFactory, ModelVersionFactory
 from tests.trading.builders import AS_OF, small_book
@@ -123,7 +124,11 @@ def test_an_accounts_rules_in_force_are_listed_with_their_source(firm_a, api_a):
     SecurityFactory(symbol="AAPL")
     account = AccountFactory(household=HouseholdFactory(firm=firm_a))
     restriction_add(
-        firm=firm_a, actor="test", symbol="AAPL", type="do_not_sell", household=account.household
+        firm=firm_a,
+        actor=Actor.system("test"),
+        symbol="AAPL",
+        type="do_not_sell",
+        household=account.household,
     )
     body = api_a.get(f"/api/v1/accounts/{account.pk}/preferences/").json()
     assert [(r["kind"], r["source"], r["values"]["symbol"]) for r in body["rules"]] == [

@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from accounts.models import PreferenceSet
 from accounts.services.api_keys import api_key_create
+from rebalancer.actors import Actor
 from rebalancer.wsgi import application
 from tests.api.conftest import key_client, problem
 from tests.factories import HouseholdFactory
@@ -142,7 +143,9 @@ def _keep_the_test_connection():
 def test_household_preferences_match_the_schema(firm_a, method, _keep_the_test_connection):
     household = HouseholdFactory(firm=firm_a)
     PreferenceSet.objects.create(firm=firm_a, household=household, long_term_rate="0.1500")
-    key = api_key_create(firm=firm_a, actor="test", name="schema", scopes=["read", "import"])
+    key = api_key_create(
+        firm=firm_a, actor=Actor.system("test"), name="schema", scopes=["read", "import"]
+    )
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
     operation = schema["/api/v1/households/{household_id}/preferences/"][method]
     body: dict[str, Any] = {"body": {"short_term_rate": "0.3000"}} if method == "PATCH" else {}

@@ -8,6 +8,7 @@ import pytest
 from accounts.models import ApiKey, AuditEvent, Role
 from accounts.services.api_keys import api_key_create
 from models_library.models import ModelVersion
+from rebalancer.actors import Actor
 from tests.api.conftest import key_client, session_client
 from tests.factories import ModelLineFactory, ModelVersionFactory
 from tests.trading.builders import AS_OF, small_book
@@ -24,13 +25,17 @@ def book_b(firm_b, member_factory):
     """Firm B's book: an account with lots, a proposal, a blotter, a run, a draft, a key."""
     securities, model, [account] = small_book(firm=firm_b, accounts=1)
     trader = member_factory(firm_b, Role.TRADER, "trader-b")
-    proposal = proposal_reoptimize(firm=firm_b, actor="test", account=account, as_of=AS_OF)
-    proposal_approve(firm=firm_b, actor="test", proposal=proposal)
-    blotter = blotter_create(firm=firm_b, actor=trader)
+    proposal = proposal_reoptimize(
+        firm=firm_b, actor=Actor.system("test"), account=account, as_of=AS_OF
+    )
+    proposal_approve(firm=firm_b, actor=Actor.system("test"), proposal=proposal)
+    blotter = blotter_create(firm=firm_b, actor=Actor.person(trader))
     run, _ = run_start(firm=firm_b, as_of=AS_OF, trigger="api")
     draft = ModelVersionFactory(model=model, number=2)
     ModelLineFactory(version=draft, security=securities["VTI"], weight="0.5")
-    key = api_key_create(firm=firm_b, actor="test", name="b-feed", scopes=["read"]).api_key
+    key = api_key_create(
+        firm=firm_b, actor=Actor.system("test"), name="b-feed", scopes=["read"]
+    ).api_key
     return {
         "account": account,
         "household": account.household,

@@ -18,6 +18,7 @@ from models_library.models import ModelLine, ModelVersion, VersionStatus
 from models_library.services.firm_reset import published_lines_release
 from models_library.services.versions import draft_save, model_create, version_publish
 from rebalancer import rowsecurity
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError
 from tests.factories import SecurityFactory
 from tests.test_row_security import app_role  # noqa: F401 - a fixture, used below
@@ -39,14 +40,14 @@ def _lines(version_id: int) -> list[tuple[str, Decimal]]:
 
 
 def _published(firm, actor, name: str = "Core") -> ModelVersion:
-    model = model_create(firm=firm, actor=actor, name=name)
+    model = model_create(firm=firm, actor=Actor.person(actor), name=name)
     draft = draft_save(
         firm=firm,
-        actor=actor,
+        actor=Actor.person(actor),
         model=model,
         rows=[{"security": "VTI", "weight": "0.6"}, {"security": "BND", "weight": "0.4"}],
     )
-    return version_publish(firm=firm, actor=actor, version=draft)
+    return version_publish(firm=firm, actor=Actor.person(actor), version=draft)
 
 
 # --- a draft save racing the publication of the same draft ------------------------------
@@ -55,9 +56,9 @@ def _published(firm, actor, name: str = "Core") -> ModelVersion:
 def _race_round(firm, actor, round_no: int) -> tuple[ModelVersion, list]:
     """Publish model ``round_no``'s draft (AGG 100 %) while a draft save (BND 100 %) of
     the same model runs in another connection, both released by one barrier."""
-    model = model_create(firm=firm, actor=actor, name=f"Race {round_no}")
+    model = model_create(firm=firm, actor=Actor.person(actor), name=f"Race {round_no}")
     draft = draft_save(
-        firm=firm, actor=actor, model=model, rows=[{"security": "AGG", "weight": "1"}]
+        firm=firm, actor=Actor.person(actor), model=model, rows=[{"security": "AGG", "weight": "1"}]
     )
     start = threading.Barrier(2, timeout=30)
     errors: list = []
@@ -65,7 +66,9 @@ def _race_round(firm, actor, round_no: int) -> tuple[ModelVersion, list]:
     def publish():
         try:
             start.wait()
-            version_publish(firm=firm, actor=actor, version=ModelVersion.objects.get(pk=draft.pk))
+            version_publish(
+                firm=firm, actor=Actor.person(actor), version=ModelVersion.objects.get(pk=draft.pk)
+            )
         except DomainError as exc:
             errors.append(exc)
         finally:
@@ -75,7 +78,10 @@ def _race_round(firm, actor, round_no: int) -> tuple[ModelVersion, list]:
         try:
             start.wait()
             draft_save(
-                firm=firm, actor=actor, model=model, rows=[{"security": "BND", "weight": "1"}]
+                firm=firm,
+                actor=Actor.person(actor),
+                model=model,
+                rows=[{"security": "BND", "weight": "1"}],
             )
         except DomainError as exc:
             errors.append(exc)
@@ -143,7 +149,7 @@ def test_the_database_refuses_to_move_a_line_into_a_published_version(firm_a, ad
     version = _published(firm_a, advisor_a)
     draft = draft_save(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         model=version.model,
         rows=[{"security": "AGG", "weight": "1"}],
     )
@@ -209,9 +215,12 @@ def test_deleting_the_publisher_still_forgets_who_published(firm_a, advisor_a, e
 
 
 def test_a_draft_still_takes_any_change(firm_a, advisor_a, etfs):
-    model = model_create(firm=firm_a, actor=advisor_a, name="Open")
+    model = model_create(firm=firm_a, actor=Actor.person(advisor_a), name="Open")
     draft = draft_save(
-        firm=firm_a, actor=advisor_a, model=model, rows=[{"security": "VTI", "weight": "1"}]
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        model=model,
+        rows=[{"security": "VTI", "weight": "1"}],
     )
     ModelLine.objects.filter(version=draft).update(weight=Decimal("0.5"))
     ModelVersion.objects.filter(pk=draft.pk).update(note="edited")
@@ -228,15 +237,18 @@ def test_saving_a_draft_that_was_published_meanwhile_is_refused_clearly(
 ):
     # given: a model manager opened the editor of draft v1 (AGG 100 %)
     modeler = member_factory(firm_a, Role.MODEL_MANAGER, "modeler")
-    model = model_create(firm=firm_a, actor=modeler, name="Core")
+    model = model_create(firm=firm_a, actor=Actor.person(modeler), name="Core")
     draft = draft_save(
-        firm=firm_a, actor=modeler, model=model, rows=[{"security": "AGG", "weight": "1"}]
+        firm=firm_a,
+        actor=Actor.person(modeler),
+        model=model,
+        rows=[{"security": "AGG", "weight": "1"}],
     )
     client = client_for(modeler)
     url = reverse("draft_edit", args=[model.pk])
     editor = client.get(url).content.decode()
     # ... and a colleague published v1 before the editor was saved
-    version_publish(firm=firm_a, actor=modeler, version=draft)
+    version_publish(firm=firm_a, actor=Actor.person(modeler), version=draft)
     audit_before = AuditEvent.objects.count()
     # when
     response = client.post(
@@ -265,7 +277,7 @@ def test_the_service_refuses_a_draft_save_of_a_published_version(firm_a, advisor
     with pytest.raises(DomainError) as info:
         draft_save(
             firm=firm_a,
-            actor=advisor_a,
+            actor=Actor.person(advisor_a),
             model=version.model,
             version=version,
             rows=[{"security": "AGG", "weight": "1"}],

@@ -16,6 +16,7 @@ from models_library.services.versions import (
     model_create,
     version_publish,
 )
+from rebalancer.actors import Actor
 from rebalancer.errors import InvalidTransition, ValidationFailed
 from tests.factories import AccountFactory, HouseholdFactory, SecurityFactory
 
@@ -29,10 +30,10 @@ def etfs(db):
 
 
 def test_draft_publish_and_immutability(firm_a, advisor_a, etfs):
-    model = model_create(firm=firm_a, actor=advisor_a, name="Core 60/40")
+    model = model_create(firm=firm_a, actor=Actor.person(advisor_a), name="Core 60/40")
     draft = draft_save(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         model=model,
         rows=[
             {"security": "VTI", "weight": "0.40"},
@@ -40,7 +41,7 @@ def test_draft_publish_and_immutability(firm_a, advisor_a, etfs):
             {"security": "BND", "weight": "0.38"},
         ],
     )
-    version = version_publish(firm=firm_a, actor=advisor_a, version=draft)
+    version = version_publish(firm=firm_a, actor=Actor.person(advisor_a), version=draft)
     assert version.status == VersionStatus.PUBLISHED
     assert model_target_weights(model=model) == {
         "BND": Decimal("0.38000000"),
@@ -48,10 +49,13 @@ def test_draft_publish_and_immutability(firm_a, advisor_a, etfs):
         "VTI": Decimal("0.40000000"),
     }
     with pytest.raises(InvalidTransition):
-        version_publish(firm=firm_a, actor=advisor_a, version=version)
+        version_publish(firm=firm_a, actor=Actor.person(advisor_a), version=version)
     # a new draft is a new version number; the published one keeps its lines
     draft2 = draft_save(
-        firm=firm_a, actor=advisor_a, model=model, rows=[{"security": "VTI", "weight": "1"}]
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        model=model,
+        rows=[{"security": "VTI", "weight": "1"}],
     )
     assert draft2.number == 2
     assert version.lines.count() == 3
@@ -59,11 +63,11 @@ def test_draft_publish_and_immutability(firm_a, advisor_a, etfs):
 
 
 def test_weights_over_100_percent_are_refused_naming_rows(firm_a, advisor_a, etfs):
-    model = model_create(firm=firm_a, actor=advisor_a, name="Too much")
+    model = model_create(firm=firm_a, actor=Actor.person(advisor_a), name="Too much")
     with pytest.raises(ValidationFailed) as info:
         draft_save(
             firm=firm_a,
-            actor=advisor_a,
+            actor=Actor.person(advisor_a),
             model=model,
             rows=[
                 {"security": "VTI", "weight": "0.7"},
@@ -80,35 +84,35 @@ def test_weights_over_100_percent_are_refused_naming_rows(firm_a, advisor_a, etf
 
 
 def test_model_of_models_resolves_and_cycles_are_refused(firm_a, advisor_a, etfs):
-    equity = model_create(firm=firm_a, actor=advisor_a, name="Equity")
+    equity = model_create(firm=firm_a, actor=Actor.person(advisor_a), name="Equity")
     version_publish(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         version=draft_save(
             firm=firm_a,
-            actor=advisor_a,
+            actor=Actor.person(advisor_a),
             model=equity,
             rows=[{"security": "VTI", "weight": "0.7"}, {"security": "VEA", "weight": "0.3"}],
         ),
     )
-    bonds = model_create(firm=firm_a, actor=advisor_a, name="Bonds")
+    bonds = model_create(firm=firm_a, actor=Actor.person(advisor_a), name="Bonds")
     version_publish(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         version=draft_save(
             firm=firm_a,
-            actor=advisor_a,
+            actor=Actor.person(advisor_a),
             model=bonds,
             rows=[{"security": "BND", "weight": "0.5"}, {"security": "AGG", "weight": "0.5"}],
         ),
     )
-    blend = model_create(firm=firm_a, actor=advisor_a, name="Blend")
+    blend = model_create(firm=firm_a, actor=Actor.person(advisor_a), name="Blend")
     version_publish(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         version=draft_save(
             firm=firm_a,
-            actor=advisor_a,
+            actor=Actor.person(advisor_a),
             model=blend,
             rows=[
                 {"sub_model": equity.pk, "weight": "0.6"},
@@ -127,42 +131,53 @@ def test_model_of_models_resolves_and_cycles_are_refused(firm_a, advisor_a, etfs
     with pytest.raises(ModelCycleError):
         draft_save(
             firm=firm_a,
-            actor=advisor_a,
+            actor=Actor.person(advisor_a),
             model=equity,
             rows=[{"sub_model": blend.pk, "weight": "1"}],
         )
 
 
 def test_sub_model_of_other_firm_is_not_found(firm_a, firm_b, advisor_a, advisor_b, etfs):
-    theirs = model_create(firm=firm_b, actor=advisor_b, name="Theirs")
-    mine = model_create(firm=firm_a, actor=advisor_a, name="Mine")
+    theirs = model_create(firm=firm_b, actor=Actor.person(advisor_b), name="Theirs")
+    mine = model_create(firm=firm_a, actor=Actor.person(advisor_a), name="Mine")
     with pytest.raises(ValidationFailed) as info:
         draft_save(
-            firm=firm_a, actor=advisor_a, model=mine, rows=[{"sub_model": theirs.pk, "weight": "1"}]
+            firm=firm_a,
+            actor=Actor.person(advisor_a),
+            model=mine,
+            rows=[{"sub_model": theirs.pk, "weight": "1"}],
         )
     assert info.value.errors[0][1] == "sub_model"
 
 
 def test_assign_requires_published_model_of_same_firm(firm_a, advisor_a, etfs):
     account = AccountFactory(household=HouseholdFactory(firm=firm_a))
-    model = model_create(firm=firm_a, actor=advisor_a, name="M")
+    model = model_create(firm=firm_a, actor=Actor.person(advisor_a), name="M")
     with pytest.raises(ValidationFailed):
-        model_assign(firm=firm_a, actor=advisor_a, account=account, model=model)
+        model_assign(firm=firm_a, actor=Actor.person(advisor_a), account=account, model=model)
     version_publish(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         version=draft_save(
-            firm=firm_a, actor=advisor_a, model=model, rows=[{"security": "VTI", "weight": "1"}]
+            firm=firm_a,
+            actor=Actor.person(advisor_a),
+            model=model,
+            rows=[{"security": "VTI", "weight": "1"}],
         ),
     )
-    assignment = model_assign(firm=firm_a, actor=advisor_a, account=account, model=model)
+    assignment = model_assign(
+        firm=firm_a, actor=Actor.person(advisor_a), account=account, model=model
+    )
     assert assignment.model == model
 
 
 def test_database_refuses_bad_weights(firm_a, advisor_a, etfs):
-    model = model_create(firm=firm_a, actor=advisor_a, name="M")
+    model = model_create(firm=firm_a, actor=Actor.person(advisor_a), name="M")
     draft = draft_save(
-        firm=firm_a, actor=advisor_a, model=model, rows=[{"security": "VTI", "weight": "0.5"}]
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        model=model,
+        rows=[{"security": "VTI", "weight": "0.5"}],
     )
     with pytest.raises(IntegrityError):
         ModelLine.objects.create(

@@ -26,6 +26,7 @@ from accounts.services.api_keys import api_key_create
 from models_library.models import ModelPortfolio, ModelVersion, VersionStatus
 from models_library.services.prices import prices_upsert
 from rebalancer import rowsecurity
+from rebalancer.actors import Actor
 from tests.accounts.mfa import enrol
 from tests.factories import (
     ClientFactory,
@@ -97,18 +98,25 @@ def _rules(firm, actor, household, account) -> dict:
         ("account", {"account": account}),
     ):
         rules[(scope, "restriction")] = prefs.restriction_add(
-            firm=firm, actor=actor, symbol="AGG", type="do_not_buy", reason="Quixotic wish", **where
+            firm=firm,
+            actor=Actor.person(actor),
+            symbol="AGG",
+            type="do_not_buy",
+            reason="Quixotic wish",
+            **where,
         ).pk
         rules[(scope, "screen")] = prefs.screen_add(
-            firm=firm, actor=actor, field="sector", value="Quixotic Mills", **where
+            firm=firm, actor=Actor.person(actor), field="sector", value="Quixotic Mills", **where
         ).pk
         rules[(scope, "substitution")] = prefs.substitution_add(
-            firm=firm, actor=actor, from_symbol="VTI", to_symbol="ITOT", **where
+            firm=firm, actor=Actor.person(actor), from_symbol="VTI", to_symbol="ITOT", **where
         ).pk
-        prefs.preferences_update(firm=firm, actor=actor, values={"cost_bps": Decimal("3")}, **where)
+        prefs.preferences_update(
+            firm=firm, actor=Actor.person(actor), values={"cost_bps": Decimal("3")}, **where
+        )
     withdrawal = prefs.withdrawal_add(
         firm=firm,
-        actor=actor,
+        actor=Actor.person(actor),
         account=account,
         amount_usd="100.00",
         start_date=AS_OF + dt.timedelta(days=30),
@@ -120,7 +128,9 @@ def _rules(firm, actor, household, account) -> dict:
 
 def _fill_everything(firm, trader, blotter) -> None:
     rows = list(
-        csv.DictReader(io.StringIO(orders_export_csv(firm=firm, actor=trader, blotter=blotter)))
+        csv.DictReader(
+            io.StringIO(orders_export_csv(firm=firm, actor=Actor.person(trader), blotter=blotter))
+        )
     )
     out = io.StringIO()
     writer = csv.writer(out)
@@ -136,7 +146,7 @@ def _fill_everything(firm, trader, blotter) -> None:
                 "2025-07-01",
             ]
         )
-    fills_import_csv(firm=firm, actor=trader, blotter=blotter, text=out.getvalue())
+    fills_import_csv(firm=firm, actor=Actor.person(trader), blotter=blotter, text=out.getvalue())
 
 
 def build_outsider_book() -> OutsiderBook:
@@ -180,25 +190,29 @@ def build_outsider_book() -> OutsiderBook:
             chunk_process(firm_id=firm.pk, chunk_id=chunk_id)
         run.refresh_from_db()
         made = {p.account_id: p for p in Proposal.objects.filter(firm=firm, run=run)}
-        proposal_approve(firm=firm, actor=people["advisor"], proposal=made[accounts[1].pk])
-        filled = blotter_create(firm=firm, actor=people["trader"])
-        blotter_approve(firm=firm, actor=people["trader"], blotter=filled)
+        proposal_approve(
+            firm=firm, actor=Actor.person(people["advisor"]), proposal=made[accounts[1].pk]
+        )
+        filled = blotter_create(firm=firm, actor=Actor.person(people["trader"]))
+        blotter_approve(firm=firm, actor=Actor.person(people["trader"]), blotter=filled)
         _fill_everything(firm, people["trader"], filled)
         approved_too = proposal_approve(
-            firm=firm, actor=people["advisor"], proposal=made[accounts[2].pk]
+            firm=firm, actor=Actor.person(people["advisor"]), proposal=made[accounts[2].pk]
         )
-        open_blotter = blotter_create(firm=firm, actor=people["trader"])
+        open_blotter = blotter_create(firm=firm, actor=Actor.person(people["trader"]))
         # a firm that is no steward of reference data keeps the closes it sends to itself
         prices_upsert(
             firm=firm,
-            actor=people["admin"],
+            actor=Actor.person(people["admin"]),
             rows=[
                 {"symbol": "AGG", "date": AS_OF - dt.timedelta(days=1), "close": Decimal("97.50")}
             ],
         )
         draft = ModelVersionFactory(model=model, number=2, status=VersionStatus.DRAFT)
         ModelLineFactory(version=draft, security=securities["VTI"], weight=Decimal("1"))
-        key = api_key_create(firm=firm, actor="test", name="quixotic-feed", scopes=["read"])
+        key = api_key_create(
+            firm=firm, actor=Actor.system("test"), name="quixotic-feed", scopes=["read"]
+        )
         IdempotencyRecord.objects.create(
             firm=firm,
             principal=f"key:{key.api_key.pk}",

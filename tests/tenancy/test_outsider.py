@@ -26,6 +26,7 @@ from accounts.models import Firm, Membership, MfaDevice, MfaRecoveryCode
 from accounts.selectors.mfa import mfa_confirmed
 from accounts.services.api_keys import api_key_create
 from rebalancer import rowsecurity
+from rebalancer.actors import Actor
 from rebalancer.tenancy import firm_owned_models
 from tests.accounts.mfa import enrol
 
@@ -114,7 +115,7 @@ class Principal:
         self.sent = self.writes = 0
         if name in KEY_SCOPES:
             issued = api_key_create(
-                firm=firm, actor="test", name=f"alpha-{name}", scopes=KEY_SCOPES[name]
+                firm=firm, actor=Actor.system("test"), name=f"alpha-{name}", scopes=KEY_SCOPES[name]
             )
             self.headers["HTTP_AUTHORIZATION"] = f"Bearer {issued.raw_key}"
         else:

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from accounts.models import AuditEvent, Role
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from trading.models import (
     Blotter,
@@ -46,7 +47,7 @@ def approved(firm_a, advisor_a):
         chunk_process(firm_id=firm_a.pk, chunk_id=chunk_id)
     Proposal.objects.update(flags=[])
     ids = list(Proposal.objects.values_list("pk", flat=True))
-    proposals_bulk_approve(firm=firm_a, actor=advisor_a, proposal_ids=ids)
+    proposals_bulk_approve(firm=firm_a, actor=Actor.person(advisor_a), proposal_ids=ids)
     return ids
 
 
@@ -55,40 +56,42 @@ def _export_rows(text: str) -> list[dict]:
 
 
 def test_blotter_aggregates_per_security_and_side(firm_a, traders, approved):
-    blotter = blotter_create(firm=firm_a, actor=traders[0])
+    blotter = blotter_create(firm=firm_a, actor=Actor.person(traders[0]))
     trades = ProposedTrade.objects.filter(proposal_id__in=approved)
     for order in blotter.orders.all():
         members = trades.filter(security=order.security, side=order.side)
         assert order.quantity == sum(t.quantity for t in members)
         assert set(members.values_list("order_id", flat=True)) == {order.pk}
     with pytest.raises(ValidationFailed, match="no approved trades"):
-        blotter_create(firm=firm_a, actor=traders[0])
+        blotter_create(firm=firm_a, actor=Actor.person(traders[0]))
 
 
 def test_only_traders_may_build_or_approve(firm_a, advisor_a, approved):
     with pytest.raises(DomainError):
-        blotter_create(firm=firm_a, actor=advisor_a)
+        blotter_create(firm=firm_a, actor=Actor.person(advisor_a))
 
 
 def test_four_eyes_needs_a_second_different_trader(firm_a, traders, approved):
     firm_a.require_four_eyes = True
     firm_a.save()
-    blotter = blotter_create(firm=firm_a, actor=traders[0])
-    blotter = blotter_approve(firm=firm_a, actor=traders[0], blotter=blotter)
+    blotter = blotter_create(firm=firm_a, actor=Actor.person(traders[0]))
+    blotter = blotter_approve(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter)
     assert blotter.status == BlotterStatus.PARTLY_APPROVED
     with pytest.raises(InvalidTransition, match="second, different"):
-        blotter_approve(firm=firm_a, actor=traders[0], blotter=blotter)
+        blotter_approve(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter)
     with pytest.raises(InvalidTransition):
-        orders_export_csv(firm=firm_a, actor=traders[0], blotter=blotter)
-    blotter = blotter_approve(firm=firm_a, actor=traders[1], blotter=blotter)
+        orders_export_csv(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter)
+    blotter = blotter_approve(firm=firm_a, actor=Actor.person(traders[1]), blotter=blotter)
     assert blotter.status == BlotterStatus.APPROVED
     assert AuditEvent.objects.filter(action="blotter.approve").count() == 2
 
 
 def test_export_then_fills_update_lots_cash_and_close_the_blotter(firm_a, traders, approved):
-    blotter = blotter_create(firm=firm_a, actor=traders[0])
-    blotter_approve(firm=firm_a, actor=traders[0], blotter=blotter)
-    rows = _export_rows(orders_export_csv(firm=firm_a, actor=traders[0], blotter=blotter))
+    blotter = blotter_create(firm=firm_a, actor=Actor.person(traders[0]))
+    blotter_approve(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter)
+    rows = _export_rows(
+        orders_export_csv(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter)
+    )
     assert Blotter.objects.get(pk=blotter.pk).status == BlotterStatus.EXPORTED
     assert rows and set(rows[0]) >= {"order_id", "account_number", "allocation_quantity"}
     cash_before = {c.account_id: c.amount_usd for c in CashBalance.objects.all()}
@@ -106,7 +109,9 @@ def test_export_then_fills_update_lots_cash_and_close_the_blotter(firm_a, trader
                 "2025-07-01",
             ]
         )
-    count = fills_import_csv(firm=firm_a, actor=traders[0], blotter=blotter, text=out.getvalue())
+    count = fills_import_csv(
+        firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter, text=out.getvalue()
+    )
     assert count == len(rows)
     assert Fill.objects.count() == len(rows)
     assert Transaction.objects.filter(external_id__startswith="fill-").count() == len(rows)
@@ -122,9 +127,11 @@ def test_export_then_fills_update_lots_cash_and_close_the_blotter(firm_a, trader
 
 
 def test_bad_fills_file_names_rows_and_applies_nothing(firm_a, traders, approved):
-    blotter = blotter_create(firm=firm_a, actor=traders[0])
-    blotter_approve(firm=firm_a, actor=traders[0], blotter=blotter)
-    rows = _export_rows(orders_export_csv(firm=firm_a, actor=traders[0], blotter=blotter))
+    blotter = blotter_create(firm=firm_a, actor=Actor.person(traders[0]))
+    blotter_approve(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter)
+    rows = _export_rows(
+        orders_export_csv(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter)
+    )
     first = rows[0]
     text = (
         "fill_id,order_id,account_number,quantity,price,trade_date\n"
@@ -135,7 +142,7 @@ def test_bad_fills_file_names_rows_and_applies_nothing(firm_a, traders, approved
         f"G4,{first['order_id']},{first['account_number']},1,10,01/07/2025\n"
     )
     with pytest.raises(ValidationFailed) as info:
-        fills_import_csv(firm=firm_a, actor=traders[0], blotter=blotter, text=text)
+        fills_import_csv(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter, text=text)
     rows_named = {row for row, _, _ in info.value.errors}
     assert rows_named == {3, 4, 5}
     assert not Fill.objects.exists()
@@ -143,38 +150,42 @@ def test_bad_fills_file_names_rows_and_applies_nothing(firm_a, traders, approved
 
 
 def test_fills_before_export_are_refused(firm_a, traders, approved):
-    blotter = blotter_create(firm=firm_a, actor=traders[0])
+    blotter = blotter_create(firm=firm_a, actor=Actor.person(traders[0]))
     with pytest.raises(InvalidTransition):
-        fills_import_csv(firm=firm_a, actor=traders[0], blotter=blotter, text="")
+        fills_import_csv(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter, text="")
 
 
 def test_other_firms_trader_cannot_touch_the_blotter(
     firm_a, firm_b, traders, approved, member_factory
 ):
     outsider = member_factory(firm_b, Role.TRADER, "trader-b")
-    blotter = blotter_create(firm=firm_a, actor=traders[0])
+    blotter = blotter_create(firm=firm_a, actor=Actor.person(traders[0]))
     with pytest.raises(Blotter.DoesNotExist):
-        blotter_approve(firm=firm_b, actor=outsider, blotter=blotter)
+        blotter_approve(firm=firm_b, actor=Actor.person(outsider), blotter=blotter)
     with pytest.raises(DomainError):
-        blotter_approve(firm=firm_a, actor=outsider, blotter=blotter)
+        blotter_approve(firm=firm_a, actor=Actor.person(outsider), blotter=blotter)
 
 
 def test_a_filled_blotter_cannot_be_filled_again(firm_a, traders, approved):
     # given a blotter whose every allocation is filled
-    blotter = blotter_create(firm=firm_a, actor=traders[0])
-    blotter_approve(firm=firm_a, actor=traders[0], blotter=blotter)
-    rows = _export_rows(orders_export_csv(firm=firm_a, actor=traders[0], blotter=blotter))
+    blotter = blotter_create(firm=firm_a, actor=Actor.person(traders[0]))
+    blotter_approve(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter)
+    rows = _export_rows(
+        orders_export_csv(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter)
+    )
     header = "fill_id,order_id,account_number,quantity,price,trade_date\n"
     lines = [
         f"F{i},{r['order_id']},{r['account_number']},{r['allocation_quantity']},"
         f"{r['estimated_price']},2025-07-01\n"
         for i, r in enumerate(rows)
     ]
-    fills_import_csv(firm=firm_a, actor=traders[0], blotter=blotter, text=header + "".join(lines))
+    fills_import_csv(
+        firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter, text=header + "".join(lines)
+    )
     assert Blotter.objects.get(pk=blotter.pk).status == BlotterStatus.FILLED
     # when fills come for it again, then the blotter's state refuses them, whatever the file
     again = header + lines[0].replace("F0,", "G0,", 1)
     with pytest.raises(InvalidTransition, match="filled"):
-        fills_import_csv(firm=firm_a, actor=traders[0], blotter=blotter, text=again)
+        fills_import_csv(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter, text=again)
     assert Fill.objects.count() == len(rows)
     assert AuditEvent.objects.filter(action="fills.import").count() == 1

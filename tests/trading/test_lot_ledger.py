@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import AuditEvent, RegistrationType, TaxStatus
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from tests.factories import (
     AccountFactory,
@@ -86,7 +87,7 @@ def test_recording_buys_and_a_sale_writes_lots_gains_and_one_audit_event(
     result = transactions_record(
         firm=firm_a,
         account=taxable,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         rows=[
             row("b1", "2024-01-02", "buy", "10", "1000.00"),
             row("b2", "2024-02-01", "buy", "10", "1200.00"),
@@ -114,7 +115,7 @@ def test_an_ira_purchase_washes_a_taxable_loss_across_the_household(firm_a, taxa
     transactions_record(
         firm=firm_a,
         account=taxable,
-        actor="custodian-feed",
+        actor=Actor.system("custodian-feed"),
         rows=[
             row("b1", "2024-01-02", "buy", "10", "1000.00"),
             row("s1", "2024-03-01", "sell", "10", "800.00"),
@@ -124,7 +125,7 @@ def test_an_ira_purchase_washes_a_taxable_loss_across_the_household(firm_a, taxa
     transactions_record(
         firm=firm_a,
         account=ira,
-        actor="custodian-feed",
+        actor=Actor.system("custodian-feed"),
         rows=[row("i1", "2024-03-15", "buy", "10", "820.00", symbol="VTSAX")],
     )
 
@@ -137,7 +138,7 @@ def test_a_late_transaction_re_runs_the_household_from_its_history(firm_a, taxab
     transactions_record(
         firm=firm_a,
         account=taxable,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[
             row("b2", "2024-02-01", "buy", "10", "1200.00"),
             row("s1", "2024-07-01", "sell", "10", "1100.00"),
@@ -148,7 +149,7 @@ def test_a_late_transaction_re_runs_the_household_from_its_history(firm_a, taxab
     transactions_record(
         firm=firm_a,
         account=taxable,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[row("b1", "2024-01-02", "buy", "10", "1000.00")],
     )
 
@@ -163,7 +164,7 @@ def test_invalid_rows_are_all_named_and_nothing_is_saved(firm_a, taxable):
         transactions_record(
             firm=firm_a,
             account=taxable,
-            actor="feed",
+            actor=Actor.system("feed"),
             rows=[
                 row("b1", "2024-01-02", "buy", "10", "1000.00"),
                 row("b2", "2024-13-01", "buy", "ten", "1000.001", symbol="NOPE"),
@@ -189,7 +190,7 @@ def test_a_sale_of_more_than_is_held_names_its_row_and_saves_nothing(firm_a, tax
     transactions_record(
         firm=firm_a,
         account=taxable,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[row("b1", "2024-01-02", "buy", "10", "1000.00")],
     )
 
@@ -197,7 +198,7 @@ def test_a_sale_of_more_than_is_held_names_its_row_and_saves_nothing(firm_a, tax
         transactions_record(
             firm=firm_a,
             account=taxable,
-            actor="feed",
+            actor=Actor.system("feed"),
             rows=[
                 row("b2", "2024-01-05", "buy", "1", "100.00"),
                 row("s1", "2024-02-01", "sell", "12", "1300.00"),
@@ -217,7 +218,7 @@ def test_a_named_lot_that_is_not_held_is_refused(firm_a, taxable):
         transactions_record(
             firm=firm_a,
             account=taxable,
-            actor="feed",
+            actor=Actor.system("feed"),
             rows=[
                 row("b1", "2024-01-02", "buy", "10", "1000.00"),
                 row("s1", "2024-02-01", "sell", "5", "600.00", lots=[("zz", "5")]),
@@ -231,7 +232,7 @@ def test_specific_lots_are_stored_and_relieved(firm_a, taxable):
     transactions_record(
         firm=firm_a,
         account=taxable,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[
             row("b1", "2024-01-02", "buy", "10", "1000.00"),
             row("b2", "2024-01-03", "buy", "10", "1500.00"),
@@ -256,7 +257,7 @@ def test_each_account_uses_its_effective_relief_method(firm_a, household, taxabl
     for account, prefix in ((taxable, "t"), (ira, "i")):
         rows = [{**r, "external_id": r["external_id"].format(prefix)} for r in buys]
         rows.append(row(f"{prefix}s", "2024-08-01", "sell", "1", "250.00"))
-        transactions_record(firm=firm_a, account=account, actor="feed", rows=rows)
+        transactions_record(firm=firm_a, account=account, actor=Actor.system("feed"), rows=rows)
 
     assert list(RealizedGain.objects.order_by("account_id").values_list("lot_ref", flat=True)) == [
         "t2",
@@ -269,7 +270,7 @@ def test_an_account_of_another_firm_is_not_found(firm_a, firm_b, taxable):
         transactions_record(
             firm=firm_b,
             account=taxable,
-            actor="feed",
+            actor=Actor.system("feed"),
             rows=[row("b1", "2024-01-02", "buy", "10", "1000.00")],
         )
 
@@ -282,7 +283,7 @@ def test_rebuild_replaces_stale_lots(firm_a, household, taxable, securities):
     result = transactions_record(
         firm=firm_a,
         account=taxable,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[row("b1", "2024-01-02", "buy", "10", "1000.00")],
     )
 
@@ -294,7 +295,7 @@ def test_realized_summary_covers_taxable_accounts_of_one_year(firm_a, household,
     transactions_record(
         firm=firm_a,
         account=taxable,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[
             row("b1", "2023-01-03", "buy", "10", "1000.00"),
             row("b2", "2024-05-01", "buy", "10", "1000.00", symbol="BND"),
@@ -307,7 +308,7 @@ def test_realized_summary_covers_taxable_accounts_of_one_year(firm_a, household,
     transactions_record(
         firm=firm_a,
         account=ira,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[
             row("i1", "2024-01-02", "buy", "10", "1000.00"),
             row("i2", "2024-03-01", "sell", "10", "2000.00"),
@@ -335,7 +336,7 @@ def test_realized_summary_of_another_firm_is_empty(firm_a, firm_b, household, ta
     transactions_record(
         firm=firm_a,
         account=taxable,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[
             row("b1", "2024-01-02", "buy", "10", "1000.00"),
             row("s1", "2024-03-01", "sell", "10", "1500.00"),
@@ -363,7 +364,7 @@ def test_wash_sale_windows_sum_buys_and_keep_deductible_losses(firm_a, household
     transactions_record(
         firm=firm_a,
         account=taxable,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[
             row("b1", "2024-01-02", "buy", "10", "1000.00"),
             row("b0", "2024-01-02", "buy", "10", "1000.00", symbol="BND"),
@@ -374,7 +375,7 @@ def test_wash_sale_windows_sum_buys_and_keep_deductible_losses(firm_a, household
     transactions_record(
         firm=firm_a,
         account=ira,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[
             row("i1", "2024-06-20", "buy", "5", "400.00", symbol="BND"),
             row("i2", "2024-06-20", "buy", "2.5", "200.00", symbol="BND"),
@@ -397,7 +398,7 @@ def test_a_wholly_washed_loss_no_longer_blocks_buying(firm_a, household, taxable
     transactions_record(
         firm=firm_a,
         account=taxable,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[
             row("b1", "2024-01-02", "buy", "10", "1000.00"),
             row("s1", "2024-06-10", "sell", "10", "800.00"),
@@ -421,13 +422,13 @@ def test_windows_of_many_households_take_two_queries(
     transactions_record(
         firm=firm_a,
         account=taxable,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[row("b1", "2024-06-20", "buy", "3", "300.00")],
     )
     transactions_record(
         firm=firm_a,
         account=other,
-        actor="feed",
+        actor=Actor.system("feed"),
         rows=[
             row("o1", "2024-01-02", "buy", "3", "300.00", symbol="BND"),
             row("o2", "2024-06-25", "sell", "3", "200.00", symbol="BND"),

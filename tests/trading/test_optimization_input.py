@@ -15,6 +15,7 @@ from accounts.services.preferences import (
     withdrawal_add,
 )
 from optimizer import case_to_dict, parse_case
+from rebalancer.actors import Actor
 from tests.factories import PriceFactory, SecurityFactory, TaxLotFactory
 from trading.optimization import DataProblem, case_for_account, pack_input, unpack_input
 from trading.selectors.run_inputs import chunk_inputs
@@ -34,7 +35,7 @@ def test_menus_become_the_optimizer_input(firm_a, advisor_a):
     PriceFactory(security=xom, date=AS_OF - dt.timedelta(days=30), close=Decimal("110"))
     preferences_update(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         household=account.household,
         values={
             "short_term_rate": Decimal("0.32"),
@@ -43,16 +44,30 @@ def test_menus_become_the_optimizer_input(firm_a, advisor_a):
             "cost_bps": Decimal("2"),
         },
     )
-    restriction_add(firm=firm_a, actor=advisor_a, account=account, symbol="XOM", type="do_not_sell")
+    restriction_add(
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        account=account,
+        symbol="XOM",
+        type="do_not_sell",
+    )
     screen_add(
-        firm=firm_a, actor=advisor_a, household=account.household, field="sector", value="Energy"
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        household=account.household,
+        field="sector",
+        value="Energy",
     )
     substitution_add(
-        firm=firm_a, actor=advisor_a, account=account, from_symbol="VTI", to_symbol="ITOT"
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        account=account,
+        from_symbol="VTI",
+        to_symbol="ITOT",
     )
     withdrawal_add(
         firm=firm_a,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         account=account,
         amount_usd="1500",
         start_date=AS_OF + dt.timedelta(days=5),

@@ -8,6 +8,7 @@ import pytest
 
 from accounts.models import AuditEvent
 from accounts.services.preferences import restriction_add
+from rebalancer.actors import Actor
 from rebalancer.errors import InvalidTransition, ValidationFailed
 from trading.models import Proposal, ProposalStatus
 from trading.services.review import (
@@ -34,34 +35,36 @@ def proposals(firm_a):
 
 
 def test_approve_then_cannot_reject(firm_a, advisor_a, proposals):
-    proposal = proposal_approve(firm=firm_a, actor=advisor_a, proposal=proposals[0])
+    proposal = proposal_approve(firm=firm_a, actor=Actor.person(advisor_a), proposal=proposals[0])
     assert proposal.status == ProposalStatus.APPROVED
     assert proposal.reviewed_by == advisor_a
     with pytest.raises(InvalidTransition):
-        proposal_reject(firm=firm_a, actor=advisor_a, proposal=proposal, comment="no")
+        proposal_reject(firm=firm_a, actor=Actor.person(advisor_a), proposal=proposal, comment="no")
     assert AuditEvent.objects.filter(action="proposal.approved").count() == 1
 
 
 def test_reject_needs_a_comment(firm_a, advisor_a, proposals):
     with pytest.raises(ValidationFailed):
-        proposal_reject(firm=firm_a, actor=advisor_a, proposal=proposals[0], comment=" ")
+        proposal_reject(
+            firm=firm_a, actor=Actor.person(advisor_a), proposal=proposals[0], comment=" "
+        )
     proposal = proposal_reject(
-        firm=firm_a, actor=advisor_a, proposal=proposals[0], comment="client called"
+        firm=firm_a, actor=Actor.person(advisor_a), proposal=proposals[0], comment="client called"
     )
     assert proposal.review_comment == "client called"
 
 
 def test_stale_copy_cannot_approve_twice(firm_a, advisor_a, proposals):
     stale = Proposal.objects.get(pk=proposals[0].pk)
-    proposal_approve(firm=firm_a, actor=advisor_a, proposal=proposals[0])
+    proposal_approve(firm=firm_a, actor=Actor.person(advisor_a), proposal=proposals[0])
     with pytest.raises(InvalidTransition):
-        proposal_approve(firm=firm_a, actor=advisor_a, proposal=stale)
+        proposal_approve(firm=firm_a, actor=Actor.person(advisor_a), proposal=stale)
 
 
 def test_bulk_approval_skips_flagged(firm_a, advisor_a, proposals):
     Proposal.objects.filter(pk=proposals[1].pk).update(flags=["tax_above_threshold"])
     approved = proposals_bulk_approve(
-        firm=firm_a, actor=advisor_a, proposal_ids=[p.pk for p in proposals]
+        firm=firm_a, actor=Actor.person(advisor_a), proposal_ids=[p.pk for p in proposals]
     )
     assert sorted(approved) == [proposals[0].pk, proposals[2].pk]
     assert Proposal.objects.get(pk=proposals[1].pk).status == ProposalStatus.PENDING_REVIEW
@@ -69,7 +72,7 @@ def test_bulk_approval_skips_flagged(firm_a, advisor_a, proposals):
 
 def test_other_firm_cannot_approve(firm_b, advisor_b, proposals):
     with pytest.raises(InvalidTransition):
-        proposal_approve(firm=firm_b, actor=advisor_b, proposal=proposals[0])
+        proposal_approve(firm=firm_b, actor=Actor.person(advisor_b), proposal=proposals[0])
     assert Proposal.objects.get(pk=proposals[0].pk).status == ProposalStatus.PENDING_REVIEW
 
 
@@ -77,7 +80,9 @@ def test_edit_within_the_rules_recomputes_figures(firm_a, advisor_a, proposals):
     proposal = proposals[0]
     trade = proposal.trades.order_by("-value_usd").first()
     smaller = (trade.quantity / 2).to_integral_value()
-    edited = proposed_trade_edit(firm=firm_a, actor=advisor_a, trade=trade, quantity=smaller)
+    edited = proposed_trade_edit(
+        firm=firm_a, actor=Actor.person(advisor_a), trade=trade, quantity=smaller
+    )
     trade.refresh_from_db()
     assert trade.quantity == smaller
     assert trade.original_quantity is not None
@@ -92,12 +97,18 @@ def test_edit_that_oversells_or_breaks_a_restriction_is_refused(firm_a, advisor_
     assert sale is not None or buy is not None
     if sale is not None:
         with pytest.raises(ValidationFailed, match="may be sold"):
-            proposed_trade_edit(firm=firm_a, actor=advisor_a, trade=sale, quantity="100000")
+            proposed_trade_edit(
+                firm=firm_a, actor=Actor.person(advisor_a), trade=sale, quantity="100000"
+            )
     if buy is not None:
         with pytest.raises(ValidationFailed, match="below the"):
-            proposed_trade_edit(firm=firm_a, actor=advisor_a, trade=buy, quantity="1000000")
+            proposed_trade_edit(
+                firm=firm_a, actor=Actor.person(advisor_a), trade=buy, quantity="1000000"
+            )
     with pytest.raises(ValidationFailed):
-        proposed_trade_edit(firm=firm_a, actor=advisor_a, trade=(sale or buy), quantity="1.5")
+        proposed_trade_edit(
+            firm=firm_a, actor=Actor.person(advisor_a), trade=(sale or buy), quantity="1.5"
+        )
 
 
 def test_reoptimize_after_a_preference_change_replaces_the_open_proposal(
@@ -109,10 +120,16 @@ def test_reoptimize_after_a_preference_change_replaces_the_open_proposal(
     # given the advisor forbids the trade the optimizer wanted
     symbol, kind = (next(iter(sold)), "do_not_sell") if sold else (next(iter(bought)), "do_not_buy")
     restriction_add(
-        firm=firm_a, actor=advisor_a, account=proposal.account, symbol=symbol, type=kind
+        firm=firm_a,
+        actor=Actor.person(advisor_a),
+        account=proposal.account,
+        symbol=symbol,
+        type=kind,
     )
     # when
-    new = proposal_reoptimize(firm=firm_a, actor=advisor_a, account=proposal.account, as_of=AS_OF)
+    new = proposal_reoptimize(
+        firm=firm_a, actor=Actor.person(advisor_a), account=proposal.account, as_of=AS_OF
+    )
     # then
     assert new.pk != proposal.pk
     assert Proposal.objects.get(pk=proposal.pk).status == ProposalStatus.SUPERSEDED
@@ -125,9 +142,11 @@ def test_reoptimize_after_a_preference_change_replaces_the_open_proposal(
 
 
 def test_reoptimize_refuses_to_replace_an_approved_proposal(firm_a, advisor_a, proposals):
-    proposal_approve(firm=firm_a, actor=advisor_a, proposal=proposals[0])
+    proposal_approve(firm=firm_a, actor=Actor.person(advisor_a), proposal=proposals[0])
     with pytest.raises(InvalidTransition):
-        proposal_reoptimize(firm=firm_a, actor=advisor_a, account=proposals[0].account, as_of=AS_OF)
+        proposal_reoptimize(
+            firm=firm_a, actor=Actor.person(advisor_a), account=proposals[0].account, as_of=AS_OF
+        )
 
 
 def test_tax_swap_edit_refused_when_it_would_be_a_wash_sale(firm_a, advisor_a):

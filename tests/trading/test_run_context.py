@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import OperationalError
 
 from optimizer import case_to_dict
+from rebalancer.actors import Actor
 from trading.models import Proposal, ProposalStatus, ProposedTrade, Run
 from trading.optimization import case_for_account
 from trading.selectors.run_inputs import chunk_inputs
@@ -34,7 +35,7 @@ def test_loss_sale_in_one_account_blocks_buying_in_the_households_ira(firm_a, ad
     transactions_record(
         firm=firm_a,
         account=taxable,
-        actor=advisor_a,
+        actor=Actor.person(advisor_a),
         rows=[
             {
                 "external_id": "S1",
@@ -80,7 +81,7 @@ def test_approved_unfilled_purchase_counts_as_a_recent_buy(firm_a, advisor_a):
         price=Decimal("72"),
         value_usd=Decimal("360.00"),
     )
-    proposal_approve(firm=firm_a, actor=advisor_a, proposal=Proposal.objects.get())
+    proposal_approve(firm=firm_a, actor=Actor.person(advisor_a), proposal=Proposal.objects.get())
     second.household = first.household
     second.save()
     inputs = chunk_inputs(firm=firm_a, account_ids=[second.pk], as_of=AS_OF)
@@ -100,8 +101,10 @@ def test_household_wash_context_sees_the_advisors_edit_not_the_original_answer(f
     buy = proposal.trades.filter(side="buy").select_related("security").get()
     symbol, original = buy.security.symbol, buy.quantity
     edited = original - 1
-    proposed_trade_edit(firm=firm_a, actor=advisor_a, trade=buy, quantity=edited)
-    proposal_approve(firm=firm_a, actor=advisor_a, proposal=Proposal.objects.get(pk=proposal.pk))
+    proposed_trade_edit(firm=firm_a, actor=Actor.person(advisor_a), trade=buy, quantity=edited)
+    proposal_approve(
+        firm=firm_a, actor=Actor.person(advisor_a), proposal=Proposal.objects.get(pk=proposal.pk)
+    )
     # when the household's wash-sale context is loaded for the same day
     inputs = chunk_inputs(firm=firm_a, account_ids=[account.pk], as_of=AS_OF)
     # then it holds the edited purchase, and the stored answer still the optimizer's own
@@ -149,7 +152,7 @@ def test_household_wash_context_sees_a_sale_the_advisor_edited_into_a_loss(firm_
         value_usd=Decimal("3000.00"),
         lots=[gain_lot | {"term": "long"}, loss_lot | {"term": "short"}],
     )
-    proposal_approve(firm=firm_a, actor=advisor_a, proposal=proposal)
+    proposal_approve(firm=firm_a, actor=Actor.person(advisor_a), proposal=proposal)
     # when the other account of the household is loaded
     inputs = chunk_inputs(firm=firm_a, account_ids=[buyer.pk], as_of=AS_OF)
     # then the edited sale is a recent loss sale, so the household may not buy VTI now

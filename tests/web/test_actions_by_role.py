@@ -17,6 +17,7 @@ from models_library.models import (
     Security,
     VersionStatus,
 )
+from rebalancer.actors import Actor
 from tests.trading.builders import published_model
 from tests.web.helpers import client_for
 from tests.web.pages import MANAGERS, REVIEWERS, TRADERS
@@ -181,9 +182,11 @@ def test_model_create_draft_publish_and_what_if(book, outsiders):
 
 def _approved_blotter(book) -> Blotter:
     proposals_bulk_approve(
-        firm=book.firm, actor=book.people["advisor"], proposal_ids=[p.pk for p in book.proposals]
+        firm=book.firm,
+        actor=Actor.person(book.people["advisor"]),
+        proposal_ids=[p.pk for p in book.proposals],
     )
-    return blotter_create(firm=book.firm, actor=book.people["trader"])
+    return blotter_create(firm=book.firm, actor=Actor.person(book.people["trader"]))
 
 
 def _blotter_status(blotter):
@@ -192,7 +195,9 @@ def _blotter_status(blotter):
 
 def test_blotter_create(book, outsiders):
     proposals_bulk_approve(
-        firm=book.firm, actor=book.people["advisor"], proposal_ids=[p.pk for p in book.proposals]
+        firm=book.firm,
+        actor=Actor.person(book.people["advisor"]),
+        proposal_ids=[p.pk for p in book.proposals],
     )
     url = reverse("blotter_create")
     _refused(book, {}, TRADERS, url, state=lambda: Blotter.objects.count())
@@ -236,7 +241,7 @@ def _fills_csv(export: str) -> bytes:
 
 def test_export_and_import_fills(book, outsiders):
     blotter = _approved_blotter(book)
-    blotter_approve(firm=book.firm, actor=book.people["trader"], blotter=blotter)
+    blotter_approve(firm=book.firm, actor=Actor.person(book.people["trader"]), blotter=blotter)
     export = reverse("blotter_export", args=[blotter.pk])
     _refused(book, outsiders, TRADERS, export, state=_blotter_status(blotter))
     trader = client_for(book.people["trader"])
@@ -262,7 +267,9 @@ def test_export_and_import_fills(book, outsiders):
         url,
         upload(
             _fills_csv(
-                orders_export_csv(firm=book.firm, actor=book.people["trader"], blotter=blotter)
+                orders_export_csv(
+                    firm=book.firm, actor=Actor.person(book.people["trader"]), blotter=blotter
+                )
             )
         ),
     )

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Account, Household, Membership, Role
+from rebalancer.actors import Actor
 from tests.api.conftest import key_client, session_client
 from tests.web.conftest import Book, build_book
 from tests.web.helpers import client_for
@@ -181,8 +182,10 @@ def _blotter_of_both(two: TwoAdvisors):
             "pk", flat=True
         )
     )
-    proposals_bulk_approve(firm=firm, actor=two.book.people["admin"], proposal_ids=ids)
-    return blotter_create(firm=firm, actor=two.book.people["trader"])
+    proposals_bulk_approve(
+        firm=firm, actor=Actor.person(two.book.people["admin"]), proposal_ids=ids
+    )
+    return blotter_create(firm=firm, actor=Actor.person(two.book.people["trader"]))
 
 
 def test_a_blotters_lines_for_other_advisors_accounts_are_hidden_from_a_scoped_advisor(two):

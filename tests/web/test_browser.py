@@ -10,6 +10,7 @@ import re
 import pytest
 
 from models_library.models import ModelVersion, VersionStatus
+from rebalancer.actors import Actor
 from tests.factories import PASSWORD
 from tests.web.browser import log_in, requires_chromium, shot
 from trading.models import (
@@ -147,7 +148,7 @@ def _fills_for(export_text: str) -> str:
 def test_trader_approves_exports_and_imports_fills(live_server, page, live_book, tmp_path):
     proposals_bulk_approve(
         firm=live_book.firm,
-        actor=live_book.people["advisor"],
+        actor=Actor.person(live_book.people["advisor"]),
         proposal_ids=[p.pk for p in live_book.proposals],
     )
     log_in(page, live_server, "a-trader", PASSWORD)

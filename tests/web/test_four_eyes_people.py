@@ -8,6 +8,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
+from rebalancer.actors import Actor
 from tests.web.helpers import client_for
 from trading.models import Blotter, BlotterStatus
 from trading.services.blotters import blotter_create
@@ -21,9 +22,11 @@ def blotter(book):
     book.firm.require_four_eyes = True
     book.firm.save()
     proposals_bulk_approve(
-        firm=book.firm, actor=book.people["advisor"], proposal_ids=[p.pk for p in book.proposals]
+        firm=book.firm,
+        actor=Actor.person(book.people["advisor"]),
+        proposal_ids=[p.pk for p in book.proposals],
     )
-    return blotter_create(firm=book.firm, actor=book.people["trader"])
+    return blotter_create(firm=book.firm, actor=Actor.person(book.people["trader"]))
 
 
 def _issue_trade_key(person, name: str) -> tuple[int, APIClient]:

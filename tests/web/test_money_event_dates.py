@@ -12,6 +12,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from rebalancer.actors import Actor
 from tests.web.helpers import client_for
 from trading.models import Fill, Transaction
 from trading.services.blotters import blotter_approve, blotter_create, orders_export_csv
@@ -26,12 +27,14 @@ NOON_UTC = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 def upload_fills(book):
     """Posts a fills CSV, one line per allocation of the exported blotter, all on one date."""
     proposals_bulk_approve(
-        firm=book.firm, actor=book.people["advisor"], proposal_ids=[p.pk for p in book.proposals]
+        firm=book.firm,
+        actor=Actor.person(book.people["advisor"]),
+        proposal_ids=[p.pk for p in book.proposals],
     )
     trader = book.people["trader"]
-    blotter = blotter_create(firm=book.firm, actor=trader)
-    blotter_approve(firm=book.firm, actor=trader, blotter=blotter)
-    export = orders_export_csv(firm=book.firm, actor=trader, blotter=blotter)
+    blotter = blotter_create(firm=book.firm, actor=Actor.person(trader))
+    blotter_approve(firm=book.firm, actor=Actor.person(trader), blotter=blotter)
+    export = orders_export_csv(firm=book.firm, actor=Actor.person(trader), blotter=blotter)
 
     def upload(trade_date: str):
         out = io.StringIO()

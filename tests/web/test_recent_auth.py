@@ -33,6 +33,7 @@ from models_library.models import (
     VersionStatus,
 )
 from models_library.services.versions import draft_save
+from rebalancer.actors import Actor
 from tests.accounts.mfa import enrol
 from tests.factories import PASSWORD
 from tests.trading.builders import published_model
@@ -61,9 +62,11 @@ def _stale(client, seconds: float = LIMIT + 1) -> None:
 
 def _blotter_approve(book) -> Case:
     proposals_bulk_approve(
-        firm=book.firm, actor=book.people["advisor"], proposal_ids=[p.pk for p in book.proposals]
+        firm=book.firm,
+        actor=Actor.person(book.people["advisor"]),
+        proposal_ids=[p.pk for p in book.proposals],
     )
-    blotter = blotter_create(firm=book.firm, actor=book.people["trader"])
+    blotter = blotter_create(firm=book.firm, actor=Actor.person(book.people["trader"]))
     page = reverse("blotter_detail", args=[blotter.pk])
     status = lambda: Blotter.objects.get(pk=blotter.pk).status  # noqa: E731
     return Case(
@@ -97,7 +100,7 @@ def _draft_save(book) -> Case:
 def _version_publish(book) -> Case:
     draft = draft_save(
         firm=book.firm,
-        actor=book.people["modeler"],
+        actor=Actor.person(book.people["modeler"]),
         model=book.model,
         rows=[{"security": "VTI", "weight": "1"}],
     )

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from rebalancer.actors import Actor
 from tests.web.helpers import client_for
 from trading.models import Fill
 from trading.services.blotters import blotter_approve, blotter_create, orders_export_csv
@@ -50,11 +51,15 @@ def test_a_nul_character_in_a_form_field_is_a_400_page(db):
 @pytest.fixture
 def exported(book):
     proposals_bulk_approve(
-        firm=book.firm, actor=book.people["advisor"], proposal_ids=[p.pk for p in book.proposals]
+        firm=book.firm,
+        actor=Actor.person(book.people["advisor"]),
+        proposal_ids=[p.pk for p in book.proposals],
     )
-    blotter = blotter_create(firm=book.firm, actor=book.people["trader"])
-    blotter_approve(firm=book.firm, actor=book.people["trader"], blotter=blotter)
-    export = orders_export_csv(firm=book.firm, actor=book.people["trader"], blotter=blotter)
+    blotter = blotter_create(firm=book.firm, actor=Actor.person(book.people["trader"]))
+    blotter_approve(firm=book.firm, actor=Actor.person(book.people["trader"]), blotter=blotter)
+    export = orders_export_csv(
+        firm=book.firm, actor=Actor.person(book.people["trader"]), blotter=blotter
+    )
     first = next(csv.DictReader(io.StringIO(export)))
     return client_for(book.people["trader"]), reverse("blotter_import", args=[blotter.pk]), first
 

@@ -22,6 +22,7 @@ from accounts.permissions import Action, user_may
 from accounts.selectors.people import person_acting
 from accounts.services.audit import audit_record
 from money import cents_half_even
+from rebalancer.actors import Actor
 from rebalancer.decimals import column_decimal
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from rebalancer.transitions import transition
@@ -61,13 +62,13 @@ LEDGER_FIELD_COLUMNS = {
 }
 
 
-def _require_trader(*, firm: Firm, actor: Any) -> None:
-    if not user_may(firm=firm, user=actor, action=Action.TRADE):
+def _require_trader(*, firm: Firm, actor: Actor) -> None:
+    if not user_may(firm=firm, user=actor.user, action=Action.TRADE):
         raise DomainError("Only a trader of this firm may do this.", field="actor")
 
 
 @transaction.atomic
-def blotter_create(*, firm: Firm, actor: Any) -> Blotter:
+def blotter_create(*, firm: Firm, actor: Actor) -> Blotter:
     """Gather every approved trade that no blotter holds yet into a new blotter."""
     _require_trader(firm=firm, actor=actor)
     trades = list(
@@ -82,7 +83,7 @@ def blotter_create(*, firm: Firm, actor: Any) -> Blotter:
             [(None, "trades", "there are no approved trades to put on a blotter")]
         )
     number = (Blotter.objects.for_firm(firm).aggregate(n=Max("number"))["n"] or 0) + 1
-    blotter = Blotter.objects.create(firm=firm, number=number, created_by=actor)
+    blotter = Blotter.objects.create(firm=firm, number=number, created_by=actor.user)
     blocks: dict[tuple[int, str], list[ProposedTrade]] = defaultdict(list)
     for trade in trades:
         blocks[(trade.security_id, trade.side)].append(trade)
@@ -106,14 +107,21 @@ def blotter_create(*, firm: Firm, actor: Any) -> Blotter:
     return blotter
 
 
-def _require_second_person(*, first_user_id: int | None, actor: Any) -> None:
+def _user_id(actor: Actor) -> int:
+    """The acting user's id (a trader: ``_require_trader`` has checked there is one)."""
+    if actor.user is None:
+        raise DomainError("Only a trader of this firm may do this.", field="actor")
+    return actor.user.pk
+
+
+def _require_second_person(*, first_user_id: int | None, actor: Actor) -> None:
     """Four eyes: the second approval comes from another person (a key counts as the person
     who created it), and at most one of the two approvals is made with an API key."""
-    if first_user_id == actor.pk:
+    if first_user_id == actor.user_id:
         raise InvalidTransition("a second, different trader must approve this blotter")
     if first_user_id is None:  # the first approver's account was deleted: a person, not us
         return
-    first, second = person_acting(user_id=first_user_id), person_acting(user_id=actor.pk)
+    first, second = person_acting(user_id=first_user_id), person_acting(user_id=_user_id(actor))
     if first.person_id == second.person_id:
         if second.api_key is not None:
             why = (
@@ -130,24 +138,24 @@ def _require_second_person(*, first_user_id: int | None, actor: Any) -> None:
         )
 
 
-def _approval_note(actor: Any) -> str:
-    person = person_acting(user_id=actor.pk)
+def _approval_note(actor: Actor) -> str:
+    person = person_acting(user_id=_user_id(actor))
     return f"Approved with {person.describe()}." if person.api_key is not None else ""
 
 
 @transaction.atomic
-def blotter_approve(*, firm: Firm, actor: Any, blotter: Blotter) -> Blotter:
+def blotter_approve(*, firm: Firm, actor: Actor, blotter: Blotter) -> Blotter:
     """Approve; with four eyes the first approval waits for a second, different trader."""
     _require_trader(firm=firm, actor=actor)
     blotter = Blotter.objects.select_for_update().get(pk=blotter.pk, firm=firm)
     now = timezone.now()
     if blotter.status == BlotterStatus.OPEN:
         to = BlotterStatus.PARTLY_APPROVED if firm.require_four_eyes else BlotterStatus.APPROVED
-        fields = {"first_approved_by": actor, "first_approved_at": now}
+        fields: dict[str, Any] = {"first_approved_by": actor.user, "first_approved_at": now}
     elif blotter.status == BlotterStatus.PARTLY_APPROVED:
         _require_second_person(first_user_id=blotter.first_approved_by_id, actor=actor)
         to = BlotterStatus.APPROVED
-        fields = {"second_approved_by": actor, "second_approved_at": now}
+        fields = {"second_approved_by": actor.user, "second_approved_at": now}
     else:
         raise InvalidTransition(
             f"a blotter that is {blotter.get_status_display()} cannot be approved"
@@ -176,7 +184,7 @@ def _allocations(blotter: Blotter):
 
 
 @transaction.atomic
-def orders_export_csv(*, firm: Firm, actor: Any, blotter: Blotter) -> str:
+def orders_export_csv(*, firm: Firm, actor: Actor, blotter: Blotter) -> str:
     """The blotter's orders, one row per account allocation. Marks the blotter exported."""
     _require_trader(firm=firm, actor=actor)
     blotter = Blotter.objects.select_for_update().get(pk=blotter.pk, firm=firm)
@@ -322,7 +330,7 @@ def _sale_lots(trade: ProposedTrade, quantity: Decimal) -> list[dict]:
 
 
 @transaction.atomic
-def fills_import_csv(*, firm: Firm, actor: Any, blotter: Blotter, text: str) -> int:
+def fills_import_csv(*, firm: Firm, actor: Actor, blotter: Blotter, text: str) -> int:
     """Record fills (columns ``fill_id, order_id, account_number, quantity, price,
     trade_date``) as transactions through the lot engine, and update cash."""
     _require_trader(firm=firm, actor=actor)
@@ -378,7 +386,7 @@ def fills_import_csv(*, firm: Firm, actor: Any, blotter: Blotter, text: str) -> 
                 price=row["price"],
                 trade_date=row["date"],
                 transaction=txn,
-                imported_by=actor,
+                imported_by=actor.user,
             )
     if (
         not ProposedTrade.objects.filter(order__blotter=blotter)

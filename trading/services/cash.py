@@ -17,13 +17,14 @@ from django.db import transaction
 
 from accounts.models import Account, Firm
 from accounts.services.audit import audit_record
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from trading.models import CashBalance
 from trading.services.event_dates import firm_today, money_event_date
 
 
 @transaction.atomic
-def cash_balances_set(*, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any]]) -> int:
+def cash_balances_set(*, firm: Firm, actor: Actor, rows: Sequence[Mapping[str, Any]]) -> int:
     """Each row: ``account_number``, ``amount_usd`` (Decimal, may be negative), ``as_of``
     (a date or ``YYYY-MM-DD``, not after the firm's today). One audit event per account,
     with the balance before and after."""

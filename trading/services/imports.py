@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import Account, Firm
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from trading.services.lot_ledger import transactions_record
 
@@ -30,7 +31,7 @@ class ImportResult:
 
 @transaction.atomic
 def transactions_import(
-    *, firm: Firm, actor: Any, rows: Sequence[Mapping[str, Any]]
+    *, firm: Firm, actor: Actor, rows: Sequence[Mapping[str, Any]]
 ) -> ImportResult:
     """Record ``rows`` (the lot ledger's fields plus ``account_number``) for their accounts."""
     if not rows:

@@ -46,6 +46,7 @@ from lot_engine import (
 )
 from lot_engine import Transaction as EngineTransaction
 from lot_engine import TransactionType as EngineTransactionType
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from trading.models import RealizedGain, TaxLot, Transaction
 from trading.services.ledger_rows import clean_rows
@@ -64,7 +65,7 @@ class LedgerRebuild:
 
 @transaction.atomic
 def transactions_record(
-    *, firm: Firm, account: Account, rows: Sequence[Mapping[str, Any]], actor: Any
+    *, firm: Firm, account: Account, rows: Sequence[Mapping[str, Any]], actor: Actor
 ) -> LedgerRebuild:
     """Record ``rows`` for ``account`` and rewrite its household's lots and gains.
 

@@ -8,10 +8,10 @@ once, a batch per transaction in the firm's scope.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from accounts.models import Firm
 from accounts.services.audit import audit_record
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError
 from rebalancer.rowsecurity import firm_scope
 from trading.models import Proposal, ProposalStatus, Run
@@ -29,7 +29,7 @@ class RerunOutcome:
 
 
 def run_rerun_failed(
-    *, firm: Firm, actor: Any, run: Run, after_account_id: int = 0
+    *, firm: Firm, actor: Actor, run: Run, after_account_id: int = 0
 ) -> RerunOutcome:
     """Optimize again the accounts whose proposal for the run's date failed (at most
     ``MAX_RERUN`` per call, a bounded transaction; ``remaining`` says how many are left
@@ -63,7 +63,7 @@ def run_rerun_failed(
     )
 
 
-def run_rerun_all_failed(*, firm: Firm, actor: Any, run_id: int) -> RerunOutcome:
+def run_rerun_all_failed(*, firm: Firm, actor: Actor, run_id: int) -> RerunOutcome:
     """Every account whose proposal for the run's date failed, optimized again once, in
     batches of ``MAX_RERUN``, each batch its own transaction in the firm's scope (so a long
     rerun holds no transaction open and shows its progress as it goes)."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Account, Firm
 from accounts.services.audit import audit_record
 from money import cents_half_even
+from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from rebalancer.transitions import transition
 from trading.models import Proposal, ProposalStatus, ProposedTrade, RunTrigger
@@ -27,14 +27,14 @@ from trading.services.proposal_build import build_trades, proposal_solve
 
 
 def _transition(
-    *, firm: Firm, actor: Any, proposal: Proposal, to: str, comment: str = ""
+    *, firm: Firm, actor: Actor, proposal: Proposal, to: str, comment: str = ""
 ) -> Proposal:
     frm = proposal.status
     transition(
         Proposal.objects.filter(pk=proposal.pk, firm=firm),
         expected=frm,
         to=to,
-        reviewed_by=actor if hasattr(actor, "pk") else None,
+        reviewed_by=actor.user,
         reviewed_at=timezone.now(),
         review_comment=comment,
     )
@@ -52,12 +52,12 @@ def _transition(
 
 
 @transaction.atomic
-def proposal_approve(*, firm: Firm, actor: Any, proposal: Proposal) -> Proposal:
+def proposal_approve(*, firm: Firm, actor: Actor, proposal: Proposal) -> Proposal:
     return _transition(firm=firm, actor=actor, proposal=proposal, to=ProposalStatus.APPROVED)
 
 
 @transaction.atomic
-def proposal_reject(*, firm: Firm, actor: Any, proposal: Proposal, comment: str) -> Proposal:
+def proposal_reject(*, firm: Firm, actor: Actor, proposal: Proposal, comment: str) -> Proposal:
     if not comment.strip():
         raise ValidationFailed([(None, "comment", "say why the proposal is rejected")])
     return _transition(
@@ -70,7 +70,7 @@ def proposal_reject(*, firm: Firm, actor: Any, proposal: Proposal, comment: str)
 
 
 @transaction.atomic
-def proposals_bulk_approve(*, firm: Firm, actor: Any, proposal_ids: list[int]) -> list[int]:
+def proposals_bulk_approve(*, firm: Firm, actor: Actor, proposal_ids: list[int]) -> list[int]:
     """Approve those of ``proposal_ids`` that are pending review and carry no flag."""
     approved = []
     for proposal in Proposal.objects.for_firm(firm).filter(
@@ -92,7 +92,7 @@ def _trade_dicts(proposal: Proposal) -> list[dict]:
 
 @transaction.atomic
 def proposed_trade_edit(
-    *, firm: Firm, actor: Any, trade: ProposedTrade, quantity: Decimal | str
+    *, firm: Firm, actor: Actor, trade: ProposedTrade, quantity: Decimal | str
 ) -> Proposal:
     """Change one trade's quantity; refused, naming the rule, if the edited proposal would
     break any of the account's rules. The proposal's figures are recomputed."""
@@ -158,7 +158,7 @@ def proposed_trade_edit(
     return proposal
 
 
-def proposal_reoptimize(*, firm: Firm, actor: Any, account: Account, as_of: dt.date) -> Proposal:
+def proposal_reoptimize(*, firm: Firm, actor: Actor, account: Account, as_of: dt.date) -> Proposal:
     """Optimize one account now and make that the account's open proposal for ``as_of``.
 
     An open proposal of that date is superseded (an approved one stays, and this is refused).

@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Account, Firm
 from accounts.services.audit import audit_record
 from optimizer.types import Case
+from rebalancer.actors import Actor
 from rebalancer.errors import InvalidTransition
 from rebalancer.querycount import count_queries
 from rebalancer.rowsecurity import firm_scope
@@ -68,7 +69,7 @@ def run_start(
     firm: Firm,
     as_of: dt.date,
     trigger: str,
-    actor=None,
+    actor: Actor | None = None,
     account_numbers: list[str] | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     enqueue: Callable[[int, list[int]], None] | None = None,
@@ -101,7 +102,7 @@ def _run_start(*, firm, as_of, trigger, actor, account_numbers, chunk_size, enqu
             as_of=as_of,
             defaults={
                 "trigger": trigger,
-                "started_by": actor if hasattr(actor, "pk") else None,
+                "started_by": actor.user if actor else None,
                 "chunk_size": chunk_size,
             },
         )
@@ -134,7 +135,7 @@ def _run_start(*, firm, as_of, trigger, actor, account_numbers, chunk_size, enqu
         if created:
             audit_record(
                 firm=firm,
-                actor=actor or trigger,
+                actor=actor or Actor.system(trigger),
                 action="run.start",
                 obj=run,
                 after={"as_of": as_of, "accounts": len(todo), "chunks": len(chunk_ids)},

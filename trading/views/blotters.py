@@ -42,7 +42,7 @@ def blotters(request: FirmRequest) -> HttpResponse:
 @firm_view(Action.TRADE)
 def blotter_create_view(request: FirmRequest) -> HttpResponse:
     try:
-        blotter = blotter_create(firm=request.firm, actor=request.user)
+        blotter = blotter_create(firm=request.firm, actor=request.actor)
     except DomainError as exc:
         messages.error(request, " ".join(error_lines(exc)))
         return redirect("blotters")
@@ -90,7 +90,7 @@ def blotter_approve_view(request: FirmRequest, blotter_id: int) -> HttpResponse:
     require(request.membership, Action.VIEW_BLOTTERS)
     require(request.membership, Action.TRADE)
     try:
-        blotter = blotter_approve(firm=request.firm, actor=request.user, blotter=blotter)
+        blotter = blotter_approve(firm=request.firm, actor=request.actor, blotter=blotter)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -109,7 +109,7 @@ def blotter_export_view(request: FirmRequest, blotter_id: int) -> HttpResponse:
     require(request.membership, Action.VIEW_BLOTTERS)
     require(request.membership, Action.TRADE)
     try:
-        text = orders_export_csv(firm=request.firm, actor=request.user, blotter=blotter)
+        text = orders_export_csv(firm=request.firm, actor=request.actor, blotter=blotter)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("blotter_detail", blotter.pk)
@@ -131,7 +131,7 @@ def blotter_import_view(request: FirmRequest, blotter_id: int) -> HttpResponse:
         return _detail(request, blotter, upload=form, status=400)
     try:
         count = fills_import_csv(
-            firm=request.firm, actor=request.user, blotter=blotter, text=form.cleaned_data["file"]
+            firm=request.firm, actor=request.actor, blotter=blotter, text=form.cleaned_data["file"]
         )
     except DomainError as exc:
         return _detail(request, blotter, upload=form, import_errors=error_lines(exc), status=400)

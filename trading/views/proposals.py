@@ -95,7 +95,7 @@ def proposal_approve_view(request: FirmRequest, proposal_id: int) -> HttpRespons
     )
     require(request.membership, Action.REVIEW_PROPOSALS)
     try:
-        proposal_approve(firm=request.firm, actor=request.user, proposal=proposal)
+        proposal_approve(firm=request.firm, actor=request.actor, proposal=proposal)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -115,7 +115,7 @@ def proposal_reject_view(request: FirmRequest, proposal_id: int) -> HttpResponse
         try:
             proposal_reject(
                 firm=request.firm,
-                actor=request.user,
+                actor=request.actor,
                 proposal=proposal,
                 comment=form.cleaned_data["comment"],
             )
@@ -142,7 +142,7 @@ def trade_edit(request: FirmRequest, trade_id: int) -> HttpResponse:
         try:
             proposed_trade_edit(
                 firm=request.firm,
-                actor=request.user,
+                actor=request.actor,
                 trade=trade,
                 quantity=form.cleaned_data["quantity"],
             )
@@ -174,7 +174,7 @@ def account_reoptimize(request: FirmRequest, account_id: int) -> HttpResponse:
     as_of = current.as_of if current else book_as_of(firm=request.firm)
     try:
         new = proposal_reoptimize(
-            firm=request.firm, actor=request.user, account=account, as_of=as_of
+            firm=request.firm, actor=request.actor, account=account, as_of=as_of
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -196,7 +196,7 @@ def proposals_bulk_approve_view(request: FirmRequest) -> HttpResponse:
     if set(ids) - set(visible):
         raise Http404("No proposal matches the given query.")
     require(request.membership, Action.REVIEW_PROPOSALS)
-    approved = proposals_bulk_approve(firm=request.firm, actor=request.user, proposal_ids=visible)
+    approved = proposals_bulk_approve(firm=request.firm, actor=request.actor, proposal_ids=visible)
     skipped = len(ids) - len(approved)
     text = f"{len(approved)} proposal{'s' if len(approved) != 1 else ''} approved."
     if skipped:

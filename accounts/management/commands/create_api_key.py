@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Firm
 from accounts.services.api_keys import api_key_create
+from rebalancer.actors import Actor
 from rebalancer.errors import ValidationFailed
 from rebalancer.rowsecurity import firm_scope
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             with firm_scope(firm):
                 issued = api_key_create(
                     firm=firm,
-                    actor="command:create_api_key",
+                    actor=Actor.system("command:create_api_key"),
                     name=options["name"],
                     scopes=options["scopes"].split(","),
                     expires_at=timezone.now() + dt.timedelta(days=options["days"]),

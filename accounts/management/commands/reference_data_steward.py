@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import Firm
 from accounts.services.audit import audit_record
+from rebalancer.actors import Actor
 from rebalancer.rowsecurity import firm_scope
 
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             Firm.objects.filter(pk=firm.pk).update(manages_reference_data=on)
             audit_record(
                 firm=firm,
-                actor="command:reference_data_steward",
+                actor=Actor.system("command:reference_data_steward"),
                 action="firm.reference_data_steward",
                 obj=firm,
                 before={"manages_reference_data": not on},

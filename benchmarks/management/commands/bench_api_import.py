@@ -20,6 +20,7 @@ from accounts.models import Firm
 from accounts.services.api_keys import api_key_create
 from accounts.services.book import account_create, household_create
 from rebalancer import rowsecurity
+from rebalancer.actors import Actor
 
 SYMBOLS = {"BAPI1": "us_equity", "BAPI2": "us_equity", "BAPI3": "us_bond", "BAPI4": "intl_equity"}
 TARGET_SECONDS = 10.0
@@ -53,7 +54,9 @@ class Command(BaseCommand):
     def _run(self, *, lots: int, accounts: int, per_household: int) -> None:
         firm = Firm.objects.create(name="API benchmark", slug=f"bench-api-{time.time_ns()}")
         rowsecurity.set_firm(firm.pk)
-        key = api_key_create(firm=firm, actor="bench", name="bench", scopes=["import", "read"])
+        key = api_key_create(
+            firm=firm, actor=Actor.system("bench"), name="bench", scopes=["import", "read"]
+        )
         client = Client(HTTP_AUTHORIZATION=f"Bearer {key.raw_key}")
         securities = [
             {"symbol": s, "name": s, "security_type": "etf", "asset_class": c}
@@ -63,10 +66,12 @@ class Command(BaseCommand):
         numbers = []
         for i in range(accounts):
             if i % per_household == 0:
-                household = household_create(firm=firm, actor="bench", name=f"Household {i}")
+                household = household_create(
+                    firm=firm, actor=Actor.system("bench"), name=f"Household {i}"
+                )
             account = account_create(
                 firm=firm,
-                actor="bench",
+                actor=Actor.system("bench"),
                 household=household,
                 account_number=f"BENCH-{i:05d}",
                 name=f"Account {i}",
