@@ -1,1 +1,1 @@
-"""Firms (the tenants), people and roles, households, clients, accounts, preferences, audit."""
+"""Households, clients, accounts, the model each account follows, preference menus."""

@@ -2,29 +2,14 @@ from django.contrib import admin
 
 from accounts.models import (
     Account,
-    AuditEvent,
     CashWithdrawal,
     Client,
-    Firm,
     Household,
-    Membership,
     PreferenceSet,
     Restriction,
     Screen,
     Substitution,
 )
-
-
-@admin.register(Firm)
-class FirmAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "timezone", "nightly_run_time", "require_four_eyes")
-    search_fields = ("name", "slug")
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "firm", "role", "is_active")
-    list_filter = ("firm", "role")
 
 
 @admin.register(Household)
@@ -68,21 +53,3 @@ class CashWithdrawalAdmin(admin.ModelAdmin):
     list_display = ("account", "amount_usd", "frequency", "start_date", "end_date", "firm")
     list_filter = ("firm", "frequency")
     raw_id_fields = ("account",)
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is append-only."""
-
-    list_display = ("at", "firm", "actor_label", "action", "object_type", "object_repr")
-    list_filter = ("firm", "action", "object_type")
-    search_fields = ("object_repr", "actor_label")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from accounts.models import Firm, Membership, Role
+from firms.models import Firm, Membership, Role
 from models_library.services.firm_reset import published_lines_release
 from rebalancer.tenancy import firm_owned_models
 
@@ -39,7 +39,7 @@ STAFF: tuple[tuple[str, Role, str, str], ...] = (
 # audit log goes first: the application's role may not delete it, and is told so before
 # anything else (such as a published model's lines, which only the owner may delete).
 RESET_ORDER: tuple[str, ...] = (
-    "accounts.AuditEvent",
+    "firms.AuditEvent",
     "trading.TaxLot",
     "trading.RealizedGain",
     "trading.Transaction",

@@ -20,7 +20,8 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
 
-from accounts.models import Account, Firm
+from accounts.models import Account
+from firms.models import Firm
 from models_library.models import Security
 from money import cents_half_even
 from trading.models import CashBalance, TaxLot, Transaction, TransactionType

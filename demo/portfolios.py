@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.contrib.auth.models import User
 
-from accounts.models import Firm
+from firms.models import Firm
 from models_library.models import (
     ModelLine,
     ModelPortfolio,

@@ -13,7 +13,6 @@ from django.contrib.auth.models import User
 
 from accounts.models import (
     CashWithdrawal,
-    Firm,
     LotReliefMethod,
     PreferenceSet,
     Restriction,
@@ -23,6 +22,7 @@ from accounts.models import (
     Substitution,
     WithdrawalFrequency,
 )
+from firms.models import Firm
 from money import cents_half_even, to_decimal
 
 from .book import BookPlan, BookRows

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 
-from accounts.models import Firm, Role
+from firms.models import Firm, Role
 from models_library.models import Security
 from rebalancer import rowsecurity
 

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.forms import plain
-from accounts.permissions import Action, require
-from accounts.recent_auth import recent_auth_required
-from accounts.requests import FirmRequest
 from accounts.selectors.households import account_get
-from accounts.views.base import add_service_errors, error_lines, firm_view, paginate
+from firms.permissions import Action, require
+from firms.recent_auth import recent_auth_required
+from firms.requests import FirmRequest
+from firms.web import add_service_errors, error_lines, firm_view, paginate
 from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm
 from models_library.selectors.models import model_get, version_get
 from models_library.selectors.versions import (

@@ -34,7 +34,7 @@ class Actor:
     @classmethod
     def for_api_key(cls, api_key: Any) -> Actor:
         """An API key acts through its service user (whose person is the key's creator:
-        ``accounts.selectors.people.person_acting``)."""
+        ``firms.selectors.people.person_acting``)."""
         return cls(user=api_key.user, label=api_key.user.get_username(), api_key_id=api_key.pk)
 
     @classmethod

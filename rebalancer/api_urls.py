@@ -31,6 +31,7 @@ app_name = "api"
 urlpatterns = [
     path("schema/", PublicSchemaView.as_view(), name="schema"),
     path("docs/", PublicDocsView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("firms.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("models_library.api.urls")),
     path("", include("trading.api.urls")),

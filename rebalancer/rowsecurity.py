@@ -10,7 +10,7 @@ request or task to the next. With no setting, a firm-owned table is empty.
 
 Where the setting comes from:
 
-- web requests: :class:`accounts.middleware.FirmMiddleware` opens the request's
+- web requests: :class:`firms.middleware.FirmMiddleware` opens the request's
   transaction and sets the signed-in person's firm (and ``app.user_id``, which lets a
   person see their own memberships before the firm is known);
 - API requests: the API-key authentication looks the key up by its public prefix

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "firms",
     "accounts",
     "models_library",
     "trading",
@@ -70,8 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.FirmMiddleware",
-    "accounts.mfa_middleware.FirmRequiresMfaMiddleware",
+    "firms.middleware.FirmMiddleware",
+    "firms.mfa_middleware.FirmRequiresMfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -88,7 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.firm",
+                "firms.context_processors.firm",
             ],
         },
     },
@@ -150,11 +151,11 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rebalancer.api.authentication.ApiKeyAuthentication",
+        "firms.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["rebalancer.api.throttling.PerKeyRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["firms.api.throttling.PerKeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_RATE_LIMIT", "1200/min")},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rebalancer.api.parsers.StrictJSONParser"],

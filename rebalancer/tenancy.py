@@ -6,21 +6,18 @@ explicitly and filter on it, so an object of another firm is simply not found.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
-if TYPE_CHECKING:
-    from accounts.models import Firm
-
 M = TypeVar("M", bound=models.Model)
 
 
 class FirmQuerySet(models.QuerySet[M]):
-    def for_firm(self, firm: Firm) -> Self:
+    def for_firm(self, firm: models.Model) -> Self:
         """Rows of ``firm`` only. ``firm`` is required: None is a programming error."""
         if firm is None:
             raise ValueError("a firm is required to read firm-owned data")
@@ -30,7 +27,7 @@ class FirmQuerySet(models.QuerySet[M]):
 class FirmOwnedModel(models.Model):
     """Abstract base for every table whose rows belong to one firm."""
 
-    firm = models.ForeignKey("accounts.Firm", on_delete=models.CASCADE, related_name="+")
+    firm = models.ForeignKey("firms.Firm", on_delete=models.CASCADE, related_name="+")
 
     objects = FirmQuerySet.as_manager()
 
@@ -41,7 +38,7 @@ class FirmOwnedModel(models.Model):
 def firm_owned_models() -> list[type[models.Model]]:
     """Every concrete model with a ``firm`` foreign key to the firm: the firm-owned tables
     (whether or not they derive from :class:`FirmOwnedModel`)."""
-    firm_model = apps.get_model("accounts", "Firm")
+    firm_model = apps.get_model("firms", "Firm")
     return [
         model
         for model in apps.get_models()
@@ -54,7 +51,7 @@ def firm_owned_models() -> list[type[models.Model]]:
     ]
 
 
-def get_for_firm_or_404(queryset: models.QuerySet[M], *, firm: Firm, **lookup: Any) -> M:
+def get_for_firm_or_404(queryset: models.QuerySet[M], *, firm: models.Model, **lookup: Any) -> M:
     """One object of ``firm`` matching ``lookup``, or Http404 (never "forbidden")."""
     try:
         return queryset.filter(firm=firm).get(**lookup)

@@ -3,12 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from accounts.views.auth import admin_login
 from rebalancer.api.problems import server_error
 from rebalancer.api_urls import not_found
 
 urlpatterns = [
-    path("admin/login/", admin_login),
+    path("", include("firms.urls")),  # before admin/: its sign-in page is ours
     path("admin/", admin.site.urls),
     path("api/v1/", include("rebalancer.api_urls")),
     re_path(r"^api/(?P<rest>[\s\S]*)$", not_found),

@@ -6,7 +6,7 @@ from unittest import mock
 
 import pytest
 
-from accounts.models import Role
+from firms.models import Role
 from tests.factories import FirmFactory, MembershipFactory, UserFactory
 
 

@@ -11,17 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import models
 
-from accounts.models import (
-    Account,
-    Client,
-    Firm,
-    Household,
-    Membership,
-    PreferenceSet,
-    RegistrationType,
-    Role,
-    TaxStatus,
-)
+from accounts.models import Account, Client, Household, PreferenceSet, RegistrationType, TaxStatus
+from firms.models import Firm, Membership, Role
 from models_library.models import (
     ModelAssignment,
     ModelLine,

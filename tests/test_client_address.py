@@ -9,7 +9,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from accounts.services import login_throttle
+from firms.services import login_throttle
 from rebalancer.client_address import client_address
 
 

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from accounts.models import Household
-from accounts.tasks import row_security_probe
+from firms.tasks import row_security_probe
 from rebalancer import rowsecurity
 from tests import pg_roles
 from tests.factories import HouseholdFactory

@@ -27,7 +27,8 @@ from django.db.utils import DatabaseError
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts.models import Firm, Household, Restriction
+from accounts.models import Household, Restriction
+from firms.models import Firm
 from rebalancer import rowsecurity
 from tests import pg_roles
 from trading.models import Proposal
@@ -304,7 +305,7 @@ def _worker_env(queue: str) -> dict:
 def test_a_worker_task_for_firm_a_after_one_for_firm_b_sees_only_firm_a(two_firms, tmp_path):
     """In one worker process: firm B's task, then firm A's, then one with no firm, each
     seeing only what it should; then firm A's whole nightly run, started by its task."""
-    from accounts.tasks import row_security_probe
+    from firms.tasks import row_security_probe
     from rebalancer.celery import app
     from trading.tasks import start_firm_run
 

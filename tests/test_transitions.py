@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from firms.models import AuditEvent
 from models_library.models import HeldPrice, ModelVersion
 from models_library.services.versions import version_publish
 from rebalancer.actors import Actor

@@ -15,7 +15,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from accounts.models import Firm
+from firms.models import Firm
 from rebalancer.actors import Actor
 from rebalancer.rowsecurity import firm_scope
 from trading.models import RunTrigger

@@ -11,7 +11,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.models import PreferenceSet
-from accounts.permissions import Action
 from accounts.selectors.households import account_get, household_get
 from accounts.selectors.preferences import (
     CAP_FIELDS,
@@ -20,8 +19,9 @@ from accounts.selectors.preferences import (
     household_effective_preferences,
 )
 from accounts.services.preferences import EDITABLE_FIELDS, preferences_update
+from firms.api.views import FirmAPIView
+from firms.permissions import Action
 from rebalancer.api.schema import example
-from rebalancer.api.views import FirmAPIView
 
 
 class PreferenceFields(serializers.ModelSerializer):

@@ -1,10 +1,8 @@
 from django.urls import path
 
-from . import book, keys, preferences
+from . import book, preferences
 
 urlpatterns = [
-    path("api-keys/", keys.ApiKeyListCreateApi.as_view(), name="api-keys"),
-    path("api-keys/<int:key_id>/revoke/", keys.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
     path("households/", book.HouseholdListCreateApi.as_view(), name="households"),
     path("households/<int:household_id>/", book.HouseholdDetailApi.as_view(), name="household"),
     path(

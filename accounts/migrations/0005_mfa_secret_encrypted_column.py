@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """Room for the encrypted authenticator secret (``accounts.crypto``); 0006 encrypts
+    """Room for the encrypted authenticator secret (``firms.crypto``); 0006 encrypts
     the secrets already stored."""
 
     dependencies = [
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             model_name="mfadevice",
             name="encrypted_secret",
             field=models.CharField(
-                help_text="The base32 TOTP secret, encrypted (see accounts.crypto).",
+                help_text="The base32 TOTP secret, encrypted (see firms.crypto).",
                 max_length=255,
             ),
         ),

@@ -1,10 +1,10 @@
 """Encrypt the authenticator secrets stored in clear (values already encrypted are left
-as they are). Uses the key of ``accounts.crypto``: set ``MFA_ENCRYPTION_KEY`` before
+as they are). Uses the key of ``firms.crypto``: set ``MFA_ENCRYPTION_KEY`` before
 migrating if it is to be used. Reversible: going back decrypts them."""
 
 from django.db import migrations
 
-from accounts.crypto import is_encrypted, mfa_secret_decrypt, mfa_secret_encrypt
+from firms.crypto import is_encrypted, mfa_secret_decrypt, mfa_secret_encrypt
 
 
 def encrypt_plain_secrets(apps, schema_editor) -> None:

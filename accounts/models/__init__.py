@@ -1,10 +1,5 @@
 from .accounts import Account, RegistrationType, TaxStatus
-from .api_keys import ApiKey, ApiScope
-from .audit import AuditEvent
-from .firms import Firm, Membership, Role
 from .households import Client, Household
-from .idempotency import IdempotencyRecord
-from .mfa import MfaDevice, MfaRecoveryCode
 from .preferences import (
     CashWithdrawal,
     LotReliefMethod,
@@ -19,23 +14,14 @@ from .preferences import (
 
 __all__ = [
     "Account",
-    "ApiKey",
-    "ApiScope",
-    "AuditEvent",
     "CashWithdrawal",
     "Client",
-    "Firm",
     "Household",
-    "IdempotencyRecord",
     "LotReliefMethod",
-    "Membership",
-    "MfaDevice",
-    "MfaRecoveryCode",
     "PreferenceSet",
     "RegistrationType",
     "Restriction",
     "RestrictionType",
-    "Role",
     "Screen",
     "ScreenField",
     "Substitution",

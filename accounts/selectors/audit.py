@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import Account, AuditEvent, Firm, Household
+from accounts.models import Account, Household
+from firms.models import AuditEvent, Firm
 
 
 def audit_list(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import Account, Firm, Household, Membership
+from accounts.models import Account, Household
 from accounts.selectors.scope import ACCOUNT, HOUSEHOLD, advisor_scope
+from firms.models import Firm, Membership
 from rebalancer.tenancy import get_for_firm_or_404
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from accounts.models import (
     Account,
     CashWithdrawal,
-    Firm,
     Household,
     PreferenceSet,
     Restriction,
@@ -13,6 +12,7 @@ from accounts.models import (
     Substitution,
 )
 from accounts.selectors.preferences import DEFAULTS
+from firms.models import Firm
 from rebalancer.tenancy import FirmOwnedModel, get_for_firm_or_404
 
 RULE_MODELS: dict[str, type[FirmOwnedModel]] = {

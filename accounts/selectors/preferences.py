@@ -18,13 +18,13 @@ from django.db.models import Q
 from accounts.models import (
     Account,
     CashWithdrawal,
-    Firm,
     PreferenceSet,
     Restriction,
     Screen,
     Substitution,
     WithdrawalFrequency,
 )
+from firms.models import Firm
 from money import cents_half_even
 
 WITHDRAWAL_HORIZON_DAYS = 30

@@ -18,7 +18,7 @@ from typing import TypeGuard, TypeVar
 
 from django.db.models import Model, QuerySet
 
-from accounts.models import Membership, Role
+from firms.models import Membership, Role
 
 HOUSEHOLD = ""
 ACCOUNT = "household__"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.models import Account, Client, Firm, Household, RegistrationType
+from accounts.models import Account, Client, Household, RegistrationType
+from firms.models import Firm
+from firms.services.audit import audit_record, snapshot
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
-
-from .audit import audit_record, snapshot
 
 
 def _full_clean(instance, *, exclude: list[str]) -> None:

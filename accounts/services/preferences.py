@@ -16,7 +16,6 @@ from django.db import models, transaction
 from accounts.models import (
     Account,
     CashWithdrawal,
-    Firm,
     Household,
     PreferenceSet,
     Restriction,
@@ -24,11 +23,11 @@ from accounts.models import (
     Substitution,
 )
 from accounts.selectors.preferences import CAP_FIELDS, SCALAR_FIELDS
+from firms.models import Firm
+from firms.services.audit import audit_record, snapshot
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from rebalancer.tenancy import FirmOwnedModel
-
-from .audit import audit_record, snapshot
 
 EDITABLE_FIELDS = (
     SCALAR_FIELDS + CAP_FIELDS + tuple(f.replace("_usd", "_override") for f in CAP_FIELDS)

@@ -8,14 +8,13 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from accounts.permissions import Action
-from accounts.requests import FirmRequest
 from accounts.selectors.audit import account_history, audit_actions, audit_list
 from accounts.selectors.households import account_get, account_get_by_number
+from firms.permissions import Action
+from firms.requests import FirmRequest
+from firms.web import firm_view, paginate
 from trading.selectors.proposals import account_proposals
 from trading.selectors.trades import account_fills
-
-from .base import firm_view, paginate
 
 
 def _date(text: str) -> dt.date | None:

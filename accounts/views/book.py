@@ -10,9 +10,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.models import TaxStatus
-from accounts.permissions import Action, home_for
-from accounts.requests import FirmRequest
 from accounts.selectors.households import account_get, household_get
+from firms.permissions import Action, home_for
+from firms.requests import FirmRequest
+from firms.web import firm_view, paginate
 from models_library.selectors.models import model_list
 from trading.models import ProposalStatus
 from trading.selectors.account_overview import account_overview
@@ -25,8 +26,6 @@ from trading.selectors.account_search import (
 from trading.selectors.dashboard import dashboard as dashboard_data
 from trading.selectors.proposals import account_proposals, book_as_of, current_proposal
 from trading.selectors.realized import realized_gains_summary
-
-from .base import firm_view, paginate
 
 CHART_SECURITIES = 15
 FLAG_CHOICES = [("", "Any"), ("yes", "Flagged"), ("no", "Not flagged")]

@@ -12,9 +12,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.forms import FIELD_ORDER, RULE_FORMS, PreferencesForm
-from accounts.permissions import Action, require
-from accounts.recent_auth import recent_auth_required
-from accounts.requests import FirmRequest
 from accounts.selectors.audit import account_preference_history, household_preference_history
 from accounts.selectors.households import account_get, household_get
 from accounts.selectors.preference_rules import (
@@ -25,10 +22,12 @@ from accounts.selectors.preference_rules import (
 )
 from accounts.selectors.preferences import effective_preferences
 from accounts.services import preferences as services
+from firms.permissions import Action, require
+from firms.recent_auth import recent_auth_required
+from firms.requests import FirmRequest
+from firms.web import add_service_errors, firm_view, paginate
 from rebalancer.errors import DomainError
 from trading.selectors.proposals import book_as_of, current_proposal
-
-from .base import add_service_errors, firm_view, paginate
 
 RATE_FIELDS = {"short_term_rate", "long_term_rate"}
 CAP_FIELDS = {"max_realized_gain_usd", "max_short_term_gain_usd"}

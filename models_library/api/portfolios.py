@@ -6,13 +6,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from accounts.permissions import Action
+from firms.api.idempotency import idempotent
+from firms.api.views import FirmAPIView
+from firms.permissions import Action
 from models_library.models import ModelLine, ModelPortfolio, ModelVersion
 from models_library.selectors.models import model_get, model_list, version_get
 from models_library.services.versions import version_publish
-from rebalancer.api.idempotency import idempotent
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of
-from rebalancer.api.views import FirmAPIView
 
 
 class ModelOutput(serializers.ModelSerializer):

@@ -7,6 +7,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
+from firms.api.idempotency import idempotent
+from firms.api.views import FirmAPIView
 from models_library.models import FirmPrice, HeldPrice
 from models_library.selectors.prices import firm_prices_unadopted, held_prices
 from models_library.services.price_review import (
@@ -14,9 +16,7 @@ from models_library.services.price_review import (
     held_price_reject,
     held_price_release,
 )
-from rebalancer.api.idempotency import idempotent
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of
-from rebalancer.api.views import FirmAPIView
 
 STEWARDS_ONLY = (
     "Only a firm the operator made a steward of reference data "

@@ -7,12 +7,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from firms.api.idempotency import idempotent
+from firms.api.views import FirmAPIView
 from models_library.models import Price, Security, SecurityType
 from models_library.services.prices import prices_upsert, securities_upsert
 from rebalancer.api.bulk import bulk_of, validate_rows
-from rebalancer.api.idempotency import idempotent
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of, query_date
-from rebalancer.api.views import FirmAPIView
 
 
 class SecurityOutput(serializers.ModelSerializer):

@@ -59,7 +59,7 @@ class HeldPrice(models.Model):
     previous_close = models.DecimalField(max_digits=16, decimal_places=6)
     split_ratio = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
     sent_by_firm = models.ForeignKey(
-        "accounts.Firm", null=True, on_delete=models.SET_NULL, related_name="+"
+        "firms.Firm", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     sent_by = models.CharField(max_length=100)
     sent_at = models.DateTimeField(auto_now_add=True)

@@ -63,7 +63,7 @@ class Price(models.Model):
     date = models.DateField()
     close = models.DecimalField(max_digits=16, decimal_places=6)
     sent_by_firm = models.ForeignKey(
-        "accounts.Firm", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "firms.Firm", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sent_by = models.CharField(max_length=100, blank=True)
     accepted_by = models.CharField(max_length=100, blank=True)

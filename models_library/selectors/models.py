@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from accounts.models import Firm
+from firms.models import Firm
 from models_library.models import ModelPortfolio, ModelVersion
 from rebalancer.tenancy import get_for_firm_or_404
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, Max, OuterRef, QuerySet
 
-from accounts.models import Firm
+from firms.models import Firm
 from models_library.models import FirmPrice, HeldPrice, HeldStatus, Price
 
 RECENT_DAYS = 7

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from django.db.models import Max, Q, QuerySet
 
-from accounts.models import Account, Firm, Membership
+from accounts.models import Account
 from accounts.selectors.households import account_list
+from firms.models import Firm, Membership
 from models_library.models import ModelLine, ModelPortfolio, ModelVersion, Security, VersionStatus
 from models_library.selectors.models import model_list
 

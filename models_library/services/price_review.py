@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
-from accounts.models import Firm
-from accounts.services.audit import audit_record
+from firms.models import Firm
+from firms.services.audit import audit_record
 from models_library.models import FirmPrice, HeldPrice, HeldStatus, Price
 from rebalancer.actors import Actor
 from rebalancer.errors import InvalidTransition, ValidationFailed

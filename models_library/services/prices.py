@@ -24,8 +24,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Firm
-from accounts.services.audit import audit_record
+from firms.models import Firm
+from firms.services.audit import audit_record
 from models_library.models import FirmPrice, Price, Security, SecurityType
 from models_library.services.price_review import PricesWritten, steward_prices_store
 from rebalancer.actors import Actor

@@ -15,8 +15,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Account, Firm
-from accounts.services.audit import audit_record
+from accounts.models import Account
+from firms.models import Firm
+from firms.services.audit import audit_record
 from models_library.models import (
     ModelAssignment,
     ModelLine,

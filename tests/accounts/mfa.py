@@ -8,7 +8,7 @@ import time
 import pyotp
 from django.urls import reverse
 
-from accounts.services.mfa import mfa_enrolment_confirm, mfa_enrolment_start
+from firms.services.mfa import mfa_enrolment_confirm, mfa_enrolment_start
 from tests.factories import PASSWORD
 
 

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from django.http import HttpResponse
 
-from accounts.middleware import FirmMiddleware
-from accounts.models import ApiKey, AuditEvent
-from accounts.services.api_keys import api_key_create
-from accounts.services.audit import audit_record
+from firms.middleware import FirmMiddleware
+from firms.models import ApiKey, AuditEvent
+from firms.services.api_keys import api_key_create
+from firms.services.audit import audit_record
 from rebalancer.actors import Actor
 from tests.api.conftest import key_client
 

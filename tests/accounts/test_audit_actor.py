@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import AuditEvent, Role
-from accounts.services.audit import audit_record
+from firms.models import AuditEvent, Role
+from firms.services.audit import audit_record
 from rebalancer.actors import Actor
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError
 
-from accounts.models import Account, AuditEvent, TaxStatus
+from accounts.models import Account, TaxStatus
 from accounts.services.book import account_create, client_create, household_create
+from firms.models import AuditEvent
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from tests.factories import AccountFactory

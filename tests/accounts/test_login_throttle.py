@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from accounts.services import login_throttle
+from firms.services import login_throttle
 
 
 def _attempt(client, username, password, address="10.0.0.1"):

@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent, MfaDevice, MfaRecoveryCode
-from accounts.services.mfa_codes import mfa_verify
+from firms.models import AuditEvent, MfaDevice, MfaRecoveryCode
+from firms.services.mfa_codes import mfa_verify
 from rebalancer.errors import DomainError
 from tests.accounts.mfa import enrol, password_step, signed_in
 from tests.factories import PASSWORD

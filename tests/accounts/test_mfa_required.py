@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.middleware import SESSION_FIRM_KEY
-from accounts.models import AuditEvent, Firm, Role
-from accounts.services.api_keys import api_key_create
+from firms.middleware import SESSION_FIRM_KEY
+from firms.models import AuditEvent, Firm, Role
+from firms.services.api_keys import api_key_create
 from rebalancer.actors import Actor
 from tests.accounts.mfa import enrol
 from tests.factories import MembershipFactory

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Firm, Membership, MfaDevice, MfaRecoveryCode, Role
-from accounts.services.mfa_reset import mfa_reset
+from firms.models import AuditEvent, Firm, Membership, MfaDevice, MfaRecoveryCode, Role
+from firms.services.mfa_reset import mfa_reset
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError
 from tests.accounts.mfa import code_step, enrol, password_step, signed_in
@@ -72,7 +72,7 @@ def test_resetting_deletes_the_authenticator_and_codes_and_is_audited(firm_a, ad
     assert (event.firm, event.actor, event.object_type, event.object_id) == (
         firm_a,
         admin_a,
-        "accounts.MfaDevice",
+        "firms.MfaDevice",
         str(advisor_a.pk),
     )
     assert event.object_repr == "Multi-factor sign-in of advisor-a"

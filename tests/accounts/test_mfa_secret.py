@@ -12,20 +12,20 @@ import pyotp
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.db.migrations.loader import MigrationLoader
 from django.db.models import CharField
 from django.utils import timezone
 
-from accounts.crypto import (
+from firms.crypto import (
     MfaSecretUnreadable,
     encryption_key,
     is_encrypted,
     mfa_secret_decrypt,
     mfa_secret_encrypt,
 )
-from accounts.models import MfaDevice
-from accounts.services.mfa_codes import mfa_verify
+from firms.models import MfaDevice
+from firms.services.mfa_codes import mfa_verify
 from rebalancer.errors import DomainError
 from tests.accounts.mfa import enrol
 
@@ -39,6 +39,12 @@ def _new_key() -> str:
 @pytest.fixture(autouse=True)
 def _key_from_settings(settings):
     settings.MFA_ENCRYPTION_KEY = _new_key()
+
+
+def _apps_at_the_migration():
+    """The models as the encrypting migration sees them (they have moved apps since)."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return loader.project_state(("accounts", "0006_mfa_secret_encrypt")).apps
 
 
 def test_the_stored_value_is_not_the_secret(advisor_a):
@@ -127,7 +133,7 @@ def test_the_migration_encrypts_plain_secrets_and_leaves_encrypted_ones(advisor_
     MfaDevice.objects.filter(user=advisor_a).update(encrypted_secret=plain_totp.secret)
     encrypted = MfaDevice.objects.get(user=admin_a).encrypted_secret
     # when the migration runs
-    MIGRATION.encrypt_plain_secrets(apps, None)
+    MIGRATION.encrypt_plain_secrets(_apps_at_the_migration(), None)
     # then
     migrated = MfaDevice.objects.get(user=advisor_a)
     assert is_encrypted(migrated.encrypted_secret)
@@ -135,11 +141,11 @@ def test_the_migration_encrypts_plain_secrets_and_leaves_encrypted_ones(advisor_
     assert MfaDevice.objects.get(user=admin_a).encrypted_secret == encrypted
     assert mfa_verify(user=advisor_a, code=plain_totp.now()) == "totp"
     # and running it again changes nothing
-    MIGRATION.encrypt_plain_secrets(apps, None)
+    MIGRATION.encrypt_plain_secrets(_apps_at_the_migration(), None)
     assert MfaDevice.objects.get(user=advisor_a).encrypted_secret == migrated.encrypted_secret
 
 
 def test_the_migration_reversed_decrypts(advisor_a):
     totp, _ = enrol(advisor_a)
-    MIGRATION.decrypt_secrets(apps, None)
+    MIGRATION.decrypt_secrets(_apps_at_the_migration(), None)
     assert MfaDevice.objects.values_list("encrypted_secret", flat=True).get() == totp.secret

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from accounts.recent_auth import SESSION_KEY
-from accounts.services import login_throttle
-from accounts.views.auth import PENDING_KEY
+from firms.recent_auth import SESSION_KEY
+from firms.services import login_throttle
+from firms.views.auth import PENDING_KEY
 from tests.accounts.mfa import code_step, enrol, password_step, signed_in
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from accounts.services import mfa_throttle
-from accounts.services.attempt_throttle import Lockout
+from firms.services import mfa_throttle
+from firms.services.attempt_throttle import Lockout
 from tests.accounts.mfa import code_step, enrol, password_step, signed_in
 from tests.factories import PASSWORD
 from tests.web.helpers import client_for

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import Membership, Role
-from accounts.permissions import ROLE_ACTIONS, Action, roles_that_may, user_may
+from firms.models import Membership, Role
+from firms.permissions import ROLE_ACTIONS, Action, roles_that_may, user_may
 
 A = Action
 MATRIX = {

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import AuditEvent, CashWithdrawal, PreferenceSet
+from accounts.models import CashWithdrawal, PreferenceSet
 from accounts.selectors.preferences import effective_preferences, pending_withdrawal_usd
 from accounts.services.preferences import (
     preferences_update,
@@ -17,6 +17,7 @@ from accounts.services.preferences import (
     substitution_add,
     withdrawal_add,
 )
+from firms.models import AuditEvent
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from tests.factories import AccountFactory, HouseholdFactory, SecurityFactory

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
+from firms.models import Role
 from tests.factories import AccountFactory, ClientFactory, HouseholdFactory
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from accounts.models import ApiKey
-from accounts.services.api_keys import api_key_create
+from firms.models import ApiKey
+from firms.services.api_keys import api_key_create
 from rebalancer.actors import Actor
 
 

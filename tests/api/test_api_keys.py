@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import ApiKey, AuditEvent, Membership, Role
-from accounts.services.api_keys import api_key_create, api_key_revoke
+from firms.models import ApiKey, AuditEvent, Membership, Role
+from firms.services.api_keys import api_key_create, api_key_revoke
 from rebalancer.actors import Actor
 from tests.api.conftest import problem, session_client
 

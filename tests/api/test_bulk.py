@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import AuditEvent
+from firms.models import AuditEvent
 from models_library.models import Price, Security
 from tests.api.conftest import problem
 from tests.factories import AccountFactory, HouseholdFactory, SecurityFactory

@@ -7,7 +7,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from rebalancer.api.throttling import PerKeyRateThrottle
+from firms.api.throttling import PerKeyRateThrottle
 from tests.api.conftest import key_client, problem
 from tests.factories import HouseholdFactory, PriceFactory
 from trading.models import Blotter

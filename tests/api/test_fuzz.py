@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from accounts.services.api_keys import api_key_create
+from firms.services.api_keys import api_key_create
 from rebalancer.actors import Actor
 from rebalancer.wsgi import application
 from tests.factories import FirmFactory

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import Household, IdempotencyRecord
+from accounts.models import Household
+from firms.models import IdempotencyRecord
 from tests.api.conftest import key_client, problem
 
 pytestmark = pytest.mark.django_db

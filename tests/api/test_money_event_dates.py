@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from accounts.models import AuditEvent
+from firms.models import AuditEvent
 from tests.api.conftest import key_client, problem
 from tests.factories import AccountFactory, HouseholdFactory, SecurityFactory
 from tests.trading.builders import AS_OF, small_book

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from accounts.models import Household
-from accounts.recent_auth import SESSION_KEY
+from firms.recent_auth import SESSION_KEY
 from tests.accounts.mfa import enrol
 from tests.api.conftest import key_client, problem, session_client
 

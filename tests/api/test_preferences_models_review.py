@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import AuditEvent, Role
+from firms.models import AuditEvent, Role
 from models_library.models import VersionStatus
 from rebalancer.actors import Actor
 from tests.api.conftest import key_client, problem, session_client

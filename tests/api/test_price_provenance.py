@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from firms.models import AuditEvent
 from models_library.models import FirmPrice, HeldPrice, Price
 from models_library.selectors.prices import latest_closes
 from tests.factories import AccountFactory, FirmFactory, SecurityFactory, TaxLotFactory

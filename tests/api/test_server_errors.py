@@ -16,7 +16,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from accounts.models import PreferenceSet
-from accounts.services.api_keys import api_key_create
+from firms.services.api_keys import api_key_create
 from rebalancer.actors import Actor
 from rebalancer.wsgi import application
 from tests.api.conftest import key_client, problem

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import ApiKey, AuditEvent, Role
-from accounts.services.api_keys import api_key_create
+from firms.models import ApiKey, AuditEvent, Role
+from firms.services.api_keys import api_key_create
 from models_library.models import ModelVersion
 from rebalancer.actors import Actor
 from tests.api.conftest import key_client, session_client

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import Role
+from firms.models import Role
 from tests.api.conftest import key_client, problem, session_client
 from tests.trading.builders import AS_OF, small_book
 from trading.models import Fill, TaxLot

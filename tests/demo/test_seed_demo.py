@@ -22,13 +22,10 @@ from accounts.models import (
     Account,
     CashWithdrawal,
     Client,
-    Firm,
     Household,
-    Membership,
     PreferenceSet,
     Restriction,
     RestrictionType,
-    Role,
     Screen,
     Substitution,
     TaxStatus,
@@ -38,6 +35,7 @@ from demo.firm import DEMO_PASSWORD
 from demo.market_calendar import trading_days
 from demo.portfolios import SWAP_PARTNERS
 from demo.reference import load_etfs, load_stocks
+from firms.models import Firm, Membership, Role
 from models_library.models import (
     ModelAssignment,
     ModelLine,

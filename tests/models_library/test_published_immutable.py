@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Role
+from firms.models import AuditEvent, Role
 from models_library.models import ModelLine, ModelVersion, VersionStatus
 from models_library.services.firm_reset import published_lines_release
 from models_library.services.versions import draft_save, model_create, version_publish

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.models import AuditEvent, Firm
+from firms.models import AuditEvent, Firm
 
 pytestmark = pytest.mark.django_db
 

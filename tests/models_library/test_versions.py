@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from accounts.models import AuditEvent
+from firms.models import AuditEvent
 from models_library.models import ModelLine, VersionStatus
 from models_library.services.resolution import ModelCycleError, model_target_weights
 from models_library.services.versions import (

@@ -11,18 +11,10 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 
-from accounts.models import (
-    Account,
-    ApiKey,
-    AuditEvent,
-    Client,
-    Firm,
-    Household,
-    IdempotencyRecord,
-    Role,
-)
+from accounts.models import Account, Client, Household
 from accounts.services import preferences as prefs
-from accounts.services.api_keys import api_key_create
+from firms.models import ApiKey, AuditEvent, Firm, IdempotencyRecord, Role
+from firms.services.api_keys import api_key_create
 from models_library.models import ModelPortfolio, ModelVersion, VersionStatus
 from models_library.services.prices import prices_upsert
 from rebalancer import rowsecurity

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import Firm, Household
+from accounts.models import Household
+from firms.models import Firm
 from rebalancer.tenancy import firm_owned_models
 from trading.models import Order
 

@@ -22,9 +22,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
 
-from accounts.models import Firm, Membership, MfaDevice, MfaRecoveryCode
-from accounts.selectors.mfa import mfa_confirmed
-from accounts.services.api_keys import api_key_create
+from firms.models import Firm, Membership, MfaDevice, MfaRecoveryCode
+from firms.selectors.mfa import mfa_confirmed
+from firms.services.api_keys import api_key_create
 from rebalancer import rowsecurity
 from rebalancer.actors import Actor
 from rebalancer.tenancy import firm_owned_models
@@ -74,12 +74,12 @@ def firm_rows(firm) -> dict[str, str]:
             for model in firm_owned_models()
         }
         users = list(Membership.objects.filter(firm=firm).values_list("user_id", flat=True))
-        tables["accounts.Firm"] = Firm.objects.filter(pk=firm.pk).values_list()
+        tables["firms.Firm"] = Firm.objects.filter(pk=firm.pk).values_list()
         tables["auth.User"] = (
             get_user_model().objects.filter(pk__in=users).order_by("pk").values_list()
         )
-        tables["accounts.MfaDevice"] = MfaDevice.objects.filter(user__in=users).values_list()
-        tables["accounts.MfaRecoveryCode"] = (
+        tables["firms.MfaDevice"] = MfaDevice.objects.filter(user__in=users).values_list()
+        tables["firms.MfaRecoveryCode"] = (
             MfaRecoveryCode.objects.filter(device__user__in=users).order_by("pk").values_list()
         )
         return {label: _digest(list(rows)) for label, rows in tables.items()}

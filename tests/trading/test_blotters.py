@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from accounts.models import AuditEvent, Role
+from firms.models import AuditEvent, Role
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from trading.models import (

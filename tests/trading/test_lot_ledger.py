@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import AuditEvent, RegistrationType, TaxStatus
+from accounts.models import RegistrationType, TaxStatus
+from firms.models import AuditEvent
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from tests.factories import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import AuditEvent
+from firms.models import AuditEvent
 from models_library.models import ModelAssignment
 from trading.models import Proposal, ProposalStatus
 from trading.services import rerun

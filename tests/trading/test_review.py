@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from accounts.models import AuditEvent
 from accounts.services.preferences import restriction_add
+from firms.models import AuditEvent
 from rebalancer.actors import Actor
 from rebalancer.errors import InvalidTransition, ValidationFailed
 from trading.models import Proposal, ProposalStatus

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from accounts.models import Account, Firm, Household, Role
+from accounts.models import Account, Household
+from firms.models import Firm, Role
 from models_library.models import ModelPortfolio, ModelVersion
 from tests.trading.builders import AS_OF, small_book
 from tests.web.browser import browser, page  # noqa: F401 - fixtures for the browser tests

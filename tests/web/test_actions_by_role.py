@@ -9,7 +9,8 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import AuditEvent, PreferenceSet, Restriction
+from accounts.models import PreferenceSet, Restriction
+from firms.models import AuditEvent
 from models_library.models import (
     ModelAssignment,
     ModelPortfolio,

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from accounts.models import Account, Household, Membership, Role
+from accounts.models import Account, Household
+from firms.models import Membership, Role
 from rebalancer.actors import Actor
 from tests.api.conftest import key_client, session_client
 from tests.web.conftest import Book, build_book

@@ -8,7 +8,7 @@ import time
 import pyotp
 import pytest
 
-from accounts.models import MfaDevice
+from firms.models import MfaDevice
 from tests.factories import PASSWORD
 from tests.web.browser import log_in, requires_chromium, shot
 

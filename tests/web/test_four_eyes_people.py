@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.models import AuditEvent
+from firms.models import AuditEvent
 from rebalancer.actors import Actor
 from tests.web.helpers import client_for
 from trading.models import Blotter, BlotterStatus

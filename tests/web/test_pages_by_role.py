@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.permissions import ROLE_ACTIONS, Action, can
+from firms.permissions import ROLE_ACTIONS, Action, can
 from tests.web.helpers import client_for
 from tests.web.pages import object_pages, pages
 

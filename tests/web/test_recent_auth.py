@@ -14,17 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from accounts.models import (
-    AuditEvent,
-    CashWithdrawal,
-    MfaDevice,
-    PreferenceSet,
-    Restriction,
-    Screen,
-    Substitution,
-)
-from accounts.recent_auth import SESSION_KEY
-from accounts.services import login_throttle
+from accounts.models import CashWithdrawal, PreferenceSet, Restriction, Screen, Substitution
+from firms.models import AuditEvent, MfaDevice
+from firms.recent_auth import SESSION_KEY
+from firms.services import login_throttle
 from models_library.models import (
     ModelAssignment,
     ModelPortfolio,

@@ -11,13 +11,13 @@ from rest_framework import serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from accounts.permissions import Action
+from firms.api.idempotency import idempotent
+from firms.api.views import FirmAPIView
+from firms.permissions import Action
 from rebalancer.api.bulk import bulk_of, validate_rows
-from rebalancer.api.idempotency import idempotent
 from rebalancer.api.parsers import StrictJSONParser
 from rebalancer.api.renderers import CSVTextParser, CSVTextRenderer
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of
-from rebalancer.api.views import FirmAPIView
 from rebalancer.errors import ValidationFailed
 from trading.api.fields import EventDateField
 from trading.models import Blotter

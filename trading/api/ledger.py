@@ -9,10 +9,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.selectors.households import account_get
+from firms.api.idempotency import idempotent
+from firms.api.views import FirmAPIView
 from rebalancer.api.bulk import bulk_of, raw_rows, validate_rows
-from rebalancer.api.idempotency import idempotent
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of, query_date
-from rebalancer.api.views import FirmAPIView
 from trading.api.fields import EventDateField
 from trading.models import CashBalance, TaxLot, Transaction, TransactionType
 from trading.selectors.holdings import account_lots, account_positions, account_transactions

@@ -8,11 +8,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from accounts.permissions import Action
 from accounts.selectors.households import account_get
-from rebalancer.api.idempotency import idempotent
+from firms.api.idempotency import idempotent
+from firms.api.views import FirmAPIView
+from firms.permissions import Action
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of, query_date
-from rebalancer.api.views import FirmAPIView
 from trading.models import Proposal, ProposalStatus, ProposedTrade
 from trading.selectors.proposals import proposal_get, proposal_list
 from trading.services.review import proposal_approve, proposal_reject, proposal_reoptimize

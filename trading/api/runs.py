@@ -6,10 +6,10 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from accounts.permissions import Action
-from rebalancer.api.idempotency import idempotent
+from firms.api.idempotency import idempotent
+from firms.api.views import FirmAPIView
+from firms.permissions import Action
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of
-from rebalancer.api.views import FirmAPIView
 from trading.models import Run, RunTrigger
 from trading.selectors.runs import run_get, run_list
 from trading.services.runs import run_progress, run_start

@@ -7,8 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from accounts.models import Account, CashWithdrawal, Firm
+from accounts.models import Account, CashWithdrawal
 from accounts.selectors.preferences import EffectivePreferences, effective_preferences
+from firms.models import Firm
 from models_library.models import Security
 from models_library.selectors.prices import latest_closes
 from models_library.services.resolution import model_target_weights

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from accounts.models import Account, Firm, Household, Membership
+from accounts.models import Account, Household
 from accounts.selectors.households import account_list, household_list
+from firms.models import Firm, Membership
 from trading.models import Proposal, ProposalStatus
 
 ACCOUNT_SORTS = {

@@ -2,7 +2,7 @@
 account's allocation and what has been filled.
 
 A blotter is the firm's trading desk's object: it gathers every approved trade of the firm.
-Advisors may not see blotters at all (``accounts.permissions``: no ``view_blotters``), so
+Advisors may not see blotters at all (``firms.permissions``: no ``view_blotters``), so
 no advisor scope hides a whole blotter. Its lines that name an account (allocations and
 fills) still go through the advisor scope (``accounts.selectors.scope``): should the
 product ever show blotters to advisors, one limited to their households would see the
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from accounts.models import Firm, Membership
 from accounts.selectors.scope import FILL, PROPOSED_TRADE, advisor_scope
+from firms.models import Firm, Membership
 from rebalancer.tenancy import get_for_firm_or_404
 from trading.models import Blotter, Fill, Order, ProposedTrade
 

@@ -11,9 +11,10 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from accounts.models import Account, Firm, Membership, PreferenceSet, TaxStatus
+from accounts.models import Account, PreferenceSet, TaxStatus
 from accounts.selectors.households import account_list
 from accounts.selectors.preferences import effective_preferences_for_accounts
+from firms.models import Firm, Membership
 from money import ZERO_CENTS
 from trading.models import ProposalStatus, RealizedGain, Run, Term
 from trading.selectors.account_search import account_search

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from accounts.models import Account, Firm
+from accounts.models import Account
+from firms.models import Firm
 from models_library.selectors.prices import latest_closes
 from money import cents_half_even
 from trading.models import CashBalance, TaxLot, Transaction

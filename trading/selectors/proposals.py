@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.db.models import Case, IntegerField, Q, QuerySet, When
 
-from accounts.models import Firm, Membership
 from accounts.selectors.scope import PROPOSAL, PROPOSED_TRADE, advisor_scope
+from firms.models import Firm, Membership
 from models_library.selectors.prices import last_price_date
 from money import ZERO
 from rebalancer.tenancy import get_for_firm_or_404

@@ -15,7 +15,8 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import Account, Firm, Household, TaxStatus
+from accounts.models import Account, Household, TaxStatus
+from firms.models import Firm
 from money import ZERO_CENTS, cents_half_even
 from tax_calendar.tax_year import tax_year_end, tax_year_start
 from tax_calendar.wash_sale import window_start

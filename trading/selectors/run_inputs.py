@@ -13,8 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from accounts.models import Account, Firm, TaxStatus
+from accounts.models import Account, TaxStatus
 from accounts.selectors.preferences import EffectivePreferences, effective_preferences_for_accounts
+from firms.models import Firm
 from models_library.models import ModelLine, ModelVersion, Security, SecurityType, VersionStatus
 from models_library.selectors.prices import latest_closes
 from models_library.services.resolution import resolve_lines

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.models import Firm, Membership
 from accounts.selectors.scope import PROPOSAL, advisor_scope
+from firms.models import Firm, Membership
 from rebalancer.tenancy import get_for_firm_or_404
 from trading.models import ChunkStatus, Proposal, ProposalStatus, Run
 

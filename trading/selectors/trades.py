@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.models import Account, Firm
+from accounts.models import Account
+from firms.models import Firm
 from trading.models import Fill, ProposalStatus, ProposedTrade
 
 

@@ -17,10 +17,10 @@ from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from accounts.models import Firm
-from accounts.permissions import Action, user_may
-from accounts.selectors.people import person_acting
-from accounts.services.audit import audit_record
+from firms.models import Firm
+from firms.permissions import Action, user_may
+from firms.selectors.people import person_acting
+from firms.services.audit import audit_record
 from money import cents_half_even
 from rebalancer.actors import Actor
 from rebalancer.decimals import column_decimal

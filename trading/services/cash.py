@@ -15,8 +15,9 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.models import Account, Firm
-from accounts.services.audit import audit_record
+from accounts.models import Account
+from firms.models import Firm
+from firms.services.audit import audit_record
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from trading.models import CashBalance

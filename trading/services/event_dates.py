@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import Firm
+from firms.models import Firm
 from rebalancer.errors import DomainError
 
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.models import Account, Firm
+from accounts.models import Account
+from firms.models import Firm
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from trading.services.lot_ledger import transactions_record

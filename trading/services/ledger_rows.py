@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from accounts.models import Firm
+from firms.models import Firm
 from models_library.models import Security
 from rebalancer.errors import DomainError, ValidationFailed
 from trading.models import Transaction, TransactionType

@@ -30,9 +30,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Account, Firm, Household
+from accounts.models import Account, Household
 from accounts.selectors.preferences import effective_preferences_for_accounts
-from accounts.services.audit import audit_record
+from firms.models import Firm
+from firms.services.audit import audit_record
 from lot_engine import (
     AccountSpec,
     EngineInput,

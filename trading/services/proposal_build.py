@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from accounts.models import Firm
+from firms.models import Firm
 from models_library.models import Security
 from money import CENT, ZERO
 from optimizer.contract import reliefs_to_list, result_to_dict, rules_to_list

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from accounts.models import Firm
+from firms.models import Firm
 from optimizer.contract import SUMMARY_FIGURES, result_from_dict
 from optimizer.output import plain
 from optimizer.types import OptimizeResult, Trade

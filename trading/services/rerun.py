@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accounts.models import Firm
-from accounts.services.audit import audit_record
+from firms.models import Firm
+from firms.services.audit import audit_record
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError
 from rebalancer.rowsecurity import firm_scope

@@ -12,8 +12,9 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Account, Firm
-from accounts.services.audit import audit_record
+from accounts.models import Account
+from firms.models import Firm
+from firms.services.audit import audit_record
 from money import cents_half_even
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Account, Firm
-from accounts.services.audit import audit_record
+from accounts.models import Account
+from firms.models import Firm
+from firms.services.audit import audit_record
 from optimizer.types import Case
 from rebalancer.actors import Actor
 from rebalancer.errors import InvalidTransition

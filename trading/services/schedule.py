@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from accounts.models import Firm
+from firms.models import Firm
 from rebalancer.rowsecurity import firm_scope
 from trading.models import Run
 

@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from accounts.models import Account, Firm
+from accounts.models import Account
+from firms.models import Firm
 from models_library.models import ModelAssignment, ModelVersion, Security
 from models_library.selectors.prices import latest_closes
 from models_library.services.resolution import version_security_weights

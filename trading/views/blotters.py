@@ -8,10 +8,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import Action, require
-from accounts.recent_auth import recent_auth_required
-from accounts.requests import FirmRequest
-from accounts.views.base import error_lines, firm_view
+from firms.permissions import Action, require
+from firms.recent_auth import recent_auth_required
+from firms.requests import FirmRequest
+from firms.web import error_lines, firm_view
 from rebalancer.errors import DomainError
 from trading.forms import FillsUploadForm
 from trading.models import BlotterStatus

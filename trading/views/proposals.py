@@ -8,10 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import Action, require
-from accounts.requests import FirmRequest
 from accounts.selectors.households import account_get
-from accounts.views.base import error_lines, firm_view, is_htmx, paginate
+from firms.permissions import Action, require
+from firms.requests import FirmRequest
+from firms.web import error_lines, firm_view, is_htmx, paginate
 from rebalancer.errors import DomainError
 from trading.forms import RejectForm, TradeEditForm
 from trading.models import ProposalStatus

@@ -9,10 +9,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import Action, require
-from accounts.requests import FirmRequest
 from accounts.selectors.scope import sees_only_own_households
-from accounts.views.base import firm_view, paginate
+from firms.permissions import Action, require
+from firms.requests import FirmRequest
+from firms.web import firm_view, paginate
 from trading.models import RunStatus
 from trading.selectors.runs import run_chunk_counts, run_failures, run_get, run_list
 from trading.services.runs import run_progress

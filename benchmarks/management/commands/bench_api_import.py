@@ -16,9 +16,9 @@ from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
 
-from accounts.models import Firm
-from accounts.services.api_keys import api_key_create
 from accounts.services.book import account_create, household_create
+from firms.models import Firm
+from firms.services.api_keys import api_key_create
 from rebalancer import rowsecurity
 from rebalancer.actors import Actor
 

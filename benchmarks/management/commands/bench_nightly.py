@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Max
 
-from accounts.models import Account, Firm
+from accounts.models import Account
+from firms.models import Firm
 from models_library.models import Price
 from rebalancer.rowsecurity import firm_scope
 from trading.models import ChunkStatus, Proposal, Run, RunChunk, RunStatus

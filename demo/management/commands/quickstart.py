@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db.models import Max
 
-from accounts.models import Firm
 from demo.firm import DEMO_PASSWORD, STAFF
+from firms.models import Firm
 from models_library.models import Price
 from rebalancer.rowsecurity import firm_scope
 from trading.models import Proposal

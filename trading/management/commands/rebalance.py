@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.models import Firm
+from firms.models import Firm
 from rebalancer.rowsecurity import firm_scope
 from trading.models import ChunkStatus, Proposal, Run, RunChunk, RunTrigger
 from trading.services.runs import DEFAULT_CHUNK_SIZE, chunk_process, run_progress, run_start

@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Firm
+from firms.models import Firm
 from rebalancer.errors import DomainError
 from rebalancer.rowsecurity import firm_scope
 from trading.models import Proposal

@@ -1,0 +1,1 @@
+"""The tenant: firms, their people and roles, API keys, MFA and the audit log."""

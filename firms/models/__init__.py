@@ -1,0 +1,17 @@
+from .api_keys import ApiKey, ApiScope
+from .audit import AuditEvent
+from .firms import Firm, Membership, Role
+from .idempotency import IdempotencyRecord
+from .mfa import MfaDevice, MfaRecoveryCode
+
+__all__ = [
+    "ApiKey",
+    "ApiScope",
+    "AuditEvent",
+    "Firm",
+    "IdempotencyRecord",
+    "Membership",
+    "MfaDevice",
+    "MfaRecoveryCode",
+    "Role",
+]

@@ -1,0 +1,109 @@
+"""Template helpers: role checks and number formatting for the UI."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.urls import reverse
+
+from firms.permissions import can as _can
+
+register = template.Library()
+
+
+@register.filter
+def can(membership, action: str) -> bool:
+    return _can(membership, action)
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+@register.filter
+def pct(value, places: int = 2) -> str:
+    """A fraction as a percentage: 0.0123 -> '1.23 %'."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    return f"{number * 100:,.{int(places)}f} %"
+
+
+@register.filter
+def usd(value) -> str:
+    """Money with a thousands separator and a sign for negatives: -1234.5 -> '−$1,234.50'."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    sign = "−" if number < 0 else ""
+    return f"{sign}${abs(number):,.2f}"
+
+
+@register.filter
+def qty(value) -> str:
+    """A share quantity without trailing zeros: 12.500000 -> '12.5'."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    text = f"{number.normalize():f}"
+    whole, _, frac = text.partition(".")
+    return f"{int(whole):,}" + (f".{frac}" if frac else "") if whole.lstrip("-").isdigit() else text
+
+
+@register.filter
+def sign_class(value) -> str:
+    """'pos', 'neg' or '' for colouring gains and losses."""
+    number = _decimal(value)
+    if not number:
+        return ""
+    return "pos" if number > 0 else "neg"
+
+
+@register.filter
+def tax_class(value) -> str:
+    """Like ``sign_class`` for a tax: a negative tax (a saving) is good news."""
+    return {"pos": "neg", "neg": "pos"}.get(sign_class(value), "")
+
+
+@register.filter
+def label(value) -> str:
+    """A code such as 'tax_above_threshold' in words: 'tax above threshold'."""
+    return str(value).replace("_", " ")
+
+
+OBJECT_PAGES = {
+    "accounts.Account": "account_detail",
+    "accounts.Household": "household_detail",
+    "trading.Proposal": "proposal_detail",
+    "trading.Blotter": "blotter_detail",
+    "trading.Run": "run_detail",
+    "models_library.ModelPortfolio": "model_detail",
+    "models_library.ModelVersion": "version_detail",
+}
+
+
+@register.filter
+def object_url(event) -> str:
+    """The page of an audit event's object, when it has one ("" otherwise)."""
+    name = OBJECT_PAGES.get(event.object_type)
+    if name is None or not str(event.object_id).isdigit():
+        return ""
+    return reverse(name, args=[int(event.object_id)])
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with ``changes`` applied (for sorting and paging links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()
