@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "models_library",
     "trading",
+    "pages",
     "demo",
     "backtest",
     "benchmarks",

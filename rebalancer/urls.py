@@ -11,8 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("rebalancer.api_urls")),
     re_path(r"^api/(?P<rest>[\s\S]*)$", not_found),
-    path("", include("accounts.urls")),
-    path("", include("models_library.urls")),
+    path("", include("pages.urls")),
     path("", include("trading.urls")),
 ]
 

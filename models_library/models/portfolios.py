@@ -2,7 +2,7 @@
 
 A version's lines are either a security with a weight or a sub-model with a weight (a model
 of models). A sub-model line means "the sub-model's latest published version, scaled by
-this weight"; resolution to security weights lives in ``models_library.services.resolution``.
+this weight"; resolution to security weights lives in ``models_library.selectors.resolution``.
 """
 
 from __future__ import annotations

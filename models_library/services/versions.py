@@ -26,11 +26,10 @@ from models_library.models import (
     Security,
     VersionStatus,
 )
+from models_library.selectors.resolution import ONE, latest_published, version_security_weights
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from rebalancer.transitions import transition
-
-from .resolution import ONE, latest_published, version_security_weights
 
 
 def _lines_snapshot(lines: list[ModelLine]) -> list[dict]:

@@ -45,7 +45,7 @@ from models_library.models import (
     Security,
     VersionStatus,
 )
-from models_library.services.resolution import model_target_weights
+from models_library.selectors.resolution import model_target_weights
 from rebalancer.tenancy import firm_owned_models
 from tests import pg_roles
 from trading.models import CashBalance, TaxLot, Transaction

@@ -9,7 +9,7 @@ from django.db import IntegrityError
 
 from firms.models import AuditEvent
 from models_library.models import ModelLine, VersionStatus
-from models_library.services.resolution import ModelCycleError, model_target_weights
+from models_library.selectors.resolution import ModelCycleError, model_target_weights
 from models_library.services.versions import (
     draft_save,
     model_assign,

@@ -11,8 +11,8 @@ from firms.api.views import FirmAPIView
 from firms.permissions import Action
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of
 from trading.models import Run, RunTrigger
-from trading.selectors.runs import run_get, run_list
-from trading.services.runs import run_progress, run_start
+from trading.selectors.runs import run_get, run_list, run_progress
+from trading.services.runs import run_start
 from trading.tasks import enqueue_chunks
 
 

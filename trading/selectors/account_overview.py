@@ -12,7 +12,7 @@ from accounts.selectors.preferences import EffectivePreferences, effective_prefe
 from firms.models import Firm
 from models_library.models import Security
 from models_library.selectors.prices import latest_closes
-from models_library.services.resolution import model_target_weights
+from models_library.selectors.resolution import model_target_weights
 from money import ZERO, cents_half_even
 from rebalancer.errors import DomainError
 from tax_calendar.holding import is_long_term

@@ -19,7 +19,7 @@ from money import ZERO_CENTS
 from trading.models import ProposalStatus, RealizedGain, Run, Term
 from trading.selectors.account_search import account_search
 from trading.selectors.proposals import proposal_list
-from trading.services.runs import run_progress
+from trading.selectors.runs import run_progress
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from accounts.selectors.preferences import EffectivePreferences, effective_prefe
 from firms.models import Firm
 from models_library.models import ModelLine, ModelVersion, Security, SecurityType, VersionStatus
 from models_library.selectors.prices import latest_closes
-from models_library.services.resolution import resolve_lines
+from models_library.selectors.resolution import resolve_lines
 from money import plain_digits
 from optimizer.contract import reliefs_from_list
 from rebalancer.errors import DomainError

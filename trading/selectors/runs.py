@@ -44,3 +44,13 @@ def run_chunk_counts(*, run: Run) -> dict[str, int]:
     for status in run.chunks.values_list("status", flat=True):
         counts[status] += 1
     return counts
+
+
+def run_progress(*, firm: Firm, run: Run) -> dict[str, int]:
+    counts = dict.fromkeys(ProposalStatus.values, 0)
+    for status in (
+        Proposal.objects.for_firm(firm).filter(as_of=run.as_of).values_list("status", flat=True)
+    ):
+        counts[status] += 1
+    done = sum(counts.values())
+    return {"total": max(run.total_accounts, done), "done": done, **counts}

@@ -287,13 +287,3 @@ def run_refresh_status(*, run_id: int) -> None:
         to=RunStatus.COMPLETED,
         finished_at=timezone.now(),
     )
-
-
-def run_progress(*, firm: Firm, run: Run) -> dict[str, int]:
-    counts = dict.fromkeys(ProposalStatus.values, 0)
-    for status in (
-        Proposal.objects.for_firm(firm).filter(as_of=run.as_of).values_list("status", flat=True)
-    ):
-        counts[status] += 1
-    done = sum(counts.values())
-    return {"total": max(run.total_accounts, done), "done": done, **counts}

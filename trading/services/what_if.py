@@ -12,7 +12,7 @@ from accounts.models import Account
 from firms.models import Firm
 from models_library.models import ModelAssignment, ModelVersion, Security
 from models_library.selectors.prices import latest_closes
-from models_library.services.resolution import version_security_weights
+from models_library.selectors.resolution import version_security_weights
 from money import ZERO
 from optimizer.types import OptimizeResult
 from trading.optimization import DataProblem, case_for_account, solve_case

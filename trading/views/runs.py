@@ -14,8 +14,7 @@ from firms.permissions import Action, require
 from firms.requests import FirmRequest
 from firms.web import firm_view, paginate
 from trading.models import RunStatus
-from trading.selectors.runs import run_chunk_counts, run_failures, run_get, run_list
-from trading.services.runs import run_progress
+from trading.selectors.runs import run_chunk_counts, run_failures, run_get, run_list, run_progress
 from trading.tasks import rerun_failed_accounts
 
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from firms.models import Firm
 from rebalancer.rowsecurity import firm_scope
 from trading.models import ChunkStatus, Proposal, Run, RunChunk, RunTrigger
-from trading.services.runs import DEFAULT_CHUNK_SIZE, chunk_process, run_progress, run_start
+from trading.selectors.runs import run_progress
+from trading.services.runs import DEFAULT_CHUNK_SIZE, chunk_process, run_start
 from trading.services.schedule import firm_local_date
 from trading.tasks import enqueue_chunks
 

@@ -19,6 +19,7 @@ from firms.requests import FirmRequest
 from firms.web import add_service_errors, error_lines, firm_view, paginate
 from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm
 from models_library.selectors.models import model_get, version_get
+from models_library.selectors.resolution import version_security_weights
 from models_library.selectors.versions import (
     model_accounts,
     model_draft,
@@ -29,7 +30,6 @@ from models_library.selectors.versions import (
     weights_compared,
     weights_grouped,
 )
-from models_library.services.resolution import version_security_weights
 from models_library.services.versions import (
     draft_save,
     model_assign,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import audit, book, preferences
+from pages.views import audit, book, models, preferences
 
 urlpatterns = [
     path("", book.home, name="home"),
@@ -41,4 +41,16 @@ urlpatterns = [
     ),
     path("accounts/<int:account_id>/history/", audit.account_history_page, name="account_history"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("models/", models.models, name="models"),
+    path("models/<int:model_id>/", models.model_detail, name="model_detail"),
+    path("models/<int:model_id>/draft/", models.draft_edit, name="draft_edit"),
+    path("models/<int:model_id>/compare/", models.versions_compare, name="versions_compare"),
+    path("versions/<int:version_id>/", models.version_detail, name="version_detail"),
+    path("versions/<int:version_id>/publish/", models.version_publish_view, name="version_publish"),
+    path("versions/<int:version_id>/what-if/", models.version_what_if_view, name="version_what_if"),
+    path(
+        "accounts/<int:account_id>/model/",
+        models.account_model_assign,
+        name="account_model_assign",
+    ),
 ]
