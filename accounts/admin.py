@@ -5,6 +5,7 @@ from accounts.models import (
     CashWithdrawal,
     Client,
     Household,
+    ModelAssignment,
     PreferenceSet,
     Restriction,
     Screen,
@@ -52,4 +53,11 @@ class RuleAdmin(admin.ModelAdmin):
 class CashWithdrawalAdmin(admin.ModelAdmin):
     list_display = ("account", "amount_usd", "frequency", "start_date", "end_date", "firm")
     list_filter = ("firm", "frequency")
+    raw_id_fields = ("account",)
+
+
+@admin.register(ModelAssignment)
+class ModelAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("account", "model", "firm", "assigned_at")
+    list_filter = ("firm",)
     raw_id_fields = ("account",)

@@ -15,9 +15,8 @@ from typing import TypeVar
 
 from django.contrib.auth.models import User
 
-from accounts.models import Account, Client, Household, RegistrationType
+from accounts.models import Account, Client, Household, ModelAssignment, RegistrationType
 from firms.models import Firm
-from models_library.models import ModelAssignment
 
 from .portfolios import DemoModels
 from .reference import load_names

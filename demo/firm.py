@@ -49,7 +49,7 @@ RESET_ORDER: tuple[str, ...] = (
     "accounts.Restriction",
     "accounts.Screen",
     "accounts.Substitution",
-    "models_library.ModelAssignment",
+    "accounts.ModelAssignment",
     "models_library.ModelLine",
     "models_library.ModelVersion",
     "models_library.ModelPortfolio",

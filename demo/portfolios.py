@@ -18,13 +18,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.contrib.auth.models import User
 
 from firms.models import Firm
-from models_library.models import (
-    ModelLine,
-    ModelPortfolio,
-    ModelVersion,
-    Security,
-    VersionStatus,
-)
+from models_library.models import ModelLine, ModelPortfolio, ModelVersion, Security, VersionStatus
 from rebalancer.transitions import transition_all
 
 from .reference import StockRow

@@ -1,13 +1,6 @@
 from django.contrib import admin
 
-from models_library.models import (
-    ModelAssignment,
-    ModelLine,
-    ModelPortfolio,
-    ModelVersion,
-    Price,
-    Security,
-)
+from models_library.models import ModelLine, ModelPortfolio, ModelVersion, Price, Security
 
 
 @admin.register(Security)
@@ -53,10 +46,3 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_published:
             return [f.name for f in obj._meta.fields]
         return ["status", "published_at", "published_by"]
-
-
-@admin.register(ModelAssignment)
-class ModelAssignmentAdmin(admin.ModelAdmin):
-    list_display = ("account", "model", "firm", "assigned_at")
-    list_filter = ("firm",)
-    raw_id_fields = ("account",)

@@ -11,10 +11,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import models
 
-from accounts.models import Account, Client, Household, PreferenceSet, RegistrationType, TaxStatus
+from accounts.models import (
+    Account,
+    Client,
+    Household,
+    ModelAssignment,
+    PreferenceSet,
+    RegistrationType,
+    TaxStatus,
+)
 from firms.models import Firm, Membership, Role
 from models_library.models import (
-    ModelAssignment,
     ModelLine,
     ModelPortfolio,
     ModelVersion,

@@ -9,10 +9,10 @@ from rest_framework.response import Response
 from accounts.models import Account, Client, Household, RegistrationType, TaxStatus
 from accounts.selectors.households import account_get, account_list, household_get, household_list
 from accounts.services.book import account_create, client_create, household_create
+from accounts.services.model_assignment import model_assign
 from firms.api.idempotency import idempotent
 from firms.api.views import FirmAPIView
 from models_library.selectors.models import model_get
-from models_library.services.versions import model_assign
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of
 from rebalancer.tenancy import get_for_firm_or_404
 

@@ -1,4 +1,5 @@
 from .accounts import Account, RegistrationType, TaxStatus
+from .assignments import ModelAssignment
 from .households import Client, Household
 from .preferences import (
     CashWithdrawal,
@@ -17,6 +18,7 @@ __all__ = [
     "CashWithdrawal",
     "Client",
     "Household",
+    "ModelAssignment",
     "LotReliefMethod",
     "PreferenceSet",
     "RegistrationType",

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from accounts.models import Account, Household
 from accounts.selectors.scope import ACCOUNT, HOUSEHOLD, advisor_scope
 from firms.models import Firm, Membership
+from models_library.models import ModelPortfolio
 from rebalancer.tenancy import get_for_firm_or_404
 
 
@@ -68,3 +69,9 @@ def account_get(*, firm: Firm, account_id: int, membership: Membership | None = 
 
 def account_get_by_number(*, firm: Firm, account_number: str) -> Account:
     return get_for_firm_or_404(Account.objects.all(), firm=firm, account_number=account_number)
+
+
+def model_accounts(
+    *, firm: Firm, model: ModelPortfolio, membership: Membership | None = None
+) -> QuerySet[Account]:
+    return account_list(firm=firm, membership=membership).filter(model_assignment__model=model)

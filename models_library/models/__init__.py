@@ -1,4 +1,4 @@
-from .portfolios import ModelAssignment, ModelLine, ModelPortfolio, ModelVersion, VersionStatus
+from .portfolios import ModelLine, ModelPortfolio, ModelVersion, VersionStatus
 from .prices import FirmPrice, HeldPrice, HeldStatus
 from .securities import Price, Security, SecurityType
 
@@ -6,7 +6,6 @@ __all__ = [
     "FirmPrice",
     "HeldPrice",
     "HeldStatus",
-    "ModelAssignment",
     "ModelLine",
     "ModelPortfolio",
     "ModelVersion",

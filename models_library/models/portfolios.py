@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from accounts.models import Account
 from rebalancer.tenancy import FirmOwnedModel
 
 from .securities import Security
@@ -120,19 +119,3 @@ class ModelLine(FirmOwnedModel):
                 name="model_line_sub_model_once",
             ),
         ]
-
-
-class ModelAssignment(FirmOwnedModel):
-    """Which model an account follows (at most one)."""
-
-    account = models.OneToOneField(
-        Account, on_delete=models.CASCADE, related_name="model_assignment"
-    )
-    model = models.ForeignKey(ModelPortfolio, on_delete=models.PROTECT, related_name="assignments")
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    assigned_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["firm", "model"])]

@@ -7,9 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Max, Q, QuerySet
 
-from accounts.models import Account
-from accounts.selectors.households import account_list
-from firms.models import Firm, Membership
+from firms.models import Firm
 from models_library.models import ModelLine, ModelPortfolio, ModelVersion, Security, VersionStatus
 from models_library.selectors.models import model_list
 
@@ -38,12 +36,6 @@ def model_draft(*, firm: Firm, model: ModelPortfolio) -> ModelVersion | None:
 
 def version_lines(*, version: ModelVersion) -> QuerySet[ModelLine]:
     return version.lines.select_related("security", "sub_model").order_by("-weight", "id")
-
-
-def model_accounts(
-    *, firm: Firm, model: ModelPortfolio, membership: Membership | None = None
-) -> QuerySet[Account]:
-    return account_list(firm=firm, membership=membership).filter(model_assignment__model=model)
 
 
 def sub_model_choices(*, firm: Firm, model: ModelPortfolio) -> QuerySet[ModelPortfolio]:

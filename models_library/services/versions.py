@@ -15,18 +15,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Account
 from firms.models import Firm
 from firms.services.audit import audit_record
-from models_library.models import (
-    ModelAssignment,
-    ModelLine,
-    ModelPortfolio,
-    ModelVersion,
-    Security,
-    VersionStatus,
-)
-from models_library.selectors.resolution import ONE, latest_published, version_security_weights
+from models_library.models import ModelLine, ModelPortfolio, ModelVersion, Security, VersionStatus
+from models_library.selectors.resolution import ONE, version_security_weights
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from rebalancer.transitions import transition
@@ -221,28 +213,3 @@ def version_publish(*, firm: Firm, actor: Actor, version: ModelVersion) -> Model
         after={"status": VersionStatus.PUBLISHED, "weights": weights},
     )
     return version
-
-
-@transaction.atomic
-def model_assign(
-    *, firm: Firm, actor: Actor, account: Account, model: ModelPortfolio
-) -> ModelAssignment:
-    if account.firm_id != firm.pk or model.firm_id != firm.pk:
-        raise DomainError("Not found.")
-    if latest_published(model) is None:
-        raise ValidationFailed([(None, "model", f"'{model}' has no published version yet")])
-    existing = ModelAssignment.objects.filter(account=account).first()
-    before = {"model": existing.model_id} if existing else None
-    assignment, _ = ModelAssignment.objects.update_or_create(
-        account=account, defaults={"firm": firm, "model": model, "assigned_by": actor.user}
-    )
-    audit_record(
-        firm=firm,
-        actor=actor,
-        action="model.assign",
-        obj=account,
-        before=before,
-        after={"model": model.pk},
-        account_id=account.pk,
-    )
-    return assignment

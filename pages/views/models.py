@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.forms import plain
-from accounts.selectors.households import account_get
+from accounts.selectors.households import account_get, model_accounts
+from accounts.services.model_assignment import model_assign
 from firms.permissions import Action, require
 from firms.recent_auth import recent_auth_required
 from firms.requests import FirmRequest
@@ -21,7 +22,6 @@ from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm
 from models_library.selectors.models import model_get, version_get
 from models_library.selectors.resolution import version_security_weights
 from models_library.selectors.versions import (
-    model_accounts,
     model_draft,
     model_versions,
     models_with_versions,
@@ -30,12 +30,7 @@ from models_library.selectors.versions import (
     weights_compared,
     weights_grouped,
 )
-from models_library.services.versions import (
-    draft_save,
-    model_assign,
-    model_create,
-    version_publish,
-)
+from models_library.services.versions import draft_save, model_create, version_publish
 from rebalancer.errors import DomainError
 from trading.selectors.proposals import book_as_of
 from trading.services.what_if import version_what_if

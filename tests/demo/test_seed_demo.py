@@ -23,6 +23,7 @@ from accounts.models import (
     CashWithdrawal,
     Client,
     Household,
+    ModelAssignment,
     PreferenceSet,
     Restriction,
     RestrictionType,
@@ -37,7 +38,6 @@ from demo.portfolios import SWAP_PARTNERS
 from demo.reference import load_etfs, load_stocks
 from firms.models import Firm, Membership, Role
 from models_library.models import (
-    ModelAssignment,
     ModelLine,
     ModelPortfolio,
     ModelVersion,

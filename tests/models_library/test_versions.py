@@ -7,15 +7,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
+from accounts.services.model_assignment import model_assign
 from firms.models import AuditEvent
 from models_library.models import ModelLine, VersionStatus
 from models_library.selectors.resolution import ModelCycleError, model_target_weights
-from models_library.services.versions import (
-    draft_save,
-    model_assign,
-    model_create,
-    version_publish,
-)
+from models_library.services.versions import draft_save, model_create, version_publish
 from rebalancer.actors import Actor
 from rebalancer.errors import InvalidTransition, ValidationFailed
 from tests.factories import AccountFactory, HouseholdFactory, SecurityFactory

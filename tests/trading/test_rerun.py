@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import ModelAssignment
 from firms.models import AuditEvent
-from models_library.models import ModelAssignment
 from trading.models import Proposal, ProposalStatus
 from trading.services import rerun
 from trading.services.runs import chunk_process, run_start

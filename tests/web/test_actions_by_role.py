@@ -9,15 +9,9 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import PreferenceSet, Restriction
+from accounts.models import ModelAssignment, PreferenceSet, Restriction
 from firms.models import AuditEvent
-from models_library.models import (
-    ModelAssignment,
-    ModelPortfolio,
-    ModelVersion,
-    Security,
-    VersionStatus,
-)
+from models_library.models import ModelPortfolio, ModelVersion, Security, VersionStatus
 from rebalancer.actors import Actor
 from tests.trading.builders import published_model
 from tests.web.helpers import client_for

@@ -14,17 +14,18 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from accounts.models import CashWithdrawal, PreferenceSet, Restriction, Screen, Substitution
+from accounts.models import (
+    CashWithdrawal,
+    ModelAssignment,
+    PreferenceSet,
+    Restriction,
+    Screen,
+    Substitution,
+)
 from firms.models import AuditEvent, MfaDevice
 from firms.recent_auth import SESSION_KEY
 from firms.services import login_throttle
-from models_library.models import (
-    ModelAssignment,
-    ModelPortfolio,
-    ModelVersion,
-    Security,
-    VersionStatus,
-)
+from models_library.models import ModelPortfolio, ModelVersion, Security, VersionStatus
 from models_library.services.versions import draft_save
 from rebalancer.actors import Actor
 from tests.accounts.mfa import enrol

@@ -8,9 +8,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from accounts.models import Account
+from accounts.models import Account, ModelAssignment
 from firms.models import Firm
-from models_library.models import ModelAssignment, ModelVersion, Security
+from models_library.models import ModelVersion, Security
 from models_library.selectors.prices import latest_closes
 from models_library.selectors.resolution import version_security_weights
 from money import ZERO
