@@ -30,6 +30,7 @@ from rest_framework.test import APIClient
 from accounts.models import Household, Restriction
 from firms.models import Firm
 from rebalancer import rowsecurity
+from rebalancer.tenancy import firm_owned_models
 from tests import pg_roles
 from trading.models import Proposal
 
@@ -118,6 +119,23 @@ def test_every_firm_owned_table_has_a_forced_firm_policy():
     assert all("rebalancer_current_firm()" in quals[t] for t in tables)
     # the tenant registry is the one table left open, on purpose
     assert not catalog["accounts_firm"].enabled
+
+
+@pytest.mark.django_db
+def test_the_moved_firm_owned_tables_keep_their_forced_firm_policy():
+    # the tenant's tables moved to the firms app, an account's model to accounts, under
+    # their old names: each firm-owned one is still found by its model, and still secured
+    moved = {
+        "firms.ApiKey": "accounts_apikey",
+        "firms.AuditEvent": "accounts_auditevent",
+        "firms.IdempotencyRecord": "accounts_idempotencyrecord",
+        "firms.Membership": "accounts_membership",
+        "accounts.ModelAssignment": "models_library_modelassignment",
+    }
+    owned = {model._meta.label: model._meta.db_table for model in firm_owned_models()}
+    assert {label: owned.get(label) for label in moved} == moved
+    catalog = rowsecurity.catalog()
+    assert [t for t in moved.values() if not catalog[t].secured] == []
 
 
 @pytest.mark.django_db
