@@ -8,7 +8,7 @@ who sees only their households sees only those households' failed accounts.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.selectors.scope import PROPOSAL, advisor_scope
 from firms.models import Firm, Membership
@@ -48,9 +48,14 @@ def run_chunk_counts(*, run: Run) -> dict[str, int]:
 
 def run_progress(*, firm: Firm, run: Run) -> dict[str, int]:
     counts = dict.fromkeys(ProposalStatus.values, 0)
-    for status in (
-        Proposal.objects.for_firm(firm).filter(as_of=run.as_of).values_list("status", flat=True)
-    ):
-        counts[status] += 1
+    rows = (
+        Proposal.objects.for_firm(firm)
+        .filter(as_of=run.as_of)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    for status, n in rows:
+        counts[status] += n
     done = sum(counts.values())
     return {"total": max(run.total_accounts, done), "done": done, **counts}
