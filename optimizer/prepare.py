@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from optimizer.risk import aligned
 from optimizer.rules import (
     active_restrictions,
     adjusted_target,
@@ -280,19 +281,12 @@ def _wash_groups(
 def _risk_model(
     *, case: Case, symbols: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Idiosyncratic weights and factor loadings/weights, already multiplied by the risk
-    aversion. Without a factor model: a light weight on each security's own deviation."""
-    model = case.factor_model
+    """Idiosyncratic weights and factor exposures/weights, already multiplied by the risk
+    aversion. The exposures are B L (F = L L'), so each factor's weight is the same. Without
+    a risk model: a light weight on each security's own deviation."""
+    model = case.risk_model
     if model is None:
         return np.full(len(symbols), SECURITY_WEIGHT), np.zeros((len(symbols), 0)), np.zeros(0)
-    position = {symbol: i for i, symbol in enumerate(model.symbols)}
-    loadings = np.asarray(model.loadings, dtype=float).reshape(len(model.symbols), -1)
-    idio_source = np.asarray(model.idiosyncratic_variances, dtype=float)
-    rows = np.array([position.get(s, -1) for s in symbols])
-    known = rows >= 0
-    out_loadings = np.zeros((len(symbols), loadings.shape[1]))
-    out_loadings[known] = loadings[rows[known]]
-    idio = np.full(len(symbols), float(idio_source.mean()) if len(idio_source) else 0.0)
-    idio[known] = idio_source[rows[known]]
-    factor_weight = np.asarray(model.factor_variances, dtype=float) * FACTOR_RISK_AVERSION
-    return idio * FACTOR_RISK_AVERSION, out_loadings, factor_weight
+    rows = aligned(model, symbols)
+    factor_weight = np.full(rows.exposure.shape[1], FACTOR_RISK_AVERSION)
+    return rows.specific * FACTOR_RISK_AVERSION, rows.exposure, factor_weight

@@ -9,10 +9,10 @@ import numpy as np
 
 from optimizer.types import (
     Case,
-    FactorModel,
     Lots,
     Preferences,
     RecentBuy,
+    RiskModel,
     Securities,
     TaxPreferences,
     TradingPreferences,
@@ -113,11 +113,13 @@ def direct_index_account(
     prices = {s: securities[s][1] for s in symbols}
     loadings = rng.normal(0.0, 0.3, size=(n_stocks, n_factors))
     loadings[:, 0] = rng.normal(1.0, 0.2, size=n_stocks)
-    model = FactorModel(
+    model = RiskModel(
+        id=f"synthetic-{seed}",
         symbols=tuple(symbols),
-        loadings=tuple(tuple(row) for row in loadings),
-        factor_variances=tuple([0.03] + [0.004] * (n_factors - 1)),
-        idiosyncratic_variances=tuple(rng.uniform(0.02, 0.09, size=n_stocks)),
+        factors=("market",) + tuple(f"stat{k}" for k in range(1, n_factors)),
+        loadings=loadings,
+        factor_covariance=np.diag([0.03] + [0.004] * (n_factors - 1)),
+        specific_variance=rng.uniform(0.02, 0.09, size=n_stocks),
     )
     return Case(
         account_id=account_id,
@@ -142,5 +144,5 @@ def direct_index_account(
         recent_buys=tuple(
             RecentBuy(symbol=s, date=AS_OF - timedelta(days=5)) for s in symbols[:10]
         ),
-        factor_model=model,
+        risk_model=model,
     )

@@ -204,6 +204,25 @@ class TradingPreferences:
 
 
 @dataclass(frozen=True)
+class RiskPreferences:
+    """How much tracking error an account accepts and what it is worth.
+
+    `tracking_error_limit_pct`: %/yr of annualized tracking error against the published
+    model (None: no limit). `risk_aversion`: scales the tracking-error term against tax and
+    cost (1 = the platform's default price, see `optimizer/objective.py`). `min_benefit`:
+    dollars a proposal's benefit must exceed beyond its cost. `sector_limit_pct` and
+    `asset_class_limit_pct`: the largest |active weight| of any GICS sector or asset class,
+    in % (None: no limit).
+    """
+
+    tracking_error_limit_pct: Decimal | None = None
+    risk_aversion: Decimal = Decimal("1")
+    min_benefit: Decimal = Decimal("0")
+    sector_limit_pct: Decimal | None = None
+    asset_class_limit_pct: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Preferences:
     tax: TaxPreferences = field(default_factory=TaxPreferences)
     restrictions: tuple[Restriction, ...] = ()
@@ -211,6 +230,7 @@ class Preferences:
     substitutions: tuple[Substitution, ...] = ()
     cash: CashPreferences = field(default_factory=CashPreferences)
     trading: TradingPreferences = field(default_factory=TradingPreferences)
+    risk: RiskPreferences = field(default_factory=RiskPreferences)
 
 
 @dataclass(frozen=True)
@@ -226,19 +246,42 @@ class RecentLossSale:
     date: date
 
 
-@dataclass(frozen=True)
-class FactorModel:
-    """Risk of active weights d: d' (B diag(f) B' + diag(idio)) d.
+@dataclass(frozen=True, eq=False)
+class RiskModel:
+    """A factor risk model: the covariance of returns is B F B' + diag(D).
 
-    `loadings` is securities x factors in the order of `symbols`; variances are annual,
-    in squared return units. Securities missing from `symbols` get zero loadings and the
-    mean idiosyncratic variance.
+    `loadings` (B) is securities x factors in the order of `symbols` and `factors`;
+    `factor_covariance` (F) is factors x factors and `specific_variance` (D) one per
+    security, both annualized in squared return units (0.04 is 20 %/yr). `id` is "" for an
+    unnamed model. Arrays are float64; the model is never expanded to n x n.
     """
 
+    id: str
     symbols: tuple[str, ...]
-    loadings: tuple[tuple[float, ...], ...]
-    factor_variances: tuple[float, ...]
-    idiosyncratic_variances: tuple[float, ...]
+    factors: tuple[str, ...]
+    loadings: np.ndarray
+    factor_covariance: np.ndarray
+    specific_variance: np.ndarray
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RiskModel):
+            return NotImplemented
+        return (
+            self.id == other.id
+            and self.symbols == other.symbols
+            and self.factors == other.factors
+            and all(
+                _same(np.asarray(getattr(self, f)), np.asarray(getattr(other, f)))
+                for f in ("loadings", "factor_covariance", "specific_variance")
+            )
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Symbol -> its row."""
+        return {symbol: i for i, symbol in enumerate(self.symbols)}
 
 
 @dataclass(frozen=True)
@@ -253,7 +296,7 @@ class Case:
     preferences: Preferences
     recent_buys: tuple[RecentBuy, ...] = ()
     recent_loss_sales: tuple[RecentLossSale, ...] = ()
-    factor_model: FactorModel | None = None
+    risk_model: RiskModel | None = None
 
 
 @dataclass(frozen=True)
@@ -266,6 +309,18 @@ class LotRelief:
 
 
 @dataclass(frozen=True)
+class ReasonDetail:
+    """One reason for a trade in figures and plain words: `code` is one of `REASONS`,
+    `amount` and `unit` (e.g. "-0.31" and "%/yr tracking error", "1240.00" and "USD") are
+    what a page may format itself, `text` is the sentence ("-0.31 % tracking error")."""
+
+    code: str
+    amount: Decimal | None
+    unit: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Trade:
     symbol: str
     side: str
@@ -274,6 +329,7 @@ class Trade:
     value: Decimal
     reasons: tuple[str, ...]
     lots: tuple[LotRelief, ...] = ()
+    reason_details: tuple[ReasonDetail, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -300,6 +356,11 @@ class Summary:
     drift_before: Decimal
     drift_after: Decimal
     binding_rules: tuple[RuleCost, ...] = ()
+    tracking_error_before_pct: Decimal | None = None
+    tracking_error_after_pct: Decimal | None = None
+    tracking_error_limit_pct: Decimal | None = None
+    flags: tuple[str, ...] = ()
+    no_trade_reason: str = ""
 
 
 @dataclass(frozen=True)

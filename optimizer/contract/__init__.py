@@ -7,16 +7,19 @@ from optimizer.contract.check import check_case
 from optimizer.contract.parse import parse_case
 from optimizer.contract.serialize import (
     SUMMARY_FIGURES,
+    TRACKING_FIGURES,
     case_to_dict,
     reliefs_from_list,
     reliefs_to_list,
     result_from_dict,
     result_to_dict,
+    risk_model_to_dict,
     rules_to_list,
 )
 
 __all__ = [
     "SUMMARY_FIGURES",
+    "TRACKING_FIGURES",
     "case_to_dict",
     "check_case",
     "parse_case",
@@ -24,5 +27,6 @@ __all__ = [
     "reliefs_to_list",
     "result_from_dict",
     "result_to_dict",
+    "risk_model_to_dict",
     "rules_to_list",
 ]

@@ -13,7 +13,7 @@ from decimal import Decimal
 import numpy as np
 
 from optimizer.errors import OptimizerInputError
-from optimizer.types import RESTRICTION_TYPES, SCREEN_FIELDS, TAX_STATUSES, Case
+from optimizer.types import RESTRICTION_TYPES, SCREEN_FIELDS, TAX_STATUSES, Case, RiskModel
 
 _Fail = Callable[[str, str], OptimizerInputError]
 _ONE = Decimal("1")
@@ -58,6 +58,10 @@ def check_case(case: Case) -> None:
         _known(case, buy.symbol, f"wash_sale.recent_buys[{i}].symbol", fail)
     for i, sale in enumerate(case.recent_loss_sales):
         _known(case, sale.symbol, f"wash_sale.recent_loss_sales[{i}].symbol", fail)
+    if case.risk_model is not None:
+        problem = risk_model_problem(case.risk_model)
+        if problem is not None:
+            raise fail(*problem)
 
 
 def _known(case: Case, symbol: str, field: str, fail: _Fail) -> None:
@@ -98,6 +102,17 @@ def _check_preferences(*, case: Case, fail: _Fail) -> None:
     ):
         if value < 0:
             raise fail(field, "must not be negative")
+    if prefs.risk.risk_aversion <= 0:
+        raise fail("preferences.risk.risk_aversion", "must be positive")
+    for name in (
+        "tracking_error_limit_pct",
+        "min_benefit",
+        "sector_limit_pct",
+        "asset_class_limit_pct",
+    ):
+        limit = getattr(prefs.risk, name)
+        if limit is not None and limit < 0:
+            raise fail(f"preferences.risk.{name}", "must not be negative")
     for i, restriction in enumerate(prefs.restrictions):
         field = f"preferences.restrictions[{i}]"
         if restriction.type not in RESTRICTION_TYPES:
@@ -111,3 +126,34 @@ def _check_preferences(*, case: Case, fail: _Fail) -> None:
     for i, sub in enumerate(prefs.substitutions):
         _known(case, sub.from_symbol, f"preferences.substitutions[{i}].from", fail)
         _known(case, sub.to_symbol, f"preferences.substitutions[{i}].to", fail)
+
+
+def risk_model_problem(model: RiskModel) -> tuple[str, str] | None:
+    """(field, message) for the first way a risk model's numbers break the contract."""
+    n, n_factors = len(model.symbols), len(model.factors)
+    F = np.asarray(model.factor_covariance, dtype=float)
+    field = "risk_model.factor_covariance"
+    if F.shape != (n_factors, n_factors):
+        return field, f"must be {n_factors} x {n_factors} (one row per factor), not {F.shape}"
+    if np.asarray(model.loadings).shape != (n, n_factors):
+        return "risk_model.securities", f"loadings must be {n} x {n_factors}"
+    if np.asarray(model.specific_variance).shape != (n,):
+        return "risk_model.securities", "needs one specific_variance per security"
+    if not (np.isfinite(F).all() and np.isfinite(model.loadings).all()):
+        return field, "must hold finite numbers"
+    negative = np.flatnonzero(np.asarray(model.specific_variance) < 0)
+    if len(negative):
+        symbol = model.symbols[int(negative[0])]
+        return f"risk_model.securities.{symbol}.specific_variance", "must not be negative"
+    diagonal = np.flatnonzero(np.diag(F) < 0)
+    if len(diagonal):
+        k = int(diagonal[0])
+        return f"{field}[{k}][{k}]", f"is a variance ({model.factors[k]}) and must not be negative"
+    scale = max(1.0, float(np.abs(F).max())) if F.size else 1.0
+    asymmetric = np.argwhere(np.abs(F - F.T) > 1e-9 * scale)
+    if len(asymmetric):
+        r, c = (int(v) for v in asymmetric[0])
+        return f"{field}[{r}][{c}]", f"must equal [{c}][{r}] (the covariance is symmetric)"
+    if F.size and float(np.linalg.eigvalsh(F).min()) < -1e-9 * scale:
+        return field, "must be positive semidefinite (a covariance)"
+    return None

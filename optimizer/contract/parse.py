@@ -10,6 +10,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
+
+from optimizer.contract.check import risk_model_problem
 from optimizer.errors import OptimizerInputError
 from optimizer.types import (
     RESTRICTION_TYPES,
@@ -22,6 +25,8 @@ from optimizer.types import (
     RecentBuy,
     RecentLossSale,
     Restriction,
+    RiskModel,
+    RiskPreferences,
     Screen,
     Securities,
     Substitution,
@@ -179,6 +184,7 @@ def parse_case(data: Any) -> Case:
                 field="wash_sale.recent_loss_sales",
             )
         ),
+        risk_model=_risk_model(reader=reader, value=data.get("risk_model")),
     )
 
 
@@ -295,7 +301,102 @@ def _preferences(*, reader: _Reader, raw: dict[str, Any], securities: Securities
                 trading.get("cost_bps"), "preferences.trading.cost_bps", default=Decimal("0")
             ),
         ),
+        risk=_risk_preferences(reader=reader, risk=reader.obj(raw.get("risk"), "preferences.risk")),
     )
+
+
+def _risk_preferences(*, reader: _Reader, risk: dict[str, Any]) -> RiskPreferences:
+    defaults = RiskPreferences()
+    aversion = reader.decimal(
+        risk.get("risk_aversion"), "preferences.risk.risk_aversion", default=defaults.risk_aversion
+    )
+    if aversion <= 0:
+        raise reader.fail("preferences.risk.risk_aversion", "must be positive")
+    return RiskPreferences(
+        tracking_error_limit_pct=_maybe_nonneg(
+            reader,
+            risk.get("tracking_error_limit_pct"),
+            "preferences.risk.tracking_error_limit_pct",
+        ),
+        risk_aversion=aversion,
+        min_benefit=reader.nonneg(
+            risk.get("min_benefit"), "preferences.risk.min_benefit", default=defaults.min_benefit
+        ),
+        sector_limit_pct=_maybe_nonneg(
+            reader, risk.get("sector_limit_pct"), "preferences.risk.sector_limit_pct"
+        ),
+        asset_class_limit_pct=_maybe_nonneg(
+            reader, risk.get("asset_class_limit_pct"), "preferences.risk.asset_class_limit_pct"
+        ),
+    )
+
+
+def _maybe_nonneg(reader: _Reader, value: Any, field: str) -> Decimal | None:
+    number = reader.maybe_decimal(value, field)
+    if number is not None and number < 0:
+        raise reader.fail(field, "must not be negative")
+    return number
+
+
+def _numbers(reader: _Reader, value: Any, field: str, length: int) -> list[float]:
+    """A list of exactly `length` finite numbers (JSON numbers or decimal strings)."""
+    items = reader.seq(value, field)
+    if value is None:
+        raise reader.fail(field, "is required")
+    if len(items) != length:
+        raise reader.fail(field, f"must have {length} numbers (one per factor), not {len(items)}")
+    return [float(reader.decimal(item, f"{field}[{k}]")) for k, item in enumerate(items)]
+
+
+def _risk_model(*, reader: _Reader, value: Any) -> RiskModel | None:
+    """The optional `risk_model` section; None when absent."""
+    if value is None:
+        return None
+    raw = reader.obj(value, "risk_model")
+    model_id = raw.get("id")
+    if model_id is not None and not isinstance(model_id, str):
+        raise reader.fail("risk_model.id", "must be a string")
+    factors = reader.seq(raw.get("factors"), "risk_model.factors")
+    for k, name in enumerate(factors):
+        reader.text(name, f"risk_model.factors[{k}]")
+    if len(set(factors)) != len(factors):
+        raise reader.fail("risk_model.factors", "a factor is named twice")
+    n_factors = len(factors)
+    rows = reader.seq(raw.get("factor_covariance"), "risk_model.factor_covariance")
+    if len(rows) != n_factors:
+        raise reader.fail(
+            "risk_model.factor_covariance",
+            f"must be {n_factors} x {n_factors} (one row per factor), not {len(rows)} rows",
+        )
+    covariance = np.array(
+        [
+            _numbers(reader, row, f"risk_model.factor_covariance[{r}]", n_factors)
+            for r, row in enumerate(rows)
+        ],
+        dtype=float,
+    ).reshape(n_factors, n_factors)
+    securities = reader.obj(raw.get("securities"), "risk_model.securities")
+    symbols, loadings, specific = [], [], []
+    for symbol, spec in securities.items():
+        field = f"risk_model.securities.{symbol}"
+        spec = reader.obj(spec, field, required=True)
+        symbols.append(symbol)
+        loadings.append(_numbers(reader, spec.get("loadings"), f"{field}.loadings", n_factors))
+        specific.append(
+            float(reader.nonneg(spec.get("specific_variance"), f"{field}.specific_variance"))
+        )
+    model = RiskModel(
+        id=model_id or "",
+        symbols=tuple(symbols),
+        factors=tuple(factors),
+        loadings=np.array(loadings, dtype=float).reshape(len(symbols), n_factors),
+        factor_covariance=covariance,
+        specific_variance=np.array(specific, dtype=float),
+    )
+    problem = risk_model_problem(model)
+    if problem is not None:
+        raise reader.fail(*problem)
+    return model
 
 
 def _tax(*, reader: _Reader, tax: dict[str, Any]) -> TaxPreferences:

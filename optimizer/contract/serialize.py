@@ -1,8 +1,9 @@
 """Typed cases and results as the contract's JSON (already decoded: dicts, lists, strings).
 
 `case_to_dict` is what a proposal stores for replay and what `parse_case` reads back:
-`parse_case(case_to_dict(case)) == case` for every case without a factor model (the
-contract has none). Decimals are written as `str` gives them, so they read back with the
+`parse_case(case_to_dict(case)) == case` for every case, its risk model included (floats
+are written as JSON numbers, whose shortest form reads back to the same float). Decimals
+are written as `str` gives them, so they read back with the
 same exponent. `result_to_dict` is the `manage.py optimize` answer; `result_from_dict`
 reads a stored answer back.
 """
@@ -12,12 +13,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+
 from optimizer.output import plain
 from optimizer.types import (
     Case,
     LotRelief,
     OptimizeResult,
     Preferences,
+    ReasonDetail,
+    RiskModel,
     RuleCost,
     Summary,
     Trade,
@@ -33,6 +38,11 @@ SUMMARY_FIGURES = (
     "drift_after",
 )
 _RULE_FIGURES = ("objective_cost", "drift_cost", "tax_cost")
+TRACKING_FIGURES = (
+    "tracking_error_before_pct",
+    "tracking_error_after_pct",
+    "tracking_error_limit_pct",
+)
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -41,6 +51,31 @@ def _text(value: Decimal | None) -> str | None:
 
 def case_to_dict(case: Case) -> dict[str, Any]:
     """The contract's JSON object for one case."""
+    out = _case_dict(case)
+    if case.risk_model is not None:
+        out["risk_model"] = risk_model_to_dict(case.risk_model)
+    return out
+
+
+def risk_model_to_dict(model: RiskModel) -> dict[str, Any]:
+    """The contract's `risk_model` section (numbers as JSON numbers)."""
+    out: dict[str, Any] = {} if not model.id else {"id": model.id}
+    return out | {
+        "factors": list(model.factors),
+        "factor_covariance": np.asarray(model.factor_covariance, dtype=float).tolist(),
+        "securities": {
+            symbol: {"loadings": loadings, "specific_variance": specific}
+            for symbol, loadings, specific in zip(
+                model.symbols,
+                np.asarray(model.loadings, dtype=float).tolist(),
+                np.asarray(model.specific_variance, dtype=float).tolist(),
+                strict=True,
+            )
+        },
+    }
+
+
+def _case_dict(case: Case) -> dict[str, Any]:
     securities, lots = case.securities, case.lots
     return {
         "as_of": case.as_of.isoformat(),
@@ -94,7 +129,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
 
 
 def _preferences_dict(prefs: Preferences) -> dict[str, Any]:
-    tax, cash, trading = prefs.tax, prefs.cash, prefs.trading
+    tax, cash, trading, risk = prefs.tax, prefs.cash, prefs.trading, prefs.risk
     return {
         "tax": {
             "short_term_rate": str(tax.short_term_rate),
@@ -116,6 +151,13 @@ def _preferences_dict(prefs: Preferences) -> dict[str, Any]:
             "min_trade_value": str(trading.min_trade_value),
             "fractional_shares": trading.fractional_shares,
             "cost_bps": str(trading.cost_bps),
+        },
+        "risk": {
+            "tracking_error_limit_pct": _text(risk.tracking_error_limit_pct),
+            "risk_aversion": str(risk.risk_aversion),
+            "min_benefit": str(risk.min_benefit),
+            "sector_limit_pct": _text(risk.sector_limit_pct),
+            "asset_class_limit_pct": _text(risk.asset_class_limit_pct),
         },
     }
 
@@ -146,6 +188,15 @@ def trade_to_dict(trade: Trade) -> dict[str, Any]:
     if trade.side == "sell":
         out["lots"] = reliefs_to_list(trade.lots)
     out["reasons"] = list(trade.reasons)
+    out["reason_details"] = [
+        {
+            "code": d.code,
+            "amount": None if d.amount is None else plain(d.amount),
+            "unit": d.unit,
+            "text": d.text,
+        }
+        for d in trade.reason_details
+    ]
     return out
 
 
@@ -166,6 +217,11 @@ def reliefs_to_list(reliefs: tuple[LotRelief, ...]) -> list[dict[str, str]]:
 def _summary_dict(summary: Summary) -> dict[str, Any]:
     out: dict[str, Any] = {name: plain(getattr(summary, name)) for name in SUMMARY_FIGURES}
     out["binding_rules"] = rules_to_list(summary.binding_rules)
+    for name in TRACKING_FIGURES:
+        value = getattr(summary, name)
+        out[name] = None if value is None else plain(value)
+    out["flags"] = list(summary.flags)
+    out["no_trade_reason"] = summary.no_trade_reason
     return out
 
 
@@ -202,6 +258,15 @@ def _trade(data: dict[str, Any]) -> Trade:
         value=Decimal(data["value"]),
         reasons=tuple(data.get("reasons") or ()),
         lots=reliefs_from_list(data.get("lots") or []),
+        reason_details=tuple(
+            ReasonDetail(
+                code=d["code"],
+                amount=None if d.get("amount") is None else Decimal(d["amount"]),
+                unit=d.get("unit", ""),
+                text=d.get("text", ""),
+            )
+            for d in data.get("reason_details") or []
+        ),
     )
 
 
@@ -229,4 +294,13 @@ def _summary(data: dict[str, Any]) -> Summary:
             )
             for r in data.get("binding_rules") or []
         ),
+        tracking_error_before_pct=_maybe_decimal(data.get("tracking_error_before_pct")),
+        tracking_error_after_pct=_maybe_decimal(data.get("tracking_error_after_pct")),
+        tracking_error_limit_pct=_maybe_decimal(data.get("tracking_error_limit_pct")),
+        flags=tuple(data.get("flags") or ()),
+        no_trade_reason=data.get("no_trade_reason") or "",
     )
+
+
+def _maybe_decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)

@@ -40,7 +40,7 @@ def test_a_built_case_with_dated_restrictions_survives_a_round_trip() -> None:
         {"symbol": symbol, "type": "hold", "start": "2025-01-01", "end": "2025-12-31"}
     ]
     case = parse_case(data)
-    built = dataclasses.replace(etf_account(), factor_model=None)
+    built = dataclasses.replace(etf_account(), risk_model=None)
 
     # when / then
     assert parse_case(case_to_dict(case)) == case
@@ -48,7 +48,7 @@ def test_a_built_case_with_dated_restrictions_survives_a_round_trip() -> None:
 
 
 def test_equality_sees_a_decimals_exponent_and_each_column() -> None:
-    case = dataclasses.replace(etf_account(), factor_model=None)
+    case = dataclasses.replace(etf_account(), risk_model=None)
     lots = case.lots
     quantity = lots.quantity.copy()
     quantity[0] = quantity[0] + Decimal("0.0")
