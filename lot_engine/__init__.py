@@ -8,6 +8,9 @@ gains out. ``python manage.py lots`` and the platform's lot ledger both call it.
 - :func:`process` applies it and returns an :class:`EngineResult` with exact amounts;
 - :func:`run` does both and returns the contract's output object (amounts in cents).
 
+Corporate actions (splits, dividends, spin-offs, symbol changes, mergers) are events in
+the same list, applied to every holder; :mod:`lot_engine.actions` says what each does.
+
 Beyond the contract, an ``accounts`` entry may carry its own ``method``, which then
 applies to that account's sales instead of the file's; the platform uses it when the
 accounts of one household prefer different relief methods.
@@ -21,9 +24,13 @@ from typing import Any
 from .engine import process
 from .errors import LotEngineInputError
 from .output import dumps, to_dict
-from .parsing import parse_events
+from .parsing import parse_action, parse_events
 from .types import (
     AccountSpec,
+    ActionKind,
+    CashKind,
+    CashRow,
+    CorporateAction,
     EngineInput,
     EngineResult,
     LotPick,
@@ -49,6 +56,10 @@ def run(data: Mapping[str, Any], /) -> dict[str, Any]:
 
 __all__ = [
     "AccountSpec",
+    "ActionKind",
+    "CashKind",
+    "CashRow",
+    "CorporateAction",
     "EngineInput",
     "EngineResult",
     "LotEngineInputError",
@@ -63,6 +74,7 @@ __all__ = [
     "Transaction",
     "TransactionType",
     "dumps",
+    "parse_action",
     "parse_events",
     "process",
     "run",

@@ -9,12 +9,15 @@ from decimal import Decimal
 
 from money import ZERO, plain_digits
 
+from .actions import Event, apply_action, order_key, with_reinvestments
 from .errors import LotEngineInputError
 from .holding import term
 from .numbers import PRECISION
 from .relief import method_order, specific, take_in_order
 from .state import FutureBuy, Ledger, Piece
 from .types import (
+    CashRow,
+    CorporateAction,
     EngineInput,
     EngineResult,
     OpenLot,
@@ -32,13 +35,15 @@ from .wash_sales import LossSale, apply_wash_sale
 def process(inp: EngineInput, /) -> EngineResult:
     """Apply every transaction of ``inp`` and return open lots, realized rows and totals.
 
-    Transactions are applied in date order and, on one date, in file order. Amounts stay
+    Transactions and corporate actions are applied in date order and, on one date, in
+    file order (a dividend at its ex-date); a reinvested dividend's purchases are added
+    first (:func:`with_reinvestments`). Amounts stay
     exact (Decimal, 60 significant digits) and are not rounded. Raises
     :class:`LotEngineInputError` for a sale of more than is held or of a lot that is not
     held; nothing is returned then, so nothing is half-applied.
     """
     with decimal.localcontext(decimal.Context(prec=PRECISION, rounding=decimal.ROUND_HALF_EVEN)):
-        return _Run(inp).result()
+        return _Run(with_reinvestments(inp)).result()
 
 
 class _Run:
@@ -52,28 +57,40 @@ class _Run:
         for group in inp.identical_groups:
             for symbol in group:
                 self.ledger.group_of[symbol] = group[0]
-        self.ordered = sorted(inp.transactions, key=lambda t: (t.date, t.index))
+        events: list[Event] = [*inp.transactions, *inp.actions]
+        self.ordered = sorted(events, key=order_key)
         self.known_lots = {t.id for t in inp.transactions if t.type is TransactionType.BUY}
         self.rows: list[RealizedRow] = []
         self.replacements: list[Replacement] = []
+        self.cash: list[CashRow] = []
         for position, txn in enumerate(self.ordered):
-            if txn.type is TransactionType.BUY:
+            if isinstance(txn, Transaction) and txn.type is TransactionType.BUY:
                 buy = FutureBuy(position=position, transaction=txn)
                 self.ledger.group_buys.setdefault(self.ledger.group(txn.symbol), []).append(buy)
                 self.ledger.buy_by_position[position] = buy
 
     def result(self) -> EngineResult:
-        for position, txn in enumerate(self.ordered):
-            if txn.type is TransactionType.BUY:
+        for position, event in enumerate(self.ordered):
+            if isinstance(event, CorporateAction):
+                self._action(position=position, action=event)
+            elif event.type is TransactionType.BUY:
                 self._buy(self.ledger.buy_by_position.pop(position))
             else:
-                self._sell(position=position, txn=txn)
+                self._sell(position=position, txn=event)
         return EngineResult(
             lots=self._open_lots(),
             realized=tuple(self.rows),
             totals=self._totals(),
             replacements=tuple(self.replacements),
+            cash=tuple(self.cash),
+            has_actions=bool(self.inp.actions),
         )
+
+    def _action(self, *, position: int, action: CorporateAction) -> None:
+        def sell(txn: Transaction) -> None:
+            self._sell(position=position, txn=txn)
+
+        apply_action(ledger=self.ledger, action=action, sell=sell, cash=self.cash)
 
     def _buy(self, buy: FutureBuy) -> None:
         """Open the purchase's pieces: claimed replacement chunks first, then the rest."""

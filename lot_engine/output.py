@@ -14,7 +14,7 @@ from typing import Any
 from money import ZERO_CENTS, cents_half_up, plain_digits
 
 from .numbers import PRECISION
-from .types import EngineResult, OpenLot, RealizedRow
+from .types import CashRow, EngineResult, OpenLot, RealizedRow
 
 
 def to_dict(result: EngineResult, /) -> dict[str, Any]:
@@ -24,14 +24,15 @@ def to_dict(result: EngineResult, /) -> dict[str, Any]:
     the sale's amount to the cent. Each row's ``gain`` is its rounded ``proceeds`` minus
     its rounded ``cost_basis``, so the identity holds in the output too, and its
     ``disallowed_loss`` is capped at that loss. Totals are computed from exact values and
-    rounded once.
+    rounded once. ``cash`` (what corporate actions paid) is present only when the input
+    had corporate actions, so the output for buys and sells alone is unchanged.
     """
     with decimal.localcontext(decimal.Context(prec=PRECISION)):
         return _contract_object(result)
 
 
 def _contract_object(result: EngineResult) -> dict[str, Any]:
-    return {
+    output: dict[str, Any] = {
         "lots": [_lot(lot) for lot in result.lots],
         "realized": [
             _row(row, proceeds=proceeds)
@@ -42,6 +43,20 @@ def _contract_object(result: EngineResult) -> dict[str, Any]:
             "long_term_gain": str(cents_half_up(result.totals.long_term_gain)),
             "disallowed_loss": str(cents_half_up(result.totals.disallowed_loss)),
         },
+    }
+    if result.has_actions:
+        output["cash"] = [_cash(row) for row in result.cash]
+    return output
+
+
+def _cash(row: CashRow) -> dict[str, str]:
+    return {
+        "event": row.event,
+        "account": row.account,
+        "symbol": row.symbol,
+        "kind": row.kind.value,
+        "date": row.date.isoformat(),
+        "amount": str(cents_half_up(row.amount)),
     }
 
 

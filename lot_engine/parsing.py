@@ -18,6 +18,8 @@ from money import plain_digits
 from .errors import LotEngineInputError
 from .types import (
     AccountSpec,
+    ActionKind,
+    CorporateAction,
     EngineInput,
     LotPick,
     Method,
@@ -29,6 +31,9 @@ from .types import (
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _METHODS = ", ".join(m.value for m in Method)
 _STATUSES = ", ".join(s.value for s in TaxStatus)
+_ACTION_KINDS = {k.value for k in ActionKind}
+_KINDS = ", ".join(k.value for k in ActionKind)
+_RATIO = re.compile(r"^\s*([0-9.]+)\s*[:/]\s*([0-9.]+)\s*$")
 
 
 def parse_events(data: Any, /) -> EngineInput:
@@ -49,9 +54,11 @@ def parse_events(data: Any, /) -> EngineInput:
     raw = data.get("transactions")
     if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
         raise LotEngineInputError(field="transactions", message="must be a list")
-    transactions = tuple(_parse_transaction(item, index=i) for i, item in enumerate(raw))
+    events = [_parse_event(item, index=i) for i, item in enumerate(raw)]
+    transactions = tuple(e for e in events if isinstance(e, Transaction))
+    actions = tuple(e for e in events if isinstance(e, CorporateAction))
     seen: set[str] = set()
-    for txn in transactions:
+    for txn in events:
         if txn.id in seen:
             raise LotEngineInputError(
                 transaction_id=txn.id, field="id", message="is used by another transaction"
@@ -63,6 +70,7 @@ def parse_events(data: Any, /) -> EngineInput:
         wash_sale=wash_sale,
         accounts=accounts,
         identical_groups=groups,
+        actions=actions,
     )
 
 
@@ -126,13 +134,18 @@ def _parse_groups(value: Any) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(tuple(sorted(g)) for g in merged if len(g) > 1))
 
 
-def _parse_transaction(item: Any, *, index: int) -> Transaction:
+def _parse_event(item: Any, *, index: int) -> Transaction | CorporateAction:
     if not isinstance(item, Mapping):
         raise LotEngineInputError(index=index, field="(transaction)", message="must be an object")
     txn_id = item.get("id")
     if not isinstance(txn_id, str) or not txn_id.strip():
         raise LotEngineInputError(index=index, field="id", message="is missing or empty")
+    if item.get("type") in _ACTION_KINDS:
+        return parse_action(item, index=index, action_id=txn_id)
+    return _parse_transaction(item, index=index, txn_id=txn_id)
 
+
+def _parse_transaction(item: Mapping[str, Any], *, index: int, txn_id: str) -> Transaction:
     def fail(field: str, message: str) -> LotEngineInputError:
         return LotEngineInputError(transaction_id=txn_id, field=field, message=message)
 
@@ -142,7 +155,9 @@ def _parse_transaction(item: Any, *, index: int) -> Transaction:
         raise fail("account", "is missing or empty")
     type_value = item.get("type")
     if type_value not in (TransactionType.BUY.value, TransactionType.SELL.value):
-        raise fail("type", f"must be 'buy' or 'sell', not {type_value!r}")
+        raise fail(
+            "type", f"must be 'buy', 'sell' or a corporate action ({_KINDS}), not {type_value!r}"
+        )
     txn_type = TransactionType(str(type_value))
     symbol = item.get("symbol")
     if not isinstance(symbol, str) or not symbol:
@@ -221,3 +236,94 @@ def _parse_lots(value: Any, *, quantity: Decimal, fail: Any) -> tuple[LotPick, .
             f"but the sale is of {plain_digits(quantity)}",
         )
     return tuple(picks)
+
+
+def parse_action(item: Mapping[str, Any], *, index: int, action_id: str) -> CorporateAction:
+    """One corporate action; the fields each kind needs are in :mod:`lot_engine.actions`.
+
+    Refused: a ratio of 0 (or below), a spin-off's ``basis_fraction`` outside 0 to 1, a
+    merger for both cash and stock (or neither), an ex-date after the pay date, a new
+    symbol equal to the old, and an ``account`` (an action applies to every holder).
+    """
+
+    def fail(field: str, message: str) -> LotEngineInputError:
+        return LotEngineInputError(transaction_id=action_id, field=field, message=message)
+
+    kind = ActionKind(str(item.get("type")))
+    date = _parse_date(item.get("date"), fail=fail)
+    symbol = item.get("symbol")
+    if not isinstance(symbol, str) or not symbol:
+        raise fail("symbol", "is missing or empty")
+    if item.get("account") is not None:
+        raise fail("account", "a corporate action applies to every holder: name no account")
+
+    def number(field: str, *, required: bool, allow_zero: bool = False) -> Decimal | None:
+        if item.get(field) is None:
+            if required:
+                raise fail(field, f"is required for a {kind.value}")
+            return None
+        value = _parse_decimal(item.get(field), field=field, fail=fail)
+        if value < 0 or (value == 0 and not allow_zero):
+            raise fail(field, f"must be greater than 0, not {plain_digits(value)}")
+        return value
+
+    new_symbol = item.get("new_symbol")
+    needs_symbol = kind in (ActionKind.SPIN_OFF, ActionKind.SYMBOL_CHANGE)
+    if new_symbol is not None or needs_symbol:
+        if not isinstance(new_symbol, str) or not new_symbol:
+            raise fail("new_symbol", f"is required for a {kind.value}")
+        if new_symbol == symbol:
+            raise fail("new_symbol", "must differ from symbol")
+    ex_date = None
+    if item.get("ex_date") is not None:
+        ex_date = _parse_date(item.get("ex_date"), fail=lambda f, m: fail("ex_date", m))
+        if ex_date > date:
+            raise fail("ex_date", f"is after the pay date {date.isoformat()}")
+    dividend = kind in (ActionKind.CASH_DIVIDEND, ActionKind.REINVESTED_DIVIDEND)
+    cash = number("cash_per_share", required=dividend)
+    ratio = None
+    if kind in (ActionKind.SPLIT, ActionKind.SPIN_OFF) or (
+        kind is ActionKind.MERGER and new_symbol is not None
+    ):
+        ratio = _parse_ratio(item.get("ratio"), kind=kind, fail=fail)
+    if kind is ActionKind.MERGER and (cash is None) == (new_symbol is None):
+        raise fail("cash_per_share", "a merger is for cash (cash_per_share) or stock (new_symbol)")
+    basis_fraction = None
+    if kind is ActionKind.SPIN_OFF:
+        basis_fraction = number("basis_fraction", required=True, allow_zero=True)
+        if basis_fraction is not None and basis_fraction > 1:
+            raise fail(
+                "basis_fraction",
+                f"is the part of the basis that moves to the child: at most 1, "
+                f"not {plain_digits(basis_fraction)}",
+            )
+    return CorporateAction(
+        id=action_id,
+        date=date,
+        kind=kind,
+        symbol=symbol,
+        index=index,
+        ex_date=ex_date if dividend else None,
+        ratio=ratio,
+        new_symbol=new_symbol if isinstance(new_symbol, str) else None,
+        cash_per_share=cash,
+        price=number("price", required=kind is ActionKind.REINVESTED_DIVIDEND),
+        basis_fraction=basis_fraction,
+    )
+
+
+def _parse_ratio(value: Any, *, kind: ActionKind, fail: Any) -> tuple[Decimal, Decimal]:
+    """``"3:2"`` or ``"3/2"`` (3 new shares for 2 old) or a number of new shares per old."""
+    if value is None:
+        raise fail("ratio", f"is required for a {kind.value}")
+    match = _RATIO.match(value) if isinstance(value, str) else None
+    if match:
+        try:
+            new, old = Decimal(match[1]), Decimal(match[2])
+        except InvalidOperation:
+            raise fail("ratio", f"is not a ratio such as '3:2': {value!r}") from None
+    else:
+        new, old = _parse_decimal(value, field="ratio", fail=fail), Decimal(1)
+    if new <= 0 or old <= 0:
+        raise fail("ratio", f"must be greater than 0, not {value!r}")
+    return new, old

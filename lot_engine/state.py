@@ -64,6 +64,11 @@ class Piece:
         self.seq = seq
         self.cost_per_share = basis / quantity
 
+    def rescale(self, *, quantity: Decimal) -> None:
+        """Hold ``quantity`` shares for the same total basis (a split, a conversion)."""
+        self.quantity = quantity
+        self.cost_per_share = self.basis / quantity
+
     def carve(self, *, quantity: Decimal) -> tuple[Decimal, Decimal]:
         """Remove ``quantity`` shares; return their ``(basis, adjustment)``.
 

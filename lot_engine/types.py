@@ -34,6 +34,25 @@ class TransactionType(StrEnum):
     SELL = "sell"
 
 
+class ActionKind(StrEnum):
+    """A corporate action: an event on a symbol that every holder of it undergoes."""
+
+    SPLIT = "split"
+    CASH_DIVIDEND = "cash_dividend"
+    REINVESTED_DIVIDEND = "reinvested_dividend"
+    SPIN_OFF = "spin_off"
+    SYMBOL_CHANGE = "symbol_change"
+    MERGER = "merger"
+
+
+class CashKind(StrEnum):
+    """Why a corporate action paid cash into an account."""
+
+    DIVIDEND = "dividend"
+    CASH_IN_LIEU = "cash_in_lieu"
+    MERGER = "merger"
+
+
 class Term(StrEnum):
     SHORT = "short"
     LONG = "long"
@@ -80,6 +99,45 @@ class Transaction:
 
 
 @dataclass(frozen=True, slots=True)
+class CorporateAction:
+    """An event on ``symbol`` applied to every account of the household that holds it.
+
+    ``date`` is the day it takes effect (a dividend's pay date); ``ex_date`` (dividends
+    only) is the day from which a buyer no longer receives it, so the shares held just
+    before it are the ones paid. ``ratio`` is ``(new, old)``: ``new`` shares for every
+    ``old`` (a split; a stock merger: acquirer shares for target shares; a spin-off: child
+    shares for parent shares).
+    ``new_symbol`` names the child, the new symbol or the acquirer. ``cash_per_share`` is
+    a dividend's or a cash merger's cash. ``price`` is a reinvested dividend's purchase
+    price, or the price at which fractional shares left by a split, spin-off or stock
+    merger are paid in cash (none: fractions are kept). ``basis_fraction`` is the part of
+    a spin-off parent's basis that moves to the child.
+    """
+
+    id: str
+    date: dt.date
+    kind: ActionKind
+    symbol: str
+    index: int
+    ex_date: dt.date | None = None
+    ratio: tuple[Decimal, Decimal] | None = None
+    new_symbol: str | None = None
+    cash_per_share: Decimal | None = None
+    price: Decimal | None = None
+    basis_fraction: Decimal | None = None
+
+    @property
+    def entitlement_date(self) -> dt.date:
+        """The date on which holdings are read: a dividend's ex-date, else ``date``."""
+        return self.ex_date or self.date
+
+    def scaled(self, quantity: Decimal) -> Decimal:
+        """``quantity`` old shares in new shares, exactly (``quantity * new / old``)."""
+        new, old = self.ratio or (Decimal(1), Decimal(1))
+        return quantity * new / old
+
+
+@dataclass(frozen=True, slots=True)
 class EngineInput:
     """A whole household's transactions and the rules to apply to them.
 
@@ -93,6 +151,7 @@ class EngineInput:
     wash_sale: bool = True
     accounts: tuple[tuple[str, AccountSpec], ...] = ()
     identical_groups: tuple[tuple[str, ...], ...] = ()
+    actions: tuple[CorporateAction, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +212,28 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True)
+class CashRow:
+    """Cash a corporate action paid into one account on ``date`` (exact, not rounded)."""
+
+    event: str
+    account: str
+    symbol: str
+    kind: CashKind
+    date: dt.date
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class EngineResult:
-    """Open lots in purchase order, realized rows in sale order, and their totals."""
+    """Open lots in purchase order, realized rows in sale order, and their totals.
+
+    ``cash`` lists what corporate actions paid in cash, in event order; ``has_actions``
+    says whether the input had any (the contract's output then carries ``cash``).
+    """
 
     lots: tuple[OpenLot, ...]
     realized: tuple[RealizedRow, ...]
     totals: Totals
     replacements: tuple[Replacement, ...] = ()
+    cash: tuple[CashRow, ...] = ()
+    has_actions: bool = False
