@@ -25,10 +25,12 @@ from optimizer.explain import (
     sale_reasons,
     trade_context,
 )
+from optimizer.forced import forcing_rules
+from optimizer.objective import solve_within_limit
 from optimizer.output import lot_reliefs, quantity, ratio, relief_order, summarize
+from optimizer.payoff import cash_need, settle
 from optimizer.prepare import Prepared, prepare
-from optimizer.problem import Problem, base_bounds, build_problem
-from optimizer.relaxation import directed_bounds, solve_with_directions
+from optimizer.problem import Problem
 from optimizer.reliefs import rule_reliefs
 from optimizer.rounding import (
     Plan,
@@ -90,35 +92,39 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
     conflict = infeasibility(prep=prep)
     if conflict:
         return OptimizeResult(account=case.account_id, status="infeasible", message=conflict)
-    problem = build_problem(prep=prep)
-    session = QPSession(qp=problem.qp)
-    base = base_bounds(problem=problem)
-    directed = solve_with_directions(problem=problem, session=session, bounds=base)
-    final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
-    plan = _tradable_plan(problem=problem, session=session, bounds=final, x=directed.solution.x)
+    solved = solve_within_limit(prep=prep)
+    problem, session, base, final = solved.problem, solved.session, solved.base, solved.final
+    plan = _tradable_plan(problem=problem, session=session, bounds=final, x=solved.x)
     rules: tuple[RuleCost, ...] = ()
     if explain:
-        rules = _rule_costs(problem=problem, base=base, final=final, x=directed.solution.x)
+        rules = _rule_costs(problem=problem, base=base, final=final, x=solved.x)
+    if solved.forced or cash_need(prep):
+        rules = forcing_rules(solved=solved, rules=rules)
+    no_trades = Plan(
+        buy_qty=np.zeros(prep.n_securities),
+        sale_qty=np.zeros(prep.n_securities),
+        lot_sold=np.zeros(prep.n_lots),
+    )
     result = _result(prep=prep, plan=plan, rules=rules)
     if result is None:
-        no_trades = Plan(
-            buy_qty=np.zeros(prep.n_securities),
-            sale_qty=np.zeros(prep.n_securities),
-            lot_sold=np.zeros(prep.n_lots),
-        )
         result = _result(prep=prep, plan=no_trades, rules=rules)
         if result is None:
             raise OptimizerInfeasibleError(
                 "no whole-share trade list meets the cash need and the gain caps together"
             )
-        return OptimizeResult(
+        result = OptimizeResult(
             account=result.account,
             status=result.status,
             message="rounding could not keep every rule; no trades proposed",
             cash_after=result.cash_after,
             summary=result.summary,
         )
-    return result
+    return settle(
+        prep=prep,
+        solved=solved,
+        result=result,
+        no_trades=lambda: _result(prep=prep, plan=no_trades, rules=rules),
+    )
 
 
 def _tradable_plan(

@@ -18,7 +18,7 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 
-from optimizer.prepare import CLASS_WEIGHT, IMPACT_WEIGHT, MIN_COST_RATE
+from optimizer.prepare import IMPACT_WEIGHT, MIN_COST_RATE
 from optimizer.problem import Problem
 from optimizer.relaxation import BUY, SELL
 
@@ -39,8 +39,7 @@ def cvx_problem(
     c = prep.cost_rate
     active = prep.holding + b - agg @ s - prep.target_adjusted
     cash_gap = prep.cash0 + (1 - c) * cp.sum(s) - (1 + c) * cp.sum(b) - prep.target_cash
-    tracking = CLASS_WEIGHT * (cp.sum_squares(classes @ active) + cp.square(cash_gap))
-    tracking += cp.sum(cp.multiply(prep.idio_weight, cp.square(active)))
+    tracking = cp.sum(cp.multiply(prep.idio_weight, cp.square(active)))
     if prep.factor_loadings.shape[1]:
         scaled = np.sqrt(prep.factor_weight)[:, None] * prep.factor_loadings.T
         tracking += cp.sum_squares(scaled @ active)
@@ -56,6 +55,16 @@ def cvx_problem(
         b <= problem.buy_ub,
         cash_gap >= problem.qp.x_l[lay.cash],
     ]
+    x_l, x_u = problem.qp.x_l, problem.qp.x_u
+    if prep.class_limit is not None:
+        constraints += [classes @ active >= x_l[lay.classes], classes @ active <= x_u[lay.classes]]
+    if lay.n_sectors:
+        known = np.flatnonzero(prep.security_sector >= 0)
+        sectors = sp.csr_matrix(
+            (np.ones(len(known)), (prep.security_sector[known], known)),
+            shape=(lay.n_sectors, lay.n),
+        )
+        constraints += [sectors @ active >= x_l[lay.sectors], sectors @ active <= x_u[lay.sectors]]
     if prep.max_gain is not None:
         constraints.append(prep.lot_gain_ratio @ s <= prep.max_gain)
     if prep.max_short_gain is not None:

@@ -7,12 +7,18 @@ problem is well scaled whatever the account's size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import numpy as np
 
-from optimizer.risk import aligned
+from optimizer.risk import (
+    FALLBACK_STOCK_SPECIFIC_VARIANCE,
+    RISK_PRICE,
+    AlignedModel,
+    aligned,
+    fallback_model,
+)
 from optimizer.rules import (
     active_restrictions,
     adjusted_target,
@@ -25,8 +31,7 @@ from optimizer.rules import (
 from optimizer.types import Case
 
 CLASS_WEIGHT = 1.0
-SECURITY_WEIGHT = 0.1
-FACTOR_RISK_AVERSION = 10.0
+EXCLUDED_SPECIFIC_VARIANCE = FALLBACK_STOCK_SPECIFIC_VARIANCE
 IMPACT_WEIGHT = 0.0005
 MIN_COST_RATE = 0.0002
 
@@ -69,6 +74,15 @@ class Prepared:
     idio_weight: np.ndarray
     factor_loadings: np.ndarray
     factor_weight: np.ndarray
+    risk: AlignedModel
+    risk_price: float
+    target_model: np.ndarray
+    invest_share: float
+    security_sector: np.ndarray
+    sector_names: tuple[str, ...]
+    te_limit: float | None
+    sector_limit: float | None
+    class_limit: float | None
     screened: frozenset[str]
     substituted: frozenset[str]
     substitute_to: frozenset[str]
@@ -104,7 +118,10 @@ def prepare(*, case: Case) -> Prepared:
     target_map = adjusted_target(case=case, screened=blocks.screened)
     invest_share = max(0.0, 1.0 - float(case.preferences.cash.withdrawal) / value)
     target_adjusted = np.array([target_map.get(s, 0.0) for s in symbols]) * invest_share
-    idio, loadings, factor_weight = _risk_model(case=case, symbols=symbols)
+    risk, risk_price = _risk_model(case=case, symbols=symbols)
+    sectors, security_sector = _sectors(case.securities.sector[order])
+    published = np.array([float(case.target.get(s, Decimal(0))) for s in symbols])
+    limits = case.preferences.risk
     return Prepared(
         case=case,
         value=value,
@@ -123,7 +140,7 @@ def prepare(*, case: Case) -> Prepared:
         lot_block=blocks.lot_block,
         buy_ok=blocks.buy_ok,
         buy_block=blocks.buy_block,
-        target_published=np.array([float(case.target.get(s, Decimal(0))) for s in symbols]),
+        target_published=published,
         target_adjusted=target_adjusted,
         target_cash=1.0 - float(target_adjusted.sum()),
         security_class=security_class,
@@ -143,9 +160,23 @@ def prepare(*, case: Case) -> Prepared:
         cost_rate=float(case.preferences.trading.cost_bps) / 10_000.0,
         max_gain=_cap(cap=tax.max_realized_gain, value=value),
         max_short_gain=_cap(cap=tax.max_short_term_gain, value=value),
-        idio_weight=idio,
-        factor_loadings=loadings,
-        factor_weight=factor_weight,
+        idio_weight=_specific_weight(
+            risk=risk,
+            price=risk_price,
+            symbols=symbols,
+            excluded=blocks.screened | blocks.substituted,
+        ),
+        factor_loadings=risk.exposure,
+        factor_weight=np.full(risk.exposure.shape[1], risk_price),
+        risk=risk,
+        risk_price=risk_price,
+        target_model=published * invest_share,
+        invest_share=invest_share,
+        security_sector=security_sector,
+        sector_names=sectors,
+        te_limit=_percent(limits.tracking_error_limit_pct),
+        sector_limit=_percent(limits.sector_limit_pct),
+        class_limit=_percent(limits.asset_class_limit_pct),
         screened=blocks.screened,
         substituted=blocks.substituted,
         substitute_to=frozenset(sub.to_symbol for sub in case.preferences.substitutions),
@@ -278,15 +309,50 @@ def _wash_groups(
     return np.flatnonzero(can_buy & can_sell_loss)
 
 
-def _risk_model(
-    *, case: Case, symbols: tuple[str, ...]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Idiosyncratic weights and factor exposures/weights, already multiplied by the risk
-    aversion. The exposures are B L (F = L L'), so each factor's weight is the same. Without
-    a risk model: a light weight on each security's own deviation."""
-    model = case.risk_model
-    if model is None:
-        return np.full(len(symbols), SECURITY_WEIGHT), np.zeros((len(symbols), 0)), np.zeros(0)
-    rows = aligned(model, symbols)
-    factor_weight = np.full(rows.exposure.shape[1], FACTOR_RISK_AVERSION)
-    return rows.specific * FACTOR_RISK_AVERSION, rows.exposure, factor_weight
+def _risk_model(*, case: Case, symbols: tuple[str, ...]) -> tuple[AlignedModel, float]:
+    """The case's risk model (or the built-in fallback) in the case's security order, and
+    the price of a unit of tracking variance (fraction of the account per year of
+    variance): `RISK_PRICE` times the account's risk aversion."""
+    model = case.risk_model if case.risk_model is not None else fallback_model(case.securities)
+    return aligned(model, symbols), RISK_PRICE * float(case.preferences.risk.risk_aversion)
+
+
+def _specific_weight(
+    *, risk: AlignedModel, price: float, symbols: tuple[str, ...], excluded: frozenset[str]
+) -> np.ndarray:
+    """The objective's weight on each security's own active weight: its specific variance
+    times the price of risk. A holding the client excluded (screened, or substituted away)
+    is weighed at least as a single stock's specific risk (`EXCLUDED_SPECIFIC_VARIANCE`), so
+    that it is sold whole when taxes allow rather than trimmed to where trading stops
+    paying."""
+    specific = risk.specific.copy()
+    out = np.array([s in excluded for s in symbols], dtype=bool)
+    specific[out] = np.maximum(specific[out], EXCLUDED_SPECIFIC_VARIANCE)
+    weight: np.ndarray = specific * price
+    return weight
+
+
+def _sectors(values: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
+    """The distinct GICS sectors, and each security's position in them (-1: none)."""
+    known = np.array([v is not None for v in values.tolist()], dtype=bool)
+    position = np.full(len(values), -1, dtype=int)
+    if not known.any():
+        return (), position
+    names, inverse = np.unique(values[known].astype(str), return_inverse=True)
+    position[known] = inverse
+    return tuple(names.tolist()), position
+
+
+def _percent(value: Decimal | None) -> float | None:
+    return None if value is None else float(value) / 100.0
+
+
+def reweighted(prep: Prepared, *, factor: float) -> Prepared:
+    """The same account with its tracking term weighted `factor` times as heavily (the
+    tracking-error limit's re-solve)."""
+    return replace(
+        prep,
+        idio_weight=prep.idio_weight * factor,
+        factor_weight=prep.factor_weight * factor,
+        risk_price=prep.risk_price * factor,
+    )

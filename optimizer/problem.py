@@ -6,15 +6,15 @@ Variables (money as a fraction of the account value V):
     b_i  >= 0   purchase of security i             (n)
     u_i         active weight  h_i + b_i - (As)_i - t_i    (n, A sums lots per security)
     y_k         active weight of asset class k     (K)
-    f_l         active exposure to risk factor l   (F, only with a factor model)
+    f_l         whitened factor exposure (L'B'u)_l (F, F = L L' the factor covariance)
+    v_r         active weight of GICS sector r     (R, only with a sector limit)
     z           active cash weight                 (1)
 
-Objective, the sum of
+Objective (see `objective.py` for the units), the sum of
 
-    tracking   lambda_class * (sum_k y_k^2 + z^2) + sum_i delta_i u_i^2 + sum_l phi_l f_l^2
-               (classes weigh heavily, one security's own deviation lightly; with a factor
-               model, delta and phi are its idiosyncratic and factor variances times the risk
-               aversion);
+    tracking   p (sum_l f_l^2 + sum_i D_i u_i^2) = p u'(B F B' + D)u, p the price of a unit
+               of tracking variance (risk aversion times `RISK_PRICE`); with no stored risk
+               model, the built-in one (`risk.py`);
     tax        sum_j tau_j s_j,  tau_j = rate_j * gain_j / value_j (negative for a loss; zero
                outside taxable accounts; floored at zero when losses are not harvested, so no
                sale is made for its loss alone);
@@ -22,7 +22,9 @@ Objective, the sum of
     impact     kappa (sum s_j^2 + sum b_i^2), a small market-impact term whose curvature the
                wash-sale relaxation borrows (see `relaxation.py`).
 
-Constraints: the definitions above as equalities, and bounds only: cash after costs
+Constraints: the definitions above as equalities, and bounds only: asset-class and sector
+active weights within their limits (widened to where the account starts and to where its
+screens and substitutions put it, so a limit never makes an account infeasible); cash after costs
 z + t_cash >= cash_min + withdrawal; net realized gain sum g_j s_j <= cap and net
 short-term gain <= cap (g_j = gain per dollar sold) as bounds on their own variables;
 trade bounds from holdings, restrictions, screens, substitutions, the wash-sale rule, the
@@ -37,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from optimizer.prepare import CLASS_WEIGHT, IMPACT_WEIGHT, MIN_COST_RATE, Prepared
+from optimizer.prepare import IMPACT_WEIGHT, MIN_COST_RATE, Prepared
 from optimizer.solvers import INF, QP, Bounds
 
 CASH_MARGIN_USD = 0.05
@@ -52,6 +54,7 @@ class Layout:
     n_classes: int
     n_factors: int
     n_wash: int
+    n_sectors: int = 0
 
     @property
     def s(self) -> slice:
@@ -66,8 +69,23 @@ class Layout:
         return slice(self.m + self.n, self.m + 2 * self.n)
 
     @property
+    def classes(self) -> slice:
+        start = self.m + 2 * self.n
+        return slice(start, start + self.n_classes)
+
+    @property
+    def factors(self) -> slice:
+        start = self.m + 2 * self.n + self.n_classes
+        return slice(start, start + self.n_factors)
+
+    @property
+    def sectors(self) -> slice:
+        start = self.m + 2 * self.n + self.n_classes + self.n_factors
+        return slice(start, start + self.n_sectors)
+
+    @property
     def size(self) -> int:
-        return self.m + 2 * self.n + self.n_classes + self.n_factors + 3
+        return self.m + 2 * self.n + self.n_classes + self.n_factors + self.n_sectors + 3
 
     @property
     def cash(self) -> int:
@@ -114,7 +132,12 @@ def build_problem(*, prep: Prepared) -> Problem:
     m, n = prep.n_lots, prep.n_securities
     n_factors = prep.factor_loadings.shape[1]
     lay = Layout(
-        m=m, n=n, n_classes=prep.n_classes, n_factors=n_factors, n_wash=len(prep.wash_groups)
+        m=m,
+        n=n,
+        n_classes=prep.n_classes,
+        n_factors=n_factors,
+        n_wash=len(prep.wash_groups),
+        n_sectors=len(prep.sector_names) if prep.sector_limit is not None else 0,
     )
     lot_ub = np.where(prep.lot_sellable, prep.lot_value, 0.0)
     buy_room = max(0.0, prep.cash0 + float(lot_ub.sum()) - prep.cash_required) + 1e-6
@@ -144,6 +167,7 @@ def build_problem(*, prep: Prepared) -> Problem:
         x_u[lay.gain] = prep.max_gain
     if prep.max_short_gain is not None:
         x_u[lay.short_gain] = prep.max_short_gain
+    _limit_bounds(prep=prep, lay=lay, x_l=x_l, x_u=x_u)
     qp = QP(P=P, q=q, A=A, b=b, G=G, h_l=h_l, h_u=h_u, x_l=x_l, x_u=x_u)
     return Problem(
         prep=prep, layout=lay, qp=qp, P_true=P_true.tocsc(), lot_ub=lot_ub, buy_ub=buy_ub
@@ -155,15 +179,49 @@ def base_bounds(*, problem: Problem) -> Bounds:
     return Bounds(h_l=qp.h_l.copy(), h_u=qp.h_u.copy(), x_l=qp.x_l.copy(), x_u=qp.x_u.copy())
 
 
+def limit_range(
+    *, limit: float, before: np.ndarray, forced: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Allowed active weights (against the published target) of each class or sector:
+    within +-limit, widened to where the account is now (never further out) and to where
+    its screens and substitutions alone put it (`forced`)."""
+    low = np.minimum(np.minimum(-limit, before), forced)
+    high = np.maximum(np.maximum(limit, before), forced)
+    return low, high
+
+
+def _limit_bounds(*, prep: Prepared, lay: Layout, x_l: np.ndarray, x_u: np.ndarray) -> None:
+    """Bounds on the class and sector variables from the account's limits. The variables
+    measure active weight against the contract's target; the limits are against the
+    published one, so each bound is shifted by the difference."""
+    shift = prep.target_adjusted - prep.target_model
+    now = prep.holding - prep.target_published
+    if prep.class_limit is not None:
+        forced = np.bincount(prep.security_class, weights=shift, minlength=lay.n_classes)
+        before = np.bincount(prep.security_class, weights=now, minlength=lay.n_classes)
+        low, high = limit_range(limit=prep.class_limit, before=before, forced=forced)
+        x_l[lay.classes] = low - forced
+        x_u[lay.classes] = high - forced
+    if prep.sector_limit is not None and lay.n_sectors:
+        known = prep.security_sector >= 0
+        sector = prep.security_sector[known]
+        forced = np.bincount(sector, weights=shift[known], minlength=lay.n_sectors)
+        before = np.bincount(sector, weights=now[known], minlength=lay.n_sectors)
+        low, high = limit_range(limit=prep.sector_limit, before=before, forced=forced)
+        x_l[lay.sectors] = low - forced
+        x_u[lay.sectors] = high - forced
+
+
 def _objective_matrix(*, prep: Prepared, lay: Layout) -> sp.csc_matrix:
-    """2 x the quadratic weights: P = diag(2 kappa, 2 delta, 2 lambda, 2 phi, 2 lambda)."""
+    """2 x the quadratic weights: 2 kappa on trades, 2 p D on active weights, 2 p on the
+    whitened factor exposures; nothing on classes, sectors, cash and gains."""
     diag = np.concatenate(
         [
             np.full(lay.m + lay.n, 2.0 * IMPACT_WEIGHT),
             2.0 * prep.idio_weight,
-            np.full(lay.n_classes, 2.0 * CLASS_WEIGHT),
+            np.zeros(lay.n_classes),
             2.0 * prep.factor_weight,
-            [2.0 * CLASS_WEIGHT, 0.0, 0.0],
+            np.zeros(lay.n_sectors + 3),
         ]
     )
     return sp.diags(diag, format="csc")
@@ -211,18 +269,20 @@ def _wash_members(
 
 
 def _equalities(*, prep: Prepared, lay: Layout) -> tuple[sp.csc_matrix, np.ndarray]:
-    """u - b + As = h - t;  y - C'u = 0;  f - B'u = 0;
+    """u - b + As = h - t;  y - C'u = 0;  f - L'B'u = 0;  v - S'u = 0 (sectors);
     z - (1 - c) sum s + (1 + c) sum b = cash0 - t_cash;  gain - g's = 0;  short - g_st's = 0.
 
     The dense rows (cash, gains) live here as definitions of single variables whose bounds
     carry the constraints: PIQP keeps equalities out of the Hessian block, where a dense
     inequality row would fill it in. Assembled from (row, column, value) triplets."""
-    m, n, k, f = lay.m, lay.n, lay.n_classes, lay.n_factors
+    m, n, k, f, r = lay.m, lay.n, lay.n_classes, lay.n_factors, lay.n_sectors
     c = prep.cost_rate
     lots, secs = np.arange(m), np.arange(n)
     u = m + n + secs
-    y0, f0 = m + 2 * n, m + 2 * n + k
-    r_class, r_factor, r_cash = n, n + k, n + k + f
+    y0, f0, v0 = m + 2 * n, m + 2 * n + k, m + 2 * n + k + f
+    r_class, r_factor, r_sector, r_cash = n, n + k, n + k + f, n + k + f + r
+    in_sector = secs[prep.security_sector >= 0] if r else np.zeros(0, dtype=int)
+    sector_of = prep.security_sector[in_sector]
     short = prep.lot_gain_ratio * prep.lot_is_short
     loadings = prep.factor_loadings
     rows, cols, vals = zip(
@@ -233,6 +293,8 @@ def _equalities(*, prep: Prepared, lay: Layout) -> tuple[sp.csc_matrix, np.ndarr
         (r_class + np.arange(k), y0 + np.arange(k), np.ones(k)),
         (r_factor + np.repeat(np.arange(f), n), np.tile(u, f), -loadings.T.ravel()),
         (r_factor + np.arange(f), f0 + np.arange(f), np.ones(f)),
+        (r_sector + sector_of, u[in_sector], -np.ones(len(in_sector))),
+        (r_sector + np.arange(r), v0 + np.arange(r), np.ones(r)),
         (np.full(m, r_cash), lots, np.full(m, -(1 - c))),
         (np.full(n, r_cash), m + secs, np.full(n, 1 + c)),
         (np.full(m, r_cash + 1), lots, -prep.lot_gain_ratio),
@@ -242,12 +304,12 @@ def _equalities(*, prep: Prepared, lay: Layout) -> tuple[sp.csc_matrix, np.ndarr
     )
     A = sp.csc_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(n + k + f + 3, lay.size),
+        shape=(n + k + f + r + 3, lay.size),
     )
     b = np.concatenate(
         [
             prep.holding - prep.target_adjusted,
-            np.zeros(k + f),
+            np.zeros(k + f + r),
             [prep.cash0 - prep.target_cash, 0.0, 0.0],
         ]
     )

@@ -44,6 +44,7 @@ SELL = 1
 BUY = -1
 _MIXED_TOL = 1e-6
 _SEARCH_ALL_BELOW = 6
+_ENUMERATE_UP_TO = 4
 _MAX_FLIPS = 12
 _SEARCH_MAX_VARIABLES = 600
 
@@ -99,6 +100,10 @@ def solve_with_directions(
             best is None or problem.objective(x=other.x) < problem.objective(x=best.x)
         ):
             best, directions = other, larger
+    if small and lay.n_wash <= _ENUMERATE_UP_TO:
+        return _enumerated(
+            problem=problem, session=session, bounds=bounds, best=best, start=directions
+        )
     mixed = np.flatnonzero(np.minimum(sells, buys) > _MIXED_TOL)
     if lay.n_wash <= _SEARCH_ALL_BELOW:
         mixed = np.arange(lay.n_wash)
@@ -117,6 +122,36 @@ def solve_with_directions(
         # No purchase is ever needed to meet a hard constraint, so selling-only directions
         # are feasible whenever the account is.
         directions = np.full(lay.n_wash, SELL, dtype=int)
+        best = session.solve(
+            bounds=directed_bounds(problem=problem, bounds=bounds, directions=directions)
+        )
+    return DirectedSolution(directions, best)
+
+
+def _enumerated(
+    *,
+    problem: Problem,
+    session: QPSession,
+    bounds: Bounds,
+    best: Solution | None,
+    start: np.ndarray,
+) -> DirectedSolution:
+    """Every direction of a few groups tried (exact: at most 2^4 small solves)."""
+    directions = start
+    n_wash = problem.layout.n_wash
+    for code in range(2**n_wash):
+        trial = np.array([SELL if (code >> g) & 1 else BUY for g in range(n_wash)], dtype=int)
+        if np.array_equal(trial, start):
+            continue
+        candidate = _solve_directed(
+            problem=problem, session=session, bounds=bounds, directions=trial
+        )
+        if candidate is not None and (
+            best is None or problem.objective(x=candidate.x) < problem.objective(x=best.x) - 1e-9
+        ):
+            best, directions = candidate, trial
+    if best is None:
+        directions = np.full(n_wash, SELL, dtype=int)
         best = session.solve(
             bounds=directed_bounds(problem=problem, bounds=bounds, directions=directions)
         )

@@ -23,6 +23,10 @@ import numpy as np
 
 from optimizer.types import RiskModel, Securities
 
+RISK_PRICE = 25.0
+"""What a unit of annual tracking variance costs, as a fraction of the account, at risk
+aversion 1: a tracking error of 1 %/yr held is worth 25 bp of the account (see
+`objective.py`)."""
 FALLBACK_ID = "fallback:asset-class"
 FALLBACK_CLASS_VARIANCE = 0.04
 FALLBACK_STOCK_SPECIFIC_VARIANCE = 0.0625

@@ -94,7 +94,7 @@ def direct_index_account(
     seed: int = 0,
     n_stocks: int = 500,
     lots_per_stock: int = 4,
-    n_factors: int = 12,
+    n_factors: int = 30,
     account_id: str = "DI-500",
 ) -> Case:
     """A direct-indexing account: `n_stocks` stocks, `lots_per_stock` lots each, one

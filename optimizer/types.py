@@ -337,13 +337,18 @@ class RuleCost:
     """What one binding rule costs: how much lower the objective would be without it
     (dollars, positive), and how the drift (against the adjusted target) and the estimated
     tax would change if it were lifted: `drift_cost` is drift with the rule minus drift
-    without it, `tax_cost` likewise (negative when the rule saves tax)."""
+    without it, `tax_cost` likewise (negative when the rule saves tax).
+    `tracking_error_cost_pct`: tracking error (%/yr) with the rule minus without it, where
+    measured; `forced_drift`: the rule (or the cash need) forced tracking error above the
+    account's limit."""
 
     rule: str
     detail: str
     objective_cost: Decimal
     drift_cost: Decimal
     tax_cost: Decimal
+    tracking_error_cost_pct: Decimal | None = None
+    forced_drift: bool = False
 
 
 @dataclass(frozen=True)

@@ -225,13 +225,21 @@ def _summary_dict(summary: Summary) -> dict[str, Any]:
     return out
 
 
-def rules_to_list(rules: tuple[RuleCost, ...]) -> list[dict[str, str]]:
+def rules_to_list(rules: tuple[RuleCost, ...]) -> list[dict[str, Any]]:
     """What each binding rule costs, as the contract writes it."""
     return [
         {"rule": r.rule, "detail": r.detail}
         | {name: plain(getattr(r, name)) for name in _RULE_FIGURES}
+        | {
+            "tracking_error_cost_pct": _maybe_plain(r.tracking_error_cost_pct),
+            "forced_drift": r.forced_drift,
+        }
         for r in rules
     ]
+
+
+def _maybe_plain(value: Decimal | None) -> str | None:
+    return None if value is None else plain(value)
 
 
 def result_from_dict(data: dict[str, Any]) -> OptimizeResult:
@@ -291,6 +299,8 @@ def _summary(data: dict[str, Any]) -> Summary:
                 rule=r["rule"],
                 detail=r["detail"],
                 **{name: Decimal(r[name]) for name in _RULE_FIGURES},
+                tracking_error_cost_pct=_maybe_decimal(r.get("tracking_error_cost_pct")),
+                forced_drift=bool(r.get("forced_drift", False)),
             )
             for r in data.get("binding_rules") or []
         ),

@@ -52,7 +52,7 @@ def test_an_unexpected_exception_becomes_an_error_status(monkeypatch: pytest.Mon
     def explode(**_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("optimizer.api.build_problem", explode)
+    monkeypatch.setattr("optimizer.objective.build_problem", explode)
 
     result = optimize_account(account())
 

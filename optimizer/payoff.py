@@ -1,0 +1,261 @@
+"""Whether a proposal pays, what it does to tracking error, and each trade's reasons in
+figures and plain words.
+
+A proposal's benefit is the tracking it saves (the drop in the objective's tracking term,
+priced as in `objective.py`, in dollars), plus the tax it saves (minus the tax it costs),
+at the account's rates. Its cost is what trading costs (cost_bps of the value traded, at
+least 2 bp for the spread) plus the account's `min_benefit`. A proposal whose benefit does
+not exceed its cost becomes "no trades" (status optimal, no trades, a `no_trade_reason`).
+An account inside its tracking-error limit gains nothing from tracking it more closely:
+there the tracking saved counts for nothing, so only tax makes a trade worth it. A cash
+need (cash below the minimum plus the withdrawal) is met whatever it costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+
+import numpy as np
+
+from money import ZERO
+from optimizer.objective import LIMIT_TOLERANCE, Solved, published_active
+from optimizer.prepare import MIN_COST_RATE, Prepared
+from optimizer.types import OptimizeResult, ReasonDetail, Trade
+
+DRIFT_FORCED = "drift_forced"
+PCT = Decimal("0.0001")
+ROUNDING_TOLERANCE = 0.0005
+"""How far (0.05 %/yr) whole-share rounding may carry a proposal's tracking error above the
+continuous answer's before it counts as leaving the limit."""
+
+
+def pct(value: float) -> Decimal:
+    """A fraction as a percentage, 4 places."""
+    return Decimal(repr(float(value) * 100.0)).quantize(PCT)
+
+
+def cash_need(prep: Prepared) -> bool:
+    return prep.cash0 < prep.cash_required - 1e-12
+
+
+def after_active(*, prep: Prepared, trades: tuple[Trade, ...], cash_after: Decimal) -> np.ndarray:
+    """Active weights against the published target once the trades are done and the
+    withdrawal is paid out."""
+    shares = prep.held_qty.copy()
+    position = {s: i for i, s in enumerate(prep.symbols)}
+    for trade in trades:
+        sign = 1.0 if trade.side == "buy" else -1.0
+        shares[position[trade.symbol]] += sign * float(trade.quantity)
+    held = shares * prep.price
+    value = float(held.sum()) + float(cash_after - prep.case.preferences.cash.withdrawal)
+    if value <= 0:
+        return -prep.target_published
+    active: np.ndarray = held / value - prep.target_published
+    return active
+
+
+def settle(
+    *,
+    prep: Prepared,
+    solved: Solved,
+    result: OptimizeResult,
+    no_trades: Callable[[], OptimizeResult | None],
+) -> OptimizeResult:
+    """The answer with its tracking-error figures, flags and reason details; "no trades"
+    where the proposal does not pay, or where it would leave the limit unforced."""
+    if result.status != "optimal" or result.summary is None or result.cash_after is None:
+        return result
+    need = cash_need(prep)
+    after = prep.risk.tracking_error(
+        after_active(prep=prep, trades=result.trades, cash_after=result.cash_after)
+    )
+    forced = solved.forced or solved.limits_dropped
+    reason = ""
+    if result.trades and not need:
+        top = solved.ceiling
+        if top is not None and after > top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE and not forced:
+            reason = (
+                f"the trades would leave tracking error at {after * 100:.2f} %/yr, above "
+                f"{top * 100:.2f} %/yr"
+            )
+        else:
+            reason = _unpaid(prep=prep, solved=solved, result=result)
+        if reason:
+            empty = no_trades()
+            if empty is not None and empty.summary is not None:
+                result = empty
+                after = prep.risk.tracking_error(
+                    after_active(prep=prep, trades=(), cash_after=result.cash_after or ZERO)
+                )
+                forced = False
+    if not result.trades and not reason:
+        reason = "nothing to do: no trade is worth its cost"
+    top = solved.ceiling
+    if need and top is not None and after > top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE:
+        forced = True
+    summary = result.summary
+    assert summary is not None
+    flags = tuple(summary.flags) + ((DRIFT_FORCED,) if forced else ())
+    limit = prep.case.preferences.risk.tracking_error_limit_pct
+    summary = replace(
+        summary,
+        tracking_error_before_pct=pct(solved.before),
+        tracking_error_after_pct=pct(after),
+        tracking_error_limit_pct=limit,
+        flags=flags,
+        no_trade_reason=reason if not result.trades else "",
+    )
+    trades = result.trades
+    if trades and result.cash_after is not None:
+        trades = reason_details(prep=prep, trades=trades, cash_after=result.cash_after)
+    return replace(result, summary=summary, trades=trades)
+
+
+def _unpaid(*, prep: Prepared, solved: Solved, result: OptimizeResult) -> str:
+    """Why the proposal does not pay, or "" when it does."""
+    summary = result.summary
+    assert summary is not None
+    value = prep.value
+    traded = float(sum((t.value for t in result.trades), ZERO))
+    cost = max(prep.cost_rate, MIN_COST_RATE) * traded
+    minimum = float(prep.case.preferences.risk.min_benefit)
+    tax_saved = -float(summary.estimated_tax)
+    inside = prep.te_limit is not None and solved.before <= prep.te_limit + 1e-12
+    tracking = 0.0
+    if not inside:
+        u_before = prep.holding - prep.target_adjusted
+        u_after = u_before + _trade_weights(prep=prep, result=result)
+        drop = prep.risk.variance(u_before) - prep.risk.variance(u_after)
+        tracking = prep.risk_price * drop * value
+    benefit = tracking + tax_saved
+    if benefit > cost + minimum:
+        return ""
+    parts = [f"tax saved ${tax_saved:,.2f}"]
+    if inside:
+        parts.append(
+            f"tracking error {solved.before * 100:.2f} %/yr already inside its "
+            f"{(prep.te_limit or 0.0) * 100:.2f} %/yr limit"
+        )
+    else:
+        parts.append(f"tracking worth ${tracking:,.2f}")
+    return (
+        f"the trades' benefit (${benefit:,.2f}: {', '.join(parts)}) does not exceed their cost "
+        f"(${cost:,.2f} of trading plus a minimum benefit of ${minimum:,.2f})"
+    )
+
+
+def _trade_weights(*, prep: Prepared, result: OptimizeResult) -> np.ndarray:
+    """Each security's traded weight (buys positive), fraction of the account."""
+    change = np.zeros(prep.n_securities)
+    position = {s: i for i, s in enumerate(prep.symbols)}
+    for trade in result.trades:
+        sign = 1.0 if trade.side == "buy" else -1.0
+        change[position[trade.symbol]] += sign * float(trade.value) / prep.value
+    return change
+
+
+def _usd(value: Decimal | float) -> str:
+    return f"${abs(float(value)):,.0f}"
+
+
+def reason_details(
+    *, prep: Prepared, trades: tuple[Trade, ...], cash_after: Decimal
+) -> tuple[Trade, ...]:
+    """Each trade with what it buys, in figures and words."""
+    active = after_active(prep=prep, trades=trades, cash_after=cash_after)
+    risk = prep.risk
+    exposure = risk.exposure
+    covariance_row = exposure @ (exposure.T @ active) + risk.specific * active
+    own = np.einsum("ij,ij->i", exposure, exposure) + risk.specific
+    variance = max(0.0, risk.variance(active))
+    withdrawal = prep.case.preferences.cash.withdrawal
+    cash = prep.case.preferences.cash
+    base = float(cash_after - withdrawal) + float((prep.held_qty * prep.price).sum())
+    base = base if base > 0 else max(prep.value, 1.0)
+    position = {s: i for i, s in enumerate(prep.symbols)}
+    bought_by_class: dict[int, list[str]] = {}
+    for t in trades:
+        if t.side == "buy":
+            bought_by_class.setdefault(int(prep.security_class[position[t.symbol]]), []).append(
+                t.symbol
+            )
+    out = []
+    for trade in trades:
+        i = position[trade.symbol]
+        step = (1.0 if trade.side == "buy" else -1.0) * float(trade.value) / base
+        without = variance - 2.0 * step * covariance_row[i] + step * step * own[i]
+        delta = float(np.sqrt(variance) - np.sqrt(max(0.0, without)))
+        delta = 0.0 if abs(delta) < 5e-5 else delta
+        details = [
+            ReasonDetail(
+                code="rebalance",
+                amount=pct(delta).quantize(Decimal("0.01")),
+                unit="%/yr tracking error",
+                text=f"{delta * 100:+.2f} % tracking error",
+            )
+        ]
+        if trade.side == "sell" and prep.case.tax_status == "taxable":
+            details += _tax_detail(
+                prep=prep,
+                trade=trade,
+                partners=bought_by_class.get(int(prep.security_class[i]), []),
+            )
+        if trade.side == "sell" and "raise_cash" in trade.reasons:
+            if withdrawal > 0:
+                text = f"cash for the {_usd(withdrawal)} withdrawal"
+                amount = withdrawal
+            else:
+                text = f"cash for the {_usd(cash.min)} cash minimum"
+                amount = cash.min
+            details.append(ReasonDetail(code="raise_cash", amount=amount, unit="USD", text=text))
+        if trade.side == "buy" and "invest_cash" in trade.reasons:
+            details.append(
+                ReasonDetail(
+                    code="invest_cash",
+                    amount=trade.value,
+                    unit="USD",
+                    text=f"invests {_usd(trade.value)} of cash",
+                )
+            )
+        out.append(replace(trade, reason_details=tuple(details)))
+    return tuple(out)
+
+
+def _tax_detail(*, prep: Prepared, trade: Trade, partners: list[str]) -> list[ReasonDetail]:
+    rates = prep.case.preferences.tax
+    tax = sum(
+        (
+            r.gain * (rates.short_term_rate if r.term == "short" else rates.long_term_rate)
+            for r in trade.lots
+        ),
+        ZERO,
+    )
+    if tax < 0:
+        named = ", ".join(partners[:3]) + (
+            f" and {len(partners) - 3} more" if len(partners) > 3 else ""
+        )
+        replaced = f", replaced by {named}" if partners else ""
+        harvest = "loss harvest" if "tax_loss_harvest" in trade.reasons else "loss realized"
+        return [
+            ReasonDetail(
+                code="tax_loss_harvest" if "tax_loss_harvest" in trade.reasons else "rebalance",
+                amount=-tax.quantize(Decimal("0.01")),
+                unit="USD tax saved",
+                text=f"{_usd(tax)} tax saved ({harvest}{replaced})",
+            )
+        ]
+    if tax > 0:
+        return [
+            ReasonDetail(
+                code="rebalance",
+                amount=tax.quantize(Decimal("0.01")),
+                unit="USD tax",
+                text=f"{_usd(tax)} tax on the gain realized",
+            )
+        ]
+    return []
+
+
+__all__ = ["DRIFT_FORCED", "published_active", "settle"]

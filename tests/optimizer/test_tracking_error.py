@@ -1,0 +1,271 @@
+"""Tracking error as the objective's measure: the limit, what gives way to it, sector and
+asset-class limits, and "no trades" unless a proposal pays."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from optimizer import optimize_account, parse_case, result_to_dict
+from optimizer.risk import fallback_model, tracking_error
+from tests.optimizer.generators import cases
+from tests.optimizer.invariants import check_invariants
+
+TE_TOLERANCE_PCT = Decimal("0.10")
+"""Whole shares move weights by up to a share's value; in these accounts ($10,000 to
+$2,000,000, share prices up to $400) that moves tracking error by well under 0.1 %/yr."""
+SECTOR_TOLERANCE = 0.005
+"""Whole-share rounding, likewise, moves a sector's active weight by under 0.5 %."""
+
+
+def _etf_case(**risk: Any) -> dict[str, Any]:
+    """Two equity funds (different identical groups, one asset class) and a bond fund;
+    the account holds the first equity fund at a deep loss, on target 50/50."""
+    return {
+        "as_of": "2025-06-30",
+        "account": {"id": "TE", "tax_status": "taxable", "cash": "0.00"},
+        "securities": {
+            "EQ1": {"price": "100.00", "asset_class": "equity", "identical_group": "EQ1"},
+            "EQ2": {"price": "100.00", "asset_class": "equity", "identical_group": "EQ2"},
+            "BND": {"price": "100.00", "asset_class": "bond", "identical_group": "BND"},
+        },
+        "lots": [
+            {
+                "id": "E",
+                "symbol": "EQ1",
+                "quantity": "500",
+                "cost_basis": "80000.00",
+                "acquired": "2024-01-02",
+            },
+            {
+                "id": "B",
+                "symbol": "BND",
+                "quantity": "500",
+                "cost_basis": "50000.00",
+                "acquired": "2020-01-02",
+            },
+        ],
+        "target": {"EQ1": "0.50", "BND": "0.50"},
+        "preferences": {"trading": {"cost_bps": "2"}, "risk": risk},
+    }
+
+
+def _solve(case: dict[str, Any]) -> dict[str, Any]:
+    result = result_to_dict(optimize_account(case))
+    assert result["status"] == "optimal", result["message"]
+    assert check_invariants(case, result) == []
+    return result
+
+
+def _pct(result: dict[str, Any], name: str) -> Decimal:
+    return Decimal(result["summary"][name])
+
+
+def test_without_a_limit_a_deep_loss_is_swapped_almost_whole() -> None:
+    # a 60 % loss, long-term at 20 %: 12 cents of tax per dollar sold; swapping u of the
+    # account between two funds of 5 %/yr specific risk costs 25 * 0.0025 * 2 u^2, whose
+    # slope 0.25 u reaches 0.12 near u = 0.48: about 480 of the 500 shares
+    result = _solve(_etf_case())
+
+    trades = {(t["side"], t["symbol"]): t for t in result["trades"]}
+    assert 470 <= int(trades[("sell", "EQ1")]["quantity"]) <= 500
+    assert ("buy", "EQ2") in trades
+    assert _pct(result, "tracking_error_after_pct") > Decimal("3")
+    detail = trades[("sell", "EQ1")]["reason_details"]
+    harvest = next(d for d in detail if d["code"] == "tax_loss_harvest")
+    assert harvest["text"].endswith(" tax saved (loss harvest, replaced by EQ2)")
+    assert harvest["unit"] == "USD tax saved" and Decimal(harvest["amount"]) > 5000
+
+
+def test_the_limit_is_honoured_by_swapping_less() -> None:
+    result = _solve(_etf_case(tracking_error_limit_pct="1.0"))
+
+    assert _pct(result, "tracking_error_before_pct") < Decimal("1.0")
+    assert _pct(result, "tracking_error_after_pct") <= Decimal("1.0") + TE_TOLERANCE_PCT
+    assert "drift_forced" not in result["summary"]["flags"]
+    assert result["summary"]["tracking_error_limit_pct"] == "1.0"
+    sold = sum(int(t["quantity"]) for t in result["trades"] if t["side"] == "sell")
+    assert 0 < sold < 500  # part of the loss is still worth harvesting
+
+
+def test_an_account_inside_its_limit_with_nothing_to_harvest_gets_no_trades() -> None:
+    # given a tax-exempt account 2 % off its 50/50 target: tracking error about 0.6 %/yr
+    case = _etf_case(tracking_error_limit_pct="1.0")
+    case["account"]["tax_status"] = "tax_exempt"
+    case["lots"][0]["quantity"] = "520"
+    case["lots"][1]["quantity"] = "480"
+
+    result = _solve(case)
+
+    assert result["trades"] == []
+    assert _pct(result, "tracking_error_before_pct") < Decimal("1.0")
+    assert "inside its 1.00 %/yr limit" in result["summary"]["no_trade_reason"]
+    # without the limit the same account is rebalanced
+    del case["preferences"]["risk"]["tracking_error_limit_pct"]
+    assert _solve(case)["trades"]
+
+
+def test_a_minimum_benefit_turns_a_small_harvest_into_no_trades() -> None:
+    case = _etf_case()
+    case["lots"][0]["cost_basis"] = "50500.00"  # a $500 loss: about $185 of tax
+
+    assert _solve(case)["trades"]
+    case["preferences"]["risk"] = {"min_benefit": "1000"}
+    result = _solve(case)
+
+    assert result["trades"] == []
+    assert "minimum benefit of $1,000.00" in result["summary"]["no_trade_reason"]
+
+
+def test_a_withdrawal_that_forces_tracking_error_up_is_flagged_with_its_rule() -> None:
+    # given the bond fund may not be sold and $30,000 must be raised
+    case = _etf_case(tracking_error_limit_pct="0.5")
+    case["account"]["tax_status"] = "tax_exempt"
+    case["preferences"]["restrictions"] = [{"symbol": "BND", "type": "hold"}]
+    case["preferences"]["cash"] = {"withdrawal": "30000.00"}
+
+    result = _solve(case)
+
+    summary = result["summary"]
+    assert _pct(result, "tracking_error_after_pct") > Decimal("0.5")
+    assert "drift_forced" in summary["flags"]
+    forced = {r["rule"]: r for r in summary["binding_rules"] if r["forced_drift"]}
+    assert set(forced) == {"cash_need", "restriction"}
+    assert Decimal(forced["cash_need"]["tracking_error_cost_pct"]) > 0
+    sale = next(t for t in result["trades"] if t["side"] == "sell")
+    assert any(d["text"] == "cash for the $30,000 withdrawal" for d in sale["reason_details"])
+
+
+def _sector_case(limit: str | None) -> dict[str, Any]:
+    """Four stocks, two sectors, 25 % each; LOSS (Energy) is at a deep loss."""
+    stocks = {"LOSS": "Energy", "OIL": "Energy", "SOFT": "Tech", "CHIP": "Tech"}
+    case: dict[str, Any] = {
+        "as_of": "2025-06-30",
+        "account": {"id": "SECT", "tax_status": "taxable", "cash": "0.00"},
+        "securities": {
+            s: {"price": "100.00", "asset_class": "equity", "sector": sector}
+            for s, sector in stocks.items()
+        },
+        "lots": [
+            {
+                "id": s,
+                "symbol": s,
+                "quantity": "250",
+                "cost_basis": "25000.00",
+                "acquired": "2020-01-02",
+            }
+            for s in stocks
+        ],
+        "target": dict.fromkeys(stocks, "0.25"),
+        "preferences": {"risk": {"sector_limit_pct": limit}},
+    }
+    case["lots"][0]["cost_basis"] = "60000.00"
+    return case
+
+
+def _sector_active(case: dict[str, Any], result: dict[str, Any], sector: str) -> float:
+    held = {lot["symbol"]: Decimal(lot["quantity"]) for lot in case["lots"]}
+    for t in result["trades"]:
+        sign = 1 if t["side"] == "buy" else -1
+        held[t["symbol"]] = held.get(t["symbol"], Decimal(0)) + sign * Decimal(t["quantity"])
+    prices = {s: Decimal(v["price"]) for s, v in case["securities"].items()}
+    value = sum((q * prices[s] for s, q in held.items()), Decimal(0)) + Decimal(
+        result["cash_after"]
+    )
+    return float(
+        sum(
+            held.get(s, Decimal(0)) * prices[s] / value - Decimal(case["target"].get(s, "0"))
+            for s, spec in case["securities"].items()
+            if spec["sector"] == sector
+        )
+    )
+
+
+def test_a_sector_limit_keeps_the_harvest_inside_its_sector() -> None:
+    free = _sector_case(None)
+    unlimited = _solve(free)
+    assert _sector_active(free, unlimited, "Energy") < -0.05  # spread over every stock
+
+    limited_case = _sector_case("2")
+    limited = _solve(limited_case)
+
+    assert any(t["symbol"] == "LOSS" and t["side"] == "sell" for t in limited["trades"])
+    assert abs(_sector_active(limited_case, limited, "Energy")) <= 0.02 + SECTOR_TOLERANCE
+
+
+def _risk_section(case: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    """A random 3-factor model over the case's securities."""
+    mix = rng.normal(size=(3, 3)) * 0.1
+    return {
+        "factors": ["market", "f1", "f2"],
+        "factor_covariance": (mix @ mix.T + np.eye(3) * 0.01).tolist(),
+        "securities": {
+            s: {
+                "loadings": [float(rng.normal(1.0, 0.2)), float(rng.normal()), float(rng.normal())],
+                "specific_variance": float(rng.uniform(0.001, 0.09)),
+            }
+            for s in case["securities"]
+        },
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    case=cases(),
+    seed=st.integers(0, 2**16),
+    limit=st.sampled_from(["0.25", "0.5", "1.0", "3.0"]),
+    sector_limit=st.sampled_from([None, "1", "5"]),
+    with_model=st.booleans(),
+)
+def test_every_optimal_answer_keeps_its_limits_or_says_what_forced_it(
+    case: dict[str, Any], seed: int, limit: str, sector_limit: str | None, with_model: bool
+) -> None:
+    case = copy.deepcopy(case)
+    if with_model:
+        case["risk_model"] = _risk_section(case, np.random.default_rng(seed))
+    case.setdefault("preferences", {})["risk"] = {
+        "tracking_error_limit_pct": limit,
+        "sector_limit_pct": sector_limit,
+    }
+
+    result = result_to_dict(optimize_account(case))
+
+    if result["status"] != "optimal":
+        return
+    assert check_invariants(case, result) == []
+    summary = result["summary"]
+    before = Decimal(summary["tracking_error_before_pct"])
+    after = Decimal(summary["tracking_error_after_pct"])
+    forced = "drift_forced" in summary["flags"]
+    if not forced:
+        assert after <= max(Decimal(limit), before) + TE_TOLERANCE_PCT, summary
+    else:
+        assert any(r["forced_drift"] for r in summary["binding_rules"]) or summary["binding_rules"]
+    if not result["trades"]:
+        assert summary["no_trade_reason"]
+    # the reported tracking error is the risk model's own
+    typed = parse_case(case)
+    model = typed.risk_model or fallback_model(typed.securities)
+    held: dict[str, Decimal] = {}
+    for lot in case.get("lots") or []:
+        held[lot["symbol"]] = held.get(lot["symbol"], Decimal(0)) + Decimal(lot["quantity"])
+    prices = {s: Decimal(v["price"]) for s, v in case["securities"].items()}
+    value = Decimal(case["account"].get("cash") or 0) + sum(
+        (q * prices[s] for s, q in held.items()), Decimal(0)
+    )
+    if value > 0:
+        active = np.array(
+            [
+                float(
+                    held.get(s, Decimal(0)) * prices[s] / value
+                    - Decimal((case.get("target") or {}).get(s, "0"))
+                )
+                for s in model.symbols
+            ]
+        )
+        assert abs(tracking_error(active, model) * 100 - float(before)) < 1e-3
