@@ -74,9 +74,10 @@ class Solved:
 
 
 def solve_within_limit(*, prep: Prepared) -> Solved:
-    """Solve; where the answer's tracking error is above its ceiling, weight tracking more
+    """Solve; where the answer's tracking error is above the limit, weight tracking more
     heavily and solve again, at most twice (the second time nearly nothing but tracking
-    counts). What is left above the ceiling then is forced by the hard rules."""
+    counts). What is then left above the ceiling (the limit, or where the account started
+    when that was further out) is forced by the hard rules."""
     before = tracking_error_before(prep)
     top = ceiling(prep=prep, before=before)
     limits_dropped = False
@@ -91,8 +92,9 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
     te = prep.risk.tracking_error(published_active(prep=prep, u=x[problem.layout.u]))
     resolves = 0
     factor = 1.0
-    while top is not None and te > top + LIMIT_TOLERANCE and resolves < 2:
-        factor *= max(4.0, 4.0 * (te / max(top, 1e-6)) ** 2) if resolves == 0 else 1e3
+    aim = prep.te_limit
+    while aim is not None and te > aim + LIMIT_TOLERANCE and resolves < 2:
+        factor *= max(4.0, 4.0 * (te / max(aim, 1e-6)) ** 2) if resolves == 0 else 1e3
         heavier = reweighted(prep, factor=factor)
         try:
             problem, session, base, final, x = _directed(prep=heavier)
