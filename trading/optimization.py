@@ -35,6 +35,7 @@ from optimizer.types import (
     TaxPreferences,
     TradingPreferences,
 )
+from trading.selectors.gain_room import GainRoom
 from trading.selectors.run_inputs import (
     AccountInputs,
     ChunkInputs,
@@ -68,8 +69,11 @@ def _exact(value: object) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _preferences(prefs: EffectivePreferences, *, not_candidates: list[str]) -> Preferences:
-    """The menus in the optimizer's terms. Symbols that only a rule or a wash-sale event
+def _preferences(
+    prefs: EffectivePreferences, *, room: GainRoom, not_candidates: list[str]
+) -> Preferences:
+    """The menus in the optimizer's terms. The gain caps are what is left of the year's
+    caps (``room``), not the annual caps. Symbols that only a rule or a wash-sale event
     names (``not_candidates``) are listed as do-not-buy: they are there for the rules, not
     as purchases."""
     v: dict[str, Any] = prefs.values
@@ -78,8 +82,8 @@ def _preferences(prefs: EffectivePreferences, *, not_candidates: list[str]) -> P
             short_term_rate=_exact(v["short_term_rate"]),
             long_term_rate=_exact(v["long_term_rate"]),
             harvest_losses=bool(v["harvest_losses"]),
-            max_realized_gain=_cap(v["max_realized_gain_usd"]),
-            max_short_term_gain=_cap(v["max_short_term_gain_usd"]),
+            max_realized_gain=_cap(room.net.remaining_usd),
+            max_short_term_gain=_cap(room.short_term.remaining_usd),
         ),
         restrictions=tuple(
             Restriction(symbol=r.values["symbol"], type=r.values["type"])
@@ -214,7 +218,11 @@ def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> Case:
             )
         ),
         target={symbol: _exact(weight) for symbol, weight in sorted(item.target.items())},
-        preferences=_preferences(item.preferences, not_candidates=sorted(named - tradable)),
+        preferences=_preferences(
+            item.preferences,
+            room=chunk.gain_rooms.room(account.pk),
+            not_candidates=sorted(named - tradable),
+        ),
         recent_buys=recent_buys,
         recent_loss_sales=recent_loss_sales,
     )

@@ -3,6 +3,7 @@ from .assignments import ModelAssignment
 from .households import Client, Household
 from .preferences import (
     CashWithdrawal,
+    GainCapScope,
     LotReliefMethod,
     PreferenceSet,
     Restriction,
@@ -19,6 +20,7 @@ __all__ = [
     "Client",
     "Household",
     "ModelAssignment",
+    "GainCapScope",
     "LotReliefMethod",
     "PreferenceSet",
     "RegistrationType",

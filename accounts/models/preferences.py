@@ -4,6 +4,9 @@ A ``PreferenceSet`` belongs to either a household (the defaults for all its acco
 account (its overrides). Scalar fields left null inherit: account, then household, then the
 product default. The two gain caps need a third state ("no cap, even if the household has
 one"), so each has an ``*_override`` flag: when set, the account's value wins even if null.
+A household's caps are either each account's own (``gain_cap_scope`` "account", the default)
+or one cap its taxable accounts share ("household"); either way a cap is on the tax year's
+net realized gain, and each night's solve gets what is left of it.
 
 Restrictions, screens and substitutions are rows scoped to a household or an account; an
 account is bound by its own rows and its household's. Withdrawals belong to an account.
@@ -58,6 +61,11 @@ class LotReliefMethod(models.TextChoices):
     TAX_MIN = "TAX_MIN", "Least tax first"
 
 
+class GainCapScope(models.TextChoices):
+    ACCOUNT = "account", "Each account's own cap"
+    HOUSEHOLD = "household", "One cap shared by the household's taxable accounts"
+
+
 class PreferenceSet(ScopedModel):
     """Scalar preferences. Null means "inherit" (see the module docstring)."""
 
@@ -76,6 +84,13 @@ class PreferenceSet(ScopedModel):
         max_digits=16, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
     )
     max_short_term_gain_override = models.BooleanField(default=False)
+    gain_cap_scope = models.CharField(
+        max_length=10,
+        choices=GainCapScope.choices,
+        default=GainCapScope.ACCOUNT,
+        help_text="Set on a household: whether its gain caps are each account's own or one "
+        "cap its taxable accounts share. An account that overrides a cap has its own.",
+    )
     cash_min_usd = models.DecimalField(
         max_digits=16, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
     )
@@ -129,6 +144,10 @@ class PreferenceSet(ScopedModel):
                 condition=Q(max_short_term_gain_usd__isnull=True)
                 | Q(max_short_term_gain_usd__gte=0),
                 name="preferenceset_max_short_term_gain_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(gain_cap_scope__in=GainCapScope.values),
+                name="preferenceset_gain_cap_scope_known",
             ),
             models.CheckConstraint(
                 condition=Q(cash_min_usd__isnull=True) | Q(cash_min_usd__gte=0),

@@ -40,6 +40,8 @@ SCALAR_FIELDS = (
     "lot_relief_method",
 )
 CAP_FIELDS = ("max_realized_gain_usd", "max_short_term_gain_usd")
+# set on a household only: whether its caps are each account's own or shared by its accounts
+HOUSEHOLD_ONLY_FIELDS = ("gain_cap_scope",)
 
 DEFAULTS: dict[str, object] = {
     "short_term_rate": Decimal("0.37"),
@@ -47,6 +49,7 @@ DEFAULTS: dict[str, object] = {
     "harvest_losses": True,
     "max_realized_gain_usd": None,
     "max_short_term_gain_usd": None,
+    "gain_cap_scope": "account",
     "cash_min_usd": Decimal("0.00"),
     "min_trade_value_usd": Decimal("0.00"),
     "fractional_shares": False,
@@ -74,6 +77,12 @@ class EffectivePreferences:
     substitutions: list[RuleRow] = field(default_factory=list)
     pending_withdrawal_usd: Decimal = Decimal("0.00")
 
+    def cap_is_shared(self, name: str) -> bool:
+        """Whether the cap ``name`` (one of ``CAP_FIELDS``) is the household's, shared by
+        its taxable accounts, rather than this account's own: the household set the cap,
+        said it is shared, and the account does not override it."""
+        return self.values["gain_cap_scope"] == "household" and self.sources[name] == "household"
+
     def __getattr__(self, name: str) -> object:
         values = object.__getattribute__(self, "values")
         if name in values:
@@ -98,6 +107,9 @@ def _overlay(
             overridden = getattr(pset, name.replace("_usd", "_override"))
             if label == "household" and value is not None or label == "account" and overridden:
                 values[name], sources[name] = value, label
+        if label == "household":
+            for name in HOUSEHOLD_ONLY_FIELDS:
+                values[name], sources[name] = getattr(pset, name), label
     return values, sources
 
 

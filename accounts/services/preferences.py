@@ -22,7 +22,7 @@ from accounts.models import (
     Screen,
     Substitution,
 )
-from accounts.selectors.preferences import CAP_FIELDS, SCALAR_FIELDS
+from accounts.selectors.preferences import CAP_FIELDS, HOUSEHOLD_ONLY_FIELDS, SCALAR_FIELDS
 from firms.models import Firm
 from firms.services.audit import audit_record, snapshot
 from rebalancer.actors import Actor
@@ -30,7 +30,10 @@ from rebalancer.errors import DomainError, ValidationFailed
 from rebalancer.tenancy import FirmOwnedModel
 
 EDITABLE_FIELDS = (
-    SCALAR_FIELDS + CAP_FIELDS + tuple(f.replace("_usd", "_override") for f in CAP_FIELDS)
+    SCALAR_FIELDS
+    + CAP_FIELDS
+    + tuple(f.replace("_usd", "_override") for f in CAP_FIELDS)
+    + HOUSEHOLD_ONLY_FIELDS
 )
 
 
@@ -76,6 +79,11 @@ def preferences_update(
     unknown = sorted(set(values) - set(EDITABLE_FIELDS))
     if unknown:
         raise ValidationFailed([(None, name, "is not a preference field") for name in unknown])
+    household_only = sorted(set(values) & set(HOUSEHOLD_ONLY_FIELDS)) if account else []
+    if household_only:
+        raise ValidationFailed(
+            [(None, name, "is set on the household, not on an account") for name in household_only]
+        )
     pset, _ = PreferenceSet.objects.select_for_update().get_or_create(firm=firm, **scope)
     before = snapshot(pset, fields=list(EDITABLE_FIELDS))
     for name, value in values.items():

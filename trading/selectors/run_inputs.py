@@ -1,8 +1,8 @@
 """Everything the optimizer needs for a chunk of accounts, in a constant number of queries.
 
 The query count does not depend on how many accounts are asked for: accounts, preferences
-(six queries), lots, cash, published model lines (two), securities, prices (two), and the
-household wash-sale context (three). ``trading.optimization`` turns the result into the
+(six queries), lots, cash, published model lines (two), securities, prices (two), the
+household wash-sale context (three) and what is left of the gain caps (two). ``trading.optimization`` turns the result into the
 optimizer's input.
 """
 
@@ -30,6 +30,7 @@ from trading.models import (
     TaxLot,
     TradeSide,
 )
+from trading.selectors.gain_room import GainRooms, gain_rooms_for_accounts
 from trading.selectors.realized import wash_sale_windows_for_households
 
 
@@ -67,6 +68,7 @@ class ChunkInputs:
     securities: dict[str, Security]
     prices: dict[str, tuple[dt.date, Decimal]]
     wash: dict[int, HouseholdWashContext]
+    gain_rooms: GainRooms
     swap_partners: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -216,6 +218,9 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
         securities=securities,
         prices=latest_closes(firm=firm, symbols=symbols, as_of=as_of),
         wash=wash,
+        gain_rooms=gain_rooms_for_accounts(
+            firm=firm, accounts=accounts, preferences=preferences, as_of=as_of
+        ),
         swap_partners=partners,
     )
 

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, GainCapScope, PreferenceSet
 from firms.models import Firm
 from firms.services.audit import audit_record
+from money import ZERO
 from optimizer.types import Case
 from rebalancer.actors import Actor
 from rebalancer.errors import InvalidTransition
@@ -63,6 +64,30 @@ def _accounts_to_do(*, firm: Firm, run: Run, account_numbers: list[str] | None) 
         queued.update(ids)
     ids = accounts.exclude(pk__in=done).order_by("pk").values_list("pk", flat=True)
     return [pk for pk in ids if pk not in queued]
+
+
+def _chunked(*, firm: Firm, account_ids: list[int], chunk_size: int) -> list[list[int]]:
+    """The accounts in chunks of at most ``chunk_size``, in id order, except that the
+    accounts of a household whose gain caps are shared go in one chunk together (a larger
+    one if they are more): its worker spends the household's room one account after the
+    other, and no other worker spends it at the same time."""
+    shared = set(
+        PreferenceSet.objects.for_firm(firm)
+        .filter(household__isnull=False, gain_cap_scope=GainCapScope.HOUSEHOLD)
+        .values_list("household_id", flat=True)
+    )
+    units: dict[int | tuple[str, int], list[int]] = {}
+    households = Account.objects.for_firm(firm).filter(pk__in=account_ids)
+    for pk, household_id in households.order_by("pk").values_list("pk", "household_id"):
+        key: int | tuple[str, int] = pk if household_id not in shared else ("h", household_id)
+        units.setdefault(key, []).append(pk)
+    chunks: list[list[int]] = []
+    for unit in units.values():
+        if chunks and len(chunks[-1]) + len(unit) <= chunk_size:
+            chunks[-1].extend(unit)
+        else:
+            chunks.append(list(unit))
+    return chunks
 
 
 def run_start(
@@ -111,8 +136,8 @@ def _run_start(*, firm, as_of, trigger, actor, account_numbers, chunk_size, enqu
         todo = _accounts_to_do(firm=firm, run=run, account_numbers=account_numbers)
         first = (run.chunks.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         chunks = [
-            RunChunk(firm=firm, run=run, number=first + i, account_ids=todo[at : at + chunk_size])
-            for i, at in enumerate(range(0, len(todo), chunk_size))
+            RunChunk(firm=firm, run=run, number=first + i, account_ids=ids)
+            for i, ids in enumerate(_chunked(firm=firm, account_ids=todo, chunk_size=chunk_size))
         ]
         RunChunk.objects.bulk_create(chunks)
         # unfinished chunks are queued again: a chunk whose worker died is then completed
@@ -193,12 +218,8 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
             )
             todo = [pk for pk in chunk.account_ids if pk not in have]
             inputs = chunk_inputs(firm=firm, account_ids=todo, as_of=run.as_of)
-        cases = [(item, _case(item, inputs)) for item in inputs.accounts]
         loaded = time.perf_counter()
-        solved_list = [
-            proposal_for_case(firm=firm, item=item, as_of=run.as_of, case=case, run_id=run.pk)
-            for item, case in cases
-        ]
+        solved_list = _solve_in_order(firm=firm, run=run, inputs=inputs)
         solved = time.perf_counter()
         with firm_scope(firm):
             written = _write(firm=firm, run=run, solved=solved_list, securities=inputs.securities)
@@ -219,6 +240,24 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
     with firm_scope(firm):
         run_refresh_status(run_id=run.pk)
     return ChunkOutcome(skipped=False, written=written)
+
+
+def _solve_in_order(*, firm: Firm, run: Run, inputs: ChunkInputs) -> list[Solved]:
+    """Each account's proposal, one after the other: what an account's proposal realizes
+    is spent from its household's shared gain cap before the next account is built."""
+    solved_list = []
+    for item in inputs.accounts:
+        answer = proposal_for_case(
+            firm=firm, item=item, as_of=run.as_of, case=_case(item, inputs), run_id=run.pk
+        )
+        reliefs = [relief for trade in answer.trades for relief in trade.lots]
+        inputs.gain_rooms.spend(
+            item.account.pk,
+            net_usd=sum((r.gain for r in reliefs), ZERO),
+            short_usd=sum((r.gain for r in reliefs if r.term == "short"), ZERO),
+        )
+        solved_list.append(answer)
+    return solved_list
 
 
 def _case(item: AccountInputs, inputs: ChunkInputs) -> Case | DataProblem:
