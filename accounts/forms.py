@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from accounts.models import (
+    GainCapScope,
     LotReliefMethod,
     PreferenceSet,
     RestrictionType,
@@ -30,6 +31,7 @@ LABELS = {
     "harvest_losses": "Harvest losses",
     "max_realized_gain_usd": "Cap on net realized gain this year ($)",
     "max_short_term_gain_usd": "Cap on net short-term gain this year ($)",
+    "gain_cap_scope": "Whose caps",
     "cash_min_usd": "Minimum cash ($)",
     "min_trade_value_usd": "Minimum trade ($)",
     "fractional_shares": "Fractional shares",
@@ -42,12 +44,22 @@ FIELD_ORDER = (
     "harvest_losses",
     "max_realized_gain_usd",
     "max_short_term_gain_usd",
+    "gain_cap_scope",
     "cash_min_usd",
     "min_trade_value_usd",
     "fractional_shares",
     "cost_bps",
     "lot_relief_method",
 )
+
+
+CAP_HELP = {
+    False: "On the tax year's net realized gain (losses add room); each night's rebalance "
+    "may realize only what is left. Whose caps they are is set below.",
+    True: "This account's own cap on the tax year's net realized gain when overridden; "
+    "otherwise the household's (its own or shared, as the household says). Each night's "
+    "rebalance may realize only what is left of it.",
+}
 
 
 def plain(value: Decimal) -> Decimal:
@@ -76,6 +88,12 @@ class PreferencesForm(forms.Form):
     max_short_term_gain_override = forms.BooleanField(
         required=False, label="Override the household's cap"
     )
+    gain_cap_scope = forms.ChoiceField(
+        choices=GainCapScope.choices,
+        required=False,
+        help_text="Each account's own: every account may realize up to the cap. Shared: the "
+        "household's taxable accounts together may realize up to the cap.",
+    )
     cash_min_usd = _money()
     min_trade_value_usd = _money()
     fractional_shares = forms.ChoiceField(choices=TRI_STATE, required=False)
@@ -89,7 +107,11 @@ class PreferencesForm(forms.Form):
         self.for_account = for_account
         for name, text in LABELS.items():
             self.fields[name].label = text
-        if not for_account:
+        for name in CAP_FIELDS:
+            self.fields[name].help_text = CAP_HELP[for_account]
+        if for_account:
+            del self.fields["gain_cap_scope"]
+        else:
             del self.fields["max_realized_gain_override"]
             del self.fields["max_short_term_gain_override"]
 
@@ -110,6 +132,7 @@ class PreferencesForm(forms.Form):
             initial[name.replace("_usd", "_override")] = getattr(
                 pset, name.replace("_usd", "_override")
             )
+        initial["gain_cap_scope"] = pset.gain_cap_scope
         return initial
 
     def service_values(self) -> dict:
@@ -124,6 +147,8 @@ class PreferencesForm(forms.Form):
         for name in (*MONEY_FIELDS, *CAP_FIELDS, "cost_bps"):
             values[name] = data.get(name)
         values["lot_relief_method"] = data.get("lot_relief_method") or ""
+        if not self.for_account:
+            values["gain_cap_scope"] = data.get("gain_cap_scope") or GainCapScope.ACCOUNT
         if self.for_account:
             for name in CAP_FIELDS:
                 flag = name.replace("_usd", "_override")

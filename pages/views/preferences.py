@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.forms import FIELD_ORDER, RULE_FORMS, PreferencesForm
+from accounts.models import GainCapScope
 from accounts.selectors.audit import account_preference_history, household_preference_history
 from accounts.selectors.households import account_get, household_get
 from accounts.selectors.preference_rules import (
@@ -44,7 +45,13 @@ def _shown(name: str, value) -> str:
         return f"{Decimal(value):.2f} bps"
     if name.endswith("_usd"):
         return f"${Decimal(value):,.2f}"
+    if name == "gain_cap_scope":
+        return str(GainCapScope(value).label)
     return str(value)
+
+
+def _shared(effective, name: str) -> bool:
+    return name in CAP_FIELDS and effective.cap_is_shared(name)
 
 
 def _scope(request: FirmRequest, *, household_id=None, account_id=None) -> dict:
@@ -65,6 +72,8 @@ def _rows(*, form: PreferencesForm, scope: dict, firm) -> list[dict]:
     )
     rows = []
     for name in FIELD_ORDER:
+        if name not in form.fields:
+            continue
         inherited = defaults[name]
         rows.append(
             {
@@ -73,7 +82,8 @@ def _rows(*, form: PreferencesForm, scope: dict, firm) -> list[dict]:
                 if account and name in CAP_FIELDS
                 else None,
                 "household": _shown(name, inherited),
-                "effective": _shown(name, effective.values[name] if effective else inherited),
+                "effective": _shown(name, effective.values[name] if effective else inherited)
+                + (" shared by the household" if effective and _shared(effective, name) else ""),
                 "source": effective.sources[name] if effective else None,
             }
         )

@@ -29,7 +29,9 @@ ZERO = Decimal("0.00")
 def _book(firm, *, accounts=1, household=None, basis="3000.00", tax_status="taxable"):
     """Accounts far over their equity weight, holding VTI at a large long-term gain."""
     securities = etf_universe()
-    model = published_model(firm=firm, weights={"VTI": "0.40", "BND": "0.58"}, securities=securities)
+    model = published_model(
+        firm=firm, weights={"VTI": "0.40", "BND": "0.58"}, securities=securities
+    )
     household = household or HouseholdFactory(firm=firm)
     made = [
         funded_account(
@@ -81,9 +83,7 @@ def _caps(firm, *, household=None, account=None, **values):
         for name in ("max_realized_gain_usd", "max_short_term_gain_usd"):
             if name in values:
                 values[name.replace("_usd", "_override")] = True
-    preferences_update(
-        firm=firm, actor=FEED, household=household, account=account, values=values
-    )
+    preferences_update(firm=firm, actor=FEED, household=household, account=account, values=values)
 
 
 def _tax_input(firm, account):

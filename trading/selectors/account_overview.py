@@ -1,5 +1,6 @@
 """One account at a glance: holdings against target, lots with unrealized gains, open
-wash-sale windows, realized gains this year against caps, cash and withdrawals."""
+wash-sale windows, realized gains this year against caps and what is left of them, cash
+and withdrawals."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from money import ZERO, cents_half_even
 from rebalancer.errors import DomainError
 from tax_calendar.holding import is_long_term
 from trading.models import Term
+from trading.selectors.gain_room import GainRoom, gain_rooms_for_accounts
 from trading.selectors.holdings import account_cash_usd, account_lots, account_positions
 from trading.selectors.realized import RealizedSummary, realized_gains_summary, wash_sale_windows
 
@@ -63,6 +65,7 @@ class AccountOverview:
     target_error: str
     preferences: EffectivePreferences
     realized: RealizedSummary
+    gain_room: GainRoom
     withdrawals: list[CashWithdrawal]
     wash_not_to_buy: list = field(default_factory=list)
     wash_not_to_sell: list = field(default_factory=list)
@@ -162,6 +165,10 @@ def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> Account
             )
         )
     windows = wash_sale_windows(firm=firm, household=account.household, as_of=as_of)
+    preferences = effective_preferences(firm=firm, account=account, as_of=as_of)
+    rooms = gain_rooms_for_accounts(
+        firm=firm, accounts=[account], preferences={account.pk: preferences}, as_of=as_of
+    )
     return AccountOverview(
         as_of=as_of,
         holdings=holdings,
@@ -169,8 +176,9 @@ def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> Account
         cash_usd=cash,
         total_value_usd=total,
         target_error=target_error,
-        preferences=effective_preferences(firm=firm, account=account, as_of=as_of),
+        preferences=preferences,
         realized=realized_gains_summary(firm=firm, year=as_of.year, account=account),
+        gain_room=rooms.room(account.pk),
         withdrawals=list(CashWithdrawal.objects.for_firm(firm).filter(account=account)),
         wash_not_to_buy=list(windows.recent_loss_sales),
         wash_not_to_sell=list(windows.recent_buys),

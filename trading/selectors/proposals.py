@@ -166,3 +166,42 @@ def largest_changes(rows: list[WeightRow], *, limit: int = 20) -> list[WeightRow
         return rows
     changed = sorted(rows, key=lambda r: (-abs(r.after - r.before), r.symbol))[:limit]
     return sorted(changed, key=lambda r: r.symbol)
+
+
+@dataclass(frozen=True)
+class ProposalGainRoom:
+    """What was left of the year's gain caps when the proposal was made (what its solve
+    was given; None: no cap), what its trades realize, and what they leave."""
+
+    net_room_usd: Decimal | None
+    short_room_usd: Decimal | None
+    net_usd: Decimal
+    short_usd: Decimal
+
+    @property
+    def net_left_usd(self) -> Decimal | None:
+        return None if self.net_room_usd is None else self.net_room_usd - self.net_usd
+
+    @property
+    def short_left_usd(self) -> Decimal | None:
+        return None if self.short_room_usd is None else self.short_room_usd - self.short_usd
+
+
+def proposal_gain_room(*, proposal: Proposal) -> ProposalGainRoom | None:
+    """The proposal's gain caps, as its stored input gave them (None when the optimizer
+    never ran, or the account has no cap); the gains are its trade rows' (edits included)."""
+    if not proposal.input_blob:
+        return None
+    tax = stored_case(proposal.input_blob).preferences.tax
+    if tax.max_realized_gain is None and tax.max_short_term_gain is None:
+        return None
+    net = short = ZERO
+    for trade in proposal.trades.all():
+        net += trade.realized_gain_usd
+        short += sum((Decimal(r["gain"]) for r in trade.lots if r.get("term") == "short"), ZERO)
+    return ProposalGainRoom(
+        net_room_usd=tax.max_realized_gain,
+        short_room_usd=tax.max_short_term_gain,
+        net_usd=net,
+        short_usd=short,
+    )

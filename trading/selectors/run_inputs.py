@@ -2,8 +2,8 @@
 
 The query count does not depend on how many accounts are asked for: accounts, preferences
 (six queries), lots, cash, published model lines (two), securities, prices (two), the
-household wash-sale context (three) and what is left of the gain caps (two). ``trading.optimization`` turns the result into the
-optimizer's input.
+household wash-sale context (three) and what is left of the gain caps (two).
+``trading.optimization`` turns the result into the optimizer's input.
 """
 
 from __future__ import annotations
