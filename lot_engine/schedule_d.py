@@ -29,7 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-ZERO = Decimal("0")
+from money import ZERO
+
 LOSS_LIMIT_USD = Decimal("3000")
 LOSS_LIMIT_SEPARATE_USD = Decimal("1500")
 
