@@ -28,7 +28,7 @@ from optimizer.explain import (
 from optimizer.forced import forcing_rules
 from optimizer.objective import solve_within_limit
 from optimizer.output import lot_reliefs, quantity, ratio, relief_order, summarize
-from optimizer.payoff import cash_need, settle
+from optimizer.payoff import settle
 from optimizer.prepare import Prepared, prepare
 from optimizer.problem import Problem
 from optimizer.reliefs import rule_reliefs
@@ -98,7 +98,7 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
     rules: tuple[RuleCost, ...] = ()
     if explain:
         rules = _rule_costs(problem=problem, base=base, final=final, x=solved.x)
-    if solved.forced or cash_need(prep):
+    if solved.forced or solved.limits_dropped:
         rules = forcing_rules(solved=solved, rules=rules)
     no_trades = Plan(
         buy_qty=np.zeros(prep.n_securities),

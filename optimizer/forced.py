@@ -8,16 +8,20 @@ error forced it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
+
 from money import cents_half_up
 from optimizer.errors import OptimizerError
 from optimizer.explain import RuleRelief
-from optimizer.objective import Solved, published_active
+from optimizer.objective import Solved, pct, published_active
 from optimizer.output import ratio
-from optimizer.payoff import pct
 from optimizer.problem import Problem
 from optimizer.reliefs import rule_reliefs
+from optimizer.rules import adjusted_target, screened_symbols
 from optimizer.solvers import INF, QPSession
-from optimizer.types import RuleCost
+from optimizer.types import Case, RuleCost
 
 _LOWER_BY = 0.00005
 _MAX_RULES = 12
@@ -71,7 +75,82 @@ def forcing_rules(*, solved: Solved, rules: tuple[RuleCost, ...]) -> tuple[RuleC
             )
         else:
             marked.append(cost)
+    marked += _target_rules(problem=problem, te_final=te_final, named=marked)
+    if (
+        not any(r.forced_drift for r in marked)
+        and cash is not None
+        and prep.cash0 < prep.cash_required
+    ):
+        top = solved.ceiling if solved.ceiling is not None else te_final
+        marked.append(
+            RuleCost(
+                rule=cash.rule,
+                detail=cash.detail,
+                objective_cost=cents_half_up(0.0),
+                drift_cost=ratio(0.0),
+                tax_cost=cents_half_up(0.0),
+                tracking_error_cost_pct=pct(max(0.0, te_final - top)),
+                forced_drift=True,
+            )
+        )
     return tuple(marked)
+
+
+def _target_rules(*, problem: Problem, te_final: float, named: list[RuleCost]) -> list[RuleCost]:
+    """Screens and substitutions move the target the objective tracks: each one whose
+    removal would bring that target closer to the published one, with how much (the
+    tracking error of the target with and without it)."""
+    prep = problem.prep
+    case = prep.case
+    prefs = case.preferences
+    if not prefs.screens and not prefs.substitutions:
+        return []
+    share = max(prep.invest_share, 1e-9)
+    published = np.array([float(case.target.get(s, 0)) for s in prep.symbols])
+
+    def target_te(trial: Case) -> float:
+        weights = adjusted_target(case=trial, screened=screened_symbols(case=trial))
+        shifted = np.array([weights.get(s, 0.0) for s in prep.symbols])
+        return prep.risk.tracking_error(shifted - published)
+
+    with_all = target_te(case)
+    if with_all <= _LOWER_BY:
+        return []
+    out = []
+    done = {(r.rule, r.detail) for r in named if r.forced_drift}
+    candidates = [
+        (
+            "screen",
+            f"{screen.field} = {screen.value}",
+            replace(prefs, screens=tuple(x for x in prefs.screens if x != screen)),
+        )
+        for screen in prefs.screens
+    ] + [
+        (
+            "substitution",
+            f"{sub.from_symbol} -> {sub.to_symbol}",
+            replace(prefs, substitutions=tuple(x for x in prefs.substitutions if x != sub)),
+        )
+        for sub in prefs.substitutions
+    ]
+    for rule, detail, without in candidates:
+        if (rule, detail) in done:
+            continue
+        lower = with_all - target_te(replace(case, preferences=without))
+        if lower <= _LOWER_BY:
+            continue
+        out.append(
+            RuleCost(
+                rule=rule,
+                detail=detail,
+                objective_cost=cents_half_up(0.0),
+                drift_cost=ratio(0.0),
+                tax_cost=cents_half_up(0.0),
+                tracking_error_cost_pct=pct(min(lower, te_final) / share * share),
+                forced_drift=True,
+            )
+        )
+    return out
 
 
 def _cash_relief(*, problem: Problem, solved: Solved) -> RuleRelief | None:

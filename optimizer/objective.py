@@ -20,6 +20,7 @@ the published target w*, so what a screen or a substitution costs in tracking is
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 import numpy as np
 
@@ -34,6 +35,14 @@ __all__ = ["RISK_PRICE", "Solved", "solve_within_limit"]
 LIMIT_TOLERANCE = 0.0001
 """How far (0.01 %/yr) a continuous answer may sit above its tracking-error ceiling before
 the limit is said to have given way."""
+
+
+PCT = Decimal("0.0001")
+
+
+def pct(value: float) -> Decimal:
+    """A fraction as a percentage, 4 places."""
+    return Decimal(repr(float(value) * 100.0)).quantize(PCT)
 
 
 def published_active(*, prep: Prepared, u: np.ndarray) -> np.ndarray:

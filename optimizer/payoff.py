@@ -7,8 +7,9 @@ at the account's rates. Its cost is what trading costs (cost_bps of the value tr
 least 2 bp for the spread) plus the account's `min_benefit`. A proposal whose benefit does
 not exceed its cost becomes "no trades" (status optimal, no trades, a `no_trade_reason`).
 An account inside its tracking-error limit gains nothing from tracking it more closely:
-there the tracking saved counts for nothing, so only tax makes a trade worth it. A cash
-need (cash below the minimum plus the withdrawal) is met whatever it costs.
+there the tracking saved counts for nothing, so only tax makes a trade worth it, unless it
+holds something screened or substituted away (selling that is a benefit). A cash need
+(cash below the minimum plus the withdrawal) is met whatever it costs.
 """
 
 from __future__ import annotations
@@ -20,20 +21,15 @@ from decimal import Decimal
 import numpy as np
 
 from money import ZERO
-from optimizer.objective import LIMIT_TOLERANCE, Solved, published_active
+from optimizer.forced import forcing_rules
+from optimizer.objective import LIMIT_TOLERANCE, Solved, pct, published_active
 from optimizer.prepare import MIN_COST_RATE, Prepared
 from optimizer.types import OptimizeResult, ReasonDetail, Trade
 
 DRIFT_FORCED = "drift_forced"
-PCT = Decimal("0.0001")
 ROUNDING_TOLERANCE = 0.0005
 """How far (0.05 %/yr) whole-share rounding may carry a proposal's tracking error above the
 continuous answer's before it counts as leaving the limit."""
-
-
-def pct(value: float) -> Decimal:
-    """A fraction as a percentage, 4 places."""
-    return Decimal(repr(float(value) * 100.0)).quantize(PCT)
 
 
 def cash_need(prep: Prepared) -> bool:
@@ -97,6 +93,15 @@ def settle(
         forced = True
     summary = result.summary
     assert summary is not None
+    if forced and not any(r.forced_drift for r in summary.binding_rules):
+        summary = replace(
+            summary, binding_rules=forcing_rules(solved=solved, rules=summary.binding_rules)
+        )
+    if not forced and any(r.forced_drift for r in summary.binding_rules):
+        summary = replace(
+            summary,
+            binding_rules=tuple(replace(r, forced_drift=False) for r in summary.binding_rules),
+        )
     flags = tuple(summary.flags) + ((DRIFT_FORCED,) if forced else ())
     limit = prep.case.preferences.risk.tracking_error_limit_pct
     summary = replace(
@@ -122,7 +127,11 @@ def _unpaid(*, prep: Prepared, solved: Solved, result: OptimizeResult) -> str:
     cost = max(prep.cost_rate, MIN_COST_RATE) * traded
     minimum = float(prep.case.preferences.risk.min_benefit)
     tax_saved = -float(summary.estimated_tax)
-    inside = prep.te_limit is not None and solved.before <= prep.te_limit + 1e-12
+    excluded = prep.screened | prep.substituted
+    holds_excluded = any(prep.held_qty[i] > 0 for i, s in enumerate(prep.symbols) if s in excluded)
+    inside = (
+        prep.te_limit is not None and solved.before <= prep.te_limit + 1e-12 and not holds_excluded
+    )
     tracking = 0.0
     if not inside:
         u_before = prep.holding - prep.target_adjusted

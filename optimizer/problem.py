@@ -192,24 +192,26 @@ def limit_range(
 
 def _limit_bounds(*, prep: Prepared, lay: Layout, x_l: np.ndarray, x_u: np.ndarray) -> None:
     """Bounds on the class and sector variables from the account's limits. The variables
-    measure active weight against the contract's target; the limits are against the
-    published one, so each bound is shifted by the difference."""
+    measure active weight against the contract's target as a fraction of the account
+    before trading; the limits are on active weight against the published target after
+    the withdrawal, so each bound is shifted by the difference and scaled."""
+    share = max(prep.invest_share, 1e-9)
     shift = prep.target_adjusted - prep.target_model
     now = prep.holding - prep.target_published
     if prep.class_limit is not None:
         forced = np.bincount(prep.security_class, weights=shift, minlength=lay.n_classes)
         before = np.bincount(prep.security_class, weights=now, minlength=lay.n_classes)
-        low, high = limit_range(limit=prep.class_limit, before=before, forced=forced)
-        x_l[lay.classes] = low - forced
-        x_u[lay.classes] = high - forced
+        low, high = limit_range(limit=prep.class_limit, before=before, forced=forced / share)
+        x_l[lay.classes] = low * share - forced
+        x_u[lay.classes] = high * share - forced
     if prep.sector_limit is not None and lay.n_sectors:
         known = prep.security_sector >= 0
         sector = prep.security_sector[known]
         forced = np.bincount(sector, weights=shift[known], minlength=lay.n_sectors)
         before = np.bincount(sector, weights=now[known], minlength=lay.n_sectors)
-        low, high = limit_range(limit=prep.sector_limit, before=before, forced=forced)
-        x_l[lay.sectors] = low - forced
-        x_u[lay.sectors] = high - forced
+        low, high = limit_range(limit=prep.sector_limit, before=before, forced=forced / share)
+        x_l[lay.sectors] = low * share - forced
+        x_u[lay.sectors] = high * share - forced
 
 
 def _objective_matrix(*, prep: Prepared, lay: Layout) -> sp.csc_matrix:

@@ -141,6 +141,20 @@ def test_a_withdrawal_that_forces_tracking_error_up_is_flagged_with_its_rule() -
     assert any(d["text"] == "cash for the $30,000 withdrawal" for d in sale["reason_details"])
 
 
+def test_a_screen_that_empties_a_sleeve_forces_tracking_error_and_is_named() -> None:
+    # given every equity fund screened out: the equity half of the target goes to cash
+    case = _etf_case(tracking_error_limit_pct="0.5")
+    case["account"]["tax_status"] = "tax_exempt"
+    case["preferences"]["screens"] = [{"field": "asset_class", "value": "equity"}]
+
+    result = _solve(case)
+
+    summary = result["summary"]
+    assert "drift_forced" in summary["flags"]
+    screen = next(r for r in summary["binding_rules"] if r["rule"] == "screen")
+    assert screen["forced_drift"] and Decimal(screen["tracking_error_cost_pct"]) > 5
+
+
 def _sector_case(limit: str | None) -> dict[str, Any]:
     """Four stocks, two sectors, 25 % each; LOSS (Energy) is at a deep loss."""
     stocks = {"LOSS": "Energy", "OIL": "Energy", "SOFT": "Tech", "CHIP": "Tech"}
@@ -245,9 +259,12 @@ def test_every_optimal_answer_keeps_its_limits_or_says_what_forced_it(
     if not forced:
         assert after <= max(Decimal(limit), before) + TE_TOLERANCE_PCT, summary
     else:
-        assert any(r["forced_drift"] for r in summary["binding_rules"]) or summary["binding_rules"]
+        assert any(r["forced_drift"] for r in summary["binding_rules"]), summary
     if not result["trades"]:
         assert summary["no_trade_reason"]
+    prefs = case["preferences"]
+    if sector_limit is not None and not prefs.get("screens") and not prefs.get("substitutions"):
+        _assert_sectors_within(case, result, limit=float(sector_limit) / 100, forced=forced)
     # the reported tracking error is the risk model's own
     typed = parse_case(case)
     model = typed.risk_model or fallback_model(typed.securities)
@@ -269,3 +286,46 @@ def test_every_optimal_answer_keeps_its_limits_or_says_what_forced_it(
             ]
         )
         assert abs(tracking_error(active, model) * 100 - float(before)) < 1e-3
+
+
+def _assert_sectors_within(
+    case: dict[str, Any], result: dict[str, Any], *, limit: float, forced: bool
+) -> None:
+    """Every sector's active weight after the trades (and the withdrawal) is within the
+    limit, or no further out than before, give or take a share of each security (whole
+    shares), unless the answer says the limit gave way."""
+    prices = {s: Decimal(v["price"]) for s, v in case["securities"].items()}
+    held: dict[str, Decimal] = {}
+    for lot in case.get("lots") or []:
+        held[lot["symbol"]] = held.get(lot["symbol"], Decimal(0)) + Decimal(lot["quantity"])
+    value = Decimal(case["account"].get("cash") or 0) + sum(
+        (q * prices[s] for s, q in held.items()), Decimal(0)
+    )
+    after = dict(held)
+    for t in result["trades"]:
+        sign = 1 if t["side"] == "buy" else -1
+        after[t["symbol"]] = after.get(t["symbol"], Decimal(0)) + sign * Decimal(t["quantity"])
+    withdrawal = Decimal(((case["preferences"].get("cash") or {}).get("withdrawal")) or 0)
+    value_after = (
+        Decimal(result["cash_after"])
+        - withdrawal
+        + sum((q * prices[s] for s, q in after.items()), Decimal(0))
+    )
+    if value <= 0 or value_after <= 0 or forced:
+        return
+    target = {s: Decimal(w) for s, w in (case.get("target") or {}).items()}
+    for sector in {v.get("sector") for v in case["securities"].values()} - {None}:
+        members = [s for s, v in case["securities"].items() if v.get("sector") == sector]
+        before = float(
+            sum(
+                (held.get(s, 0) * prices[s] / value - target.get(s, 0) for s in members), Decimal(0)
+            )
+        )
+        now = float(
+            sum(
+                (after.get(s, 0) * prices[s] / value_after - target.get(s, 0) for s in members),
+                Decimal(0),
+            )
+        )
+        slack = float(sum((prices[s] for s in members), Decimal(0)) / value_after) + 1e-4
+        assert abs(now) <= max(limit, abs(before)) + slack, (sector, before, now, limit)
