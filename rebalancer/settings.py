@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -264,6 +265,15 @@ LOGGING = {
 }
 
 CELERY_BEAT_SCHEDULE = {
+    # the day's risk model, from the shared closes, before any firm's nightly run reads it
+    # (a run uses the latest model on or before its date, so a late build costs one day)
+    "build-risk-model": {
+        "task": "models_library.build_risk_model",
+        "schedule": crontab(
+            hour=int(os.environ.get("RISK_MODEL_HOUR_UTC", "22")),
+            minute=int(os.environ.get("RISK_MODEL_MINUTE_UTC", "30")),
+        ),
+    },
     "start-due-nightly-runs": {
         "task": "trading.start_due_nightly_runs",
         "schedule": float(os.environ.get("NIGHTLY_CHECK_SECONDS", "300")),

@@ -1,5 +1,6 @@
 from .portfolios import ModelLine, ModelPortfolio, ModelVersion, VersionStatus
 from .prices import FirmPrice, HeldPrice, HeldStatus
+from .risk import StoredRiskModel
 from .securities import Price, Security, SecurityType
 
 __all__ = [
@@ -12,5 +13,6 @@ __all__ = [
     "Price",
     "Security",
     "SecurityType",
+    "StoredRiskModel",
     "VersionStatus",
 ]
