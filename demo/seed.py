@@ -23,14 +23,16 @@ from django.db import transaction
 
 from firms.models import Firm, Role
 from models_library.models import Security
+from models_library.services.risk_models import risk_model_build
 from rebalancer import rowsecurity
+from rebalancer.actors import Actor
 
 from .book import book_create, book_plan
 from .firm import STAFF, firm_create, firm_delete, login_for, staff_create
 from .holdings import holdings_create
 from .portfolios import models_create
 from .preferences import preferences_create
-from .prices import PriceHistory, prices_ensure
+from .prices import SENDER, PriceHistory, prices_ensure
 from .reference import StockRow, load_etfs, load_stocks, securities_upsert
 
 Log = Callable[[str], None]
@@ -113,6 +115,10 @@ def _reference_ensure(*, options: SeedOptions, report: SeedReport, log: Log) -> 
         history, report.counts["prices created"] = prices_ensure(
             securities=securities, stocks=stocks, etfs=etfs, end_date=options.end_date
         )
+    with _phase(report, "risk model", log):
+        # the platform's model as of the last close, so the firm's nightly run uses one
+        built = risk_model_build(as_of=history.last_day, actor=Actor.system(SENDER))
+        report.counts["risk models created"] = int(built.created)
     return _Reference(stocks=stocks, securities=securities, history=history)
 
 

@@ -5,10 +5,16 @@
 model. The same function serves the nightly run, "re-optimize now", what-if and the API, so
 every path hands the optimizer exactly the same thing. A proposal stores that case as the
 contract's JSON (``contracts/optimize.md``) for replay; nothing else here speaks JSON.
+
+A case carries the platform's risk model (the latest stored on or before its date). The
+stored input records only that model's id and content hash (``{"risk_model": {"id": ...,
+"content_hash": ...}}``), not its numbers; reading a stored input back reloads the model by
+id, so a replay solves with the very same floats.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import zlib
@@ -17,6 +23,7 @@ from typing import Any
 
 from accounts.selectors.preferences import EffectivePreferences
 from models_library.models import Security
+from models_library.selectors.risk_models import risk_model_by_id, risk_model_content_hash
 from money import ZERO, cents_half_even
 from optimizer.api import optimize_account
 from optimizer.contract import case_to_dict, parse_case
@@ -225,6 +232,7 @@ def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> Case:
         ),
         recent_buys=recent_buys,
         recent_loss_sales=recent_loss_sales,
+        risk_model=chunk.risk_model,
     )
 
 
@@ -232,26 +240,54 @@ def canonical_json(case: dict[str, Any]) -> bytes:
     return json.dumps(case, sort_keys=True, separators=(",", ":")).encode()
 
 
+def input_dict(case: Case) -> dict[str, Any]:
+    """The contract's JSON of ``case`` as a proposal stores it: a stored risk model by its
+    id and content hash only."""
+    model = case.risk_model
+    if model is None or not model.id:
+        return case_to_dict(case)
+    data = case_to_dict(dataclasses.replace(case, risk_model=None))
+    data["risk_model"] = {"id": model.id, "content_hash": risk_model_content_hash(model.id)}
+    return data
+
+
 def pack_input(case: Case) -> tuple[bytes, str]:
-    """(zlib-compressed canonical contract JSON, its SHA-256) for storing with a proposal."""
-    raw = canonical_json(case_to_dict(case))
+    """(zlib-compressed canonical stored input, its SHA-256) for storing with a proposal."""
+    raw = canonical_json(input_dict(case))
     return zlib.compress(raw, 6), hashlib.sha256(raw).hexdigest()
 
 
 def unpack_input(blob: bytes | memoryview | None) -> dict[str, Any]:
-    """A proposal's stored input, as the contract's JSON."""
+    """A proposal's stored input as stored (a risk model by id and hash)."""
     if blob is None:
         raise ValueError("the proposal has no stored input")
     loaded: dict[str, Any] = json.loads(zlib.decompress(bytes(blob)))
     return loaded
 
 
-def stored_case(blob: bytes | memoryview) -> Case:
+def case_from_input(data: dict[str, Any]) -> Case:
+    """A stored input read back into the optimizer's case, its risk model reloaded by id
+    (raises RiskModelMissing when that model is no longer stored with that hash)."""
+    reference = data.get("risk_model")
+    if not (isinstance(reference, dict) and set(reference) == {"id", "content_hash"}):
+        return parse_case(data)
+    case = parse_case({key: value for key, value in data.items() if key != "risk_model"})
+    _, model = risk_model_by_id(
+        name=str(reference["id"]), content_hash_hex=str(reference["content_hash"])
+    )
+    return dataclasses.replace(case, risk_model=model)
+
+
+def stored_case(blob: bytes | memoryview | None) -> Case:
     """A proposal's stored input, read back into the optimizer's case."""
-    return parse_case(unpack_input(blob))
+    return case_from_input(unpack_input(blob))
 
 
 def solve_case(case: Case | dict[str, Any]) -> OptimizeResult:
-    """Run the optimizer on one case. A case the optimizer refuses comes back as status
-    "invalid", a solver failure as "error"."""
+    """Run the optimizer on one case (or a stored input). A case the optimizer refuses comes
+    back as status "invalid", a solver failure as "error"."""
+    if isinstance(case, dict):
+        reference = case.get("risk_model")
+        if isinstance(reference, dict) and set(reference) == {"id", "content_hash"}:
+            return optimize_account(case_from_input(case))
     return optimize_account(case)

@@ -18,7 +18,7 @@ from typing import Any
 from money import ZERO, cents_half_up, to_decimal
 from optimizer import parse_case, verify
 from optimizer.rules import recent_groups
-from optimizer.types import LotRelief, Trade
+from optimizer.types import Case, LotRelief, Trade
 from tax_calendar.holding import is_long_term
 
 
@@ -39,8 +39,8 @@ class LotInfo:
 class Account:
     """One optimizer input (parsed: ``typed``) and what relieving and summing need."""
 
-    def __init__(self, case: dict[str, Any]):
-        self.typed = typed = parse_case(case)
+    def __init__(self, case: dict[str, Any] | Case):
+        self.typed = typed = case if isinstance(case, Case) else parse_case(case)
         self.as_of = typed.as_of
         self.taxable = typed.tax_status == "taxable"
         self.cash = typed.cash

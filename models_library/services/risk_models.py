@@ -120,9 +120,9 @@ def risk_model_build(
     return RiskModelBuilt(model=stored, created=True)
 
 
-def risk_model_mark_used(*, model: StoredRiskModel) -> None:
-    """Record that a run read ``model``: from now on it can never be deleted."""
-    if model.used_at is None:
-        StoredRiskModel.objects.filter(pk=model.pk, used_at__isnull=True).update(
-            used_at=dt.datetime.now(dt.UTC)
-        )
+def risk_model_mark_used(*, name: str) -> None:
+    """Record that a run read the model ``name``: from now on it can never be deleted. One
+    conditional update; a no-op once marked."""
+    StoredRiskModel.objects.filter(name=name, used_at__isnull=True).update(
+        used_at=dt.datetime.now(dt.UTC)
+    )

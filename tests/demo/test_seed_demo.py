@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 
 from accounts.models import (
     Account,
@@ -43,9 +43,11 @@ from models_library.models import (
     ModelVersion,
     Price,
     Security,
+    StoredRiskModel,
     VersionStatus,
 )
 from models_library.selectors.resolution import model_target_weights
+from models_library.selectors.risk_models import latest_risk_model
 from rebalancer.tenancy import firm_owned_models
 from tests import pg_roles
 from trading.models import CashBalance, TaxLot, Transaction
@@ -305,6 +307,18 @@ def test_preferences_use_every_menu(demo):
 
 
 @pytest.mark.django_db
+def test_the_seed_stores_a_risk_model_that_the_nightly_run_uses(demo):
+    last_close = Price.objects.aggregate(last=Max("date"))["last"]
+
+    stored = StoredRiskModel.objects.get()
+    model = latest_risk_model(last_close)
+
+    assert stored.as_of == last_close and model is not None and model.id == stored.name
+    assert set(model.symbols) == set(Security.objects.values_list("symbol", flat=True))
+    assert model.factors[0] == "market" and any(f.startswith("sector:") for f in model.factors)
+
+
+@pytest.mark.django_db
 def test_a_second_run_changes_nothing(demo):
     firm, _ = demo
     before = _book_fingerprint(firm)
@@ -316,6 +330,7 @@ def test_a_second_run_changes_nothing(demo):
     assert Firm.objects.filter(slug="demo").count() == 1
     assert _book_fingerprint(firm) == before
     assert Price.objects.count() == prices
+    assert StoredRiskModel.objects.count() == 1
 
 
 @pytest.mark.skipif(

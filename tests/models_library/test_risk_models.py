@@ -150,7 +150,7 @@ def test_a_run_uses_the_latest_model_on_or_before_its_date(closes):
 
 def test_a_model_never_changes_and_a_used_one_is_never_deleted(closes):
     stored = risk_model_build(as_of=_days()[-1], actor=ACTOR).model
-    risk_model_mark_used(model=stored)
+    risk_model_mark_used(name=stored.name)
     stored.refresh_from_db()
 
     with pytest.raises(DatabaseError), transaction.atomic():

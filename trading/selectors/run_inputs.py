@@ -19,8 +19,10 @@ from firms.models import Firm
 from models_library.models import ModelLine, ModelVersion, Security, SecurityType, VersionStatus
 from models_library.selectors.prices import latest_closes
 from models_library.selectors.resolution import resolve_lines
+from models_library.selectors.risk_models import latest_risk_model
 from money import plain_digits
 from optimizer.contract import reliefs_from_list
+from optimizer.types import RiskModel
 from rebalancer.errors import DomainError
 from tax_calendar.wash_sale import window_start
 from trading.models import (
@@ -70,6 +72,8 @@ class ChunkInputs:
     wash: dict[int, HouseholdWashContext]
     gain_rooms: GainRooms
     swap_partners: dict[str, list[str]] = field(default_factory=dict)
+    # the platform's risk model on or before ``as_of`` (None: none stored yet)
+    risk_model: RiskModel | None = None
 
 
 def _model_targets(*, firm: Firm, model_ids: set[int]) -> dict[int, dict[str, Decimal] | str]:
@@ -222,6 +226,7 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
             firm=firm, accounts=accounts, preferences=preferences, as_of=as_of
         ),
         swap_partners=partners,
+        risk_model=latest_risk_model(as_of),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from firms.models import Firm
+from models_library.selectors.risk_models import RiskModelMissing
 from optimizer.contract import SUMMARY_FIGURES, result_from_dict
 from optimizer.output import plain
 from optimizer.types import OptimizeResult, Trade
@@ -70,7 +71,12 @@ def proposal_replay(*, firm: Firm, proposal_id: int) -> Replay:
         )
     stored_input = unpack_input(proposal.input_blob)
     intact = hashlib.sha256(canonical_json(stored_input)).hexdigest() == proposal.input_sha256
-    fresh = solve_case(stored_input)
+    try:
+        fresh = solve_case(stored_input)
+    except RiskModelMissing as exc:
+        raise DomainError(
+            f"proposal {proposal_id} cannot be replayed: {exc}", field="proposal_id"
+        ) from exc
     diffs = _differences(result_from_dict(proposal.result or {}), fresh)
     return Replay(
         proposal_id=proposal.pk,

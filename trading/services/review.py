@@ -15,12 +15,13 @@ from django.utils import timezone
 from accounts.models import Account
 from firms.models import Firm
 from firms.services.audit import audit_record
+from models_library.services.risk_models import risk_model_mark_used
 from money import cents_half_even
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from rebalancer.transitions import transition
 from trading.models import Proposal, ProposalStatus, ProposedTrade, RunTrigger
-from trading.optimization import unpack_input
+from trading.optimization import stored_case
 from trading.proposal_checks import Account as CheckedAccount
 from trading.proposal_checks import relieve, summarize, violations
 from trading.selectors.run_inputs import chunk_inputs
@@ -106,7 +107,7 @@ def proposed_trade_edit(
         raise ValidationFailed([(None, "quantity", "is not a number")]) from exc
     if new_quantity <= 0:
         raise ValidationFailed([(None, "quantity", "must be greater than zero")])
-    account = CheckedAccount(unpack_input(proposal.input_blob))
+    account = CheckedAccount(stored_case(proposal.input_blob))
     trades = _trade_dicts(proposal)
     edited = next(
         t
@@ -168,6 +169,8 @@ def proposal_reoptimize(*, firm: Firm, actor: Actor, account: Account, as_of: dt
     if account.firm_id != firm.pk:
         raise DomainError("Not found.", field="account")
     inputs = chunk_inputs(firm=firm, account_ids=[account.pk], as_of=as_of)
+    if inputs.risk_model is not None:
+        risk_model_mark_used(name=inputs.risk_model.id)
     [item] = inputs.accounts
     solved = proposal_solve(firm=firm, item=item, inputs=inputs, run_id=None)
     new = solved.proposal

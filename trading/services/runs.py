@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Account, GainCapScope, PreferenceSet
 from firms.models import Firm
 from firms.services.audit import audit_record
+from models_library.services.risk_models import risk_model_mark_used
 from money import ZERO
 from optimizer.types import Case
 from rebalancer.actors import Actor
@@ -218,6 +219,9 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
             )
             todo = [pk for pk in chunk.account_ids if pk not in have]
             inputs = chunk_inputs(firm=firm, account_ids=todo, as_of=run.as_of)
+        if inputs.risk_model is not None:
+            # its proposals will name it: from now on it is never deleted
+            risk_model_mark_used(name=inputs.risk_model.id)
         loaded = time.perf_counter()
         solved_list = _solve_in_order(firm=firm, run=run, inputs=inputs)
         solved = time.perf_counter()
