@@ -10,6 +10,7 @@ an impossible account `infeasible` (with what conflicts), a solver failure `erro
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,9 @@ from optimizer.verify import violations
 
 logger = logging.getLogger(__name__)
 RESOLVE_ABOVE = 0.001
+RELEASED_WAIT = (
+    "the cash need cannot be met without selling lots waiting to turn long-term; they may be sold"
+)
 
 
 def optimize_account(case: Case | dict[str, Any], *, explain: bool = True) -> OptimizeResult:
@@ -90,6 +94,12 @@ def _account_id(case: Any) -> str | None:
 def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
     prep = prepare(case=case)
     conflict = infeasibility(prep=prep)
+    if conflict and "long_term_wait" in prep.lot_block:
+        # the cash need forces a sale: lots waiting to turn long-term may be sold after all
+        released = _optimize(case=_without_wait(case), explain=explain)
+        if released.status == "optimal" and not released.message:
+            released = replace(released, message=RELEASED_WAIT)
+        return released
     if conflict:
         return OptimizeResult(account=case.account_id, status="infeasible", message=conflict)
     solved = solve_within_limit(prep=prep)
@@ -125,6 +135,11 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
         result=result,
         no_trades=lambda: _result(prep=prep, plan=no_trades, rules=rules),
     )
+
+
+def _without_wait(case: Case) -> Case:
+    tax = replace(case.preferences.tax, long_term_wait_days=0)
+    return replace(case, preferences=replace(case.preferences, tax=tax))
 
 
 def _tradable_plan(

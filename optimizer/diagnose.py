@@ -63,6 +63,7 @@ def _cash_message(*, prep: Prepared, required: float, reachable: float, sellable
                 "do_not_sell": "do-not-sell",
                 "hold": "on hold",
                 "wash_sale": "blocked by the wash-sale rule",
+                "long_term_wait": "waiting to turn long-term",
             }[reason]
             amounts[label] = amounts.get(label, 0.0) + float(lot_dollars[j])
             symbol = prep.symbols[prep.lot_security[j]]

@@ -27,6 +27,7 @@ from optimizer.rules import (
     lot_blocks,
     recent_groups,
     screened_symbols,
+    waiting_for_long_term,
 )
 from optimizer.types import Case
 
@@ -268,6 +269,12 @@ def _blocks(*, case: Case, symbols: tuple[str, ...], lots: _Lots) -> _Blocks:
         taxable=case.tax_status == "taxable",
         is_loss=lots.is_loss,
         blocked=np.array([group in recent_buy_groups for group in groups], dtype=bool),
+        waiting=waiting_for_long_term(
+            acquired=case.lots.acquired,
+            as_of=case.as_of,
+            days=case.preferences.tax.long_term_wait_days,
+            is_gain=lots.gain_ratio > 0,
+        ),
     )
     return _Blocks(
         screened=screened,

@@ -7,7 +7,7 @@ import numpy as np
 from optimizer.explain import RuleRelief
 from optimizer.prepare import Prepared
 from optimizer.problem import Problem
-from optimizer.rules import screen_matches
+from optimizer.rules import long_term_dates, screen_matches
 from optimizer.solvers import INF, Bounds
 from optimizer.types import Screen
 
@@ -42,6 +42,7 @@ def rule_reliefs(*, problem: Problem, base: Bounds, final: Bounds) -> list[RuleR
                 )
             )
     reliefs += _cap_reliefs(problem=problem, final=final)
+    reliefs += _long_term_wait_reliefs(problem=problem, final=final)
     wash = _wash_relief(problem=problem, base=base, room=room)
     if wash is not None:
         reliefs.append(wash)
@@ -92,6 +93,28 @@ def _cap_reliefs(*, problem: Problem, final: Bounds) -> list[RuleRelief]:
         bounds.x_u[var] = INF
         out.append(
             RuleRelief(rule="gain_cap", detail=f"{name} {cap * prep.value:.2f}", bounds=bounds)
+        )
+    return out
+
+
+def _long_term_wait_reliefs(*, problem: Problem, final: Bounds) -> list[RuleRelief]:
+    """One relief per date on which waiting lots turn long-term: those lots sellable."""
+    prep = problem.prep
+    waiting = np.array(prep.lot_block, dtype=object) == "long_term_wait"
+    if not waiting.any():
+        return []
+    dates = long_term_dates(acquired=prep.case.lots.acquired)
+    out = []
+    for day in np.unique(dates[waiting]):
+        lots = waiting & (dates == day)
+        bounds = _copy(final)
+        bounds.x_u[problem.layout.s][lots] = prep.lot_value[lots]
+        out.append(
+            RuleRelief(
+                rule="long_term_wait",
+                detail=f"waiting for long-term on {day}",
+                bounds=bounds,
+            )
         )
     return out
 

@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 
 from optimizer.types import Case, RecentBuy, RecentLossSale, Restriction, Screen
-from tax_calendar.holding_arrays import long_term_mask
+from tax_calendar.holding_arrays import anniversaries, long_term_mask
 from tax_calendar.wash_sale import within_window
 
 
@@ -117,6 +117,25 @@ def buy_block(
     return ""
 
 
+def long_term_dates(*, acquired: np.ndarray) -> np.ndarray:
+    """Per lot, the first day a sale of it is long-term (the day after the anniversary)."""
+    first: np.ndarray = anniversaries(acquired) + np.timedelta64(1, "D")
+    return first
+
+
+def waiting_for_long_term(
+    *, acquired: np.ndarray, as_of: date, days: int, is_gain: np.ndarray
+) -> np.ndarray:
+    """Per lot, whether it is a short-term lot at a gain that turns long-term within
+    ``days`` days of ``as_of`` (none when ``days`` is 0): selling it now would pay the
+    short-term rate on a gain that waiting a few days taxes at the long-term rate."""
+    if days <= 0 or not len(acquired):
+        return np.zeros(len(acquired), dtype=bool)
+    until = (long_term_dates(acquired=acquired) - np.datetime64(as_of, "D")).astype(int)
+    waiting: np.ndarray = (until > 0) & (until <= days) & is_gain
+    return waiting
+
+
 def lot_blocks(
     *,
     symbols: tuple[str, ...],
@@ -125,9 +144,11 @@ def lot_blocks(
     taxable: bool,
     is_loss: np.ndarray,
     blocked: np.ndarray,
+    waiting: np.ndarray,
 ) -> tuple[str, ...]:
     """Why each lot may not be sold ("" when it may): a restriction, or in a taxable
-    account a loss in a group bought within 30 days."""
+    account a loss in a group bought within 30 days, or a gain waiting to turn long-term
+    (``waiting``, see :func:`waiting_for_long_term`)."""
     by_security = np.array(
         [restricted.get(s) if restricted.get(s) in ("do_not_sell", "hold") else "" for s in symbols]
         + [""],
@@ -139,6 +160,8 @@ def lot_blocks(
         (blocks == "") & is_loss & blocked[security] if taxable else np.zeros(len(security), bool)
     )
     blocks[wash] = "wash_sale"
+    if taxable and len(security):
+        blocks[(blocks == "") & waiting] = "long_term_wait"
     return tuple(blocks.tolist())
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from tax_calendar.holding_arrays import as_days
 
 TAX_STATUSES = ("taxable", "tax_deferred", "tax_exempt")
+MAX_LONG_TERM_WAIT_DAYS = 365
 RESTRICTION_TYPES = ("do_not_buy", "do_not_sell", "hold")
 SCREEN_FIELDS = ("symbol", "sector", "asset_class")
 REASONS = (
@@ -168,6 +169,9 @@ class TaxPreferences:
     harvest_losses: bool = True
     max_realized_gain: Decimal | None = None
     max_short_term_gain: Decimal | None = None
+    # a short-term lot at a gain this many days or fewer from turning long-term is not
+    # sold unless the cash need cannot be met otherwise (0: no waiting)
+    long_term_wait_days: int = 0
 
 
 @dataclass(frozen=True)

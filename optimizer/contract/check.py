@@ -13,7 +13,14 @@ from decimal import Decimal
 import numpy as np
 
 from optimizer.errors import OptimizerInputError
-from optimizer.types import RESTRICTION_TYPES, SCREEN_FIELDS, TAX_STATUSES, Case, RiskModel
+from optimizer.types import (
+    MAX_LONG_TERM_WAIT_DAYS,
+    RESTRICTION_TYPES,
+    SCREEN_FIELDS,
+    TAX_STATUSES,
+    Case,
+    RiskModel,
+)
 
 _Fail = Callable[[str, str], OptimizerInputError]
 _ONE = Decimal("1")
@@ -94,6 +101,12 @@ def _check_preferences(*, case: Case, fail: _Fail) -> None:
         rate = getattr(prefs.tax, name)
         if not Decimal("0") <= rate <= _ONE:
             raise fail(f"preferences.tax.{name}", "must be between 0 and 1")
+    wait = prefs.tax.long_term_wait_days
+    if not 0 <= wait <= MAX_LONG_TERM_WAIT_DAYS:
+        raise fail(
+            "preferences.tax.long_term_wait_days",
+            f"must be a whole number of days from 0 to {MAX_LONG_TERM_WAIT_DAYS}",
+        )
     for field, value in (
         ("preferences.cash.min", prefs.cash.min),
         ("preferences.cash.withdrawal", prefs.cash.withdrawal),

@@ -15,6 +15,7 @@ import numpy as np
 from optimizer.contract.check import risk_model_problem
 from optimizer.errors import OptimizerInputError
 from optimizer.types import (
+    MAX_LONG_TERM_WAIT_DAYS,
     RESTRICTION_TYPES,
     SCREEN_FIELDS,
     TAX_STATUSES,
@@ -423,7 +424,21 @@ def _tax(*, reader: _Reader, tax: dict[str, Any]) -> TaxPreferences:
         max_short_term_gain=reader.maybe_decimal(
             tax.get("max_short_term_gain"), "preferences.tax.max_short_term_gain"
         ),
+        long_term_wait_days=_whole_days(
+            reader=reader,
+            value=tax.get("long_term_wait_days"),
+            field="preferences.tax.long_term_wait_days",
+        ),
     )
+
+
+def _whole_days(*, reader: _Reader, value: Any, field: str) -> int:
+    days = reader.decimal(value, field, default=Decimal(0))
+    if days < 0 or days != days.to_integral_value() or days > MAX_LONG_TERM_WAIT_DAYS:
+        raise reader.fail(
+            field, f"must be a whole number of days from 0 to {MAX_LONG_TERM_WAIT_DAYS}"
+        )
+    return int(days)
 
 
 def _rate(*, reader: _Reader, value: Any, field: str, default: Decimal) -> Decimal:

@@ -137,6 +137,7 @@ def _preferences_dict(prefs: Preferences) -> dict[str, Any]:
             "harvest_losses": tax.harvest_losses,
             "max_realized_gain": _text(tax.max_realized_gain),
             "max_short_term_gain": _text(tax.max_short_term_gain),
+            "long_term_wait_days": tax.long_term_wait_days,
         },
         "restrictions": [
             {"symbol": r.symbol, "type": r.type}
