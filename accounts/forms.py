@@ -32,6 +32,7 @@ LABELS = {
     "max_realized_gain_usd": "Cap on net realized gain this year ($)",
     "max_short_term_gain_usd": "Cap on net short-term gain this year ($)",
     "gain_cap_scope": "Whose caps",
+    "long_term_wait_days": "Wait for long-term (days)",
     "cash_min_usd": "Minimum cash ($)",
     "min_trade_value_usd": "Minimum trade ($)",
     "fractional_shares": "Fractional shares",
@@ -45,6 +46,7 @@ FIELD_ORDER = (
     "max_realized_gain_usd",
     "max_short_term_gain_usd",
     "gain_cap_scope",
+    "long_term_wait_days",
     "cash_min_usd",
     "min_trade_value_usd",
     "fractional_shares",
@@ -94,6 +96,13 @@ class PreferencesForm(forms.Form):
         help_text="Each account's own: every account may realize up to the cap. Shared: the "
         "household's taxable accounts together may realize up to the cap.",
     )
+    long_term_wait_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=365,
+        help_text="A short-term lot at a gain this many days or fewer from turning long-term "
+        "is kept unless the cash need requires selling it (0: no waiting).",
+    )
     cash_min_usd = _money()
     min_trade_value_usd = _money()
     fractional_shares = forms.ChoiceField(choices=TRI_STATE, required=False)
@@ -126,7 +135,13 @@ class PreferencesForm(forms.Form):
         for name in BOOL_FIELDS:
             value = getattr(pset, name)
             initial[name] = "" if value is None else ("yes" if value else "no")
-        for name in (*MONEY_FIELDS, *CAP_FIELDS, "cost_bps", "lot_relief_method"):
+        for name in (
+            *MONEY_FIELDS,
+            *CAP_FIELDS,
+            "cost_bps",
+            "lot_relief_method",
+            "long_term_wait_days",
+        ):
             initial[name] = getattr(pset, name)
         for name in CAP_FIELDS:
             initial[name.replace("_usd", "_override")] = getattr(
@@ -144,7 +159,7 @@ class PreferencesForm(forms.Form):
             values[name] = None if value is None else value / HUNDRED
         for name in BOOL_FIELDS:
             values[name] = {"yes": True, "no": False}.get(data.get(name) or "")
-        for name in (*MONEY_FIELDS, *CAP_FIELDS, "cost_bps"):
+        for name in (*MONEY_FIELDS, *CAP_FIELDS, "cost_bps", "long_term_wait_days"):
             values[name] = data.get(name)
         values["lot_relief_method"] = data.get("lot_relief_method") or ""
         if not self.for_account:

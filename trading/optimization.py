@@ -91,6 +91,7 @@ def _preferences(
             harvest_losses=bool(v["harvest_losses"]),
             max_realized_gain=_cap(room.net.remaining_usd),
             max_short_term_gain=_cap(room.short_term.remaining_usd),
+            long_term_wait_days=int(v["long_term_wait_days"]),
         ),
         restrictions=tuple(
             Restriction(symbol=r.values["symbol"], type=r.values["type"])

@@ -91,6 +91,13 @@ class PreferenceSet(ScopedModel):
         help_text="Set on a household: whether its gain caps are each account's own or one "
         "cap its taxable accounts share. An account that overrides a cap has its own.",
     )
+    long_term_wait_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(365)],
+        help_text="A short-term lot at a gain that turns long-term within this many days is "
+        "not sold unless the cash need requires it. Blank: inherit.",
+    )
     cash_min_usd = models.DecimalField(
         max_digits=16, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
     )
@@ -148,6 +155,10 @@ class PreferenceSet(ScopedModel):
             models.CheckConstraint(
                 condition=Q(gain_cap_scope__in=GainCapScope.values),
                 name="preferenceset_gain_cap_scope_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(long_term_wait_days__isnull=True) | Q(long_term_wait_days__lte=365),
+                name="preferenceset_long_term_wait_days_0_365",
             ),
             models.CheckConstraint(
                 condition=Q(cash_min_usd__isnull=True) | Q(cash_min_usd__gte=0),

@@ -45,6 +45,8 @@ def _shown(name: str, value) -> str:
         return f"{Decimal(value):.2f} bps"
     if name.endswith("_usd"):
         return f"${Decimal(value):,.2f}"
+    if name == "long_term_wait_days":
+        return f"{value} days"
     if name == "gain_cap_scope":
         return str(GainCapScope(value).label)
     return str(value)

@@ -60,3 +60,23 @@ def test_whose_caps_is_refused_when_unknown_and_nothing_is_saved(book):
         response.content.decode()
     )
     assert not PreferenceSet.objects.filter(household=account.household).exists()
+
+
+def test_the_wait_for_long_term_is_a_menu_with_its_default_and_an_audit_record(book):
+    account = book.accounts[0]
+    advisor = client_for(book.people["advisor"])
+    menu = advisor.get(reverse("account_preferences", args=[account.pk])).content.decode()
+    assert "Wait for long-term (days)" in menu
+    assert "30 days" in menu
+    response = advisor.post(
+        reverse("account_preferences", args=[account.pk]), {"long_term_wait_days": "400"}
+    )
+    assert "Ensure this value is less than or equal to 365." in response.content.decode()
+    assert not PreferenceSet.objects.filter(account=account).exists()
+    advisor.post(reverse("account_preferences", args=[account.pk]), {"long_term_wait_days": "10"})
+    assert PreferenceSet.objects.get(account=account).long_term_wait_days == 10
+    event = AuditEvent.objects.filter(action="preferences.update").latest("pk")
+    assert (event.before, event.after) == (
+        {"long_term_wait_days": None},
+        {"long_term_wait_days": 10},
+    )
