@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from money import cents_half_up
+from optimizer.certificate import certify
 from optimizer.contract.check import check_case
 from optimizer.contract.parse import parse_case
 from optimizer.diagnose import infeasibility
@@ -117,6 +118,7 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
     )
     result = _result(prep=prep, plan=plan, rules=rules)
     if result is None:
+        plan = no_trades
         result = _result(prep=prep, plan=no_trades, rules=rules)
         if result is None:
             raise OptimizerInfeasibleError(
@@ -129,12 +131,34 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
             cash_after=result.cash_after,
             summary=result.summary,
         )
-    return settle(
+    settled = settle(
         prep=prep,
         solved=solved,
         result=result,
         no_trades=lambda: _result(prep=prep, plan=no_trades, rules=rules),
     )
+    return _certified(
+        result=settled,
+        problem=problem,
+        lower_bound=solved.lower_bound,
+        plan=plan if settled.trades and plan is not None else no_trades,
+    )
+
+
+def _certified(
+    *, result: OptimizeResult, problem: Problem, lower_bound: float, plan: Plan
+) -> OptimizeResult:
+    """The result with its optimality certificate in the summary: the lower bound and how
+    far the proposed trades (`plan`) are from it."""
+    if result.summary is None:
+        return result
+    found = certify(
+        problem=problem, lower_bound=lower_bound, lot_sold=plan.lot_sold, buy_qty=plan.buy_qty
+    )
+    summary = replace(
+        result.summary, lower_bound=found.lower_bound, certificate_gap_bp=found.gap_bp
+    )
+    return replace(result, summary=summary)
 
 
 def _without_wait(case: Case) -> Case:

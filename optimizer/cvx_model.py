@@ -1,15 +1,15 @@
 """The same QP as `problem.py`, written as a cvxpy model (vectorized expressions).
 
-Used as the readable reference the tests compare the sparse assembly with, and as the
-"naive" build-and-solve the benchmark measures. The impact term is written so the
-relaxation's perspective penalty is plain DCP: for each group g needing a direction, with
-m_g sellable lots and n_g buyable securities,
+Used as the readable reference the tests compare the sparse assembly and the Clarabel
+relaxation with, and as the "naive" build-and-solve the benchmark measures. The relaxation
+(`directions` None) replaces each wash group's specific-risk term by its perspective over
+"buy or sell" (see `perspective.py`): with buy share w, gain sales split into gamma (buy
+side) and G - gamma (sell side),
 
-    kappa sum_{j in g} s_j^2 = kappa sum_{j in g} (s_j - S_g / m_g)^2 + (kappa / m_g) S_g^2,
+    quad_over_lin(sqrt(delta) (w a + b - gamma), w)
+        + quad_over_lin(sqrt(delta) ((1 - w) a - L - G + gamma), 1 - w)
 
-and the pair (kappa / m_g) S_g^2 + (kappa / n_g) B_g^2 is replaced by its perspective over
-"sell or buy", (sqrt(kappa / m_g) S_g + sqrt(kappa / n_g) B_g)^2, which equals it whenever
-one side is zero.
+and the hull rows b <= w bmax, L <= (1 - w) lmax, gamma <= w gmax, G - gamma <= (1 - w) gmax.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 
+from optimizer.perspective import loss_lots, wash_rows
 from optimizer.prepare import IMPACT_WEIGHT, MIN_COST_RATE
 from optimizer.problem import Problem
 from optimizer.relaxation import BUY, SELL
@@ -39,7 +40,9 @@ def cvx_problem(
     c = prep.cost_rate
     active = prep.holding + b - agg @ s - prep.target_adjusted
     cash_gap = prep.cash0 + (1 - c) * cp.sum(s) - (1 + c) * cp.sum(b) - prep.target_cash
-    tracking = cp.sum(cp.multiply(prep.idio_weight, cp.square(active)))
+    security_row, lot_row = wash_rows(problem=problem)
+    own = np.where(security_row >= 0, 0.0, prep.idio_weight) if directions is None else None
+    tracking = cp.sum(cp.multiply(prep.idio_weight if own is None else own, cp.square(active)))
     if prep.factor_loadings.shape[1]:
         scaled = np.sqrt(prep.factor_weight)[:, None] * prep.factor_loadings.T
         tracking += cp.sum_squares(scaled @ active)
@@ -48,7 +51,7 @@ def cvx_problem(
         tracking
         + prep.lot_objective_tax @ s
         + c_obj * (cp.sum(s) + cp.sum(b))
-        + _impact(problem=problem, s=s, b=b)
+        + IMPACT_WEIGHT * (cp.sum_squares(s) + cp.sum_squares(b))
     )
     constraints = [
         s <= problem.lot_ub,
@@ -69,45 +72,52 @@ def cvx_problem(
         constraints.append(prep.lot_gain_ratio @ s <= prep.max_gain)
     if prep.max_short_gain is not None:
         constraints.append((prep.lot_gain_ratio * prep.lot_is_short) @ s <= prep.max_short_gain)
-    member_s, member_b = _membership(problem=problem)
+    loss = loss_lots(problem=problem)
     if lay.n_wash and directions is not None:
-        constraints += [
-            member_b[directions == SELL] @ b == 0,
-            member_s[directions == BUY] @ s == 0,
-        ]
+        selling = (security_row >= 0) & (directions[security_row] == SELL)
+        buying = (lot_row >= 0) & loss & (directions[lot_row] == BUY)
+        constraints += [b[np.flatnonzero(selling)] == 0, s[np.flatnonzero(buying)] == 0]
+    if lay.n_wash and directions is None:
+        objective += _perspective(problem=problem, s=s, b=b, constraints=constraints)
     return cp.Problem(cp.Minimize(objective), constraints), s, b
 
 
-def _membership(*, problem: Problem) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+def _perspective(
+    *, problem: Problem, s: cp.Variable, b: cp.Variable, constraints: list[cp.Constraint]
+) -> cp.Expression:
+    """Each wash group's specific-risk term in perspective form (appends the hull rows)."""
     prep, lay = problem.prep, problem.layout
-    row_of = np.full(len(prep.group_names), -1)
-    row_of[prep.wash_groups] = np.arange(lay.n_wash)
-    lot_row = row_of[prep.security_group[prep.lot_security]] if lay.m else np.zeros(0, int)
-    buy_row = row_of[prep.security_group]
-    lots = np.flatnonzero((lot_row >= 0) & (problem.lot_ub > 0))
-    buys = np.flatnonzero((buy_row >= 0) & (problem.buy_ub > 0))
-    member_s = sp.csr_matrix((np.ones(len(lots)), (lot_row[lots], lots)), shape=(lay.n_wash, lay.m))
-    member_b = sp.csr_matrix((np.ones(len(buys)), (buy_row[buys], buys)), shape=(lay.n_wash, lay.n))
-    return member_s, member_b
-
-
-def _impact(*, problem: Problem, s: cp.Variable, b: cp.Variable) -> cp.Expression:
-    """kappa (|s|^2 + |b|^2), with each wash group's mean part in perspective form."""
-    lay = problem.layout
-    if lay.n_wash == 0:
-        plain: cp.Expression = IMPACT_WEIGHT * (cp.sum_squares(s) + cp.sum_squares(b))
-        return plain
-    member_s, member_b = _membership(problem=problem)
-    m_g = np.maximum(np.asarray(member_s.sum(axis=1)).ravel(), 1.0)
-    n_g = np.maximum(np.asarray(member_b.sum(axis=1)).ravel(), 1.0)
-    mean_s = sp.diags(1.0 / m_g) @ member_s
-    mean_b = sp.diags(1.0 / n_g) @ member_b
-    s_dev = s - member_s.T @ (mean_s @ s)
-    b_dev = b - member_b.T @ (mean_b @ b)
-    pair = cp.multiply(np.sqrt(IMPACT_WEIGHT / m_g), member_s @ s) + cp.multiply(
-        np.sqrt(IMPACT_WEIGHT / n_g), member_b @ b
+    security_row, _ = wash_rows(problem=problem)
+    loss = loss_lots(problem=problem)
+    w = cp.Variable(lay.n_wash)
+    gamma = cp.Variable(lay.n, nonneg=True)
+    by_security = sp.csr_matrix(
+        (np.ones(lay.m), (prep.lot_security, np.arange(lay.m))), shape=(lay.n, lay.m)
     )
-    impact: cp.Expression = IMPACT_WEIGHT * (
-        cp.sum_squares(s_dev) + cp.sum_squares(b_dev)
-    ) + cp.sum_squares(pair)
-    return impact
+    loss_sold = by_security @ sp.diags(loss.astype(float)) @ s
+    gain_sold = by_security @ sp.diags((~loss).astype(float)) @ s
+    lot_cap = np.where(problem.lot_ub > 0, problem.lot_ub, 0.0)
+    lmax = by_security @ (lot_cap * loss)
+    gmax = by_security @ (lot_cap * ~loss)
+    a = prep.holding - prep.target_adjusted
+    terms: list[cp.Expression] = []
+    constraints += [w >= 0, w <= 1, gamma <= gain_sold]
+    for g in range(lay.n_wash):
+        members = np.flatnonzero(security_row == g)
+        root = np.sqrt(prep.idio_weight[members])
+        wg = w[g]
+        p = cp.multiply(root, wg * a[members] + b[members] - gamma[members])
+        q = cp.multiply(
+            root, (1 - wg) * a[members] - loss_sold[members] - gain_sold[members] + gamma[members]
+        )
+        terms += [cp.quad_over_lin(p, wg), cp.quad_over_lin(q, 1 - wg)]
+        constraints += [
+            b[members] <= wg * problem.buy_ub[members],
+            loss_sold[members] <= (1 - wg) * lmax[members],
+            gamma[members] <= wg * gmax[members],
+            gain_sold[members] - gamma[members] <= (1 - wg) * gmax[members],
+        ]
+    outside = np.flatnonzero(security_row < 0)
+    constraints.append(gamma[outside] == 0)
+    total: cp.Expression = cp.sum(cp.hstack(terms))
+    return total

@@ -80,6 +80,9 @@ class Solved:
     resolves: int
     forced: bool
     limits_dropped: bool
+    lower_bound: float
+    """A lower bound on the final problem's objective over every choice of wash-sale
+    directions (`relaxation.py`), fraction of V."""
 
 
 def solve_within_limit(*, prep: Prepared) -> Solved:
@@ -91,12 +94,12 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
     top = ceiling(prep=prep, before=before)
     limits_dropped = False
     try:
-        problem, session, base, final, x = _directed(prep=prep)
+        problem, session, base, final, x, lower = _directed(prep=prep)
     except OptimizerInfeasibleError:
         if prep.class_limit is None and prep.sector_limit is None:
             raise
         prep = replace(prep, class_limit=None, sector_limit=None)
-        problem, session, base, final, x = _directed(prep=prep)
+        problem, session, base, final, x, lower = _directed(prep=prep)
         limits_dropped = True
     te = prep.risk.tracking_error(published_active(prep=prep, u=x[problem.layout.u]))
     resolves = 0
@@ -106,7 +109,7 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
         factor *= max(4.0, 4.0 * (te / max(aim, 1e-6)) ** 2) if resolves == 0 else 1e3
         heavier = reweighted(prep, factor=factor)
         try:
-            problem, session, base, final, x = _directed(prep=heavier)
+            problem, session, base, final, x, lower = _directed(prep=heavier)
         except OptimizerError:
             break
         te = heavier.risk.tracking_error(published_active(prep=heavier, u=x[problem.layout.u]))
@@ -123,13 +126,16 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
         resolves=resolves,
         forced=top is not None and te > top + LIMIT_TOLERANCE,
         limits_dropped=limits_dropped,
+        lower_bound=lower,
     )
 
 
-def _directed(*, prep: Prepared) -> tuple[Problem, QPSession, Bounds, Bounds, np.ndarray]:
+def _directed(
+    *, prep: Prepared
+) -> tuple[Problem, QPSession, Bounds, Bounds, np.ndarray, float]:
     problem = build_problem(prep=prep)
     session = QPSession(qp=problem.qp)
     base = base_bounds(problem=problem)
     directed = solve_with_directions(problem=problem, session=session, bounds=base)
     final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
-    return problem, session, base, final, directed.solution.x
+    return problem, session, base, final, directed.solution.x, directed.lower_bound

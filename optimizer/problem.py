@@ -19,8 +19,10 @@ Objective (see `objective.py` for the units), the sum of
                outside taxable accounts; floored at zero when losses are not harvested, so no
                sale is made for its loss alone);
     cost       c (sum s + sum b), c = max(cost_bps, 2 bp) / 1e4: the floor stops churn;
-    impact     kappa (sum s_j^2 + sum b_i^2), a small market-impact term whose curvature the
-               wash-sale relaxation borrows (see `relaxation.py`).
+    impact     kappa (sum s_j^2 + sum b_i^2), a small market-impact term.
+
+The wash-sale rule's choice of a side per identical group is made in `relaxation.py`,
+whose lower bound borrows the specific-risk term's curvature (`perspective.py`).
 
 Constraints: the definitions above as equalities, and bounds only: asset-class and sector
 active weights within their limits (widened to where the account starts and to where its
@@ -113,7 +115,7 @@ class Problem:
     buy_ub: np.ndarray
 
     def objective(self, *, x: np.ndarray) -> float:
-        """The true objective (without the relaxation's penalty), fraction of V."""
+        """The objective, fraction of V (constants dropped)."""
         return float(0.5 * x @ (self.P_true @ x) + self.qp.q @ x)
 
     def tracking(self, *, x: np.ndarray) -> float:
@@ -145,7 +147,7 @@ def build_problem(*, prep: Prepared) -> Problem:
     c_real = prep.cost_rate
     c_obj = max(c_real, MIN_COST_RATE)
     P_true = _objective_matrix(prep=prep, lay=lay)
-    P = (P_true + _perspective_penalty(prep=prep, lay=lay, lot_ub=lot_ub, buy_ub=buy_ub)).tocsc()
+    P = P_true.tocsc()
     q = np.zeros(lay.size)
     q[lay.s] = prep.lot_objective_tax + c_obj
     q[lay.b] = c_obj
@@ -227,47 +229,6 @@ def _objective_matrix(*, prep: Prepared, lay: Layout) -> sp.csc_matrix:
         ]
     )
     return sp.diags(diag, format="csc")
-
-
-def _perspective_penalty(
-    *, prep: Prepared, lay: Layout, lot_ub: np.ndarray, buy_ub: np.ndarray
-) -> sp.csc_matrix:
-    """Cross terms rho_g S_g B_g for every group g needing a direction (S_g: its sales,
-    B_g: its purchases), rho_g = 2 sqrt(eps_s eps_b), eps_s = kappa / (sellable lots in g),
-    eps_b = kappa / (buyable securities in g); zero whenever one side is zero."""
-    lots, lot_row, buys, buy_row = _wash_members(prep=prep, lay=lay, lot_ub=lot_ub, buy_ub=buy_ub)
-    n_lots = np.bincount(lot_row, minlength=lay.n_wash)
-    n_buys = np.bincount(buy_row, minlength=lay.n_wash)
-    rho = 2.0 * IMPACT_WEIGHT / np.sqrt(np.maximum(n_lots * n_buys, 1))
-    order = np.argsort(buy_row, kind="stable")
-    buys, buy_row = buys[order], buy_row[order]
-    start = np.searchsorted(buy_row, lot_row, side="left")
-    count = n_buys[lot_row]
-    pair_lot = np.repeat(lots, count)
-    offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    pair_buy = lay.m + buys[np.repeat(start, count) + offsets]
-    values = np.repeat(rho[lot_row], count)
-    return sp.csc_matrix(
-        (
-            np.concatenate([values, values]),
-            (np.concatenate([pair_lot, pair_buy]), np.concatenate([pair_buy, pair_lot])),
-        ),
-        shape=(lay.size, lay.size),
-    )
-
-
-def _wash_members(
-    *, prep: Prepared, lay: Layout, lot_ub: np.ndarray, buy_ub: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Sellable lots and buyable securities of the groups needing a direction, each with
-    the group's row among them: (lots, lot_row, buys, buy_row)."""
-    row_of = np.full(len(prep.group_names), -1)
-    row_of[prep.wash_groups] = np.arange(lay.n_wash)
-    lot_row = row_of[prep.security_group[prep.lot_security]] if lay.m else np.zeros(0, int)
-    buy_row = row_of[prep.security_group]
-    lots = np.flatnonzero((lot_row >= 0) & (lot_ub > 0))
-    buys = np.flatnonzero((buy_row >= 0) & (buy_ub > 0))
-    return lots, lot_row[lots], buys, buy_row[buys]
 
 
 def _equalities(*, prep: Prepared, lay: Layout) -> tuple[sp.csc_matrix, np.ndarray]:

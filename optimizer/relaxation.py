@@ -1,226 +1,169 @@
-"""Choosing a direction per identical group, the problem's one non-convex rule.
+"""Choosing a direction per identical group, the problem's one non-convex rule, with a
+lower bound that certifies the choice.
 
 In a taxable account, selling a lot at a loss and buying the same identical group in one
-proposal is a wash sale. For each group g that could do both, the exact problem is the
-disjunction  S_g = 0  or  B_g = 0  (S_g: all its sales, B_g: its purchases). Counting gain
-lots too is stricter than the law but loses little: selling and buying one group mostly
-pays costs twice.
+proposal is a wash sale (the contract's rule 6). For each group that could do both, the
+exact problem is the disjunction "no loss sale" (buy) or "no purchase" (sell); gain lots
+may be sold either way. With directions fixed the problem is the convex QP of `problem.py`.
 
-We relax it after Moehle, Kochenderfer, Boyd and Ang (2021), "Tax-Aware Portfolio
-Construction via Convex Optimization": a quadratic q(S, B) = eps_s S^2 + eps_b B^2
-borrowed from the objective's curvature is replaced by its perspective over the
-disjunction,
-
-    min_{0 <= w <= 1}  eps_s S^2 / w + eps_b B^2 / (1 - w)  =  (sqrt(eps_s) S + sqrt(eps_b) B)^2,
-
-which equals q wherever one side is zero and adds the penalty 2 sqrt(eps_s eps_b) S B
-otherwise. The tracking term cannot lend the curvature: it sees only b - s, so buying and
-selling one security together moves along a direction where it is flat. It comes from the
-impact term kappa * (sum of squared trades), since kappa sum_j s_j^2 >= kappa / m_g S_g^2
-(m_g sellable lots in g) and likewise for purchases. The minimisation over the indicator w
-has a closed form, so the relaxation is itself a QP with the problem's own shape (the
-big-M hull row S/Smax + B/Bmax <= 1 was measured to change nothing, Bmax being the whole
-account, and is left out).
-
-Each group's side is then chosen by a second-order estimate of what fixing it costs
-(`_initial_directions`), and the problem is re-solved with the other side fixed at zero.
-On small accounts (a solve well under a millisecond) the "larger side wins" choice is
-tried too, and groups the relaxation left mixed are flipped one at a time while that
-lowers the objective.
+1. Few groups (2^W directed solves cheaper than the relaxation): every choice is solved
+   and the best kept; its objective is the exact optimum, so it is its own lower bound.
+2. Otherwise the perspective relaxation (`perspective.py`, Clarabel) gives a lower bound
+   and a buy share w per group. Each group takes the side its relaxed trades favour (the
+   only side it trades, else buy when w >= 1/2), and the QP is re-solved with the
+   directions fixed. When that leaves more than `IMPROVE_ABOVE` of the account between
+   the answer and the bound, the most undecided groups are tried both ways together
+   (a coordinated swap: sell one group at a loss and buy its partner).
+If Clarabel returns no answer, the QP without the wash-sale rule (both sides open) stands
+in as a weaker bound.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from optimizer.errors import OptimizerError
-from optimizer.prepare import CLASS_WEIGHT
+from optimizer.perspective import loss_lots, perspective_relaxation, wash_rows
 from optimizer.problem import Problem
 from optimizer.solvers import Bounds, QPSession, Solution
 
 SELL = 1
 BUY = -1
-_MIXED_TOL = 1e-6
-_SEARCH_ALL_BELOW = 6
-_ENUMERATE_UP_TO = 4
-_MAX_FLIPS = 12
-_SEARCH_MAX_VARIABLES = 600
+ENUMERATE_UP_TO = 3
+IMPROVE_ABOVE = 2e-5
+_TRADE_TOL = 1e-7
+_UNDECIDED_MAX = 4
 
 
 @dataclass(frozen=True)
 class DirectedSolution:
+    """The directed answer, its directions, and a lower bound on the mixed problem's
+    objective (fractions of the account value, as `Problem.objective`)."""
+
     directions: np.ndarray
     solution: Solution
+    lower_bound: float
 
 
 def group_sides(*, problem: Problem, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sales and purchases (fraction of V) of each group that needs a direction."""
-    prep, lay = problem.prep, problem.layout
-    row_of = np.full(len(prep.group_names), -1)
-    row_of[prep.wash_groups] = np.arange(lay.n_wash)
-    lot_row = row_of[prep.security_group[prep.lot_security]] if lay.m else np.zeros(0, int)
-    buy_row = row_of[prep.security_group]
-    lots, buys = lot_row >= 0, buy_row >= 0
+    """Loss sales and purchases (fraction of V) of each group that needs a direction."""
+    lay = problem.layout
+    security_row, lot_row = wash_rows(problem=problem)
+    lots = (lot_row >= 0) & loss_lots(problem=problem)
+    buys = security_row >= 0
     sells = np.bincount(lot_row[lots], weights=x[lay.s][lots], minlength=lay.n_wash)
-    bought = np.bincount(buy_row[buys], weights=x[lay.b][buys], minlength=lay.n_wash)
+    bought = np.bincount(security_row[buys], weights=x[lay.b][buys], minlength=lay.n_wash)
     return sells, bought
 
 
 def directed_bounds(*, problem: Problem, bounds: Bounds, directions: np.ndarray) -> Bounds:
-    """Bounds with each group's other side fixed at zero."""
-    prep, lay = problem.prep, problem.layout
+    """Bounds with each group's other side fixed at zero: no purchase in a selling group,
+    no loss sale in a buying group."""
+    lay = problem.layout
+    security_row, lot_row = wash_rows(problem=problem)
     x_u = bounds.x_u.copy()
-    sell_groups = prep.wash_groups[directions == SELL]
-    buy_groups = prep.wash_groups[directions == BUY]
-    lot_group = prep.security_group[prep.lot_security] if lay.m else np.zeros(0, int)
-    x_u[lay.b][np.isin(prep.security_group, sell_groups)] = 0.0
-    x_u[lay.s][np.isin(lot_group, buy_groups)] = 0.0
+    wash_security = security_row >= 0
+    selling = np.zeros(lay.n, dtype=bool)
+    selling[wash_security] = directions[security_row[wash_security]] == SELL
+    x_u[lay.b][selling] = 0.0
+    wash_loss = (lot_row >= 0) & loss_lots(problem=problem)
+    buying = np.zeros(lay.m, dtype=bool)
+    buying[wash_loss] = directions[lot_row[wash_loss]] == BUY
+    x_u[lay.s][buying] = 0.0
     return Bounds(h_l=bounds.h_l, h_u=bounds.h_u, x_l=bounds.x_l, x_u=x_u)
 
 
 def solve_with_directions(
     *, problem: Problem, session: QPSession, bounds: Bounds
 ) -> DirectedSolution:
-    """Relax, pick directions, re-solve with them fixed, then flip mixed groups greedily."""
+    """The directed answer with its lower bound (see the module's docstring)."""
     lay = problem.layout
     if lay.n_wash == 0:
         solution = session.solve(bounds=bounds)
-        return DirectedSolution(np.zeros(0, dtype=int), solution)
-    relaxed = session.solve(bounds=bounds)
-    sells, buys = group_sides(problem=problem, x=relaxed.x)
-    by_cost, larger = _initial_directions(problem=problem, x=relaxed.x, sells=sells, buys=buys)
-    small = lay.size <= _SEARCH_MAX_VARIABLES
-    directions = by_cost
-    best = _solve_directed(problem=problem, session=session, bounds=bounds, directions=by_cost)
-    if small and not np.array_equal(by_cost, larger):
-        other = _solve_directed(problem=problem, session=session, bounds=bounds, directions=larger)
-        if other is not None and (
-            best is None or problem.objective(x=other.x) < problem.objective(x=best.x)
-        ):
-            best, directions = other, larger
-    if small and lay.n_wash <= _ENUMERATE_UP_TO:
-        return _enumerated(
-            problem=problem, session=session, bounds=bounds, best=best, start=directions
+        return DirectedSolution(np.zeros(0, dtype=int), solution, problem.objective(x=solution.x))
+    if lay.n_wash <= ENUMERATE_UP_TO:
+        return _enumerate(problem=problem, session=session, bounds=bounds)
+    relaxed = perspective_relaxation(problem=problem, bounds=bounds)
+    if relaxed is None:
+        open_sides = session.solve(bounds=bounds)
+        lower = problem.objective(x=open_sides.x)
+        sells, buys = group_sides(problem=problem, x=open_sides.x)
+        w = np.where(sells > buys, 0.0, 1.0)
+    else:
+        lower, sells, buys, w = (
+            relaxed.lower_bound,
+            relaxed.loss_sales,
+            relaxed.purchases,
+            relaxed.w,
         )
-    mixed = np.flatnonzero(np.minimum(sells, buys) > _MIXED_TOL)
-    if lay.n_wash <= _SEARCH_ALL_BELOW:
-        mixed = np.arange(lay.n_wash)
-    flips = _MAX_FLIPS if small else 0
-    for g in mixed[:flips]:
-        trial = directions.copy()
-        trial[g] = -trial[g]
-        candidate = _solve_directed(
-            problem=problem, session=session, bounds=bounds, directions=trial
-        )
-        if candidate is not None and (
-            best is None or problem.objective(x=candidate.x) < problem.objective(x=best.x) - 1e-9
-        ):
-            best, directions = candidate, trial
+    directions = _rounded(sells=sells, buys=buys, w=w)
+    best = _solve_directed(problem=problem, session=session, bounds=bounds, directions=directions)
+    if best is None or problem.objective(x=best.x) - lower > IMPROVE_ABOVE:
+        undecided = _undecided(sells=sells, buys=buys, w=w)
+        for flips in itertools.product((False, True), repeat=len(undecided)):
+            if not any(flips):
+                continue
+            trial = directions.copy()
+            trial[undecided[list(flips)]] *= -1
+            candidate = _solve_directed(
+                problem=problem, session=session, bounds=bounds, directions=trial
+            )
+            if candidate is not None and (
+                best is None or problem.objective(x=candidate.x) < problem.objective(x=best.x)
+            ):
+                best, directions = candidate, trial
     if best is None:
-        # No purchase is ever needed to meet a hard constraint, so selling-only directions
-        # are feasible whenever the account is.
+        # Selling-only directions are feasible whenever the account is: no purchase is
+        # ever needed to meet a hard constraint.
         directions = np.full(lay.n_wash, SELL, dtype=int)
         best = session.solve(
             bounds=directed_bounds(problem=problem, bounds=bounds, directions=directions)
         )
-    return DirectedSolution(directions, best)
+    return DirectedSolution(directions, best, min(lower, problem.objective(x=best.x)))
 
 
-def _enumerated(
-    *,
-    problem: Problem,
-    session: QPSession,
-    bounds: Bounds,
-    best: Solution | None,
-    start: np.ndarray,
-) -> DirectedSolution:
-    """Every direction of a few groups tried (exact: at most 2^4 small solves)."""
-    directions = start
-    n_wash = problem.layout.n_wash
-    for code in range(2**n_wash):
-        trial = np.array([SELL if (code >> g) & 1 else BUY for g in range(n_wash)], dtype=int)
-        if np.array_equal(trial, start):
-            continue
+def _rounded(*, sells: np.ndarray, buys: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The side a group's relaxed trades favour: the only side it trades, else buy when
+    its buy share is at least one half."""
+    directions = np.where(w >= 0.5, BUY, SELL)
+    directions[(sells <= _TRADE_TOL) & (buys > _TRADE_TOL)] = BUY
+    directions[(buys <= _TRADE_TOL) & (sells > _TRADE_TOL)] = SELL
+    directions[(buys <= _TRADE_TOL) & (sells <= _TRADE_TOL)] = BUY
+    return directions.astype(int)
+
+
+def _undecided(*, sells: np.ndarray, buys: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The groups the relaxation left most in doubt (both sides traded, or a buy share
+    far from 0 and 1), most doubtful first, at most `_UNDECIDED_MAX`."""
+    both = np.minimum(sells, buys)
+    doubt = np.maximum(both / np.maximum(sells + buys, 1e-12), 0.5 - np.abs(w - 0.5))
+    doubt[(both <= _TRADE_TOL) & ((w < 0.02) | (w > 0.98))] = 0.0
+    order = np.argsort(-doubt, kind="stable")
+    chosen: np.ndarray = order[doubt[order] > 0][:_UNDECIDED_MAX]
+    return chosen
+
+
+def _enumerate(*, problem: Problem, session: QPSession, bounds: Bounds) -> DirectedSolution:
+    """Every choice of directions solved; the best is the mixed problem's optimum."""
+    best: Solution | None = None
+    best_directions = np.full(problem.layout.n_wash, SELL, dtype=int)
+    for signs in itertools.product((SELL, BUY), repeat=problem.layout.n_wash):
+        directions = np.array(signs, dtype=int)
         candidate = _solve_directed(
-            problem=problem, session=session, bounds=bounds, directions=trial
+            problem=problem, session=session, bounds=bounds, directions=directions
         )
         if candidate is not None and (
-            best is None or problem.objective(x=candidate.x) < problem.objective(x=best.x) - 1e-9
+            best is None or problem.objective(x=candidate.x) < problem.objective(x=best.x)
         ):
-            best, directions = candidate, trial
+            best, best_directions = candidate, directions
     if best is None:
-        directions = np.full(n_wash, SELL, dtype=int)
         best = session.solve(
-            bounds=directed_bounds(problem=problem, bounds=bounds, directions=directions)
+            bounds=directed_bounds(problem=problem, bounds=bounds, directions=best_directions)
         )
-    return DirectedSolution(directions, best)
-
-
-def _initial_directions(
-    *, problem: Problem, x: np.ndarray, sells: np.ndarray, buys: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each group's side by a second-order estimate of what fixing it costs, from the
-    relaxed solution (S_g sold, B_g bought, d_g the curvature of the group's weight):
-
-        sell (no purchase):  min(d_g B_g^2, t_g B_g)   re-buying nothing, or selling less
-        buy (no sale):       T_g + d_g max(S_g - B_g, 0)^2   the tax benefit T_g forgone
-
-    (t_g: tax benefit per dollar of the group's sales). Where neither side trades, buy if
-    the group is under target."""
-    prep, lay = problem.prep, problem.layout
-    row_of = np.full(len(prep.group_names), -1)
-    row_of[prep.wash_groups] = np.arange(lay.n_wash)
-    lot_row = row_of[prep.security_group[prep.lot_security]] if lay.m else np.zeros(0, int)
-    in_wash = lot_row >= 0
-    benefit = np.bincount(
-        lot_row[in_wash],
-        weights=-prep.lot_objective_tax[in_wash] * x[lay.s][in_wash],
-        minlength=lay.n_wash,
-    )
-    curvature = _group_curvature(problem=problem)
-    per_dollar = np.divide(benefit, sells, out=np.zeros_like(sells), where=sells > 1e-12)
-    cost_sell = np.minimum(curvature * buys**2, np.maximum(per_dollar, 0.0) * buys)
-    cost_buy = benefit + curvature * np.maximum(sells - buys, 0.0) ** 2
-    gap = np.bincount(
-        prep.security_group,
-        weights=prep.target_adjusted - prep.holding,
-        minlength=len(prep.group_names),
-    )[prep.wash_groups]
-    idle = np.maximum(sells, buys) <= _MIXED_TOL
-    larger = np.where(sells >= buys, SELL, BUY)
-    by_cost = np.where(cost_sell <= cost_buy, SELL, larger)
-    one_sided = np.minimum(sells, buys) <= _MIXED_TOL
-    by_cost[one_sided] = larger[one_sided]
-    for directions in (by_cost, larger):
-        directions[idle] = np.where(gap[idle] > 0, BUY, SELL)
-    return by_cost.astype(int), larger.astype(int)
-
-
-def _group_curvature(*, problem: Problem) -> np.ndarray:
-    """How fast the objective grows as a group's weight moves away from the optimum: its
-    securities' own weight (idiosyncratic, plus factor exposure), plus the asset-class
-    weight when no security outside the group can stand in within its class."""
-    prep = problem.prep
-    own = prep.idio_weight + (prep.factor_loadings**2) @ prep.factor_weight
-    group_of = prep.security_group
-    n_groups = len(prep.group_names)
-    mean_own = np.bincount(group_of, weights=own, minlength=n_groups) / np.maximum(
-        np.bincount(group_of, minlength=n_groups), 1
-    )
-    buyable_in_class = np.bincount(
-        prep.security_class, weights=prep.buy_ok.astype(float), minlength=prep.n_classes
-    )
-    buyable_in_group_class = np.zeros((n_groups, prep.n_classes))
-    np.add.at(buyable_in_group_class, (group_of, prep.security_class), prep.buy_ok)
-    stand_in = (buyable_in_class[None, :] - buyable_in_group_class) > 0
-    group_class = np.zeros(n_groups, dtype=int)
-    group_class[group_of] = prep.security_class
-    alone = ~stand_in[np.arange(n_groups), group_class]
-    curvature = mean_own + np.where(alone, CLASS_WEIGHT, 0.0)
-    by_wash_group: np.ndarray = curvature[prep.wash_groups]
-    return by_wash_group
+    return DirectedSolution(best_directions, best, problem.objective(x=best.x))
 
 
 def _solve_directed(

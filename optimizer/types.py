@@ -370,6 +370,8 @@ class Summary:
     tracking_error_limit_pct: Decimal | None = None
     flags: tuple[str, ...] = ()
     no_trade_reason: str = ""
+    lower_bound: Decimal | None = None
+    certificate_gap_bp: Decimal | None = None
 
 
 @dataclass(frozen=True)

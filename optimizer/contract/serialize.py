@@ -37,6 +37,7 @@ SUMMARY_FIGURES = (
     "drift_before",
     "drift_after",
 )
+CERTIFICATE_FIGURES = ("lower_bound", "certificate_gap_bp")
 _RULE_FIGURES = ("objective_cost", "drift_cost", "tax_cost")
 TRACKING_FIGURES = (
     "tracking_error_before_pct",
@@ -218,7 +219,7 @@ def reliefs_to_list(reliefs: tuple[LotRelief, ...]) -> list[dict[str, str]]:
 def _summary_dict(summary: Summary) -> dict[str, Any]:
     out: dict[str, Any] = {name: plain(getattr(summary, name)) for name in SUMMARY_FIGURES}
     out["binding_rules"] = rules_to_list(summary.binding_rules)
-    for name in TRACKING_FIGURES:
+    for name in (*TRACKING_FIGURES, *CERTIFICATE_FIGURES):
         value = getattr(summary, name)
         out[name] = None if value is None else plain(value)
     out["flags"] = list(summary.flags)
@@ -310,6 +311,8 @@ def _summary(data: dict[str, Any]) -> Summary:
         tracking_error_limit_pct=_maybe_decimal(data.get("tracking_error_limit_pct")),
         flags=tuple(data.get("flags") or ()),
         no_trade_reason=data.get("no_trade_reason") or "",
+        lower_bound=_maybe_decimal(data.get("lower_bound")),
+        certificate_gap_bp=_maybe_decimal(data.get("certificate_gap_bp")),
     )
 
 
