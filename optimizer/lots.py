@@ -100,6 +100,18 @@ def violated_caps(*, prep: Prepared, lot_sold: np.ndarray) -> tuple[str, ...]:
     return tuple(out)
 
 
+def cap_excess(*, prep: Prepared, lot_sold: np.ndarray) -> float:
+    """Dollars by which the relief's realized gains exceed the broken caps (the larger
+    excess when both are broken; zero when both hold)."""
+    gain, short_gain = realized_gains(prep=prep, lot_sold=lot_sold)
+    excess = 0.0
+    if prep.max_gain is not None:
+        excess = max(excess, gain - _cap_dollars(cap=prep.max_gain, prep=prep))
+    if prep.max_short_gain is not None:
+        excess = max(excess, short_gain - _cap_dollars(cap=prep.max_short_gain, prep=prep))
+    return excess
+
+
 def _cap_dollars(*, cap: float, prep: Prepared) -> float:
     return round(cap * prep.value, 2)
 

@@ -11,9 +11,12 @@ may be sold either way. With directions fixed the problem is the convex QP of `p
 2. Otherwise the perspective relaxation (`perspective.py`, Clarabel) gives a lower bound
    and a buy share w per group. Each group takes the side its relaxed trades favour (the
    only side it trades, else buy when w >= 1/2), and the QP is re-solved with the
-   directions fixed. When that leaves more than `IMPROVE_ABOVE` of the account between
-   the answer and the bound, the most undecided groups are tried both ways together
-   (a coordinated swap: sell one group at a loss and buy its partner).
+   directions fixed. While more than `IMPROVE_ABOVE` of the account lies between the
+   answer and the bound, the most undecided groups are tried both ways together (a
+   coordinated swap: sell one group at a loss and buy its partner), then, on problems of
+   up to `FLIP_SEARCH_UP_TO` variables, single groups in the order of what switching them
+   gives up; a trial is kept when it lowers the objective. With at most `EXACT_UP_TO`
+   groups and the gap still open, every choice is solved after all (case 1).
 If Clarabel returns no answer, the QP without the wash-sale rule (both sides open) stands
 in as a weaker bound.
 """
@@ -33,9 +36,12 @@ from optimizer.solvers import Bounds, QPSession, Solution
 SELL = 1
 BUY = -1
 ENUMERATE_UP_TO = 3
+EXACT_UP_TO = 6
 IMPROVE_ABOVE = 2e-5
 _TRADE_TOL = 1e-7
 _UNDECIDED_MAX = 4
+_MAX_FLIPS = 8
+FLIP_SEARCH_UP_TO = 1500
 
 
 @dataclass(frozen=True)
@@ -101,20 +107,33 @@ def solve_with_directions(
         )
     directions = _rounded(sells=sells, buys=buys, w=w)
     best = _solve_directed(problem=problem, session=session, bounds=bounds, directions=directions)
-    if best is None or problem.objective(x=best.x) - lower > IMPROVE_ABOVE:
-        undecided = _undecided(sells=sells, buys=buys, w=w)
-        for flips in itertools.product((False, True), repeat=len(undecided)):
-            if not any(flips):
-                continue
-            trial = directions.copy()
-            trial[undecided[list(flips)]] *= -1
-            candidate = _solve_directed(
-                problem=problem, session=session, bounds=bounds, directions=trial
-            )
-            if candidate is not None and (
-                best is None or problem.objective(x=candidate.x) < problem.objective(x=best.x)
-            ):
-                best, directions = candidate, trial
+    undecided = _undecided(sells=sells, buys=buys, w=w)
+    trials = [
+        undecided[list(flips)]
+        for flips in itertools.product((False, True), repeat=len(undecided))
+        if any(flips)
+    ]
+    if lay.size <= FLIP_SEARCH_UP_TO:
+        forgone = np.where(directions == SELL, sells, buys)
+        order = np.argsort(forgone, kind="stable")
+        singles = [g for g in order if g not in undecided and max(sells[g], buys[g]) > _TRADE_TOL]
+        trials += [np.array([g]) for g in singles[:_MAX_FLIPS]]
+    for flip in trials:
+        if best is not None and problem.objective(x=best.x) - lower <= IMPROVE_ABOVE:
+            break
+        trial = directions.copy()
+        trial[flip] *= -1
+        candidate = _solve_directed(
+            problem=problem, session=session, bounds=bounds, directions=trial
+        )
+        if candidate is not None and (
+            best is None or problem.objective(x=candidate.x) < problem.objective(x=best.x)
+        ):
+            best, directions = candidate, trial
+    if lay.n_wash <= EXACT_UP_TO and (
+        best is None or problem.objective(x=best.x) - lower > IMPROVE_ABOVE
+    ):
+        return _enumerate(problem=problem, session=session, bounds=bounds)
     if best is None:
         # Selling-only directions are feasible whenever the account is: no purchase is
         # ever needed to meet a hard constraint.

@@ -5,7 +5,8 @@ the nearest step (a sale that nearly empties its allowed lots takes them all). T
 below the minimum trade value are dropped, except a sale closing a whole position; the
 problem is then re-solved once with the dropped trades fixed at zero and the kept ones
 held at or above the minimum. A final repair trims purchases (or adds to a sale) while
-cash falls short, and trims gain-bearing sales while a gain cap is exceeded.
+cash falls short, and trims gain-bearing sales while a gain cap is exceeded, each step by
+as many shares as the excess needs.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.lots import allocate_lots, allocate_within_caps, caps_hold, violated_caps
+from optimizer.lots import (
+    allocate_lots,
+    allocate_within_caps,
+    cap_excess,
+    caps_hold,
+    violated_caps,
+)
 from optimizer.problem import Problem
 from optimizer.solvers import Bounds
 
@@ -22,7 +29,7 @@ FRACTION_DIGITS = 6
 _STEP = 10.0**-FRACTION_DIGITS
 _MAX_REPAIRS = 400
 DUST_USD = 0.01
-DUST_SHARE = 1e-4
+DUST_SHARE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -53,9 +60,10 @@ def allowed_lots(*, problem: Problem, bounds: Bounds) -> np.ndarray:
 def round_quantities(
     *, problem: Problem, x: np.ndarray, allowed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Round trades to the nearest step, dropping dust (under a cent or 0.01 % of the account); a
-    sale that nearly empties its allowed lots takes them all. `repair` then restores cash
-    and caps."""
+    """Round trades to the nearest step, dropping dust (under a cent or 0.0001 % of the
+    account: solver noise, never a real trade, so a one-share sale in a large account
+    survives); a sale that nearly empties its allowed lots takes them all. `repair` then
+    restores cash and caps."""
     prep = problem.prep
     whole = not prep.case.preferences.trading.fractional_shares
     buy_sh, sale_sh = shares(problem=problem, x=x)
@@ -206,8 +214,9 @@ def _fix_caps(*, problem: Problem, sale_qty: np.ndarray, allowed: np.ndarray) ->
 
 
 def _raise_loss_sale(*, problem: Problem, sale_qty: np.ndarray, allowed: np.ndarray) -> bool:
-    """Sell one more share (or up to the minimum trade, or the whole position) of the
-    security whose unsold allowed lots carry the deepest loss per share."""
+    """Sell the shares the excess needs (at least one step, up to the minimum trade, at
+    most the whole position) of the security whose unsold allowed lots carry the deepest
+    loss per share."""
     prep = problem.prep
     lot_sold = allocate_lots(prep=prep, sale_qty=sale_qty, allowed=allowed)
     broken = violated_caps(prep=prep, lot_sold=lot_sold)
@@ -220,14 +229,17 @@ def _raise_loss_sale(*, problem: Problem, sale_qty: np.ndarray, allowed: np.ndar
     i = prep.lot_security[lot]
     room = sellable_shares(problem=problem, allowed=allowed)[i]
     minimum = float(prep.case.preferences.trading.min_trade_value)
-    wanted = max(sale_qty[i] + 1.0, np.ceil(minimum / prep.price[i] - 1e-9))
+    step = _step(problem=problem)
+    more = _shares_for(cap_excess(prep=prep, lot_sold=lot_sold), loss_per_share[lot], step)
+    wanted = max(sale_qty[i] + more, np.ceil(minimum / prep.price[i] - 1e-9))
     sale_qty[i] = min(wanted, room)
     return True
 
 
 def _trim_gain_sale(*, problem: Problem, sale_qty: np.ndarray, allowed: np.ndarray) -> bool:
-    """Cut one share (or, fractional, what the excess needs) from the sale whose relieved
-    lots carry the largest gain per share counting toward the broken cap."""
+    """Cut what the excess needs (whole shares, at least one step, at most what the lot
+    gives) from the sale whose relieved lots carry the largest gain per share counting
+    toward the broken cap: one step per broken lot rather than one share per step."""
     prep = problem.prep
     lot_sold = allocate_lots(prep=prep, sale_qty=sale_qty, allowed=allowed)
     broken = violated_caps(prep=prep, lot_sold=lot_sold)
@@ -238,8 +250,22 @@ def _trim_gain_sale(*, problem: Problem, sale_qty: np.ndarray, allowed: np.ndarr
         return False
     lot = int(np.flatnonzero(candidates)[np.argmax(gain_per_share[candidates])])
     i = prep.lot_security[lot]
-    sale_qty[i] = max(0.0, sale_qty[i] - 1.0)
+    step = _step(problem=problem)
+    cut = _shares_for(cap_excess(prep=prep, lot_sold=lot_sold), gain_per_share[lot], step)
+    sale_qty[i] = max(0.0, sale_qty[i] - min(cut, lot_sold[lot]))
     return True
+
+
+def _step(*, problem: Problem) -> float:
+    return _STEP if problem.prep.case.preferences.trading.fractional_shares else 1.0
+
+
+def _shares_for(excess: float, per_share: float, step: float) -> float:
+    """Whole steps of shares that move realized gain by `excess` dollars at `per_share`
+    dollars a share; at least one step."""
+    if per_share <= 0:
+        return step
+    return max(step, float(np.ceil(excess / per_share / step - 1e-9)) * step)
 
 
 def _raise_sale(

@@ -10,8 +10,8 @@ import pytest
 
 from optimizer import parse_case
 from optimizer.cvx_model import cvx_problem
-from optimizer.prepare import prepare
 from optimizer.perspective import perspective_relaxation
+from optimizer.prepare import prepare
 from optimizer.problem import base_bounds, build_problem
 from optimizer.relaxation import directed_bounds, solve_with_directions
 from optimizer.solvers import QPSession
