@@ -100,24 +100,42 @@ def _perspective(
     lmax = by_security @ (lot_cap * loss)
     gmax = by_security @ (lot_cap * ~loss)
     a = prep.holding - prep.target_adjusted
-    terms: list[cp.Expression] = []
-    constraints += [w >= 0, w <= 1, gamma <= gain_sold]
-    for g in range(lay.n_wash):
-        members = np.flatnonzero(security_row == g)
-        root = np.sqrt(prep.idio_weight[members])
-        wg = w[g]
-        p = cp.multiply(root, wg * a[members] + b[members] - gamma[members])
-        q = cp.multiply(
-            root, (1 - wg) * a[members] - loss_sold[members] - gain_sold[members] + gamma[members]
+    members = security_row >= 0
+    w_of = cp.Variable(lay.n)  # each member's group's buy share
+    root = np.sqrt(prep.idio_weight)
+    p = cp.multiply(root, cp.multiply(w_of, a) + b - gamma)
+    q = cp.multiply(root, cp.multiply(1 - w_of, a) - loss_sold - gain_sold + gamma)
+    spread = sp.csr_matrix(
+        (np.ones(int(members.sum())), (np.flatnonzero(members), security_row[members])),
+        shape=(lay.n, lay.n_wash),
+    )
+    t_buy, t_sell = cp.Variable(lay.n_wash), cp.Variable(lay.n_wash)
+    order = np.flatnonzero(members)[np.argsort(security_row[members], kind="stable")]
+    width = int(np.bincount(security_row[members], minlength=lay.n_wash).max())
+    rank = np.arange(len(order)) - np.searchsorted(security_row[order], security_row[order])
+    place = sp.csr_matrix(
+        (np.ones(len(order)), (rank * lay.n_wash + security_row[order], order)),
+        shape=(width * lay.n_wash, lay.n),
+    )
+    constraints += [
+        w >= 0,
+        w <= 1,
+        gamma <= gain_sold,
+        w_of[members] == (spread @ w)[members],
+        gamma[np.flatnonzero(~members)] == 0,
+        b <= cp.multiply(w_of, problem.buy_ub) + (~members) * problem.buy_ub,
+        loss_sold[members] <= cp.multiply(1 - w_of, lmax)[members],
+        gamma <= cp.multiply(w_of, gmax),
+        (gain_sold - gamma)[members] <= cp.multiply(1 - w_of, gmax)[members],
+    ]
+    for t, side, share in ((t_buy, p, w), (t_sell, q, 1 - w)):
+        body = cp.reshape(place @ side, (width, lay.n_wash), order="C")
+        constraints.append(
+            cp.SOC(
+                t + share,
+                cp.vstack([cp.reshape(t - share, (1, lay.n_wash), order="C"), 2 * body]),
+                axis=0,
+            )
         )
-        terms += [cp.quad_over_lin(p, wg), cp.quad_over_lin(q, 1 - wg)]
-        constraints += [
-            b[members] <= wg * problem.buy_ub[members],
-            loss_sold[members] <= (1 - wg) * lmax[members],
-            gamma[members] <= wg * gmax[members],
-            gain_sold[members] - gamma[members] <= (1 - wg) * gmax[members],
-        ]
-    outside = np.flatnonzero(security_row < 0)
-    constraints.append(gamma[outside] == 0)
-    total: cp.Expression = cp.sum(cp.hstack(terms))
+    total: cp.Expression = cp.sum(t_buy) + cp.sum(t_sell)
     return total

@@ -54,14 +54,16 @@ class Relaxed:
 
 @dataclass(frozen=True)
 class _Members:
-    """The securities of the wash groups, sorted by group: index, group row, and the
-    per-security sums of loss sales and gain sales as rows over the problem's variables."""
+    """The securities of the wash groups, sorted by group (index, group row, members per
+    group), and their sellable lots split by loss and gain: (member, lot) pairs."""
 
     security: np.ndarray
     row: np.ndarray
     counts: np.ndarray
-    loss_sum: sp.csr_matrix
-    gain_sum: sp.csr_matrix
+    loss_member: np.ndarray
+    loss_lot: np.ndarray
+    gain_member: np.ndarray
+    gain_lot: np.ndarray
 
 
 def loss_lots(*, problem: Problem) -> np.ndarray:
@@ -90,22 +92,48 @@ def _members(*, problem: Problem, bounds: Bounds) -> _Members:
     local[security] = np.arange(len(security))
     lot_local = local[prep.lot_security] if lay.m else np.zeros(0, dtype=int)
     sellable = (bounds.x_u[lay.s] > 0) & (lot_local >= 0)
-    loss = sellable & loss_lots(problem=problem)
-    gain = sellable & ~loss_lots(problem=problem)
-
-    def summing(mask: np.ndarray) -> sp.csr_matrix:
-        lots = np.flatnonzero(mask)
-        return sp.csr_matrix(
-            (np.ones(len(lots)), (lot_local[lots], lots)), shape=(len(security), lay.size)
-        )
-
+    loss = np.flatnonzero(sellable & loss_lots(problem=problem))
+    gain = np.flatnonzero(sellable & ~loss_lots(problem=problem))
     return _Members(
         security=security,
         row=row,
         counts=np.bincount(row, minlength=lay.n_wash),
-        loss_sum=summing(loss),
-        gain_sum=summing(gain),
+        loss_member=lot_local[loss],
+        loss_lot=loss,
+        gain_member=lot_local[gain],
+        gain_lot=gain,
     )
+
+
+class _Rows:
+    """Constraint rows gathered as (row, column, value) triplets with their right sides."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+        self.rhs: list[np.ndarray] = []
+
+    def block(self, n: int, rhs: np.ndarray | float = 0.0) -> int:
+        """Open `n` new rows with right side `rhs`; returns the first row's index."""
+        first = self.count
+        self.count += n
+        self.rhs.append(np.broadcast_to(np.asarray(rhs, dtype=float), (n,)).copy())
+        return first
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray | float) -> None:
+        rows = np.asarray(rows)
+        self.rows.append(rows)
+        self.cols.append(np.asarray(cols))
+        self.vals.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape))
+
+    def matrix(self, size: int) -> tuple[sp.csc_matrix, np.ndarray]:
+        A = sp.csc_matrix(
+            (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
+            shape=(self.count, size),
+        )
+        return A, np.concatenate(self.rhs)
 
 
 def perspective_relaxation(*, problem: Problem, bounds: Bounds) -> Relaxed | None:
@@ -116,56 +144,37 @@ def perspective_relaxation(*, problem: Problem, bounds: Bounds) -> Relaxed | Non
     group, then gamma per member security."""
     lay, prep = problem.layout, problem.prep
     mem = _members(problem=problem, bounds=bounds)
-    n_w, k = lay.n_wash, len(mem.security)
-    n_x = lay.size
-    w0, tb0, ts0, g0 = n_x, n_x + n_w, n_x + 2 * n_w, n_x + 3 * n_w
-    size = g0 + k
+    n_w, k, n_x = lay.n_wash, len(mem.security), lay.size
+    cols = _Columns(n_x=n_x, n_w=n_w, mem=mem, lay_m=lay.m)
+    eq = _Rows()
+    A_eq = problem.qp.A.tocoo()
+    eq.add(eq.block(A_eq.shape[0], problem.qp.b) + A_eq.row, A_eq.col, A_eq.data)
+    ineq = _Rows()
+    _bounds_rows(ineq, problem=problem, bounds=bounds)
+    _hull_rows(ineq, cols=cols, mem=mem, bounds=bounds, lay_b=lay.m)
+    cone = _Rows()
     delta = 0.5 * problem.P_true.diagonal()[lay.u][mem.security]
     a = (prep.holding - prep.target_adjusted)[mem.security]
-
-    def widen(matrix: sp.spmatrix) -> sp.csr_matrix:
-        return sp.hstack([matrix, sp.csr_matrix((matrix.shape[0], size - n_x))], format="csr")
-
-    def pick(columns: np.ndarray, values: np.ndarray | float = 1.0) -> sp.csr_matrix:
-        vals = np.broadcast_to(np.asarray(values, dtype=float), columns.shape)
-        return sp.csr_matrix((vals, (np.arange(len(columns)), columns)), shape=(len(columns), size))
-
-    member_w = w0 + mem.row
-    gamma = g0 + np.arange(k)
-    loss_sum, gain_sum = widen(mem.loss_sum), widen(mem.gain_sum)
-    buys = pick(lay.m + mem.security)
-    # p = w a + b - gamma ;  q = a - w a - L - G + gamma  (constant part a)
-    p_lin = pick(member_w, a) + buys - pick(gamma)
-    q_lin = -pick(member_w, a) - loss_sum - gain_sum + pick(gamma)
-    cone_a, cone_b, dims = _cones(
-        n_w=n_w,
-        mem=mem,
-        size=size,
-        heads=((tb0, w0, 0.0), (ts0, w0, 1.0)),
-        bodies=((p_lin, np.zeros(k)), (q_lin, a)),
-        scale=2.0 * np.sqrt(delta),
-    )
-    ineq_a, ineq_b = _inequalities(
-        problem=problem, bounds=bounds, mem=mem, size=size, member_w=member_w, gamma=gamma
-    )
-    eq_a = widen(problem.qp.A)
-    A = sp.vstack([eq_a, ineq_a, cone_a], format="csc")
-    rhs = np.concatenate([problem.qp.b, ineq_b, cone_b])
-    P = problem.P_true.tolil()
+    dims = _cone_rows(cone, cols=cols, mem=mem, scale=2.0 * np.sqrt(delta), a=a)
+    size = cols.size
+    parts = [rows.matrix(size) for rows in (eq, ineq, cone)]
+    A = sp.vstack([part[0] for part in parts], format="csc")
+    rhs = np.concatenate([part[1] for part in parts])
     u_cols = lay.m + lay.n + mem.security
-    P[u_cols, u_cols] = 0.0
-    P_rel = sp.block_diag([P.tocsc(), sp.csc_matrix((size - n_x, size - n_x))], format="csc")
+    own = np.zeros(n_x)
+    own[u_cols] = problem.P_true.diagonal()[u_cols]
+    P = sp.triu(problem.P_true - sp.diags(own), format="csc")
+    P.resize((size, size))
     q = np.concatenate([problem.qp.q, np.zeros(n_w), np.ones(2 * n_w), np.zeros(k)])
     cones = [
-        clarabel.ZeroConeT(eq_a.shape[0]),
-        clarabel.NonnegativeConeT(ineq_a.shape[0]),
+        clarabel.ZeroConeT(eq.count),
+        clarabel.NonnegativeConeT(ineq.count),
         *[clarabel.SecondOrderConeT(int(d)) for d in dims],
     ]
     settings = clarabel.DefaultSettings()
     settings.verbose = False
     try:
-        solver = clarabel.DefaultSolver(sp.triu(P_rel, format="csc"), q, A, rhs, cones, settings)
-        result = solver.solve()
+        result = clarabel.DefaultSolver(P, q, A, rhs, cones, settings).solve()
     except (ValueError, RuntimeError, TypeError):
         return None
     primal, dual = float(result.obj_val), float(result.obj_val_dual)
@@ -174,64 +183,131 @@ def perspective_relaxation(*, problem: Problem, bounds: Bounds) -> Relaxed | Non
         return None
     z = np.array(result.x)
     x = z[:n_x]
+    loss_by_member = np.bincount(mem.loss_member, weights=x[mem.loss_lot], minlength=k)
     return Relaxed(
         lower_bound=min(primal, dual) - spread,
         x=x,
-        w=np.clip(z[w0:tb0], 0.0, 1.0),
-        loss_sales=np.bincount(mem.row, weights=mem.loss_sum @ x, minlength=n_w),
+        w=np.clip(z[cols.w0 : cols.w0 + n_w], 0.0, 1.0),
+        loss_sales=np.bincount(mem.row, weights=loss_by_member, minlength=n_w),
         purchases=np.bincount(mem.row, weights=x[lay.m + mem.security], minlength=n_w),
     )
 
 
-def _cones(
-    *,
-    n_w: int,
-    mem: _Members,
-    size: int,
-    heads: tuple[tuple[int, int, float], ...],
-    bodies: tuple[tuple[sp.csr_matrix, np.ndarray], ...],
-    scale: np.ndarray,
-) -> tuple[sp.csr_matrix, np.ndarray, list[int]]:
-    """Rows s = rhs - A z of one second-order cone per group and side:
+@dataclass(frozen=True)
+class _Columns:
+    """Where the relaxation's own variables sit after the problem's n_x."""
+
+    n_x: int
+    n_w: int
+    mem: _Members
+    lay_m: int
+
+    @property
+    def w0(self) -> int:
+        return self.n_x
+
+    @property
+    def size(self) -> int:
+        return self.n_x + 3 * self.n_w + len(self.mem.security)
+
+    def w(self, member: np.ndarray) -> np.ndarray:
+        """Each member's group's buy share."""
+        w: np.ndarray = self.n_x + self.mem.row[member]
+        return w
+
+    def t(self, side: int) -> np.ndarray:
+        """T_buy (side 0) or T_sell (side 1) of every group."""
+        t: np.ndarray = self.n_x + (1 + side) * self.n_w + np.arange(self.n_w)
+        return t
+
+    def gamma(self, member: np.ndarray) -> np.ndarray:
+        gamma: np.ndarray = self.n_x + 3 * self.n_w + member
+        return gamma
+
+    def buy(self, member: np.ndarray) -> np.ndarray:
+        buy: np.ndarray = self.lay_m + self.mem.security[member]
+        return buy
+
+
+def _bounds_rows(rows: _Rows, *, problem: Problem, bounds: Bounds) -> None:
+    """The problem's finite bounds and inequality rows as  A z <= rhs."""
+    G = problem.qp.G.tocsr()
+    for lower, upper, matrix in ((bounds.h_l, bounds.h_u, G), (bounds.x_l, bounds.x_u, None)):
+        for sign, side in ((1.0, upper), (-1.0, lower)):
+            finite = np.flatnonzero(np.isfinite(side) & (np.abs(side) < _BIG))
+            first = rows.block(len(finite), sign * side[finite])
+            if matrix is None:
+                rows.add(first + np.arange(len(finite)), finite, sign)
+            else:
+                picked = matrix[finite].tocoo()
+                rows.add(first + picked.row, picked.col, sign * picked.data)
+
+
+def _hull_rows(rows: _Rows, *, cols: _Columns, mem: _Members, bounds: Bounds, lay_b: int) -> None:
+    """0 <= w <= 1, 0 <= gamma <= G, and the hull rows  b <= w bmax,  L <= (1 - w) lmax,
+    gamma <= w gmax,  G - gamma <= (1 - w) gmax  (per member security)."""
+    n_w, k = cols.n_w, len(mem.security)
+    groups, members = np.arange(n_w), np.arange(k)
+    x_u = np.where(np.isfinite(bounds.x_u), bounds.x_u, 0.0)
+    bmax = x_u[lay_b + mem.security]
+    lmax = np.bincount(mem.loss_member, weights=x_u[mem.loss_lot], minlength=k)
+    gmax = np.bincount(mem.gain_member, weights=x_u[mem.gain_lot], minlength=k)
+    rows.add(rows.block(n_w, 1.0) + groups, cols.w0 + groups, 1.0)
+    rows.add(rows.block(n_w, 0.0) + groups, cols.w0 + groups, -1.0)
+    rows.add(rows.block(k, 0.0) + members, cols.gamma(members), -1.0)
+    first = rows.block(k, 0.0)  # gamma - G <= 0
+    rows.add(first + members, cols.gamma(members), 1.0)
+    rows.add(first + mem.gain_member, mem.gain_lot, -1.0)
+    first = rows.block(k, 0.0)  # b - bmax w <= 0
+    rows.add(first + members, cols.buy(members), 1.0)
+    rows.add(first + members, cols.w(members), -bmax)
+    first = rows.block(k, lmax)  # L + lmax w <= lmax
+    rows.add(first + mem.loss_member, mem.loss_lot, 1.0)
+    rows.add(first + members, cols.w(members), lmax)
+    first = rows.block(k, 0.0)  # gamma - gmax w <= 0
+    rows.add(first + members, cols.gamma(members), 1.0)
+    rows.add(first + members, cols.w(members), -gmax)
+    first = rows.block(k, gmax)  # G - gamma + gmax w <= gmax
+    rows.add(first + mem.gain_member, mem.gain_lot, 1.0)
+    rows.add(first + members, cols.gamma(members), -1.0)
+    rows.add(first + members, cols.w(members), gmax)
+
+
+def _cone_rows(
+    rows: _Rows, *, cols: _Columns, mem: _Members, scale: np.ndarray, a: np.ndarray
+) -> list[int]:
+    """Rows s = rhs - A z of one second-order cone per group and side,
     (T + r, T - r, 2 sqrt(delta) body), r = w for the buy side and 1 - w for the sell side,
-    so that (T + r)^2 >= (T - r)^2 + 4 delta |body|^2, i.e. T r >= delta |body|^2."""
+    so that (T + r)^2 >= (T - r)^2 + 4 delta |body|^2, i.e. T r >= delta |body|^2. Bodies:
+    buy  p = w a + b - gamma;  sell  q = a - w a - L - G + gamma. Returns the cones' sizes."""
+    n_w, k = cols.n_w, len(mem.security)
     dims = mem.counts + 2
-    starts = np.concatenate([[0], np.cumsum(dims)[:-1]])
-    n_rows = int(dims.sum())
-    blocks, rhs_parts = [], []
-    groups = np.arange(n_w)
-    for (t0, w0, flip), (body, constant) in zip(heads, bodies, strict=True):
-        sign = -1.0 if flip else 1.0
-        # T + r = T + sign w + flip ;  T - r = T - sign w - flip
-        head_rows = np.concatenate([starts, starts + 1])
-        head = sp.csr_matrix(
-            (
-                np.concatenate(
-                    [np.ones(n_w), np.full(n_w, sign), np.ones(n_w), np.full(n_w, -sign)]
-                ),
-                (
-                    np.concatenate([starts, starts, starts + 1, starts + 1]),
-                    np.concatenate([t0 + groups, w0 + groups, t0 + groups, w0 + groups]),
-                ),
-            ),
-            shape=(n_rows, size),
-        )
-        member_rows = starts[mem.row] + 2 + _rank_within(mem.row)
-        place = sp.csr_matrix(
-            (np.ones(len(member_rows)), (member_rows, np.arange(len(member_rows)))),
-            shape=(n_rows, len(member_rows)),
-        )
-        body_rows = place @ sp.diags(scale) @ body
-        head_const = np.zeros(n_rows)
-        head_const[head_rows] = np.concatenate([np.full(n_w, flip), np.full(n_w, -flip)])
-        constant_rows = place @ (scale * constant)
-        blocks.append(-(head + body_rows))
-        rhs_parts.append(head_const + constant_rows)
-    return (
-        sp.vstack(blocks, format="csr"),
-        np.concatenate(rhs_parts),
-        [*dims.tolist(), *dims.tolist()],
-    )
+    starts = np.concatenate([[0], np.cumsum(dims)[:-1]]).astype(int)
+    members = np.arange(k)
+    body_row = starts[mem.row] + 2 + _rank_within(mem.row)
+    w_groups = cols.w0 + np.arange(n_w)
+    for side in (0, 1):
+        flip = float(side)
+        sign = 1.0 - 2.0 * flip
+        head = np.zeros(int(dims.sum()))
+        head[starts], head[starts + 1] = flip, -flip
+        head[body_row] = scale * a * flip
+        first = rows.block(len(head), head)
+        t = cols.t(side)
+        # s = T + r, T - r : A = -(T + sign w), -(T - sign w)
+        rows.add(first + starts, t, -1.0)
+        rows.add(first + starts, w_groups, -sign)
+        rows.add(first + starts + 1, t, -1.0)
+        rows.add(first + starts + 1, w_groups, sign)
+        body = first + body_row
+        rows.add(body, cols.w(members), -scale * a * sign)
+        rows.add(body, cols.gamma(members), scale * sign)
+        if side == 0:
+            rows.add(body, cols.buy(members), -scale)
+        else:
+            rows.add(first + body_row[mem.loss_member], mem.loss_lot, scale[mem.loss_member])
+            rows.add(first + body_row[mem.gain_member], mem.gain_lot, scale[mem.gain_member])
+    return [*dims.tolist(), *dims.tolist()]
 
 
 def _rank_within(row: np.ndarray) -> np.ndarray:
@@ -239,50 +315,3 @@ def _rank_within(row: np.ndarray) -> np.ndarray:
     first = np.searchsorted(row, row, side="left")
     rank: np.ndarray = np.arange(len(row)) - first
     return rank
-
-
-def _inequalities(
-    *,
-    problem: Problem,
-    bounds: Bounds,
-    mem: _Members,
-    size: int,
-    member_w: np.ndarray,
-    gamma: np.ndarray,
-) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Rows A z <= rhs: the problem's bounds and inequality rows, 0 <= w <= 1,
-    0 <= gamma <= G, and the hull rows b <= w bmax, L <= (1 - w) lmax, gamma <= w gmax,
-    G - gamma <= (1 - w) gmax."""
-    lay, qp = problem.layout, problem.qp
-    n_x, n_w, k = lay.size, lay.n_wash, len(mem.security)
-    eye = sp.identity(size, format="csr")[:n_x]
-    G = sp.hstack([qp.G, sp.csr_matrix((qp.G.shape[0], size - n_x))], format="csr")
-    rows, rhs = [], []
-    for matrix, lower, upper in ((G, bounds.h_l, bounds.h_u), (eye, bounds.x_l, bounds.x_u)):
-        up = np.isfinite(upper) & (upper < _BIG)
-        lo = np.isfinite(lower) & (lower > -_BIG)
-        rows += [matrix[up], -matrix[lo]]
-        rhs += [upper[up], -lower[lo]]
-    w_cols = n_x + np.arange(n_w)
-    w_rows = sp.csr_matrix((np.ones(n_w), (np.arange(n_w), w_cols)), shape=(n_w, size))
-    rows += [w_rows, -w_rows]
-    rhs += [np.ones(n_w), np.zeros(n_w)]
-    loss_sum = sp.hstack([mem.loss_sum[:, :n_x], sp.csr_matrix((k, size - n_x))], format="csr")
-    gain_sum = sp.hstack([mem.gain_sum[:, :n_x], sp.csr_matrix((k, size - n_x))], format="csr")
-    ones = np.ones(k)
-    pick_gamma = sp.csr_matrix((ones, (np.arange(k), gamma)), shape=(k, size))
-    pick_w = sp.csr_matrix((ones, (np.arange(k), member_w)), shape=(k, size))
-    pick_b = sp.csr_matrix((ones, (np.arange(k), lay.m + mem.security)), shape=(k, size))
-    bmax = bounds.x_u[lay.b][mem.security]
-    lmax = mem.loss_sum[:, :n_x] @ np.where(np.isfinite(bounds.x_u), bounds.x_u, 0.0)
-    gmax = mem.gain_sum[:, :n_x] @ np.where(np.isfinite(bounds.x_u), bounds.x_u, 0.0)
-    rows += [
-        -pick_gamma,
-        pick_gamma - gain_sum,
-        pick_b - sp.diags(bmax) @ pick_w,
-        loss_sum + sp.diags(lmax) @ pick_w,
-        pick_gamma - sp.diags(gmax) @ pick_w,
-        gain_sum - pick_gamma + sp.diags(gmax) @ pick_w,
-    ]
-    rhs += [np.zeros(k), np.zeros(k), np.zeros(k), lmax, np.zeros(k), gmax]
-    return sp.vstack(rows, format="csr"), np.concatenate(rhs)

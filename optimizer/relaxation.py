@@ -17,8 +17,10 @@ may be sold either way. With directions fixed the problem is the convex QP of `p
    up to `FLIP_SEARCH_UP_TO` variables, single groups in the order of what switching them
    gives up; a trial is kept when it lowers the objective. With at most `EXACT_UP_TO`
    groups and the gap still open, every choice is solved after all (case 1).
-If Clarabel returns no answer, the QP without the wash-sale rule (both sides open) stands
-in as a weaker bound.
+Above `PERSPECTIVE_UP_TO` variables (a 500-stock account with 2,000 lots), where Clarabel
+on the conic relaxation costs several times the nightly run's budget per account, and
+wherever Clarabel returns no answer, the QP without the wash-sale rule (both sides open)
+stands in: one PIQP solve, a weaker bound, and the sides it trades as the guide.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from optimizer.solvers import Bounds, QPSession, Solution
 SELL = 1
 BUY = -1
 ENUMERATE_UP_TO = 3
+PERSPECTIVE_UP_TO = 2000
 EXACT_UP_TO = 6
 IMPROVE_ABOVE = 2e-5
 _TRADE_TOL = 1e-7
@@ -92,7 +95,9 @@ def solve_with_directions(
         return DirectedSolution(np.zeros(0, dtype=int), solution, problem.objective(x=solution.x))
     if lay.n_wash <= ENUMERATE_UP_TO:
         return _enumerate(problem=problem, session=session, bounds=bounds)
-    relaxed = perspective_relaxation(problem=problem, bounds=bounds)
+    relaxed = None
+    if lay.size <= PERSPECTIVE_UP_TO:
+        relaxed = perspective_relaxation(problem=problem, bounds=bounds)
     if relaxed is None:
         open_sides = session.solve(bounds=bounds)
         lower = problem.objective(x=open_sides.x)
@@ -107,7 +112,9 @@ def solve_with_directions(
         )
     directions = _rounded(sells=sells, buys=buys, w=w)
     best = _solve_directed(problem=problem, session=session, bounds=bounds, directions=directions)
-    undecided = _undecided(sells=sells, buys=buys, w=w)
+    # Without the perspective bound the gap cannot close: no search on large accounts.
+    searching = relaxed is not None or lay.size <= FLIP_SEARCH_UP_TO
+    undecided = _undecided(sells=sells, buys=buys, w=w) if searching else np.zeros(0, int)
     trials = [
         undecided[list(flips)]
         for flips in itertools.product((False, True), repeat=len(undecided))

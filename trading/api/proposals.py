@@ -39,6 +39,20 @@ class TradeOutput(serializers.ModelSerializer):
 
 class ProposalOutput(serializers.ModelSerializer):
     account_number = serializers.CharField(source="account.account_number")
+    lower_bound = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="Lower bound on the best objective the rules allow, dollars.",
+    )
+    certificate_gap_bp = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="The answer's objective minus the lower bound, bp of account value.",
+    )
 
     class Meta:
         model = Proposal
@@ -62,6 +76,8 @@ class ProposalOutput(serializers.ModelSerializer):
             "estimated_tax_usd",
             "transaction_cost_usd",
             "turnover",
+            "lower_bound",
+            "certificate_gap_bp",
             "reviewed_at",
             "review_comment",
         ]
@@ -94,6 +110,8 @@ PROPOSAL = {
     "estimated_tax_usd": "24.00",
     "transaction_cost_usd": "0.00",
     "turnover": "0.0500",
+    "lower_bound": "-412.37",
+    "certificate_gap_bp": "0.18",
     "reviewed_at": None,
     "review_comment": "",
 }

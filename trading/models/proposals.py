@@ -7,6 +7,8 @@ twice, or redelivering a chunk after a worker died, cannot duplicate anything.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -168,6 +170,22 @@ class Proposal(FirmOwnedModel):
     @property
     def needs_review(self) -> bool:
         return bool(self.flags)
+
+    @property
+    def lower_bound(self) -> Decimal | None:
+        """The optimizer's lower bound on the best objective the rules allow, in dollars
+        (from the stored answer's summary; None for answers without one)."""
+        return self._summary_figure("lower_bound")
+
+    @property
+    def certificate_gap_bp(self) -> Decimal | None:
+        """How far the optimizer's answer is from its lower bound, in bp of account value."""
+        return self._summary_figure("certificate_gap_bp")
+
+    def _summary_figure(self, name: str) -> Decimal | None:
+        summary = (self.result or {}).get("summary") if isinstance(self.result, dict) else None
+        value = summary.get(name) if isinstance(summary, dict) else None
+        return None if value is None else Decimal(value)
 
 
 class TradeSide(models.TextChoices):
