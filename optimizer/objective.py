@@ -130,9 +130,7 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
     )
 
 
-def _directed(
-    *, prep: Prepared
-) -> tuple[Problem, QPSession, Bounds, Bounds, np.ndarray, float]:
+def _directed(*, prep: Prepared) -> tuple[Problem, QPSession, Bounds, Bounds, np.ndarray, float]:
     problem = build_problem(prep=prep)
     session = QPSession(qp=problem.qp)
     base = base_bounds(problem=problem)

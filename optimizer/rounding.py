@@ -29,7 +29,8 @@ FRACTION_DIGITS = 6
 _STEP = 10.0**-FRACTION_DIGITS
 _MAX_REPAIRS = 400
 DUST_USD = 0.01
-DUST_SHARE = 1e-6
+DUST_SHARE = 1e-4
+DUST_MAX_USD = 25.0
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,14 @@ def allowed_lots(*, problem: Problem, bounds: Bounds) -> np.ndarray:
 def round_quantities(
     *, problem: Problem, x: np.ndarray, allowed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Round trades to the nearest step, dropping dust (under a cent or 0.0001 % of the
-    account: solver noise, never a real trade, so a one-share sale in a large account
+    """Round trades to the nearest step, dropping dust (under a cent, or under 0.01 % of
+    the account up to $25: not worth a trade, while a one-share sale in a large account
     survives); a sale that nearly empties its allowed lots takes them all. `repair` then
     restores cash and caps."""
     prep = problem.prep
     whole = not prep.case.preferences.trading.fractional_shares
     buy_sh, sale_sh = shares(problem=problem, x=x)
-    dust = max(DUST_USD, DUST_SHARE * prep.value) / prep.price
+    dust = max(DUST_USD, min(DUST_SHARE * prep.value, DUST_MAX_USD)) / prep.price
     buy_sh = np.where(buy_sh < dust, 0.0, buy_sh)
     sale_sh = np.where(sale_sh < dust, 0.0, sale_sh)
     room = sellable_shares(problem=problem, allowed=allowed)

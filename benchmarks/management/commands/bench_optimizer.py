@@ -6,8 +6,9 @@ end-to-end time (parse excluded: the nightly run hands over typed data; both sol
 rounding, lot relief, reasons and decimal output included; explanations off, then on),
 the raw solver time (Clarabel on the relaxation, PIQP on the directed problem) on the same
 matrices, and a naive cvxpy build-and-solve of the same two problems. Times are medians,
-wall clock and CPU; on a loaded machine the CPU column is the steadier one. ``--memory N`` then solves
-N accounts in a row and prints the resident set size at the start, middle and end.
+wall clock and CPU; on a loaded machine the CPU column is the steadier one. ``--memory N``
+then solves N accounts in a row and prints the resident set size at the start, middle and
+end.
 """
 
 from __future__ import annotations
