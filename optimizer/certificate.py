@@ -16,10 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import scipy.sparse.linalg as spla
 
-from money import cents_half_up
+from money import CENT, cents_half_up
 from optimizer.problem import Problem
-
-BP = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -52,5 +50,5 @@ def certify(
     gap = max(0.0, answer - lower_bound) * 1e4
     return Certificate(
         lower_bound=cents_half_up(lower_bound * problem.prep.value),
-        gap_bp=Decimal(repr(gap)).quantize(BP, rounding=ROUND_HALF_UP),
+        gap_bp=Decimal(repr(gap)).quantize(CENT, rounding=ROUND_HALF_UP),  # two decimals
     )
