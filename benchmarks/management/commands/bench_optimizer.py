@@ -28,7 +28,12 @@ from optimizer.cvx_model import cvx_problem
 from optimizer.perspective import perspective_relaxation
 from optimizer.prepare import prepare
 from optimizer.problem import base_bounds, build_problem
-from optimizer.relaxation import ENUMERATE_UP_TO, directed_bounds, solve_with_directions
+from optimizer.relaxation import (
+    ENUMERATE_UP_TO,
+    PERSPECTIVE_UP_TO,
+    directed_bounds,
+    solve_with_directions,
+)
 from optimizer.solvers import QPSession
 from optimizer.synthetic import direct_index_account, etf_account
 from optimizer.types import Case
@@ -50,8 +55,7 @@ def _timed(run: Callable[[], Any], *, repeat: int) -> tuple[float, float]:
 
 def _raw_solvers(case: Case) -> Callable[[], None]:
     """The solvers alone (matrices prebuilt): Clarabel on the perspective relaxation (the
-    lower bound; skipped where the directions are enumerated) and PIQP on the directed
-    problem."""
+    lower bound; only where the optimizer runs it) and PIQP on the directed problem."""
     problem = build_problem(prep=prepare(case=case))
     base = base_bounds(problem=problem)
     directions = solve_with_directions(
@@ -59,7 +63,8 @@ def _raw_solvers(case: Case) -> Callable[[], None]:
     ).directions
     fixed = directed_bounds(problem=problem, bounds=base, directions=directions)
     qp = problem.qp
-    relax = problem.layout.n_wash > ENUMERATE_UP_TO
+    lay = problem.layout
+    relax = lay.n_wash > ENUMERATE_UP_TO and lay.size <= PERSPECTIVE_UP_TO
 
     def run() -> None:
         if relax:
