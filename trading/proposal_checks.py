@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from money import ZERO, cents_half_up, to_decimal
+from money import ZERO, cents_half_up, plain_digits, to_decimal
 from optimizer import parse_case, verify
 from optimizer.rules import recent_groups
 from optimizer.types import Case, LotRelief, Trade
@@ -93,7 +93,7 @@ def relieve(account: Account, *, symbol: str, quantity: Decimal, no_losses: bool
         rows.append(
             {
                 "lot": lot.id,
-                "quantity": str(take.normalize()),
+                "quantity": plain_digits(take),
                 "cost_basis": _money(basis),
                 "gain": _money(price * take - basis),
                 "term": lot.term,
@@ -101,7 +101,8 @@ def relieve(account: Account, *, symbol: str, quantity: Decimal, no_losses: bool
         )
         left -= take
     if left > 0:
-        raise ValueError(f"only {quantity - left} of {quantity} {symbol} may be sold")
+        sold, held = plain_digits(quantity - left), plain_digits(quantity)
+        raise ValueError(f"only {sold} of {held} {symbol} may be sold")
     return rows
 
 

@@ -8,6 +8,7 @@ from django import template
 from django.urls import reverse
 
 from firms.permissions import can as _can
+from money import plain_digits
 
 register = template.Library()
 
@@ -51,7 +52,7 @@ def qty(value) -> str:
     number = _decimal(value)
     if number is None:
         return "—"
-    text = f"{number.normalize():f}"
+    text = plain_digits(number)
     whole, _, frac = text.partition(".")
     return f"{int(whole):,}" + (f".{frac}" if frac else "") if whole.lstrip("-").isdigit() else text
 

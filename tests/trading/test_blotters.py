@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 
@@ -189,3 +190,28 @@ def test_a_filled_blotter_cannot_be_filled_again(firm_a, traders, approved):
         fills_import_csv(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter, text=again)
     assert Fill.objects.count() == len(rows)
     assert AuditEvent.objects.filter(action="fills.import").count() == 1
+
+
+def test_export_and_messages_write_quantities_as_plain_numbers(firm_a, traders, approved):
+    # given allocations whose quantities normalise to exponents (4E+1, 7.6E+2)
+    trades = list(ProposedTrade.objects.filter(proposal_id__in=approved).order_by("pk"))
+    for trade, quantity in zip(trades, ["40.000000", "760.000000"], strict=False):
+        trade.quantity = Decimal(quantity)
+        trade.save(update_fields=["quantity"])
+    blotter = blotter_create(firm=firm_a, actor=Actor.person(traders[0]))
+    blotter_approve(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter)
+    # when the orders are exported
+    text = orders_export_csv(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter)
+    # then every number is plain digits
+    assert "E+" not in text and "E-" not in text
+    allocations = {r["allocation_quantity"] for r in _export_rows(text)}
+    assert {"40", "760"} <= allocations
+    # and a message about a quantity names it the same way
+    row = next(r for r in _export_rows(text) if r["allocation_quantity"] == "40")
+    fills = (
+        "fill_id,order_id,account_number,quantity,price,trade_date\n"
+        f"H1,{row['order_id']},{row['account_number']},41,10,2025-07-01\n"
+    )
+    with pytest.raises(ValidationFailed) as info:
+        fills_import_csv(firm=firm_a, actor=Actor.person(traders[0]), blotter=blotter, text=fills)
+    assert [m for _, _, m in info.value.errors] == ["fills exceed the allocation of 40"]

@@ -21,7 +21,7 @@ from firms.models import Firm
 from firms.permissions import Action, user_may
 from firms.selectors.people import person_acting
 from firms.services.audit import audit_record
-from money import cents_half_even
+from money import cents_half_even, plain_digits
 from rebalancer.actors import Actor
 from rebalancer.decimals import column_decimal
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
@@ -200,10 +200,10 @@ def orders_export_csv(*, firm: Firm, actor: Actor, blotter: Blotter) -> str:
                 trade.order_id,
                 trade.security.symbol,
                 trade.side,
-                trade.order.quantity.normalize(),
+                plain_digits(trade.order.quantity),
                 trade.proposal.account.account_number,
-                trade.quantity.normalize(),
-                trade.price.normalize(),
+                plain_digits(trade.quantity),
+                plain_digits(trade.price),
             ]
         )
     if blotter.status == BlotterStatus.APPROVED:
@@ -270,7 +270,7 @@ def _parse_fills(*, blotter: Blotter, text: str) -> list[dict]:
             continue
         filled[trade.pk] += quantity
         if trade.filled_quantity + filled[trade.pk] > trade.quantity:
-            bad("quantity", f"fills exceed the allocation of {trade.quantity.normalize()}")
+            bad("quantity", f"fills exceed the allocation of {plain_digits(trade.quantity)}")
             continue
         rows.append(
             {

@@ -13,6 +13,7 @@ from typing import Any
 
 from firms.models import Firm
 from models_library.models import Security
+from money import plain_digits
 from rebalancer.errors import DomainError, ValidationFailed
 from trading.models import Transaction, TransactionType
 from trading.services.event_dates import firm_today, money_event_date
@@ -165,5 +166,6 @@ def _clean_lots(value: Any, *, values: dict[str, Any], error: Any) -> list[dict]
         picks.append({"lot": lot, "quantity": str(quantity)})
     sale_quantity = values.get("quantity")
     if total is not None and sale_quantity is not None and total != sale_quantity:
-        error("lots", f"quantities add up to {total}, but the sale is of {sale_quantity}")
+        added, sold = plain_digits(total), plain_digits(sale_quantity)
+        error("lots", f"quantities add up to {added}, but the sale is of {sold}")
     return picks
