@@ -58,6 +58,13 @@ def qty(value) -> str:
 
 
 @register.filter
+def plain(value) -> str:
+    """A number as plain digits for an input or a file, no separators: 4E+1 -> '40'."""
+    number = _decimal(value)
+    return "" if number is None else plain_digits(number)
+
+
+@register.filter
 def sign_class(value) -> str:
     """'pos', 'neg' or '' for colouring gains and losses."""
     number = _decimal(value)
