@@ -17,6 +17,7 @@ from trading.models import (
     CashBalance,
     Fill,
     Proposal,
+    ProposalStatus,
     ProposedTrade,
     TaxLot,
     Transaction,
@@ -117,6 +118,8 @@ def test_export_then_fills_update_lots_cash_and_close_the_blotter(firm_a, trader
     assert Fill.objects.count() == len(rows)
     assert Transaction.objects.filter(external_id__startswith="fill-").count() == len(rows)
     assert Blotter.objects.get(pk=blotter.pk).status == BlotterStatus.FILLED
+    traded = Proposal.objects.filter(pk__in=approved, trades__isnull=False).distinct()
+    assert {p.status for p in traded} == {ProposalStatus.FILLED}
     # lots follow the fills: every bought symbol now has a lot dated on the trade date
     for fill in Fill.objects.select_related("order__security"):
         if fill.order.side == "buy":

@@ -98,6 +98,7 @@ class ProposalStatus(models.TextChoices):
     PENDING_REVIEW = "pending_review", "Pending review"
     NO_TRADES = "no_trades", "No trades"
     APPROVED = "approved", "Approved"
+    FILLED = "filled", "Filled"
     REJECTED = "rejected", "Rejected"
     SUPERSEDED = "superseded", "Superseded"
     FAILED = "failed", "Failed"
@@ -114,7 +115,8 @@ class Proposal(FirmOwnedModel):
         },
         ProposalStatus.NO_TRADES: {ProposalStatus.SUPERSEDED},
         ProposalStatus.FAILED: {ProposalStatus.SUPERSEDED},
-        ProposalStatus.APPROVED: set(),
+        ProposalStatus.APPROVED: {ProposalStatus.FILLED},
+        ProposalStatus.FILLED: set(),
         ProposalStatus.REJECTED: {ProposalStatus.SUPERSEDED},
         ProposalStatus.SUPERSEDED: set(),
     }

@@ -32,6 +32,7 @@ from trading.models import (
     CashBalance,
     Fill,
     Order,
+    Proposal,
     ProposalStatus,
     ProposedTrade,
 )
@@ -218,6 +219,21 @@ def orders_export_csv(*, firm: Firm, actor: Actor, blotter: Blotter) -> str:
     return out.getvalue()
 
 
+def _proposals_mark_filled(*, proposal_ids: set[int]) -> None:
+    """Approved proposals among ``proposal_ids`` whose every trade has its fills become
+    filled: the ledger now holds their trades, so they no longer count as pending."""
+    waiting = (
+        ProposedTrade.objects.filter(proposal_id__in=proposal_ids)
+        .exclude(filled_quantity__gte=F("quantity"))
+        .values_list("proposal_id", flat=True)
+    )
+    done = Proposal.objects.filter(
+        pk__in=proposal_ids - set(waiting), status=ProposalStatus.APPROVED
+    ).order_by("pk")
+    for proposal in done.select_for_update():
+        transition(proposal, to=ProposalStatus.FILLED)
+
+
 def _parse_fills(*, blotter: Blotter, text: str) -> list[dict]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in FILL_COLUMNS if c not in (reader.fieldnames or [])]
@@ -388,6 +404,7 @@ def fills_import_csv(*, firm: Firm, actor: Actor, blotter: Blotter, text: str) -
                 transaction=txn,
                 imported_by=actor.user,
             )
+    _proposals_mark_filled(proposal_ids={row["trade"].proposal_id for row in rows})
     if (
         not ProposedTrade.objects.filter(order__blotter=blotter)
         .exclude(filled_quantity__gte=F("quantity"))

@@ -181,9 +181,13 @@ def proposal_reoptimize(*, firm: Firm, actor: Actor, account: Account, as_of: dt
             .exclude(status=ProposalStatus.SUPERSEDED)
             .first()
         )
-        if current is not None and current.status == ProposalStatus.APPROVED:
+        if current is not None and current.status in {
+            ProposalStatus.APPROVED,
+            ProposalStatus.FILLED,
+        }:
+            state = current.get_status_display().lower()
             raise InvalidTransition(
-                "this account's proposal for the day is already approved; it cannot be replaced"
+                f"this account's proposal for the day is already {state}; it cannot be replaced"
             )
         if current is not None:
             transition(current, to=ProposalStatus.SUPERSEDED)

@@ -198,10 +198,13 @@ def proposals_bulk_approve_view(request: FirmRequest) -> HttpResponse:
     if set(ids) - set(visible):
         raise Http404("No proposal matches the given query.")
     require(request.membership, Action.REVIEW_PROPOSALS)
+    if not ids:
+        messages.error(request, "Nothing approved: tick the proposals to approve first.")
+        return redirect("proposals")
     approved = proposals_bulk_approve(firm=request.firm, actor=request.actor, proposal_ids=visible)
     skipped = len(ids) - len(approved)
     text = f"{len(approved)} proposal{'s' if len(approved) != 1 else ''} approved."
     if skipped:
         text += f" {skipped} left for review (flagged or no longer pending)."
-    messages.success(request, text)
+    (messages.success if approved else messages.error)(request, text)
     return redirect("proposals")
