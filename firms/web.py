@@ -7,6 +7,7 @@ from functools import wraps
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -52,12 +53,33 @@ def add_service_errors(form: forms.Form, exc: DomainError, *, rename: dict | Non
         if name in form.fields:
             form.add_error(name, prefix + message)
         else:
-            where = f"{field}: " if field else ""
-            form.add_error(None, prefix + where + message)
+            words = field_words(field)
+            form.add_error(None, prefix + (f"{words}: " if words else "") + message)
+
+
+# Fields whose name says less to a person than these words.
+FIELD_WORDS = {
+    "from_symbol": "Security replaced",
+    "to_symbol": "Security held instead",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "amount_usd": "Amount ($)",
+    "fill_id": "Fill id",
+    "order_id": "Order id",
+}
+
+
+def field_words(field: str | None) -> str:
+    """A service error's field in words: ``end_date`` is "End date"; none for the whole
+    form (``None`` or Django's ``__all__``)."""
+    if not field or field == NON_FIELD_ERRORS:
+        return ""
+    return FIELD_WORDS.get(field) or field.replace("_", " ").capitalize()
 
 
 def error_lines(exc: DomainError) -> list[str]:
-    """A service's errors as sentences naming the row and field."""
+    """A service's errors as sentences naming the row and field (a file's column, as the
+    file names it)."""
     if not isinstance(exc, ValidationFailed):
         return [exc.message]
     lines = []

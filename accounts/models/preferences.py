@@ -203,6 +203,9 @@ class Restriction(ScopedModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.symbol}"
+
     def is_active_on(self, day) -> bool:
         return (self.start_date is None or self.start_date <= day) and (
             self.end_date is None or day <= self.end_date
@@ -227,6 +230,9 @@ class Screen(ScopedModel):
         ordering = ["field", "value", "id"]
         constraints = [_one_scope("screen")]
 
+    def __str__(self) -> str:
+        return f"Never buy {self.get_field_display().lower()} {self.value}"
+
 
 class Substitution(ScopedModel):
     """Hold ``to_symbol`` instead of ``from_symbol``: the target weight moves across."""
@@ -244,6 +250,9 @@ class Substitution(ScopedModel):
                 name="substitution_from_differs_from_to",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Hold {self.to_symbol} instead of {self.from_symbol}"
 
 
 class WithdrawalFrequency(models.TextChoices):
@@ -280,3 +289,10 @@ class CashWithdrawal(FirmOwnedModel):
                 name="withdrawal_end_after_start",
             ),
         ]
+
+    def __str__(self) -> str:
+        until = f" to {self.end_date}" if self.end_date else ""
+        return (
+            f"Withdrawal of ${self.amount_usd:,.2f} {self.get_frequency_display().lower()} "
+            f"from {self.start_date}{until}"
+        )

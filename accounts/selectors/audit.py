@@ -9,6 +9,9 @@ from django.db.models import Q, QuerySet
 from accounts.models import Account, Household
 from firms.models import AuditEvent, Firm
 
+# an action family recorded under an older name, and the family it belongs to now
+FAMILY_ALIASES = {"cashwithdrawal": "withdrawal"}
+
 
 def audit_list(
     *,
@@ -24,7 +27,12 @@ def audit_list(
     every proposal event); ``actor`` matches the username."""
     qs = AuditEvent.objects.for_firm(firm)
     if action:
-        qs = qs.filter(action__startswith=action)
+        family = action.strip().lower()
+        query = Q(action__istartswith=family)
+        for old, new in FAMILY_ALIASES.items():
+            if new == family:
+                query |= Q(action__startswith=f"{old}.")
+        qs = qs.filter(query)
     if actor:
         qs = qs.filter(actor_label__iexact=actor)
     if object_type:
@@ -41,7 +49,8 @@ def audit_list(
 def audit_actions(*, firm: Firm) -> list[str]:
     """The action families used in the firm's log (``proposal``, ``preferences``...)."""
     actions = AuditEvent.objects.for_firm(firm).values_list("action", flat=True).distinct()
-    return sorted({a.split(".")[0] for a in actions})
+    families = {a.split(".")[0] for a in actions}
+    return sorted({FAMILY_ALIASES.get(f, f) for f in families})
 
 
 def account_history(*, firm: Firm, account: Account) -> QuerySet[AuditEvent]:

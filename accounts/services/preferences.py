@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 
 from accounts.models import (
@@ -51,7 +51,7 @@ def _validate(instance: models.Model) -> None:
         instance.full_clean(exclude=["firm", "household", "account"])
     except ValidationError as exc:
         errors = [
-            (None, name, " ".join(str(m) for m in messages))
+            (None, None if name == NON_FIELD_ERRORS else name, " ".join(str(m) for m in messages))
             for name, messages in exc.message_dict.items()
         ]
         raise ValidationFailed(errors) from exc
@@ -155,7 +155,7 @@ def restriction_add(
     symbol = symbol.strip().upper()
     _check_symbols(symbol=symbol)
     if start_date and end_date and end_date < start_date:
-        raise ValidationFailed([(None, "end_date", "must be on or after start_date")])
+        raise ValidationFailed([(None, "end_date", "must be on or after the start date")])
     instance = Restriction(
         firm=firm,
         symbol=symbol,
@@ -200,7 +200,7 @@ def substitution_add(
     scope = _scope(firm=firm, household=household, account=account)
     from_symbol, to_symbol = from_symbol.strip().upper(), to_symbol.strip().upper()
     if from_symbol == to_symbol:
-        raise ValidationFailed([(None, "to_symbol", "must differ from from_symbol")])
+        raise ValidationFailed([(None, "to_symbol", "must differ from the security it replaces")])
     _check_symbols(from_symbol=from_symbol, to_symbol=to_symbol)
     instance = Substitution(firm=firm, from_symbol=from_symbol, to_symbol=to_symbol, **scope)
     return _rule_add(
@@ -226,6 +226,8 @@ def withdrawal_add(
         raise ValidationFailed([(None, "amount_usd", "is not a number")]) from exc
     if amount <= 0:
         raise ValidationFailed([(None, "amount_usd", "must be greater than zero")])
+    if end_date is not None and end_date < start_date:
+        raise ValidationFailed([(None, "end_date", "must be on or after the start date")])
     instance = CashWithdrawal(
         firm=firm,
         account=account,
@@ -248,7 +250,9 @@ def rule_remove(*, firm: Firm, actor: Actor, instance: FirmOwnedModel) -> None:
         raise DomainError("Not found.")
     account_id = getattr(instance, "account_id", None)
     before = snapshot(instance)
-    label = type(instance).__name__.lower()
+    label = (
+        "withdrawal" if isinstance(instance, CashWithdrawal) else type(instance).__name__.lower()
+    )
     audit_record(
         firm=firm,
         actor=actor,

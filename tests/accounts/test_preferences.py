@@ -200,7 +200,7 @@ def test_withdrawals_one_time_and_recurring(firm_a, advisor_a, account):
     assert prefs.pending_withdrawal_usd == Decimal("1250.00")
     rule_remove(firm=firm_a, actor=Actor.person(advisor_a), instance=monthly)
     assert CashWithdrawal.objects.count() == 1
-    assert AuditEvent.objects.filter(action="cashwithdrawal.remove").count() == 1
+    assert AuditEvent.objects.filter(action="withdrawal.remove").count() == 1
 
 
 def test_withdrawal_amount_must_be_positive(firm_a, advisor_a, account):

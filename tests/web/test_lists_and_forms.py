@@ -90,7 +90,8 @@ def test_household_default_shown_beside_the_account_override(book):
     assert 'value="40"' in row
     assert "32.00 %" in row
     assert "40.00 %" in row and "(account)" in row
-    assert "preferences.update" in html
+    assert "Preferences changed" in html and "preferences.update" not in html
+    assert "Short-term tax rate: 40 %" in html
 
 
 def test_rule_with_unknown_symbol_is_refused_with_the_reason(book):
@@ -148,8 +149,9 @@ def test_account_history_lists_preferences_proposals_and_reviews(book):
     advisor.post(reverse("account_preferences", args=[account.pk]), {"cost_bps": "5"})
     advisor.post(reverse("proposal_approve", args=[book.proposals[0].pk]))
     html = advisor.get(reverse("account_history", args=[account.pk])).content.decode()
-    assert "preferences.update" in html
-    assert "proposal.approved" in html
+    assert "Preferences changed" in html and "preferences.update" not in html
+    assert "Transaction cost: 5 bps" in html
+    assert "Proposal approved" in html
 
 
 def test_audit_log_filters(book):
@@ -157,11 +159,13 @@ def test_audit_log_filters(book):
     advisor.post(reverse("proposal_approve", args=[book.proposals[0].pk]))
     compliance = client_for(book.people["compliance"])
     url = reverse("audit_log")
-    assert "proposal.approved" in compliance.get(url, {"action": "proposal"}).content.decode()
-    assert "proposal.approved" not in compliance.get(url, {"action": "run"}).content.decode()
-    assert "proposal.approved" in compliance.get(url, {"actor": "a-advisor"}).content.decode()
+    approved = "<td>Proposal approved</td>"
+    assert approved in compliance.get(url, {"action": "proposal"}).content.decode()
+    assert approved in compliance.get(url, {"action": "Proposal"}).content.decode()
+    assert approved not in compliance.get(url, {"action": "run"}).content.decode()
+    assert approved in compliance.get(url, {"actor": "a-advisor"}).content.decode()
     number = book.accounts[1].account_number
-    assert "proposal.approved" not in compliance.get(url, {"account": number}).content.decode()
+    assert approved not in compliance.get(url, {"account": number}).content.decode()
 
 
 def test_proposals_search_by_account_number_or_name(book):

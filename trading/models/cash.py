@@ -14,3 +14,6 @@ class CashBalance(FirmOwnedModel):
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="cash_balance")
     amount_usd = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     as_of = models.DateField()
+
+    def __str__(self) -> str:
+        return f"Cash of account {self.account.account_number}"
