@@ -85,24 +85,26 @@ def label(value) -> str:
     return str(value).replace("_", " ")
 
 
+# an audit event's object type: the page that shows it, and what a role needs to open it
 OBJECT_PAGES = {
-    "accounts.Account": "account_detail",
-    "accounts.Household": "household_detail",
-    "trading.Proposal": "proposal_detail",
-    "trading.Blotter": "blotter_detail",
-    "trading.Run": "run_detail",
-    "models_library.ModelPortfolio": "model_detail",
-    "models_library.ModelVersion": "version_detail",
+    "accounts.Account": ("account_detail", "view_book"),
+    "accounts.Household": ("household_detail", "view_book"),
+    "trading.Proposal": ("proposal_detail", "view_book"),
+    "trading.Blotter": ("blotter_detail", "view_blotters"),
+    "trading.Run": ("run_detail", "view_runs"),
+    "models_library.ModelPortfolio": ("model_detail", "view_models"),
+    "models_library.ModelVersion": ("version_detail", "view_models"),
 }
 
 
 @register.filter
-def object_url(event) -> str:
-    """The page of an audit event's object, when it has one ("" otherwise)."""
-    name = OBJECT_PAGES.get(event.object_type)
-    if name is None or not str(event.object_id).isdigit():
+def object_url(event, membership) -> str:
+    """The page of an audit event's object, when it has one that ``membership`` may open
+    ("" otherwise)."""
+    page = OBJECT_PAGES.get(event.object_type)
+    if page is None or not str(event.object_id).isdigit() or not _can(membership, page[1]):
         return ""
-    return reverse(name, args=[int(event.object_id)])
+    return reverse(page[0], args=[int(event.object_id)])
 
 
 @register.simple_tag(takes_context=True)
