@@ -9,7 +9,7 @@ from typing import Any
 
 from django import template
 
-from money import plain_digits
+from money import CENT, plain_digits
 
 register = template.Library()
 
@@ -154,7 +154,7 @@ def _number(value: Any) -> Decimal | None:
 
 
 def _percent(number: Decimal) -> str:
-    return f"{plain_digits((number * 100).quantize(Decimal('0.01')))} %"
+    return f"{plain_digits((number * 100).quantize(CENT))} %"
 
 
 def value_words(key: str, value: Any) -> str:

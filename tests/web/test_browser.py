@@ -180,7 +180,7 @@ def test_compliance_reads_the_audit_log_and_watches_the_run(live_server, page, l
     page.get_by_role("link", name="Audit log").click()
     page.get_by_label("Action").select_option("run")
     page.get_by_role("button", name="Apply").click()
-    page.get_by_text("run.start").first.wait_for()
+    page.get_by_text("Nightly run started").first.wait_for()
     shot(page, "audit-log")
     # a run still running: its page polls and shows it completing without a reload
     Run.objects.filter(pk=live_book.run.pk).update(status=RunStatus.RUNNING, finished_at=None)
