@@ -66,3 +66,19 @@ def test_a_proposal_with_many_trades_does_not_scroll_into_empty_space(live_serve
     # and a quantity that normalises to an exponent reads as plain digits in its input
     trade = ProposedTrade.objects.get(proposal=proposal, security__symbol="ZZ000")
     assert page.locator(f"#qty-{trade.pk}").input_value() == "40"
+
+
+@pytest.mark.parametrize(
+    ("width", "path"),
+    [(390, "/accounts/"), (390, "/households/"), (1440, "account"), (390, "account")],
+)
+def test_pages_do_not_scroll_sideways(live_server, page, live_book, width, path):
+    account = live_book.accounts[0]
+    url = f"/accounts/{account.pk}/" if path == "account" else path
+    log_in(page, live_server, "a-advisor", PASSWORD)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}{url}")
+    page.wait_for_selector("h1")
+    shot(page, f"layout-{width}-{path.strip('/') or 'home'}")
+    overflow = _overflow(page)
+    assert overflow["sideways"] == 0, overflow
