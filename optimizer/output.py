@@ -12,6 +12,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 import numpy as np
 
 from money import CENT, ZERO, cents_half_up
+from optimizer.drift import case_drift
 from optimizer.lots import lot_order_key
 from optimizer.prepare import Prepared
 from optimizer.types import LotRelief, RuleCost, Summary, Trade
@@ -155,13 +156,6 @@ def holdings_after(
     return {s: q * case.securities.price_of(s) for s, q in shares.items()}
 
 
-def drift(*, prep: Prepared, positions: dict[str, Decimal], cash: Decimal) -> Decimal:
-    """Half the sum over securities and cash of |weight - published target|."""
-    total = cash + sum(positions.values(), ZERO)
-    if total <= 0:
-        return ZERO
-    target = prep.case.target
-    symbols = set(positions) | set(target)
-    gaps = sum((abs(positions.get(s, ZERO) / total - target.get(s, ZERO)) for s in symbols), ZERO)
-    cash_target = Decimal(1) - sum(target.values(), ZERO)
-    return (gaps + abs(cash / total - cash_target)) / 2
+def drift(*, prep: Prepared, positions: dict[str, Decimal], cash: Decimal) -> float:
+    """Effective drift (`optimizer.drift`) of holdings worth `positions` plus `cash`."""
+    return case_drift(case=prep.case, values=positions, cash=cash)

@@ -298,6 +298,7 @@ class Case:
     lots: Lots
     target: dict[str, Decimal]
     preferences: Preferences
+    equivalents: tuple[tuple[str, ...], ...] = ()
     recent_buys: tuple[RecentBuy, ...] = ()
     recent_loss_sales: tuple[RecentLossSale, ...] = ()
     risk_model: RiskModel | None = None

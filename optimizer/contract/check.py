@@ -7,7 +7,7 @@ as the parser would.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import numpy as np
@@ -61,6 +61,7 @@ def check_case(case: Case) -> None:
     if sum(case.target.values(), Decimal("0")) > _TARGET_SLACK:
         raise fail("target", "weights sum to more than 1")
     _check_preferences(case=case, fail=fail)
+    check_equivalents(case.equivalents, fail=fail)
     for i, buy in enumerate(case.recent_buys):
         _known(case, buy.symbol, f"wash_sale.recent_buys[{i}].symbol", fail)
     for i, sale in enumerate(case.recent_loss_sales):
@@ -69,6 +70,23 @@ def check_case(case: Case) -> None:
         problem = risk_model_problem(case.risk_model)
         if problem is not None:
             raise fail(*problem)
+
+
+def check_equivalents(sets: Sequence[Sequence[str]], *, fail: _Fail) -> None:
+    """Each equivalence set lists two or more symbols; a symbol is in one set at most."""
+    seen: dict[str, int] = {}
+    for i, members in enumerate(sets):
+        field = f"equivalents[{i}]"
+        if len(members) < 2:
+            raise fail(field, "must list at least two symbols")
+        for k, symbol in enumerate(members):
+            if not isinstance(symbol, str) or not symbol:
+                raise fail(f"{field}[{k}]", "must be a non-empty string")
+            if symbol in seen:
+                first = seen[symbol]
+                where = "twice in this set" if first == i else f"also in equivalents[{first}]"
+                raise fail(f"{field}[{k}]", f"symbol {symbol!r} is {where}")
+            seen[symbol] = i
 
 
 def _known(case: Case, symbol: str, field: str, fail: _Fail) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from optimizer.contract.check import risk_model_problem
+from optimizer.contract.check import check_equivalents, risk_model_problem
 from optimizer.errors import OptimizerInputError
 from optimizer.types import (
     MAX_LONG_TERM_WAIT_DAYS,
@@ -158,6 +158,7 @@ def parse_case(data: Any) -> Case:
         lots=_lots(reader=reader, value=data.get("lots"), securities=securities),
         target=_target(reader=reader, value=data.get("target"), securities=securities),
         preferences=_preferences(reader=reader, raw=prefs_raw, securities=securities),
+        equivalents=_equivalents(reader=reader, value=data.get("equivalents")),
         recent_buys=tuple(
             RecentBuy(
                 symbol=reader.symbol(
@@ -187,6 +188,19 @@ def parse_case(data: Any) -> Case:
         ),
         risk_model=_risk_model(reader=reader, value=data.get("risk_model")),
     )
+
+
+def _equivalents(*, reader: _Reader, value: Any) -> tuple[tuple[str, ...], ...]:
+    """Equivalence sets: lists of two or more symbols, each symbol in one set at most. A
+    symbol need not be in `securities` (a firm's list names funds an account may not hold)."""
+    sets = []
+    for i, members in enumerate(reader.seq(value, "equivalents")):
+        field = f"equivalents[{i}]"
+        listed = reader.seq(members, field)
+        symbols = tuple(reader.text(s, f"{field}[{k}]") for k, s in enumerate(listed))
+        sets.append(symbols)
+    check_equivalents(sets, fail=reader.fail)
+    return tuple(sets)
 
 
 def _items(*, reader: _Reader, value: Any, field: str) -> list[tuple[int, dict[str, Any]]]:

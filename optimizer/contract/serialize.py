@@ -116,6 +116,7 @@ def _case_dict(case: Case) -> dict[str, Any]:
         ],
         "target": {symbol: str(weight) for symbol, weight in case.target.items()},
         "preferences": _preferences_dict(case.preferences),
+        **({"equivalents": [list(s) for s in case.equivalents]} if case.equivalents else {}),
         "wash_sale": {
             "recent_buys": [
                 {"symbol": e.symbol, "date": e.date.isoformat()}
