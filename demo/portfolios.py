@@ -18,7 +18,15 @@ from decimal import ROUND_DOWN, Decimal
 from django.contrib.auth.models import User
 
 from firms.models import Firm
-from models_library.models import ModelLine, ModelPortfolio, ModelVersion, Security, VersionStatus
+from models_library.models import (
+    EquivalenceMember,
+    EquivalenceSet,
+    ModelLine,
+    ModelPortfolio,
+    ModelVersion,
+    Security,
+    VersionStatus,
+)
 from rebalancer.transitions import transition_all
 
 from .reference import StockRow
@@ -54,6 +62,18 @@ SWAP_PARTNERS: dict[str, str] = {
     "BND": "AGG",
     "VTIP": "SCHP",
     "BNDX": "IAGG",
+}
+
+# The firm's equivalence sets: each model fund with its tax-swap partner and the funds
+# clients ask for in its place (``book.SCHWAB_FUNDS``, ``book.MSCI_EMERGING``), so neither a
+# substitution nor a tax swap shows as drift.
+EQUIVALENCE_SETS: dict[str, tuple[str, ...]] = {
+    "US total market": ("VTI", "ITOT", "SCHB"),
+    "Developed markets ex-US": ("VEA", "IEFA", "SCHF"),
+    "Emerging markets": ("VWO", "IEMG"),
+    "US aggregate bonds": ("BND", "AGG", "SCHZ"),
+    "US TIPS": ("VTIP", "SCHP"),
+    "International bonds": ("BNDX", "IAGG"),
 }
 
 
@@ -235,3 +255,23 @@ def _growth_target() -> dict[str, Decimal]:
                 weight
             )
     return resolved
+
+
+def equivalence_sets_create(
+    *, firm: Firm, securities: dict[str, Security], modeler: User
+) -> list[EquivalenceSet]:
+    """The firm's equivalence sets (``EQUIVALENCE_SETS``)."""
+    created = []
+    for name, symbols in EQUIVALENCE_SETS.items():
+        equivalence_set = EquivalenceSet.objects.create(
+            firm=firm,
+            name=name,
+            note="fund, tax-swap partner, client-preferred",
+            created_by=modeler,
+        )
+        EquivalenceMember.objects.bulk_create(
+            EquivalenceMember(firm=firm, equivalence_set=equivalence_set, security=securities[s])
+            for s in symbols
+        )
+        created.append(equivalence_set)
+    return created

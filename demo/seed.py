@@ -30,7 +30,7 @@ from rebalancer.actors import Actor
 from .book import book_create, book_plan
 from .firm import STAFF, firm_create, firm_delete, login_for, staff_create
 from .holdings import holdings_create
-from .portfolios import models_create
+from .portfolios import equivalence_sets_create, models_create
 from .preferences import preferences_create
 from .prices import SENDER, PriceHistory, prices_ensure
 from .reference import StockRow, load_etfs, load_stocks, securities_upsert
@@ -142,6 +142,7 @@ def _firm_build(
                 first_day=history.days[0],
                 last_day=history.last_day,
             )
+            equivalence_sets_create(firm=firm, securities=reference.securities, modeler=modeler)
         with _phase(report, "households and accounts", log):
             plan = book_plan(
                 rng=_rng(options.seed, "book"),

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from models_library.models import ModelLine, ModelPortfolio, ModelVersion, Price, Security
+from models_library.models import (
+    EquivalenceMember,
+    EquivalenceSet,
+    ModelLine,
+    ModelPortfolio,
+    ModelVersion,
+    Price,
+    Security,
+)
 
 
 @admin.register(Security)
@@ -46,3 +54,36 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_published:
             return [f.name for f in obj._meta.fields]
         return ["status", "published_at", "published_by"]
+
+
+class EquivalenceMemberInline(admin.TabularInline):
+    model = EquivalenceMember
+    raw_id_fields = ("security",)
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EquivalenceSet)
+class EquivalenceSetAdmin(admin.ModelAdmin):
+    """Read only: a firm changes its sets on the equivalence-set page or the API, where each
+    change is audited."""
+
+    list_display = ("name", "firm", "updated_at")
+    list_filter = ("firm",)
+    search_fields = ("name", "members__security__symbol")
+    inlines = [EquivalenceMemberInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

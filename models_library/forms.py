@@ -53,3 +53,14 @@ class DraftNoteForm(forms.Form):
 
     note = forms.CharField(max_length=300, required=False, label="Note for this version")
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class EquivalenceSetForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name")
+    symbols = forms.CharField(
+        max_length=2000, label="Securities", help_text="Symbols, separated by commas or spaces"
+    )
+    note = forms.CharField(max_length=300, required=False, label="Note")
+
+    def clean_symbols(self) -> list[str]:
+        return self.cleaned_data["symbols"].replace(",", " ").split()

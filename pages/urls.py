@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pages.views import audit, book, models, preferences
+from pages.views import audit, book, equivalents, models, preferences
 
 urlpatterns = [
     path("", book.home, name="home"),
@@ -42,6 +42,12 @@ urlpatterns = [
     path("accounts/<int:account_id>/history/", audit.account_history_page, name="account_history"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("models/", models.models, name="models"),
+    path("equivalence-sets/", equivalents.equivalence_sets, name="equivalence_sets"),
+    path(
+        "equivalence-sets/<int:set_id>/delete/",
+        equivalents.equivalence_set_remove,
+        name="equivalence_set_remove",
+    ),
     path("models/<int:model_id>/", models.model_detail, name="model_detail"),
     path("models/<int:model_id>/draft/", models.draft_edit, name="draft_edit"),
     path("models/<int:model_id>/compare/", models.versions_compare, name="versions_compare"),

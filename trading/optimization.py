@@ -149,16 +149,26 @@ def _lot_ids(item: AccountInputs) -> list[str]:
 
 
 def _swap_partners(item: AccountInputs, chunk: ChunkInputs, *, held: set[str]) -> set[str]:
-    """One swap partner per target ETF (a held one first, else the first by symbol): what a
-    loss harvest buys so the sleeve stays invested. One is enough, and more would only let
-    the tracking term spread a sleeve thinly over every look-alike fund."""
+    """One swap partner per target ETF: what a loss harvest buys so the sleeve stays
+    invested. A partner in the ETF's equivalence set comes first (so a swap is no drift),
+    a held one before one not held, then the first by symbol. One is enough, and more would
+    only let the tracking term spread a sleeve thinly over every look-alike fund."""
     chosen = set()
     target = item.target or {}
+    equivalent = {s: members for members in chunk.equivalents for s in members}
     for symbol in target:
         candidates = [p for p in chunk.swap_partners.get(symbol, []) if p not in target]
         if candidates:
-            chosen.add(next((p for p in candidates if p in held), candidates[0]))
+            same_set = equivalent.get(symbol, ())
+            chosen.add(min(candidates, key=lambda p: (p not in same_set, p not in held, p)))
     return chosen
+
+
+def _equivalents(chunk: ChunkInputs, *, symbols: set[str]) -> tuple[tuple[str, ...], ...]:
+    """The firm's equivalence sets as far as the case's securities go: a set with fewer than
+    two of them changes no drift, so the case leaves it out."""
+    kept = (tuple(s for s in members if s in symbols) for members in chunk.equivalents)
+    return tuple(members for members in kept if len(members) > 1)
 
 
 def _sleeve(security: Security) -> str:
@@ -210,6 +220,7 @@ def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> Case:
         {e.symbol for e in wash.recent_buys + wash.recent_loss_sales} if wash else set()
     )
     recent_buys, recent_loss_sales = _wash(wash)
+    symbols = tradable | named
     return Case(
         account_id=account.account_number,
         as_of=chunk.as_of,
@@ -217,7 +228,7 @@ def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> Case:
         cash=_money(item.cash_usd),
         securities=Securities.from_rows(
             _security_row(symbol, chunk, fresh=symbol in tradable, held=symbol in held)
-            for symbol in sorted(tradable | named)
+            for symbol in sorted(symbols)
         ),
         lots=Lots.from_rows(
             (lot_id, symbol, quantity.normalize(), cents_half_even(basis), start)
@@ -231,6 +242,7 @@ def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> Case:
             room=chunk.gain_rooms.room(account.pk),
             not_candidates=sorted(named - tradable),
         ),
+        equivalents=_equivalents(chunk, symbols=symbols),
         recent_buys=recent_buys,
         recent_loss_sales=recent_loss_sales,
         risk_model=chunk.risk_model,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portfolios, price_review, reference
+from . import equivalents, portfolios, price_review, reference
 
 urlpatterns = [
     path("securities/", reference.SecurityListApi.as_view(), name="securities"),
@@ -19,6 +19,12 @@ urlpatterns = [
         "prices/held/<int:held_id>/reject/",
         price_review.HeldPriceRejectApi.as_view(),
         name="prices-held-reject",
+    ),
+    path("equivalence-sets/", equivalents.EquivalenceSetListApi.as_view(), name="equivalence-sets"),
+    path(
+        "equivalence-sets/<int:set_id>/",
+        equivalents.EquivalenceSetDetailApi.as_view(),
+        name="equivalence-set",
     ),
     path("models/", portfolios.ModelListApi.as_view(), name="models"),
     path("models/<int:model_id>/", portfolios.ModelDetailApi.as_view(), name="model"),

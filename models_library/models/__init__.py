@@ -1,9 +1,12 @@
+from .equivalents import EquivalenceMember, EquivalenceSet
 from .portfolios import ModelLine, ModelPortfolio, ModelVersion, VersionStatus
 from .prices import FirmPrice, HeldPrice, HeldStatus
 from .risk import StoredRiskModel
 from .securities import Price, Security, SecurityType
 
 __all__ = [
+    "EquivalenceMember",
+    "EquivalenceSet",
     "FirmPrice",
     "HeldPrice",
     "HeldStatus",

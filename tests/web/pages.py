@@ -32,6 +32,7 @@ def pages(book, *, blotter=None) -> list[tuple[str, str, set[str]]]:
         ("proposals", reverse("proposals"), BOOK_READERS),
         ("proposal", reverse("proposal_detail", args=[proposal.pk]), BOOK_READERS),
         ("models", reverse("models"), MODEL_READERS),
+        ("equivalence sets", reverse("equivalence_sets"), MODEL_READERS),
         ("model", reverse("model_detail", args=[book.model.pk]), MODEL_READERS),
         ("version", reverse("version_detail", args=[book.version.pk]), MODEL_READERS),
         ("compare", reverse("versions_compare", args=[book.model.pk]), MODEL_READERS),
@@ -49,5 +50,14 @@ def pages(book, *, blotter=None) -> list[tuple[str, str, set[str]]]:
 
 def object_pages(book, *, blotter=None) -> list[tuple[str, str]]:
     """The pages naming one of ``book``'s objects (another firm must get 404 on each)."""
-    lists = {"dashboard", "households", "accounts", "proposals", "models", "blotters", "runs"}
+    lists = {
+        "dashboard",
+        "households",
+        "accounts",
+        "proposals",
+        "models",
+        "equivalence sets",
+        "blotters",
+        "runs",
+    }
     return [(n, u) for n, u, _ in pages(book, blotter=blotter) if n not in lists | {"audit"}]

@@ -18,6 +18,7 @@ from money import ZERO, cents_half_even
 from rebalancer.errors import DomainError
 from tax_calendar.holding import is_long_term
 from trading.models import Term
+from trading.selectors.effective_target import account_effective_target
 from trading.selectors.gain_room import GainRoom, gain_rooms_for_accounts
 from trading.selectors.holdings import account_cash_usd, account_lots, account_positions
 from trading.selectors.realized import RealizedSummary, realized_gains_summary, wash_sale_windows
@@ -25,6 +26,9 @@ from trading.selectors.realized import RealizedSummary, realized_gains_summary, 
 
 @dataclass(frozen=True)
 class HoldingRow:
+    """``target`` is the effective target (after the account's substitutions and screens);
+    ``model_target`` the published model's weight."""
+
     symbol: str
     name: str
     asset_class: str
@@ -33,6 +37,7 @@ class HoldingRow:
     value_usd: Decimal
     weight: Decimal
     target: Decimal
+    model_target: Decimal = ZERO
 
     @property
     def difference(self) -> Decimal:
@@ -64,6 +69,7 @@ class AccountOverview:
     total_value_usd: Decimal
     target_error: str
     preferences: EffectivePreferences
+    drift: Decimal | None
     realized: RealizedSummary
     gain_room: GainRoom
     withdrawals: list[CashWithdrawal]
@@ -117,13 +123,13 @@ def _target(account: Account) -> tuple[dict[str, Decimal], str]:
     return weights, ""
 
 
-def _holdings(*, firm: Firm, account: Account, as_of: dt.date, target, cash: Decimal):
+def _holdings(*, firm: Firm, account: Account, as_of: dt.date, target, effective, cash: Decimal):
     positions = {p.symbol: p for p in account_positions(firm=firm, account=account, as_of=as_of)}
     total = cash + sum((p.market_value_usd or ZERO for p in positions.values()), ZERO)
-    securities = Security.objects.filter(symbol__in=set(target) | set(positions))
-    info = {s.symbol: s for s in securities}
+    symbols = set(positions) | set(target) | set(effective)
+    info = {s.symbol: s for s in Security.objects.filter(symbol__in=symbols)}
     rows = []
-    for symbol in sorted(set(positions) | set(target)):
+    for symbol in sorted(symbols):
         p, security = positions.get(symbol), info.get(symbol)
         value = (p.market_value_usd or ZERO) if p else ZERO
         rows.append(
@@ -135,7 +141,8 @@ def _holdings(*, firm: Firm, account: Account, as_of: dt.date, target, cash: Dec
                 quantity=p.quantity if p else ZERO,
                 value_usd=value,
                 weight=value / total if total else ZERO,
-                target=target.get(symbol, ZERO),
+                target=effective.get(symbol, ZERO),
+                model_target=target.get(symbol, ZERO),
             )
         )
     return rows, total
@@ -145,7 +152,12 @@ def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> Account
     """Everything the account page shows, valued at the last prices on or before ``as_of``."""
     cash = account_cash_usd(firm=firm, account=account)
     target, target_error = _target(account)
-    holdings, total = _holdings(firm=firm, account=account, as_of=as_of, target=target, cash=cash)
+    aim = account_effective_target(firm=firm, account=account, as_of=as_of)
+    effective = target if aim.problem else aim.weights
+    holdings, total = _holdings(
+        firm=firm, account=account, as_of=as_of, target=target, effective=effective, cash=cash
+    )
+    values = {row.symbol: row.value_usd for row in holdings if row.value_usd}
     lots = list(account_lots(firm=firm, account=account))
     prices = latest_closes(firm=firm, symbols={lot.security.symbol for lot in lots}, as_of=as_of)
     lot_rows = []
@@ -176,6 +188,7 @@ def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> Account
         cash_usd=cash,
         total_value_usd=total,
         target_error=target_error,
+        drift=None if target_error else aim.drift(values=values, cash=cash),
         preferences=preferences,
         realized=realized_gains_summary(firm=firm, year=as_of.year, account=account),
         gain_room=rooms.room(account.pk),

@@ -2,8 +2,8 @@
 
 The query count does not depend on how many accounts are asked for: accounts, preferences
 (six queries), lots, cash, published model lines (two), securities, prices (two), the
-household wash-sale context (three) and what is left of the gain caps (two).
-``trading.optimization`` turns the result into the optimizer's input.
+household wash-sale context (three), what is left of the gain caps (two) and the firm's
+equivalence sets. ``trading.optimization`` turns the result into the optimizer's input.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from accounts.models import Account, TaxStatus
 from accounts.selectors.preferences import EffectivePreferences, effective_preferences_for_accounts
 from firms.models import Firm
 from models_library.models import ModelLine, ModelVersion, Security, SecurityType, VersionStatus
+from models_library.selectors.equivalents import firm_equivalents
 from models_library.selectors.prices import latest_closes
 from models_library.selectors.resolution import resolve_lines
 from models_library.selectors.risk_models import latest_risk_model
@@ -74,6 +75,7 @@ class ChunkInputs:
     swap_partners: dict[str, list[str]] = field(default_factory=dict)
     # the platform's risk model on or before ``as_of`` (None: none stored yet)
     risk_model: RiskModel | None = None
+    equivalents: tuple[tuple[str, ...], ...] = ()
 
 
 def _model_targets(*, firm: Firm, model_ids: set[int]) -> dict[int, dict[str, Decimal] | str]:
@@ -227,6 +229,7 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
         ),
         swap_partners=partners,
         risk_model=latest_risk_model(as_of),
+        equivalents=firm_equivalents(firm=firm),
     )
 
 
