@@ -125,11 +125,13 @@ class EquivalenceSetDetailApi(_EquivalenceApi):
         operation_id="equivalence_sets_destroy",
         tags=["Models"],
         summary="Delete an equivalence set",
-        description="Scope `import`, or a model manager or firm admin. Audited.",
-        responses={204: None},
-        examples=[example("Deleted", None, status=204)],
+        description="Scope `import`, or a model manager or firm admin. Answers with the set "
+        "as it was. Audited.",
+        responses={200: EquivalenceSetOutput},
+        examples=[example("Deleted", SET)],
     )
     def delete(self, request, set_id: int):
         current = equivalence_set_get(firm=self.firm, set_id=set_id)
+        was = EquivalenceSetOutput(current).data
         equivalence_set_delete(firm=self.firm, actor=self.actor, equivalence_set=current)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(was)

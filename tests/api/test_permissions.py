@@ -19,6 +19,7 @@ BLOTTERS = {"firm_admin", "trader", "compliance"}
 RUNS = {"firm_admin", "advisor", "compliance"}
 TRADERS = {"firm_admin", "trader"}
 ADVISORS = {"firm_admin", "advisor"}
+MANAGERS = {"firm_admin", "model_manager"}
 KEYS_NEVER = None  # API keys may never call these (firm admins, signed in, only)
 STEWARD = None  # a steward firm's import keys and admins only; firm A is not a steward
 
@@ -44,6 +45,7 @@ ENDPOINTS = [
     ("get", "/api/v1/accounts/999999/lots/", "read", ALL),
     ("get", "/api/v1/accounts/999999/positions/", "read", ALL),
     ("get", "/api/v1/accounts/999999/cash/", "read", ALL),
+    ("get", "/api/v1/accounts/999999/drift/", "read", ALL),
     ("post", "/api/v1/accounts/999999/optimize/", "trade", ADVISORS),
     ("get", "/api/v1/securities/", "read", ALL),
     ("post", "/api/v1/securities/bulk/", "import", ADMIN),
@@ -59,6 +61,11 @@ ENDPOINTS = [
     ("get", "/api/v1/models/", "read", MODELS),
     ("get", "/api/v1/models/999999/", "read", MODELS),
     ("get", "/api/v1/model-versions/999999/", "read", MODELS),
+    ("get", "/api/v1/equivalence-sets/", "read", MODELS),
+    ("post", "/api/v1/equivalence-sets/", "import", MANAGERS),
+    ("get", "/api/v1/equivalence-sets/999999/", "read", MODELS),
+    ("put", "/api/v1/equivalence-sets/999999/", "import", MANAGERS),
+    ("delete", "/api/v1/equivalence-sets/999999/", "import", MANAGERS),
     ("post", "/api/v1/model-versions/999999/publish/", "trade", {"firm_admin", "model_manager"}),
     ("get", "/api/v1/proposals/", "read", ALL),
     ("get", "/api/v1/proposals/999999/", "read", ALL),
@@ -77,8 +84,8 @@ ENDPOINTS = [
 
 
 def _call(client, method: str, path: str):
-    if method == "get":
-        return client.get(path)
+    if method in ("get", "delete"):
+        return getattr(client, method)(path)
     return getattr(client, method)(path, {}, format="json")
 
 
@@ -100,7 +107,7 @@ def test_the_table_covers_every_operation_in_the_schema():
         (method, path)
         for path, item in schema["paths"].items()
         for method in item
-        if method in {"get", "post", "patch"}
+        if method in {"get", "post", "patch", "put", "delete"}
     }
     tabled = {(m, p.split("?")[0].replace("999999", "{x}")) for m, p, _, _ in ENDPOINTS}
     normalized = {

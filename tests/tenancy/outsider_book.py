@@ -15,7 +15,8 @@ from accounts.models import Account, Client, Household
 from accounts.services import preferences as prefs
 from firms.models import ApiKey, AuditEvent, Firm, IdempotencyRecord, Role
 from firms.services.api_keys import api_key_create
-from models_library.models import ModelPortfolio, ModelVersion, VersionStatus
+from models_library.models import EquivalenceSet, ModelPortfolio, ModelVersion, VersionStatus
+from models_library.services.equivalents import equivalence_set_save
 from models_library.services.prices import prices_upsert
 from rebalancer import rowsecurity
 from rebalancer.actors import Actor
@@ -73,6 +74,7 @@ class OutsiderBook:
     open_blotter: Blotter
     filled_blotter: Blotter
     key: ApiKey
+    equivalence_set: EquivalenceSet
     rules: dict = field(default_factory=dict)
 
 
@@ -214,6 +216,12 @@ def build_outsider_book() -> OutsiderBook:
             content_type="application/json",
             body='{"name": "Quixotic Family"}',
         )
+        equivalence_set = equivalence_set_save(
+            firm=firm,
+            actor=Actor.person(people["modeler"]),
+            name="Quixotic total market",
+            symbols=["VTI", "ITOT"],
+        )
         pending = made[accounts[0].pk]
         trade = pending.trades.first()
         assert trade is not None
@@ -234,6 +242,7 @@ def build_outsider_book() -> OutsiderBook:
             open_blotter=open_blotter,
             filled_blotter=filled,
             key=key.api_key,
+            equivalence_set=equivalence_set,
             rules=rules,
         )
         _check_complete(book)

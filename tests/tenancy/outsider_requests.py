@@ -78,6 +78,7 @@ PARAMS: dict[str, Values] = {
     "run_id": lambda b, p, got: b.run.pk,
     "key_id": lambda b, p, got: b.key.pk,
     "held_id": _held_price,
+    "set_id": lambda b, p, got: b.equivalence_set.pk,
     "rest": lambda b, p, got: f"households/{b.household.pk}/",
     # the admin site's
     "app_label": lambda b, p, got: "accounts",
@@ -171,6 +172,7 @@ WEB_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
     },
     "account_model_assign": lambda b, got: {"model": b.model.pk},
     "models": lambda b, got: {"name": "Outsider model"},
+    "equivalence_sets": lambda b, got: {"name": "Outsider set", "symbols": "VTI ITOT"},
     "proposals_bulk_approve": lambda b, got: {"proposal": [b.pending.pk, b.approved.pk]},
     "proposal_reject": lambda b, got: {"comment": "Not for us"},
     "trade_edit": lambda b, got: {"quantity": "1"},
@@ -203,6 +205,8 @@ API_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
         "registration_type": "individual",
     },
     "api:account-model": lambda b, got: {"model": b.model.pk},
+    "api:equivalence-sets": lambda b, got: {"name": "Outsider set", "symbols": ["VTI", "ITOT"]},
+    "api:equivalence-set": lambda b, got: {"name": "Outsider set", "symbols": ["VTI", "AGG"]},
     "api:securities-bulk": lambda b, got: _rows(
         symbol="OUTSD", name="Outsider Inc", asset_class="us_equity"
     ),

@@ -60,7 +60,7 @@ def _run(firm) -> None:
 
 
 def test_schb_for_vti_shows_no_drift_on_the_account_page_and_its_proposal(
-    firm_a, universe, member_factory
+    firm_a, firm_b, universe, member_factory
 ):
     # given
     account = _schwab_account(firm_a, universe, number="SCH-1")
@@ -86,8 +86,19 @@ def test_schb_for_vti_shows_no_drift_on_the_account_page_and_its_proposal(
     assert f'id="account-drift">{overview.drift * 100:.1f} %' in page
     listed = web.get(reverse("accounts"), {"min_drift": "1"}).content.decode()
     assert "SCH-1" not in listed
-    api = key_client(firm_a).get(f"/api/v1/proposals/{proposal.pk}/").json()
-    assert api["drift_before"] == str(proposal.drift_before)
+    api = key_client(firm_a)
+    assert api.get(f"/api/v1/proposals/{proposal.pk}/").json()["drift_before"] == str(
+        proposal.drift_before
+    )
+    now = api.get(f"/api/v1/accounts/{account.pk}/drift/").json()
+    assert now == {
+        "as_of": AS_OF.isoformat(),
+        "drift": str(overview.drift),
+        "target": {"BND": "0.380000", "SCHB": "0.600000"},
+        "lines": [],
+        "problem": "",
+    }
+    assert key_client(firm_b).get(f"/api/v1/accounts/{account.pk}/drift/").status_code == 404
 
 
 def test_a_tax_swap_partner_in_the_firms_set_is_no_drift(firm_a, universe):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import blotters, ledger, proposals, runs
+from . import blotters, drift, ledger, proposals, runs
 
 urlpatterns = [
     path("transactions/bulk/", ledger.TransactionBulkApi.as_view(), name="transactions-bulk"),
@@ -16,6 +16,7 @@ urlpatterns = [
         ledger.AccountPositionsApi.as_view(),
         name="account-positions",
     ),
+    path("accounts/<int:account_id>/drift/", drift.AccountDriftApi.as_view(), name="account-drift"),
     path("accounts/<int:account_id>/cash/", ledger.AccountCashApi.as_view(), name="account-cash"),
     path(
         "accounts/<int:account_id>/optimize/",

@@ -12,6 +12,7 @@ from accounts.models import Account
 from firms.models import Firm
 from optimizer.drift import case_lines, effective_drift, effective_target
 from trading.optimization import DataProblem, case_for_account
+from trading.selectors.holdings import account_cash_usd, account_positions
 from trading.selectors.run_inputs import chunk_inputs
 
 WEIGHT_STEP = Decimal("0.000001")
@@ -57,3 +58,36 @@ def account_effective_target(*, firm: Firm, account: Account, as_of: dt.date) ->
     except DataProblem as exc:
         return EffectiveTarget(problem=str(exc))
     return EffectiveTarget(fractions=effective_target(case=case), lines=case_lines(case=case))
+
+
+@dataclass(frozen=True)
+class AccountDrift:
+    """An account's effective drift at ``as_of`` (None with ``problem`` when its target
+    cannot be built), its effective target and the lines that group several symbols."""
+
+    as_of: dt.date
+    drift: Decimal | None
+    target: dict[str, Decimal]
+    lines: list[list[str]]
+    problem: str
+
+
+def account_drift(*, firm: Firm, account: Account, as_of: dt.date) -> AccountDrift:
+    """Positions at the last closes on or before ``as_of`` and cash, against the effective
+    target."""
+    aim = account_effective_target(firm=firm, account=account, as_of=as_of)
+    values = {
+        p.symbol: p.market_value_usd
+        for p in account_positions(firm=firm, account=account, as_of=as_of)
+        if p.market_value_usd is not None
+    }
+    grouped: dict[str, list[str]] = {}
+    for symbol, line in sorted(aim.lines.items()):
+        grouped.setdefault(line, []).append(symbol)
+    return AccountDrift(
+        as_of=as_of,
+        drift=aim.drift(values=values, cash=account_cash_usd(firm=firm, account=account)),
+        target=aim.weights,
+        lines=sorted(grouped.values()),
+        problem=aim.problem,
+    )
