@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from accounts.models import (
     GainCapScope,
@@ -12,16 +13,20 @@ from accounts.models import (
     PreferenceSet,
     RestrictionType,
     ScreenField,
+    TaxSensitivity,
     WithdrawalFrequency,
 )
 from money import CENT, plain_digits
+from rebalancer.validators import GreaterThanZero
 
 HUNDRED = Decimal("100")
 TRI_STATE = [("", "Inherit"), ("yes", "Yes"), ("no", "No")]
 DATE = forms.DateInput(attrs={"type": "date"})
+LEVEL_CHOICES = [("", "Inherit"), *TaxSensitivity.choices]
 
 RATE_FIELDS = ("short_term_rate", "long_term_rate")
-MONEY_FIELDS = ("cash_min_usd", "min_trade_value_usd")
+MONEY_FIELDS = ("cash_min_usd", "min_trade_value_usd", "min_benefit_usd")
+PERCENT_FIELDS = ("tracking_error_limit_pct", "sector_limit_pct", "asset_class_limit_pct")
 CAP_FIELDS = ("max_realized_gain_usd", "max_short_term_gain_usd")
 BOOL_FIELDS = ("harvest_losses", "fractional_shares")
 
@@ -38,6 +43,11 @@ LABELS = {
     "fractional_shares": "Fractional shares",
     "cost_bps": "Transaction cost (basis points)",
     "lot_relief_method": "Lot relief method",
+    "tracking_error_limit_pct": "Tracking-error limit (% a year)",
+    "risk_aversion": "Tax sensitivity",
+    "min_benefit_usd": "Minimum benefit beyond cost ($)",
+    "sector_limit_pct": "Sector limit (± % of the model's weight)",
+    "asset_class_limit_pct": "Asset-class limit (± % of the model's weight)",
 }
 FIELD_ORDER = (
     "short_term_rate",
@@ -52,6 +62,11 @@ FIELD_ORDER = (
     "fractional_shares",
     "cost_bps",
     "lot_relief_method",
+    "tracking_error_limit_pct",
+    "risk_aversion",
+    "min_benefit_usd",
+    "sector_limit_pct",
+    "asset_class_limit_pct",
 )
 
 
@@ -71,6 +86,49 @@ def plain(value: Decimal) -> Decimal:
 
 def _money() -> forms.DecimalField:
     return forms.DecimalField(required=False, min_value=0, max_digits=16, decimal_places=2)
+
+
+def _percent(*, above_zero: bool, unit: str) -> forms.DecimalField:
+    low = (
+        GreaterThanZero(f"Must be greater than 0 ({unit}).")
+        if above_zero
+        else MinValueValidator(Decimal("0"), message=f"Must not be negative ({unit}).")
+    )
+    high = MaxValueValidator(HUNDRED, message=f"Must be at most 100 ({unit}).")
+    return forms.DecimalField(
+        required=False,
+        decimal_places=2,
+        validators=[low, high],
+        error_messages={"invalid": f"Enter a number ({unit})."},
+    )
+
+
+def _level(value: Decimal) -> str:
+    """The menu's value for a risk aversion: a level's own text, else the number."""
+    for level in TaxSensitivity:
+        if Decimal(level.value) == value:
+            return str(level.value)
+    return str(plain(value))
+
+
+def risk_aversion_words(value: Decimal) -> str:
+    """A risk aversion as the menu says it: "Medium: the product default (1)"."""
+    for level in TaxSensitivity:
+        if Decimal(level.value) == value:
+            return f"{level.label} ({level.value})"
+    return f"Custom: risk aversion {plain(value)}"
+
+
+def _custom_level(raw: object) -> str | None:
+    """A positive number that is no level, as a choice to keep (set through the API)."""
+    try:
+        value = Decimal(str(raw))
+    except ArithmeticError:
+        return None
+    if not value.is_finite() or value <= 0:
+        return None
+    text = _level(value)
+    return None if text in TaxSensitivity.values else text
 
 
 class PreferencesForm(forms.Form):
@@ -110,6 +168,11 @@ class PreferencesForm(forms.Form):
     lot_relief_method = forms.ChoiceField(
         choices=[("", "Inherit"), *LotReliefMethod.choices], required=False
     )
+    tracking_error_limit_pct = _percent(above_zero=True, unit="percent a year")
+    risk_aversion = forms.ChoiceField(choices=LEVEL_CHOICES, required=False)
+    min_benefit_usd = _money()
+    sector_limit_pct = _percent(above_zero=False, unit="percent")
+    asset_class_limit_pct = _percent(above_zero=False, unit="percent")
 
     def __init__(self, *args, for_account: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,6 +186,14 @@ class PreferencesForm(forms.Form):
         else:
             del self.fields["max_realized_gain_override"]
             del self.fields["max_short_term_gain_override"]
+        shown = (
+            self.data.get("risk_aversion") if self.is_bound else self.initial.get("risk_aversion")
+        )
+        custom = _custom_level(shown) if shown else None
+        if custom is not None:
+            field = self.fields["risk_aversion"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [*LEVEL_CHOICES, (custom, f"Custom: risk aversion {custom}")]
 
     @classmethod
     def initial_from(cls, pset: PreferenceSet | None) -> dict:
@@ -138,11 +209,13 @@ class PreferencesForm(forms.Form):
         for name in (
             *MONEY_FIELDS,
             *CAP_FIELDS,
+            *PERCENT_FIELDS,
             "cost_bps",
             "lot_relief_method",
             "long_term_wait_days",
         ):
             initial[name] = getattr(pset, name)
+        initial["risk_aversion"] = "" if pset.risk_aversion is None else _level(pset.risk_aversion)
         for name in CAP_FIELDS:
             initial[name.replace("_usd", "_override")] = getattr(
                 pset, name.replace("_usd", "_override")
@@ -159,11 +232,19 @@ class PreferencesForm(forms.Form):
             values[name] = None if value is None else value / HUNDRED
         for name in BOOL_FIELDS:
             values[name] = {"yes": True, "no": False}.get(data.get(name) or "")
-        for name in (*MONEY_FIELDS, *CAP_FIELDS, "cost_bps", "long_term_wait_days"):
+        for name in (
+            *MONEY_FIELDS,
+            *CAP_FIELDS,
+            *PERCENT_FIELDS,
+            "cost_bps",
+            "long_term_wait_days",
+        ):
             values[name] = data.get(name)
         values["lot_relief_method"] = data.get("lot_relief_method") or ""
         if not self.for_account:
             values["gain_cap_scope"] = data.get("gain_cap_scope") or GainCapScope.ACCOUNT
+        level = data.get("risk_aversion") or ""
+        values["risk_aversion"] = Decimal(level) if level else None
         if self.for_account:
             for name in CAP_FIELDS:
                 flag = name.replace("_usd", "_override")

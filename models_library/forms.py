@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator
+
+from rebalancer.validators import GreaterThanZero
 
 HUNDRED = Decimal("100")
 
@@ -13,6 +16,21 @@ class ModelCreateForm(forms.Form):
     name = forms.CharField(max_length=200, label="Name")
     description = forms.CharField(
         required=False, label="Description", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ModelSettingsForm(forms.Form):
+    """A model's own tracking-error limit; blank returns to the product default."""
+
+    tracking_error_limit_pct = forms.DecimalField(
+        required=False,
+        decimal_places=2,
+        label="Tracking-error limit (% a year)",
+        validators=[
+            GreaterThanZero("Must be greater than 0 (percent a year)."),
+            MaxValueValidator(HUNDRED, message="Must be at most 100 (percent a year)."),
+        ],
+        error_messages={"invalid": "Enter a number (percent a year)."},
     )
 
 

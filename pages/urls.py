@@ -49,6 +49,7 @@ urlpatterns = [
         name="equivalence_set_remove",
     ),
     path("models/<int:model_id>/", models.model_detail, name="model_detail"),
+    path("models/<int:model_id>/settings/", models.model_settings, name="model_settings"),
     path("models/<int:model_id>/draft/", models.draft_edit, name="draft_edit"),
     path("models/<int:model_id>/compare/", models.versions_compare, name="versions_compare"),
     path("versions/<int:version_id>/", models.version_detail, name="version_detail"),

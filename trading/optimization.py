@@ -36,6 +36,7 @@ from optimizer.types import (
     RecentBuy,
     RecentLossSale,
     Restriction,
+    RiskPreferences,
     Screen,
     Securities,
     Substitution,
@@ -51,6 +52,7 @@ from trading.selectors.run_inputs import (
 )
 
 STALE_PRICE_DAYS = 5
+HUNDRED = Decimal("100")
 
 
 class DataProblem(Exception):
@@ -74,6 +76,26 @@ def _exact(value: object) -> Decimal:
     """A value as the decimal its text says (a Decimal as it is: its text reads back to
     the same digits and exponent)."""
     return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _limit_pct(value: Decimal | None) -> Decimal | None:
+    """A sector or asset-class limit in %: 100 or more binds nothing, so none is sent."""
+    if value is None or Decimal(value) >= HUNDRED:
+        return None
+    return _exact(value)
+
+
+def _risk(v: dict[str, Any]) -> RiskPreferences:
+    """The risk menus as resolved for the account (account, household, the model's own
+    tracking-error limit, the product default; see ``accounts.selectors.preferences``)."""
+    limit = v["tracking_error_limit_pct"]
+    return RiskPreferences(
+        tracking_error_limit_pct=None if limit is None else _exact(limit),
+        risk_aversion=_exact(v["risk_aversion"]),
+        min_benefit=_money(v["min_benefit_usd"]),
+        sector_limit_pct=_limit_pct(v["sector_limit_pct"]),
+        asset_class_limit_pct=_limit_pct(v["asset_class_limit_pct"]),
+    )
 
 
 def _preferences(
@@ -113,6 +135,7 @@ def _preferences(
             fractional_shares=bool(v["fractional_shares"]),
             cost_bps=_exact(v["cost_bps"]),
         ),
+        risk=_risk(v),
     )
 
 

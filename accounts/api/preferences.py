@@ -21,7 +21,31 @@ from accounts.selectors.preferences import (
 from accounts.services.preferences import EDITABLE_FIELDS, preferences_update
 from firms.api.views import FirmAPIView
 from firms.permissions import Action
+from models_library.selectors.model_defaults import ModelKind
 from rebalancer.api.schema import example
+
+
+def _range_messages(low: str, high: str | None = None) -> dict[str, dict[str, str]]:
+    messages = {"min_value": low, "invalid": "A valid number is required."}
+    if high is not None:
+        messages["max_value"] = high
+    return {"error_messages": messages}
+
+
+# the model's own messages: DRF turns a model's range validators into its generic ones
+RANGE_MESSAGES = {
+    "tracking_error_limit_pct": _range_messages(
+        "must be greater than 0 (percent a year)", "must be at most 100 (percent a year)"
+    ),
+    "sector_limit_pct": _range_messages(
+        "must not be negative (percent)", "must be at most 100 (percent)"
+    ),
+    "asset_class_limit_pct": _range_messages(
+        "must not be negative (percent)", "must be at most 100 (percent)"
+    ),
+    "risk_aversion": _range_messages("must be greater than 0", "must be at most 1000"),
+    "min_benefit_usd": _range_messages("must not be negative (dollars)"),
+}
 
 
 class PreferenceFields(serializers.ModelSerializer):
@@ -30,7 +54,9 @@ class PreferenceFields(serializers.ModelSerializer):
     class Meta:
         model = PreferenceSet
         fields = list(EDITABLE_FIELDS)
-        extra_kwargs = {name: {"required": False} for name in EDITABLE_FIELDS}
+        extra_kwargs = {
+            name: {"required": False, **RANGE_MESSAGES.get(name, {})} for name in EDITABLE_FIELDS
+        }
 
 
 class EffectiveFields(PreferenceFields):
@@ -44,6 +70,22 @@ class RuleOutput(serializers.Serializer):
     # not shadow Field.source at run time
     source = serializers.CharField(help_text="household or account")  # type: ignore[assignment]
     values = serializers.DictField(help_text="The rule's fields, e.g. symbol and type.")
+
+
+class ModelDefaultsOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="model_id")
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=ModelKind.choices,
+        help_text="direct_index (stocks hold more than half the model's weight) or etf.",
+    )
+    tracking_error_limit_pct = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        allow_null=True,
+        help_text="The model's own limit; null: the product default for its kind "
+        "(1.00 direct index, 0.50 ETF).",
+    )
 
 
 OUTPUT = inline_serializer(
@@ -60,13 +102,28 @@ OUTPUT = inline_serializer(
             required=False,
             help_text="(Accounts) withdrawals due in the next 30 days.",
         ),
+        "model": ModelDefaultsOutput(
+            required=False,
+            allow_null=True,
+            help_text="(Accounts) the model the account follows, which gives the "
+            "tracking-error limit when neither the account nor its household sets one.",
+        ),
         "own": PreferenceFields(help_text="This account's (or household's) own settings."),
         "effective": EffectiveFields(help_text="What applies, after inheritance."),
         "sources": serializers.DictField(
-            child=serializers.CharField(), help_text="Per field: default, household or account."
+            child=serializers.CharField(),
+            help_text="Per field: default, model (the tracking-error limit only), household "
+            "or account.",
         ),
     },
 )
+EXAMPLE_EFFECTIVE = {
+    "short_term_rate": "0.3500",
+    "harvest_losses": True,
+    "cost_bps": "0.00",
+    "tracking_error_limit_pct": "1.00",
+    "risk_aversion": "0.2500",
+}
 EXAMPLE = {
     "rules": [
         {
@@ -76,14 +133,32 @@ EXAMPLE = {
         }
     ],
     "pending_withdrawal_usd": "0.00",
-    "own": {"short_term_rate": "0.3500", "harvest_losses": None, "cost_bps": None},
-    "effective": {"short_term_rate": "0.3500", "harvest_losses": True, "cost_bps": "0.00"},
-    "sources": {"short_term_rate": "account", "harvest_losses": "default", "cost_bps": "default"},
+    "model": {
+        "id": 3,
+        "name": "US Direct Index",
+        "kind": "direct_index",
+        "tracking_error_limit_pct": None,
+    },
+    "own": {
+        "short_term_rate": "0.3500",
+        "harvest_losses": None,
+        "cost_bps": None,
+        "tracking_error_limit_pct": None,
+        "risk_aversion": "0.2500",
+    },
+    "effective": EXAMPLE_EFFECTIVE,
+    "sources": {
+        "short_term_rate": "account",
+        "harvest_losses": "default",
+        "cost_bps": "default",
+        "tracking_error_limit_pct": "default",
+        "risk_aversion": "account",
+    },
 }
 
-HOUSEHOLD_EXAMPLE = {
+HOUSEHOLD_EXAMPLE: dict[str, Any] = {
     "own": EXAMPLE["own"],
-    "effective": EXAMPLE["effective"],
+    "effective": {**EXAMPLE_EFFECTIVE, "tracking_error_limit_pct": None},
     "sources": {"short_term_rate": "household", "harvest_losses": "default", "cost_bps": "default"},
 }
 
@@ -106,6 +181,7 @@ class _PreferencesApi(FirmAPIView):
             rules = eff.restrictions + eff.screens + eff.substitutions
             body["rules"] = RuleOutput(rules, many=True).data
             body["pending_withdrawal_usd"] = str(eff.pending_withdrawal_usd)
+            body["model"] = None if eff.model is None else ModelDefaultsOutput(eff.model).data
         else:
             values, body["sources"] = household_effective_preferences(household_set=own)
             body["effective"] = EffectiveFields(values).data
@@ -124,7 +200,9 @@ class AccountPreferencesApi(_PreferencesApi):
         tags=["Preferences"],
         summary="Read an account's preferences",
         description="The account's own settings, the effective values after inheritance "
-        "(account, household, product default) and where each comes from.",
+        "(account, household, product default; for the tracking-error limit: account, "
+        "household, the model's own, the product default for the model's kind) and where "
+        "each comes from.",
         responses=OUTPUT,
         examples=[example("Preferences", EXAMPLE)],
     )
@@ -137,7 +215,10 @@ class AccountPreferencesApi(_PreferencesApi):
         tags=["Preferences"],
         summary="Update an account's preferences",
         description="Scope `import`, or an advisor/firm admin. Only the fields sent change; "
-        "null clears an override. Every change is audited (who, before, after).",
+        "null clears an override. Every change is audited (who, before, after). Limits in "
+        "percent: `tracking_error_limit_pct` in (0, 100] a year, `sector_limit_pct` and "
+        "`asset_class_limit_pct` in [0, 100] (100 binds nothing); `risk_aversion` > 0 "
+        "(0.25 high tax sensitivity, 1 the default, 4 low); `min_benefit_usd` >= 0.",
         request=PreferenceFields,
         responses=OUTPUT,
         examples=[

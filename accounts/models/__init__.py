@@ -11,6 +11,7 @@ from .preferences import (
     Screen,
     ScreenField,
     Substitution,
+    TaxSensitivity,
     WithdrawalFrequency,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "Screen",
     "ScreenField",
     "Substitution",
+    "TaxSensitivity",
     "TaxStatus",
     "WithdrawalFrequency",
 ]

@@ -2,11 +2,14 @@
 
 A ``PreferenceSet`` belongs to either a household (the defaults for all its accounts) or an
 account (its overrides). Scalar fields left null inherit: account, then household, then the
-product default. The two gain caps need a third state ("no cap, even if the household has
-one"), so each has an ``*_override`` flag: when set, the account's value wins even if null.
+product default; the tracking-error limit has one more step between household and product
+default, the account's model (``accounts.selectors.preferences`` resolves all of it).
+The two gain caps need a third state ("no cap, even if the household has one"), so each
+has an ``*_override`` flag: when set, the account's value wins even if null.
 A household's caps are either each account's own (``gain_cap_scope`` "account", the default)
 or one cap its taxable accounts share ("household"); either way a cap is on the tax year's
-net realized gain, and each night's solve gets what is left of it.
+net realized gain, and each night's solve gets what is left of it. A sector or asset-class
+limit of 100 % binds nothing, which is how an account lifts its household's.
 
 Restrictions, screens and substitutions are rows scoped to a household or an account; an
 account is bound by its own rows and its household's. Withdrawals belong to an account.
@@ -16,20 +19,43 @@ check that a symbol exists).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from models_library.models.portfolios import TRACKING_ERROR_LIMIT_VALIDATORS
 from rebalancer.tenancy import FirmOwnedModel
+from rebalancer.validators import GreaterThanZero
 
 from .accounts import Account
 from .households import Household
 
 RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+PERCENT_LIMIT = [
+    MinValueValidator(Decimal("0"), message="must not be negative (percent)"),
+    MaxValueValidator(Decimal("100"), message="must be at most 100 (percent)"),
+]
+RISK_AVERSION: list[Callable[[Any], None]] = [
+    GreaterThanZero("must be greater than 0"),
+    MaxValueValidator(Decimal("1000"), message="must be at most 1000"),
+]
+
+
+class TaxSensitivity(models.TextChoices):
+    """The plain-words menu for ``risk_aversion``: how much tracking error a client accepts
+    for tax saved. The optimizer weighs tracking risk by ``risk_aversion`` against tax and
+    cost in dollars (1 is the product default), so a lower number means more tax-sensitive.
+    The stored value is the number; any positive number may be set through the API."""
+
+    HIGH = "0.25", "High: harvest and defer tax more, accept more tracking error"
+    MEDIUM = "1", "Medium: the product default"
+    LOW = "4", "Low: stay closer to the model, accept more tax"
 
 
 def _one_scope(prefix: str) -> models.CheckConstraint:
@@ -119,6 +145,48 @@ class PreferenceSet(ScopedModel):
         default="",
         help_text="Blank: inherit.",
     )
+    tracking_error_limit_pct = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=TRACKING_ERROR_LIMIT_VALIDATORS,
+        help_text="Annualized tracking error against the model, in percent a year. "
+        "Blank: inherit (household, then the model's, then the product default).",
+    )
+    risk_aversion = models.DecimalField(
+        max_digits=9,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=RISK_AVERSION,
+        help_text="How tracking risk weighs against tax and cost: above 1 tracks closer, "
+        "below 1 saves more tax. Blank: inherit.",
+    )
+    min_benefit_usd = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"), message="must not be negative (dollars)")],
+        help_text="A proposal must be worth more than its cost plus this, or it is no trades.",
+    )
+    sector_limit_pct = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT_LIMIT,
+        help_text="Active weight of any GICS sector within plus or minus this percent.",
+    )
+    asset_class_limit_pct = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT_LIMIT,
+        help_text="Active weight of any asset class within plus or minus this percent.",
+    )
 
     class Meta:
         constraints = [
@@ -171,6 +239,29 @@ class PreferenceSet(ScopedModel):
             models.CheckConstraint(
                 condition=Q(cost_bps__isnull=True) | Q(cost_bps__gte=0),
                 name="preferenceset_cost_bps_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(tracking_error_limit_pct__isnull=True)
+                | Q(tracking_error_limit_pct__gt=0, tracking_error_limit_pct__lte=100),
+                name="preferenceset_tracking_error_limit_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_aversion__isnull=True) | Q(risk_aversion__gt=0),
+                name="preferenceset_risk_aversion_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_benefit_usd__isnull=True) | Q(min_benefit_usd__gte=0),
+                name="preferenceset_min_benefit_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(sector_limit_pct__isnull=True)
+                | Q(sector_limit_pct__gte=0, sector_limit_pct__lte=100),
+                name="preferenceset_sector_limit_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(asset_class_limit_pct__isnull=True)
+                | Q(asset_class_limit_pct__gte=0, asset_class_limit_pct__lte=100),
+                name="preferenceset_asset_class_limit_0_100",
             ),
         ]
 

@@ -1,5 +1,12 @@
 """Effective preferences: product defaults, overlaid by the household's, then the account's.
 
+The order, for every scalar field: the account's override, else the household's default,
+else the product default (``DEFAULTS``). The tracking-error limit has one more step: after
+the household comes the account's model's own limit, and the product default depends on
+the model's kind (1.0 %/yr for a direct-index model, 0.5 %/yr for an ETF model; see
+``models_library.selectors.model_defaults``). ``sources`` names where each value came
+from: "account", "household", "model" or "default".
+
 Loading is bulk: ``effective_preferences_for_accounts`` reads any number of accounts in a
 constant number of queries (the nightly run relies on that).
 """
@@ -18,6 +25,7 @@ from django.db.models import Q
 from accounts.models import (
     Account,
     CashWithdrawal,
+    ModelAssignment,
     PreferenceSet,
     Restriction,
     Screen,
@@ -25,6 +33,13 @@ from accounts.models import (
     WithdrawalFrequency,
 )
 from firms.models import Firm
+from models_library.selectors.model_defaults import (
+    KIND_IN_WORDS,
+    PRODUCT_TRACKING_ERROR_LIMIT_PCT,
+    ModelDefaults,
+    ModelKind,
+    model_defaults,
+)
 from money import cents_half_even
 
 WITHDRAWAL_HORIZON_DAYS = 30
@@ -39,6 +54,18 @@ SCALAR_FIELDS = (
     "fractional_shares",
     "cost_bps",
     "lot_relief_method",
+    "tracking_error_limit_pct",
+    "risk_aversion",
+    "min_benefit_usd",
+    "sector_limit_pct",
+    "asset_class_limit_pct",
+)
+RISK_FIELDS = (
+    "tracking_error_limit_pct",
+    "risk_aversion",
+    "min_benefit_usd",
+    "sector_limit_pct",
+    "asset_class_limit_pct",
 )
 CAP_FIELDS = ("max_realized_gain_usd", "max_short_term_gain_usd")
 # set on a household only: whether its caps are each account's own or shared by its accounts
@@ -57,6 +84,12 @@ DEFAULTS: dict[str, object] = {
     "fractional_shares": False,
     "cost_bps": Decimal("0"),
     "lot_relief_method": "FIFO",
+    # None until the model is known: then the model's own limit or its kind's default
+    "tracking_error_limit_pct": None,
+    "risk_aversion": Decimal("1"),
+    "min_benefit_usd": Decimal("0.00"),
+    "sector_limit_pct": None,
+    "asset_class_limit_pct": None,
 }
 
 
@@ -73,11 +106,23 @@ class RuleRow:
 class EffectivePreferences:
     account_id: int
     values: dict[str, Any]  # field -> value: Decimal, bool, str or None by field
-    sources: dict[str, str]  # field -> "default" | "household" | "account"
+    sources: dict[str, str]  # field -> "default" | "model" | "household" | "account"
     restrictions: list[RuleRow] = field(default_factory=list)
     screens: list[RuleRow] = field(default_factory=list)
     substitutions: list[RuleRow] = field(default_factory=list)
     pending_withdrawal_usd: Decimal = Decimal("0.00")
+    model: ModelDefaults | None = None  # the account's model, for the tracking-error limit
+
+    def source_text(self, name: str) -> str:
+        """Where a value comes from, in words: "account", "household", "model Core
+        Equity", "default for an ETF model"."""
+        source = self.sources[name]
+        if source == "model" and self.model is not None:
+            return f"model {self.model.name}"
+        if name == "tracking_error_limit_pct" and source == "default":
+            kind = self.model.kind if self.model is not None else ModelKind.ETF
+            return f"default for {KIND_IN_WORDS[kind]}"
+        return source
 
     def cap_is_shared(self, name: str) -> bool:
         """Whether the cap ``name`` (one of ``CAP_FIELDS``) is the household's, shared by
@@ -113,6 +158,23 @@ def _overlay(
             for name in HOUSEHOLD_ONLY_FIELDS:
                 values[name], sources[name] = getattr(pset, name), label
     return values, sources
+
+
+def _model_limit(
+    values: dict[str, object], sources: dict[str, str], model: ModelDefaults | None
+) -> None:
+    """The tracking-error limit when neither the account nor its household sets one: the
+    model's own, else the product default for the model's kind (an account with no model
+    gets the ETF default, the tighter one)."""
+    if values["tracking_error_limit_pct"] is not None:
+        return
+    if model is not None and model.tracking_error_limit_pct is not None:
+        values["tracking_error_limit_pct"] = model.tracking_error_limit_pct
+        sources["tracking_error_limit_pct"] = "model"
+        return
+    kind = model.kind if model is not None else ModelKind.ETF
+    values["tracking_error_limit_pct"] = PRODUCT_TRACKING_ERROR_LIMIT_PCT[kind]
+    sources["tracking_error_limit_pct"] = "default"
 
 
 def _occurrences(w: CashWithdrawal, start: dt.date, end: dt.date) -> int:
@@ -161,7 +223,7 @@ def pending_withdrawal_usd(
 def effective_preferences_for_accounts(
     *, firm: Firm, accounts: Iterable[Account], as_of: dt.date
 ) -> dict[int, EffectivePreferences]:
-    """Effective preferences of each account (keyed by account id), in six queries."""
+    """Effective preferences of each account (keyed by account id), in ten queries."""
     accounts = list(accounts)
     account_ids = [a.pk for a in accounts]
     household_ids = {a.household_id for a in accounts}
@@ -189,11 +251,20 @@ def effective_preferences_for_accounts(
     for w in CashWithdrawal.objects.for_firm(firm).filter(account_id__in=account_ids):
         withdrawals[w.account_id].append(w)
 
+    model_of = dict(
+        ModelAssignment.objects.for_firm(firm)
+        .filter(account_id__in=account_ids)
+        .values_list("account_id", "model_id")
+    )
+    models = model_defaults(firm=firm, model_ids=set(model_of.values()))
+
     result = {}
     for account in accounts:
         values, sources = _overlay(
             by_household.get(account.household_id), by_account.get(account.pk)
         )
+        followed = models.get(model_of.get(account.pk, -1))
+        _model_limit(values, sources, followed)
 
         def rows(kind: str, account=account) -> list[RuleRow]:
             return (
@@ -209,6 +280,7 @@ def effective_preferences_for_accounts(
             screens=rows("screen"),
             substitutions=rows("substitution"),
             pending_withdrawal_usd=pending_withdrawal_usd(withdrawals[account.pk], as_of=as_of),
+            model=followed,
         )
     return result
 
@@ -224,5 +296,6 @@ def household_effective_preferences(
 ) -> tuple[dict[str, object], dict[str, str]]:
     """What a household's accounts inherit, before their own overrides: its settings over
     the product defaults, and per field where the value comes from ("default" or
-    "household")."""
+    "household"). A tracking-error limit the household does not set stays None here: each
+    account takes its model's."""
     return _overlay(household_set, None)

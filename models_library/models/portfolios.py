@@ -7,15 +7,24 @@ this weight"; resolution to security weights lives in ``models_library.selectors
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
 from rebalancer.tenancy import FirmOwnedModel
+from rebalancer.validators import GreaterThanZero
 
 from .securities import Security
+
+TRACKING_ERROR_LIMIT_VALIDATORS: list[Callable[[Any], None]] = [
+    GreaterThanZero("must be greater than 0 (percent a year)"),
+    MaxValueValidator(Decimal("100"), message="must be at most 100 (percent a year)"),
+]
 
 
 class ModelPortfolio(FirmOwnedModel):
@@ -27,11 +36,25 @@ class ModelPortfolio(FirmOwnedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    tracking_error_limit_pct = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=TRACKING_ERROR_LIMIT_VALIDATORS,
+        help_text="The tracking-error limit (%/yr) of the accounts on this model that set "
+        "none of their own. Blank: the product default for the model's kind.",
+    )
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["firm", "name"], name="model_name_unique_per_firm"),
+            models.CheckConstraint(
+                condition=Q(tracking_error_limit_pct__isnull=True)
+                | Q(tracking_error_limit_pct__gt=0, tracking_error_limit_pct__lte=100),
+                name="model_tracking_error_limit_0_100",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,10 +11,12 @@ from django.shortcuts import redirect, render
 
 from accounts.models import TaxStatus
 from accounts.selectors.households import account_get, household_get
+from accounts.selectors.preferences import RISK_FIELDS
 from firms.permissions import Action, home_for
 from firms.requests import FirmRequest
 from firms.web import firm_view, paginate
 from models_library.selectors.models import model_list
+from pages.views.preferences import effective_in_words
 from trading.models import ProposalStatus
 from trading.selectors.account_overview import account_overview
 from trading.selectors.account_search import (
@@ -158,5 +160,6 @@ def account_detail(request: FirmRequest, account_id: int) -> HttpResponse:
             "proposal": current_proposal(firm=request.firm, account=account),
             "proposals": account_proposals(firm=request.firm, account=account)[:10],
             "models": model_list(firm=request.firm),
+            "risk_menu": effective_in_words(overview.preferences, RISK_FIELDS),
         },
     )

@@ -18,7 +18,9 @@ from firms.permissions import Action, require
 from firms.recent_auth import recent_auth_required
 from firms.requests import FirmRequest
 from firms.web import add_service_errors, error_lines, firm_view, paginate
-from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm
+from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm, ModelSettingsForm
+from models_library.models import ModelPortfolio
+from models_library.selectors.model_defaults import KIND_IN_WORDS, model_defaults
 from models_library.selectors.models import model_get, version_get
 from models_library.selectors.resolution import version_security_weights
 from models_library.selectors.versions import (
@@ -30,6 +32,7 @@ from models_library.selectors.versions import (
     weights_compared,
     weights_grouped,
 )
+from models_library.services.model_settings import model_tracking_error_limit_set
 from models_library.services.versions import draft_save, model_create, version_publish
 from rebalancer.errors import DomainError
 from trading.selectors.proposals import book_as_of
@@ -88,6 +91,41 @@ def models(request: FirmRequest) -> HttpResponse:
 def model_detail(request: FirmRequest, model_id: int) -> HttpResponse:
     model = model_get(firm=request.firm, model_id=model_id)
     require(request.membership, Action.VIEW_MODELS)
+    return _model_page(request, model)
+
+
+@require_POST
+@firm_view()
+@recent_auth_required
+def model_settings(request: FirmRequest, model_id: int) -> HttpResponse:
+    """Set the tracking-error limit a model gives its accounts (model managers)."""
+    model = model_get(firm=request.firm, model_id=model_id)
+    require(request.membership, Action.MANAGE_MODELS)
+    form = ModelSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            model_tracking_error_limit_set(
+                firm=request.firm,
+                actor=request.actor,
+                model=model,
+                limit_pct=form.cleaned_data["tracking_error_limit_pct"],
+            )
+        except DomainError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Tracking-error limit saved.")
+            return redirect("model_detail", model.pk)
+    return _model_page(request, model, settings_form=form)
+
+
+def _model_page(
+    request: FirmRequest, model: ModelPortfolio, *, settings_form: ModelSettingsForm | None = None
+) -> HttpResponse:
+    if settings_form is None:
+        settings_form = ModelSettingsForm(
+            initial={"tracking_error_limit_pct": model.tracking_error_limit_pct}
+        )
+    defaults = model_defaults(firm=request.firm, model_ids=[model.pk])[model.pk]
     versions = list(model_versions(firm=request.firm, model=model))
     current = next((v for v in versions if v.is_published), None)
     weights, error = _resolved(current) if current else ({}, "")
@@ -105,6 +143,9 @@ def model_detail(request: FirmRequest, model_id: int) -> HttpResponse:
             "chart": _chart(weights),
             **_group_chart(weights),
             "accounts": paginate(request, accounts),
+            "settings_form": settings_form,
+            "defaults": defaults,
+            "kind_in_words": KIND_IN_WORDS[defaults.kind],
         },
     )
 

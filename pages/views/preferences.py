@@ -11,7 +11,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.forms import FIELD_ORDER, RULE_FORMS, PreferencesForm
+from accounts.forms import (
+    FIELD_ORDER,
+    LABELS,
+    RULE_FORMS,
+    PreferencesForm,
+    plain,
+    risk_aversion_words,
+)
 from accounts.models import GainCapScope
 from accounts.selectors.audit import account_preference_history, household_preference_history
 from accounts.selectors.households import account_get, household_get
@@ -21,7 +28,7 @@ from accounts.selectors.preference_rules import (
     own_rules,
     rule_get,
 )
-from accounts.selectors.preferences import effective_preferences
+from accounts.selectors.preferences import EffectivePreferences, effective_preferences
 from accounts.services import preferences as services
 from firms.permissions import Action, require
 from firms.recent_auth import recent_auth_required
@@ -32,17 +39,29 @@ from trading.selectors.proposals import book_as_of, current_proposal
 
 RATE_FIELDS = {"short_term_rate", "long_term_rate"}
 CAP_FIELDS = {"max_realized_gain_usd", "max_short_term_gain_usd"}
+LIMIT_FIELDS = {"sector_limit_pct", "asset_class_limit_pct"}
+NONE_SHOWN = {
+    **dict.fromkeys(CAP_FIELDS, "No cap"),
+    **dict.fromkeys(LIMIT_FIELDS, "No limit"),
+    "tracking_error_limit_pct": "The model's",
+}
 
 
 def _shown(name: str, value) -> str:
     if value is None or value == "":
-        return "No cap" if name in CAP_FIELDS else "—"
+        return NONE_SHOWN.get(name, "—")
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if name in RATE_FIELDS:
         return f"{Decimal(value) * 100:.2f} %"
     if name == "cost_bps":
         return f"{Decimal(value):.2f} bps"
+    if name == "tracking_error_limit_pct":
+        return f"{plain(Decimal(value))} % a year"
+    if name in LIMIT_FIELDS:
+        return "No limit" if Decimal(value) >= 100 else f"± {plain(Decimal(value))} %"
+    if name == "risk_aversion":
+        return risk_aversion_words(Decimal(value))
     if name.endswith("_usd"):
         return f"${Decimal(value):,.2f}"
     if name == "long_term_wait_days":
@@ -54,6 +73,18 @@ def _shown(name: str, value) -> str:
 
 def _shared(effective, name: str) -> bool:
     return name in CAP_FIELDS and effective.cap_is_shared(name)
+
+
+def effective_in_words(prefs: EffectivePreferences, names: tuple[str, ...]) -> list[dict]:
+    """Effective values as a page shows them, each with where it comes from."""
+    return [
+        {
+            "label": LABELS[name],
+            "value": _shown(name, prefs.values[name]),
+            "source": prefs.source_text(name),
+        }
+        for name in names
+    ]
 
 
 def _scope(request: FirmRequest, *, household_id=None, account_id=None) -> dict:
@@ -86,7 +117,7 @@ def _rows(*, form: PreferencesForm, scope: dict, firm) -> list[dict]:
                 "household": _shown(name, inherited),
                 "effective": _shown(name, effective.values[name] if effective else inherited)
                 + (" shared by the household" if effective and _shared(effective, name) else ""),
-                "source": effective.sources[name] if effective else None,
+                "source": effective.source_text(name) if effective else None,
             }
         )
     return rows

@@ -60,6 +60,7 @@ ENDPOINTS = [
     ("post", "/api/v1/cash/bulk/", "import", ADMIN),
     ("get", "/api/v1/models/", "read", MODELS),
     ("get", "/api/v1/models/999999/", "read", MODELS),
+    ("patch", "/api/v1/models/999999/", "trade", {"firm_admin", "model_manager"}),
     ("get", "/api/v1/model-versions/999999/", "read", MODELS),
     ("get", "/api/v1/equivalence-sets/", "read", MODELS),
     ("post", "/api/v1/equivalence-sets/", "import", MANAGERS),

@@ -171,6 +171,7 @@ WEB_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
         "note": "outsider",
     },
     "account_model_assign": lambda b, got: {"model": b.model.pk},
+    "model_settings": lambda b, got: {"tracking_error_limit_pct": "0.4"},
     "models": lambda b, got: {"name": "Outsider model"},
     "equivalence_sets": lambda b, got: {"name": "Outsider set", "symbols": "VTI ITOT"},
     "proposals_bulk_approve": lambda b, got: {"proposal": [b.pending.pk, b.approved.pk]},
@@ -191,6 +192,7 @@ API_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
     "api:households": lambda b, got: {"name": "Outsider household"},
     "api:household-preferences": lambda b, got: {"cost_bps": "5"},
     "api:account-preferences": lambda b, got: {"cost_bps": "5"},
+    "api:model": lambda b, got: {"tracking_error_limit_pct": "0.4"},
     "api:clients": lambda b, got: {
         "household": b.household.pk,
         "first_name": "Out",

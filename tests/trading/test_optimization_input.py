@@ -14,6 +14,7 @@ from accounts.services.preferences import (
     substitution_add,
     withdrawal_add,
 )
+from models_library.services.model_settings import model_tracking_error_limit_set
 from optimizer import case_to_dict, parse_case
 from rebalancer.actors import Actor
 from tests.factories import PriceFactory, SecurityFactory, TaxLotFactory
@@ -137,3 +138,53 @@ def test_packed_input_round_trips_with_its_hash(firm_a):
     assert parse_case(unpack_input(blob)) == case
     assert len(digest) == 64
     assert pack_input(case)[1] == digest
+
+
+def test_the_case_carries_the_resolved_risk_menus(firm_a, advisor_a):
+    # given an account on the book's model (its securities are typed as stocks: a
+    # direct-index model, product default 1.0 %/yr)
+    _, model, [account] = small_book(firm=firm_a, accounts=1)
+    assert _case(firm_a, account)["preferences"]["risk"] == {
+        "tracking_error_limit_pct": "1.0",
+        "risk_aversion": "1",
+        "min_benefit": "0.00",
+        "sector_limit_pct": None,
+        "asset_class_limit_pct": None,
+    }
+    actor = Actor.person(advisor_a)
+    # when the model, the household and the account each set some of the menus
+    model_tracking_error_limit_set(firm=firm_a, actor=actor, model=model, limit_pct="0.8")
+    preferences_update(
+        firm=firm_a,
+        actor=actor,
+        household=account.household,
+        values={
+            "risk_aversion": Decimal("0.25"),
+            "sector_limit_pct": Decimal("2"),
+            "asset_class_limit_pct": Decimal("100"),
+        },
+    )
+    preferences_update(
+        firm=firm_a, actor=actor, account=account, values={"min_benefit_usd": Decimal("75")}
+    )
+    # then the case carries what resolves: the model's limit, the household's tax
+    # sensitivity and sector limit, no asset-class limit (100 % binds nothing), and the
+    # account's minimum benefit
+    case = _case(firm_a, account)
+    assert case["preferences"]["risk"] == {
+        "tracking_error_limit_pct": "0.80",
+        "risk_aversion": "0.2500",
+        "min_benefit": "75.00",
+        "sector_limit_pct": "2.00",
+        "asset_class_limit_pct": None,
+    }
+    # and the account's own limit wins over the model's, through the stored input too
+    preferences_update(
+        firm=firm_a,
+        actor=actor,
+        account=account,
+        values={"tracking_error_limit_pct": Decimal("1.5")},
+    )
+    typed = parse_case(_case(firm_a, account))
+    assert typed.preferences.risk.tracking_error_limit_pct == Decimal("1.5")
+    assert typed.preferences.risk.risk_aversion == Decimal("0.25")

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from accounts.models import PreferenceSet, TaxSensitivity
 from models_library.models import ModelVersion, VersionStatus
 from rebalancer.actors import Actor
 from tests.factories import PASSWORD
@@ -76,6 +77,32 @@ def test_advisor_changes_a_preference_reoptimizes_and_approves(live_server, page
     assert Proposal.objects.get(pk=new.pk).status == ProposalStatus.APPROVED
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "proposal-phone")
+
+
+def test_advisor_sets_the_risk_menus_and_sees_where_each_comes_from(live_server, page, live_book):
+    account = live_book.accounts[0]
+    log_in(page, live_server, "a-advisor", PASSWORD)
+    page.goto(f"{live_server.url}/accounts/{account.pk}/preferences/")
+    # a limit out of range is refused on its field, and nothing is saved
+    page.get_by_label("Tracking-error limit (% a year)").fill("120")
+    page.get_by_role("button", name="Save preferences").click()
+    page.get_by_text("Must be at most 100 (percent a year).").wait_for()
+    assert not PreferenceSet.objects.filter(account=account).exists()
+    # when the advisor sets a limit and a tax sensitivity in plain words
+    page.get_by_label("Tracking-error limit (% a year)").fill("0.8")
+    page.get_by_label("Tax sensitivity").select_option(label=TaxSensitivity.HIGH.label)
+    page.get_by_role("button", name="Save preferences").click()
+    page.get_by_text("Preferences saved.").wait_for()
+    shot(page, "account-risk-menus")
+    # then the account page shows them in effect, from the account
+    page.goto(f"{live_server.url}/accounts/{account.pk}/")
+    card = page.locator(
+        "section", has=page.get_by_role("heading", name="Tracking and trade limits")
+    )
+    assert "0.8 % a year (account)" in card.inner_text()
+    assert f"{TaxSensitivity.HIGH.label} (0.25) (account)" in card.inner_text()
+    pset = PreferenceSet.objects.get(account=account)
+    assert (str(pset.tracking_error_limit_pct), str(pset.risk_aversion)) == ("0.80", "0.2500")
 
 
 def test_advisor_edits_a_quantity_in_place(live_server, page, live_book):
