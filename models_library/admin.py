@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from models_library.models import (
+    CorporateAction,
     EquivalenceMember,
     EquivalenceSet,
     ModelLine,
@@ -78,6 +79,16 @@ class EquivalenceSetAdmin(admin.ModelAdmin):
     list_filter = ("firm",)
     search_fields = ("name", "members__security__symbol")
     inlines = [EquivalenceMemberInline]
+
+
+@admin.register(CorporateAction)
+class CorporateActionAdmin(admin.ModelAdmin):
+    """Read-only: actions are entered through the API's validated bulk import, which also
+    applies them to every firm's books."""
+
+    list_display = ("reference", "kind", "security", "new_security", "effective_date", "ex_date")
+    list_filter = ("kind",)
+    search_fields = ("reference", "security__symbol")
 
     def has_add_permission(self, request):
         return False

@@ -19,6 +19,7 @@ from firms.models import Firm
 from rebalancer.actors import Actor
 from rebalancer.rowsecurity import firm_scope
 from trading.models import RunTrigger
+from trading.services.corporate_actions import corporate_actions_apply_due
 from trading.services.rerun import run_rerun_all_failed
 from trading.services.runs import chunk_process, run_start
 from trading.services.schedule import firms_due
@@ -56,6 +57,8 @@ def enqueue_chunks(firm_id: int, chunk_ids: list[int]) -> None:
 def start_firm_run(firm_id: int, as_of: str, trigger: str = RunTrigger.SCHEDULE) -> int:
     firm = Firm.objects.get(pk=firm_id)
     with firm_scope(firm):
+        corporate_actions_apply_due(firm=firm, actor=Actor.system("task:start_firm_run"))
+    with firm_scope(firm):
         run, _ = run_start(
             firm=firm, as_of=dt.date.fromisoformat(as_of), trigger=trigger, enqueue=enqueue_chunks
         )
@@ -76,6 +79,29 @@ def rerun_failed_accounts(firm_id: int, run_id: int, actor_id: int | None = None
     actor = Actor.person(user) if user else Actor.system("task:rerun_failed_accounts")
     outcome = run_rerun_all_failed(firm=firm, actor=actor, run_id=run_id)
     return {"run": run_id, "rerun": outcome.rerun, "still_failed": outcome.still_failed}
+
+
+@shared_task(
+    name="trading.apply_corporate_actions",
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    max_retries=8,
+)
+def apply_corporate_actions(firm_id: int) -> int:
+    """Apply to one firm every corporate action now due that it has not had (idempotent)."""
+    firm = Firm.objects.get(pk=firm_id)
+    with firm_scope(firm):
+        applied = corporate_actions_apply_due(
+            firm=firm, actor=Actor.system("task:apply_corporate_actions")
+        )
+    return len(applied.applications)
+
+
+def enqueue_corporate_actions_for_every_firm() -> None:
+    """After the entering transaction commits: one task per firm."""
+    for firm_id in Firm.objects.order_by("pk").values_list("pk", flat=True):
+        apply_corporate_actions.delay(firm_id)
 
 
 @shared_task(name="trading.start_due_nightly_runs")

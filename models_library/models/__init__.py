@@ -1,3 +1,4 @@
+from .corporate_actions import CorporateAction, CorporateActionKind
 from .equivalents import EquivalenceMember, EquivalenceSet
 from .portfolios import ModelLine, ModelPortfolio, ModelVersion, VersionStatus
 from .prices import FirmPrice, HeldPrice, HeldStatus
@@ -7,6 +8,8 @@ from .securities import Price, Security, SecurityType
 __all__ = [
     "EquivalenceMember",
     "EquivalenceSet",
+    "CorporateAction",
+    "CorporateActionKind",
     "FirmPrice",
     "HeldPrice",
     "HeldStatus",

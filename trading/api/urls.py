@@ -1,8 +1,13 @@
 from django.urls import path
 
-from . import blotters, drift, ledger, proposals, runs
+from . import blotters, corporate_actions, drift, ledger, proposals, runs
 
 urlpatterns = [
+    path(
+        "corporate-actions/",
+        corporate_actions.CorporateActionListApi.as_view(),
+        name="corporate-actions",
+    ),
     path("transactions/bulk/", ledger.TransactionBulkApi.as_view(), name="transactions-bulk"),
     path("cash/bulk/", ledger.CashBulkApi.as_view(), name="cash-bulk"),
     path(

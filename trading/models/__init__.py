@@ -1,5 +1,6 @@
 from .blotters import Blotter, BlotterStatus, Fill, Order
 from .cash import CashBalance
+from .corporate_actions import CorporateActionApplication
 from .lots import RealizedGain, TaxLot, Term
 from .proposals import (
     ChunkStatus,
@@ -29,6 +30,7 @@ __all__ = [
     "RunTrigger",
     "TradeSide",
     "CashBalance",
+    "CorporateActionApplication",
     "RealizedGain",
     "TaxLot",
     "Term",

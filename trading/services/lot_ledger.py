@@ -47,9 +47,17 @@ from lot_engine import (
 )
 from lot_engine import Transaction as EngineTransaction
 from lot_engine import TransactionType as EngineTransactionType
+from models_library.models import CorporateAction, Security
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, ValidationFailed
 from trading.models import RealizedGain, TaxLot, Transaction
+from trading.services.action_events import (
+    action_securities,
+    due_actions,
+    engine_action,
+    household_actions,
+)
+from trading.services.event_dates import firm_today
 from trading.services.ledger_rows import clean_rows
 
 
@@ -62,6 +70,7 @@ class LedgerRebuild:
     open_lots: int
     realized_rows: int
     disallowed_loss_usd: Decimal
+    cash: tuple[dict[str, str], ...] = ()
 
 
 @transaction.atomic
@@ -124,6 +133,14 @@ def transactions_record(
     )
 
 
+def household_rebuild(*, firm: Firm, household: Household) -> LedgerRebuild:
+    """Rewrite the household's lots and gains from its transactions and every corporate
+    action due by the firm's today (the household row locked meanwhile). ``cash`` is what
+    the actions paid (the engine's ``cash`` rows); crediting it is the caller's business."""
+    household = Household.objects.select_for_update().get(firm=firm, pk=household.pk)
+    return _rebuild(firm=firm, household=household, row_of={})
+
+
 def _rebuild(*, firm: Firm, household: Household, row_of: dict[str, int]) -> LedgerRebuild:
     """Run the engine on the household's history and replace its lots and gains."""
     accounts = list(Account.objects.for_firm(firm).filter(household=household))
@@ -133,27 +150,43 @@ def _rebuild(*, firm: Firm, household: Household, row_of: dict[str, int]) -> Led
         .select_related("security", "account")
         .order_by("date", "sequence", "id")
     )
-    inp = _engine_input(firm=firm, accounts=accounts, history=history)
+    actions = household_actions(
+        actions=due_actions(today=firm_today(firm=firm)),
+        symbols={t.security.symbol for t in history},
+    )
+    inp = _engine_input(firm=firm, accounts=accounts, history=history, actions=actions)
     try:
         result = process(inp)
     except LotEngineInputError as exc:
         raise _as_validation_error(exc, row_of=row_of) from exc
-    lots, gains = _ledger_rows(firm=firm, accounts=accounts, history=history, result=result)
+    lots, gains = _ledger_rows(
+        firm=firm,
+        accounts=accounts,
+        history=history,
+        result=result,
+        securities=action_securities(actions),
+    )
     TaxLot.objects.for_firm(firm).filter(account__in=accounts).delete()
     RealizedGain.objects.for_firm(firm).filter(account__in=accounts).delete()
     TaxLot.objects.bulk_create(lots)
     RealizedGain.objects.bulk_create(gains)
+    output = to_dict(result)
     return LedgerRebuild(
         household_id=household.pk,
         transactions=(),
         open_lots=len(lots),
         realized_rows=len(gains),
-        disallowed_loss_usd=Decimal(to_dict(result)["totals"]["disallowed_loss"]),
+        disallowed_loss_usd=Decimal(output["totals"]["disallowed_loss"]),
+        cash=tuple(output.get("cash", ())),
     )
 
 
 def _engine_input(
-    *, firm: Firm, accounts: list[Account], history: list[Transaction]
+    *,
+    firm: Firm,
+    accounts: list[Account],
+    history: list[Transaction],
+    actions: list[CorporateAction],
 ) -> EngineInput:
     """The household as the engine sees it: accounts named by their (firm-unique) number."""
     preferences = effective_preferences_for_accounts(
@@ -170,12 +203,16 @@ def _engine_input(
         for a in sorted(accounts, key=lambda a: a.pk)
     )
     groups: dict[str, set[str]] = {}
-    for txn in history:
-        groups.setdefault(txn.security.wash_sale_group, set()).add(txn.security.symbol)
+    securities = [t.security for t in history] + list(action_securities(actions).values())
+    for security in securities:
+        groups.setdefault(security.wash_sale_group, set()).add(security.symbol)
     return EngineInput(
         transactions=tuple(_engine_transaction(txn, index=i) for i, txn in enumerate(history)),
         accounts=specs,
         identical_groups=tuple(sorted(tuple(sorted(g)) for g in groups.values() if len(g) > 1)),
+        actions=tuple(
+            engine_action(action, index=len(history) + i) for i, action in enumerate(actions)
+        ),
     )
 
 
@@ -200,19 +237,28 @@ def _engine_transaction(txn: Transaction, *, index: int) -> EngineTransaction:
 
 
 def _ledger_rows(
-    *, firm: Firm, accounts: list[Account], history: list[Transaction], result: EngineResult
+    *,
+    firm: Firm,
+    accounts: list[Account],
+    history: list[Transaction],
+    result: EngineResult,
+    securities: dict[str, Security],
 ) -> tuple[list[TaxLot], list[RealizedGain]]:
-    """TaxLot and RealizedGain rows from the engine's result, amounts in cents."""
+    """TaxLot and RealizedGain rows from the engine's result, amounts in cents.
+
+    A reinvested dividend's lot and a sale made by a corporate action (cash in lieu, a
+    cash merger) have no transaction of ours: their ``lot_ref``/``sale_ref`` is the
+    engine's ``ca:REFERENCE/ACCOUNT``."""
     output = to_dict(result)
     account_by_key = {a.account_number: a for a in accounts}
     by_external_id = {t.external_id: t for t in history}
-    security_by_symbol = {t.security.symbol: t.security for t in history}
+    security_by_symbol = {**securities, **{t.security.symbol: t.security for t in history}}
     lots = [
         TaxLot(
             firm=firm,
             account=account_by_key[lot["account"]],
             security=security_by_symbol[lot["symbol"]],
-            opening_transaction=by_external_id[lot["id"]],
+            opening_transaction=by_external_id.get(lot["id"]),
             lot_ref=lot["id"],
             quantity=Decimal(lot["quantity"]),
             cost_basis_usd=Decimal(lot["cost_basis"]),
@@ -227,7 +273,7 @@ def _ledger_rows(
             firm=firm,
             account=account_by_key[row["account"]],
             security=security_by_symbol[row["symbol"]],
-            sale_transaction=by_external_id[row["sale"]],
+            sale_transaction=by_external_id.get(row["sale"]),
             sale_ref=row["sale"],
             lot_ref=row["lot"],
             quantity=Decimal(row["quantity"]),
