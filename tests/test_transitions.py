@@ -22,7 +22,15 @@ from tests.factories import (
     ModelVersionFactory,
     SecurityFactory,
 )
-from trading.models import Blotter, BlotterStatus, Proposal, ProposalStatus, Run, RunChunk
+from trading.models import (
+    Blotter,
+    BlotterStatus,
+    Proposal,
+    ProposalStatus,
+    Reconciliation,
+    Run,
+    RunChunk,
+)
 from trading.services.blotters import blotter_approve
 from trading.services.review import proposal_approve
 
@@ -56,6 +64,15 @@ def _row(model, firm, status: str):
             sent_by="key:1",
             status=status,
         )
+    if model is Reconciliation:
+        return Reconciliation.objects.create(
+            firm=firm,
+            account=AccountFactory(household__firm=firm),
+            as_of=AS_OF,
+            status=status,
+            cash_custodian_usd=Decimal("0"),
+            cash_ledger_usd=Decimal("0"),
+        )
     raise AssertionError(f"no row builder for {model.__name__}: add one to test its map")
 
 
@@ -82,6 +99,7 @@ def test_every_status_model_has_a_complete_map():
         "Blotter",
         "ModelVersion",
         "HeldPrice",
+        "Reconciliation",
     }
     for model in MAPPED:
         statuses = set(_statuses(model))

@@ -32,3 +32,21 @@ class FillsUploadForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise forms.ValidationError("The file is not UTF-8 text (save it as CSV).") from exc
+
+
+class CustodianPositionsUploadForm(forms.Form):
+    file = forms.FileField(label="Custodian positions CSV")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILLS_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError("The file is not UTF-8 text (save it as CSV).") from exc
+
+
+class ResolveForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("pending", "Pending")])
+    note = forms.CharField(max_length=2000, required=False)

@@ -229,7 +229,10 @@ def _security_row(
 
 
 def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> Case:
-    """The optimizer's case for one account. Raises DataProblem when it cannot be built."""
+    """The optimizer's case for one account. Raises DataProblem when it cannot be built,
+    or when the account is out of balance with its custodian (its proposal says why)."""
+    if item.hold_reason:
+        raise DataProblem(item.hold_reason, flag="out_of_balance")
     if item.target is None:
         raise DataProblem(item.target_error or "no target", flag="missing_model")
     held = {symbol for _, _, symbol, *_ in item.lots}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trading.views import blotters, proposals, runs
+from trading.views import blotters, proposals, reconciliation, runs
 
 urlpatterns = [
     path("proposals/", proposals.proposals, name="proposals"),
@@ -36,6 +36,17 @@ urlpatterns = [
     ),
     path("blotters/<int:blotter_id>/export/", blotters.blotter_export_view, name="blotter_export"),
     path("blotters/<int:blotter_id>/fills/", blotters.blotter_import_view, name="blotter_import"),
+    path("reconciliation/", reconciliation.reconciliation, name="reconciliation"),
+    path(
+        "reconciliation/import/",
+        reconciliation.reconciliation_import_view,
+        name="reconciliation_import",
+    ),
+    path(
+        "reconciliation/<int:reconciliation_id>/resolve/",
+        reconciliation.reconciliation_resolve_view,
+        name="reconciliation_resolve",
+    ),
     path("runs/", runs.runs, name="runs"),
     path("runs/<int:run_id>/", runs.run_detail, name="run_detail"),
     path("runs/<int:run_id>/progress/", runs.run_progress_partial, name="run_progress"),

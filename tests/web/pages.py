@@ -39,6 +39,7 @@ def pages(book, *, blotter=None) -> list[tuple[str, str, set[str]]]:
         ("draft", reverse("draft_edit", args=[book.model.pk]), MANAGERS),
         ("blotters", reverse("blotters"), BLOTTER_READERS),
         ("runs", reverse("runs"), RUN_READERS),
+        ("reconciliation", reverse("reconciliation"), BLOTTER_READERS),
         ("run", reverse("run_detail", args=[book.run.pk]), RUN_READERS),
         ("run progress", reverse("run_progress", args=[book.run.pk]), RUN_READERS),
         ("audit", reverse("audit_log"), AUDIT_READERS),
@@ -59,5 +60,6 @@ def object_pages(book, *, blotter=None) -> list[tuple[str, str]]:
         "equivalence sets",
         "blotters",
         "runs",
+        "reconciliation",
     }
     return [(n, u) for n, u, _ in pages(book, blotter=blotter) if n not in lists | {"audit"}]

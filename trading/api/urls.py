@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import blotters, corporate_actions, drift, ledger, proposals, runs
+from . import blotters, corporate_actions, drift, ledger, proposals, reconciliation, runs
 
 urlpatterns = [
     path(
@@ -10,6 +10,19 @@ urlpatterns = [
     ),
     path("transactions/bulk/", ledger.TransactionBulkApi.as_view(), name="transactions-bulk"),
     path("cash/bulk/", ledger.CashBulkApi.as_view(), name="cash-bulk"),
+    path(
+        "custodian-positions/bulk/",
+        reconciliation.CustodianPositionsBulkApi.as_view(),
+        name="custodian-positions-bulk",
+    ),
+    path(
+        "reconciliations/", reconciliation.ReconciliationListApi.as_view(), name="reconciliations"
+    ),
+    path(
+        "reconciliations/<int:reconciliation_id>/resolve/",
+        reconciliation.ReconciliationResolveApi.as_view(),
+        name="reconciliation-resolve",
+    ),
     path(
         "accounts/<int:account_id>/transactions/",
         ledger.AccountTransactionsApi.as_view(),

@@ -13,6 +13,7 @@ from .proposals import (
     RunTrigger,
     TradeSide,
 )
+from .reconciliation import Reconciliation, ReconciliationStatus
 from .transactions import Transaction, TransactionType
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "CashBalance",
     "CorporateActionApplication",
     "RealizedGain",
+    "Reconciliation",
+    "ReconciliationStatus",
     "TaxLot",
     "Term",
     "Transaction",

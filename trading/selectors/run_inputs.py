@@ -35,6 +35,7 @@ from trading.models import (
 )
 from trading.selectors.gain_room import GainRooms, gain_rooms_for_accounts
 from trading.selectors.realized import wash_sale_windows_for_households
+from trading.selectors.reconciliation import accounts_on_hold
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class AccountInputs:
     cash_usd: Decimal
     target: dict[str, Decimal] | None
     target_error: str = ""
+    hold_reason: str = ""
 
 
 @dataclass
@@ -186,6 +188,7 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
         if getattr(a, "model_assignment", None) is not None
     }
     targets = _model_targets(firm=firm, model_ids=set(assignments.values()))
+    holds = accounts_on_hold(firm=firm, account_ids=account_ids)
 
     symbols: set[str] = set()
     items = []
@@ -208,6 +211,7 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
                 cash_usd=cash.get(account.pk, Decimal("0.00")),
                 target=weights,
                 target_error=error,
+                hold_reason=holds.get(account.pk, ""),
             )
         )
     partners = _etf_swap_partners()
