@@ -80,7 +80,7 @@ def test_any_firm_reads_the_actions(firm_a, steward_api, acme):
 def test_a_firm_that_is_not_a_steward_cannot_enter_them(firm_a, acme):
     response = key_client(firm_a).post(URL, {"rows": [SPLIT]}, format="json")
 
-    assert "manages reference data" in problem(response, 400)["detail"]
+    assert "manages reference data" in problem(response, 403)["detail"]
     assert not CorporateAction.objects.exists()
 
 

@@ -16,7 +16,8 @@ from rebalancer.wsgi import application
 from tests.factories import FirmFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application).include(
-    path_regex=r"^/api/v1/(transactions|cash|prices|securities)/bulk/$",
+    path_regex=r"^/api/v1/((transactions|cash|prices|securities|custodian-positions)/bulk|"
+    r"corporate-actions)/$",
 )
 
 
@@ -32,7 +33,7 @@ def _keep_the_test_connection():
 
 @pytest.fixture
 def auth_header(db, _keep_the_test_connection):
-    firm = FirmFactory(slug="fuzz")
+    firm = FirmFactory(slug="fuzz", manages_reference_data=True)
     raw = api_key_create(
         firm=firm, actor=Actor.system("test"), name="fuzz", scopes=["read", "import"]
     ).raw_key

@@ -15,7 +15,13 @@ from accounts.models import Account, Client, Household
 from accounts.services import preferences as prefs
 from firms.models import ApiKey, AuditEvent, Firm, IdempotencyRecord, Role
 from firms.services.api_keys import api_key_create
-from models_library.models import EquivalenceSet, ModelPortfolio, ModelVersion, VersionStatus
+from models_library.models import (
+    CorporateAction,
+    EquivalenceSet,
+    ModelPortfolio,
+    ModelVersion,
+    VersionStatus,
+)
 from models_library.services.equivalents import equivalence_set_save
 from models_library.services.prices import prices_upsert
 from rebalancer import rowsecurity
@@ -30,13 +36,22 @@ from tests.factories import (
     UserFactory,
 )
 from tests.trading.builders import AS_OF, etf_universe, funded_account, published_model
-from trading.models import Blotter, Proposal, ProposalStatus, ProposedTrade, Run
+from trading.models import (
+    Blotter,
+    CorporateActionApplication,
+    Proposal,
+    ProposalStatus,
+    ProposedTrade,
+    Reconciliation,
+    Run,
+)
 from trading.services.blotters import (
     blotter_approve,
     blotter_create,
     fills_import_csv,
     orders_export_csv,
 )
+from trading.services.reconciliation import custodian_positions_import
 from trading.services.review import proposal_approve
 from trading.services.runs import chunk_process, run_start
 
@@ -75,6 +90,7 @@ class OutsiderBook:
     filled_blotter: Blotter
     key: ApiKey
     equivalence_set: EquivalenceSet
+    reconciliation: Reconciliation
     rules: dict = field(default_factory=dict)
 
 
@@ -222,6 +238,29 @@ def build_outsider_book() -> OutsiderBook:
             name="Quixotic total market",
             symbols=["VTI", "ITOT"],
         )
+        # a dividend applied to firm B's books, recorded directly: rebuilding the lots here
+        # would renumber the lots the proposals above name
+        dividend = CorporateAction.objects.create(
+            reference="QX-BND-DIV",
+            kind="cash_dividend",
+            security=securities["BND"],
+            effective_date=AS_OF,
+            cash_per_share=Decimal("0.10"),
+        )
+        CorporateActionApplication.objects.create(firm=firm, action=dividend, households=1)
+        custodian_positions_import(
+            firm=firm,
+            actor=Actor.person(people["trader"]),
+            rows=[
+                {
+                    "account_number": accounts[0].account_number,
+                    "as_of": AS_OF.isoformat(),
+                    "symbol": "VTI",
+                    "quantity": "121",
+                }
+            ],
+        )
+        reconciliation = Reconciliation.objects.get(firm=firm, account=accounts[0])
         pending = made[accounts[0].pk]
         trade = pending.trades.first()
         assert trade is not None
@@ -243,6 +282,7 @@ def build_outsider_book() -> OutsiderBook:
             filled_blotter=filled,
             key=key.api_key,
             equivalence_set=equivalence_set,
+            reconciliation=reconciliation,
             rules=rules,
         )
         _check_complete(book)

@@ -79,6 +79,7 @@ PARAMS: dict[str, Values] = {
     "key_id": lambda b, p, got: b.key.pk,
     "held_id": _held_price,
     "set_id": lambda b, p, got: b.equivalence_set.pk,
+    "reconciliation_id": lambda b, p, got: b.reconciliation.pk,
     "rest": lambda b, p, got: f"households/{b.household.pk}/",
     # the admin site's
     "app_label": lambda b, p, got: "accounts",
@@ -146,6 +147,13 @@ def _fills_csv(b: OutsiderBook) -> SimpleUploadedFile:
     return SimpleUploadedFile("fills.csv", text.encode(), content_type="text/csv")
 
 
+def _positions_csv(b: OutsiderBook) -> SimpleUploadedFile:
+    text = (
+        f"account_number,as_of,symbol,quantity\n{b.accounts[0].account_number},2025-06-30,VTI,1\n"
+    )
+    return SimpleUploadedFile("positions.csv", text.encode(), content_type="text/csv")
+
+
 _RULE_FORM = {
     "restriction": {"restriction-symbol": "VTI", "restriction-type": "do_not_buy"},
     "screen": {"screen-field": "sector", "screen-value": "Energy"},
@@ -178,6 +186,8 @@ WEB_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
     "proposal_reject": lambda b, got: {"comment": "Not for us"},
     "trade_edit": lambda b, got: {"quantity": "1"},
     "blotter_import": lambda b, got: {"file": _fills_csv(b)},
+    "reconciliation_import": lambda b, got: {"file": _positions_csv(b)},
+    "reconciliation_resolve": lambda b, got: {"decision": "accept", "note": "outsider"},
     "firm_security": lambda b, got: {"require_mfa": "on"},
 }
 
@@ -226,6 +236,13 @@ API_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
         account_number=b.accounts[0].account_number, amount_usd="1.00", as_of="2025-07-02"
     ),
     "api:account-optimize": lambda b, got: {"as_of": "2025-06-30"},
+    "api:custodian-positions-bulk": lambda b, got: _rows(
+        account_number=b.accounts[0].account_number, as_of="2025-06-30", symbol="VTI", quantity="1"
+    ),
+    "api:reconciliation-resolve": lambda b, got: {"decision": "accept", "note": "outsider"},
+    "api:corporate-actions": lambda b, got: _rows(
+        reference="OUT-SPLIT", kind="split", symbol="VTI", effective_date="2025-06-30", ratio="2"
+    ),
     "api:proposal-reject": lambda b, got: {"comment": "Not for us"},
     "api:blotter-fills": lambda b, got: _rows(
         fill_id="OUT-F1",

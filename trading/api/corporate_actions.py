@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from firms.api.idempotency import idempotent
@@ -93,6 +93,31 @@ class CorporateActionListApi(FirmAPIView):
         "firm. Filter: `symbol` (the action's security).",
         parameters=[OpenApiParameter("symbol", str), *CURSOR_PARAMETERS],
         responses=page_of(CorporateActionOutput),
+        examples=[
+            example(
+                "A split",
+                {
+                    "next": None,
+                    "previous": None,
+                    "results": [
+                        {
+                            "id": 1,
+                            "reference": "ACME-2024-SPLIT",
+                            "kind": "split",
+                            "symbol": "VTI",
+                            "new_symbol": None,
+                            "effective_date": "2024-06-03",
+                            "ex_date": None,
+                            "ratio_new": "3.000000",
+                            "ratio_old": "2.000000",
+                            "cash_per_share": None,
+                            "price": "180.000000",
+                            "basis_fraction": None,
+                        }
+                    ],
+                },
+            )
+        ],
     )
     def get(self, request):
         qs = CorporateAction.objects.select_related("security", "new_security")
@@ -105,10 +130,11 @@ class CorporateActionListApi(FirmAPIView):
         tags=["Reference data"],
         summary="Enter corporate actions (steward firms)",
         description="Scope `import`, from a firm the operator made a steward of reference "
-        "data. Up to 20,000 rows, all or none, errors by row and field (an unknown symbol, a "
-        "ratio of 0, a spin-off's `basis_fraction` over 1, ...). A row whose `reference` is "
-        "stored with the same values is a no-op. Each action is then applied, once, to every "
-        "firm's lots and cash as it falls due (a dividend on its pay date).",
+        "data (otherwise 403). Up to 20,000 rows, all or none, errors by row and field "
+        "(an unknown symbol, a ratio of 0, a spin-off's `basis_fraction` over 1, ...). "
+        "A row whose `reference` is stored with the same values is a no-op. Each action "
+        "is then applied, once, to every firm's lots and cash as it falls due (a "
+        "dividend on its pay date).",
         request=bulk_of(CorporateActionRowSerializer),
         responses=inline_serializer(
             "CorporateActionsEntered",
@@ -124,6 +150,10 @@ class CorporateActionListApi(FirmAPIView):
     )
     @idempotent
     def post(self, request):
+        if not self.firm.manages_reference_data:
+            raise exceptions.PermissionDenied(
+                "Only a firm that manages reference data may enter corporate actions."
+            )
         rows = validate_rows(request.data, CorporateActionRowSerializer)
         created = corporate_actions_enter(firm=self.firm, actor=self.actor, rows=rows)
         if created:

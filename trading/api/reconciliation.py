@@ -110,6 +110,23 @@ class CustodianPositionsBulkApi(FirmAPIView):
         )
 
 
+FLAGGED = {
+    "id": 7,
+    "account_number": "SCHW-1001",
+    "as_of": "2025-06-30",
+    "status": "out_of_balance",
+    "cash_custodian_usd": "2525.00",
+    "cash_ledger_usd": "2500.00",
+    "differences": [
+        {"symbol": "VTI", "ledger": "110", "custodian": "112", "difference": "2"},
+        {"symbol": "CASH", "ledger": "2500", "custodian": "2525", "difference": "25"},
+    ],
+    "resolved_by": "",
+    "resolved_at": None,
+    "note": "",
+}
+
+
 class ReconciliationListApi(FirmAPIView):
     @extend_schema(
         operation_id="reconciliations_list",
@@ -121,6 +138,9 @@ class ReconciliationListApi(FirmAPIView):
             *CURSOR_PARAMETERS,
         ],
         responses=page_of(ReconciliationOutput),
+        examples=[
+            example("Out of balance", {"next": None, "previous": None, "results": [FLAGGED]})
+        ],
     )
     def get(self, request):
         qs = Reconciliation.objects.for_firm(self.firm).select_related("account")
@@ -150,6 +170,19 @@ class ReconciliationResolveApi(FirmAPIView):
         "reconciliation cannot be resolved (409).",
         request=ResolveInput,
         responses=ReconciliationOutput,
+        examples=[
+            example("Accept", {"decision": "accept", "note": "late fill"}, request=True),
+            example(
+                "Accepted",
+                {
+                    **FLAGGED,
+                    "status": "accepted",
+                    "resolved_by": "user:3",
+                    "resolved_at": "2025-07-01T14:02:00Z",
+                    "note": "late fill",
+                },
+            ),
+        ],
     )
     @idempotent
     def post(self, request, reconciliation_id: int):

@@ -117,7 +117,7 @@ def _statements(*, firm: Firm, rows: Sequence[Mapping[str, Any]]) -> list[Statem
     for row_no, row in enumerate(rows, start=1):
         number, symbol = str(row.get("account_number", "")), str(row.get("symbol", ""))
         if number not in accounts:
-            errors.append((row_no, "account_number", f"no account {number!r} in this firm"))
+            errors.append((row_no, "account_number", "is not an account of this firm"))
         if symbol != CASH_SYMBOL and symbol not in known:
             errors.append((row_no, "symbol", f"{symbol!r} is not in the security master"))
         quantity = _quantity(row.get("quantity"), row_no=row_no, symbol=symbol, errors=errors)
