@@ -8,8 +8,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('firms', '0001_initial'),
-        ('models_library', '0008_corporate_actions'),
-        ('trading', '0005_firm_foreign_keys_to_firms'),
+        ('models_library', '0010_corporate_actions'),
+        ('trading', '0006_proposal_filled_status'),
     ]
 
     operations = [

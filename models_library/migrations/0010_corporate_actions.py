@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('firms', '0001_initial'),
-        ('models_library', '0007_risk_models'),
+        ('models_library', '0009_model_tracking_error_limit'),
     ]
 
     operations = [

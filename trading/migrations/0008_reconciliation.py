@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0012_model_assignment_from_models_library'),
         ('firms', '0001_initial'),
-        ('trading', '0006_corporate_action_applications'),
+        ('trading', '0007_corporate_action_applications'),
     ]
 
     operations = [
