@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from money import ZERO
+from money import CENT, ZERO
 from optimizer.forced import forcing_rules
 from optimizer.objective import LIMIT_TOLERANCE, Solved, pct, published_active
 from optimizer.prepare import MIN_COST_RATE, Prepared
@@ -200,7 +200,7 @@ def reason_details(
         details = [
             ReasonDetail(
                 code="rebalance",
-                amount=pct(delta).quantize(Decimal("0.01")),
+                amount=pct(delta).quantize(CENT),
                 unit="%/yr tracking error",
                 text=f"{delta * 100:+.2f} % tracking error",
             )
@@ -261,7 +261,7 @@ def _tax_detail(*, prep: Prepared, trade: Trade, partners: list[str]) -> list[Re
         return [
             ReasonDetail(
                 code="tax_loss_harvest" if "tax_loss_harvest" in trade.reasons else "rebalance",
-                amount=-tax.quantize(Decimal("0.01")),
+                amount=-tax.quantize(CENT),
                 unit="USD tax saved",
                 text=f"{_usd(tax)} tax saved ({harvest}{replaced})",
             )
@@ -270,7 +270,7 @@ def _tax_detail(*, prep: Prepared, trade: Trade, partners: list[str]) -> list[Re
         return [
             ReasonDetail(
                 code="rebalance",
-                amount=tax.quantize(Decimal("0.01")),
+                amount=tax.quantize(CENT),
                 unit="USD tax",
                 text=f"{_usd(tax)} tax on the gain realized",
             )
