@@ -30,9 +30,11 @@ from rest_framework.test import APIClient
 from accounts.models import Household, Restriction
 from firms.models import Firm
 from rebalancer import rowsecurity
+from rebalancer.actors import Actor
 from rebalancer.tenancy import firm_owned_models
 from tests import pg_roles
-from trading.models import Proposal
+from trading.models import CorporateActionApplication, Proposal
+from trading.services.corporate_actions import corporate_actions_apply_due
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_ROLE = "rebalancer_app_test"
@@ -216,14 +218,48 @@ def _trade_through_the_api(key: str) -> None:
     # the firm is no steward of reference data: its price is its own (models_library_firmprice)
     own = [{"symbol": "VTI", "date": OWN_PRICE_DAY, "close": "1.23"}]
     assert _ok(api.post("/api/v1/prices/bulk/", {"rows": own}, "json"))["firm_only"] == 1
+    # the custodian's statement of one account, which does not match the books
+    number = proposals[0]["account_number"]
+    statement = [
+        {"account_number": number, "as_of": AS_OF, "symbol": "VTI", "quantity": "1"},
+        {"account_number": number, "as_of": AS_OF, "symbol": "CASH", "quantity": "0.00"},
+    ]
+    imported = _ok(api.post("/api/v1/custodian-positions/bulk/", {"rows": statement}, "json"))
+    assert imported["out_of_balance"] == [number]
+
+
+DIVIDEND = {
+    "reference": "VTI-2026-11-DIV",
+    "kind": "cash_dividend",
+    "symbol": "VTI",
+    "ex_date": "2026-11-10",
+    "effective_date": "2026-11-17",
+    "cash_per_share": "0.95",
+}
+
+
+def _steward_enters_a_dividend() -> None:
+    """A steward of reference data enters, over the API, a dividend every demo firm's
+    accounts hold (once)."""
+    _, new = Firm.objects.get_or_create(
+        slug="rls-steward", defaults={"name": "Rls Stewards", "manages_reference_data": True}
+    )
+    if not new:
+        return
+    _ok(_api(_key("rls-steward")).post("/api/v1/corporate-actions/", {"rows": [DIVIDEND]}, "json"))
 
 
 def _firm_day(slug: str) -> Firm:
     call_command("seed_demo", firm=slug, accounts=8, stdout=io.StringIO())
+    _steward_enters_a_dividend()
     firm = Firm.objects.get(slug=slug)
     with rowsecurity.firm_scope(firm):
         household = Household.objects.filter(firm=firm).first()
         Restriction.objects.create(firm=firm, household=household, symbol="XOM", type="do_not_buy")
+        # entering it applies it to the firms there are; a firm that came later gets it
+        # from its nightly pass
+        corporate_actions_apply_due(firm=firm, actor=Actor.system("nightly"))
+        assert CorporateActionApplication.objects.for_firm(firm).exists()
     call_command("rebalance", firm=slug, as_of=AS_OF, no_progress=True, stdout=io.StringIO())
     _trade_through_the_api(_key(slug))
     return firm
