@@ -186,6 +186,8 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "trading.models.RunStatus",
         "VersionStatusEnum": "models_library.models.VersionStatus",
         "SideEnum": "trading.models.TransactionType",
+        "ModelKindEnum": "models_library.selectors.model_defaults.ModelKind",
+        "CorporateActionKindEnum": "models_library.models.corporate_actions.CorporateActionKind",
     },
     "TAGS": [
         {"name": "Reference data", "description": "The shared security master and prices."},
