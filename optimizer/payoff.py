@@ -228,18 +228,7 @@ def reason_details(
                     text=f"invests {_usd(trade.value)} of cash",
                 )
             )
-        out.append(
-            Trade(
-                symbol=trade.symbol,
-                side=trade.side,
-                quantity=trade.quantity,
-                price=trade.price,
-                value=trade.value,
-                reasons=trade.reasons,
-                lots=trade.lots,
-                reason_details=tuple(details),
-            )
-        )
+        out.append(replace(trade, reason_details=tuple(details)))
     return tuple(out)
 
 
