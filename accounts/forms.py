@@ -29,6 +29,7 @@ MONEY_FIELDS = ("cash_min_usd", "min_trade_value_usd", "min_benefit_usd")
 PERCENT_FIELDS = ("tracking_error_limit_pct", "sector_limit_pct", "asset_class_limit_pct")
 CAP_FIELDS = ("max_realized_gain_usd", "max_short_term_gain_usd")
 BOOL_FIELDS = ("harvest_losses", "fractional_shares")
+TOLERANCE_FIELDS = ("reconciliation_quantity_tolerance", "reconciliation_cash_tolerance_usd")
 
 LABELS = {
     "short_term_rate": "Short-term tax rate (%)",
@@ -48,6 +49,8 @@ LABELS = {
     "min_benefit_usd": "Minimum benefit beyond cost ($)",
     "sector_limit_pct": "Sector limit (± % of the model's weight)",
     "asset_class_limit_pct": "Asset-class limit (± % of the model's weight)",
+    "reconciliation_quantity_tolerance": "Reconciliation tolerance (shares)",
+    "reconciliation_cash_tolerance_usd": "Reconciliation tolerance for cash ($)",
 }
 FIELD_ORDER = (
     "short_term_rate",
@@ -67,6 +70,8 @@ FIELD_ORDER = (
     "min_benefit_usd",
     "sector_limit_pct",
     "asset_class_limit_pct",
+    "reconciliation_quantity_tolerance",
+    "reconciliation_cash_tolerance_usd",
 )
 
 
@@ -173,6 +178,22 @@ class PreferencesForm(forms.Form):
     min_benefit_usd = _money()
     sector_limit_pct = _percent(above_zero=False, unit="percent")
     asset_class_limit_pct = _percent(above_zero=False, unit="percent")
+    reconciliation_quantity_tolerance = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=6,
+        help_text="How many shares the custodian's quantity of a security may differ from "
+        "ours before the account is out of balance and sits out the nightly run.",
+    )
+    reconciliation_cash_tolerance_usd = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+        help_text="How many dollars the custodian's cash may differ from ours before the "
+        "account is out of balance.",
+    )
 
     def __init__(self, *args, for_account: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,6 +234,7 @@ class PreferencesForm(forms.Form):
             "cost_bps",
             "lot_relief_method",
             "long_term_wait_days",
+            *TOLERANCE_FIELDS,
         ):
             initial[name] = getattr(pset, name)
         initial["risk_aversion"] = "" if pset.risk_aversion is None else _level(pset.risk_aversion)
@@ -238,6 +260,7 @@ class PreferencesForm(forms.Form):
             *PERCENT_FIELDS,
             "cost_bps",
             "long_term_wait_days",
+            *TOLERANCE_FIELDS,
         ):
             values[name] = data.get(name)
         values["lot_relief_method"] = data.get("lot_relief_method") or ""

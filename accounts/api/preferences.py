@@ -45,6 +45,8 @@ RANGE_MESSAGES = {
     ),
     "risk_aversion": _range_messages("must be greater than 0", "must be at most 1000"),
     "min_benefit_usd": _range_messages("must not be negative (dollars)"),
+    "reconciliation_quantity_tolerance": _range_messages("must not be negative (shares)"),
+    "reconciliation_cash_tolerance_usd": _range_messages("must not be negative (dollars)"),
 }
 
 

@@ -188,6 +188,25 @@ class PreferenceSet(ScopedModel):
         help_text="Active weight of any asset class within plus or minus this percent.",
     )
 
+    reconciliation_quantity_tolerance = models.DecimalField(
+        max_digits=14,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"), message="must not be negative (shares)")],
+        help_text="The custodian's quantity of a security may differ from the ledger's by "
+        "this many shares before the account is out of balance. Blank: inherit.",
+    )
+    reconciliation_cash_tolerance_usd = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"), message="must not be negative (dollars)")],
+        help_text="The custodian's cash may differ from the ledger's by this many dollars "
+        "before the account is out of balance. Blank: inherit.",
+    )
+
     class Meta:
         constraints = [
             _one_scope("preferenceset"),
@@ -227,6 +246,16 @@ class PreferenceSet(ScopedModel):
             models.CheckConstraint(
                 condition=Q(long_term_wait_days__isnull=True) | Q(long_term_wait_days__lte=365),
                 name="preferenceset_long_term_wait_days_0_365",
+            ),
+            models.CheckConstraint(
+                condition=Q(reconciliation_quantity_tolerance__isnull=True)
+                | Q(reconciliation_quantity_tolerance__gte=0),
+                name="preferenceset_reconciliation_quantity_tolerance_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(reconciliation_cash_tolerance_usd__isnull=True)
+                | Q(reconciliation_cash_tolerance_usd__gte=0),
+                name="preferenceset_reconciliation_cash_tolerance_non_negative",
             ),
             models.CheckConstraint(
                 condition=Q(cash_min_usd__isnull=True) | Q(cash_min_usd__gte=0),

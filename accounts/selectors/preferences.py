@@ -59,6 +59,8 @@ SCALAR_FIELDS = (
     "min_benefit_usd",
     "sector_limit_pct",
     "asset_class_limit_pct",
+    "reconciliation_quantity_tolerance",
+    "reconciliation_cash_tolerance_usd",
 )
 RISK_FIELDS = (
     "tracking_error_limit_pct",
@@ -90,6 +92,9 @@ DEFAULTS: dict[str, object] = {
     "min_benefit_usd": Decimal("0.00"),
     "sector_limit_pct": None,
     "asset_class_limit_pct": None,
+    # how far the custodian's statement may differ from the ledger (shares; dollars)
+    "reconciliation_quantity_tolerance": Decimal("0.0001"),
+    "reconciliation_cash_tolerance_usd": Decimal("1.00"),
 }
 
 

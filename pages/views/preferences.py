@@ -66,6 +66,8 @@ def _shown(name: str, value) -> str:
         return f"${Decimal(value):,.2f}"
     if name == "long_term_wait_days":
         return f"{value} days"
+    if name == "reconciliation_quantity_tolerance":
+        return f"{plain(Decimal(value))} shares"
     if name == "gain_cap_scope":
         return str(GainCapScope(value).label)
     return str(value)

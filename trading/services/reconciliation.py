@@ -6,10 +6,11 @@ unknown account or symbol, a repeated row, a future date, a quantity that is not
 number: each named by row and field) and applied all or nothing. Each account's
 statement is then compared with what the ledger holds now (its open lots, after every
 fill and corporate action recorded, and its cash balance): a quantity that differs by
-more than ``QUANTITY_TOLERANCE`` shares, or cash by more than ``CASH_TOLERANCE_USD``, puts
-the account out of balance, with the differences, and keeps it out of the nightly run
-until a person resolves it (``reconciliation_resolve``). Importing the same statement
-again changes nothing.
+more than the account's reconciliation tolerance in shares, or cash by more than its
+tolerance in dollars (a menu: the account's override, else its household's, else the
+product default of 0.0001 shares and $1.00), puts the account out of balance, with the
+differences, and keeps it out of the nightly run until a person resolves it
+(``reconciliation_resolve``). Importing the same statement again changes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from accounts.models import Account
+from accounts.selectors.preferences import effective_preferences_for_accounts
 from firms.models import Firm
 from firms.services.audit import audit_record
 from models_library.models import Security
@@ -37,8 +39,6 @@ from trading.models import CashBalance, Reconciliation, ReconciliationStatus, Ta
 from trading.services.event_dates import firm_today, money_event_date
 
 CASH_SYMBOL = "CASH"
-QUANTITY_TOLERANCE = Decimal("0.0001")
-CASH_TOLERANCE_USD = Decimal("1.00")
 
 Errors = list[tuple[int | None, str | None, str]]
 
@@ -73,6 +73,7 @@ def custodian_positions_import(
         .select_for_update()
         .filter(account__in=[s.account for s in statements])
     }
+    tolerances = _tolerances(firm=firm, statements=statements)
     unchanged, flagged = 0, []
     for statement in statements:
         found = existing.get((statement.account.pk, statement.as_of))
@@ -83,7 +84,12 @@ def custodian_positions_import(
         ):
             unchanged += 1
             continue
-        row = _compare(firm=firm, statement=statement, row=found)
+        row = _compare(
+            firm=firm,
+            statement=statement,
+            row=found,
+            tolerance=tolerances[statement.account.pk],
+        )
         if row.status == ReconciliationStatus.OUT_OF_BALANCE:
             flagged.append(statement.account.account_number)
     audit_record(
@@ -161,11 +167,36 @@ def _quantity(value: Any, *, row_no: int, symbol: str, errors: Errors) -> Decima
     return quantity
 
 
+@dataclass(frozen=True)
+class Tolerance:
+    """How far the custodian may differ from the ledger before an account is out of
+    balance: shares of any one security, and dollars of cash."""
+
+    quantity: Decimal
+    cash_usd: Decimal
+
+
+def _tolerances(*, firm: Firm, statements: Sequence[Statement]) -> dict[int, Tolerance]:
+    accounts = {s.account.pk: s.account for s in statements}
+    effective = effective_preferences_for_accounts(
+        firm=firm, accounts=accounts.values(), as_of=firm_today(firm=firm)
+    )
+    return {
+        pk: Tolerance(
+            quantity=Decimal(prefs.values["reconciliation_quantity_tolerance"]),
+            cash_usd=Decimal(prefs.values["reconciliation_cash_tolerance_usd"]),
+        )
+        for pk, prefs in effective.items()
+    }
+
+
 def _stored_positions(statement: Statement) -> dict[str, str]:
     return {s: plain_digits(q) for s, q in sorted(statement.positions.items())}
 
 
-def _compare(*, firm: Firm, statement: Statement, row: Reconciliation | None) -> Reconciliation:
+def _compare(
+    *, firm: Firm, statement: Statement, row: Reconciliation | None, tolerance: Tolerance
+) -> Reconciliation:
     """Compare the statement with the ledger now; store the result (new or replaced)."""
     ledger = ledger_positions(firm=firm, account=statement.account)
     balance = CashBalance.objects.for_firm(firm).filter(account=statement.account).first()
@@ -175,6 +206,7 @@ def _compare(*, firm: Firm, statement: Statement, row: Reconciliation | None) ->
         custodian=statement.positions,
         cash_ledger=cash_ledger,
         cash_custodian=statement.cash_usd,
+        tolerance=tolerance,
     )
     row = row or Reconciliation(firm=firm, account=statement.account, as_of=statement.as_of)
     row.status = (
@@ -207,16 +239,17 @@ def position_differences(
     custodian: Mapping[str, Decimal],
     cash_ledger: Decimal,
     cash_custodian: Decimal,
+    tolerance: Tolerance,
 ) -> list[dict[str, str]]:
-    """What differs beyond the tolerances, by symbol (then ``CASH``): a position only we
+    """What differs beyond ``tolerance``, by symbol (then ``CASH``): a position only we
     hold (a missed sale, a phantom), one only the custodian holds (a missed fill), a
     different quantity, or different cash (an unreported dividend, a fee)."""
     differences = []
     for symbol in sorted(set(ledger) | set(custodian)):
         ours, theirs = ledger.get(symbol, Decimal(0)), custodian.get(symbol, Decimal(0))
-        if abs(theirs - ours) > QUANTITY_TOLERANCE:
+        if abs(theirs - ours) > tolerance.quantity:
             differences.append(_difference(symbol, ours, theirs))
-    if abs(cash_custodian - cash_ledger) > CASH_TOLERANCE_USD:
+    if abs(cash_custodian - cash_ledger) > tolerance.cash_usd:
         differences.append(_difference(CASH_SYMBOL, cash_ledger, cash_custodian))
     return differences
 
