@@ -108,7 +108,7 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
     plan = _tradable_plan(problem=problem, session=session, bounds=final, x=solved.x)
     rules: tuple[RuleCost, ...] = ()
     if explain:
-        rules = _rule_costs(problem=problem, base=base, final=final, x=solved.x)
+        rules = _rule_costs(problem=problem, session=session, base=base, final=final, x=solved.x)
     if solved.forced or solved.limits_dropped:
         rules = forcing_rules(solved=solved, rules=rules)
     no_trades = Plan(
@@ -274,10 +274,12 @@ def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
 
 
 def _rule_costs(
-    *, problem: Problem, base: Bounds, final: Bounds, x: np.ndarray
+    *, problem: Problem, session: QPSession, base: Bounds, final: Bounds, x: np.ndarray
 ) -> tuple[RuleCost, ...]:
     reliefs = rule_reliefs(problem=problem, base=base, final=final)
-    costs = binding_rule_costs(problem=problem, base=base, final=final, reliefs=reliefs, x_final=x)
+    costs = binding_rule_costs(
+        problem=problem, base=base, final=final, reliefs=reliefs, x_final=x, session=session
+    )
     return tuple(
         RuleCost(
             rule=relief.rule,

@@ -119,13 +119,20 @@ class RuleRelief:
 
 
 def binding_rule_costs(
-    *, problem: Problem, base: Bounds, final: Bounds, reliefs: list[RuleRelief], x_final: np.ndarray
+    *,
+    problem: Problem,
+    base: Bounds,
+    final: Bounds,
+    reliefs: list[RuleRelief],
+    x_final: np.ndarray,
+    session: QPSession | None = None,
 ) -> list[tuple[RuleRelief, float, float, float, float]]:
-    """(relief, objective $, tracking $, tax $, drift) for each rule whose removal helps."""
+    """(relief, objective $, tracking $, tax $, drift) for each rule whose removal helps.
+    `session` is the one that solved `problem` (its factorization and answers are reused)."""
     prep = problem.prep
     base_objective = problem.objective(x=x_final)
     out = []
-    session = QPSession(qp=problem.qp)
+    session = session if session is not None else QPSession(qp=problem.qp)
     for relief in reliefs[:_MAX_RULES]:
         try:
             x = session.solve(bounds=relief.bounds).x

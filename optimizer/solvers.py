@@ -2,14 +2,17 @@
 
 Both solve  min ½ x'Px + q'x  s.t.  Ax = b,  h_l <= Gx <= h_u,  x_l <= x <= x_u.
 A session sets PIQP up once per problem shape and re-solves with new bounds through
-`update`, which reuses the symbolic factorization. OSQP is not used: at its default
+`update`, which reuses the symbolic factorization. It also remembers its last answers: the
+same bounds again return the same answer, and an answer to looser bounds that already lies
+within tighter ones is their optimum too (the objective is the same and the feasible set
+smaller), so it is returned without a solve. OSQP is not used: at its default
 tolerance its objectives are several percent off.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import clarabel
 import numpy as np
@@ -21,6 +24,10 @@ from optimizer.errors import OptimizerInfeasibleError, SolverError
 INF = np.inf
 _BIG = 1e20
 _ROW_FAR = 10.0
+_REMEMBER = 16
+_WITHIN = 1e-9
+"""How far (fraction of the account value) a remembered answer may sit outside tighter
+bounds and still answer them, clipped into them: the solvers' own feasibility tolerance."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +69,40 @@ class QPSession:
     def __init__(self, *, qp: QP) -> None:
         self.qp = qp
         self._piqp: piqp.SparseSolver | None = None
+        self._answers: list[tuple[Bounds, Solution]] = []
 
     def solve(self, *, bounds: Bounds) -> Solution:
         """PIQP, then Clarabel; `OptimizerInfeasibleError` when both say infeasible,
-        `SolverError` when neither returns an accurate answer."""
+        `SolverError` when neither returns an accurate answer. A remembered answer that
+        already solves `bounds` is returned without solving."""
         start = time.perf_counter()
+        known = self._remembered(bounds=bounds, start=start)
+        if known is not None:
+            return known
+        solution = self._solve(bounds=bounds, start=start)
+        kept = Bounds(
+            h_l=bounds.h_l.copy(),
+            h_u=bounds.h_u.copy(),
+            x_l=bounds.x_l.copy(),
+            x_u=bounds.x_u.copy(),
+        )
+        self._answers.append((kept, replace(solution, x=solution.x.copy())))
+        del self._answers[:-_REMEMBER]
+        return solution
+
+    def _remembered(self, *, bounds: Bounds, start: float) -> Solution | None:
+        """The answer to the same bounds, or a looser problem's answer that lies within
+        `bounds` (clipped into them), else None."""
+        for known, solution in reversed(self._answers):
+            if _same(known, bounds):
+                return replace(solution, x=solution.x.copy())
+        for known, solution in reversed(self._answers):
+            if _looser(known, bounds) and _within(self.qp, bounds, solution.x):
+                x = np.clip(solution.x, bounds.x_l, bounds.x_u)
+                return self._finish(x=x, solver=solution.solver, start=start)
+        return None
+
+    def _solve(self, *, bounds: Bounds, start: float) -> Solution:
         status = self._solve_piqp(bounds=bounds)
         if status == "solved" and self._piqp is not None:
             x = np.array(self._piqp.result.x)
@@ -113,6 +149,35 @@ class QPSession:
             return "infeasible"
         self._piqp = None
         return str(status)
+
+
+def _same(a: Bounds, b: Bounds) -> bool:
+    return (
+        np.array_equal(a.x_u, b.x_u)
+        and np.array_equal(a.x_l, b.x_l)
+        and np.array_equal(a.h_u, b.h_u)
+        and np.array_equal(a.h_l, b.h_l)
+    )
+
+
+def _looser(a: Bounds, b: Bounds) -> bool:
+    """Every point within `b` is within `a`."""
+    return bool(
+        np.all(a.x_l <= b.x_l)
+        and np.all(a.x_u >= b.x_u)
+        and np.all(a.h_l <= b.h_l)
+        and np.all(a.h_u >= b.h_u)
+    )
+
+
+def _within(qp: QP, bounds: Bounds, x: np.ndarray) -> bool:
+    """`x` meets `bounds` to within the solvers' tolerance."""
+    if np.any(x < bounds.x_l - _WITHIN) or np.any(x > bounds.x_u + _WITHIN):
+        return False
+    if not qp.G.shape[0]:
+        return True
+    rows = qp.G @ x
+    return bool(np.all(rows >= bounds.h_l - _WITHIN) and np.all(rows <= bounds.h_u + _WITHIN))
 
 
 def _finite_rows(bounds: Bounds) -> tuple[np.ndarray, np.ndarray]:

@@ -75,3 +75,51 @@ def test_harvest_reports_what_the_wash_sale_rule_costs() -> None:
     rules = {r["rule"]: r for r in result["summary"]["binding_rules"]}
     assert "wash_sale" in rules
     assert float(rules["wash_sale"]["objective_cost"]) > 0
+
+
+def _box_qp() -> solvers_module.QP:
+    """min (x0 - 1)^2 + (x1 - 2)^2 over a box, no other rows."""
+    import scipy.sparse as sp
+
+    empty = sp.csc_matrix((0, 2))
+    return solvers_module.QP(
+        P=sp.csc_matrix(2.0 * np.eye(2)),
+        q=np.array([-2.0, -4.0]),
+        A=empty,
+        b=np.zeros(0),
+        G=empty,
+        h_l=np.zeros(0),
+        h_u=np.zeros(0),
+        x_l=np.zeros(2),
+        x_u=np.full(2, 10.0),
+    )
+
+
+def _bounds(x_u: list[float]) -> solvers_module.Bounds:
+    return solvers_module.Bounds(
+        h_l=np.zeros(0), h_u=np.zeros(0), x_l=np.zeros(2), x_u=np.array(x_u)
+    )
+
+
+def test_a_session_answers_from_a_looser_problem_only_when_that_answer_fits() -> None:
+    session = solvers_module.QPSession(qp=_box_qp())
+    solves: list[object] = []
+    solve = session._solve
+
+    def counted(**kwargs: object) -> solvers_module.Solution:
+        solves.append(kwargs)
+        return solve(**kwargs)  # type: ignore[arg-type]
+
+    session._solve = counted  # type: ignore[method-assign]
+
+    open_answer = session.solve(bounds=_bounds([10.0, 10.0]))
+    # the same bounds again, and tighter bounds the answer (1, 2) still meets: no solve
+    again = session.solve(bounds=_bounds([10.0, 10.0]))
+    tighter = session.solve(bounds=_bounds([5.0, 2.0]))
+    assert len(solves) == 1
+    np.testing.assert_allclose(again.x, open_answer.x)
+    np.testing.assert_allclose(tighter.x, [1.0, 2.0], atol=1e-6)
+    # tighter bounds that cut the answer off are solved
+    cut = session.solve(bounds=_bounds([10.0, 1.5]))
+    assert len(solves) == 2
+    np.testing.assert_allclose(cut.x, [1.0, 1.5], atol=1e-6)
