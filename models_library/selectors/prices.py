@@ -17,6 +17,7 @@ from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from firms.models import Firm
 from models_library.models import FirmPrice, HeldPrice, HeldStatus, Price
+from models_library.selectors.adjusted_prices import split_adjusted, splits_by_symbol
 
 RECENT_DAYS = 7
 
@@ -56,7 +57,9 @@ def latest_closes(
     *, firm: Firm, symbols: Iterable[str], as_of: dt.date
 ) -> dict[str, tuple[dt.date, Decimal]]:
     """Each symbol's last close on or before ``as_of`` as ``firm`` reads it:
-    {symbol: (date, close)}. The shared close wins on a date that has both. Four queries."""
+    {symbol: (date, close)}. The shared close wins on a date that has both. A close dated
+    before a split effective by ``as_of`` reads adjusted (a $150 close before a 3-for-2
+    split reads $100), so it values the shares held after the split. Five queries."""
     if firm is None:
         raise ValueError("a firm is required to read prices")
     symbols = list(symbols)
@@ -66,7 +69,14 @@ def latest_closes(
     for symbol, (day, close) in own.items():
         if symbol not in shared or day > shared[symbol][0]:
             closes[symbol] = (day, close)
-    return closes
+    if not closes:
+        return closes
+    earliest = min(day for day, _ in closes.values())
+    splits = splits_by_symbol(symbols=closes, after=earliest, through=as_of)
+    return {
+        symbol: (day, split_adjusted(close, day=day, splits=splits.get(symbol, ())))
+        for symbol, (day, close) in closes.items()
+    }
 
 
 def last_price_date(*, firm: Firm) -> dt.date | None:

@@ -3,7 +3,8 @@
 Only the shared :class:`Price` table is read: the closes a steward of reference data has
 accepted, never a firm's own (``FirmPrice``) or held ones. The estimate is the pure
 ``risk_model`` package's; this module loads the closes into one dates x securities matrix
-(one query) and stores the result compactly. The stored row is its own record (who,
+(one query), divides the closes before a split in the window by its ratio (a split is no
+return), and stores the result compactly. The stored row is its own record (who,
 when, from which dates, with which parameters, its hash); it is written by the system, for no
 firm, so no firm's audit log shows it.
 """
@@ -22,6 +23,7 @@ from django.db.models import FloatField
 from django.db.models.functions import Cast
 
 from models_library.models import Price, Security, SecurityType, StoredRiskModel
+from models_library.selectors.adjusted_prices import splits_by_security
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError
 from risk_model import EstimatedModel, RiskModelParameters, estimate_risk_model
@@ -62,8 +64,19 @@ def _closes(as_of: dt.date, window_days: int) -> tuple[list[dt.date], list[Secur
     row = {day: i for i, day in enumerate(dates)}
     matrix = np.full((len(dates), len(security_ids)), np.nan)
     matrix[[row[d] for d in days], [column[pk] for pk in ids]] = values
+    _adjust_for_splits(matrix, dates=dates, column=column)
     securities = Security.objects.in_bulk(security_ids)
     return dates, [securities[pk] for pk in security_ids], matrix
+
+
+def _adjust_for_splits(matrix: np.ndarray, *, dates: list[dt.date], column: dict[int, int]) -> None:
+    """Divide each security's closes before a split in the window by the split's ratio, in
+    place, so a split is no return (a 2-for-1 split halves the closes before it)."""
+    splits = splits_by_security(security_ids=column, after=dates[0], through=dates[-1])
+    day_index = np.array([d.toordinal() for d in dates])
+    for pk, events in splits.items():
+        for effective, ratio in events:
+            matrix[day_index < effective.toordinal(), column[pk]] /= float(ratio)
 
 
 def estimate_from_prices(
