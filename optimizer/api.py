@@ -28,7 +28,7 @@ from optimizer.explain import (
     trade_context,
 )
 from optimizer.forced import forcing_rules
-from optimizer.objective import solve_within_limit
+from optimizer.objective import Solved, solve_within_limit
 from optimizer.output import lot_reliefs, quantity, ratio, relief_order, summarize
 from optimizer.payoff import settle
 from optimizer.prepare import Prepared, prepare
@@ -139,22 +139,17 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
     )
     return _certified(
         result=settled,
-        problem=problem,
-        lower_bound=solved.lower_bound,
+        solved=solved,
         plan=plan if settled.trades and plan is not None else no_trades,
     )
 
 
-def _certified(
-    *, result: OptimizeResult, problem: Problem, lower_bound: float, plan: Plan
-) -> OptimizeResult:
+def _certified(*, result: OptimizeResult, solved: Solved, plan: Plan) -> OptimizeResult:
     """The result with its optimality certificate in the summary: the lower bound and how
     far the proposed trades (`plan`) are from it."""
     if result.summary is None:
         return result
-    found = certify(
-        problem=problem, lower_bound=lower_bound, lot_sold=plan.lot_sold, buy_qty=plan.buy_qty
-    )
+    found = certify(solved=solved, lot_sold=plan.lot_sold, buy_qty=plan.buy_qty)
     summary = replace(
         result.summary, lower_bound=found.lower_bound, certificate_gap_bp=found.gap_bp
     )

@@ -2,10 +2,12 @@
 bound on the best the rules allow.
 
 The answer is scored by the problem's own objective (`Problem.objective`, as a fraction of
-the account value V) at the whole-share trades it proposes: sales per lot and purchases per
+the account value V: tax, cost and tracking in the product's units, never the
+tracking-error limit's price) at the whole-share trades it proposes: sales per lot and purchases per
 security fix the trade variables, and the problem's definitions (active weights, class and
 factor exposures, cash, realized gains) fix the rest. The lower bound comes from
-`relaxation.py`. Both are reported in dollars (x V), the gap in basis points of V.
+`relaxation.py`, moved back to the same objective where the limit was priced in
+(`objective.py`). Both are reported in dollars (x V), the gap in basis points of V.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 import scipy.sparse.linalg as spla
 
 from money import CENT, cents_half_up
+from optimizer.objective import Solved
 from optimizer.problem import Problem
 
 
@@ -40,13 +43,16 @@ def trades_point(*, problem: Problem, lot_sold: np.ndarray, buy_qty: np.ndarray)
     return x
 
 
-def certify(
-    *, problem: Problem, lower_bound: float, lot_sold: np.ndarray, buy_qty: np.ndarray
-) -> Certificate:
+def certify(*, solved: Solved, lot_sold: np.ndarray, buy_qty: np.ndarray) -> Certificate:
     """The lower bound in dollars and the answer's distance from it in bp of V (never
-    negative: the bound is at most the answer's objective up to the solvers' tolerance)."""
+    negative: the bound is at most the answer's objective up to the solvers' tolerance).
+    Where the tracking-error limit was priced in, the bound is over every answer whose
+    tracking error is at most the ceiling's, or the answer's own when whole shares carried
+    it past (`Solved.certified_bound`): a set the answer belongs to."""
+    problem = solved.problem
     x = trades_point(problem=problem, lot_sold=lot_sold, buy_qty=buy_qty)
     answer = problem.objective(x=x)
+    lower_bound = solved.certified_bound(tracking_error=problem.tracking_error(x=x))
     gap = max(0.0, answer - lower_bound) * 1e4
     return Certificate(
         lower_bound=cents_half_up(lower_bound * problem.prep.value),

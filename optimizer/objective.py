@@ -25,7 +25,7 @@ from decimal import Decimal
 import numpy as np
 
 from optimizer.errors import OptimizerError, OptimizerInfeasibleError
-from optimizer.prepare import Prepared, reweighted
+from optimizer.prepare import Prepared
 from optimizer.problem import Problem, base_bounds, build_problem
 from optimizer.relaxation import directed_bounds, solve_with_directions
 from optimizer.risk import RISK_PRICE
@@ -35,6 +35,14 @@ __all__ = ["RISK_PRICE", "Solved", "solve_within_limit"]
 LIMIT_TOLERANCE = 0.0001
 """How far (0.01 %/yr) a continuous answer may sit above its tracking-error ceiling before
 the limit is said to have given way."""
+_CLOSE = 0.00002
+"""How far (0.002 %/yr) below the ceiling the priced answer may stop: each unit of
+variance left unused costs the certificate the price times it."""
+_PRICE_STEPS = 10
+_STALLED = 0.001
+_SLOW = 0.05
+_STALL_AFTER = 1e3
+_MAX_PRICE = 1e7
 
 
 PCT = Decimal("0.0001")
@@ -81,15 +89,39 @@ class Solved:
     forced: bool
     limits_dropped: bool
     lower_bound: float
-    """A lower bound on the final problem's objective over every choice of wash-sale
-    directions (`relaxation.py`), fraction of V."""
+    """A lower bound on the objective (`Problem.objective`, fraction of V, the limit's
+    price not included) over every choice of wash-sale directions and every answer with
+    tracking error at most `bound_ceiling` (`relaxation.py`, `Problem.real_bound`)."""
+    bound_ceiling: float | None = None
+    """The tracking error `lower_bound` allows; an answer further out than this is
+    certified against `certified_bound`."""
+    solved_bound: float = 0.0
+    """The lower bound on the problem's `solved_objective` that `lower_bound` comes from."""
+    free_bound: float | None = None
+    """A lower bound on the objective with no tracking-error limit at all (valid at any
+    tracking error), when the limit was priced in."""
+
+    def certified_bound(self, *, tracking_error: float) -> float:
+        """A lower bound on the objective over every answer with tracking error at most
+        max(`bound_ceiling`, `tracking_error`): the set a proposal of that tracking error
+        belongs to, so its gap to the bound is an honest one."""
+        if self.bound_ceiling is None or self.problem.limit_weight <= 0:
+            return self.lower_bound
+        reach = max(self.bound_ceiling, tracking_error)
+        bound = self.problem.real_bound(bound=self.solved_bound, ceiling=reach)
+        return bound if self.free_bound is None else max(bound, self.free_bound)
 
 
 def solve_within_limit(*, prep: Prepared) -> Solved:
-    """Solve; where the answer's tracking error is above the limit, weight tracking more
-    heavily and solve again, at most twice (the second time nearly nothing but tracking
-    counts). What is then left above the ceiling (the limit, or where the account started
-    when that was further out) is forced by the hard rules."""
+    """Solve; where the answer's tracking error is above the ceiling (the limit, or where
+    the account started when that was further out), price the limit in: find the Lagrange
+    multiplier whose answer sits on the ceiling (`_price_limit`), and choose the wash-sale
+    directions again at that price. Where no price brings the answer under the ceiling,
+    the hard rules force it, and the answer closest to the ceiling stands.
+
+    The objective, the lower bound and the rules' costs are the product's (tax, cost and
+    tracking in dollars): the price only steers the solver, and the lower bound is moved
+    back by Lagrangian duality (`Problem.real_bound`)."""
     before = tracking_error_before(prep)
     top = ceiling(prep=prep, before=before)
     limits_dropped = False
@@ -101,19 +133,62 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
         prep = replace(prep, class_limit=None, sector_limit=None)
         problem, session, base, final, x, lower = _directed(prep=prep)
         limits_dropped = True
-    te = prep.risk.tracking_error(published_active(prep=prep, u=x[problem.layout.u]))
-    resolves = 0
-    factor = 1.0
-    aim = prep.te_limit
-    while aim is not None and te > aim + LIMIT_TOLERANCE and resolves < 2:
-        factor *= max(4.0, 4.0 * (te / max(aim, 1e-6)) ** 2) if resolves == 0 else 1e3
-        heavier = reweighted(prep, factor=factor)
-        try:
-            problem, session, base, final, x, lower = _directed(prep=heavier)
-        except OptimizerError:
-            break
-        te = heavier.risk.tracking_error(published_active(prep=heavier, u=x[problem.layout.u]))
+    te = problem.tracking_error(x=x)
+    if top is None or te <= top + LIMIT_TOLERANCE:
+        return Solved(
+            problem=problem,
+            session=session,
+            base=base,
+            final=final,
+            x=x,
+            before=before,
+            ceiling=top,
+            tracking_error=te,
+            resolves=0,
+            forced=False,
+            limits_dropped=limits_dropped,
+            lower_bound=lower,
+            solved_bound=lower,
+        )
+    free_bound = lower
+    # screens and substitutions are hard rules: the limit never pulls the answer closer
+    # to the published target than the target they leave (u = 0) is
+    aim = max(top, problem.limit.tracking_error(np.zeros(problem.layout.size)))
+    if te <= aim + LIMIT_TOLERANCE:
+        return Solved(
+            problem=problem,
+            session=session,
+            base=base,
+            final=final,
+            x=x,
+            before=before,
+            ceiling=top,
+            tracking_error=te,
+            resolves=0,
+            forced=True,
+            limits_dropped=limits_dropped,
+            lower_bound=lower,
+            solved_bound=lower,
+        )
+    priced = _price_limit(prep=prep, final=final, top=aim, te=te)
+    resolves = priced.solves
+    if priced.weight > 0:
+        problem, session, x, te = priced.problem, priced.session, priced.x, priced.te
+        directed = _directed_at(problem=problem, session=session, base=base)
         resolves += 1
+        if directed is not None:
+            final_again, x_again, lower = directed
+            te_again = problem.tracking_error(x=x_again)
+            if te_again <= max(aim, te) + LIMIT_TOLERANCE and (
+                te_again <= aim + LIMIT_TOLERANCE
+                or problem.solved_objective(x=x_again) <= problem.solved_objective(x=x)
+            ):
+                final, x, te = final_again, x_again, te_again
+        else:
+            lower = -np.inf
+    forced = te > top + LIMIT_TOLERANCE
+    reach = max(aim, te)
+    real = problem.real_bound(bound=lower, ceiling=reach)
     return Solved(
         problem=problem,
         session=session,
@@ -124,10 +199,105 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
         ceiling=top,
         tracking_error=te,
         resolves=resolves,
-        forced=top is not None and te > top + LIMIT_TOLERANCE,
+        forced=forced,
         limits_dropped=limits_dropped,
-        lower_bound=lower,
+        lower_bound=max(real, free_bound),
+        bound_ceiling=reach,
+        solved_bound=lower,
+        free_bound=free_bound,
     )
+
+
+@dataclass(frozen=True)
+class _Priced:
+    weight: float
+    problem: Problem
+    session: QPSession
+    x: np.ndarray
+    te: float
+    solves: int
+
+
+def _price_limit(*, prep: Prepared, final: Bounds, top: float, te: float) -> _Priced:
+    """The smallest price of squared tracking error whose answer (directions fixed as in
+    `final`) keeps tracking error at most `top`: tracking error falls as the price rises
+    (for a convex problem the constraint's value at the Lagrangian minimizer is monotone in
+    its multiplier), so a safeguarded secant on 1/TE, which is nearly linear in the price,
+    brackets it and closes in. Stops once the answer sits within `_CLOSE` below the
+    ceiling, or when raising the price no longer lowers tracking error (the hard rules
+    force it): then the lowest tracking error found stands."""
+    base_price = max(prep.risk_price, 1e-6)
+    low: tuple[float, float] = (0.0, te)
+    high: tuple[float, float] | None = None
+    best: _Priced | None = None
+    closest: _Priced | None = None
+    slow = False
+    weight = base_price * max(te / top - 1.0, 0.05)
+    solves = 0
+    for _ in range(_PRICE_STEPS):
+        problem = build_problem(prep=prep, limit_weight=weight)
+        session = QPSession(qp=problem.qp)
+        solves += 1
+        try:
+            x = session.solve(bounds=final).x
+        except OptimizerError:
+            break
+        found = problem.tracking_error(x=x)
+        trial = _Priced(weight, problem, session, x, found, solves)
+        if found <= top + LIMIT_TOLERANCE:
+            high, best = (weight, found), trial
+            if found >= top - _CLOSE:
+                break
+        else:
+            closest = trial if closest is None or found < closest.te else closest
+            slow = found > low[1] * (1.0 - _SLOW)
+            if slow and found > low[1] * (1.0 - _STALLED) and weight >= _STALL_AFTER * base_price:
+                break
+            low = (weight, found)
+        tried = weight
+        weight = _next_weight(low=low, high=high, top=top, base=base_price)
+        if high is None and found > top + LIMIT_TOLERANCE and slow:
+            weight = max(weight, 10.0 * tried)
+        if weight > _MAX_PRICE * base_price:
+            break
+    chosen = best if best is not None else closest
+    if chosen is None:
+        problem = build_problem(prep=prep)
+        session = QPSession(qp=problem.qp)
+        x = session.solve(bounds=final).x
+        return _Priced(0.0, problem, session, x, problem.tracking_error(x=x), solves)
+    return replace(chosen, solves=solves)
+
+
+def _next_weight(
+    *, low: tuple[float, float], high: tuple[float, float] | None, top: float, base: float
+) -> float:
+    """The next price to try: where 1/TE, taken as linear in (base + price) through the
+    known points, reaches 1/top; kept inside the bracket once there is one."""
+    aim = top - 0.25 * _CLOSE
+    w0, t0 = low
+    if high is None:
+        guess = (base + w0) * (t0 / aim) - base
+        return float(max(guess, 2.0 * w0, w0 + 0.05 * base))
+    w1, t1 = high
+    slope = (1.0 / t1 - 1.0 / t0) / (w1 - w0) if w1 != w0 else 0.0
+    guess = w0 + (1.0 / aim - 1.0 / t0) / slope if slope > 0 else 0.5 * (w0 + w1)
+    if not w0 < guess < w1:
+        guess = 0.5 * (w0 + w1)
+    return float(guess)
+
+
+def _directed_at(
+    *, problem: Problem, session: QPSession, base: Bounds
+) -> tuple[Bounds, np.ndarray, float] | None:
+    """Wash-sale directions chosen again on a priced problem: its final bounds, answer,
+    and the lower bound on its solved objective."""
+    try:
+        directed = solve_with_directions(problem=problem, session=session, bounds=base)
+    except OptimizerError:
+        return None
+    final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
+    return final, directed.solution.x, directed.lower_bound
 
 
 def _directed(*, prep: Prepared) -> tuple[Problem, QPSession, Bounds, Bounds, np.ndarray, float]:

@@ -153,7 +153,7 @@ def perspective_relaxation(*, problem: Problem, bounds: Bounds) -> Relaxed | Non
     _bounds_rows(ineq, problem=problem, bounds=bounds)
     _hull_rows(ineq, cols=cols, mem=mem, bounds=bounds, lay_b=lay.m)
     cone = _Rows()
-    delta = 0.5 * problem.P_true.diagonal()[lay.u][mem.security]
+    delta = 0.5 * problem.qp.P.diagonal()[lay.u][mem.security]
     a = (prep.holding - prep.target_adjusted)[mem.security]
     dims = _cone_rows(cone, cols=cols, mem=mem, scale=2.0 * np.sqrt(delta), a=a)
     size = cols.size
@@ -162,8 +162,8 @@ def perspective_relaxation(*, problem: Problem, bounds: Bounds) -> Relaxed | Non
     rhs = np.concatenate([part[1] for part in parts])
     u_cols = lay.m + lay.n + mem.security
     own = np.zeros(n_x)
-    own[u_cols] = problem.P_true.diagonal()[u_cols]
-    P = sp.triu(problem.P_true - sp.diags(own), format="csc")
+    own[u_cols] = problem.qp.P.diagonal()[u_cols]
+    P = sp.triu(problem.qp.P - sp.diags(own), format="csc")
     P.resize((size, size))
     q = np.concatenate([problem.qp.q, np.zeros(n_w), np.ones(2 * n_w), np.zeros(k)])
     cones = [

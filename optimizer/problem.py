@@ -106,17 +106,57 @@ class Layout:
 
 
 @dataclass(frozen=True)
+class LimitTerm:
+    """The squared tracking error against the published target, in the problem's
+    variables:  TE^2 = sum_i diag_i x_i^2 + linear'x + constant  (diagonal on the active
+    weights u and the whitened factor exposures f; see `limit_term`)."""
+
+    diag: np.ndarray
+    linear: np.ndarray
+    constant: float
+
+    def variance(self, x: np.ndarray) -> float:
+        return float(np.sum(self.diag * x * x) + self.linear @ x + self.constant)
+
+    def tracking_error(self, x: np.ndarray) -> float:
+        return float(np.sqrt(max(0.0, self.variance(x))))
+
+
+@dataclass(frozen=True)
 class Problem:
+    """The QP the solvers see (`qp`) and the objective answers are scored on (`P_true`,
+    `q_true`). They differ only while the tracking-error limit is priced in: then `qp`
+    adds `limit_weight` times the squared tracking error (`limit`) to the objective."""
+
     prep: Prepared
     layout: Layout
     qp: QP
     P_true: sp.csc_matrix
     lot_ub: np.ndarray
     buy_ub: np.ndarray
+    q_true: np.ndarray
+    limit: LimitTerm
+    limit_weight: float = 0.0
 
     def objective(self, *, x: np.ndarray) -> float:
-        """The objective, fraction of V (constants dropped)."""
-        return float(0.5 * x @ (self.P_true @ x) + self.qp.q @ x)
+        """The objective in the product's units, fraction of V (constants dropped); the
+        limit's price is not part of it."""
+        return float(0.5 * x @ (self.P_true @ x) + self.q_true @ x)
+
+    def solved_objective(self, *, x: np.ndarray) -> float:
+        """What the solvers minimize: the objective plus the limit's price (constants
+        dropped). Lower bounds from `relaxation.py` bound this."""
+        return float(0.5 * x @ (self.qp.P @ x) + self.qp.q @ x)
+
+    def real_bound(self, *, bound: float, ceiling: float) -> float:
+        """A lower bound on `objective` over every answer with tracking error at most
+        `ceiling`, from a lower bound on `solved_objective` (Lagrangian duality: the
+        limit's price times (TE^2 - ceiling^2) is at most zero there)."""
+        return bound + self.limit_weight * (self.limit.constant - ceiling * ceiling)
+
+    def tracking_error(self, *, x: np.ndarray) -> float:
+        """Tracking error against the published target after the trades, fraction/yr."""
+        return self.limit.tracking_error(x)
 
     def tracking(self, *, x: np.ndarray) -> float:
         """The tracking part of the objective alone."""
@@ -129,8 +169,10 @@ class Problem:
         return float(self.prep.lot_objective_tax @ x[self.layout.s])
 
 
-def build_problem(*, prep: Prepared) -> Problem:
-    """Assemble the QP once; re-solves change only bounds (see `base_bounds`)."""
+def build_problem(*, prep: Prepared, limit_weight: float = 0.0) -> Problem:
+    """Assemble the QP once; re-solves change only bounds (see `base_bounds`).
+    `limit_weight` prices the squared tracking error against the published target into the
+    QP (the limit's Lagrange multiplier, fraction of V per unit of annual variance)."""
     m, n = prep.n_lots, prep.n_securities
     n_factors = prep.factor_loadings.shape[1]
     lay = Layout(
@@ -147,10 +189,14 @@ def build_problem(*, prep: Prepared) -> Problem:
     c_real = prep.cost_rate
     c_obj = max(c_real, MIN_COST_RATE)
     P_true = _objective_matrix(prep=prep, lay=lay)
-    P = P_true.tocsc()
-    q = np.zeros(lay.size)
-    q[lay.s] = prep.lot_objective_tax + c_obj
-    q[lay.b] = c_obj
+    q_true = np.zeros(lay.size)
+    q_true[lay.s] = prep.lot_objective_tax + c_obj
+    q_true[lay.b] = c_obj
+    limit = limit_term(prep=prep, lay=lay)
+    P, q = P_true.tocsc(), q_true
+    if limit_weight > 0:
+        P = (P_true + sp.diags(2.0 * limit_weight * limit.diag)).tocsc()
+        q = q_true + limit_weight * limit.linear
     A, b = _equalities(prep=prep, lay=lay)
     G = sp.csc_matrix((0, lay.size))
     x_l = np.full(lay.size, -INF)
@@ -172,8 +218,38 @@ def build_problem(*, prep: Prepared) -> Problem:
     _limit_bounds(prep=prep, lay=lay, x_l=x_l, x_u=x_u)
     qp = QP(P=P, q=q, A=A, b=b, G=G, h_l=h_l, h_u=h_u, x_l=x_l, x_u=x_u)
     return Problem(
-        prep=prep, layout=lay, qp=qp, P_true=P_true.tocsc(), lot_ub=lot_ub, buy_ub=buy_ub
+        prep=prep,
+        layout=lay,
+        qp=qp,
+        P_true=P_true.tocsc(),
+        lot_ub=lot_ub,
+        buy_ub=buy_ub,
+        q_true=q_true,
+        limit=limit,
+        limit_weight=limit_weight,
     )
+
+
+def limit_term(*, prep: Prepared, lay: Layout) -> LimitTerm:
+    """TE^2 against the published target after the withdrawal, as a quadratic in the
+    problem's variables. With shift = t_adjusted - t_model and share the part of the
+    account left invested, the published active weights are (u + shift) / share, so
+
+        share^2 TE^2 = |f + E'shift|^2 + sum_i D_i (u_i + shift_i)^2,
+
+    E = B L the whitened exposures (f = E'u is a variable) and D the specific variances."""
+    share2 = max(prep.invest_share, 1e-9) ** 2
+    shift = prep.target_adjusted - prep.target_model
+    specific = prep.risk.specific
+    f_shift = prep.factor_loadings.T @ shift
+    diag = np.zeros(lay.size)
+    linear = np.zeros(lay.size)
+    diag[lay.u] = specific / share2
+    diag[lay.factors] = 1.0 / share2
+    linear[lay.u] = 2.0 * specific * shift / share2
+    linear[lay.factors] = 2.0 * f_shift / share2
+    constant = float(f_shift @ f_shift + np.sum(specific * shift * shift)) / share2
+    return LimitTerm(diag=diag, linear=linear, constant=constant)
 
 
 def base_bounds(*, problem: Problem) -> Bounds:

@@ -50,7 +50,7 @@ FLIP_SEARCH_UP_TO = 1500
 @dataclass(frozen=True)
 class DirectedSolution:
     """The directed answer, its directions, and a lower bound on the mixed problem's
-    objective (fractions of the account value, as `Problem.objective`)."""
+    objective (fractions of the account value, as `Problem.solved_objective`)."""
 
     directions: np.ndarray
     solution: Solution
@@ -92,7 +92,9 @@ def solve_with_directions(
     lay = problem.layout
     if lay.n_wash == 0:
         solution = session.solve(bounds=bounds)
-        return DirectedSolution(np.zeros(0, dtype=int), solution, problem.objective(x=solution.x))
+        return DirectedSolution(
+            np.zeros(0, dtype=int), solution, problem.solved_objective(x=solution.x)
+        )
     if lay.n_wash <= ENUMERATE_UP_TO:
         return _enumerate(problem=problem, session=session, bounds=bounds)
     relaxed = None
@@ -100,7 +102,7 @@ def solve_with_directions(
         relaxed = perspective_relaxation(problem=problem, bounds=bounds)
     if relaxed is None:
         open_sides = session.solve(bounds=bounds)
-        lower = problem.objective(x=open_sides.x)
+        lower = problem.solved_objective(x=open_sides.x)
         sells, buys = group_sides(problem=problem, x=open_sides.x)
         w = np.where(sells > buys, 0.0, 1.0)
     else:
@@ -126,7 +128,7 @@ def solve_with_directions(
         singles = [g for g in order if g not in undecided and max(sells[g], buys[g]) > _TRADE_TOL]
         trials += [np.array([g]) for g in singles[:_MAX_FLIPS]]
     for flip in trials:
-        if best is not None and problem.objective(x=best.x) - lower <= IMPROVE_ABOVE:
+        if best is not None and problem.solved_objective(x=best.x) - lower <= IMPROVE_ABOVE:
             break
         trial = directions.copy()
         trial[flip] *= -1
@@ -134,11 +136,12 @@ def solve_with_directions(
             problem=problem, session=session, bounds=bounds, directions=trial
         )
         if candidate is not None and (
-            best is None or problem.objective(x=candidate.x) < problem.objective(x=best.x)
+            best is None
+            or problem.solved_objective(x=candidate.x) < problem.solved_objective(x=best.x)
         ):
             best, directions = candidate, trial
     if lay.n_wash <= EXACT_UP_TO and (
-        best is None or problem.objective(x=best.x) - lower > IMPROVE_ABOVE
+        best is None or problem.solved_objective(x=best.x) - lower > IMPROVE_ABOVE
     ):
         return _enumerate(problem=problem, session=session, bounds=bounds)
     if best is None:
@@ -148,7 +151,7 @@ def solve_with_directions(
         best = session.solve(
             bounds=directed_bounds(problem=problem, bounds=bounds, directions=directions)
         )
-    return DirectedSolution(directions, best, min(lower, problem.objective(x=best.x)))
+    return DirectedSolution(directions, best, min(lower, problem.solved_objective(x=best.x)))
 
 
 def _rounded(*, sells: np.ndarray, buys: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -182,14 +185,15 @@ def _enumerate(*, problem: Problem, session: QPSession, bounds: Bounds) -> Direc
             problem=problem, session=session, bounds=bounds, directions=directions
         )
         if candidate is not None and (
-            best is None or problem.objective(x=candidate.x) < problem.objective(x=best.x)
+            best is None
+            or problem.solved_objective(x=candidate.x) < problem.solved_objective(x=best.x)
         ):
             best, best_directions = candidate, directions
     if best is None:
         best = session.solve(
             bounds=directed_bounds(problem=problem, bounds=bounds, directions=best_directions)
         )
-    return DirectedSolution(best_directions, best, problem.objective(x=best.x))
+    return DirectedSolution(best_directions, best, problem.solved_objective(x=best.x))
 
 
 def _solve_directed(

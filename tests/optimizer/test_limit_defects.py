@@ -42,7 +42,6 @@ def test_a_sector_limit_the_account_cannot_meet_is_flagged() -> None:
     _run("limit_defect_sector.json")
 
 
-@pytest.mark.xfail(strict=True, reason="penalty re-solve inflates the lower bound (open)")
 def test_the_lower_bound_is_in_the_accounts_own_dollars() -> None:
     d = json.loads((DATA / "limit_defect_scaling.json").read_text())
     case = copy.deepcopy(d["case"])

@@ -94,6 +94,25 @@ def test_the_limit_is_honoured_by_swapping_less() -> None:
     assert 0 < sold < 500  # part of the loss is still worth harvesting
 
 
+def test_a_binding_limit_is_met_and_certified_against_the_same_objective() -> None:
+    # the tighter the limit, the less of the loss is worth harvesting: the lower bound (in
+    # the account's dollars, the limit's price left out) rises, and each answer sits on
+    # its limit within 1 bp of that bound
+    bounds = []
+    for limit in ("0.25", "1.0", None):
+        case = _etf_case(tracking_error_limit_pct=limit) if limit else _etf_case()
+        summary = _solve(case)["summary"]
+        if limit is not None:
+            after = Decimal(summary["tracking_error_after_pct"])
+            assert Decimal(limit) - TE_TOLERANCE_PCT <= after <= Decimal(limit) + TE_TOLERANCE_PCT
+        assert "drift_forced" not in summary["flags"]
+        assert Decimal(summary["certificate_gap_bp"]) <= 1
+        bounds.append(Decimal(summary["lower_bound"]))
+
+    assert bounds[0] > bounds[1] > bounds[2]
+    assert -3000 < bounds[2] < 0  # a harvest of under $3,000 of tax in a $100,000 account
+
+
 def test_an_account_inside_its_limit_with_nothing_to_harvest_gets_no_trades() -> None:
     # given a tax-exempt account 2 % off its 50/50 target: tracking error about 0.6 %/yr
     case = _etf_case(tracking_error_limit_pct="1.0")
