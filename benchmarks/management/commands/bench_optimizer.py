@@ -1,7 +1,8 @@
 """``python manage.py bench_optimizer [--repeat N] [--memory N]``: optimizer speed and memory.
 
 Prints one table, measured in this run: a 12-ETF account with about 50 lots and a
-500-stock direct-index account with 2,000 lots (a 30-factor risk model). Per account: our
+500-stock direct-index account with 2,000 lots (a 30-factor risk model), then the
+household lines (`benchmarks/household_lines.py`). Per account: our
 end-to-end time (parse excluded: the nightly run hands over typed data; both solves,
 rounding, lot relief, reasons and decimal output included; explanations off, then on),
 the raw solver time (Clarabel on the relaxation, PIQP on the directed problem) on the same
@@ -23,6 +24,7 @@ import numpy as np
 import piqp
 from django.core.management.base import BaseCommand, CommandParser
 
+from benchmarks.household_lines import household_lines
 from optimizer import optimize_account
 from optimizer.cvx_model import cvx_problem
 from optimizer.perspective import perspective_relaxation
@@ -123,6 +125,8 @@ class Command(BaseCommand):
             naive = _timed(_naive_cvxpy(case), repeat=max(1, repeat // 3))
             rows.append((label, case, target_ms, ours, explained, raw, naive))
         self._table(rows)
+        for line in household_lines(repeat=max(1, repeat // 3)):
+            self.stdout.write(line)
         if options["memory"]:
             self._memory(count=options["memory"])
 
