@@ -19,6 +19,11 @@ from rebalancer.errors import DomainError
 from tax_calendar.holding import is_long_term
 from trading.models import Term
 from trading.selectors.effective_target import account_effective_target
+from trading.selectors.expected_dividends import (
+    ExpectedDividend,
+    expected_dividends,
+    expected_dividends_usd,
+)
 from trading.selectors.gain_room import GainRoom, gain_rooms_for_accounts
 from trading.selectors.holdings import account_cash_usd, account_lots, account_positions
 from trading.selectors.realized import RealizedSummary, realized_gains_summary, wash_sale_windows
@@ -75,6 +80,12 @@ class AccountOverview:
     withdrawals: list[CashWithdrawal]
     wash_not_to_buy: list = field(default_factory=list)
     wash_not_to_sell: list = field(default_factory=list)
+    # declared, not yet paid: shown beside cash, not counted in it
+    expected_dividends: list[ExpectedDividend] = field(default_factory=list)
+
+    @property
+    def expected_dividends_usd(self) -> Decimal:
+        return expected_dividends_usd(self.expected_dividends)
 
     @property
     def cash_weight(self) -> Decimal:
@@ -195,4 +206,7 @@ def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> Account
         withdrawals=list(CashWithdrawal.objects.for_firm(firm).filter(account=account)),
         wash_not_to_buy=list(windows.recent_loss_sales),
         wash_not_to_sell=list(windows.recent_buys),
+        expected_dividends=expected_dividends(firm=firm, account_ids=[account.pk]).get(
+            account.pk, []
+        ),
     )
