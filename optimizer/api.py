@@ -28,7 +28,7 @@ from optimizer.explain import (
     trade_context,
 )
 from optimizer.forced import forcing_rules
-from optimizer.objective import Solved, solve_within_limit
+from optimizer.objective import Solved
 from optimizer.output import lot_reliefs, quantity, ratio, relief_order, summarize
 from optimizer.payoff import settle
 from optimizer.prepare import Prepared, prepare
@@ -44,6 +44,8 @@ from optimizer.rounding import (
     tightened_bounds,
 )
 from optimizer.solvers import Bounds, QPSession
+from optimizer.tax_solve import budget_excess, restored, solve_valued, with_exact_tax
+from optimizer.tax_solve import tightened as tightened_case
 from optimizer.types import Case, OptimizeResult, RuleCost, Trade
 from optimizer.verify import violations
 
@@ -93,6 +95,17 @@ def _account_id(case: Any) -> str | None:
 
 
 def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
+    """Optimize; where the proposal's exact Schedule D tax goes past tonight's tax room,
+    solve once more with the room cut by the excess (`tax_budget.py`)."""
+    result = _optimize_once(case=case, explain=explain)
+    excess = budget_excess(result=result)
+    if excess is None:
+        return result
+    again = _optimize_once(case=tightened_case(case, excess=excess), explain=explain)
+    return restored(again, case=case) if again.status == "optimal" else result
+
+
+def _optimize_once(*, case: Case, explain: bool) -> OptimizeResult:
     prep = prepare(case=case)
     conflict = infeasibility(prep=prep)
     if conflict and "long_term_wait" in prep.lot_block:
@@ -103,7 +116,7 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
         return released
     if conflict:
         return OptimizeResult(account=case.account_id, status="infeasible", message=conflict)
-    solved = solve_within_limit(prep=prep)
+    prep, solved = solve_valued(prep=prep)
     problem, session, base, final = solved.problem, solved.session, solved.base, solved.final
     plan = _tradable_plan(problem=problem, session=session, bounds=final, x=solved.x)
     rules: tuple[RuleCost, ...] = ()
@@ -137,6 +150,7 @@ def _optimize(*, case: Case, explain: bool) -> OptimizeResult:
         result=result,
         no_trades=lambda: _result(prep=prep, plan=no_trades, rules=rules),
     )
+    settled = with_exact_tax(result=settled, prep=prep)
     return _certified(
         result=settled,
         solved=solved,

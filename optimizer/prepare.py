@@ -29,6 +29,7 @@ from optimizer.rules import (
     screened_symbols,
     waiting_for_long_term,
 )
+from optimizer.tax_value import MarginalRates, objective_tax, start_rates
 from optimizer.types import Case
 
 CLASS_WEIGHT = 1.0
@@ -110,9 +111,11 @@ def prepare(*, case: Case) -> Prepared:
         value = max(1.0, float(case.preferences.cash.min + case.preferences.cash.withdrawal))
     taxable = case.tax_status == "taxable"
     tax = case.preferences.tax
-    objective_tax = lots.tax_rate * lots.gain_ratio if taxable else np.zeros_like(lots.market)
-    if not tax.harvest_losses:
-        objective_tax = np.maximum(objective_tax, 0.0)
+    objective_tax = (
+        lot_objective_tax(case=case, rates=start_rates(tax), lots=lots)
+        if taxable
+        else np.zeros_like(lots.market)
+    )
     blocks = _blocks(case=case, symbols=symbols, lots=lots)
     groups, security_group = _index(case.securities.identical_group[order])
     classes, security_class = _index(case.securities.asset_class[order])
@@ -352,6 +355,34 @@ def _sectors(values: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
 
 def _percent(value: Decimal | None) -> float | None:
     return None if value is None else float(value) / 100.0
+
+
+def lot_objective_tax(*, case: Case, rates: MarginalRates, lots: _Lots) -> np.ndarray:
+    """The objective's tax per dollar sold of each lot at `rates` (`tax_value.py`)."""
+    return objective_tax(
+        tax=case.preferences.tax,
+        rates=rates,
+        is_short=lots.is_short,
+        gain_ratio=lots.gain_ratio,
+        market=lots.market,
+    )
+
+
+def revalued(prep: Prepared, *, rates: MarginalRates) -> Prepared:
+    """The same account with its lots' tax valued at other marginal rates (the Schedule D
+    re-solve)."""
+    lots = _Lots(
+        security=prep.lot_security,
+        qty=prep.lot_qty,
+        market=prep.lot_value * prep.value,
+        gain_ratio=prep.lot_gain_ratio,
+        is_short=prep.lot_is_short,
+        is_loss=prep.lot_gain_ratio < 0,
+        tax_rate=prep.lot_tax_rate,
+    )
+    return replace(
+        prep, lot_objective_tax=lot_objective_tax(case=prep.case, rates=rates, lots=lots)
+    )
 
 
 def reweighted(prep: Prepared, *, factor: float) -> Prepared:

@@ -30,8 +30,9 @@ screens and substitutions put it, so a limit never makes an account infeasible);
 z + t_cash >= cash_min + withdrawal; net realized gain sum g_j s_j <= cap and net
 short-term gain <= cap (g_j = gain per dollar sold) as bounds on their own variables;
 trade bounds from holdings, restrictions, screens, substitutions, the wash-sale rule, the
-chosen directions and the minimum trade. With no inequality rows, PIQP's KKT system
-stays as sparse as the objective and the definitions.
+chosen directions and the minimum trade. The one inequality row, with two entries, is
+the tax budget's (`tax_budget.py`), so PIQP's KKT system stays as sparse as the objective
+and the definitions.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ import scipy.sparse as sp
 
 from optimizer.prepare import IMPACT_WEIGHT, MIN_COST_RATE, Prepared
 from optimizer.solvers import INF, QP, Bounds
+from optimizer.tax_budget import budget_rows
 
 CASH_MARGIN_USD = 0.05
 
@@ -198,14 +200,12 @@ def build_problem(*, prep: Prepared, limit_weight: float = 0.0) -> Problem:
         P = (P_true + sp.diags(2.0 * limit_weight * limit.diag)).tocsc()
         q = q_true + limit_weight * limit.linear
     A, b = _equalities(prep=prep, lay=lay)
-    G = sp.csc_matrix((0, lay.size))
+    G, h_l, h_u = budget_rows(prep=prep, lay=lay)
     x_l = np.full(lay.size, -INF)
     x_u = np.full(lay.size, INF)
     x_l[: m + n] = 0.0
     x_u[lay.s] = lot_ub
     x_u[lay.b] = buy_ub
-    h_l = np.full(G.shape[0], -INF)
-    h_u = np.full(G.shape[0], INF)
     reachable = prep.cash0 + (1 - c_real) * float(lot_ub.sum())
     margin = 0.0
     if prep.cash0 < prep.cash_required - 1e-12:

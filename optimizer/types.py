@@ -163,6 +163,47 @@ _LOT_COLUMNS = ("id", "symbol", "quantity", "cost_basis", "acquired")
 
 
 @dataclass(frozen=True)
+class ScheduleDInputs:
+    """Where the account's tax filer stands this year, for valuing gains and losses as
+    Schedule D nets them (`optimizer/tax_value.py`); dollars, gains positive, losses
+    negative, carried losses positive.
+
+    `realized_*`: the filer's net gain realized this year before tonight, in all the
+    filer's accounts (wash-sale disallowed losses added back, approved sales not yet filled
+    included); `expected_*`: gains the filer expects to realize elsewhere this year;
+    `carryforward_*`: capital losses carried into the year, by character;
+    `ordinary_rate`: the rate on ordinary income (None: the short-term rate);
+    `carryforward_years` and `discount_rate`: a loss carried out of this year is worth the
+    long-term rate discounted over this many years at this rate; `loss_limit`: the
+    deduction against ordinary income ($3,000; $1,500 married filing separately)."""
+
+    filer: str = ""
+    realized_short_term: Decimal = Decimal("0")
+    realized_long_term: Decimal = Decimal("0")
+    expected_short_term: Decimal = Decimal("0")
+    expected_long_term: Decimal = Decimal("0")
+    carryforward_short_term: Decimal = Decimal("0")
+    carryforward_long_term: Decimal = Decimal("0")
+    ordinary_rate: Decimal | None = None
+    carryforward_years: Decimal = Decimal("3")
+    discount_rate: Decimal = Decimal("0.05")
+    loss_limit: Decimal = Decimal("3000")
+
+
+SCHEDULE_D_INPUTS = (
+    "realized_short_term",
+    "realized_long_term",
+    "expected_short_term",
+    "expected_long_term",
+    "carryforward_short_term",
+    "carryforward_long_term",
+    "carryforward_years",
+    "discount_rate",
+    "loss_limit",
+)
+
+
+@dataclass(frozen=True)
 class TaxPreferences:
     short_term_rate: Decimal = Decimal("0.37")
     long_term_rate: Decimal = Decimal("0.20")
@@ -172,6 +213,16 @@ class TaxPreferences:
     # a short-term lot at a gain this many days or fewer from turning long-term is not
     # sold unless the cash need cannot be met otherwise (0: no waiting)
     long_term_wait_days: int = 0
+    # None: every gain and loss at the flat rates above; given: valued at the filer's
+    # Schedule D position (optimizer/tax_value.py)
+    schedule_d: ScheduleDInputs | None = None
+    # tonight's room in dollars of tax this year (the annual tax budget less what the
+    # year has spent), at the Schedule D position's marginal rates; None: no budget
+    max_tax: Decimal | None = None
+    # a loss smaller than this percent of the lot's basis or these dollars is worth
+    # nothing in the objective (the lot may still be sold for other reasons)
+    harvest_min_loss_pct: Decimal = Decimal("0")
+    harvest_min_loss_usd: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True)
@@ -373,6 +424,11 @@ class Summary:
     no_trade_reason: str = ""
     lower_bound: Decimal | None = None
     certificate_gap_bp: Decimal | None = None
+    # the filer's exact Schedule D tax of the year with and without the proposal (only
+    # with preferences.tax.schedule_d), and the tax budget's room left after it
+    schedule_d_tax_before: Decimal | None = None
+    schedule_d_tax_after: Decimal | None = None
+    tax_budget_left: Decimal | None = None
 
 
 @dataclass(frozen=True)

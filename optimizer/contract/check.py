@@ -20,6 +20,7 @@ from optimizer.types import (
     TAX_STATUSES,
     Case,
     RiskModel,
+    TaxPreferences,
 )
 
 _Fail = Callable[[str, str], OptimizerInputError]
@@ -113,12 +114,34 @@ def _check_lots(*, case: Case, fail: _Fail) -> None:
         raise fail(f"lots[{row}].cost_basis", "must not be negative")
 
 
+def _check_tax_extras(*, tax: TaxPreferences, fail: _Fail) -> None:
+    """The tax budget, harvest threshold and Schedule D inputs of a typed case."""
+    for name in ("max_tax", "harvest_min_loss_pct", "harvest_min_loss_usd"):
+        value = getattr(tax, name)
+        if value is not None and value < 0:
+            raise fail(f"preferences.tax.{name}", "must not be negative")
+    inputs = tax.schedule_d
+    if inputs is None:
+        return
+    field = "preferences.tax.schedule_d"
+    for name in ("carryforward_short_term", "carryforward_long_term", "carryforward_years"):
+        if getattr(inputs, name) < 0:
+            raise fail(f"{field}.{name}", "must not be negative")
+    if inputs.loss_limit < 0:
+        raise fail(f"{field}.loss_limit", "must not be negative")
+    for name in ("ordinary_rate", "discount_rate"):
+        rate = getattr(inputs, name)
+        if rate is not None and not Decimal("0") <= rate <= _ONE:
+            raise fail(f"{field}.{name}", "must be between 0 and 1")
+
+
 def _check_preferences(*, case: Case, fail: _Fail) -> None:
     prefs = case.preferences
     for name in ("short_term_rate", "long_term_rate"):
         rate = getattr(prefs.tax, name)
         if not Decimal("0") <= rate <= _ONE:
             raise fail(f"preferences.tax.{name}", "must be between 0 and 1")
+    _check_tax_extras(tax=prefs.tax, fail=fail)
     wait = prefs.tax.long_term_wait_days
     if not 0 <= wait <= MAX_LONG_TERM_WAIT_DAYS:
         raise fail(

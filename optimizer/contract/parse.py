@@ -17,6 +17,7 @@ from optimizer.errors import OptimizerInputError
 from optimizer.types import (
     MAX_LONG_TERM_WAIT_DAYS,
     RESTRICTION_TYPES,
+    SCHEDULE_D_INPUTS,
     SCREEN_FIELDS,
     TAX_STATUSES,
     Case,
@@ -28,6 +29,7 @@ from optimizer.types import (
     Restriction,
     RiskModel,
     RiskPreferences,
+    ScheduleDInputs,
     Screen,
     Securities,
     Substitution,
@@ -443,7 +445,65 @@ def _tax(*, reader: _Reader, tax: dict[str, Any]) -> TaxPreferences:
             value=tax.get("long_term_wait_days"),
             field="preferences.tax.long_term_wait_days",
         ),
+        schedule_d=_schedule_d(reader=reader, value=tax.get("schedule_d")),
+        max_tax=_maybe_nonneg(reader, tax.get("max_tax"), "preferences.tax.max_tax"),
+        harvest_min_loss_pct=reader.nonneg(
+            tax.get("harvest_min_loss_pct"),
+            "preferences.tax.harvest_min_loss_pct",
+            default=defaults.harvest_min_loss_pct,
+        ),
+        harvest_min_loss_usd=reader.nonneg(
+            tax.get("harvest_min_loss_usd"),
+            "preferences.tax.harvest_min_loss_usd",
+            default=defaults.harvest_min_loss_usd,
+        ),
     )
+
+
+_SIGNED_INPUTS = (
+    "realized_short_term",
+    "realized_long_term",
+    "expected_short_term",
+    "expected_long_term",
+)
+
+
+def _schedule_d(*, reader: _Reader, value: Any) -> ScheduleDInputs | None:
+    """The filer's Schedule D position; a carryforward must name its character."""
+    if value is None:
+        return None
+    field = "preferences.tax.schedule_d"
+    raw = reader.obj(value, field)
+    if "carryforward" in raw:
+        raise reader.fail(
+            f"{field}.carryforward",
+            "a carried loss needs its character: give carryforward_short_term and "
+            "carryforward_long_term",
+        )
+    defaults = ScheduleDInputs()
+    figures: dict[str, Any] = {}
+    for name in SCHEDULE_D_INPUTS:
+        default = getattr(defaults, name)
+        if name in _SIGNED_INPUTS:
+            figures[name] = reader.decimal(raw.get(name), f"{field}.{name}", default=default)
+        else:
+            figures[name] = reader.nonneg(raw.get(name), f"{field}.{name}", default=default)
+    ordinary = raw.get("ordinary_rate")
+    filer = raw.get("filer") or ""
+    if not isinstance(filer, str):
+        raise reader.fail(f"{field}.filer", "must be a string")
+    inputs = ScheduleDInputs(
+        filer=filer,
+        ordinary_rate=None
+        if ordinary is None
+        else _rate(
+            reader=reader, value=ordinary, field=f"{field}.ordinary_rate", default=Decimal(0)
+        ),
+        **figures,
+    )
+    if not Decimal("0") <= inputs.discount_rate <= Decimal("1"):
+        raise reader.fail(f"{field}.discount_rate", "must be between 0 and 1")
+    return inputs
 
 
 def _whole_days(*, reader: _Reader, value: Any, field: str) -> int:

@@ -17,6 +17,7 @@ import numpy as np
 
 from optimizer.output import plain
 from optimizer.types import (
+    SCHEDULE_D_INPUTS,
     Case,
     LotRelief,
     OptimizeResult,
@@ -25,6 +26,7 @@ from optimizer.types import (
     RiskModel,
     RuleCost,
     Summary,
+    TaxPreferences,
     Trade,
 )
 
@@ -38,6 +40,7 @@ SUMMARY_FIGURES = (
     "drift_after",
 )
 CERTIFICATE_FIGURES = ("lower_bound", "certificate_gap_bp")
+SCHEDULE_D_FIGURES = ("schedule_d_tax_before", "schedule_d_tax_after", "tax_budget_left")
 _RULE_FIGURES = ("objective_cost", "drift_cost", "tax_cost")
 TRACKING_FIGURES = (
     "tracking_error_before_pct",
@@ -130,6 +133,24 @@ def _case_dict(case: Case) -> dict[str, Any]:
     }
 
 
+def _tax_extras(tax: TaxPreferences) -> dict[str, Any]:
+    """The Schedule D inputs, tax budget and harvest threshold, written only when set (a
+    case without them reads as before they existed)."""
+    out: dict[str, Any] = {}
+    if tax.schedule_d is not None:
+        inputs = tax.schedule_d
+        out["schedule_d"] = {name: str(getattr(inputs, name)) for name in SCHEDULE_D_INPUTS} | {
+            "filer": inputs.filer,
+            "ordinary_rate": _text(inputs.ordinary_rate),
+        }
+    if tax.max_tax is not None:
+        out["max_tax"] = str(tax.max_tax)
+    for name in ("harvest_min_loss_pct", "harvest_min_loss_usd"):
+        if getattr(tax, name):
+            out[name] = str(getattr(tax, name))
+    return out
+
+
 def _preferences_dict(prefs: Preferences) -> dict[str, Any]:
     tax, cash, trading, risk = prefs.tax, prefs.cash, prefs.trading, prefs.risk
     return {
@@ -140,7 +161,8 @@ def _preferences_dict(prefs: Preferences) -> dict[str, Any]:
             "max_realized_gain": _text(tax.max_realized_gain),
             "max_short_term_gain": _text(tax.max_short_term_gain),
             "long_term_wait_days": tax.long_term_wait_days,
-        },
+        }
+        | _tax_extras(tax),
         "restrictions": [
             {"symbol": r.symbol, "type": r.type}
             | ({} if r.start is None else {"start": r.start.isoformat()})
@@ -225,6 +247,10 @@ def _summary_dict(summary: Summary) -> dict[str, Any]:
         out[name] = None if value is None else plain(value)
     out["flags"] = list(summary.flags)
     out["no_trade_reason"] = summary.no_trade_reason
+    for name in SCHEDULE_D_FIGURES:
+        value = getattr(summary, name)
+        if value is not None:
+            out[name] = plain(value)
     return out
 
 
@@ -314,6 +340,9 @@ def _summary(data: dict[str, Any]) -> Summary:
         no_trade_reason=data.get("no_trade_reason") or "",
         lower_bound=_maybe_decimal(data.get("lower_bound")),
         certificate_gap_bp=_maybe_decimal(data.get("certificate_gap_bp")),
+        schedule_d_tax_before=_maybe_decimal(data.get("schedule_d_tax_before")),
+        schedule_d_tax_after=_maybe_decimal(data.get("schedule_d_tax_after")),
+        tax_budget_left=_maybe_decimal(data.get("tax_budget_left")),
     )
 
 
