@@ -32,9 +32,7 @@ def rates_at(**inputs: object) -> tuple[float, float, float, float]:
     tax = prefs(**inputs)
     d = tax.schedule_d
     assert d is not None
-    found = marginal_rates(
-        tax, d.realized_short_term + d.expected_short_term, d.realized_long_term
-    )
+    found = marginal_rates(tax, d.realized_short_term + d.expected_short_term, d.realized_long_term)
     return tuple(round(r, 6) for r in found.as_tuple())  # type: ignore[return-value]
 
 
