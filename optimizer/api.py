@@ -242,43 +242,48 @@ def _result(
 
 
 def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
+    """Sales, then purchases, in the case's order: decimals made for the traded securities
+    only."""
     whole = not prep.case.preferences.trading.fractional_shares
     context = trade_context(
         prep=prep, buy_qty=plan.buy_qty, sale_qty=plan.sale_qty, lot_sold=plan.lot_sold
     )
     trades = []
     relief = relief_order(prep=prep, lot_sold=plan.lot_sold)
-    for i, symbol in enumerate(prep.symbols):
-        price = prep.case.securities.price_of(symbol)
-        if plan.sale_qty[i] > 0:
-            qty = quantity(plan.sale_qty[i], whole=whole)
-            trades.append(
-                Trade(
-                    symbol=symbol,
-                    side="sell",
-                    quantity=qty,
-                    price=price,
-                    value=cents_half_up(qty * price),
-                    reasons=sale_reasons(prep=prep, i=i, context=context),
-                    lots=lot_reliefs(
-                        prep=prep, i=i, total=qty, lot_sold=plan.lot_sold, lots=relief.get(i, [])
-                    ),
-                )
+    price_of = prep.case.securities.price_of
+    sold = np.flatnonzero(plan.sale_qty > 0)
+    for i, amount in zip(sold.tolist(), plan.sale_qty[sold].tolist(), strict=True):
+        symbol = prep.symbols[i]
+        price = price_of(symbol)
+        qty = quantity(amount, whole=whole)
+        trades.append(
+            Trade(
+                symbol=symbol,
+                side="sell",
+                quantity=qty,
+                price=price,
+                value=cents_half_up(qty * price),
+                reasons=sale_reasons(prep=prep, i=i, context=context),
+                lots=lot_reliefs(
+                    prep=prep, i=i, total=qty, lot_sold=plan.lot_sold, lots=relief.get(i, [])
+                ),
             )
-    for i, symbol in enumerate(prep.symbols):
-        price = prep.case.securities.price_of(symbol)
-        if plan.buy_qty[i] > 0:
-            qty = quantity(plan.buy_qty[i], whole=whole)
-            trades.append(
-                Trade(
-                    symbol=symbol,
-                    side="buy",
-                    quantity=qty,
-                    price=price,
-                    value=cents_half_up(qty * price),
-                    reasons=buy_reasons(prep=prep, i=i, context=context),
-                )
+        )
+    bought = np.flatnonzero(plan.buy_qty > 0)
+    for i, amount in zip(bought.tolist(), plan.buy_qty[bought].tolist(), strict=True):
+        symbol = prep.symbols[i]
+        price = price_of(symbol)
+        qty = quantity(amount, whole=whole)
+        trades.append(
+            Trade(
+                symbol=symbol,
+                side="buy",
+                quantity=qty,
+                price=price,
+                value=cents_half_up(qty * price),
+                reasons=buy_reasons(prep=prep, i=i, context=context),
             )
+        )
     return tuple(t for t in trades if t.quantity > 0)
 
 

@@ -12,7 +12,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 import numpy as np
 
 from money import CENT, ZERO, cents_half_up
-from optimizer.drift import case_drift
+from optimizer.drift import effective_drift
 from optimizer.lots import lot_order_key
 from optimizer.prepare import Prepared
 from optimizer.types import LotRelief, RuleCost, Summary, Trade
@@ -75,23 +75,30 @@ def lot_reliefs(
     case_lots = prep.case.lots
     capacity: list[Decimal] = case_lots.quantity[lots].tolist()
     pieces = [
-        min(quantity(lot_sold[j], whole=whole), cap) for j, cap in zip(lots, capacity, strict=True)
+        min(quantity(sold, whole=whole), cap)
+        for sold, cap in zip(lot_sold[lots].tolist(), capacity, strict=True)
     ]
     _settle(pieces, capacity=capacity, total=total)
     reliefs = []
-    for j, piece, held in zip(lots, pieces, capacity, strict=True):
+    for piece, held, cost_basis, lot_id, short in zip(
+        pieces,
+        capacity,
+        case_lots.cost_basis[lots].tolist(),
+        case_lots.id[lots].tolist(),
+        prep.lot_is_short[lots].tolist(),
+        strict=True,
+    ):
         if piece <= 0:
             continue
-        cost_basis = case_lots.cost_basis[j]
         basis = cents_half_up(cost_basis if piece == held else cost_basis * piece / held)
         gain = cents_half_up(piece * price) - basis
         reliefs.append(
             LotRelief(
-                lot=str(case_lots.id[j]),
+                lot=str(lot_id),
                 quantity=piece,
                 cost_basis=basis,
                 gain=gain if gain != 0 else ZERO.quantize(CENT),
-                term="short" if prep.lot_is_short[j] else "long",
+                term="short" if short else "long",
             )
         )
     return tuple(reliefs)
@@ -137,11 +144,7 @@ def summarize(
 
 def held_shares(*, prep: Prepared) -> dict[str, Decimal]:
     """Shares held per symbol before trading."""
-    shares: dict[str, Decimal] = {}
-    lots = prep.case.lots
-    for symbol, held in zip(lots.symbol.tolist(), lots.quantity.tolist(), strict=True):
-        shares[symbol] = shares.get(symbol, ZERO) + held
-    return shares
+    return prep.held_by_symbol
 
 
 def holdings_after(
@@ -158,4 +161,5 @@ def holdings_after(
 
 def drift(*, prep: Prepared, positions: dict[str, Decimal], cash: Decimal) -> float:
     """Effective drift (`optimizer.drift`) of holdings worth `positions` plus `cash`."""
-    return case_drift(case=prep.case, values=positions, cash=cash)
+    target, lines = prep.drift_basis
+    return effective_drift(values=positions, cash=cash, target=target, lines=lines)

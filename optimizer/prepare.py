@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 
 import numpy as np
 
+from money import ZERO
+from optimizer.drift import case_lines, effective_target
 from optimizer.risk import (
     FALLBACK_STOCK_SPECIFIC_VARIANCE,
     RISK_PRICE,
@@ -97,6 +100,21 @@ class Prepared:
     @property
     def n_lots(self) -> int:
         return len(self.lot_qty)
+
+    @cached_property
+    def held_by_symbol(self) -> dict[str, Decimal]:
+        """Shares held per symbol before trading (made once per account)."""
+        shares: dict[str, Decimal] = {}
+        lots = self.case.lots
+        for symbol, held in zip(lots.symbol.tolist(), lots.quantity.tolist(), strict=True):
+            shares[symbol] = shares.get(symbol, ZERO) + held
+        return shares
+
+    @cached_property
+    def drift_basis(self) -> tuple[dict[str, float], dict[str, str]]:
+        """The case's effective target and drift lines (`optimizer.drift`), made once per
+        account."""
+        return effective_target(case=self.case), case_lines(case=self.case)
 
 
 def prepare(*, case: Case) -> Prepared:

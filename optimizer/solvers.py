@@ -2,8 +2,8 @@
 
 Both solve  min ½ x'Px + q'x  s.t.  Ax = b,  h_l <= Gx <= h_u,  x_l <= x <= x_u.
 A session sets PIQP up once per problem shape and re-solves with new bounds through
-`update`, which reuses the symbolic factorization. It also remembers its last answers: the
-same bounds again return the same answer, and an answer to looser bounds that already lies
+`update`, which reuses the symbolic factorization. It also remembers its answers: the
+same bounds again return the same answer, and a recent answer to looser bounds that lies
 within tighter ones is their optimum too (the objective is the same and the feasible set
 smaller), so it is returned without a solve. OSQP is not used: at its default
 tolerance its objectives are several percent off.
@@ -24,7 +24,7 @@ from optimizer.errors import OptimizerInfeasibleError, SolverError
 INF = np.inf
 _BIG = 1e20
 _ROW_FAR = 10.0
-_REMEMBER = 16
+_LOOSER_CHECKED = 2
 _WITHIN = 1e-9
 """How far (fraction of the account value) a remembered answer may sit outside tighter
 bounds and still answer them, clipped into them: the solvers' own feasibility tolerance."""
@@ -69,7 +69,8 @@ class QPSession:
     def __init__(self, *, qp: QP) -> None:
         self.qp = qp
         self._piqp: piqp.SparseSolver | None = None
-        self._answers: list[tuple[Bounds, Solution]] = []
+        self._answers: dict[bytes, Solution] = {}
+        self._recent: list[tuple[Bounds, Solution]] = []
 
     def solve(self, *, bounds: Bounds) -> Solution:
         """PIQP, then Clarabel; `OptimizerInfeasibleError` when both say infeasible,
@@ -86,18 +87,19 @@ class QPSession:
             x_l=bounds.x_l.copy(),
             x_u=bounds.x_u.copy(),
         )
-        self._answers.append((kept, replace(solution, x=solution.x.copy())))
-        del self._answers[:-_REMEMBER]
+        answer = replace(solution, x=solution.x.copy())
+        self._answers[_key(bounds)] = answer
+        self._recent = [*self._recent[-(_LOOSER_CHECKED - 1) :], (kept, answer)]
         return solution
 
     def _remembered(self, *, bounds: Bounds, start: float) -> Solution | None:
-        """The answer to the same bounds, or a looser problem's answer that lies within
-        `bounds` (clipped into them), else None."""
-        for known, solution in reversed(self._answers):
-            if _same(known, bounds):
-                return replace(solution, x=solution.x.copy())
-        for known, solution in reversed(self._answers):
-            if _looser(known, bounds) and _within(self.qp, bounds, solution.x):
+        """The answer to the same bounds, or a recent looser problem's answer that lies
+        within `bounds` (clipped into them), else None."""
+        same = self._answers.get(_key(bounds))
+        if same is not None:
+            return replace(same, x=same.x.copy())
+        for known, solution in reversed(self._recent):
+            if _within(self.qp, bounds, solution.x) and _looser(known, bounds):
                 x = np.clip(solution.x, bounds.x_l, bounds.x_u)
                 return self._finish(x=x, solver=solution.solver, start=start)
         return None
@@ -151,13 +153,8 @@ class QPSession:
         return str(status)
 
 
-def _same(a: Bounds, b: Bounds) -> bool:
-    return (
-        np.array_equal(a.x_u, b.x_u)
-        and np.array_equal(a.x_l, b.x_l)
-        and np.array_equal(a.h_u, b.h_u)
-        and np.array_equal(a.h_l, b.h_l)
-    )
+def _key(bounds: Bounds) -> bytes:
+    return b"".join(a.tobytes() for a in (bounds.x_l, bounds.x_u, bounds.h_l, bounds.h_u))
 
 
 def _looser(a: Bounds, b: Bounds) -> bool:
