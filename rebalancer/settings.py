@@ -188,6 +188,7 @@ SPECTACULAR_SETTINGS = {
         "SideEnum": "trading.models.TransactionType",
         "ModelKindEnum": "models_library.selectors.model_defaults.ModelKind",
         "CorporateActionKindEnum": "models_library.models.corporate_actions.CorporateActionKind",
+        "HouseholdProposalStatusEnum": "trading.models.HouseholdProposalStatus",
     },
     "TAGS": [
         {"name": "Reference data", "description": "The shared security master and prices."},

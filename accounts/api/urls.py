@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import book, preferences
+from . import book, household_management, preferences
 
 urlpatterns = [
     path("households/", book.HouseholdListCreateApi.as_view(), name="households"),
@@ -9,6 +9,16 @@ urlpatterns = [
         "households/<int:household_id>/preferences/",
         preferences.HouseholdPreferencesApi.as_view(),
         name="household-preferences",
+    ),
+    path(
+        "households/<int:household_id>/management/",
+        household_management.HouseholdManagementApi.as_view(),
+        name="household-management",
+    ),
+    path(
+        "households/<int:household_id>/held-away/",
+        household_management.HouseholdHeldAwayApi.as_view(),
+        name="household-held-away",
     ),
     path("clients/", book.ClientListCreateApi.as_view(), name="clients"),
     path("accounts/", book.AccountListCreateApi.as_view(), name="accounts"),

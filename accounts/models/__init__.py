@@ -1,5 +1,6 @@
 from .accounts import Account, RegistrationType, TaxStatus
 from .assignments import ModelAssignment
+from .held_away import HeldAwayAccount, HeldAwayPosition, HeldAwaySide, HeldAwayTransaction
 from .households import Client, Household
 from .preferences import (
     CashWithdrawal,
@@ -19,6 +20,10 @@ __all__ = [
     "Account",
     "CashWithdrawal",
     "Client",
+    "HeldAwayAccount",
+    "HeldAwayPosition",
+    "HeldAwaySide",
+    "HeldAwayTransaction",
     "Household",
     "ModelAssignment",
     "GainCapScope",

@@ -57,6 +57,10 @@ class Account(FirmOwnedModel):
         related_name="advised_accounts",
     )
     is_active = models.BooleanField(default=True)
+    household_opt_out = models.BooleanField(
+        default=False,
+        help_text="Optimized on its own even when its household is managed as one.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -86,6 +86,13 @@ ENDPOINTS = [
     ("get", "/api/v1/runs/", "read", RUNS),
     ("post", "/api/v1/runs/", "trade", ADMIN),
     ("get", "/api/v1/runs/999999/", "read", RUNS),
+    ("get", "/api/v1/households/999999/management/", "read", ALL),
+    ("patch", "/api/v1/households/999999/management/", "import", ADVISORS),
+    ("get", "/api/v1/households/999999/held-away/", "read", ALL),
+    ("post", "/api/v1/households/999999/held-away/", "import", ADVISORS),
+    ("get", "/api/v1/household-proposals/", "read", ALL),
+    ("get", "/api/v1/households/999999/proposal/", "read", ALL),
+    ("post", "/api/v1/households/999999/proposal/approve/", "trade", ADVISORS),
 ]
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 
 from accounts.models import Account, Client, Household
 from accounts.services import preferences as prefs
+from accounts.services.household_management import held_away_create
 from firms.models import ApiKey, AuditEvent, Firm, IdempotencyRecord, Role
 from firms.services.api_keys import api_key_create
 from models_library.models import (
@@ -39,6 +40,8 @@ from tests.trading.builders import AS_OF, etf_universe, funded_account, publishe
 from trading.models import (
     Blotter,
     CorporateActionApplication,
+    HouseholdProposal,
+    HouseholdProposalStatus,
     Proposal,
     ProposalStatus,
     ProposedTrade,
@@ -261,6 +264,42 @@ def build_outsider_book() -> OutsiderBook:
             ],
         )
         reconciliation = Reconciliation.objects.get(firm=firm, account=accounts[0])
+        held_away_create(
+            firm=firm,
+            actor=Actor.person(people["advisor"]),
+            household=household,
+            data={
+                "name": "Quixotic 401k",
+                "tax_status": "tax_deferred",
+                "transactions_through": AS_OF,
+                "positions": [
+                    {
+                        "symbol": "VTI",
+                        "quantity": Decimal("10"),
+                        "market_value_usd": Decimal("3000"),
+                    }
+                ],
+                "transactions": [
+                    {
+                        "symbol": "VTI",
+                        "trade_date": AS_OF - dt.timedelta(days=3),
+                        "side": "buy",
+                        "quantity": Decimal("1"),
+                    }
+                ],
+            },
+        )
+        # the household's proposal of the night, recorded directly: solving the household
+        # as one here would change the account proposals the test names
+        HouseholdProposal.objects.create(
+            firm=firm,
+            household=household,
+            run=run,
+            as_of=AS_OF,
+            status=HouseholdProposalStatus.NO_TRADES,
+            optimizer_status="optimal",
+            summary={"location_tax_before": "0.00"},
+        )
         pending = made[accounts[0].pk]
         trade = pending.trades.first()
         assert trade is not None

@@ -256,6 +256,13 @@ API_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
         "as_of": "2025-06-30",
         "account_numbers": [b.accounts[0].account_number],
     },
+    "api:household-management": lambda b, got: {"managed_as_one": True},
+    "api:household-held-away": lambda b, got: {
+        "name": "Outsider 401k",
+        "tax_status": "tax_deferred",
+        "positions": [{"symbol": "VTI", "quantity": "1", "market_value_usd": "300.00"}],
+    },
+    "api:household-proposal-approve": lambda b, got: {"accounts": [b.accounts[0].pk]},
 }
 
 

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import blotters, corporate_actions, drift, ledger, proposals, reconciliation, runs
+from . import (
+    blotters,
+    corporate_actions,
+    drift,
+    household_proposals,
+    ledger,
+    proposals,
+    reconciliation,
+    runs,
+)
 
 urlpatterns = [
     path(
@@ -40,6 +49,21 @@ urlpatterns = [
         "accounts/<int:account_id>/optimize/",
         proposals.AccountOptimizeApi.as_view(),
         name="account-optimize",
+    ),
+    path(
+        "household-proposals/",
+        household_proposals.HouseholdProposalListApi.as_view(),
+        name="household-proposals",
+    ),
+    path(
+        "households/<int:household_id>/proposal/",
+        household_proposals.HouseholdProposalApi.as_view(),
+        name="household-proposal",
+    ),
+    path(
+        "households/<int:household_id>/proposal/approve/",
+        household_proposals.HouseholdProposalApproveApi.as_view(),
+        name="household-proposal-approve",
     ),
     path("proposals/", proposals.ProposalListApi.as_view(), name="proposals"),
     path("proposals/<int:proposal_id>/", proposals.ProposalDetailApi.as_view(), name="proposal"),

@@ -1,6 +1,7 @@
 from .blotters import Blotter, BlotterStatus, Fill, Order
 from .cash import CashBalance
 from .corporate_actions import CorporateActionApplication
+from .household_proposals import HouseholdProposal, HouseholdProposalStatus
 from .lots import RealizedGain, TaxLot, Term
 from .proposals import (
     ChunkStatus,
@@ -32,6 +33,8 @@ __all__ = [
     "TradeSide",
     "CashBalance",
     "CorporateActionApplication",
+    "HouseholdProposal",
+    "HouseholdProposalStatus",
     "RealizedGain",
     "Reconciliation",
     "ReconciliationStatus",

@@ -125,6 +125,14 @@ class Proposal(FirmOwnedModel):
     run = models.ForeignKey(
         Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
     )
+    household_proposal = models.ForeignKey(
+        "trading.HouseholdProposal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+        help_text="The managed household's proposal this account's proposal is part of.",
+    )
     as_of = models.DateField()
     status = models.CharField(max_length=20, choices=ProposalStatus.choices)
     flags = models.JSONField(default=list, help_text="Reasons this proposal needs review.")

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Account, GainCapScope, PreferenceSet
+from accounts.models import Account
 from firms.models import Firm
 from firms.services.audit import audit_record
 from models_library.services.risk_models import risk_model_mark_used
 from money import ZERO
-from optimizer.types import Case
 from rebalancer.actors import Actor
 from rebalancer.errors import InvalidTransition
 from rebalancer.querycount import count_queries
@@ -43,9 +42,10 @@ from trading.models import (
     RunChunk,
     RunStatus,
 )
-from trading.optimization import DataProblem, case_for_account
 from trading.selectors.run_inputs import AccountInputs, ChunkInputs, chunk_inputs
-from trading.services.proposal_build import Solved, build_trades, proposal_for_case
+from trading.services.household_runs import HouseholdSolved, solve_chunk_households
+from trading.services.household_write import households_write
+from trading.services.proposal_build import Solved, build_trades
 
 DEFAULT_CHUNK_SIZE = 100
 SUPERSEDABLE = [ProposalStatus.PENDING_REVIEW, ProposalStatus.NO_TRADES, ProposalStatus.FAILED]
@@ -69,19 +69,14 @@ def _accounts_to_do(*, firm: Firm, run: Run, account_numbers: list[str] | None) 
 
 def _chunked(*, firm: Firm, account_ids: list[int], chunk_size: int) -> list[list[int]]:
     """The accounts in chunks of at most ``chunk_size``, in id order, except that the
-    accounts of a household whose gain caps are shared go in one chunk together (a larger
-    one if they are more): its worker spends the household's room one account after the
-    other, and no other worker spends it at the same time."""
-    shared = set(
-        PreferenceSet.objects.for_firm(firm)
-        .filter(household__isnull=False, gain_cap_scope=GainCapScope.HOUSEHOLD)
-        .values_list("household_id", flat=True)
-    )
-    units: dict[int | tuple[str, int], list[int]] = {}
+    accounts of a household go in one chunk together (a larger one if they are more),
+    managed as one or not: its worker solves a managed household as one problem, spends a
+    shared gain cap one account after the other, and lets no account wash another's sale
+    of the same night; no other worker touches the household meanwhile."""
+    units: dict[int, list[int]] = {}
     households = Account.objects.for_firm(firm).filter(pk__in=account_ids)
     for pk, household_id in households.order_by("pk").values_list("pk", "household_id"):
-        key: int | tuple[str, int] = pk if household_id not in shared else ("h", household_id)
-        units.setdefault(key, []).append(pk)
+        units.setdefault(household_id, []).append(pk)
     chunks: list[list[int]] = []
     for unit in units.values():
         if chunks and len(chunks[-1]) + len(unit) <= chunk_size:
@@ -223,9 +218,10 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
             # its proposals will name it: from now on it is never deleted
             risk_model_mark_used(name=inputs.risk_model.id)
         loaded = time.perf_counter()
-        solved_list = _solve_in_order(firm=firm, run=run, inputs=inputs)
+        solved_list, households = _solve_in_order(firm=firm, run=run, inputs=inputs)
         solved = time.perf_counter()
         with firm_scope(firm):
+            households_write(firm=firm, run=run, households=households)
             written = _write(firm=firm, run=run, solved=solved_list, securities=inputs.securities)
         done = time.perf_counter()
     with firm_scope(firm):
@@ -246,29 +242,22 @@ def chunk_process(*, firm_id: int, chunk_id: int) -> ChunkOutcome:
     return ChunkOutcome(skipped=False, written=written)
 
 
-def _solve_in_order(*, firm: Firm, run: Run, inputs: ChunkInputs) -> list[Solved]:
-    """Each account's proposal, one after the other: what an account's proposal realizes
-    is spent from its household's shared gain cap before the next account is built."""
-    solved_list = []
-    for item in inputs.accounts:
-        answer = proposal_for_case(
-            firm=firm, item=item, as_of=run.as_of, case=_case(item, inputs), run_id=run.pk
-        )
+def _solve_in_order(
+    *, firm: Firm, run: Run, inputs: ChunkInputs
+) -> tuple[list[Solved], list[HouseholdSolved]]:
+    """Each account's proposal, one after the other (a managed household's together): what
+    an account's proposal realizes is spent from its household's shared gain cap before the
+    next account is built (``trading.services.household_runs``)."""
+
+    def spend(item: AccountInputs, answer: Solved) -> None:
         reliefs = [relief for trade in answer.trades for relief in trade.lots]
         inputs.gain_rooms.spend(
             item.account.pk,
             net_usd=sum((r.gain for r in reliefs), ZERO),
             short_usd=sum((r.gain for r in reliefs if r.term == "short"), ZERO),
         )
-        solved_list.append(answer)
-    return solved_list
 
-
-def _case(item: AccountInputs, inputs: ChunkInputs) -> Case | DataProblem:
-    try:
-        return case_for_account(item, inputs)
-    except DataProblem as problem:
-        return problem
+    return solve_chunk_households(firm=firm, run_id=run.pk, inputs=inputs, spend=spend)
 
 
 def _write(*, firm: Firm, run: Run, solved: list[Solved], securities) -> int:
