@@ -33,7 +33,7 @@ from rebalancer import rowsecurity
 from rebalancer.actors import Actor
 from rebalancer.tenancy import firm_owned_models
 from tests import pg_roles
-from trading.models import CorporateActionApplication, Proposal
+from trading.models import CorporateActionApplication, HouseholdProposal, Proposal
 from trading.services.corporate_actions import corporate_actions_apply_due
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -260,9 +260,29 @@ def _firm_day(slug: str) -> Firm:
         # from its nightly pass
         corporate_actions_apply_due(firm=firm, actor=Actor.system("nightly"))
         assert CorporateActionApplication.objects.for_firm(firm).exists()
+    key = _key(slug)
+    _manage_a_household_as_one(key, household.pk)
     call_command("rebalance", firm=slug, as_of=AS_OF, no_progress=True, stdout=io.StringIO())
-    _trade_through_the_api(_key(slug))
+    with rowsecurity.firm_scope(firm):
+        assert HouseholdProposal.objects.for_firm(firm).filter(household=household).exists()
+    _trade_through_the_api(key)
     return firm
+
+
+def _manage_a_household_as_one(key: str, household_id: int) -> None:
+    """The household's menu set to "managed as one", and its held-away 401k entered with a
+    holding and a recent purchase, over the API."""
+    api = _api(key)
+    base = f"/api/v1/households/{household_id}/"
+    _ok(api.patch(base + "management/", {"managed_as_one": True}, "json"))
+    held_away = {
+        "name": "Employer 401(k)",
+        "tax_status": "tax_deferred",
+        "transactions_through": AS_OF,
+        "positions": [{"symbol": "VTI", "quantity": "10", "market_value_usd": "3000.00"}],
+        "transactions": [{"symbol": "VTI", "trade_date": AS_OF, "side": "buy", "quantity": "1"}],
+    }
+    _ok(api.post(base + "held-away/", held_away, "json"), 201)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from money import ZERO
 from optimizer.household import optimize_household
 from optimizer.household_types import HouseholdCase, HouseholdSummary
 from optimizer.types import Case, OptimizeResult
+from rebalancer.rowsecurity import firm_scope
 from trading.models import HouseholdProposal, HouseholdProposalStatus, ProposalStatus, TradeSide
 from trading.optimization import DataProblem, case_for_account
 from trading.selectors.household_inputs import HouseholdSetting, household_settings
@@ -114,7 +115,8 @@ def solve_chunk_households(
 ) -> tuple[list[Solved], list[HouseholdSolved]]:
     """Every account's answer (in the chunk's order) and the managed households' proposals.
     ``spend(item, answer)`` is called after each account, in the order solved."""
-    settings = household_settings(firm=firm, inputs=inputs)
+    with firm_scope(firm):  # a short read of the firm's rows; the solves come after
+        settings = household_settings(firm=firm, inputs=inputs)
     answers: dict[int, Solved] = {}
     groups: list[HouseholdSolved] = []
     managed: dict[int, list[AccountInputs]] = {}
