@@ -30,6 +30,7 @@ from rebalancer.actors import Actor
 from .book import book_create, book_plan
 from .firm import STAFF, firm_create, firm_delete, login_for, staff_create
 from .holdings import holdings_create
+from .households import managed_households_create
 from .portfolios import equivalence_sets_create, models_create
 from .preferences import preferences_create
 from .prices import SENDER, PriceHistory, prices_ensure
@@ -174,6 +175,18 @@ def _firm_build(
                 advisors=staff.advisors,
                 last_day=history.last_day,
             )
+        with _phase(report, "managed households", log):
+            managed = managed_households_create(
+                firm=firm,
+                rng=_rng(options.seed, "managed households"),
+                plan=plan,
+                rows=rows,
+                history=history,
+            )
+    report.counts |= {
+        "managed households": managed.managed_households,
+        "held-away accounts": managed.held_away_accounts,
+    }
     report.counts |= {
         "households": len(rows.households),
         "accounts": len(rows.accounts),

@@ -26,6 +26,7 @@ from trading.selectors.account_search import (
     household_search,
 )
 from trading.selectors.dashboard import dashboard as dashboard_data
+from trading.selectors.household_proposals import household_managed_context
 from trading.selectors.proposals import account_proposals, book_as_of, current_proposal
 from trading.selectors.realized import realized_gains_summary
 
@@ -84,6 +85,7 @@ def household_detail(request: FirmRequest, household_id: int) -> HttpResponse:
             "accounts": accounts,
             "clients": household.clients.all(),
             "realized": realized,
+            **household_managed_context(firm=request.firm, household=household),
         },
     )
 

@@ -22,6 +22,7 @@ from accounts.models import (
     Account,
     CashWithdrawal,
     Client,
+    HeldAwayAccount,
     Household,
     ModelAssignment,
     PreferenceSet,
@@ -435,3 +436,20 @@ def test_trading_days_skip_weekends_and_exchange_holidays():
     assert dt.date(2026, 4, 3) not in trading_days(  # Good Friday
         start=dt.date(2026, 3, 30), end=dt.date(2026, 4, 6)
     )
+
+
+def test_some_households_are_managed_as_one_with_a_held_away_401k(demo):
+    firm, output = demo
+    managed = Household.objects.filter(firm=firm, managed_as_one=True)
+    assert managed.exists()
+    for household in managed:
+        statuses = set(household.accounts.values_list("tax_status", flat=True))
+        assert "taxable" in statuses and statuses & {"tax_deferred", "tax_exempt"}
+    held_away = HeldAwayAccount.objects.filter(firm=firm)
+    assert held_away.exists()
+    assert all(h.household.managed_as_one for h in held_away)
+    assert all(h.positions.count() == 2 and h.transactions.exists() for h in held_away)
+    last_day = Price.objects.order_by("-date").values_list("date", flat=True).first()
+    stale = [h for h in held_away if (last_day - h.transactions_through).days > 30]
+    assert len(stale) <= 1
+    assert "managed households" in output and "held-away accounts" in output

@@ -14,6 +14,7 @@ from accounts.services.household_management import held_away_create
 from firms.models import AuditEvent
 from rebalancer.actors import Actor
 from tests.api.conftest import key_client
+from tests.web.helpers import client_for
 from trading.models import HouseholdProposal, HouseholdProposalStatus, Proposal, ProposalStatus
 from trading.services.runs import chunk_process, run_start
 from trading.tasks import enqueue_chunks
@@ -227,3 +228,24 @@ def test_the_management_menu_and_held_away_accounts_over_the_api(firm_a):
     )
     assert twice.status_code == 400 and "symbol" in twice.content.decode()
     assert [a["name"] for a in api.get(base + "held-away/").json()] == ["Employer 401(k)"]
+
+
+def test_the_household_page_shows_its_proposal_trades_and_held_away_accounts(firm_a, advisor_a):
+    household, accounts = _household(firm_a)
+    household.advisor = advisor_a
+    household.save(update_fields=["advisor"])
+    held_away_create(
+        firm=firm_a,
+        actor=Actor.system("test"),
+        household=household,
+        data={"name": "Employer 401(k)", "tax_status": "tax_deferred"},
+    )
+    _run(firm_a)
+
+    page = client_for(advisor_a).get(f"/households/{household.pk}/")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Household proposal" in text and "Pending review" in text
+    assert "HH-IRA" in text and "BND" in text
+    assert "Employer 401(k)" in text and "transactions through unknown" in text

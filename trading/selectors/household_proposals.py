@@ -9,7 +9,7 @@ from django.http import Http404
 from accounts.models import Household
 from accounts.selectors.scope import ACCOUNT, advisor_scope
 from firms.models import Firm, Membership
-from trading.models import HouseholdProposal, HouseholdProposalStatus
+from trading.models import HouseholdProposal, HouseholdProposalStatus, Proposal
 
 
 def household_proposal_list(
@@ -26,15 +26,44 @@ def household_proposal_list(
     return qs.order_by("-as_of", "-id")
 
 
-def household_proposal_current(*, firm: Firm, household: Household) -> HouseholdProposal:
-    """The household's latest proposal that is not superseded (404 when none)."""
-    found = (
+def household_proposal_latest(*, firm: Firm, household: Household) -> HouseholdProposal | None:
+    """The household's latest proposal that is not superseded, if any."""
+    return (
         HouseholdProposal.objects.for_firm(firm)
         .filter(household=household)
         .exclude(status=HouseholdProposalStatus.SUPERSEDED)
         .order_by("-as_of", "-id")
         .first()
     )
+
+
+def household_proposal_current(*, firm: Firm, household: Household) -> HouseholdProposal:
+    """The household's latest proposal that is not superseded (404 when none)."""
+    found = household_proposal_latest(firm=firm, household=household)
     if found is None:
         raise Http404("this household has no current household proposal")
     return found
+
+
+def household_proposal_accounts(*, household_proposal: HouseholdProposal) -> list[Proposal]:
+    """Its accounts' proposals, each with its trades, by account number."""
+    return list(
+        household_proposal.proposals.select_related("account")
+        .prefetch_related("trades__security")
+        .order_by("account__account_number")
+    )
+
+
+def household_managed_context(*, firm: Firm, household: Household) -> dict[str, object]:
+    """What the household page shows of its management: the latest household proposal with
+    its accounts' proposals and trades, and its held-away accounts."""
+    latest = household_proposal_latest(firm=firm, household=household)
+    return {
+        "household_proposal": latest,
+        "household_proposal_accounts": (
+            household_proposal_accounts(household_proposal=latest) if latest else []
+        ),
+        "held_away": list(
+            household.held_away.filter(firm=firm).prefetch_related("positions").order_by("name")
+        ),
+    }
