@@ -4,11 +4,8 @@ and a 500-stock taxable account with two ETF IRAs, solved as one problem each
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from optimizer.household import optimize_household
 from optimizer.household_synthetic import direct_index_household, etf_household
@@ -16,25 +13,17 @@ from optimizer.household_synthetic import direct_index_household, etf_household
 TARGETS_MS = (("3-account ETF household", 10.0), ("500-stock + 2 ETF IRAs", 150.0))
 
 
-def _timed(run: Callable[[], Any], *, repeat: int) -> tuple[float, float]:
-    run()
-    walls, cpus = [], []
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        run()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
+Timer = Callable[..., tuple[float, float]]
 
 
-def household_lines(*, repeat: int) -> list[str]:
-    """One printed line per household."""
+def household_lines(*, repeat: int, timed: Timer) -> list[str]:
+    """One printed line per household; `timed(run, repeat=N)` gives median (wall, CPU) ms."""
     lines = [f"{'household':<26} {'lots':>5} | {'ms wall / cpu':>17} | status  | target"]
     for (label, target_ms), household in zip(
         TARGETS_MS, (etf_household(), direct_index_household()), strict=True
     ):
         result = optimize_household(household)
-        wall, cpu = _timed(partial(optimize_household, household), repeat=repeat)
+        wall, cpu = timed(partial(optimize_household, household), repeat=repeat)
         lots = sum(len(case.lots) for case in household.accounts)
         verdict = "met" if cpu <= target_ms else "missed"
         lines.append(

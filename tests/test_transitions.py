@@ -18,6 +18,7 @@ from rebalancer.errors import InvalidTransition
 from rebalancer.transitions import transition, transition_all
 from tests.factories import (
     AccountFactory,
+    HouseholdFactory,
     ModelLineFactory,
     ModelVersionFactory,
     SecurityFactory,
@@ -25,6 +26,7 @@ from tests.factories import (
 from trading.models import (
     Blotter,
     BlotterStatus,
+    HouseholdProposal,
     Proposal,
     ProposalStatus,
     Reconciliation,
@@ -73,6 +75,14 @@ def _row(model, firm, status: str):
             cash_custodian_usd=Decimal("0"),
             cash_ledger_usd=Decimal("0"),
         )
+    if model is HouseholdProposal:
+        return HouseholdProposal.objects.create(
+            firm=firm,
+            household=HouseholdFactory(firm=firm),
+            as_of=AS_OF,
+            status=status,
+            optimizer_status="optimal",
+        )
     raise AssertionError(f"no row builder for {model.__name__}: add one to test its map")
 
 
@@ -100,6 +110,7 @@ def test_every_status_model_has_a_complete_map():
         "ModelVersion",
         "HeldPrice",
         "Reconciliation",
+        "HouseholdProposal",
     }
     for model in MAPPED:
         statuses = set(_statuses(model))

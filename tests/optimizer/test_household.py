@@ -40,9 +40,11 @@ CLASSES = {"BND": "us_bond", "VTI": "us_equity", "VWO": "emerging", "ITOT": "us_
 TARGET = {"BND": Decimal("0.33"), "VTI": Decimal("0.33"), "VWO": Decimal("0.33")}
 
 
-def account(account_id: str, tax_status: str, basis: dict[str, str] | None = None) -> Case:
+def account(
+    account_id: str, tax_status: str, basis: dict[str, str] | None = None, withdrawal: str = "0"
+) -> Case:
     """$33,000 of each fund (330 shares at $100) and $1,000 cash; `basis` per symbol
-    (default: the price paid equals today's, no gain)."""
+    (default: the price paid equals today's, no gain); a `withdrawal` in dollars."""
     basis = basis or {}
     return parse_case(
         {
@@ -63,7 +65,7 @@ def account(account_id: str, tax_status: str, basis: dict[str, str] | None = Non
                 for s in ("BND", "VTI", "VWO")
             ],
             "target": {s: str(w) for s, w in TARGET.items()},
-            "preferences": {"trading": {"cost_bps": "2"}},
+            "preferences": {"cash": {"withdrawal": withdrawal}, "trading": {"cost_bps": "2"}},
         }
     )
 
@@ -287,29 +289,8 @@ def test_held_away_holdings_count_toward_the_households_allocation() -> None:
 
 def test_each_accounts_cash_need_is_met_from_its_own_money() -> None:
     # given a $20,000 withdrawal from the Roth only
-    tax, ira, roth = three()
-    roth = parse_case(
-        {
-            "as_of": AS_OF.isoformat(),
-            "account": {"id": "ROTH", "tax_status": "tax_exempt", "cash": "1000.00"},
-            "securities": {
-                s: {"price": p, "asset_class": CLASSES[s], "identical_group": s}
-                for s, p in PRICES.items()
-            },
-            "lots": [
-                {
-                    "id": f"ROTH-{s}",
-                    "symbol": s,
-                    "quantity": "330",
-                    "cost_basis": "33000.00",
-                    "acquired": "2020-01-02",
-                }
-                for s in ("BND", "VTI", "VWO")
-            ],
-            "target": {s: str(w) for s, w in TARGET.items()},
-            "preferences": {"cash": {"withdrawal": "20000.00"}, "trading": {"cost_bps": "2"}},
-        }
-    )
+    tax, ira, _ = three()
+    roth = account("ROTH", "tax_exempt", withdrawal="20000.00")
 
     # when
     result = optimize_household(household(tax, ira, roth))

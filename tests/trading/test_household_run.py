@@ -165,6 +165,17 @@ def test_the_advisor_approves_account_by_account_then_the_rest_over_the_api(firm
     status_of = {p["account"]: p["status"] for p in body["proposals"]}
     assert status_of[accounts["IRA"].pk] == "approved"
     assert api.get("/api/v1/household-proposals/").json()["results"][0]["id"] == body["id"]
+    # and the other two accounts were optimized again with the IRA's trades fixed: their
+    # first proposals superseded by new ones in the same household proposal
+    group = Proposal.objects.filter(household_proposal_id=body["id"])
+    assert group.filter(status=ProposalStatus.SUPERSEDED).count() == 2
+    replaced = group.exclude(status=ProposalStatus.SUPERSEDED)
+    assert replaced.count() == 3
+    assert AuditEvent.objects.filter(action="household_proposal.reoptimize_rest").exists()
+    # the re-optimized household still holds its bonds mostly in the IRA: the taxable
+    # account does not buy BND back
+    tax = replaced.get(account=accounts["TAX"])
+    assert _net(tax, "BND") <= 0
 
     # and approving the rest approves the household proposal, audited
     assert api.post(path + "approve/", {}, format="json").json()["status"] == "approved"

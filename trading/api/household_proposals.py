@@ -18,6 +18,7 @@ from trading.selectors.household_proposals import (
     household_proposal_current,
     household_proposal_list,
 )
+from trading.services.household_rerun import household_rest_reoptimize
 from trading.services.household_review import household_proposal_approve
 
 
@@ -143,8 +144,9 @@ class HouseholdProposalApproveApi(FirmAPIView):
         summary="Approve a household's current proposal, whole or account by account",
         description="Scope `trade`, or an advisor/firm admin. Approves the accounts' "
         "proposals waiting for review (all, or those of `accounts`); the household proposal "
-        "is then approved, or partly approved while some wait. 409 when it is not waiting "
-        "for review. Audited.",
+        "is then approved, or partly approved while some wait: those are then optimized "
+        "again as one household with the approved trades fixed, their proposals replaced. "
+        "409 when it is not waiting for review. Audited.",
         request=ApproveInput,
         responses=HouseholdProposalDetailOutput,
         examples=[
@@ -169,4 +171,6 @@ class HouseholdProposalApproveApi(FirmAPIView):
             household_proposal=current,
             account_ids=data.validated_data.get("accounts"),
         )
+        if approved.status == HouseholdProposalStatus.PARTLY_APPROVED:
+            household_rest_reoptimize(firm=self.firm, actor=self.actor, household_proposal=approved)
         return Response(_detail(approved))

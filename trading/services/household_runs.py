@@ -103,7 +103,7 @@ def _remember(inputs: ChunkInputs, *, item: AccountInputs, answer: Solved) -> No
             context.recent_loss_sales.append(WashEvent(trade.symbol, inputs.as_of))
 
 
-def _case(item: AccountInputs, inputs: ChunkInputs) -> Case | DataProblem:
+def account_case(item: AccountInputs, inputs: ChunkInputs) -> Case | DataProblem:
     try:
         return case_for_account(item, inputs)
     except DataProblem as problem:
@@ -126,7 +126,7 @@ def solve_chunk_households(
         if setting.household.managed_as_one and not item.account.household_opt_out:
             managed.setdefault(item.account.household_id, []).append(item)
     for household_id, items in managed.items():
-        group = _solve_managed(
+        group = solve_managed(
             firm=firm, run_id=run_id, inputs=inputs, setting=settings[household_id], items=items
         )
         if group is None:
@@ -143,7 +143,7 @@ def solve_chunk_households(
     )
     for item in ordered:
         answer = proposal_for_case(
-            firm=firm, item=item, as_of=inputs.as_of, case=_case(item, inputs), run_id=run_id
+            firm=firm, item=item, as_of=inputs.as_of, case=account_case(item, inputs), run_id=run_id
         )
         answers[item.account.pk] = answer
         spend(item, answer)
@@ -151,10 +151,10 @@ def solve_chunk_households(
     return [answers[i.account.pk] for i in inputs.accounts], groups
 
 
-def _solve_managed(
+def solve_managed(
     *,
     firm: Firm,
-    run_id: int,
+    run_id: int | None,
     inputs: ChunkInputs,
     setting: HouseholdSetting,
     items: list[AccountInputs],
@@ -164,7 +164,7 @@ def _solve_managed(
     case cannot be built is left out, and fails on its own saying why."""
     if setting.target is not None:
         items = [dataclasses.replace(i, target=setting.target) for i in items]
-    pairs = [(item, _case(item, inputs)) for item in items]
+    pairs = [(item, account_case(item, inputs)) for item in items]
     usable = [(item, case) for item, case in pairs if isinstance(case, Case)]
     if not usable:
         return None
@@ -200,7 +200,7 @@ def _account_proposal(
     item: AccountInputs,
     case: Case,
     answer: OptimizeResult,
-    run_id: int,
+    run_id: int | None,
     as_of: dt.date,
 ) -> Solved:
     proposal = build_proposal(

@@ -125,7 +125,7 @@ class Command(BaseCommand):
             naive = _timed(_naive_cvxpy(case), repeat=max(1, repeat // 3))
             rows.append((label, case, target_ms, ours, explained, raw, naive))
         self._table(rows)
-        for line in household_lines(repeat=max(1, repeat // 3)):
+        for line in household_lines(repeat=max(1, repeat // 3), timed=_timed):
             self.stdout.write(line)
         if options["memory"]:
             self._memory(count=options["memory"])
