@@ -113,7 +113,7 @@ def test_an_account_that_opted_out_is_optimized_on_its_own(firm_a):
     assert roth.household_proposal is None
 
 
-def test_a_held_away_purchase_keeps_the_taxable_loss_unsold_and_old_data_flags(firm_a):
+def test_a_held_away_purchase_keeps_the_taxable_loss_unsold_and_old_data_flags(firm_a, admin_a):
     # given the taxable VTI at a loss, and a 401k that bought VTI five days ago with
     # transactions known only through 40 days ago
     household, accounts = _household(firm_a)
@@ -147,6 +147,9 @@ def test_a_held_away_purchase_keeps_the_taxable_loss_unsold_and_old_data_flags(f
     grouped = HouseholdProposal.objects.get(household=household, as_of=AS_OF)
     assert "wash_sale_coverage_incomplete" in grouped.flags
     assert "wash_sale_coverage_incomplete" in tax.flags
+    # and the account page says so
+    page = client_for(admin_a).get(f"/accounts/{accounts['TAX'].pk}/")
+    assert "wash sale coverage incomplete" in page.content.decode()
 
 
 def test_the_advisor_approves_account_by_account_then_the_rest_over_the_api(firm_a):
