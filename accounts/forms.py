@@ -16,6 +16,7 @@ from accounts.models import (
     TaxSensitivity,
     WithdrawalFrequency,
 )
+from accounts.selectors.preferences import TAX_MENU_FIELDS
 from money import CENT, plain_digits
 from rebalancer.validators import GreaterThanZero
 
@@ -24,7 +25,20 @@ TRI_STATE = [("", "Inherit"), ("yes", "Yes"), ("no", "No")]
 DATE = forms.DateInput(attrs={"type": "date"})
 LEVEL_CHOICES = [("", "Inherit"), *TaxSensitivity.choices]
 
-RATE_FIELDS = ("short_term_rate", "long_term_rate")
+RATE_FIELDS = (
+    "short_term_rate",
+    "long_term_rate",
+    "ordinary_income_rate",
+    "carryforward_discount_rate",
+)
+SIGNED_MONEY_FIELDS = ("expected_short_term_gain_usd", "expected_long_term_gain_usd")
+TAX_MONEY_FIELDS = (
+    "carryforward_short_term_usd",
+    "carryforward_long_term_usd",
+    "annual_tax_budget_usd",
+    "harvest_min_loss_usd",
+)
+TAX_OTHER_FIELDS = ("tax_filer", "carryforward_years", "harvest_min_loss_pct")
 MONEY_FIELDS = ("cash_min_usd", "min_trade_value_usd", "min_benefit_usd")
 PERCENT_FIELDS = ("tracking_error_limit_pct", "sector_limit_pct", "asset_class_limit_pct")
 CAP_FIELDS = ("max_realized_gain_usd", "max_short_term_gain_usd")
@@ -51,6 +65,17 @@ LABELS = {
     "asset_class_limit_pct": "Asset-class limit (± % of the model's weight)",
     "reconciliation_quantity_tolerance": "Reconciliation tolerance (shares)",
     "reconciliation_cash_tolerance_usd": "Reconciliation tolerance for cash ($)",
+    "tax_filer": "Tax filer",
+    "ordinary_income_rate": "Ordinary income tax rate (%)",
+    "expected_short_term_gain_usd": "Short-term gain expected elsewhere this year ($)",
+    "expected_long_term_gain_usd": "Long-term gain expected elsewhere this year ($)",
+    "carryforward_short_term_usd": "Short-term loss carried into this year ($)",
+    "carryforward_long_term_usd": "Long-term loss carried into this year ($)",
+    "carryforward_years": "Years to use a carried loss",
+    "carryforward_discount_rate": "Discount rate for a carried loss (% a year)",
+    "annual_tax_budget_usd": "Tax budget this year ($ of tax)",
+    "harvest_min_loss_pct": "Harvest only losses of at least (% of basis)",
+    "harvest_min_loss_usd": "Harvest only losses of at least ($)",
 }
 FIELD_ORDER = (
     "short_term_rate",
@@ -60,6 +85,7 @@ FIELD_ORDER = (
     "max_short_term_gain_usd",
     "gain_cap_scope",
     "long_term_wait_days",
+    *TAX_MENU_FIELDS,
     "cash_min_usd",
     "min_trade_value_usd",
     "fractional_shares",
@@ -166,6 +192,47 @@ class PreferencesForm(forms.Form):
         help_text="A short-term lot at a gain this many days or fewer from turning long-term "
         "is kept unless the cash need requires selling it (0: no waiting).",
     )
+    tax_filer = forms.CharField(
+        max_length=60,
+        required=False,
+        help_text="Whose return the gains go on; a household may hold two filers. The "
+        "figures below are that filer's. Blank: the household's.",
+    )
+    ordinary_income_rate = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="What a deducted loss saves (up to $3,000 a year). Blank: the short-term rate.",
+    )
+    expected_short_term_gain_usd = forms.DecimalField(
+        required=False, max_digits=16, decimal_places=2, help_text="A loss is negative."
+    )
+    expected_long_term_gain_usd = forms.DecimalField(
+        required=False, max_digits=16, decimal_places=2, help_text="A loss is negative."
+    )
+    carryforward_short_term_usd = _money()
+    carryforward_long_term_usd = _money()
+    carryforward_years = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=50,
+        decimal_places=2,
+        help_text="A loss beyond this year's gains and the $3,000 deduction is worth the "
+        "long-term rate discounted over these years (default 3).",
+    )
+    carryforward_discount_rate = forms.DecimalField(
+        required=False, min_value=0, max_value=100, help_text="Default 5 % a year."
+    )
+    annual_tax_budget_usd = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+        help_text="Dollars of tax, with Schedule D netting: each night's rebalance may spend "
+        "only what is left of it.",
+    )
+    harvest_min_loss_pct = _percent(above_zero=False, unit="percent of basis")
+    harvest_min_loss_usd = _money()
     cash_min_usd = _money()
     min_trade_value_usd = _money()
     fractional_shares = forms.ChoiceField(choices=TRI_STATE, required=False)
@@ -235,6 +302,9 @@ class PreferencesForm(forms.Form):
             "lot_relief_method",
             "long_term_wait_days",
             *TOLERANCE_FIELDS,
+            *SIGNED_MONEY_FIELDS,
+            *TAX_MONEY_FIELDS,
+            *TAX_OTHER_FIELDS,
         ):
             initial[name] = getattr(pset, name)
         initial["risk_aversion"] = "" if pset.risk_aversion is None else _level(pset.risk_aversion)
@@ -261,8 +331,13 @@ class PreferencesForm(forms.Form):
             "cost_bps",
             "long_term_wait_days",
             *TOLERANCE_FIELDS,
+            *SIGNED_MONEY_FIELDS,
+            *TAX_MONEY_FIELDS,
+            "carryforward_years",
+            "harvest_min_loss_pct",
         ):
             values[name] = data.get(name)
+        values["tax_filer"] = (data.get("tax_filer") or "").strip()
         values["lot_relief_method"] = data.get("lot_relief_method") or ""
         if not self.for_account:
             values["gain_cap_scope"] = data.get("gain_cap_scope") or GainCapScope.ACCOUNT

@@ -208,3 +208,15 @@ def exact_tax(tax: TaxPreferences, *, short: Decimal, long: Decimal) -> ExactTax
     after = year_tax(tax, s0 + short, l0 + long)
     left = None if tax.max_tax is None else tax.max_tax - (after - before)
     return ExactTax(before=before, after=after, budget_left=left)
+
+
+def tax_spent(tax: TaxPreferences) -> Decimal:
+    """What the filer's gains realized this year have cost in tax so far: the year's
+    Schedule D tax at the position less its tax with only the gains expected elsewhere
+    (what a tax budget counts; never below zero)."""
+    inputs = tax.schedule_d
+    if inputs is None:
+        return Decimal(0)
+    with_realized = year_tax(tax, *position(tax))
+    without = year_tax(tax, inputs.expected_short_term, inputs.expected_long_term)
+    return max(Decimal(0), with_realized - without)

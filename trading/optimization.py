@@ -27,6 +27,7 @@ from models_library.selectors.risk_models import risk_model_by_id, risk_model_co
 from money import ZERO, cents_half_even
 from optimizer.api import optimize_account
 from optimizer.contract import case_to_dict, parse_case
+from optimizer.tax_value import tax_spent
 from optimizer.types import (
     Case,
     CashPreferences,
@@ -37,12 +38,14 @@ from optimizer.types import (
     RecentLossSale,
     Restriction,
     RiskPreferences,
+    ScheduleDInputs,
     Screen,
     Securities,
     Substitution,
     TaxPreferences,
     TradingPreferences,
 )
+from trading.selectors.filer_position import FilerPosition
 from trading.selectors.gain_room import GainRoom
 from trading.selectors.run_inputs import (
     AccountInputs,
@@ -98,8 +101,50 @@ def _risk(v: dict[str, Any]) -> RiskPreferences:
     )
 
 
+def _tax(v: dict[str, Any], *, room: GainRoom, filer: FilerPosition | None) -> TaxPreferences:
+    """The tax menus; with the filer's position (taxable accounts), the Schedule D inputs
+    and what is left of the year's tax budget (``optimizer/tax_value.py``)."""
+    tax = TaxPreferences(
+        short_term_rate=_exact(v["short_term_rate"]),
+        long_term_rate=_exact(v["long_term_rate"]),
+        harvest_losses=bool(v["harvest_losses"]),
+        max_realized_gain=_cap(room.net.remaining_usd),
+        max_short_term_gain=_cap(room.short_term.remaining_usd),
+        long_term_wait_days=int(v["long_term_wait_days"]),
+        harvest_min_loss_pct=_exact(v["harvest_min_loss_pct"]),
+        harvest_min_loss_usd=_money(v["harvest_min_loss_usd"]),
+    )
+    if filer is None:
+        return tax
+    ordinary = v["ordinary_income_rate"]
+    tax = dataclasses.replace(
+        tax,
+        schedule_d=ScheduleDInputs(
+            filer=filer.filer,
+            realized_short_term=_money(filer.short_usd),
+            realized_long_term=_money(filer.long_usd),
+            expected_short_term=_money(v["expected_short_term_gain_usd"]),
+            expected_long_term=_money(v["expected_long_term_gain_usd"]),
+            carryforward_short_term=_money(v["carryforward_short_term_usd"]),
+            carryforward_long_term=_money(v["carryforward_long_term_usd"]),
+            ordinary_rate=None if ordinary is None else _exact(ordinary),
+            carryforward_years=_exact(v["carryforward_years"]),
+            discount_rate=_exact(v["carryforward_discount_rate"]),
+        ),
+    )
+    budget = v["annual_tax_budget_usd"]
+    if budget is None:
+        return tax
+    room_left = max(ZERO, cents_half_even(Decimal(budget) - tax_spent(tax)))
+    return dataclasses.replace(tax, max_tax=room_left)
+
+
 def _preferences(
-    prefs: EffectivePreferences, *, room: GainRoom, not_candidates: list[str]
+    prefs: EffectivePreferences,
+    *,
+    room: GainRoom,
+    not_candidates: list[str],
+    filer: FilerPosition | None = None,
 ) -> Preferences:
     """The menus in the optimizer's terms. The gain caps are what is left of the year's
     caps (``room``), not the annual caps. Symbols that only a rule or a wash-sale event
@@ -107,14 +152,7 @@ def _preferences(
     as purchases."""
     v: dict[str, Any] = prefs.values
     return Preferences(
-        tax=TaxPreferences(
-            short_term_rate=_exact(v["short_term_rate"]),
-            long_term_rate=_exact(v["long_term_rate"]),
-            harvest_losses=bool(v["harvest_losses"]),
-            max_realized_gain=_cap(room.net.remaining_usd),
-            max_short_term_gain=_cap(room.short_term.remaining_usd),
-            long_term_wait_days=int(v["long_term_wait_days"]),
-        ),
+        tax=_tax(v, room=room, filer=filer),
         restrictions=tuple(
             Restriction(symbol=r.values["symbol"], type=r.values["type"])
             for r in prefs.restrictions
@@ -267,6 +305,9 @@ def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> Case:
             item.preferences,
             room=chunk.gain_rooms.room(account.pk),
             not_candidates=sorted(named - tradable),
+            filer=None
+            if chunk.filers is None or account.tax_status != "taxable"
+            else chunk.filers.position(account.pk, spent=chunk.gain_rooms.spent),
         ),
         equivalents=_equivalents(chunk, symbols=symbols),
         recent_buys=recent_buys,

@@ -23,6 +23,7 @@ from firms.api.views import FirmAPIView
 from firms.permissions import Action
 from models_library.selectors.model_defaults import ModelKind
 from rebalancer.api.schema import example
+from rebalancer.errors import ValidationFailed
 
 
 def _range_messages(low: str, high: str | None = None) -> dict[str, dict[str, str]]:
@@ -47,6 +48,22 @@ RANGE_MESSAGES = {
     "min_benefit_usd": _range_messages("must not be negative (dollars)"),
     "reconciliation_quantity_tolerance": _range_messages("must not be negative (shares)"),
     "reconciliation_cash_tolerance_usd": _range_messages("must not be negative (dollars)"),
+    "carryforward_short_term_usd": _range_messages("must not be negative (dollars)"),
+    "carryforward_long_term_usd": _range_messages("must not be negative (dollars)"),
+    "annual_tax_budget_usd": _range_messages("must not be negative (dollars)"),
+    "harvest_min_loss_usd": _range_messages("must not be negative (dollars)"),
+    "harvest_min_loss_pct": _range_messages(
+        "must not be negative (percent)", "must be at most 100 (percent)"
+    ),
+    "carryforward_years": _range_messages(
+        "must not be negative (years)", "must be at most 50 (years)"
+    ),
+    "ordinary_income_rate": _range_messages(
+        "must be between 0 and 1 (a fraction)", "must be between 0 and 1 (a fraction)"
+    ),
+    "carryforward_discount_rate": _range_messages(
+        "must be between 0 and 1 (a fraction)", "must be between 0 and 1 (a fraction)"
+    ),
 }
 
 
@@ -190,6 +207,17 @@ class _PreferencesApi(FirmAPIView):
         return Response(body)
 
     def _update(self, request, **scope):
+        if "carryforward_usd" in request.data:
+            raise ValidationFailed(
+                [
+                    (
+                        None,
+                        "carryforward_usd",
+                        "a carried loss needs its character: set carryforward_short_term_usd "
+                        "and carryforward_long_term_usd",
+                    )
+                ]
+            )
         data = PreferenceFields(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = {k: v for k, v in data.validated_data.items() if k in request.data}

@@ -207,6 +207,101 @@ class PreferenceSet(ScopedModel):
         "before the account is out of balance. Blank: inherit.",
     )
 
+    tax_filer = models.CharField(
+        max_length=60,
+        blank=True,
+        default="",
+        help_text="Whose tax return this account's gains go on (e.g. a spouse's name); a "
+        "household may hold two filers. Blank: inherit (the household's filer).",
+    )
+    ordinary_income_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=RATE_VALIDATORS,
+        help_text="The filer's rate on ordinary income, which a deducted loss saves. Blank: "
+        "inherit (the short-term rate).",
+    )
+    expected_short_term_gain_usd = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Net short-term gain the filer expects to realize elsewhere this year "
+        "(a loss is negative).",
+    )
+    expected_long_term_gain_usd = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Net long-term gain the filer expects to realize elsewhere this year "
+        "(a loss is negative).",
+    )
+    carryforward_short_term_usd = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"), message="must not be negative (dollars)")],
+        help_text="Short-term capital loss the filer carried into this year.",
+    )
+    carryforward_long_term_usd = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"), message="must not be negative (dollars)")],
+        help_text="Long-term capital loss the filer carried into this year.",
+    )
+    carryforward_years = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0"), message="must not be negative (years)"),
+            MaxValueValidator(Decimal("50"), message="must be at most 50 (years)"),
+        ],
+        help_text="Years a loss carried out of this year is expected to wait for gains to "
+        "offset: it is valued at the long-term rate discounted over them.",
+    )
+    carryforward_discount_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=RATE_VALIDATORS,
+        help_text="The yearly rate that discounts a carried loss's value.",
+    )
+    annual_tax_budget_usd = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"), message="must not be negative (dollars)")],
+        help_text="The most tax (dollars of tax, not of gain) the filer's realized gains may "
+        "cost this year, at the account's rates with Schedule D netting. Blank: inherit "
+        "(none).",
+    )
+    harvest_min_loss_pct = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT_LIMIT,
+        help_text="A loss under this percent of its lot's basis is not harvested for its own sake.",
+    )
+    harvest_min_loss_usd = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"), message="must not be negative (dollars)")],
+        help_text="A loss under this many dollars is not harvested for its own sake.",
+    )
+
     class Meta:
         constraints = [
             _one_scope("preferenceset"),
@@ -256,6 +351,44 @@ class PreferenceSet(ScopedModel):
                 condition=Q(reconciliation_cash_tolerance_usd__isnull=True)
                 | Q(reconciliation_cash_tolerance_usd__gte=0),
                 name="preferenceset_reconciliation_cash_tolerance_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(ordinary_income_rate__isnull=True)
+                | Q(ordinary_income_rate__gte=0, ordinary_income_rate__lte=1),
+                name="preferenceset_ordinary_income_rate_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(carryforward_discount_rate__isnull=True)
+                | Q(carryforward_discount_rate__gte=0, carryforward_discount_rate__lte=1),
+                name="preferenceset_carryforward_discount_rate_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(carryforward_short_term_usd__isnull=True)
+                | Q(carryforward_short_term_usd__gte=0),
+                name="preferenceset_carryforward_short_term_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(carryforward_long_term_usd__isnull=True)
+                | Q(carryforward_long_term_usd__gte=0),
+                name="preferenceset_carryforward_long_term_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(carryforward_years__isnull=True)
+                | Q(carryforward_years__gte=0, carryforward_years__lte=50),
+                name="preferenceset_carryforward_years_0_50",
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_tax_budget_usd__isnull=True) | Q(annual_tax_budget_usd__gte=0),
+                name="preferenceset_annual_tax_budget_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(harvest_min_loss_pct__isnull=True)
+                | Q(harvest_min_loss_pct__gte=0, harvest_min_loss_pct__lte=100),
+                name="preferenceset_harvest_min_loss_pct_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(harvest_min_loss_usd__isnull=True) | Q(harvest_min_loss_usd__gte=0),
+                name="preferenceset_harvest_min_loss_usd_non_negative",
             ),
             models.CheckConstraint(
                 condition=Q(cash_min_usd__isnull=True) | Q(cash_min_usd__gte=0),

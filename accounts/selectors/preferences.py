@@ -44,6 +44,20 @@ from money import cents_half_even
 
 WITHDRAWAL_HORIZON_DAYS = 30
 
+# the filer's Schedule D figures, the tax budget and the harvest threshold
+TAX_MENU_FIELDS = (
+    "tax_filer",
+    "ordinary_income_rate",
+    "expected_short_term_gain_usd",
+    "expected_long_term_gain_usd",
+    "carryforward_short_term_usd",
+    "carryforward_long_term_usd",
+    "carryforward_years",
+    "carryforward_discount_rate",
+    "annual_tax_budget_usd",
+    "harvest_min_loss_pct",
+    "harvest_min_loss_usd",
+)
 SCALAR_FIELDS = (
     "short_term_rate",
     "long_term_rate",
@@ -61,6 +75,7 @@ SCALAR_FIELDS = (
     "asset_class_limit_pct",
     "reconciliation_quantity_tolerance",
     "reconciliation_cash_tolerance_usd",
+    *TAX_MENU_FIELDS,
 )
 RISK_FIELDS = (
     "tracking_error_limit_pct",
@@ -95,6 +110,20 @@ DEFAULTS: dict[str, object] = {
     # how far the custodian's statement may differ from the ledger (shares; dollars)
     "reconciliation_quantity_tolerance": Decimal("0.0001"),
     "reconciliation_cash_tolerance_usd": Decimal("1.00"),
+    # the filer's Schedule D position (optimizer/tax_value.py): "" is the household's one
+    # filer; no ordinary rate means the short-term rate; a carried loss is valued at the
+    # long-term rate discounted 3 years at 5 %
+    "tax_filer": "",
+    "ordinary_income_rate": None,
+    "expected_short_term_gain_usd": Decimal("0.00"),
+    "expected_long_term_gain_usd": Decimal("0.00"),
+    "carryforward_short_term_usd": Decimal("0.00"),
+    "carryforward_long_term_usd": Decimal("0.00"),
+    "carryforward_years": Decimal("3"),
+    "carryforward_discount_rate": Decimal("0.05"),
+    "annual_tax_budget_usd": None,
+    "harvest_min_loss_pct": Decimal("0"),
+    "harvest_min_loss_usd": Decimal("0.00"),
 }
 
 

@@ -37,13 +37,21 @@ from firms.web import add_service_errors, firm_view, paginate
 from rebalancer.errors import DomainError
 from trading.selectors.proposals import book_as_of, current_proposal
 
-RATE_FIELDS = {"short_term_rate", "long_term_rate"}
+RATE_FIELDS = {
+    "short_term_rate",
+    "long_term_rate",
+    "ordinary_income_rate",
+    "carryforward_discount_rate",
+}
 CAP_FIELDS = {"max_realized_gain_usd", "max_short_term_gain_usd"}
 LIMIT_FIELDS = {"sector_limit_pct", "asset_class_limit_pct"}
 NONE_SHOWN = {
     **dict.fromkeys(CAP_FIELDS, "No cap"),
     **dict.fromkeys(LIMIT_FIELDS, "No limit"),
     "tracking_error_limit_pct": "The model's",
+    "tax_filer": "The household's filer",
+    "ordinary_income_rate": "The short-term rate",
+    "annual_tax_budget_usd": "No budget",
 }
 
 
@@ -66,6 +74,10 @@ def _shown(name: str, value) -> str:
         return f"${Decimal(value):,.2f}"
     if name == "long_term_wait_days":
         return f"{value} days"
+    if name == "carryforward_years":
+        return f"{plain(Decimal(value))} years"
+    if name == "harvest_min_loss_pct":
+        return f"{plain(Decimal(value))} % of basis"
     if name == "reconciliation_quantity_tolerance":
         return f"{plain(Decimal(value))} shares"
     if name == "gain_cap_scope":

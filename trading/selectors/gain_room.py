@@ -260,3 +260,14 @@ def _pending_sales(
         else:
             open_today[account_id] += gain
     return dict(approved), dict(open_today)
+
+
+def pending_sales(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> dict[int, Used]:
+    """Per taxable account of ``account_ids``: the unfilled gain of its approved sales."""
+    approved, _ = _pending_sales(
+        firm=firm,
+        in_scope=Q(proposal__account_id__in=account_ids),
+        as_of=as_of,
+        household_of={},
+    )
+    return approved

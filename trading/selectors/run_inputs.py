@@ -33,6 +33,7 @@ from trading.models import (
     TaxLot,
     TradeSide,
 )
+from trading.selectors.filer_position import FilerPositions, filer_positions_for_accounts
 from trading.selectors.gain_room import GainRooms, gain_rooms_for_accounts
 from trading.selectors.realized import wash_sale_windows_for_households
 from trading.selectors.reconciliation import accounts_on_hold
@@ -74,6 +75,7 @@ class ChunkInputs:
     prices: dict[str, tuple[dt.date, Decimal]]
     wash: dict[int, HouseholdWashContext]
     gain_rooms: GainRooms
+    filers: FilerPositions | None = None
     swap_partners: dict[str, list[str]] = field(default_factory=dict)
     # the platform's risk model on or before ``as_of`` (None: none stored yet)
     risk_model: RiskModel | None = None
@@ -229,6 +231,9 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
         prices=latest_closes(firm=firm, symbols=symbols, as_of=as_of),
         wash=wash,
         gain_rooms=gain_rooms_for_accounts(
+            firm=firm, accounts=accounts, preferences=preferences, as_of=as_of
+        ),
+        filers=filer_positions_for_accounts(
             firm=firm, accounts=accounts, preferences=preferences, as_of=as_of
         ),
         swap_partners=partners,
