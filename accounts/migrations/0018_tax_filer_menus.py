@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0016_reconciliation_tolerance'),
+        ('accounts', '0017_household_management'),
         ('firms', '0001_initial'),
     ]
 
