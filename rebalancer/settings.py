@@ -282,3 +282,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("NIGHTLY_CHECK_SECONDS", "300")),
     },
 }
+
+# the demo's simulated closes up to today (does nothing without the demo firm), before the
+# risk model and the nightly runs read them
+CELERY_BEAT_SCHEDULE["extend-demo-prices"] = {
+    "task": "demo.extend_prices",
+    "schedule": float(os.environ.get("DEMO_PRICE_FEED_SECONDS", "3600")),
+}
+
+# a 403 is one line in the server's log, not a traceback
+LOGGING["filters"] = {"one_line_forbidden": {"()": "rebalancer.log_filters.OneLineForbidden"}}
+LOGGING["loggers"]["django.request"] = {"filters": ["one_line_forbidden"]}  # type: ignore[index]

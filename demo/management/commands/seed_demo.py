@@ -53,6 +53,11 @@ class Command(BaseCommand):
             help=f"last price date, YYYY-MM-DD (default {DEFAULT_END_DATE.isoformat()})",
         )
         parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="do not list the logins (the caller lists them itself)",
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help="delete the firm with this slug and everything it owns first (demo firms only)",
@@ -78,7 +83,8 @@ class Command(BaseCommand):
             )
         else:
             self._summary(report)
-        self._logins(report)
+        if not options["no_logins"]:
+            self._logins(report)
 
     def _options(self, options: dict) -> SeedOptions:
         slug = str(options["firm"])

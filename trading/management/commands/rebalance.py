@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
 from collections import Counter
 
@@ -75,6 +74,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"{firm.slug} {as_of}: run {run.pk}, {len(chunk_ids)} chunk(s) to do")
         show = not opts["no_progress"]
+        self._shown: int | None = None
         if eager:
             for chunk_id in chunk_ids:
                 chunk_process(firm_id=firm.pk, chunk_id=chunk_id)
@@ -87,7 +87,7 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         if show:
             self._progress(firm, run, started)
-            sys.stdout.write("\n")
+            self.stdout.write("")
         with firm_scope(firm):
             self._summary(firm, Run.objects.get(pk=run.pk), started)
 
@@ -96,8 +96,12 @@ class Command(BaseCommand):
             return RunChunk.objects.filter(run=run).exclude(status=ChunkStatus.DONE).exists()
 
     def _progress(self, firm: Firm, run: Run, started: float) -> None:
+        """Redraw the bar, once per change of the count done (a log shows each count once)."""
         with firm_scope(firm):
             progress = run_progress(firm=firm, run=Run.objects.get(pk=run.pk))
+        if progress["done"] == self._shown:
+            return
+        self._shown = progress["done"]
         self.stdout.write(_bar(progress["done"], progress["total"], started), ending="")
         self.stdout.flush()
 
