@@ -101,7 +101,7 @@ def _risk(v: dict[str, Any]) -> RiskPreferences:
     )
 
 
-def _tax(v: dict[str, Any], *, room: GainRoom, filer: FilerPosition | None) -> TaxPreferences:
+def tax_menus(v: dict[str, Any], *, room: GainRoom, filer: FilerPosition | None) -> TaxPreferences:
     """The tax menus; with the filer's position (taxable accounts), the Schedule D inputs
     and what is left of the year's tax budget (``optimizer/tax_value.py``)."""
     tax = TaxPreferences(
@@ -152,7 +152,7 @@ def _preferences(
     as purchases."""
     v: dict[str, Any] = prefs.values
     return Preferences(
-        tax=_tax(v, room=room, filer=filer),
+        tax=tax_menus(v, room=room, filer=filer),
         restrictions=tuple(
             Restriction(symbol=r.values["symbol"], type=r.values["type"])
             for r in prefs.restrictions

@@ -24,6 +24,7 @@ from trading.selectors.expected_dividends import (
     expected_dividends,
     expected_dividends_usd,
 )
+from trading.selectors.filer_position import TaxBudgetRoom, tax_budget_room
 from trading.selectors.gain_room import GainRoom, gain_rooms_for_accounts
 from trading.selectors.holdings import account_cash_usd, account_lots, account_positions
 from trading.selectors.realized import RealizedSummary, realized_gains_summary, wash_sale_windows
@@ -78,6 +79,7 @@ class AccountOverview:
     realized: RealizedSummary
     gain_room: GainRoom
     withdrawals: list[CashWithdrawal]
+    tax_budget: TaxBudgetRoom | None = None
     wash_not_to_buy: list = field(default_factory=list)
     wash_not_to_sell: list = field(default_factory=list)
     # declared, not yet paid: shown beside cash, not counted in it
@@ -203,6 +205,9 @@ def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> Account
         preferences=preferences,
         realized=realized_gains_summary(firm=firm, year=as_of.year, account=account),
         gain_room=rooms.room(account.pk),
+        tax_budget=tax_budget_room(
+            firm=firm, account=account, preferences=preferences, as_of=as_of
+        ),
         withdrawals=list(CashWithdrawal.objects.for_firm(firm).filter(account=account)),
         wash_not_to_buy=list(windows.recent_loss_sales),
         wash_not_to_sell=list(windows.recent_buys),

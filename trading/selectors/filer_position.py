@@ -27,6 +27,7 @@ from accounts.selectors.preferences import (
 )
 from firms.models import Firm
 from money import ZERO, cents_half_even
+from optimizer.tax_value import tax_spent
 from tax_calendar.tax_year import tax_year_start
 from trading.models import RealizedGain, Term
 from trading.selectors.gain_room import Used, pending_sales
@@ -99,3 +100,39 @@ def filer_positions_for_accounts(
     for account_id, unfilled in approved.items():
         used[account_id] += unfilled
     return FilerPositions(key_of=key_of, used=dict(used))
+
+
+@dataclass(frozen=True)
+class TaxBudgetRoom:
+    """An account's annual tax budget: the budget, what the filer's gains realized this
+    year have cost in tax (Schedule D, see ``optimizer.tax_value.tax_spent``), and what is
+    left for the nights to spend."""
+
+    filer: str
+    budget_usd: Decimal
+    spent_usd: Decimal
+    left_usd: Decimal
+
+
+def tax_budget_room(
+    *, firm: Firm, account: Account, preferences: EffectivePreferences, as_of: dt.date
+) -> TaxBudgetRoom | None:
+    """The account's tax budget room on ``as_of`` (None: no budget, or not taxable)."""
+    from trading.optimization import tax_menus
+    from trading.selectors.gain_room import NO_CAP, GainRoom
+
+    budget = preferences.values["annual_tax_budget_usd"]
+    if budget is None or account.tax_status != TaxStatus.TAXABLE:
+        return None
+    filers = filer_positions_for_accounts(
+        firm=firm, accounts=[account], preferences={account.pk: preferences}, as_of=as_of
+    )
+    filer = filers.position(account.pk, spent={})
+    room = GainRoom(as_of=as_of, net=NO_CAP, short_term=NO_CAP)
+    tax = tax_menus(preferences.values, room=room, filer=filer)
+    return TaxBudgetRoom(
+        filer=filer.filer if filer else "",
+        budget_usd=cents_half_even(Decimal(budget)),
+        spent_usd=cents_half_even(tax_spent(tax)),
+        left_usd=tax.max_tax if tax.max_tax is not None else ZERO,
+    )

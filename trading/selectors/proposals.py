@@ -15,7 +15,8 @@ from django.db.models import Case, IntegerField, Q, QuerySet, When
 from accounts.selectors.scope import PROPOSAL, PROPOSED_TRADE, advisor_scope
 from firms.models import Firm, Membership
 from models_library.selectors.prices import last_price_date
-from money import ZERO
+from money import ZERO, cents_half_up
+from optimizer.tax_value import exact_tax
 from rebalancer.tenancy import get_for_firm_or_404
 from trading.models import Proposal, ProposalStatus, ProposedTrade, Run
 from trading.optimization import stored_case
@@ -204,4 +205,48 @@ def proposal_gain_room(*, proposal: Proposal) -> ProposalGainRoom | None:
         short_room_usd=tax.max_short_term_gain,
         net_usd=net,
         short_usd=short,
+    )
+
+
+@dataclass(frozen=True)
+class ProposalTaxBudget:
+    """The tax budget's room the proposal's solve was given (dollars of tax), and the
+    filer's exact Schedule D tax of the year without and with its trades (edits
+    included)."""
+
+    room_usd: Decimal
+    before_usd: Decimal
+    after_usd: Decimal
+
+    @property
+    def spent_usd(self) -> Decimal:
+        return self.after_usd - self.before_usd
+
+    @property
+    def left_usd(self) -> Decimal:
+        return self.room_usd - self.spent_usd
+
+
+def proposal_tax_budget(*, proposal: Proposal) -> ProposalTaxBudget | None:
+    """The proposal's tax budget as its stored input gave it (None: no budget)."""
+    if not proposal.input_blob:
+        return None
+    tax = stored_case(proposal.input_blob).preferences.tax
+    if tax.max_tax is None:
+        return None
+    short = long = ZERO
+    for trade in proposal.trades.all():
+        for relief in trade.lots:
+            gain = Decimal(relief["gain"])
+            if relief.get("term") == "short":
+                short += gain
+            else:
+                long += gain
+    exact = exact_tax(tax, short=short, long=long)
+    if exact is None:
+        return None
+    return ProposalTaxBudget(
+        room_usd=tax.max_tax,
+        before_usd=cents_half_up(exact.before),
+        after_usd=cents_half_up(exact.after),
     )
