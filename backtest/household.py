@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from money import CENT
 from optimizer.household import HouseholdCase, optimize_household, optimize_separately
 from optimizer.types import (
     Case,
@@ -49,7 +50,6 @@ LONG_TERM = Decimal("0.20")
 START_USD = Decimal("100000")
 TARGET = {"SPY": Decimal("0.60"), "BND": Decimal("0.39")}
 STATUSES = ("taxable", "tax_deferred", "tax_exempt")
-CENTS = Decimal("0.01")
 
 
 @dataclass
@@ -86,7 +86,7 @@ def _case(k: int, account: _Account, day: dt.date, spy: Decimal) -> Case:
         account_id=f"{account.status}-{k}",
         as_of=day,
         tax_status=account.status,
-        cash=account.cash.quantize(CENTS),
+        cash=account.cash.quantize(CENT),
         securities=securities,
         lots=Lots.from_rows(account.lots),
         target=TARGET,
@@ -181,7 +181,7 @@ def _after_tax(accounts: list[_Account], spy: Decimal) -> Decimal:
         elif account.status == "tax_deferred":
             value *= 1 - ORDINARY
         total += value
-    return total.quantize(CENTS)
+    return total.quantize(CENT)
 
 
 def _together(cases: list[Case], day: dt.date) -> Sequence[OptimizeResult]:
@@ -215,5 +215,5 @@ def household_backtest(dates: Sequence[dt.date], spy: Sequence[Decimal]) -> Hous
         end=dates[-1],
         household_after_tax=together,
         separate_after_tax=apart,
-        gain_bp_per_year=gain.quantize(CENTS),
+        gain_bp_per_year=gain.quantize(CENT),
     )

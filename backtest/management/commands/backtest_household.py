@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backtest.household import household_backtest
+from money import CENT
 
 DEFAULT_CSV = Path(settings.BASE_DIR).parent / "shared" / "data" / "spy_prices.csv"
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError("--start/--end: fewer than two prices in that window")
         outcome = household_backtest(
             [dt.date.fromisoformat(r["date"]) for r in rows],
-            [Decimal(r["SPY"]).quantize(Decimal("0.01")) for r in rows],
+            [Decimal(r["SPY"]).quantize(CENT) for r in rows],
         )
         self.stdout.write(
             f"{outcome.start} to {outcome.end}, $300,000 in a taxable account, an IRA and a "
