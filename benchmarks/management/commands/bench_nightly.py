@@ -25,14 +25,39 @@ from trading.services.runs import chunk_process, run_start
 from trading.tasks import enqueue_chunks
 
 ROOT = Path(__file__).resolve().parents[3]
+TARGET_PER_SECOND = 170
+MEMORY_LIMIT_MB = 500
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident set size of one process, MB (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return 0.0
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    """The worker's pool processes (its direct children)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+            return [int(child) for child in handle.read().split()]
+    except OSError:
+        return []
 
 
 class Command(BaseCommand):
     help = (
         "Seed (or reuse) a book of N accounts (90 % ETF models, 10 % 100-stock direct index), "
-        "run the nightly run over it and print accounts per second end to end, the time spent "
-        "loading, solving and writing, and database queries per chunk. With REDIS_URL set it "
-        "starts a real Celery worker (--worker-processes); otherwise it runs in-process."
+        "run the nightly run over it and print accounts per second end to end against the "
+        "target (170), the per-account budget that target leaves on the workers and how "
+        "loading, solving and writing share it, database queries per chunk and, with a real "
+        "worker, each worker process's memory at the start, middle and end. With REDIS_URL set "
+        "it starts a real Celery worker (--worker-processes); otherwise it runs in-process."
     )
 
     def add_arguments(self, parser) -> None:
@@ -57,6 +82,7 @@ class Command(BaseCommand):
         )
         eager = settings.CELERY_TASK_ALWAYS_EAGER
         worker = None
+        memory: list[tuple[float, list[float]]] = []
         if not eager and not opts["external_worker"]:
             worker = self._start_worker(opts["worker_processes"])
         try:
@@ -72,7 +98,13 @@ class Command(BaseCommand):
                 for chunk_id in chunk_ids:
                     chunk_process(firm_id=firm.pk, chunk_id=chunk_id)
             else:
+                last_sample = 0.0
                 while self._status(firm, run) != RunStatus.COMPLETED:
+                    if worker is not None and time.perf_counter() - last_sample > 2.0:
+                        last_sample = time.perf_counter()
+                        memory.append(
+                            (last_sample - started, [_rss_mb(p) for p in _children(worker.pid)])
+                        )
                     time.sleep(0.2)
             elapsed = time.perf_counter() - started
         finally:
@@ -84,7 +116,9 @@ class Command(BaseCommand):
                 run,
                 elapsed,
                 "in-process" if eager else f"{opts['worker_processes']} worker processes",
+                1 if eager else opts["worker_processes"],
             )
+        self._memory(memory)
 
     def _status(self, firm: Firm, run: Run) -> str:
         with firm_scope(firm):
@@ -129,33 +163,70 @@ class Command(BaseCommand):
         time.sleep(3)
         return worker
 
-    def _report(self, run: Run, elapsed: float, mode: str) -> None:
+    def _report(self, run: Run, elapsed: float, mode: str, workers: int) -> None:
         chunks = list(RunChunk.objects.filter(run=run, status=ChunkStatus.DONE))
         proposals = Proposal.objects.filter(firm=run.firm, as_of=run.as_of)
         count = proposals.count()
+        per = 1000 / max(count, 1)
         load = sum(c.load_ms for c in chunks) / 1000
         solve = sum(c.solve_ms for c in chunks) / 1000
         write = sum(c.write_ms for c in chunks) / 1000
+        budget = 1000 * workers / TARGET_PER_SECOND
+        spent = 1000 * elapsed * workers / max(count, 1)
         queries = [c.queries for c in chunks]
         full = [c.queries for c in chunks if len(c.account_ids) == run.chunk_size] or queries
+        rate = count / elapsed
         self.stdout.write("")
         self.stdout.write(f"mode                  {mode}")
         self.stdout.write(
             f"proposals written     {count} ({proposals.filter(status='failed').count()} failed)"
         )
         self.stdout.write(f"end to end            {elapsed:.1f} s")
-        self.stdout.write(f"accounts per second   {count / elapsed:.1f}   (target: at least 50)")
-        self.stdout.write("time in chunks (summed over workers):")
         self.stdout.write(
-            f"  load (to a case)    {load:8.1f} s  {1000 * load / max(count, 1):6.1f} ms/account"
+            f"accounts per second   {rate:.1f}   (target: at least {TARGET_PER_SECOND}: "
+            f"{'met' if rate >= TARGET_PER_SECOND else 'missed'})"
         )
         self.stdout.write(
-            f"  solve               {solve:8.1f} s  {1000 * solve / max(count, 1):6.1f} ms/account"
+            f"budget per account    {budget:.1f} ms of worker time ({TARGET_PER_SECOND} "
+            f"accounts/s on {workers} worker{'s' if workers > 1 else ''}); spent {spent:.1f} ms"
         )
+        self.stdout.write("time in chunks (summed over workers), per account and share of budget:")
+        for label, total in (
+            ("load (to a case)", load),
+            ("solve", solve),
+            ("write", write),
+        ):
+            self.stdout.write(
+                f"  {label:<18}{total:8.1f} s  {total * per:6.1f} ms/account  "
+                f"{100 * total * per / budget:5.0f} % of budget"
+            )
+        other = spent - (load + solve + write) * per
         self.stdout.write(
-            f"  write               {write:8.1f} s  {1000 * write / max(count, 1):6.1f} ms/account"
+            f"  {'outside chunks':<18}{other * count / 1000:8.1f} s  {other:6.1f} ms/account  "
+            f"{100 * other / budget:5.0f} % of budget (queue, claims, run status)"
         )
         self.stdout.write(
             f"queries per chunk     min {min(queries)}, median {statistics.median(queries):.0f}, "
             f"max {max(queries)} over {len(chunks)} chunks (full chunks: {min(full)}-{max(full)})"
+        )
+
+    def _memory(self, samples: list[tuple[float, list[float]]]) -> None:
+        """Each worker process's resident memory at the start, middle and end of the run."""
+        samples = [(t, sizes) for t, sizes in samples if sizes]
+        if not samples:
+            return
+        marks = (
+            ("start", samples[0]),
+            ("middle", samples[len(samples) // 2]),
+            ("end", samples[-1]),
+        )
+        for label, (at, sizes) in marks:
+            listed = ", ".join(f"{size:.0f}" for size in sizes)
+            self.stdout.write(f"worker memory {label:<7} ({at:6.1f} s): {listed} MB RSS")
+        peak = max(max(sizes) for _, sizes in samples)
+        growth = max(samples[-1][1]) - max(samples[len(samples) // 2][1])
+        ok = peak < MEMORY_LIMIT_MB and growth < 20
+        self.stdout.write(
+            f"worker memory: peak {peak:.0f} MB, growth middle->end {growth:+.0f} MB "
+            f"(limit {MEMORY_LIMIT_MB} MB, flat): {'ok' if ok else 'TOO HIGH'}"
         )
