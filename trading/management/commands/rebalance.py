@@ -6,11 +6,11 @@ import datetime as dt
 import time
 from collections import Counter
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from firms.models import Firm
+from rebalancer.celery import app
 from rebalancer.rowsecurity import firm_scope
 from trading.models import ChunkStatus, Proposal, Run, RunChunk, RunTrigger
 from trading.selectors.runs import run_progress
@@ -62,7 +62,8 @@ class Command(BaseCommand):
             self._run_firm(firm, day, opts)
 
     def _run_firm(self, firm: Firm, as_of: dt.date, opts: dict) -> None:
-        eager = settings.CELERY_TASK_ALWAYS_EAGER
+        # Celery's live setting, not Django's: tests and operators may run tasks in-process.
+        eager = app.conf.task_always_eager
         started = time.perf_counter()
         run, chunk_ids = run_start(
             firm=firm,
