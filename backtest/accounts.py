@@ -10,6 +10,7 @@ restriction (a stock never to buy, or a legacy stock never to sell).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -33,6 +34,12 @@ class AccountSpec:
     do_not_sell: tuple[str, ...] = ()
 
 
+class TargetModel(Protocol):
+    """What accounts track: the target weights on day `t` with these prices."""
+
+    def weights(self, *, prices: np.ndarray, t: int | None = None) -> np.ndarray: ...
+
+
 @dataclass(frozen=True)
 class Model:
     """Index weights: `weight(t)[i]` = invested * cap_i(t) / sum of listed caps, where
@@ -42,8 +49,9 @@ class Model:
     listing_price: np.ndarray
     invested: float
 
-    def weights(self, *, prices: np.ndarray) -> np.ndarray:
-        """Target weights on a day with these prices (0 for an unlisted symbol)."""
+    def weights(self, *, prices: np.ndarray, t: int | None = None) -> np.ndarray:
+        """Target weights on a day with these prices (0 for an unlisted symbol); the
+        day's index `t` is not needed."""
         cap = np.where(np.isfinite(prices), self.base_cap * prices / self.listing_price, 0.0)
         total = cap.sum()
         return cap / total * self.invested if total > 0 else cap

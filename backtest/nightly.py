@@ -2,11 +2,13 @@
 the real optimizer (`optimizer.api.optimize_account`), trades applied as it proposes them,
 each sale relieving exactly the lots it chose (specific identification).
 
-The case is built as the nightly run builds it: every listed stock (the same securities
-every day, so the case keeps its shape), the open lots with their holding-period start,
-the model's weights, the client's restrictions, the cash need as a withdrawal, and the
-account's purchases and loss sales of the last 30 days so the optimizer keeps the
-wash-sale rule. With the rule switched off (a comparison only) no history is passed.
+The case is built as the nightly run builds it: every listed stock the model or the
+account holds (the same securities every day while the model keeps its names), the open
+lots with their holding-period start, the model's weights, the client's restrictions, the
+cash need as a withdrawal, and the account's purchases and loss sales of the last 30 days
+so the optimizer keeps the wash-sale rule. With the rule switched off (a comparison only)
+no history is passed. On real prices the case carries the month's estimated risk model
+and the tracking-error limit (`backtest.real`).
 
 Every step day is solved: no pre-check skips an account. A sound one (no trade can lower
 the objective) needs the optimizer's private objective weights, and on 100-stock daily
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -30,6 +33,8 @@ from optimizer.types import (
     RecentBuy,
     RecentLossSale,
     Restriction,
+    RiskModel,
+    RiskPreferences,
     Securities,
     TaxPreferences,
     TradingPreferences,
@@ -52,6 +57,8 @@ class NightlyOptimizer:
         min_trade_usd: float,
         harvest_losses: bool = True,
         wash_sale: bool = True,
+        risk: Callable[[int], RiskModel | None] | None = None,
+        tracking_limit_pct: float | None = None,
     ) -> None:
         self.tax = TaxPreferences(
             short_term_rate=Decimal(str(rates.short_term)),
@@ -64,6 +71,12 @@ class NightlyOptimizer:
             cost_bps=Decimal(str(cost_bps)),
         )
         self.name = name
+        self.risk = risk
+        self.risk_preferences = RiskPreferences(
+            tracking_error_limit_pct=None
+            if tracking_limit_pct is None
+            else Decimal(str(tracking_limit_pct))
+        )
         self.wash_sale = wash_sale
         self.solves = 0
         self.failures = 0
@@ -99,6 +112,7 @@ class NightlyOptimizer:
             (symbol, Decimal(f"{market.prices[i]:.4f}"), "us_equity", market.sectors[i], symbol)
             for i, symbol in enumerate(market.symbols)
             if market.prices[i] == market.prices[i]
+            and (market.target[i] > 0 or state.ledger.quantity(symbol=symbol) > 0)
         )
         # A piece unchanged since last night keeps its lot row: building Decimals for every
         # lot every night was a fifth of the back-test's time.
@@ -157,7 +171,9 @@ class NightlyOptimizer:
                 restrictions=restrictions,
                 cash=CashPreferences(withdrawal=Decimal(f"{state.need_usd:.2f}")),
                 trading=self.trading,
+                risk=self.risk_preferences,
             ),
             recent_buys=recent_buys,
             recent_loss_sales=recent_losses,
+            risk_model=None if self.risk is None else self.risk(market.t),
         )

@@ -38,7 +38,9 @@ def _ratio(value: SupportsFloat) -> float:
 def build_report(*, outcome: Outcome) -> dict[str, Any]:
     """Per-policy figures (see `metrics`), the published figures, and run facts."""
     history = outcome.inputs.history
-    weights = np.array([outcome.inputs.model.weights(prices=p) for p in history.prices])
+    weights = np.array(
+        [outcome.inputs.model.weights(prices=p, t=t) for t, p in enumerate(history.prices)]
+    )
     model = model_returns(history=history, weights=weights)
     figures = {
         name: [account_figures(run=run, model=model) for run in runs]

@@ -21,10 +21,11 @@ from typing import Any
 import numpy as np
 
 import lot_engine
-from backtest.accounts import AccountSpec, Model, cap_weighted_model, make_accounts
+from backtest.accounts import AccountSpec, TargetModel, cap_weighted_model, make_accounts
 from backtest.nightly import NightlyOptimizer
 from backtest.policies import ActionForward, BuyAndHold
 from backtest.prices import PriceHistory, load_prices_csv, synthetic_prices
+from backtest.real import MemberModel, MonthlyRiskModels, load_universe, staggered_accounts
 from backtest.scenarios import Scenario
 from backtest.simulator import AccountRun, Policy, RunSettings, TaxRates, simulate
 
@@ -35,13 +36,29 @@ NO_WASH_RULE = "nightly_optimizer_no_wash_rule"
 @dataclass(frozen=True)
 class Inputs:
     history: PriceHistory
-    model: Model
+    model: TargetModel
     accounts: tuple[AccountSpec, ...]
     steps: np.ndarray
+    risk: MonthlyRiskModels | None = None
 
 
 def build_inputs(*, scenario: Scenario) -> Inputs:
     """Prices, model, accounts and step days of a scenario (deterministic in its seed)."""
+    if scenario.prices_csv and scenario.tickers_csv and scenario.membership_csv:
+        universe = load_universe(
+            prices_csv=Path(scenario.prices_csv),
+            tickers_csv=Path(scenario.tickers_csv),
+            membership_csv=Path(scenario.membership_csv),
+            start=scenario.start,
+            end=scenario.end,
+        )
+        return Inputs(
+            history=universe.history,
+            model=MemberModel(universe=universe, stocks=scenario.n_stocks, seed=scenario.seed),
+            accounts=staggered_accounts(universe=universe, n_accounts=scenario.n_accounts),
+            steps=step_days(history=universe.history, step=scenario.step),
+            risk=MonthlyRiskModels(history=universe.history),
+        )
     if scenario.prices_csv:
         history = load_prices_csv(path=Path(scenario.prices_csv), years=scenario.years)
     else:
@@ -92,6 +109,8 @@ def make_policy(*, name: str, scenario: Scenario, inputs: Inputs) -> Policy:
         min_trade_usd=scenario.min_trade_usd,
         harvest_losses=scenario.harvest_losses,
         wash_sale=name != NO_WASH_RULE,
+        risk=inputs.risk,
+        tracking_limit_pct=scenario.tracking_limit_pct,
     )
 
 

@@ -9,6 +9,7 @@ are comparable in size, not to the basis point.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from backtest.accounts import FlowSettings
 
@@ -38,7 +39,11 @@ class Scenario:
     (daily, weekly: every Monday-or-first day of a week, monthly: first trading day of a
     month); accounts are valued and flows happen daily whatever the step.
     `wash_sale_rule_off_too`: also run the optimizer with the wash-sale rule switched off
-    (the comparison Chaudhuri, Burnham and Lo make)."""
+    (the comparison Chaudhuri, Burnham and Lo make).
+    With `tickers_csv` and `membership_csv` beside `prices_csv` the test runs on real
+    prices from `start` to `end` (see `backtest.real`): `n_stocks` is then the K of each
+    direct-index account and `years` is ignored; `tracking_limit_pct` (%/yr) is the
+    optimizer's tracking-error limit (None: none)."""
 
     name: str
     n_accounts: int
@@ -53,6 +58,11 @@ class Scenario:
     wash_sale_rule_off_too: bool = False
     seed: int = 0
     prices_csv: str | None = None
+    tickers_csv: str | None = None
+    membership_csv: str | None = None
+    start: date | None = None
+    end: date | None = None
+    tracking_limit_pct: float | None = None
     flows: FlowSettings = field(default_factory=FlowSettings)
     published: tuple[Published, ...] = ()
     description: str = ""

@@ -3,8 +3,9 @@
 Each trading day, in order: the account is funded (entry day) or receives its cash flow
 (a contribution is credited; a withdrawal becomes a cash need); taxes of the previous
 year are settled on the first trading day on or after 15 April (a tax due becomes a cash
-need, a negative tax is refunded: losses are assumed to offset the investor's other gains
-at the same rates); the policy trades at the day's close; cash needs are paid out of
+need, a negative tax is credited: with full loss use losses offset the investor's other
+gains at the same rates, with realistic use they go through Schedule D, see
+`backtest.taxes`); the policy trades at the day's close; cash needs are paid out of
 cash. On the last day every unsettled year is settled and no policy trades.
 
 Executions are at the close (to 4 decimals per share, so a stock that has fallen to
@@ -21,9 +22,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from backtest.accounts import AccountSpec, Model
+from backtest.accounts import AccountSpec, TargetModel
 from backtest.ledger import Ledger, Realized
 from backtest.prices import PriceHistory
+from backtest.taxes import FULL, year_taxes
 from tax_calendar.holding import is_long_term
 
 
@@ -111,6 +113,8 @@ class RunSettings:
     cost_bps: float
     wash_sale: bool = True
     keep_transactions: bool = False
+    loss_use: str = FULL
+    other_gains_usd: float = 0.0
 
 
 def simulate(
@@ -118,7 +122,7 @@ def simulate(
     spec: AccountSpec,
     policy: Policy,
     history: PriceHistory,
-    model: Model,
+    model: TargetModel,
     steps: np.ndarray,
     settings: RunSettings,
 ) -> AccountRun:
@@ -143,14 +147,14 @@ def simulate(
         day = history.days[t]
         prices = np.round(history.prices[t], 4)
         _cash_flow(state=state, run=run, t=t)
-        _settle_taxes(state=state, run=run, settled=settled, t=t, day=day, rates=settings.rates)
+        _settle_taxes(state=state, run=run, settled=settled, t=t, day=day, settings=settings)
         market = Market(
             t=t,
             day=day,
             symbols=history.symbols,
             sectors=history.sectors,
             prices=prices,
-            target=model.weights(prices=history.prices[t]),
+            target=model.weights(prices=history.prices[t], t=t),
             is_step=bool(steps[t]) or t == spec.entry,
             is_last=t == n - 1,
         )
@@ -161,7 +165,7 @@ def simulate(
                 settled=settled,
                 t=t,
                 day=day,
-                rates=settings.rates,
+                settings=settings,
                 final=True,
             )
         orders = [] if market.is_last else policy.orders(state=state, market=market)
@@ -199,29 +203,37 @@ def _settle_taxes(
     settled: set[int],
     t: int,
     day: date,
-    rates: TaxRates,
+    settings: RunSettings,
     final: bool = False,
 ) -> None:
-    """Tax year Y is settled from 15 April of Y + 1 (every open year on the last day)."""
-    years = {row.sold.year for row in state.ledger.realized} - settled
-    for year in sorted(years):
-        if not final and (day.year, day.month, day.day) < (year + 1, 4, 15):
+    """Tax year Y is settled from 15 April of Y + 1 (every open year on the last day), as
+    `settings.loss_use` has it (see `backtest.taxes`): a tax due becomes a cash need, a
+    negative tax (a refund, or what a deducted loss saves) is credited to the account."""
+    rows = state.ledger.realized
+    if not rows:
+        return
+    due = day.year if final else day.year - (1 if (day.month, day.day) >= (4, 15) else 2)
+    years = range(rows[0].sold.year, due + 1)
+    if all(year in settled for year in years):
+        return
+    taxes = year_taxes(
+        rows=rows,
+        years=years,
+        short_term_rate=settings.rates.short_term,
+        long_term_rate=settings.rates.long_term,
+        loss_use=settings.loss_use,
+        other_gains_usd=settings.other_gains_usd,
+    )
+    for year in years:
+        if year in settled:
             continue
         settled.add(year)
-        tax = year_tax(rows=state.ledger.realized, year=year, rates=rates)
+        tax = taxes.by_year[year]
         if tax > 0:
             state.tax_need_usd += tax
         else:
             state.cash_usd += -tax
             run.tax_flow_usd[t] += -tax
-
-
-def year_tax(*, rows: list[Realized], year: int, rates: TaxRates) -> float:
-    """Tax on one year's deductible gains, short- and long-term at their rates, rounded to
-    cents; negative when the year's net is a loss."""
-    short = sum(r.deductible for r in rows if r.sold.year == year and not r.long_term)
-    long = sum(r.deductible for r in rows if r.sold.year == year and r.long_term)
-    return round(rates.short_term * short + rates.long_term * long, 2)
 
 
 def _execute(

@@ -3,6 +3,10 @@
     python manage.py backtest --scenario chaudhuri-burnham-lo
     python manage.py backtest --accounts 50 --years 5 --stocks 100 --step daily
     python manage.py backtest --prices-csv prices.csv --accounts 10 --step weekly
+    python manage.py backtest --prices-csv $D/prices_2005-02-25_2012-12-31.csv.gz \
+        --tickers-csv $D/tickers.csv --membership-csv $D/sp500_membership_intervals.csv \
+        --start 2005-06-01 --end 2012-12-31 --accounts 10 --stocks 100 --step weekly \
+        --tracking-limit 1.0 --workers 1 --out artifacts/sp500    # D=../shared/data/sp500_daily
 
 Prints the table and the elapsed time; writes report.json and the charts into --out.
 """
@@ -10,8 +14,10 @@ Prints the table and the elapsed time; writes report.json and the charts into --
 from __future__ import annotations
 
 import time
+from argparse import ArgumentTypeError
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +32,7 @@ from backtest import (
     write_outputs,
 )
 from backtest.prices import PricesCsvError
-from backtest.scenarios import STEPS
+from backtest.scenarios import NO_FLOWS, STEPS
 from backtest.simulator import AccountRun
 
 
@@ -41,6 +47,15 @@ class Command(BaseCommand):
         parser.add_argument("--stocks", type=int, help="stocks in the synthetic universe")
         parser.add_argument("--step", choices=STEPS, help="how often the optimizer runs")
         parser.add_argument("--prices-csv", help="CSV of daily closes: date, then symbols")
+        parser.add_argument("--tickers-csv", help="CSV of ticker, gics_sector (real prices)")
+        parser.add_argument(
+            "--membership-csv", help="CSV of ticker, start_date, end_date index membership"
+        )
+        parser.add_argument("--start", type=_day, help="first day of a real-price test")
+        parser.add_argument("--end", type=_day, help="last day of a real-price test")
+        parser.add_argument(
+            "--tracking-limit", type=float, help="optimizer's tracking-error limit, %%/yr"
+        )
         parser.add_argument("--seed", type=int, help="seed for prices and accounts")
         parser.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")
         parser.add_argument(
@@ -83,6 +98,13 @@ class Command(BaseCommand):
         return report
 
 
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _scenario(options: dict[str, Any]) -> Scenario:
     """The named scenario (or a custom one), with any option given on top."""
     base = (
@@ -98,11 +120,25 @@ def _scenario(options: dict[str, Any]) -> Scenario:
         ("step", "step"),
         ("prices_csv", "prices_csv"),
         ("seed", "seed"),
+        ("tickers_csv", "tickers_csv"),
+        ("membership_csv", "membership_csv"),
+        ("start", "start"),
+        ("end", "end"),
+        ("tracking_limit", "tracking_limit_pct"),
     ):
         if options[option] is not None:
             changes[field] = options[option]
     if changes and options["scenario"]:
         changes["name"] = f"{base.name} (modified)"
+    real = [options[o] for o in ("tickers_csv", "membership_csv")]
+    if any(real) and not (all(real) and options["prices_csv"]):
+        raise CommandError(
+            "--tickers-csv and --membership-csv go together, with --prices-csv (real prices)"
+        )
+    if all(real) and not options["scenario"]:
+        changes["name"] = "real prices"
+        changes.setdefault("wash_sale_rule_off_too", True)
+        changes["flows"] = NO_FLOWS
     for field in ("n_accounts", "years", "n_stocks"):
         if changes.get(field, 1) <= 0:
             raise CommandError(f"--{field.removeprefix('n_')} must be positive")
