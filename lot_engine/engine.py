@@ -20,6 +20,7 @@ from .types import (
     CorporateAction,
     EngineInput,
     EngineResult,
+    GiftRow,
     OpenLot,
     RealizedRow,
     Replacement,
@@ -63,6 +64,7 @@ class _Run:
         self.rows: list[RealizedRow] = []
         self.replacements: list[Replacement] = []
         self.cash: list[CashRow] = []
+        self.gifts: list[GiftRow] = []
         for position, txn in enumerate(self.ordered):
             if isinstance(txn, Transaction) and txn.type is TransactionType.BUY:
                 buy = FutureBuy(position=position, transaction=txn)
@@ -75,6 +77,8 @@ class _Run:
                 self._action(position=position, action=event)
             elif event.type is TransactionType.BUY:
                 self._buy(self.ledger.buy_by_position.pop(position))
+            elif event.type is TransactionType.GIFT:
+                self._gift(txn=event)
             else:
                 self._sell(position=position, txn=event)
         return EngineResult(
@@ -84,6 +88,8 @@ class _Run:
             replacements=tuple(self.replacements),
             cash=tuple(self.cash),
             has_actions=bool(self.inp.actions),
+            gifts=tuple(self.gifts),
+            has_gifts=any(t.type is TransactionType.GIFT for t in self.inp.transactions),
         )
 
     def _action(self, *, position: int, action: CorporateAction) -> None:
@@ -149,27 +155,65 @@ class _Run:
             seq=self.ledger.seq(),
         )
 
-    def _sell(self, *, position: int, txn: Transaction) -> None:
-        pieces = self.ledger.pieces(account=txn.account, symbol=txn.symbol)
+    def _taken(self, *, txn: Transaction, pieces: list[Piece]) -> list[tuple[Piece, Decimal]]:
+        """The pieces a sale or gift relieves: its own ``lots``, else the account's method."""
         held = sum((p.quantity for p in pieces), ZERO)
         if txn.lots is None and txn.quantity > held:
+            verb = "gives" if txn.type is TransactionType.GIFT else "sells"
             raise LotEngineInputError(
                 transaction_id=txn.id,
                 field="quantity",
                 message=(
-                    f"sells {plain_digits(txn.quantity)} {txn.symbol}, "
+                    f"{verb} {plain_digits(txn.quantity)} {txn.symbol}, "
                     f"but only {plain_digits(held)} are held "
                     f"in {txn.account} on {txn.date.isoformat()}"
                 ),
             )
         if txn.lots is not None:
-            taken = specific(pieces=pieces, picks=txn.lots, txn=txn, known_lots=self.known_lots)
-        else:
-            method = self.method_of.get(txn.account, self.inp.method)
-            ordered = method_order(
-                pieces=pieces, method=method, sold=txn.date, price=txn.amount / txn.quantity
+            return specific(pieces=pieces, picks=txn.lots, txn=txn, known_lots=self.known_lots)
+        method = self.method_of.get(txn.account, self.inp.method)
+        ordered = method_order(
+            pieces=pieces, method=method, sold=txn.date, price=txn.amount / txn.quantity
+        )
+        return take_in_order(ordered=ordered, quantity=txn.quantity)
+
+    def _gift(self, *, txn: Transaction) -> None:
+        """Give the shares away in kind: they leave the account and no gain is realized.
+
+        A gift is not a sale, so it never triggers the wash-sale rule; the given shares
+        are no longer held, so they cannot replace shares sold at a loss afterwards.
+        """
+        pieces = self.ledger.pieces(account=txn.account, symbol=txn.symbol)
+        value_left = txn.amount
+        taken = self._taken(txn=txn, pieces=pieces)
+        for i, (piece, quantity) in enumerate(taken):
+            hp_start = piece.hp_start
+            basis, _ = piece.carve(quantity=quantity)
+            if i == len(taken) - 1:
+                value = value_left
+            else:
+                value = txn.amount * quantity / txn.quantity
+            value_left -= value
+            self.gifts.append(
+                GiftRow(
+                    gift=txn.id,
+                    lot=piece.lot_id,
+                    account=txn.account,
+                    symbol=txn.symbol,
+                    quantity=quantity,
+                    acquired=piece.acquired,
+                    given=txn.date,
+                    market_value=value,
+                    cost_basis=basis,
+                    appreciation=value - basis,
+                    term=term(holding_period_start=hp_start, sold=txn.date),
+                )
             )
-            taken = take_in_order(ordered=ordered, quantity=txn.quantity)
+        self.ledger.holdings[(txn.account, txn.symbol)] = [p for p in pieces if p.quantity > ZERO]
+
+    def _sell(self, *, position: int, txn: Transaction) -> None:
+        pieces = self.ledger.pieces(account=txn.account, symbol=txn.symbol)
+        taken = self._taken(txn=txn, pieces=pieces)
         first_row = len(self.rows)
         new_rows = self._relieve(txn=txn, taken=taken)
         self.ledger.holdings[(txn.account, txn.symbol)] = [p for p in pieces if p.quantity > ZERO]

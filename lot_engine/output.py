@@ -14,7 +14,7 @@ from typing import Any
 from money import ZERO_CENTS, cents_half_up, plain_digits
 
 from .numbers import PRECISION
-from .types import CashRow, EngineResult, OpenLot, RealizedRow
+from .types import CashRow, EngineResult, GiftRow, OpenLot, RealizedRow
 
 
 def to_dict(result: EngineResult, /) -> dict[str, Any]:
@@ -25,7 +25,8 @@ def to_dict(result: EngineResult, /) -> dict[str, Any]:
     its rounded ``cost_basis``, so the identity holds in the output too, and its
     ``disallowed_loss`` is capped at that loss. Totals are computed from exact values and
     rounded once. ``cash`` (what corporate actions paid) is present only when the input
-    had corporate actions, so the output for buys and sells alone is unchanged.
+    had corporate actions, and ``gifts`` (lots given away in kind) only when it had a
+    gift, so the output for buys and sells alone is unchanged.
     """
     with decimal.localcontext(decimal.Context(prec=PRECISION)):
         return _contract_object(result)
@@ -46,7 +47,27 @@ def _contract_object(result: EngineResult) -> dict[str, Any]:
     }
     if result.has_actions:
         output["cash"] = [_cash(row) for row in result.cash]
+    if result.has_gifts:
+        output["gifts"] = [_gift(row) for row in result.gifts]
     return output
+
+
+def _gift(row: GiftRow) -> dict[str, str]:
+    value = cents_half_up(row.market_value)
+    basis = cents_half_up(row.cost_basis)
+    return {
+        "gift": row.gift,
+        "lot": row.lot,
+        "account": row.account,
+        "symbol": row.symbol,
+        "quantity": plain_digits(row.quantity),
+        "acquired": row.acquired.isoformat(),
+        "given": row.given.isoformat(),
+        "market_value": str(value),
+        "cost_basis": str(basis),
+        "appreciation": str(value - basis),
+        "term": row.term.value,
+    }
 
 
 def _cash(row: CashRow) -> dict[str, str]:

@@ -154,9 +154,10 @@ def _parse_transaction(item: Mapping[str, Any], *, index: int, txn_id: str) -> T
     if not isinstance(account, str) or not account:
         raise fail("account", "is missing or empty")
     type_value = item.get("type")
-    if type_value not in (TransactionType.BUY.value, TransactionType.SELL.value):
+    if type_value not in {t.value for t in TransactionType}:
         raise fail(
-            "type", f"must be 'buy', 'sell' or a corporate action ({_KINDS}), not {type_value!r}"
+            "type",
+            f"must be 'buy', 'sell', 'gift' or a corporate action ({_KINDS}), not {type_value!r}",
         )
     txn_type = TransactionType(str(type_value))
     symbol = item.get("symbol")
@@ -171,7 +172,7 @@ def _parse_transaction(item: Mapping[str, Any], *, index: int, txn_id: str) -> T
     lots = None
     if item.get("lots") is not None:
         if txn_type is TransactionType.BUY:
-            raise fail("lots", "only a sale can name lots")
+            raise fail("lots", "only a sale or a gift can name lots")
         lots = _parse_lots(item["lots"], quantity=quantity, fail=fail)
     return Transaction(
         id=txn_id,

@@ -30,8 +30,11 @@ class TaxStatus(StrEnum):
 
 
 class TransactionType(StrEnum):
+    """A buy, a sell, or a gift in kind (a transfer out: shares leave, nothing is sold)."""
+
     BUY = "buy"
     SELL = "sell"
+    GIFT = "gift"
 
 
 class ActionKind(StrEnum):
@@ -81,7 +84,8 @@ class LotPick:
 
 @dataclass(frozen=True, slots=True)
 class Transaction:
-    """A buy or sell. ``amount`` is the total cost of a buy, the net proceeds of a sale.
+    """A buy, sell or gift. ``amount`` is the total cost of a buy, the net proceeds of a
+    sale, the fair market value of a gift on its date.
 
     ``index`` is the transaction's position in the input file; on one date, transactions
     are applied in that order.
@@ -188,6 +192,27 @@ class RealizedRow:
 
 
 @dataclass(frozen=True, slots=True)
+class GiftRow:
+    """One lot (or piece) given away in kind by one gift: no gain is realized.
+
+    ``market_value`` is the lot's share of the gift's ``amount`` (its fair market value on
+    the day); ``appreciation`` is ``market_value - cost_basis``, the gain the gift avoids.
+    """
+
+    gift: str
+    lot: str
+    account: str
+    symbol: str
+    quantity: Decimal
+    acquired: dt.date
+    given: dt.date
+    market_value: Decimal
+    cost_basis: Decimal
+    appreciation: Decimal
+    term: Term
+
+
+@dataclass(frozen=True, slots=True)
 class Replacement:
     """A wash sale's link: ``quantity`` shares of ``replacement_lot`` replaced shares of
     ``sold_lot`` sold by ``sale`` at a loss; ``adjustment`` was added to their basis
@@ -229,6 +254,8 @@ class EngineResult:
 
     ``cash`` lists what corporate actions paid in cash, in event order; ``has_actions``
     says whether the input had any (the contract's output then carries ``cash``).
+    ``gifts`` lists the lots given away in kind, in event order; ``has_gifts`` says whether
+    the input had any gift (the output then carries ``gifts``).
     """
 
     lots: tuple[OpenLot, ...]
@@ -237,3 +264,5 @@ class EngineResult:
     replacements: tuple[Replacement, ...] = ()
     cash: tuple[CashRow, ...] = ()
     has_actions: bool = False
+    gifts: tuple[GiftRow, ...] = ()
+    has_gifts: bool = False

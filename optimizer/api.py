@@ -17,7 +17,7 @@ import numpy as np
 
 from money import cents_half_up
 from optimizer.certificate import certify
-from optimizer.contract.check import check_case
+from optimizer.contract.check import check_case, check_gift
 from optimizer.contract.parse import parse_case
 from optimizer.diagnose import infeasibility
 from optimizer.errors import OptimizerError, OptimizerInfeasibleError, OptimizerInputError
@@ -28,6 +28,8 @@ from optimizer.explain import (
     trade_context,
 )
 from optimizer.forced import forcing_rules
+from optimizer.gain_harvest import harvest_gains
+from optimizer.gifting import planned_gift, with_gift
 from optimizer.objective import Solved
 from optimizer.output import lot_reliefs, quantity, ratio, relief_order, summarize
 from optimizer.payoff import settle
@@ -67,7 +69,13 @@ def optimize_account(case: Case | dict[str, Any], *, explain: bool = True) -> Op
         else:
             typed = parse_case(case)
         account = typed.account_id
-        return _optimize(case=typed, explain=explain)
+        check_gift(typed)
+        gift = planned_gift(typed)
+        if gift is None:
+            return harvest_gains(_optimize(case=typed, explain=explain), case=typed)
+        after = gift.case_after
+        result = harvest_gains(_optimize(case=after, explain=explain), case=after)
+        return with_gift(result, gift=gift, case=typed)
     except OptimizerInputError as exc:
         return OptimizeResult(account=account, status="invalid", message=str(exc))
     except OptimizerInfeasibleError as exc:

@@ -32,6 +32,7 @@ REASONS = (
     "screen",
     "substitution",
     "tax_swap",
+    "gain_harvest",
 )
 
 
@@ -223,6 +224,10 @@ class TaxPreferences:
     # nothing in the objective (the lot may still be sold for other reasons)
     harvest_min_loss_pct: Decimal = Decimal("0")
     harvest_min_loss_usd: Decimal = Decimal("0")
+    # gain harvesting (a client in the 0 % long-term bracket): realize up to this much
+    # net long-term gain tonight and buy the same shares back, stepping up their basis
+    # (optimizer/gain_harvest.py); None: no gain harvesting
+    harvest_gains_up_to: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -278,6 +283,15 @@ class RiskPreferences:
 
 
 @dataclass(frozen=True)
+class GiftPlan:
+    """A planned charitable gift in kind: lots worth up to `amount` dollars (at today's
+    prices) leave the account on `date` (optimizer/gifting.py)."""
+
+    amount: Decimal
+    date: date
+
+
+@dataclass(frozen=True)
 class Preferences:
     tax: TaxPreferences = field(default_factory=TaxPreferences)
     restrictions: tuple[Restriction, ...] = ()
@@ -286,6 +300,7 @@ class Preferences:
     cash: CashPreferences = field(default_factory=CashPreferences)
     trading: TradingPreferences = field(default_factory=TradingPreferences)
     risk: RiskPreferences = field(default_factory=RiskPreferences)
+    gift: GiftPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -389,6 +404,20 @@ class Trade:
 
 
 @dataclass(frozen=True)
+class GiftedLot:
+    """Shares of one lot given away in kind (never sold): `value` at today's price,
+    `appreciation` (value less basis) is the long-term gain the gift avoids."""
+
+    lot: str
+    symbol: str
+    quantity: Decimal
+    price: Decimal
+    value: Decimal
+    cost_basis: Decimal
+    appreciation: Decimal
+
+
+@dataclass(frozen=True)
 class RuleCost:
     """What one binding rule costs: how much lower the objective would be without it
     (dollars, positive), and how the drift (against the adjusted target) and the estimated
@@ -429,6 +458,12 @@ class Summary:
     schedule_d_tax_before: Decimal | None = None
     schedule_d_tax_after: Decimal | None = None
     tax_budget_left: Decimal | None = None
+    # a planned gift: the value of the lots given and the tax their appreciation would
+    # have cost if sold (at the long-term rate); only with preferences.gift
+    gift_value: Decimal | None = None
+    gift_tax_avoided: Decimal | None = None
+    # the long-term gain realized by gain harvesting (only with harvest_gains_up_to)
+    gain_harvested: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -442,3 +477,4 @@ class OptimizeResult:
     cash_after: Decimal | None = None
     summary: Summary | None = None
     retryable: bool = False
+    gifts: tuple[GiftedLot, ...] = ()

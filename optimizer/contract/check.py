@@ -116,7 +116,7 @@ def _check_lots(*, case: Case, fail: _Fail) -> None:
 
 def _check_tax_extras(*, tax: TaxPreferences, fail: _Fail) -> None:
     """The tax budget, harvest threshold and Schedule D inputs of a typed case."""
-    for name in ("max_tax", "harvest_min_loss_pct", "harvest_min_loss_usd"):
+    for name in ("max_tax", "harvest_min_loss_pct", "harvest_min_loss_usd", "harvest_gains_up_to"):
         value = getattr(tax, name)
         if value is not None and value < 0:
             raise fail(f"preferences.tax.{name}", "must not be negative")
@@ -133,6 +133,33 @@ def _check_tax_extras(*, tax: TaxPreferences, fail: _Fail) -> None:
         rate = getattr(inputs, name)
         if rate is not None and not Decimal("0") <= rate <= _ONE:
             raise fail(f"{field}.{name}", "must be between 0 and 1")
+
+
+def check_gift(case: Case) -> None:
+    """A planned gift: not negative, from a taxable account, no more than the account.
+    Raise `OptimizerInputError` naming the field otherwise."""
+
+    def fail(field: str, message: str) -> OptimizerInputError:
+        return OptimizerInputError(case=case.account_id, field=field, message=message)
+
+    gift = case.preferences.gift
+    if gift is None:
+        return
+    if gift.amount < 0:
+        raise fail("preferences.gift.amount", "must not be negative")
+    if case.tax_status != "taxable":
+        raise fail("preferences.gift", "a gift of appreciated lots is planned for taxable accounts")
+    prices = dict(zip(case.securities.symbol.tolist(), case.securities.price.tolist(), strict=True))
+    lots = case.lots
+    value = case.cash + sum(
+        (q * prices[s] for s, q in zip(lots.symbol.tolist(), lots.quantity.tolist(), strict=True)),
+        Decimal("0"),
+    )
+    if gift.amount > value:
+        raise fail(
+            "preferences.gift.amount",
+            f"${gift.amount:,.2f} is more than the account's value of ${value:,.2f}",
+        )
 
 
 def _check_preferences(*, case: Case, fail: _Fail) -> None:

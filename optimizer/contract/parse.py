@@ -22,6 +22,7 @@ from optimizer.types import (
     TAX_STATUSES,
     Case,
     CashPreferences,
+    GiftPlan,
     Lots,
     Preferences,
     RecentBuy,
@@ -319,6 +320,17 @@ def _preferences(*, reader: _Reader, raw: dict[str, Any], securities: Securities
             ),
         ),
         risk=_risk_preferences(reader=reader, risk=reader.obj(raw.get("risk"), "preferences.risk")),
+        gift=_gift(reader=reader, value=raw.get("gift")),
+    )
+
+
+def _gift(*, reader: _Reader, value: Any) -> GiftPlan | None:
+    if value is None:
+        return None
+    gift = reader.obj(value, "preferences.gift")
+    return GiftPlan(
+        amount=reader.nonneg(gift.get("amount"), "preferences.gift.amount"),
+        date=reader.day(gift.get("date"), "preferences.gift.date"),
     )
 
 
@@ -456,6 +468,9 @@ def _tax(*, reader: _Reader, tax: dict[str, Any]) -> TaxPreferences:
             tax.get("harvest_min_loss_usd"),
             "preferences.tax.harvest_min_loss_usd",
             default=defaults.harvest_min_loss_usd,
+        ),
+        harvest_gains_up_to=_maybe_nonneg(
+            reader, tax.get("harvest_gains_up_to"), "preferences.tax.harvest_gains_up_to"
         ),
     )
 

@@ -19,6 +19,7 @@ from optimizer.output import plain
 from optimizer.types import (
     SCHEDULE_D_INPUTS,
     Case,
+    GiftedLot,
     LotRelief,
     OptimizeResult,
     Preferences,
@@ -41,6 +42,8 @@ SUMMARY_FIGURES = (
 )
 CERTIFICATE_FIGURES = ("lower_bound", "certificate_gap_bp")
 SCHEDULE_D_FIGURES = ("schedule_d_tax_before", "schedule_d_tax_after", "tax_budget_left")
+PLAN_FIGURES = ("gift_value", "gift_tax_avoided", "gain_harvested")
+_GIFT_FIGURES = ("quantity", "price", "value", "cost_basis", "appreciation")
 _RULE_FIGURES = ("objective_cost", "drift_cost", "tax_cost")
 TRACKING_FIGURES = (
     "tracking_error_before_pct",
@@ -148,6 +151,8 @@ def _tax_extras(tax: TaxPreferences) -> dict[str, Any]:
     for name in ("harvest_min_loss_pct", "harvest_min_loss_usd"):
         if getattr(tax, name):
             out[name] = str(getattr(tax, name))
+    if tax.harvest_gains_up_to is not None:
+        out["harvest_gains_up_to"] = str(tax.harvest_gains_up_to)
     return out
 
 
@@ -184,6 +189,11 @@ def _preferences_dict(prefs: Preferences) -> dict[str, Any]:
             "sector_limit_pct": _text(risk.sector_limit_pct),
             "asset_class_limit_pct": _text(risk.asset_class_limit_pct),
         },
+        **(
+            {}
+            if prefs.gift is None
+            else {"gift": {"amount": str(prefs.gift.amount), "date": prefs.gift.date.isoformat()}}
+        ),
     }
 
 
@@ -199,6 +209,11 @@ def result_to_dict(result: OptimizeResult) -> dict[str, Any]:
     if result.status == "optimal" and summary is not None and cash_after is not None:
         out["cash_after"] = plain(cash_after)
         out["summary"] = _summary_dict(summary)
+    if result.gifts:
+        out["gifts"] = [
+            {"lot": g.lot, "symbol": g.symbol} | {n: plain(getattr(g, n)) for n in _GIFT_FIGURES}
+            for g in result.gifts
+        ]
     return out
 
 
@@ -247,7 +262,7 @@ def _summary_dict(summary: Summary) -> dict[str, Any]:
         out[name] = None if value is None else plain(value)
     out["flags"] = list(summary.flags)
     out["no_trade_reason"] = summary.no_trade_reason
-    for name in SCHEDULE_D_FIGURES:
+    for name in (*SCHEDULE_D_FIGURES, *PLAN_FIGURES):
         value = getattr(summary, name)
         if value is not None:
             out[name] = plain(value)
@@ -283,6 +298,10 @@ def result_from_dict(data: dict[str, Any]) -> OptimizeResult:
         trades=tuple(_trade(t) for t in data.get("trades") or []),
         cash_after=None if cash_after is None else Decimal(cash_after),
         summary=None if summary is None else _summary(summary),
+        gifts=tuple(
+            GiftedLot(lot=g["lot"], symbol=g["symbol"], **{n: Decimal(g[n]) for n in _GIFT_FIGURES})
+            for g in data.get("gifts") or []
+        ),
     )
 
 
@@ -343,6 +362,9 @@ def _summary(data: dict[str, Any]) -> Summary:
         schedule_d_tax_before=_maybe_decimal(data.get("schedule_d_tax_before")),
         schedule_d_tax_after=_maybe_decimal(data.get("schedule_d_tax_after")),
         tax_budget_left=_maybe_decimal(data.get("tax_budget_left")),
+        gift_value=_maybe_decimal(data.get("gift_value")),
+        gift_tax_avoided=_maybe_decimal(data.get("gift_tax_avoided")),
+        gain_harvested=_maybe_decimal(data.get("gain_harvested")),
     )
 
 
