@@ -37,6 +37,7 @@ TAX_MONEY_FIELDS = (
     "carryforward_long_term_usd",
     "annual_tax_budget_usd",
     "harvest_min_loss_usd",
+    "harvest_gains_up_to_usd",
 )
 TAX_OTHER_FIELDS = ("tax_filer", "carryforward_years", "harvest_min_loss_pct")
 MONEY_FIELDS = ("cash_min_usd", "min_trade_value_usd", "min_benefit_usd")
@@ -76,6 +77,7 @@ LABELS = {
     "annual_tax_budget_usd": "Tax budget this year ($ of tax)",
     "harvest_min_loss_pct": "Harvest only losses of at least (% of basis)",
     "harvest_min_loss_usd": "Harvest only losses of at least ($)",
+    "harvest_gains_up_to_usd": "Harvest gains up to ($ of long-term gain)",
 }
 FIELD_ORDER = (
     "short_term_rate",
@@ -233,6 +235,14 @@ class PreferencesForm(forms.Form):
     )
     harvest_min_loss_pct = _percent(above_zero=False, unit="percent of basis")
     harvest_min_loss_usd = _money()
+    harvest_gains_up_to_usd = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+        help_text="For a client in the 0 % long-term bracket: long-term gains realized and "
+        "bought back each night up to this amount, stepping up the basis. Blank: none.",
+    )
     cash_min_usd = _money()
     min_trade_value_usd = _money()
     fractional_shares = forms.ChoiceField(choices=TRI_STATE, required=False)

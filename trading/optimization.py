@@ -113,6 +113,7 @@ def tax_menus(v: dict[str, Any], *, room: GainRoom, filer: FilerPosition | None)
         long_term_wait_days=int(v["long_term_wait_days"]),
         harvest_min_loss_pct=_exact(v["harvest_min_loss_pct"]),
         harvest_min_loss_usd=_money(v["harvest_min_loss_usd"]),
+        harvest_gains_up_to=_cap(v["harvest_gains_up_to_usd"]),
     )
     if filer is None:
         return tax

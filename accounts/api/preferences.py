@@ -52,6 +52,7 @@ RANGE_MESSAGES = {
     "carryforward_long_term_usd": _range_messages("must not be negative (dollars)"),
     "annual_tax_budget_usd": _range_messages("must not be negative (dollars)"),
     "harvest_min_loss_usd": _range_messages("must not be negative (dollars)"),
+    "harvest_gains_up_to_usd": _range_messages("must not be negative (dollars)"),
     "harvest_min_loss_pct": _range_messages(
         "must not be negative (percent)", "must be at most 100 (percent)"
     ),

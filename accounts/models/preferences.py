@@ -301,6 +301,16 @@ class PreferenceSet(ScopedModel):
         validators=[MinValueValidator(Decimal("0"), message="must not be negative (dollars)")],
         help_text="A loss under this many dollars is not harvested for its own sake.",
     )
+    harvest_gains_up_to_usd = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"), message="must not be negative (dollars)")],
+        help_text="For a client in the 0 % long-term bracket: each night, realize long-term "
+        "gains up to this many dollars and buy the same shares back, stepping up their basis. "
+        "Blank: inherit (none).",
+    )
 
     class Meta:
         constraints = [
@@ -389,6 +399,11 @@ class PreferenceSet(ScopedModel):
             models.CheckConstraint(
                 condition=Q(harvest_min_loss_usd__isnull=True) | Q(harvest_min_loss_usd__gte=0),
                 name="preferenceset_harvest_min_loss_usd_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(harvest_gains_up_to_usd__isnull=True)
+                | Q(harvest_gains_up_to_usd__gte=0),
+                name="preferenceset_harvest_gains_up_to_non_negative",
             ),
             models.CheckConstraint(
                 condition=Q(cash_min_usd__isnull=True) | Q(cash_min_usd__gte=0),

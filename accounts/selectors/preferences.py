@@ -57,6 +57,7 @@ TAX_MENU_FIELDS = (
     "annual_tax_budget_usd",
     "harvest_min_loss_pct",
     "harvest_min_loss_usd",
+    "harvest_gains_up_to_usd",
 )
 SCALAR_FIELDS = (
     "short_term_rate",
@@ -124,6 +125,8 @@ DEFAULTS: dict[str, object] = {
     "annual_tax_budget_usd": None,
     "harvest_min_loss_pct": Decimal("0"),
     "harvest_min_loss_usd": Decimal("0.00"),
+    # gain harvesting (0 % long-term bracket): none unless asked for
+    "harvest_gains_up_to_usd": None,
 }
 
 

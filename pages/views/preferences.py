@@ -52,6 +52,7 @@ NONE_SHOWN = {
     "tax_filer": "The household's filer",
     "ordinary_income_rate": "The short-term rate",
     "annual_tax_budget_usd": "No budget",
+    "harvest_gains_up_to_usd": "No gain harvesting",
 }
 
 
