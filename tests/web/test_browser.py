@@ -181,7 +181,9 @@ def test_trader_approves_exports_and_imports_fills(live_server, page, live_book,
     log_in(page, live_server, "a-trader", PASSWORD)
     page.get_by_role("button", name="Create blotter from approved trades").click()
     page.get_by_text("Block orders and allocations").wait_for()
-    page.get_by_role("button", name="Approve blotter").click()
+    page.get_by_role("link", name="Approve blotter…").click()
+    page.get_by_text("You are about to approve").wait_for()
+    page.get_by_role("button", name=re.compile(r"Approve \d+ orders?")).click()
     page.get_by_text("Blotter approved").wait_for()
     shot(page, "blotter-approved")
     with page.expect_download() as download:

@@ -228,6 +228,11 @@ class ProposedTrade(FirmOwnedModel):
         related_name="allocations",
     )
     filled_quantity = models.DecimalField(max_digits=20, decimal_places=6, default=0)
+    held = models.BooleanField(
+        default=False,
+        help_text="Held by the trader (its order taken off a blotter before approval): no "
+        "longer approved, so no blotter, gain cap or wash-sale window counts it.",
+    )
 
     class Meta:
         ordering = ["proposal_id", "side", "security_id"]

@@ -233,6 +233,7 @@ def _pending_sales(
     30 days, as for the wash-sale windows), and the gain of its open proposal of the day."""
     approved_window = Q(
         proposal__status=ProposalStatus.APPROVED,
+        held=False,
         proposal__as_of__gte=window_start(sold=as_of),
         proposal__as_of__lte=as_of,
     )

@@ -134,6 +134,7 @@ def _wash_context(
     approved = ProposedTrade.objects.for_firm(firm).filter(
         proposal__account__household_id__in=household_ids,
         proposal__status=ProposalStatus.APPROVED,
+        held=False,
         proposal__as_of__gte=since,
         proposal__as_of__lte=as_of,
     )

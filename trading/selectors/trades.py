@@ -21,5 +21,5 @@ def account_fills(*, firm: Firm, account: Account) -> QuerySet[Fill]:
 def approved_trades_waiting(*, firm: Firm) -> QuerySet[ProposedTrade]:
     """Approved trades that no blotter holds yet."""
     return ProposedTrade.objects.for_firm(firm).filter(
-        proposal__status=ProposalStatus.APPROVED, order__isnull=True
+        proposal__status=ProposalStatus.APPROVED, order__isnull=True, held=False
     )

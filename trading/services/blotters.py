@@ -36,6 +36,7 @@ from trading.models import (
     ProposalStatus,
     ProposedTrade,
 )
+from trading.selectors.blotters import LotToRelieve, sale_lots_to_relieve
 from trading.services.event_dates import firm_today, money_event_date
 from trading.services.lot_ledger import transactions_record
 
@@ -48,7 +49,13 @@ EXPORT_COLUMNS = [
     "account_number",
     "allocation_quantity",
     "estimated_price",
+    "order_type",
+    "time_in_force",
+    "versus_purchase",
 ]
+# every order goes out at market, good for the day
+ORDER_TYPE = "market"
+TIME_IN_FORCE = "day"
 FILL_COLUMNS = ["fill_id", "order_id", "account_number", "quantity", "price", "trade_date"]
 # the ledger records a fill as the transaction "fill-<fill_id>", in 80 characters
 FILL_ID_MAX_LENGTH = 75
@@ -75,7 +82,7 @@ def blotter_create(*, firm: Firm, actor: Actor) -> Blotter:
     trades = list(
         ProposedTrade.objects.for_firm(firm)
         .select_for_update()
-        .filter(proposal__status=ProposalStatus.APPROVED, order__isnull=True)
+        .filter(proposal__status=ProposalStatus.APPROVED, order__isnull=True, held=False)
         .select_related("security")
         .order_by("pk")
     )
@@ -104,6 +111,47 @@ def blotter_create(*, firm: Firm, actor: Actor) -> Blotter:
         action="blotter.create",
         obj=blotter,
         after={"orders": len(blocks), "trades": len(trades)},
+    )
+    return blotter
+
+
+@transaction.atomic
+def order_hold(*, firm: Firm, actor: Actor, order: Order) -> Blotter:
+    """Take one order off a blotter before it is approved: its trades are held (no longer
+    approved: no later blotter gathers them, and gain caps and the wash-sale windows stop
+    counting them), the order is deleted and the blotter's totals and export no longer
+    include it."""
+    _require_trader(firm=firm, actor=actor)
+    blotter = Blotter.objects.select_for_update().get(pk=order.blotter_id, firm=firm)
+    if blotter.status != BlotterStatus.OPEN:
+        raise InvalidTransition(
+            f"an order can be held only before the blotter is approved; this blotter is "
+            f"{blotter.get_status_display()}"
+        )
+    order = Order.objects.select_related("security").get(pk=order.pk, firm=firm)
+    trades = list(
+        ProposedTrade.objects.select_for_update()
+        .filter(order=order)
+        .select_related("proposal__account")
+        .order_by("proposal__account__account_number", "pk")
+    )
+    ProposedTrade.objects.filter(pk__in=[t.pk for t in trades]).update(order=None, held=True)
+    before = {
+        "order": f"{order.get_side_display()} {plain_digits(order.quantity)} "
+        f"{order.security.symbol}",
+        "estimated_value_usd": plain_digits(order.estimated_value_usd),
+        "allocations": [
+            f"{t.proposal.account.account_number}: {plain_digits(t.quantity)}" for t in trades
+        ],
+    }
+    order.delete()
+    audit_record(
+        firm=firm,
+        actor=actor,
+        action="blotter.order_hold",
+        obj=blotter,
+        before=before,
+        after={"orders": Order.objects.filter(blotter=blotter).count(), "held": len(trades)},
     )
     return blotter
 
@@ -145,10 +193,22 @@ def _approval_note(actor: Actor) -> str:
 
 
 @transaction.atomic
-def blotter_approve(*, firm: Firm, actor: Actor, blotter: Blotter) -> Blotter:
-    """Approve; with four eyes the first approval waits for a second, different trader."""
+def blotter_approve(
+    *, firm: Firm, actor: Actor, blotter: Blotter, confirmed_orders: int | None = None
+) -> Blotter:
+    """Approve; with four eyes the first approval waits for a second, different trader.
+
+    ``confirmed_orders``: the number of orders the trader was shown when confirming; if the
+    blotter no longer has that many (an order was held since), nothing is approved."""
     _require_trader(firm=firm, actor=actor)
     blotter = Blotter.objects.select_for_update().get(pk=blotter.pk, firm=firm)
+    if confirmed_orders is not None:
+        now_orders = Order.objects.filter(blotter=blotter).count()
+        if now_orders != confirmed_orders:
+            raise InvalidTransition(
+                f"the blotter has {now_orders} orders now, not the {confirmed_orders} you "
+                "confirmed: review it and approve again"
+            )
     now = timezone.now()
     if blotter.status == BlotterStatus.OPEN:
         to = BlotterStatus.PARTLY_APPROVED if firm.require_four_eyes else BlotterStatus.APPROVED
@@ -184,6 +244,17 @@ def _allocations(blotter: Blotter):
     )
 
 
+def versus_purchase(lots: list[LotToRelieve]) -> str:
+    """A sale's lots to relieve as the export's ``versus_purchase`` cell: each lot as
+    ``<acquired YYYY-MM-DD> <quantity> <purchase id>``, lots separated by ``;`` (empty for
+    a purchase). An acquisition date the books no longer know is written ``unknown``."""
+    return ";".join(
+        f"{lot.acquired.isoformat() if lot.acquired else 'unknown'} "
+        f"{plain_digits(lot.quantity)} {lot.lot}"
+        for lot in lots
+    )
+
+
 @transaction.atomic
 def orders_export_csv(*, firm: Firm, actor: Actor, blotter: Blotter) -> str:
     """The blotter's orders, one row per account allocation. Marks the blotter exported."""
@@ -194,7 +265,9 @@ def orders_export_csv(*, firm: Firm, actor: Actor, blotter: Blotter) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
-    for trade in _allocations(blotter):
+    allocations = list(_allocations(blotter))
+    lots = sale_lots_to_relieve(firm=firm, trades=allocations)
+    for trade in allocations:
         writer.writerow(
             [
                 blotter.number,
@@ -205,6 +278,9 @@ def orders_export_csv(*, firm: Firm, actor: Actor, blotter: Blotter) -> str:
                 trade.proposal.account.account_number,
                 plain_digits(trade.quantity),
                 plain_digits(trade.price),
+                ORDER_TYPE,
+                TIME_IN_FORCE,
+                versus_purchase(lots.get(trade.pk, [])),
             ]
         )
     if blotter.status == BlotterStatus.APPROVED:
@@ -223,7 +299,7 @@ def _proposals_mark_filled(*, proposal_ids: set[int]) -> None:
     """Approved proposals among ``proposal_ids`` whose every trade has its fills become
     filled: the ledger now holds their trades, so they no longer count as pending."""
     waiting = (
-        ProposedTrade.objects.filter(proposal_id__in=proposal_ids)
+        ProposedTrade.objects.filter(proposal_id__in=proposal_ids, held=False)
         .exclude(filled_quantity__gte=F("quantity"))
         .values_list("proposal_id", flat=True)
     )

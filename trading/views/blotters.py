@@ -15,13 +15,23 @@ from firms.web import error_lines, firm_view
 from rebalancer.errors import DomainError
 from trading.forms import FillsUploadForm
 from trading.models import BlotterStatus
-from trading.selectors.blotters import blotter_fills, blotter_get, blotter_list, blotter_orders
+from trading.selectors.blotters import (
+    blotter_fills,
+    blotter_get,
+    blotter_list,
+    blotter_order_get,
+    blotter_orders,
+    blotter_totals,
+)
 from trading.selectors.trades import approved_trades_waiting
 from trading.services.blotters import (
     EXPORT_COLUMNS,
+    ORDER_TYPE,
+    TIME_IN_FORCE,
     blotter_approve,
     blotter_create,
     fills_import_csv,
+    order_hold,
     orders_export_csv,
 )
 
@@ -56,6 +66,9 @@ def _detail(request: FirmRequest, blotter, *, upload=None, import_errors=None, s
         "trading/blotter_detail.html",
         {
             "blotter": blotter,
+            "totals": blotter_totals(firm=request.firm, blotter=blotter),
+            "order_type": ORDER_TYPE,
+            "time_in_force": TIME_IN_FORCE,
             "orders": blotter_orders(
                 firm=request.firm, blotter=blotter, membership=request.membership
             ),
@@ -65,6 +78,7 @@ def _detail(request: FirmRequest, blotter, *, upload=None, import_errors=None, s
             "upload": upload or FillsUploadForm(),
             "import_errors": import_errors or [],
             "four_eyes": request.firm.require_four_eyes,
+            "can_hold": blotter.status == BlotterStatus.OPEN,
             "can_approve": blotter.status in {BlotterStatus.OPEN, BlotterStatus.PARTLY_APPROVED},
             "can_export": blotter.status
             in {BlotterStatus.APPROVED, BlotterStatus.EXPORTED, BlotterStatus.FILLED},
@@ -82,6 +96,34 @@ def blotter_detail(request: FirmRequest, blotter_id: int) -> HttpResponse:
     return _detail(request, blotter)
 
 
+@firm_view()
+def blotter_approve_confirm(request: FirmRequest, blotter_id: int) -> HttpResponse:
+    """What approving will approve (its orders and notional by side), before the trader
+    confirms it."""
+    blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
+    require(request.membership, Action.VIEW_BLOTTERS)
+    require(request.membership, Action.TRADE)
+    if blotter.status not in {BlotterStatus.OPEN, BlotterStatus.PARTLY_APPROVED}:
+        messages.error(
+            request, f"A blotter that is {blotter.get_status_display()} cannot be approved."
+        )
+        return redirect("blotter_detail", blotter.pk)
+    return render(
+        request,
+        "trading/blotter_approve_confirm.html",
+        {
+            "blotter": blotter,
+            "totals": blotter_totals(firm=request.firm, blotter=blotter),
+            "four_eyes": request.firm.require_four_eyes,
+        },
+    )
+
+
+def _confirmed_orders(request: FirmRequest) -> int | None:
+    raw = request.POST.get("orders")
+    return int(raw) if raw is not None and raw.isdigit() else None
+
+
 @require_POST
 @firm_view()
 @recent_auth_required
@@ -90,7 +132,12 @@ def blotter_approve_view(request: FirmRequest, blotter_id: int) -> HttpResponse:
     require(request.membership, Action.VIEW_BLOTTERS)
     require(request.membership, Action.TRADE)
     try:
-        blotter = blotter_approve(firm=request.firm, actor=request.actor, blotter=blotter)
+        blotter = blotter_approve(
+            firm=request.firm,
+            actor=request.actor,
+            blotter=blotter,
+            confirmed_orders=_confirmed_orders(request),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -136,4 +183,25 @@ def blotter_import_view(request: FirmRequest, blotter_id: int) -> HttpResponse:
     except DomainError as exc:
         return _detail(request, blotter, upload=form, import_errors=error_lines(exc), status=400)
     messages.success(request, f"{count} fill{'s' if count != 1 else ''} imported; lots updated.")
+    return redirect("blotter_detail", blotter.pk)
+
+
+@require_POST
+@firm_view()
+def blotter_order_hold_view(request: FirmRequest, blotter_id: int, order_id: int) -> HttpResponse:
+    """Take one order off the blotter before approval; its trades are held."""
+    blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
+    require(request.membership, Action.VIEW_BLOTTERS)
+    require(request.membership, Action.TRADE)
+    order = blotter_order_get(firm=request.firm, blotter=blotter, order_id=order_id)
+    try:
+        order_hold(firm=request.firm, actor=request.actor, order=order)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Order {order.pk} ({order.get_side_display()} {order.security.symbol}) held: "
+            "its trades are no longer approved and left the blotter.",
+        )
     return redirect("blotter_detail", blotter.pk)

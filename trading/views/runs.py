@@ -10,19 +10,60 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.selectors.scope import sees_only_own_households
-from firms.permissions import Action, require
+from firms.permissions import Action, can, require
 from firms.requests import FirmRequest
-from firms.web import firm_view, paginate
+from firms.web import error_lines, firm_view, paginate
+from rebalancer.errors import DomainError
 from trading.models import RunStatus
 from trading.selectors.runs import run_chunk_counts, run_failures, run_get, run_list, run_progress
-from trading.tasks import rerun_failed_accounts
+from trading.services.run_now import account_numbers_parse, run_now
+from trading.tasks import enqueue_chunks, rerun_failed_accounts
 
 
 @firm_view(Action.VIEW_RUNS)
 def runs(request: FirmRequest) -> HttpResponse:
+    return _runs_page(request)
+
+
+def _runs_page(request: FirmRequest, *, accounts: str = "", errors=None, status: int = 200):
     return render(
-        request, "trading/runs.html", {"page": paginate(request, run_list(firm=request.firm))}
+        request,
+        "trading/runs.html",
+        {
+            "page": paginate(request, run_list(firm=request.firm)),
+            "can_run": can(request.membership, Action.RERUN),
+            "accounts": accounts,
+            "run_errors": errors or [],
+        },
+        status=status,
     )
+
+
+@require_POST
+@firm_view()
+def run_now_view(request: FirmRequest) -> HttpResponse:
+    """Start today's run for the firm or the account numbers given; off to its live page."""
+    require(request.membership, Action.VIEW_RUNS)
+    require(request.membership, Action.RERUN)
+    text = request.POST.get("accounts", "")
+    try:
+        run, chunk_ids = run_now(
+            firm=request.firm,
+            actor=request.actor,
+            account_numbers=account_numbers_parse(text),
+            enqueue=enqueue_chunks,
+        )
+    except DomainError as exc:
+        return _runs_page(request, accounts=text, errors=error_lines(exc), status=400)
+    if chunk_ids:
+        messages.success(request, f"Run for {run.as_of:%Y-%m-%d} started.")
+    else:
+        messages.info(
+            request,
+            f"Nothing to start: every chosen account already has a proposal for "
+            f"{run.as_of:%Y-%m-%d}.",
+        )
+    return redirect("run_detail", run.pk)
 
 
 def _progress_context(request: FirmRequest, run) -> dict:
