@@ -20,7 +20,7 @@ to cash; trades are whole shares at the close.
     print(format_table(report=report))
 """
 
-from backtest.report import build_report, format_table, write_outputs
+from backtest.report import build_report, format_issue_table, format_table, write_outputs
 from backtest.runner import run_scenario
 from backtest.scenarios import SCENARIOS, Published, Scenario
 
@@ -29,6 +29,7 @@ __all__ = [
     "Published",
     "Scenario",
     "build_report",
+    "format_issue_table",
     "format_table",
     "run_scenario",
     "write_outputs",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, SupportsFloat
 
 import numpy as np
 
+from backtest.after_tax import LABELS, LOSS_USES, policy_figures
 from backtest.metrics import (
     account_figures,
     daily_returns,
@@ -23,7 +24,7 @@ from backtest.metrics import (
     model_returns,
     taxes_paid,
 )
-from backtest.runner import Outcome
+from backtest.runner import Outcome, rates_of
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -92,7 +93,26 @@ def build_report(*, outcome: Outcome) -> dict[str, Any]:
             "cpu_seconds": round(outcome.seconds_by_policy[name], 1),
         }
     scenario = outcome.scenario
+    issue, _ = published_figures(outcome=outcome)
     return {
+        "market": "real prices" if scenario.prices_csv else "synthetic market",
+        "by_loss_use": issue,
+        "assumptions": {
+            **LABELS,
+            "taxes": "each year's tax is paid from the account (a negative tax credited to "
+            "it) on the first trading day from 15 April of the next year; open years on the "
+            "last day",
+            "benchmark": "buy-and-hold of the equal-weighted index of the point-in-time "
+            "members (synthetic: of the model), bought with the account's cash on its entry "
+            "day, liquidated on the last day",
+            "simulation_loss_use": scenario.loss_use,
+            "other_gains_usd_per_year": scenario.other_gains_usd,
+            "risk_model": "estimated from closes before each month's first trading day, "
+            "re-estimated monthly (not daily, for speed); the built-in fallback before 60 "
+            "days of history"
+            if scenario.tickers_csv
+            else "the optimizer's built-in fallback model",
+        },
         "scenario": {
             "name": scenario.name,
             "description": scenario.description,
@@ -106,6 +126,14 @@ def build_report(*, outcome: Outcome) -> dict[str, Any]:
             "min_trade_usd": scenario.min_trade_usd,
             "seed": scenario.seed,
             "prices": scenario.prices_csv or "synthetic factor model",
+            "tickers": scenario.tickers_csv,
+            "membership": scenario.membership_csv,
+            "start": scenario.start.isoformat() if scenario.start else None,
+            "end": scenario.end.isoformat() if scenario.end else None,
+            "tracking_limit_pct_per_year": scenario.tracking_limit_pct,
+            "first_account_entry": history.days[
+                min(a.entry for a in outcome.inputs.accounts)
+            ].isoformat(),
             "first_day": history.days[0].isoformat(),
             "last_day": history.days[-1].isoformat(),
         },
@@ -114,6 +142,75 @@ def build_report(*, outcome: Outcome) -> dict[str, Any]:
         "elapsed_seconds": round(outcome.elapsed_seconds, 1),
         "workers": outcome.workers,
     }
+
+
+def published_figures(
+    *, outcome: Outcome
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, dict[str, np.ndarray]]]]:
+    """Per loss use and policy, the figures of `backtest.after_tax`, and their series."""
+    history = outcome.inputs.history
+    model = outcome.inputs.model
+    rows = []
+    for t, prices in enumerate(history.prices):
+        if hasattr(model, "benchmark"):
+            rows.append(model.benchmark(t))
+        else:
+            w = model.weights(prices=prices, t=t)
+            rows.append(w / w.sum() if w.sum() > 0 else w)
+    bench = np.zeros(history.n_days)
+    growth = np.nan_to_num(history.prices[1:] / history.prices[:-1] - 1.0)
+    bench[1:] = (np.array(rows)[:-1] * growth).sum(axis=1)
+    initial = {a.id: a.initial_usd for a in outcome.inputs.accounts}
+    rates = rates_of(scenario=outcome.scenario)
+    figures: dict[str, dict[str, Any]] = {}
+    series: dict[str, dict[str, dict[str, np.ndarray]]] = {}
+    for use in LOSS_USES:
+        figures[use], series[use] = {}, {}
+        for name, runs in outcome.runs.items():
+            figures[use][name], series[use][name] = policy_figures(
+                runs=runs,
+                history=history,
+                bench=bench,
+                rates=rates,
+                loss_use=use,
+                other_gains_usd=outcome.scenario.other_gains_usd,
+                initial_usd=initial,
+            )
+    return figures, series
+
+
+def format_issue_table(*, report: dict[str, Any]) -> str:
+    """One table per loss use, each figure saying which assumption it uses."""
+    lines = [
+        f"{report['market']}: against buy-and-hold of the benchmark, liquidated at the end; "
+        "taxes paid from the account; %/yr, mean of accounts",
+    ]
+    for use, by_policy in report["by_loss_use"].items():
+        lines.append(f"[{use}] {LABELS[use]}")
+        head = (
+            f"{'policy':<31}{'pre-tax':>8}{'AT held':>8}{'AT liq':>8}{'pre exc':>8}"
+            f"{'AT exc':>8}{'TAX ALPHA':>10}{'TE':>7}{'disp pre':>9}{'disp AT':>8}"
+            f"{'turn':>6}{'wash':>6}{'taxes paid $':>14}{'deferred $':>13}{'carry $':>12}"
+        )
+        lines += [head, "-" * len(head)]
+        for name, p in by_policy.items():
+            lines.append(
+                f"{name:<31}{p['pretax_return_pct_per_year']:>8.2f}"
+                f"{p['aftertax_return_pct_per_year']:>8.2f}"
+                f"{p['aftertax_liquidated_return_pct_per_year']:>8.2f}"
+                f"{p['pretax_excess_pct_per_year']:>8.2f}{p['aftertax_excess_pct_per_year']:>8.2f}"
+                f"{p['tax_alpha_pct_per_year']:>10.2f}{p['tracking_error_pct_per_year']:>7.2f}"
+                f"{p['dispersion_pct']['pretax_active']:>9.2f}"
+                f"{p['dispersion_pct']['aftertax_active']:>8.2f}"
+                f"{p['turnover_pct_per_year']:>6.0f}{p['wash_sales']:>6}"
+                f"{p['taxes_paid_usd']:>14,.0f}{p['deferred_tax_usd']:>13,.0f}"
+                f"{p['loss_carryforward_usd']:>12,.0f}"
+            )
+    lines.append(
+        "TE, dispersion, turnover and wash sales are the same trades under both loss uses; "
+        "TE is realised (daily active returns against the benchmark, annualized)."
+    )
+    return "\n".join(lines)
 
 
 def _pct(value: float | None, digits: int = 2) -> str:
@@ -127,7 +224,8 @@ def format_table(*, report: dict[str, Any]) -> str:
         f"{'alpha liq':>10}{'TE':>8}{'disp.':>8}{'disp.AT':>8}{'turn.':>8}{'taxes paid $':>15}"
         f"{'wash':>6}{'breach':>7}"
     )
-    lines = [head, "-" * len(head)]
+    title = f"{report['market']}: after-tax back-test (full loss use, against buy-and-hold)"
+    lines = [title, head, "-" * len(head)]
     for name, p in report["policies"].items():
         wash = (
             p["wash_sales_lot_engine"]
@@ -182,6 +280,25 @@ def write_outputs(*, report: dict[str, Any], outcome: Outcome, out: Path) -> lis
     ax.legend()
     written.append(_save(fig=fig, path=out / "dispersion.png", plt=plt))
     written.append(_gains_chart(report=report, path=out / "realized_gains.png", plt=plt))
+    _, series = published_figures(outcome=outcome)
+    market = report["market"]
+    for key, title, scale in (
+        ("cumulative_tax_alpha", "Cumulative tax alpha (after-tax minus pre-tax, log)", 100),
+        ("tracking_error", "Tracking error, trailing quarter, annualized", 100),
+        ("dispersion", "Dispersion: std of accounts' cumulative active return", 100),
+    ):
+        fig, ax = plt.subplots(figsize=(9, 4.5))
+        for use, style in (("realistic", "-"), ("full", ":")):
+            if key != "cumulative_tax_alpha" and use == "full":
+                continue
+            for name, curves in series[use].items():
+                label = f"{name} ({use})" if key == "cumulative_tax_alpha" else name
+                ax.plot(days, scale * curves[key], style, label=label)
+        ax.set_title(f"{title} ({market})")
+        ax.set_ylabel("%")
+        ax.legend(fontsize=7)
+        name = "dispersion_over_time" if key == "dispersion" else key
+        written.append(_save(fig=fig, path=out / f"{name}.png", plt=plt))
     return written
 
 

@@ -142,6 +142,8 @@ def _run_pair(task: tuple[int, str, bool]) -> tuple[AccountRun, float]:
             cost_bps=scenario.cost_bps,
             wash_sale=name != NO_WASH_RULE,
             keep_transactions=engine_check,
+            loss_use=scenario.loss_use,
+            other_gains_usd=scenario.other_gains_usd,
         ),
     )
     if engine_check:

@@ -43,7 +43,10 @@ class Scenario:
     With `tickers_csv` and `membership_csv` beside `prices_csv` the test runs on real
     prices from `start` to `end` (see `backtest.real`): `n_stocks` is then the K of each
     direct-index account and `years` is ignored; `tracking_limit_pct` (%/yr) is the
-    optimizer's tracking-error limit (None: none)."""
+    optimizer's tracking-error limit (None: none). `loss_use` ("full" or "realistic", see
+    `backtest.taxes`) is how the simulation settles each year's tax from the account, and
+    `other_gains_usd` the filer's long-term gains realized elsewhere each year; the report
+    gives both loss uses whichever settled the cash."""
 
     name: str
     n_accounts: int
@@ -63,6 +66,8 @@ class Scenario:
     start: date | None = None
     end: date | None = None
     tracking_limit_pct: float | None = None
+    loss_use: str = "full"
+    other_gains_usd: float = 0.0
     flows: FlowSettings = field(default_factory=FlowSettings)
     published: tuple[Published, ...] = ()
     description: str = ""

@@ -100,6 +100,8 @@ class AccountRun:
     realized: list[Realized]
     liquidation_tax_usd: float
     unpaid_tax_usd: float = 0.0
+    liquidation_short_usd: float = 0.0
+    liquidation_long_usd: float = 0.0
     transactions: list[dict[str, Any]] = field(default_factory=list)
     engine: dict[str, Any] | None = None
     breaches: int = 0
@@ -174,8 +176,13 @@ def simulate(
         held = state.quantities(symbols=history.symbols)
         run.value_usd[t] = state.cash_usd + float(np.nansum(held * prices))
     run.realized = state.ledger.realized
-    run.liquidation_tax_usd = _liquidation_tax(
-        state=state, history=history, rates=settings.rates, day=history.days[-1]
+    run.liquidation_short_usd, run.liquidation_long_usd = _liquidation_gains(
+        state=state, history=history, day=history.days[-1]
+    )
+    run.liquidation_tax_usd = round(
+        settings.rates.short_term * run.liquidation_short_usd
+        + settings.rates.long_term * run.liquidation_long_usd,
+        2,
     )
     run.unpaid_tax_usd = round(state.tax_need_usd, 2)
     run.solves = getattr(policy, "solves", 0)
@@ -346,15 +353,18 @@ def _pay_needs(*, state: AccountState, run: AccountRun, t: int) -> None:
     run.external_flow_usd[t] -= client
 
 
-def _liquidation_tax(
-    *, state: AccountState, history: PriceHistory, rates: TaxRates, day: date
-) -> float:
-    """Tax that selling every open lot at the last close would cost (negative: a credit)."""
+def _liquidation_gains(
+    *, state: AccountState, history: PriceHistory, day: date
+) -> tuple[float, float]:
+    """(short-term, long-term) gain that selling every open lot at the last close would
+    realize (negative: a loss); its tax at full loss use is the rates times these."""
     index = {s: i for i, s in enumerate(history.symbols)}
     last = history.prices[-1]
-    tax = 0.0
+    short = long = 0.0
     for piece in state.ledger.pieces():
         gain = piece.quantity * float(last[index[piece.symbol]]) - piece.basis
-        long = is_long_term(start=piece.hp_start, sold=day)
-        tax += gain * (rates.long_term if long else rates.short_term)
-    return round(tax, 2)
+        if is_long_term(start=piece.hp_start, sold=day):
+            long += gain
+        else:
+            short += gain
+    return round(short, 2), round(long, 2)

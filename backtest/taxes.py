@@ -51,8 +51,10 @@ def year_taxes(
     long_term_rate: float,
     loss_use: str,
     other_gains_usd: float = 0.0,
+    extra: dict[int, tuple[float, float]] | None = None,
 ) -> YearTaxes:
-    """Each year of `years`' tax on the realized `rows`, `loss_use` as above."""
+    """Each year of `years`' tax on the realized `rows` (plus `extra`: year -> short- and
+    long-term gains, e.g. a final liquidation), `loss_use` as above."""
     if loss_use not in LOSS_USES:
         raise ValueError(f"loss_use must be one of {LOSS_USES}, not {loss_use!r}")
     short: dict[int, float] = {}
@@ -60,6 +62,9 @@ def year_taxes(
     for row in rows:
         bucket = long if row.long_term else short
         bucket[row.sold.year] = bucket.get(row.sold.year, 0.0) + row.deductible
+    for year, (more_short, more_long) in (extra or {}).items():
+        short[year] = short.get(year, 0.0) + more_short
+        long[year] = long.get(year, 0.0) + more_long
     out: dict[int, float] = {}
     if loss_use == FULL:
         for year in years:

@@ -129,6 +129,37 @@ def test_a_tiny_back_test_gives_the_answer_worked_by_hand(tmp_path):
     for runs in outcome.runs.values():
         assert runs[0].breaches == 0
         assert runs[0].solver_failures == 0
+    # The benchmark holds A and B half and half on the last day: it gains 50 % in 7
+    # days. Sold then, the $500,000 short-term gain pays 35 %: $1,325,000 is left.
+    for use in ("realistic", "full"):
+        held = report["by_loss_use"][use]["buy_and_hold"]
+        assert held["benchmark_pretax_return_pct_per_year"] == pytest.approx(
+            100 * (1.5 ** (252 / 7) - 1), rel=1e-6
+        )
+        assert held["benchmark_aftertax_liquidated_return_pct_per_year"] == pytest.approx(
+            100 * (1.325 ** (252 / 7) - 1), rel=1e-6
+        )
+        assert held["wash_sales"] == 0
+        assert held["taxes_paid_usd"] == 0
+    assert report["market"] == "real prices"
+    keys = {
+        "pretax_return_pct_per_year",
+        "aftertax_return_pct_per_year",
+        "aftertax_liquidated_return_pct_per_year",
+        "aftertax_excess_pct_per_year",
+        "pretax_excess_pct_per_year",
+        "tax_alpha_pct_per_year",
+        "tracking_error_pct_per_year",
+        "dispersion_pct",
+        "turnover_pct_per_year",
+        "wash_sales",
+        "taxes_paid_usd",
+        "loss_carryforward_usd",
+    }
+    for by_policy in report["by_loss_use"].values():
+        assert by_policy.keys() == report["policies"].keys()
+        for figures in by_policy.values():
+            assert keys <= figures.keys()
 
 
 def test_accounts_start_on_the_first_trading_day_of_consecutive_months(tmp_path):

@@ -55,6 +55,7 @@ def test_buy_and_hold_is_the_benchmark_and_stays_on_the_model(busy_report):
 
 def test_the_table_names_every_policy(busy_report):
     table = format_table(report=busy_report)
+    assert table.splitlines()[0].startswith("synthetic market:")
     for name in busy_report["policies"]:
         assert name in table
 
@@ -94,6 +95,9 @@ def test_a_back_test_on_real_prices_is_sane(tmp_path):
         "after_tax_excess.png",
         "dispersion.png",
         "realized_gains.png",
+        "cumulative_tax_alpha.png",
+        "tracking_error.png",
+        "dispersion_over_time.png",
     }
     assert json.loads((tmp_path / "report.json").read_text())["policies"].keys() == {
         "buy_and_hold",

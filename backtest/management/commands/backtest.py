@@ -27,6 +27,7 @@ from backtest import (
     SCENARIOS,
     Scenario,
     build_report,
+    format_issue_table,
     format_table,
     run_scenario,
     write_outputs,
@@ -55,6 +56,16 @@ class Command(BaseCommand):
         parser.add_argument("--end", type=_day, help="last day of a real-price test")
         parser.add_argument(
             "--tracking-limit", type=float, help="optimizer's tracking-error limit, %%/yr"
+        )
+        parser.add_argument(
+            "--other-gains",
+            type=float,
+            help="the filer's long-term gains realized elsewhere each year, USD (default 0)",
+        )
+        parser.add_argument(
+            "--loss-use",
+            choices=("realistic", "full"),
+            help="how the simulation settles taxes (default: realistic on real prices)",
         )
         parser.add_argument("--seed", type=int, help="seed for prices and accounts")
         parser.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")
@@ -86,6 +97,7 @@ class Command(BaseCommand):
             f"optimizer {scenario.step}, {outcome.workers} worker(s)"
         )
         self.stdout.write(format_table(report=report))
+        self.stdout.write(format_issue_table(report=report))
         self.stdout.write(f"elapsed {elapsed:.1f} s; wrote {', '.join(str(p) for p in written)}")
 
     def _progress(self, *, started: float) -> Callable[[int, int, AccountRun], None]:
@@ -125,6 +137,8 @@ def _scenario(options: dict[str, Any]) -> Scenario:
         ("start", "start"),
         ("end", "end"),
         ("tracking_limit", "tracking_limit_pct"),
+        ("other_gains", "other_gains_usd"),
+        ("loss_use", "loss_use"),
     ):
         if options[option] is not None:
             changes[field] = options[option]
@@ -139,6 +153,7 @@ def _scenario(options: dict[str, Any]) -> Scenario:
         changes["name"] = "real prices"
         changes.setdefault("wash_sale_rule_off_too", True)
         changes["flows"] = NO_FLOWS
+        changes.setdefault("loss_use", "realistic")
     for field in ("n_accounts", "years", "n_stocks"):
         if changes.get(field, 1) <= 0:
             raise CommandError(f"--{field.removeprefix('n_')} must be positive")

@@ -1,0 +1,71 @@
+"""The back-test's yearly tax, with full and with realistic loss use (Schedule D)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from backtest.ledger import Realized
+from backtest.taxes import FULL, REALISTIC, year_taxes
+
+
+def _row(sold: date, gain: float, *, long_term: bool) -> Realized:
+    return Realized(
+        sale="s",
+        lot="l",
+        symbol="X",
+        quantity=1,
+        acquired=date(2000, 1, 3),
+        sold=sold,
+        proceeds=max(gain, 0.0) + 100.0,
+        basis=100.0 - min(gain, 0.0),
+        gain=gain,
+        long_term=long_term,
+    )
+
+
+ROWS = [
+    _row(date(2008, 10, 1), -10_000.0, long_term=False),
+    _row(date(2010, 3, 1), 12_000.0, long_term=True),
+]
+
+
+def _taxes(loss_use: str, other: float = 0.0) -> dict[int, float]:
+    return year_taxes(
+        rows=ROWS,
+        years=range(2008, 2011),
+        short_term_rate=0.35,
+        long_term_rate=0.15,
+        loss_use=loss_use,
+        other_gains_usd=other,
+    ).by_year
+
+
+def test_full_loss_use_refunds_the_whole_loss_at_its_rate_the_year_it_is_realized():
+    assert _taxes(FULL) == {2008: -3_500.0, 2009: 0.0, 2010: 1_800.0}
+
+
+def test_realistic_use_deducts_3000_a_year_and_carries_the_rest_into_the_gain_year():
+    # 2008: 3,000 deducted at 35 %, 7,000 carried short-term; 2009: 3,000 more, 4,000
+    # carried; 2010: the 12,000 long-term gain less the 4,000 is taxed at 15 %.
+    taxes = year_taxes(
+        rows=ROWS,
+        years=range(2008, 2011),
+        short_term_rate=0.35,
+        long_term_rate=0.15,
+        loss_use=REALISTIC,
+    )
+
+    assert taxes.by_year == {2008: -1_050.0, 2009: -1_050.0, 2010: 1_200.0}
+    assert taxes.carried_out.total_usd == 0
+
+
+def test_other_gains_let_the_loss_offset_them_at_their_rate():
+    # 2008: the 10,000 loss offsets 10,000 of the 20,000 elsewhere: 1,500 saved.
+    assert _taxes(REALISTIC, other=20_000.0) == {2008: -1_500.0, 2009: 0.0, 2010: 1_800.0}
+
+
+def test_a_loss_use_must_be_named():
+    with pytest.raises(ValueError, match="loss_use"):
+        _taxes("some")
