@@ -36,10 +36,17 @@ TAX_MONEY_FIELDS = (
     "carryforward_short_term_usd",
     "carryforward_long_term_usd",
     "annual_tax_budget_usd",
+    "transition_budget_per_year_usd",
     "harvest_min_loss_usd",
     "harvest_gains_up_to_usd",
 )
-TAX_OTHER_FIELDS = ("tax_filer", "carryforward_years", "harvest_min_loss_pct")
+TAX_OTHER_FIELDS = (
+    "tax_filer",
+    "carryforward_years",
+    "harvest_min_loss_pct",
+    "transition_start_year",
+    "transition_years",
+)
 MONEY_FIELDS = ("cash_min_usd", "min_trade_value_usd", "min_benefit_usd")
 PERCENT_FIELDS = ("tracking_error_limit_pct", "sector_limit_pct", "asset_class_limit_pct")
 CAP_FIELDS = ("max_realized_gain_usd", "max_short_term_gain_usd")
@@ -75,6 +82,9 @@ LABELS = {
     "carryforward_years": "Years to use a carried loss",
     "carryforward_discount_rate": "Discount rate for a carried loss (% a year)",
     "annual_tax_budget_usd": "Tax budget this year ($ of tax)",
+    "transition_start_year": "Transition plan: first tax year",
+    "transition_years": "Transition plan: years",
+    "transition_budget_per_year_usd": "Transition plan: tax budget per year ($ of tax)",
     "harvest_min_loss_pct": "Harvest only losses of at least (% of basis)",
     "harvest_min_loss_usd": "Harvest only losses of at least ($)",
     "harvest_gains_up_to_usd": "Harvest gains up to ($ of long-term gain)",
@@ -233,6 +243,26 @@ class PreferencesForm(forms.Form):
         help_text="Dollars of tax, with Schedule D netting: each night's rebalance may spend "
         "only what is left of it.",
     )
+    transition_start_year = forms.IntegerField(
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text="Legacy holdings: the plan's first tax year (blank: no plan).",
+    )
+    transition_years = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=30,
+        help_text="Years the plan spreads its tax over.",
+    )
+    transition_budget_per_year_usd = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+        help_text="Dollars of tax each plan year may spend moving the account to its model "
+        "(Schedule D at the account's rates).",
+    )
     harvest_min_loss_pct = _percent(above_zero=False, unit="percent of basis")
     harvest_min_loss_usd = _money()
     harvest_gains_up_to_usd = forms.DecimalField(
@@ -345,6 +375,8 @@ class PreferencesForm(forms.Form):
             *TAX_MONEY_FIELDS,
             "carryforward_years",
             "harvest_min_loss_pct",
+            "transition_start_year",
+            "transition_years",
         ):
             values[name] = data.get(name)
         values["tax_filer"] = (data.get("tax_filer") or "").strip()

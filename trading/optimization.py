@@ -53,6 +53,7 @@ from trading.selectors.run_inputs import (
     HouseholdWashContext,
     referenced_symbols,
 )
+from trading.selectors.transition import transition_budget
 
 STALE_PRICE_DAYS = 5
 HUNDRED = Decimal("100")
@@ -103,7 +104,9 @@ def _risk(v: dict[str, Any]) -> RiskPreferences:
 
 def tax_menus(v: dict[str, Any], *, room: GainRoom, filer: FilerPosition | None) -> TaxPreferences:
     """The tax menus; with the filer's position (taxable accounts), the Schedule D inputs
-    and what is left of the year's tax budget (``optimizer/tax_value.py``)."""
+    and what is left of the year's tax budget (``optimizer/tax_value.py``): the least of
+    the annual budget's and, in a year of a transition plan, the plan year's amount, each
+    less what the filer's gains realized this year have cost (``trading.selectors.transition``)."""
     tax = TaxPreferences(
         short_term_rate=_exact(v["short_term_rate"]),
         long_term_rate=_exact(v["long_term_rate"]),
@@ -133,11 +136,15 @@ def tax_menus(v: dict[str, Any], *, room: GainRoom, filer: FilerPosition | None)
             discount_rate=_exact(v["carryforward_discount_rate"]),
         ),
     )
-    budget = v["annual_tax_budget_usd"]
-    if budget is None:
+    spent = tax_spent(tax)
+    rooms = [
+        max(ZERO, cents_half_even(Decimal(amount) - spent))
+        for amount in (v["annual_tax_budget_usd"], transition_budget(v, year=room.as_of.year))
+        if amount is not None
+    ]
+    if not rooms:
         return tax
-    room_left = max(ZERO, cents_half_even(Decimal(budget) - tax_spent(tax)))
-    return dataclasses.replace(tax, max_tax=room_left)
+    return dataclasses.replace(tax, max_tax=min(rooms))
 
 
 def _preferences(

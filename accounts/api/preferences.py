@@ -51,6 +51,13 @@ RANGE_MESSAGES = {
     "carryforward_short_term_usd": _range_messages("must not be negative (dollars)"),
     "carryforward_long_term_usd": _range_messages("must not be negative (dollars)"),
     "annual_tax_budget_usd": _range_messages("must not be negative (dollars)"),
+    "transition_budget_per_year_usd": _range_messages("must not be negative (dollars)"),
+    "transition_years": _range_messages(
+        "must be from 1 to 30 (years)", "must be from 1 to 30 (years)"
+    ),
+    "transition_start_year": _range_messages(
+        "must be a tax year from 2000 to 2100", "must be a tax year from 2000 to 2100"
+    ),
     "harvest_min_loss_usd": _range_messages("must not be negative (dollars)"),
     "harvest_gains_up_to_usd": _range_messages("must not be negative (dollars)"),
     "harvest_min_loss_pct": _range_messages(

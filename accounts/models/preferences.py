@@ -285,6 +285,34 @@ class PreferenceSet(ScopedModel):
         "cost this year, at the account's rates with Schedule D netting. Blank: inherit "
         "(none).",
     )
+    transition_start_year = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(2000, message="must be a tax year from 2000 to 2100"),
+            MaxValueValidator(2100, message="must be a tax year from 2000 to 2100"),
+        ],
+        help_text="The first tax year of a transition plan for legacy holdings. Blank: "
+        "inherit (no plan).",
+    )
+    transition_years = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, message="must be from 1 to 30 (years)"),
+            MaxValueValidator(30, message="must be from 1 to 30 (years)"),
+        ],
+        help_text="How many tax years the transition plan spreads its tax over.",
+    )
+    transition_budget_per_year_usd = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"), message="must not be negative (dollars)")],
+        help_text="The most tax (dollars of tax, Schedule D at the account's rates) each "
+        "year of the transition plan may spend moving the account toward its model.",
+    )
     harvest_min_loss_pct = models.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -390,6 +418,16 @@ class PreferenceSet(ScopedModel):
             models.CheckConstraint(
                 condition=Q(annual_tax_budget_usd__isnull=True) | Q(annual_tax_budget_usd__gte=0),
                 name="preferenceset_annual_tax_budget_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(transition_years__isnull=True)
+                | Q(transition_years__gte=1, transition_years__lte=30),
+                name="preferenceset_transition_years_1_30",
+            ),
+            models.CheckConstraint(
+                condition=Q(transition_budget_per_year_usd__isnull=True)
+                | Q(transition_budget_per_year_usd__gte=0),
+                name="preferenceset_transition_budget_non_negative",
             ),
             models.CheckConstraint(
                 condition=Q(harvest_min_loss_pct__isnull=True)

@@ -55,6 +55,9 @@ TAX_MENU_FIELDS = (
     "carryforward_years",
     "carryforward_discount_rate",
     "annual_tax_budget_usd",
+    "transition_start_year",
+    "transition_years",
+    "transition_budget_per_year_usd",
     "harvest_min_loss_pct",
     "harvest_min_loss_usd",
     "harvest_gains_up_to_usd",
@@ -123,6 +126,10 @@ DEFAULTS: dict[str, object] = {
     "carryforward_years": Decimal("3"),
     "carryforward_discount_rate": Decimal("0.05"),
     "annual_tax_budget_usd": None,
+    # a transition plan for legacy holdings: none unless all three are set
+    "transition_start_year": None,
+    "transition_years": None,
+    "transition_budget_per_year_usd": None,
     "harvest_min_loss_pct": Decimal("0"),
     "harvest_min_loss_usd": Decimal("0.00"),
     # gain harvesting (0 % long-term bracket): none unless asked for

@@ -51,6 +51,9 @@ def test_the_tax_menus_are_household_defaults_an_account_overrides_audited(firm_
         ({"annual_tax_budget_usd": "-100"}, "annual_tax_budget_usd"),
         ({"carryforward_usd": "5000"}, "carryforward_usd"),
         ({"carryforward_short_term_usd": "-1"}, "carryforward_short_term_usd"),
+        ({"transition_budget_per_year_usd": "-1"}, "transition_budget_per_year_usd"),
+        ({"transition_years": 0}, "transition_years"),
+        ({"transition_start_year": 3000}, "transition_start_year"),
     ],
 )
 def test_bad_tax_menus_are_refused_naming_the_field(firm_a, api_a, sent, field):

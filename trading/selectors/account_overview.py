@@ -28,6 +28,7 @@ from trading.selectors.filer_position import TaxBudgetRoom, tax_budget_room
 from trading.selectors.gain_room import GainRoom, gain_rooms_for_accounts
 from trading.selectors.holdings import account_cash_usd, account_lots, account_positions
 from trading.selectors.realized import RealizedSummary, realized_gains_summary, wash_sale_windows
+from trading.selectors.transition import TransitionProgress, transition_progress
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class AccountOverview:
     gain_room: GainRoom
     withdrawals: list[CashWithdrawal]
     tax_budget: TaxBudgetRoom | None = None
+    transition: TransitionProgress | None = None
     wash_not_to_buy: list = field(default_factory=list)
     wash_not_to_sell: list = field(default_factory=list)
     # declared, not yet paid: shown beside cash, not counted in it
@@ -206,6 +208,9 @@ def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> Account
         realized=realized_gains_summary(firm=firm, year=as_of.year, account=account),
         gain_room=rooms.room(account.pk),
         tax_budget=tax_budget_room(
+            firm=firm, account=account, preferences=preferences, as_of=as_of
+        ),
+        transition=transition_progress(
             firm=firm, account=account, preferences=preferences, as_of=as_of
         ),
         withdrawals=list(CashWithdrawal.objects.for_firm(firm).filter(account=account)),

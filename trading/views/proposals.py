@@ -28,6 +28,7 @@ from trading.selectors.proposals import (
     proposal_weights,
     trade_get,
 )
+from trading.selectors.transition import proposal_transition_step
 from trading.services.review import (
     proposal_approve,
     proposal_reject,
@@ -77,6 +78,7 @@ def _detail_context(request: FirmRequest, proposal) -> dict:
         "rules": proposal.binding_rules or [],
         "gain_room": proposal_gain_room(proposal=proposal),
         "tax_budget": proposal_tax_budget(proposal=proposal),
+        "transition": proposal_transition_step(proposal=proposal),
         "previous": previous_proposal(firm=request.firm, proposal=proposal),
         "editable": proposal.status == ProposalStatus.PENDING_REVIEW,
         "reject_form": RejectForm(),
