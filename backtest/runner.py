@@ -140,14 +140,16 @@ def _run_pair(task: tuple[int, str, bool]) -> tuple[AccountRun, float]:
         settings=RunSettings(
             rates=rates_of(scenario=scenario),
             cost_bps=scenario.cost_bps,
-            wash_sale=name != NO_WASH_RULE,
+            wash_sale=name != NO_WASH_RULE or scenario.wash_sale_law_applies,
             keep_transactions=engine_check,
             loss_use=scenario.loss_use,
             other_gains_usd=scenario.other_gains_usd,
         ),
     )
     if engine_check:
-        run.engine = engine_summary(run=run, wash_sale=name != NO_WASH_RULE)
+        run.engine = engine_summary(
+            run=run, wash_sale=name != NO_WASH_RULE or scenario.wash_sale_law_applies
+        )
     run.transactions = []
     return run, time.perf_counter() - start
 

@@ -39,7 +39,9 @@ class Scenario:
     (daily, weekly: every Monday-or-first day of a week, monthly: first trading day of a
     month); accounts are valued and flows happen daily whatever the step.
     `wash_sale_rule_off_too`: also run the optimizer with the wash-sale rule switched off
-    (the comparison Chaudhuri, Burnham and Lo make).
+    (the comparison Chaudhuri, Burnham and Lo make); `wash_sale_law_applies`: in that run
+    the rule is off in the optimizer only, the ledger and the lot engine still apply the
+    law (disallowed losses move into the replacement's basis), as on real prices.
     With `tickers_csv` and `membership_csv` beside `prices_csv` the test runs on real
     prices from `start` to `end` (see `backtest.real`): `n_stocks` is then the K of each
     direct-index account and `years` is ignored; `tracking_limit_pct` (%/yr) is the
@@ -59,6 +61,7 @@ class Scenario:
     min_trade_usd: float = 100.0
     harvest_losses: bool = True
     wash_sale_rule_off_too: bool = False
+    wash_sale_law_applies: bool = False
     seed: int = 0
     prices_csv: str | None = None
     tickers_csv: str | None = None

@@ -111,6 +111,7 @@ def test_a_tiny_back_test_gives_the_answer_worked_by_hand(tmp_path):
         membership_csv=str(membership),
         tracking_limit_pct=1.0,
         wash_sale_rule_off_too=True,
+        wash_sale_law_applies=True,
         flows=NO_FLOWS,
     )
 

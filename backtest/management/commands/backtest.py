@@ -154,6 +154,7 @@ def _scenario(options: dict[str, Any]) -> Scenario:
         changes.setdefault("wash_sale_rule_off_too", True)
         changes["flows"] = NO_FLOWS
         changes.setdefault("loss_use", "realistic")
+        changes["wash_sale_law_applies"] = True
     for field in ("n_accounts", "years", "n_stocks"):
         if changes.get(field, 1) <= 0:
             raise CommandError(f"--{field.removeprefix('n_')} must be positive")
