@@ -91,3 +91,14 @@ def error_lines(exc: DomainError) -> list[str]:
 
 def paginate(request: HttpRequest, items, size: int = PAGE_SIZE) -> Page:
     return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def wants_csv(request: HttpRequest) -> bool:
+    """A list page asked for its rows as a CSV download (``?format=csv``)."""
+    return request.GET.get("format") == "csv"
+
+
+def csv_download(text: str, *, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

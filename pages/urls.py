@@ -39,6 +39,7 @@ urlpatterns = [
         preferences.account_rule_remove,
         name="account_rule_remove",
     ),
+    path("accounts/<int:account_id>/lots.csv", book.account_lots_csv, name="account_lots_csv"),
     path("accounts/<int:account_id>/history/", audit.account_history_page, name="account_history"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("models/", models.models, name="models"),

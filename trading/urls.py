@@ -16,6 +16,16 @@ urlpatterns = [
         name="proposal_approve",
     ),
     path(
+        "proposals/<int:proposal_id>/report/",
+        proposals.proposal_report,
+        name="proposal_report",
+    ),
+    path(
+        "proposals/<int:proposal_id>/unapprove/",
+        proposals.proposal_unapprove_view,
+        name="proposal_unapprove",
+    ),
+    path(
         "proposals/<int:proposal_id>/reject/",
         proposals.proposal_reject_view,
         name="proposal_reject",

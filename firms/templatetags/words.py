@@ -42,6 +42,7 @@ ACTION_WORDS = {
     "proposal.approved": "Proposal approved",
     "proposal.rejected": "Proposal rejected",
     "proposal.reoptimize": "Proposal re-optimized",
+    "proposal.unapprove": "Approval undone",
     "proposed_trade.edit": "Trade quantity changed",
     "run.rerun_failed": "Failed accounts rerun",
     "run.start": "Nightly run started",

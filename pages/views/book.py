@@ -14,7 +14,7 @@ from accounts.selectors.households import account_get, household_get
 from accounts.selectors.preferences import RISK_FIELDS
 from firms.permissions import Action, home_for
 from firms.requests import FirmRequest
-from firms.web import firm_view, paginate
+from firms.web import csv_download, firm_view, paginate, wants_csv
 from models_library.selectors.models import model_list
 from pages.views.preferences import effective_in_words
 from trading.models import ProposalStatus
@@ -26,9 +26,11 @@ from trading.selectors.account_search import (
     household_search,
 )
 from trading.selectors.dashboard import dashboard as dashboard_data
+from trading.selectors.exports import accounts_csv, lots_csv
 from trading.selectors.household_proposals import household_managed_context
 from trading.selectors.proposals import account_proposals, book_as_of, current_proposal
 from trading.selectors.realized import realized_gains_summary
+from trading.selectors.tax_saved import tax_saved_year_to_date
 
 CHART_SECURITIES = 15
 FLAG_CHOICES = [("", "Any"), ("yes", "Flagged"), ("no", "Not flagged")]
@@ -77,6 +79,7 @@ def household_detail(request: FirmRequest, household_id: int) -> HttpResponse:
     ).filter(household=household)
     as_of = book_as_of(firm=request.firm)
     realized = realized_gains_summary(firm=request.firm, year=as_of.year, household=household)
+    saved = tax_saved_year_to_date(firm=request.firm, accounts=accounts, through=as_of)
     return render(
         request,
         "accounts/household_detail.html",
@@ -85,6 +88,7 @@ def household_detail(request: FirmRequest, household_id: int) -> HttpResponse:
             "accounts": accounts,
             "clients": household.clients.all(),
             "realized": realized,
+            "saved": saved,
             **household_managed_context(firm=request.firm, household=household),
         },
     )
@@ -118,6 +122,11 @@ def accounts(request: FirmRequest) -> HttpResponse:
         "sort": get.get("sort", "account"),
     }
     qs = account_search(firm=request.firm, membership=request.membership, **filters)
+    if wants_csv(request):
+        rows = qs.select_related("household", "model_assignment__model")
+        return csv_download(
+            accounts_csv(accounts=rows), filename=f"accounts-{request.firm.slug}.csv"
+        )
     return render(
         request,
         "accounts/accounts.html",
@@ -165,3 +174,13 @@ def account_detail(request: FirmRequest, account_id: int) -> HttpResponse:
             "risk_menu": effective_in_words(overview.preferences, RISK_FIELDS),
         },
     )
+
+
+@firm_view(Action.VIEW_BOOK)
+def account_lots_csv(request: FirmRequest, account_id: int) -> HttpResponse:
+    """The account's open lots as its page shows them, as a CSV download."""
+    account = account_get(firm=request.firm, account_id=account_id, membership=request.membership)
+    overview = account_overview(
+        firm=request.firm, account=account, as_of=book_as_of(firm=request.firm)
+    )
+    return csv_download(lots_csv(lots=overview.lots), filename=f"lots-{account.account_number}.csv")

@@ -91,3 +91,24 @@ document.addEventListener("click", function (event) {
     document.querySelectorAll("table[data-weight-total]").forEach(update);
   });
 })();
+
+/* Forms with data-confirm ask before they submit; with data-confirm-count, the message
+   names how many boxes of that group are ticked (and nothing ticked submits as is, for
+   the server to say so). */
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.dataset || !form.dataset.confirm) { return; }
+  var text = form.dataset.confirm;
+  if (form.dataset.confirmCount) {
+    var ticked = form.querySelectorAll(
+      'input[type=checkbox][name="' + form.dataset.confirmCount + '"]:checked').length;
+    if (!ticked) { return; }
+    text = ticked + " ticked. " + text;
+  }
+  if (!window.confirm(text)) { event.preventDefault(); }
+});
+
+/* A "Print" button prints the page (the print stylesheet leaves out the navigation). */
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) { window.print(); }
+});

@@ -115,7 +115,7 @@ class Proposal(FirmOwnedModel):
         },
         ProposalStatus.NO_TRADES: {ProposalStatus.SUPERSEDED},
         ProposalStatus.FAILED: {ProposalStatus.SUPERSEDED},
-        ProposalStatus.APPROVED: {ProposalStatus.FILLED},
+        ProposalStatus.APPROVED: {ProposalStatus.FILLED, ProposalStatus.PENDING_REVIEW},
         ProposalStatus.FILLED: set(),
         ProposalStatus.REJECTED: {ProposalStatus.SUPERSEDED},
         ProposalStatus.SUPERSEDED: set(),

@@ -83,6 +83,16 @@ def proposal_trades(*, proposal: Proposal) -> QuerySet[ProposedTrade]:
     return proposal.trades.select_related("security").order_by("-side", "security__symbol")
 
 
+def proposal_unapprovable(*, proposal: Proposal) -> bool:
+    """Whether an approval may be undone: approved, not a managed household's, and none of
+    its trades on a blotter yet."""
+    return (
+        proposal.status == ProposalStatus.APPROVED
+        and proposal.household_proposal_id is None
+        and not proposal.trades.filter(order__isnull=False).exists()
+    )
+
+
 def trade_get(*, firm: Firm, trade_id: int, membership: Membership | None = None):
     trades = advisor_scope(
         ProposedTrade.objects.all(), membership=membership, household_path=PROPOSED_TRADE

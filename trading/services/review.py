@@ -59,6 +59,49 @@ def proposal_approve(*, firm: Firm, actor: Actor, proposal: Proposal) -> Proposa
 
 
 @transaction.atomic
+def proposal_unapprove(*, firm: Firm, actor: Actor, proposal: Proposal) -> Proposal:
+    """Undo an approval: the proposal is pending review again, its trades off the way to
+    the blotter. Refused once any of its trades is on a blotter, and for a managed
+    household's proposal (approving it re-optimized the household's other accounts)."""
+    current = Proposal.objects.select_for_update().filter(pk=proposal.pk, firm=firm).first()
+    if current is None or current.status != ProposalStatus.APPROVED:
+        state = current.get_status_display().lower() if current else "not found"
+        raise InvalidTransition(
+            f"only an approved proposal can be un-approved; this one is {state}"
+        )
+    trades = list(ProposedTrade.objects.select_for_update().filter(proposal=proposal, firm=firm))
+    if any(t.order_id is not None for t in trades):
+        raise InvalidTransition(
+            "this proposal's trades are already on a blotter; ask the trader to take them off "
+            "before un-approving"
+        )
+    if proposal.household_proposal_id is not None:
+        raise InvalidTransition(
+            "this proposal is part of a managed household's proposal, whose other accounts were "
+            "optimized again around it; it cannot be un-approved"
+        )
+    transition(
+        Proposal.objects.filter(pk=proposal.pk, firm=firm),
+        expected=ProposalStatus.APPROVED,
+        to=ProposalStatus.PENDING_REVIEW,
+        reviewed_by=None,
+        reviewed_at=None,
+        review_comment="",
+    )
+    audit_record(
+        firm=firm,
+        actor=actor,
+        action="proposal.unapprove",
+        obj=proposal,
+        before={"status": ProposalStatus.APPROVED},
+        after={"status": ProposalStatus.PENDING_REVIEW},
+        account_id=proposal.account_id,
+    )
+    proposal.refresh_from_db()
+    return proposal
+
+
+@transaction.atomic
 def proposal_reject(*, firm: Firm, actor: Actor, proposal: Proposal, comment: str) -> Proposal:
     if not comment.strip():
         raise ValidationFailed([(None, "comment", "say why the proposal is rejected")])

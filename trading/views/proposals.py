@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 from accounts.selectors.households import account_get
 from firms.permissions import Action, require
 from firms.requests import FirmRequest
-from firms.web import error_lines, firm_view, is_htmx, paginate
+from firms.web import csv_download, error_lines, firm_view, is_htmx, paginate, wants_csv
 from rebalancer.errors import DomainError
 from trading.forms import RejectForm, TradeEditForm
 from trading.models import ProposalStatus
+from trading.selectors.exports import proposals_csv
 from trading.selectors.proposals import (
     book_as_of,
     current_proposal,
@@ -25,14 +26,18 @@ from trading.selectors.proposals import (
     proposal_list,
     proposal_tax_budget,
     proposal_trades,
+    proposal_unapprovable,
     proposal_weights,
     trade_get,
 )
+from trading.selectors.trade_report import proposal_allocation, proposal_tax_effect
+from trading.selectors.trade_story import tax_swaps, trade_stories
 from trading.selectors.transition import proposal_transition_step
 from trading.services.review import (
     proposal_approve,
     proposal_reject,
     proposal_reoptimize,
+    proposal_unapprove,
     proposals_bulk_approve,
     proposed_trade_edit,
 )
@@ -49,6 +54,9 @@ def proposals(request: FirmRequest) -> HttpResponse:
         "search": request.GET.get("q", "").strip(),
     }
     qs = proposal_list(firm=request.firm, membership=request.membership, **filters)
+    if wants_csv(request):
+        text = proposals_csv(proposals=qs.select_related("account"))
+        return csv_download(text, filename=f"proposals-{request.firm.slug}.csv")
     return render(
         request,
         "trading/proposals.html",
@@ -64,9 +72,12 @@ def proposals(request: FirmRequest) -> HttpResponse:
 def _detail_context(request: FirmRequest, proposal) -> dict:
     weights = proposal_weights(proposal=proposal)
     charted = largest_changes(weights)
+    trades = list(proposal_trades(proposal=proposal))
     return {
         "proposal": proposal,
-        "trades": proposal_trades(proposal=proposal),
+        "trades": trades,
+        "stories": trade_stories(proposal=proposal, trades=trades),
+        "swaps": tax_swaps(proposal=proposal, trades=trades),
         "weights": weights,
         "charted_all": len(charted) == len(weights),
         "chart": {
@@ -81,6 +92,7 @@ def _detail_context(request: FirmRequest, proposal) -> dict:
         "transition": proposal_transition_step(proposal=proposal),
         "previous": previous_proposal(firm=request.firm, proposal=proposal),
         "editable": proposal.status == ProposalStatus.PENDING_REVIEW,
+        "unapprovable": proposal_unapprovable(proposal=proposal),
         "reject_form": RejectForm(),
     }
 
@@ -91,6 +103,29 @@ def proposal_detail(request: FirmRequest, proposal_id: int) -> HttpResponse:
         firm=request.firm, proposal_id=proposal_id, membership=request.membership
     )
     return render(request, "trading/proposal_detail.html", _detail_context(request, proposal))
+
+
+@firm_view(Action.VIEW_BOOK)
+def proposal_report(request: FirmRequest, proposal_id: int) -> HttpResponse:
+    """The client's printable trade report: trades in words, tax swaps, allocation before
+    and after, tax effect."""
+    proposal = proposal_get(
+        firm=request.firm, proposal_id=proposal_id, membership=request.membership
+    )
+    trades = list(proposal_trades(proposal=proposal))
+    swaps = tax_swaps(proposal=proposal, trades=trades)
+    return render(
+        request,
+        "trading/proposal_report.html",
+        {
+            "proposal": proposal,
+            "clients": proposal.account.household.clients.all(),
+            "stories": trade_stories(proposal=proposal, trades=trades),
+            "swaps": swaps,
+            "allocation": proposal_allocation(proposal=proposal),
+            "tax": proposal_tax_effect(proposal=proposal, trades=trades),
+        },
+    )
 
 
 @require_POST
@@ -106,6 +141,23 @@ def proposal_approve_view(request: FirmRequest, proposal_id: int) -> HttpRespons
         messages.error(request, exc.message)
     else:
         messages.success(request, "Proposal approved: its trades go to the trader's blotter.")
+    return redirect("proposal_detail", proposal.pk)
+
+
+@require_POST
+@firm_view(Action.VIEW_BOOK)
+def proposal_unapprove_view(request: FirmRequest, proposal_id: int) -> HttpResponse:
+    """Undo an approval while no blotter holds the proposal's trades."""
+    proposal = proposal_get(
+        firm=request.firm, proposal_id=proposal_id, membership=request.membership
+    )
+    require(request.membership, Action.REVIEW_PROPOSALS)
+    try:
+        proposal_unapprove(firm=request.firm, actor=request.actor, proposal=proposal)
+    except DomainError as exc:
+        messages.error(request, f"Not un-approved: {exc.message}.")
+    else:
+        messages.success(request, "Approval undone: the proposal is pending review again.")
     return redirect("proposal_detail", proposal.pk)
 
 
