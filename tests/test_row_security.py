@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Model
@@ -29,6 +30,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Household, Restriction
 from firms.models import Firm
+from firms.services.firm_settings import four_eyes_off_request, four_eyes_turn_on
 from rebalancer import rowsecurity
 from rebalancer.actors import Actor
 from rebalancer.tenancy import firm_owned_models
@@ -266,6 +268,11 @@ def _firm_day(slug: str) -> Firm:
     with rowsecurity.firm_scope(firm):
         assert HouseholdProposal.objects.for_firm(firm).filter(household=household).exists()
     _trade_through_the_api(key)
+    with rowsecurity.firm_scope(firm):
+        # an admin turns four eyes on and asks to turn it off again (a second admin decides)
+        admin = Actor.person(get_user_model().objects.get(username=f"{slug}-admin"))
+        four_eyes_turn_on(firm=firm, actor=admin)
+        four_eyes_off_request(firm=firm, actor=admin)
     return firm
 
 
@@ -471,7 +478,8 @@ def test_every_page_works_as_the_application_role_and_the_other_firms_are_not_fo
     assert browser.login(username="rls-a-admin", password="demo-pass-2026")
     lists = [
         "/dashboard/", "/households/", "/accounts/", "/proposals/", "/blotters/", "/runs/",
-        "/models/", "/audit/", "/security/", "/firm/security/",
+        "/models/", "/audit/", "/security/", "/firm/security/", "/firm/members/",
+        "/firm/api-keys/", "/firm/settings/",
     ]  # fmt: skip
     for url in lists + _detail_urls(firm_a):
         response = browser.get(url)

@@ -1,6 +1,7 @@
 from .api_keys import ApiKey, ApiScope
 from .audit import AuditEvent
 from .firms import Firm, Membership, Role
+from .four_eyes import FourEyesOffRequest, FourEyesOffStatus
 from .idempotency import IdempotencyRecord
 from .mfa import MfaDevice, MfaRecoveryCode
 
@@ -9,6 +10,8 @@ __all__ = [
     "ApiScope",
     "AuditEvent",
     "Firm",
+    "FourEyesOffRequest",
+    "FourEyesOffStatus",
     "IdempotencyRecord",
     "Membership",
     "MfaDevice",
