@@ -50,6 +50,11 @@ urlpatterns = [
         name="blotter_approve_confirm",
     ),
     path(
+        "blotters/<int:blotter_id>/order-terms/",
+        blotters.blotter_order_terms_view,
+        name="blotter_order_terms",
+    ),
+    path(
         "blotters/<int:blotter_id>/orders/<int:order_id>/hold/",
         blotters.blotter_order_hold_view,
         name="blotter_order_hold",

@@ -187,6 +187,7 @@ WEB_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
     "proposal_reject": lambda b, got: {"comment": "Not for us"},
     "trade_edit": lambda b, got: {"quantity": "1"},
     "blotter_import": lambda b, got: {"file": _fills_csv(b)},
+    "blotter_order_terms": lambda b, got: {"order_type": "market", "time_in_force": "gtc"},
     "run_now": lambda b, got: {"accounts": b.accounts[0].account_number},
     "reconciliation_import": lambda b, got: {"file": _positions_csv(b)},
     "reconciliation_resolve": lambda b, got: {"decision": "accept", "note": "outsider"},

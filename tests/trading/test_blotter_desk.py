@@ -189,3 +189,41 @@ def test_an_order_is_held_only_on_an_open_blotter_by_a_trader(firm_a, trader, ad
     with pytest.raises(InvalidTransition, match="only before the blotter is approved"):
         order_hold(firm=firm_a, actor=Actor.person(trader), order=order)
     assert blotter.orders.filter(pk=order.pk).exists()
+
+
+def test_order_type_and_time_in_force_are_set_per_blotter_until_export(firm_a, trader, blotter):
+    from firms.models import AuditEvent
+    from rebalancer.errors import ValidationFailed
+    from trading.services.blotters import blotter_order_terms_set
+
+    assert (blotter.order_type, blotter.time_in_force) == ("market", "day")
+    with pytest.raises(ValidationFailed) as caught:
+        blotter_order_terms_set(
+            firm=firm_a,
+            actor=Actor.person(trader),
+            blotter=blotter,
+            order_type="limit",
+            time_in_force="ioc",
+        )
+    assert [e[1] for e in caught.value.errors] == ["order_type", "time_in_force"]
+    blotter = blotter_order_terms_set(
+        firm=firm_a,
+        actor=Actor.person(trader),
+        blotter=blotter,
+        order_type="market_on_close",
+        time_in_force="gtc",
+    )
+    event = AuditEvent.objects.get(action="blotter.order_terms")
+    assert event.before == {"order_type": "market", "time_in_force": "day"}
+    blotter_approve(firm=firm_a, actor=Actor.person(trader), blotter=blotter)
+    text = orders_export_csv(firm=firm_a, actor=Actor.person(trader), blotter=blotter)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {(r["order_type"], r["time_in_force"]) for r in rows} == {("market_on_close", "gtc")}
+    with pytest.raises(InvalidTransition, match="exported"):
+        blotter_order_terms_set(
+            firm=firm_a,
+            actor=Actor.person(trader),
+            blotter=blotter,
+            order_type="market",
+            time_in_force="day",
+        )

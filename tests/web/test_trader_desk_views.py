@@ -100,3 +100,17 @@ def test_run_now_is_offered_to_and_done_by_firm_admins_only(book):
         "run_detail", args=[run.pk]
     )
     assert run.total_accounts == 1
+
+
+def test_order_terms_from_the_blotter_page(book, blotter):
+    url = reverse("blotter_order_terms", args=[blotter.pk])
+    body = {"order_type": "market_on_close", "time_in_force": "opg"}
+    assert client_for(book.people["advisor"]).post(url, body).status_code == 403
+    response = client_for(book.people["trader"]).post(url, body, follow=True)
+    assert "Orders go out as market on close, at the opening." in response.content.decode()
+    blotter.refresh_from_db()
+    assert (blotter.order_type, blotter.time_in_force) == ("market_on_close", "opg")
+    bad = client_for(book.people["trader"]).post(
+        url, {"order_type": "limit", "time_in_force": "day"}, follow=True
+    )
+    assert "limit" in bad.content.decode() and "order type" in bad.content.decode()

@@ -26,6 +26,17 @@ class BlotterStatus(models.TextChoices):
     FILLED = "filled", "Filled"
 
 
+class OrderType(models.TextChoices):
+    MARKET = "market", "Market"
+    MARKET_ON_CLOSE = "market_on_close", "Market on close"
+
+
+class TimeInForce(models.TextChoices):
+    DAY = "day", "Day"
+    OPENING = "opg", "At the opening"
+    GOOD_TILL_CANCELLED = "gtc", "Good till cancelled"
+
+
 class Blotter(FirmOwnedModel):
     ALLOWED_TRANSITIONS = {
         BlotterStatus.OPEN: {BlotterStatus.PARTLY_APPROVED, BlotterStatus.APPROVED},
@@ -52,6 +63,12 @@ class Blotter(FirmOwnedModel):
     )
     second_approved_at = models.DateTimeField(null=True, blank=True)
     exported_at = models.DateTimeField(null=True, blank=True)
+    order_type = models.CharField(
+        max_length=20, choices=OrderType.choices, default=OrderType.MARKET
+    )
+    time_in_force = models.CharField(
+        max_length=3, choices=TimeInForce.choices, default=TimeInForce.DAY
+    )
 
     class Meta:
         ordering = ["-number"]

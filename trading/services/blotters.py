@@ -36,6 +36,7 @@ from trading.models import (
     ProposalStatus,
     ProposedTrade,
 )
+from trading.models.blotters import OrderType, TimeInForce
 from trading.selectors.blotters import LotToRelieve, sale_lots_to_relieve
 from trading.services.event_dates import firm_today, money_event_date
 from trading.services.lot_ledger import transactions_record
@@ -53,9 +54,6 @@ EXPORT_COLUMNS = [
     "time_in_force",
     "versus_purchase",
 ]
-# every order goes out at market, good for the day
-ORDER_TYPE = "market"
-TIME_IN_FORCE = "day"
 FILL_COLUMNS = ["fill_id", "order_id", "account_number", "quantity", "price", "trade_date"]
 # the ledger records a fill as the transaction "fill-<fill_id>", in 80 characters
 FILL_ID_MAX_LENGTH = 75
@@ -112,6 +110,39 @@ def blotter_create(*, firm: Firm, actor: Actor) -> Blotter:
         obj=blotter,
         after={"orders": len(blocks), "trades": len(trades)},
     )
+    return blotter
+
+
+@transaction.atomic
+def blotter_order_terms_set(
+    *, firm: Firm, actor: Actor, blotter: Blotter, order_type: str, time_in_force: str
+) -> Blotter:
+    """Set the order type and time in force that every order of the blotter is exported
+    with (market, day by default), until its orders are exported."""
+    _require_trader(firm=firm, actor=actor)
+    blotter = Blotter.objects.select_for_update().get(pk=blotter.pk, firm=firm)
+    if blotter.status in {BlotterStatus.EXPORTED, BlotterStatus.FILLED}:
+        raise InvalidTransition("the orders are exported: their type and time in force stand")
+    errors: list[tuple[int | None, str | None, str]] = []
+    if order_type not in OrderType.values:
+        errors.append((None, "order_type", f"{order_type!r} is not an order type offered"))
+    if time_in_force not in TimeInForce.values:
+        errors.append((None, "time_in_force", f"{time_in_force!r} is not a time in force offered"))
+    if errors:
+        raise ValidationFailed(errors)
+    before = {"order_type": blotter.order_type, "time_in_force": blotter.time_in_force}
+    after = {"order_type": order_type, "time_in_force": time_in_force}
+    if before != after:
+        Blotter.objects.filter(pk=blotter.pk).update(**after)
+        audit_record(
+            firm=firm,
+            actor=actor,
+            action="blotter.order_terms",
+            obj=blotter,
+            before=before,
+            after=after,
+        )
+        blotter.refresh_from_db()
     return blotter
 
 
@@ -278,8 +309,8 @@ def orders_export_csv(*, firm: Firm, actor: Actor, blotter: Blotter) -> str:
                 trade.proposal.account.account_number,
                 plain_digits(trade.quantity),
                 plain_digits(trade.price),
-                ORDER_TYPE,
-                TIME_IN_FORCE,
+                blotter.order_type,
+                blotter.time_in_force,
                 versus_purchase(lots.get(trade.pk, [])),
             ]
         )

@@ -90,7 +90,7 @@ def household_rest_reoptimize(
     trades = defaultdict(list)
     for trade in (
         ProposedTrade.objects.for_firm(firm)
-        .filter(proposal__in=approved)
+        .filter(proposal__in=approved, held=False)
         .select_related("security", "proposal")
     ):
         trades[trade.proposal.account_id].append(trade)

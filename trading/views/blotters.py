@@ -15,6 +15,7 @@ from firms.web import error_lines, firm_view
 from rebalancer.errors import DomainError
 from trading.forms import FillsUploadForm
 from trading.models import BlotterStatus
+from trading.models.blotters import OrderType, TimeInForce
 from trading.selectors.blotters import (
     blotter_fills,
     blotter_get,
@@ -26,10 +27,9 @@ from trading.selectors.blotters import (
 from trading.selectors.trades import approved_trades_waiting
 from trading.services.blotters import (
     EXPORT_COLUMNS,
-    ORDER_TYPE,
-    TIME_IN_FORCE,
     blotter_approve,
     blotter_create,
+    blotter_order_terms_set,
     fills_import_csv,
     order_hold,
     orders_export_csv,
@@ -67,8 +67,9 @@ def _detail(request: FirmRequest, blotter, *, upload=None, import_errors=None, s
         {
             "blotter": blotter,
             "totals": blotter_totals(firm=request.firm, blotter=blotter),
-            "order_type": ORDER_TYPE,
-            "time_in_force": TIME_IN_FORCE,
+            "order_types": OrderType.choices,
+            "times_in_force": TimeInForce.choices,
+            "can_set_terms": blotter.status not in {BlotterStatus.EXPORTED, BlotterStatus.FILLED},
             "orders": blotter_orders(
                 firm=request.firm, blotter=blotter, membership=request.membership
             ),
@@ -203,5 +204,31 @@ def blotter_order_hold_view(request: FirmRequest, blotter_id: int, order_id: int
             request,
             f"Order {order.pk} ({order.get_side_display()} {order.security.symbol}) held: "
             "its trades are no longer approved and left the blotter.",
+        )
+    return redirect("blotter_detail", blotter.pk)
+
+
+@require_POST
+@firm_view()
+def blotter_order_terms_view(request: FirmRequest, blotter_id: int) -> HttpResponse:
+    """Set the blotter's order type and time in force (until export)."""
+    blotter = blotter_get(firm=request.firm, blotter_id=blotter_id)
+    require(request.membership, Action.VIEW_BLOTTERS)
+    require(request.membership, Action.TRADE)
+    try:
+        blotter = blotter_order_terms_set(
+            firm=request.firm,
+            actor=request.actor,
+            blotter=blotter,
+            order_type=request.POST.get("order_type", ""),
+            time_in_force=request.POST.get("time_in_force", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, " ".join(error_lines(exc)))
+    else:
+        messages.success(
+            request,
+            f"Orders go out as {blotter.get_order_type_display().lower()}, "
+            f"{blotter.get_time_in_force_display().lower()}.",
         )
     return redirect("blotter_detail", blotter.pk)
