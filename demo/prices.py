@@ -142,12 +142,41 @@ def _etf_paths(*, etfs: list[EtfRow], market: np.ndarray) -> dict[str, np.ndarra
     return paths
 
 
+@dataclass(frozen=True)
+class DemoSplit:
+    """A split in the demo's history: from ``date`` on, ``new`` shares for each ``old``."""
+
+    reference: str
+    symbol: str
+    date: dt.date
+    new: int
+    old: int
+
+
+# The demo steward's split (``demo.corporate_actions`` enters and applies it).
+SPLITS: tuple[DemoSplit, ...] = (
+    DemoSplit(
+        reference="DEMO-COST-SPLIT-2026", symbol="COST", date=dt.date(2026, 6, 1), new=3, old=2
+    ),
+)
+
+
 def simulated_closes(
     *, stocks: list[StockRow], etfs: list[EtfRow], count: int
 ) -> dict[str, np.ndarray]:
-    """Closes on the first ``count`` trading days from ``ORIGIN``, per symbol."""
+    """Closes on the first ``count`` trading days from ``ORIGIN``, per symbol.
+
+    A split stock's closes from the split's date on are the exchange's, after the split
+    (divided by its ratio), so reading them adjusted gives one continuous path.
+    """
     market = _market_returns(count)
-    return _stock_paths(stocks=stocks, market=market) | _etf_paths(etfs=etfs, market=market)
+    paths = _stock_paths(stocks=stocks, market=market) | _etf_paths(etfs=etfs, market=market)
+    for split in SPLITS:
+        if split.symbol in paths:
+            first = len(trading_days(start=ORIGIN, end=split.date - dt.timedelta(days=1)))
+            if first < count:
+                paths[split.symbol][first:] *= split.old / split.new
+    return paths
 
 
 def price_window(*, end_date: dt.date) -> tuple[list[dt.date], list[dt.date]]:

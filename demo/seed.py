@@ -28,6 +28,8 @@ from rebalancer import rowsecurity
 from rebalancer.actors import Actor
 
 from .book import book_create, book_plan
+from .corporate_actions import demo_corporate_actions
+from .custodian import custodian_file_import
 from .firm import STAFF, firm_create, firm_delete, login_for, staff_create
 from .holdings import holdings_create
 from .households import managed_households_create
@@ -183,6 +185,18 @@ def _firm_build(
                 rows=rows,
                 history=history,
             )
+        with _phase(report, "corporate actions", log):
+            actions = demo_corporate_actions(firm=firm, history=history)
+        with _phase(report, "custodian statement", log):
+            custodian = custodian_file_import(
+                firm=firm, trader=staff.users["trader"], history=history
+            )
+    report.counts |= {
+        "corporate actions applied": actions.applied,
+        "households rebuilt by corporate actions": actions.households,
+        "custodian accounts": custodian.accounts,
+        "accounts out of balance": len(custodian.out_of_balance),
+    }
     report.counts |= {
         "managed households": managed.managed_households,
         "held-away accounts": managed.held_away_accounts,

@@ -33,9 +33,11 @@ from accounts.models import (
     TaxStatus,
     WithdrawalFrequency,
 )
+from demo.corporate_actions import REINVESTED_DIVIDENDS
 from demo.firm import DEMO_PASSWORD
 from demo.market_calendar import trading_days
 from demo.portfolios import SWAP_PARTNERS
+from demo.prices import SPLITS
 from demo.reference import load_etfs, load_stocks
 from firms.models import Firm, Membership, Role
 from models_library.models import (
@@ -51,9 +53,17 @@ from models_library.selectors.resolution import model_target_weights
 from models_library.selectors.risk_models import latest_risk_model
 from rebalancer.tenancy import firm_owned_models
 from tests import pg_roles
-from trading.models import CashBalance, TaxLot, Transaction
+from trading.models import (
+    CashBalance,
+    CorporateActionApplication,
+    Reconciliation,
+    ReconciliationStatus,
+    TaxLot,
+    Transaction,
+)
 
 END_DATE = dt.date(2026, 11, 20)
+SPLIT, DRIP = SPLITS[0], REINVESTED_DIVIDENDS[0]
 GICS_SECTORS = {
     "Communication Services",
     "Consumer Discretionary",
@@ -245,16 +255,22 @@ def test_every_lot_matches_its_buy_at_that_days_close(demo):
         for security_id, day, close in Price.objects.values_list("security_id", "date", "close")
     }
     buys = {buy.external_id: buy for buy in Transaction.objects.filter(firm=firm)}
-    lots = list(TaxLot.objects.filter(firm=firm))
+    lots = list(
+        TaxLot.objects.filter(firm=firm).exclude(lot_ref__startswith=f"ca:{DRIP.reference}/")
+    )
     assert len(lots) == len(buys) > 1000
     for lot in lots:
         buy = buys[lot.lot_ref]
+        split = lot.security.symbol == SPLIT.symbol and lot.acquired < SPLIT.date
         assert lot.opening_transaction_id == buy.id
         assert (lot.account_id, lot.security_id, lot.quantity) == (
             buy.account_id,
             buy.security_id,
-            buy.quantity,
+            buy.quantity * SPLIT.new / SPLIT.old if split else buy.quantity,
         )
+        if split:
+            assert lot.cost_basis_usd == buy.amount_usd
+            continue
         assert lot.acquired == lot.holding_period_start == buy.date
         expected = (lot.quantity * closes[(lot.security_id, lot.acquired)]).quantize(
             Decimal("0.01")
@@ -453,3 +469,42 @@ def test_some_households_are_managed_as_one_with_a_held_away_401k(demo):
     stale = [h for h in held_away if (last_day - h.transactions_through).days > 30]
     assert len(stale) <= 1
     assert "managed households" in output and "held-away accounts" in output
+
+
+@pytest.mark.django_db
+def test_a_split_and_a_reinvested_dividend_reach_the_lots_through_the_lot_engine(demo):
+    firm, output = demo
+    closes = dict(Price.objects.filter(security__symbol=SPLIT.symbol).values_list("date", "close"))
+    before, after = max(d for d in closes if d < SPLIT.date), SPLIT.date
+    split_lots = TaxLot.objects.filter(firm=firm, security__symbol=SPLIT.symbol)
+    reinvested = TaxLot.objects.filter(firm=firm, lot_ref__startswith=f"ca:{DRIP.reference}/")
+    drip_close = Price.objects.get(security__symbol=DRIP.symbol, date=DRIP.pay_date).close
+
+    # the exchange's closes fall by the ratio on the split's date (a continuous path)
+    assert 0.5 < float(closes[after] / closes[before]) * SPLIT.new / SPLIT.old < 1.5
+    assert split_lots.filter(acquired__lt=SPLIT.date).count() > 5
+    assert reinvested.count() > 5
+    for lot in reinvested:
+        assert lot.acquired == lot.holding_period_start == DRIP.pay_date
+        assert lot.opening_transaction_id is None
+        assert abs(lot.cost_basis_usd - lot.quantity * drip_close) < Decimal("0.02")
+    applied = CorporateActionApplication.objects.filter(firm=firm)
+    assert sorted(applied.values_list("action__reference", flat=True)) == sorted(
+        [SPLIT.reference, DRIP.reference]
+    )
+    assert "corporate actions" in output and "custodian statement" in output
+
+
+@pytest.mark.django_db
+def test_the_custodian_file_leaves_exactly_two_accounts_out_of_balance(demo):
+    firm, _ = demo
+    statements = Reconciliation.objects.filter(firm=firm)
+    out = statements.filter(status=ReconciliationStatus.OUT_OF_BALANCE)
+
+    assert statements.count() == Account.objects.filter(firm=firm).count()
+    assert out.count() == 2
+    kinds = sorted(
+        "cash only" if [d["symbol"] for d in r.differences] == ["CASH"] else "shares and cash"
+        for r in out
+    )
+    assert kinds == ["cash only", "shares and cash"]
