@@ -1,17 +1,17 @@
 """The demo's corporate actions: a stock split and a reinvested dividend in its history.
 
-The demo firm is the installation's reference-data steward (as a single firm's install
-would be), so it enters both actions as shared reference data through the product's own
-service (``corporate_actions_enter``, a repeated entry is a no-op) and applies each to
-its books through the lot engine (``corporate_action_apply``): every lot of the split
-stock bought before the split holds 3 shares for each 2, for the same total basis and
-holding period, and each holder of the dividend stock on its ex-date gets a purchase lot
-on the pay date, bought with the dividend at that day's close.
+The demo's steward of reference data (a firm of its own, ``demo-steward``, with no
+people or accounts, made once and shared by every demo firm) enters both actions as
+shared reference data through the product's own service (``corporate_actions_enter``;
+a repeated entry is a no-op), and each demo firm applies them to its books through the
+lot engine (``corporate_action_apply``): every lot of the split stock bought before the
+split holds 3 shares for each 2, for the same total basis and holding period, and each
+holder of the dividend stock on its ex-date gets a purchase lot on the pay date, bought
+with the dividend at that day's close.
 
-The simulated closes of the split stock are divided by the split's ratio from its date on
-(``demo.prices.SPLITS``), as a real exchange's would be, so the adjusted
-history is continuous. An action is entered only when its dates fall inside the demo's
-price window.
+The simulated closes of the split stock are divided by the split's ratio from its date
+on (``demo.prices.SPLITS``), as a real exchange's would be, so the adjusted history is
+continuous. An action is entered only when its dates fall inside the demo's price window.
 """
 
 from __future__ import annotations
@@ -26,7 +26,11 @@ from models_library.services.corporate_actions import corporate_actions_enter
 from rebalancer.actors import Actor
 from trading.services.corporate_actions import corporate_action_apply
 
+from .firm import DEFAULT_TIMEZONE
 from .prices import SENDER, SPLITS, PriceHistory
+
+STEWARD_SLUG = "demo-steward"
+STEWARD_NAME = "Demo Reference Data"
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ def demo_corporate_actions(*, firm: Firm, history: PriceHistory) -> ActionsCount
     if not rows:
         return ActionsCounts(entered=0, applied=0, households=0)
     actor = Actor.system(SENDER)
-    entered = corporate_actions_enter(firm=firm, actor=actor, rows=rows)
+    entered = corporate_actions_enter(firm=demo_steward(), actor=actor, rows=rows)
     actions = CorporateAction.objects.filter(
         reference__in=[row["reference"] for row in rows]
     ).order_by("effective_date", "id")
@@ -76,6 +80,19 @@ def demo_corporate_actions(*, firm: Firm, history: PriceHistory) -> ActionsCount
         applied=len(applied),
         households=sum(application.households for application in applied),
     )
+
+
+def demo_steward() -> Firm:
+    """The demo's steward of reference data, made the first time it is needed."""
+    steward, _ = Firm.objects.get_or_create(
+        slug=STEWARD_SLUG,
+        defaults={
+            "name": STEWARD_NAME,
+            "timezone": DEFAULT_TIMEZONE,
+            "manages_reference_data": True,
+        },
+    )
+    return steward
 
 
 def corporate_action_rows(*, history: PriceHistory) -> list[dict[str, object]]:

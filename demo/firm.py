@@ -73,11 +73,8 @@ def login_for(*, slug: str, base: str) -> str:
 
 
 def firm_create(*, slug: str, name: str) -> Firm:
-    """A new firm in New York time; raises ValidationError for a bad or taken slug.
-
-    A demo firm is its installation's reference-data steward, as the one firm of a small
-    install is: it seeds the shared prices and enters the demo's corporate actions."""
-    firm = Firm(slug=slug, name=name, timezone=DEFAULT_TIMEZONE, manages_reference_data=True)
+    """A new firm in New York time; raises ValidationError for a bad or taken slug."""
+    firm = Firm(slug=slug, name=name, timezone=DEFAULT_TIMEZONE)
     firm.full_clean()
     firm.save()
     return firm
