@@ -17,6 +17,7 @@ from accounts.models import (
     WithdrawalFrequency,
 )
 from accounts.selectors.preferences import TAX_MENU_FIELDS
+from models_library.selectors.securities import SCREEN_COLUMNS, screen_values
 from money import CENT, plain_digits
 from rebalancer.validators import GreaterThanZero
 
@@ -401,9 +402,33 @@ class RestrictionForm(forms.Form):
 
 
 class ScreenForm(forms.Form):
+    """A sector or asset class is chosen from the security master's values (a list the
+    page offers for each field), so a misspelt value that would exclude nothing is
+    refused; a symbol is checked against the security master by the service."""
+
     field = forms.ChoiceField(choices=ScreenField.choices, label="Exclude by")
-    value = forms.CharField(max_length=100, label="Value")
+    value = forms.CharField(
+        max_length=100,
+        label="Value",
+        widget=forms.TextInput(attrs={"list": "screen-values-symbol", "autocomplete": "off"}),
+    )
     label = forms.CharField(max_length=100, required=False, label="Label")
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        field, value = data.get("field"), (data.get("value") or "").strip()
+        known = screen_values(field=field or "")
+        if field in SCREEN_COLUMNS and value:
+            match = next((v for v in known if v.lower() == value.lower()), None)
+            if match is None:
+                kind = ScreenField(field).label.lower()
+                self.add_error(
+                    "value", f"'{value}' is not a {kind} in the security master; pick one listed"
+                )
+            else:
+                data["value"] = match
+        return data
 
 
 class SubstitutionForm(forms.Form):

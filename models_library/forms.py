@@ -37,7 +37,12 @@ class ModelSettingsForm(forms.Form):
 class LineForm(forms.Form):
     """One draft line: a security symbol or a sub-model, with its weight in percent."""
 
-    security = forms.CharField(max_length=20, required=False, label="Security")
+    security = forms.CharField(
+        max_length=20,
+        required=False,
+        label="Security",
+        widget=forms.TextInput(attrs={"list": "security-options", "autocomplete": "off"}),
+    )
     sub_model = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Model")
     weight = forms.DecimalField(
         required=False, min_value=0, max_value=100, decimal_places=4, label="Weight (%)"
@@ -63,7 +68,39 @@ class LineForm(forms.Form):
         }
 
 
-LineFormSet = forms.formset_factory(LineForm, extra=4, max_num=300, validate_max=True)
+MAX_LINES = 1000
+LineFormSet = forms.formset_factory(LineForm, extra=4, max_num=MAX_LINES, validate_max=True)
+
+
+class DraftCsvForm(forms.Form):
+    """A CSV of symbol and weight (in percent), pasted or uploaded, replacing the draft's
+    lines. Decoding is done here; the service checks every line."""
+
+    csv_text = forms.CharField(
+        required=False,
+        label="Paste CSV (symbol,weight in percent)",
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "symbol,weight\nAAPL,6.5\nMSFT,6"}),
+    )
+    csv_file = forms.FileField(required=False, label="or upload a CSV file")
+    note = forms.CharField(max_length=300, required=False, label="Note for this version")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        upload, text = data.get("csv_file"), (data.get("csv_text") or "").strip()
+        if upload and text:
+            raise forms.ValidationError("Paste a CSV or upload a file, not both.")
+        if upload:
+            try:
+                data["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("csv_file", "The file is not UTF-8 text; save it as CSV (UTF-8).")
+        elif text:
+            data["text"] = text
+        else:
+            raise forms.ValidationError("Paste a CSV or choose a file to upload.")
+        return data
 
 
 class DraftNoteForm(forms.Form):

@@ -55,6 +55,12 @@ urlpatterns = [
     path("models/<int:model_id>/compare/", models.versions_compare, name="versions_compare"),
     path("versions/<int:version_id>/", models.version_detail, name="version_detail"),
     path("versions/<int:version_id>/publish/", models.version_publish_view, name="version_publish"),
+    path(
+        "versions/<int:version_id>/publish/confirm/",
+        models.version_publish_confirm,
+        name="version_publish_confirm",
+    ),
+    path("securities/search/", models.security_search_view, name="security_search"),
     path("versions/<int:version_id>/what-if/", models.version_what_if_view, name="version_what_if"),
     path(
         "accounts/<int:account_id>/model/",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Max, Q, QuerySet
@@ -70,3 +71,58 @@ def weights_compared(a: dict[str, Decimal], b: dict[str, Decimal]) -> list[dict]
         }
         for s in sorted(set(a) | set(b))
     ]
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What publishing a draft changes: its lines against the version it replaces, and
+    the accounts that follow the model (directly, or through a model holding it)."""
+
+    lines: int
+    total: Decimal
+    previous: ModelVersion | None
+    previous_lines: int
+    added: list[str]
+    removed: list[str]
+    reweighted: list[str]
+    accounts: int
+    parent_models: list[str]
+
+
+def _line_weights(version: ModelVersion) -> dict[str, Decimal]:
+    return {
+        line.security.symbol if line.security is not None else f"model {line.sub_model}": (
+            line.weight
+        )
+        for line in version_lines(version=version)
+    }
+
+
+def publish_preview(*, firm: Firm, version: ModelVersion) -> PublishPreview:
+    model = version.model
+    previous = (
+        model_versions(firm=firm, model=model)
+        .filter(status=VersionStatus.PUBLISHED, number__lt=version.number)
+        .first()
+    )
+    now, before = _line_weights(version), _line_weights(previous) if previous else {}
+    parents = (
+        ModelPortfolio.objects.for_firm(firm)
+        .filter(
+            versions__status=VersionStatus.PUBLISHED,
+            versions__lines__sub_model=model,
+        )
+        .distinct()
+        .order_by("name")
+    )
+    return PublishPreview(
+        lines=len(now),
+        total=sum(now.values(), Decimal(0)),
+        previous=previous,
+        previous_lines=len(before),
+        added=sorted(set(now) - set(before)),
+        removed=sorted(set(before) - set(now)),
+        reweighted=sorted(s for s in set(now) & set(before) if now[s] != before[s]),
+        accounts=model.assignments.count(),
+        parent_models=[p.name for p in parents],
+    )

@@ -149,6 +149,10 @@ def draft_save(
     """
     if model.firm_id != firm.pk:
         raise DomainError("Not found.")
+    if not rows:
+        raise ValidationFailed(
+            [(None, None, "A draft needs at least one line: a security or a model, with a weight.")]
+        )
     lines = _parse_lines(firm=firm, model=model, rows=rows)
     _model_lock(model.pk)
     draft = _draft_for_save(model=model, version=version)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,20 +18,29 @@ from firms.permissions import Action, require
 from firms.recent_auth import recent_auth_required
 from firms.requests import FirmRequest
 from firms.web import add_service_errors, error_lines, firm_view, paginate
-from models_library.forms import DraftNoteForm, LineFormSet, ModelCreateForm, ModelSettingsForm
+from models_library.forms import (
+    DraftCsvForm,
+    DraftNoteForm,
+    LineFormSet,
+    ModelCreateForm,
+    ModelSettingsForm,
+)
 from models_library.models import ModelPortfolio
 from models_library.selectors.model_defaults import KIND_IN_WORDS, model_defaults
 from models_library.selectors.models import model_get, version_get
 from models_library.selectors.resolution import version_security_weights
+from models_library.selectors.securities import security_search
 from models_library.selectors.versions import (
     model_draft,
     model_versions,
     models_with_versions,
+    publish_preview,
     sub_model_choices,
     version_lines,
     weights_compared,
     weights_grouped,
 )
+from models_library.services.draft_csv import draft_save_csv
 from models_library.services.model_settings import model_tracking_error_limit_set
 from models_library.services.versions import draft_save, model_create, version_publish
 from rebalancer.errors import DomainError
@@ -188,13 +197,36 @@ def _initial_rows(draft, source) -> list[dict]:
 @firm_view()
 @recent_auth_required
 def draft_edit(request: FirmRequest, model_id: int) -> HttpResponse:
-    """Edit the model's draft (started from the latest published version when there is none)."""
+    """Edit the model's draft (started from the latest published version when there is
+    none), line by line or by pasting or uploading a CSV of symbol and weight."""
     model = model_get(firm=request.firm, model_id=model_id)
     require(request.membership, Action.MANAGE_MODELS)
     draft = model_draft(firm=request.firm, model=model)
     kwargs = {"sub_models": sub_model_choices(firm=request.firm, model=model)}
     general: list[str] = []
-    if request.method == "POST":
+    csv_errors: list[str] = []
+    published = next((v for v in model_versions(firm=request.firm, model=model)), None)
+    note_initial = {"note": draft.note if draft else "", "version": draft.pk if draft else None}
+    formset = None
+    csv_form = DraftCsvForm(initial=note_initial)
+    note = DraftNoteForm(initial=note_initial)
+    if request.method == "POST" and request.POST.get("action") == "csv":
+        csv_form = DraftCsvForm(request.POST, request.FILES)
+        if csv_form.is_valid():
+            try:
+                saved = draft_save_csv(
+                    firm=request.firm,
+                    actor=request.actor,
+                    model=model,
+                    text=csv_form.cleaned_data["text"],
+                    note=csv_form.cleaned_data["note"],
+                    version=_edited_version(request, csv_form.cleaned_data["version"], draft),
+                )
+            except DomainError as exc:
+                csv_errors = _csv_error_lines(exc)
+            else:
+                return _saved(request, saved)
+    elif request.method == "POST":
         formset = LineFormSet(request.POST, form_kwargs=kwargs)
         note = DraftNoteForm(request.POST)
         if formset.is_valid() and note.is_valid():
@@ -211,14 +243,9 @@ def draft_edit(request: FirmRequest, model_id: int) -> HttpResponse:
             except DomainError as exc:
                 general = _errors_on_rows(filled, exc)
             else:
-                messages.success(request, f"Draft v{saved.number} saved.")
-                return redirect("version_detail", saved.pk)
-    else:
-        published = next((v for v in model_versions(firm=request.firm, model=model)), None)
+                return _saved(request, saved)
+    if formset is None:
         formset = LineFormSet(initial=_initial_rows(draft, published), form_kwargs=kwargs)
-        note = DraftNoteForm(
-            initial={"note": draft.note if draft else "", "version": draft.pk if draft else None}
-        )
     return render(
         request,
         "models_library/draft_edit.html",
@@ -227,9 +254,43 @@ def draft_edit(request: FirmRequest, model_id: int) -> HttpResponse:
             "draft": draft,
             "formset": formset,
             "note_form": note,
+            "csv_form": csv_form,
+            "csv_errors": csv_errors,
             "general_errors": general,
         },
     )
+
+
+def _saved(request: FirmRequest, saved) -> HttpResponse:
+    lines = version_lines(version=saved)
+    total = sum((line.weight for line in lines), Decimal(0))
+    messages.success(
+        request,
+        f"Draft v{saved.number} saved. {len(lines)} lines, {plain(total * 100)} % "
+        f"(the rest, {plain((1 - total) * 100)} %, is cash).",
+    )
+    return redirect("version_detail", saved.pk)
+
+
+def _csv_error_lines(exc: DomainError) -> list[str]:
+    """Each CSV problem as 'Line 3, weight: ...' (the row is the file's line number)."""
+    lines = []
+    for row, field, message in getattr(exc, "errors", None) or [(exc.row, exc.field, exc.message)]:
+        where = ", ".join(
+            part
+            for part in (f"Line {row}" if row else "", f"column {field}" if field else "")
+            if part
+        )
+        lines.append(f"{where}: {message}" if where else message)
+    return lines
+
+
+@firm_view()
+def security_search_view(request: FirmRequest) -> JsonResponse:
+    """The security master's matches for the editor's autocomplete (symbol, name)."""
+    require(request.membership, Action.VIEW_MODELS)
+    found = security_search(query=request.GET.get("q", "")[:40])
+    return JsonResponse({"results": [{"symbol": s.symbol, "name": s.name} for s in found]})
 
 
 def _edited_version(request: FirmRequest, version_id: int | None, draft):
@@ -250,6 +311,26 @@ def _errors_on_rows(filled: list, exc: DomainError) -> list[str]:
         else:
             general.append(f"{field}: {message}" if field else message)
     return general
+
+
+@firm_view()
+@recent_auth_required
+def version_publish_confirm(request: FirmRequest, version_id: int) -> HttpResponse:
+    """What publishing this draft will change, with the button that publishes it."""
+    version = version_get(firm=request.firm, version_id=version_id)
+    require(request.membership, Action.MANAGE_MODELS)
+    if version.is_published:
+        messages.error(request, "Only a draft can be published; this version is already published.")
+        return redirect("version_detail", version.pk)
+    return render(
+        request,
+        "models_library/publish_confirm.html",
+        {
+            "version": version,
+            "model": version.model,
+            "preview": publish_preview(firm=request.firm, version=version),
+        },
+    )
 
 
 @require_POST

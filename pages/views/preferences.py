@@ -34,7 +34,9 @@ from firms.permissions import Action, require
 from firms.recent_auth import recent_auth_required
 from firms.requests import FirmRequest
 from firms.web import add_service_errors, firm_view, paginate
+from models_library.selectors.securities import SCREEN_COLUMNS, screen_values
 from rebalancer.errors import DomainError
+from trading.selectors.account_overview import cash_need_warning
 from trading.selectors.proposals import book_as_of, current_proposal
 
 RATE_FIELDS = {
@@ -165,6 +167,7 @@ def _page(request: FirmRequest, scope: dict, *, form=None, rule_forms=None) -> H
         "household_rules": own_rules(firm=firm, household=account.household) if account else None,
         "history": paginate(request, history, 20),
         "proposal": current_proposal(firm=firm, account=account) if account else None,
+        "screen_values": {field: screen_values(field=field) for field in SCREEN_COLUMNS},
     }
     return render(request, "accounts/preferences.html", context)
 
@@ -188,6 +191,10 @@ def _save(request: FirmRequest, scope: dict) -> HttpResponse:
         else:
             note = " Re-optimize now to see the effect." if "account" in scope else ""
             messages.success(request, "Preferences saved." + note)
+            if "account" in scope:
+                _warn_cash_need(
+                    request, scope, form.cleaned_data.get("cash_min_usd"), "The cash minimum"
+                )
             return _redirect(scope)
     return _page(request, scope, form=form)
 
@@ -204,6 +211,19 @@ def account_preferences(request: FirmRequest, account_id: int) -> HttpResponse:
 def household_preferences(request: FirmRequest, household_id: int) -> HttpResponse:
     scope = _scope(request, household_id=household_id)
     return _save(request, scope) if request.method == "POST" else _page(request, scope)
+
+
+def _warn_cash_need(request: FirmRequest, scope: dict, amount, what: str) -> None:
+    """Warn (the change is saved) when a cash need is more than the account's value."""
+    warning = cash_need_warning(
+        firm=request.firm,
+        account=scope["account"],
+        amount_usd=amount,
+        what=what,
+        as_of=book_as_of(firm=request.firm),
+    )
+    if warning:
+        messages.warning(request, warning)
 
 
 def _add_rule(request: FirmRequest, scope: dict, kind: str) -> HttpResponse:
@@ -226,6 +246,8 @@ def _add_rule(request: FirmRequest, scope: dict, kind: str) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"{kind.capitalize()} added.")
+            if kind == "withdrawal":
+                _warn_cash_need(request, scope, form.cleaned_data["amount_usd"], "The withdrawal")
             return _redirect(scope)
     return _page(request, scope, rule_forms={kind: form})
 

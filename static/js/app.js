@@ -112,3 +112,60 @@ document.addEventListener("submit", function (event) {
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) { window.print(); }
 });
+/* Security search: an input whose datalist has data-search-url is offered the security
+   master's matches (symbol and name) as one types. A screen's value list follows the
+   field it excludes by (sector and asset class from the security master). */
+(function () {
+  "use strict";
+  var timer = null;
+  function search(input, list) {
+    var query = input.value.trim();
+    if (!query) { return; }
+    fetch(list.dataset.searchUrl + "?q=" + encodeURIComponent(query), {
+      headers: { "Accept": "application/json" }, credentials: "same-origin"
+    }).then(function (response) { return response.ok ? response.json() : { results: [] }; })
+      .then(function (data) {
+        list.replaceChildren.apply(list, data.results.map(function (s) {
+          var option = document.createElement("option");
+          option.value = s.symbol;
+          option.label = s.symbol + " — " + s.name;
+          return option;
+        }));
+      });
+  }
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    var list = input.list;
+    if (!list || !list.dataset.searchUrl) { return; }
+    clearTimeout(timer);
+    timer = setTimeout(function () { search(input, list); }, 150);
+  });
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.name !== "screen-field") { return; }
+    var value = select.form.querySelector('input[name="screen-value"]');
+    if (value) { value.setAttribute("list", "screen-values-" + select.value); }
+  });
+})();
+
+/* The draft editor's "Add rows": copies the formset's empty row as many times as asked. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-add-rows]");
+    if (!button) { return; }
+    event.preventDefault();
+    var table = document.getElementById(button.dataset.addRows);
+    var template = document.getElementById(button.dataset.template);
+    var total = document.getElementById(button.dataset.totalForms);
+    var count = parseInt(button.dataset.count || "10", 10);
+    var body = table.querySelector("tbody");
+    for (var i = 0; i < count; i++) {
+      var index = parseInt(total.value, 10);
+      var html = template.innerHTML.replace(/__prefix__/g, String(index))
+        .replace(/__number__/g, String(index + 1));
+      body.insertAdjacentHTML("beforeend", html);
+      total.value = String(index + 1);
+    }
+  });
+})();

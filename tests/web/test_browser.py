@@ -144,6 +144,8 @@ def test_model_manager_edits_and_publishes_a_version(live_server, page, live_boo
     page.get_by_text("What if every account followed v2?").wait_for()
     shot(page, "what-if")
     page.go_back()
+    page.get_by_role("link", name="Publish v2…").click()
+    page.get_by_text("3 lines adding up to 100.00 %").wait_for()
     page.get_by_role("button", name="Publish v2").click()
     page.get_by_text("Version 2 published").wait_for()
     shot(page, "version-published")

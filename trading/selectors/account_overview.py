@@ -220,3 +220,28 @@ def account_overview(*, firm: Firm, account: Account, as_of: dt.date) -> Account
             account.pk, []
         ),
     )
+
+
+def account_value_usd(*, firm: Firm, account: Account, as_of: dt.date) -> Decimal:
+    """The account's cash plus its positions at the last closes on or before ``as_of``
+    (a position without a close counts nothing)."""
+    cash = account_cash_usd(firm=firm, account=account)
+    positions = account_positions(firm=firm, account=account, as_of=as_of)
+    return cash + sum((p.market_value_usd or ZERO for p in positions), ZERO)
+
+
+def cash_need_warning(
+    *, firm: Firm, account: Account, amount_usd: Decimal | None, what: str, as_of: dt.date
+) -> str:
+    """A sentence when a cash need (a withdrawal, a cash minimum) is more than the
+    account's whole value, else "". ``what`` names the need ("The withdrawal")."""
+    if amount_usd is None or amount_usd <= ZERO:
+        return ""
+    value = account_value_usd(firm=firm, account=account, as_of=as_of)
+    if amount_usd <= value:
+        return ""
+    return (
+        f"{what} of ${cents_half_even(amount_usd):,} is more than the account's whole value "
+        f"of ${cents_half_even(value):,} on {as_of:%Y-%m-%d}: selling everything would not "
+        "raise it. Check the amount."
+    )
