@@ -16,6 +16,7 @@ from accounts.services import preferences as prefs
 from accounts.services.household_management import held_away_create
 from firms.models import ApiKey, AuditEvent, Firm, IdempotencyRecord, Role
 from firms.services.api_keys import api_key_create
+from firms.services.firm_settings import four_eyes_off_request, four_eyes_turn_on
 from models_library.models import (
     CorporateAction,
     EquivalenceSet,
@@ -300,6 +301,11 @@ def build_outsider_book() -> OutsiderBook:
             optimizer_status="optimal",
             summary={"location_tax_before": "0.00"},
         )
+        # a waiting request to turn four eyes off (another admin must approve it)
+        admin = Actor.person(people["admin"])
+        if not Firm.objects.get(pk=firm.pk).require_four_eyes:
+            four_eyes_turn_on(firm=firm, actor=admin)
+        four_eyes_off_request(firm=firm, actor=admin, reason="outsider book")
         pending = made[accounts[0].pk]
         trade = pending.trades.first()
         assert trade is not None
