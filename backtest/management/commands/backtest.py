@@ -67,6 +67,12 @@ class Command(BaseCommand):
             choices=("realistic", "full"),
             help="how the simulation settles taxes (default: realistic on real prices)",
         )
+        parser.add_argument(
+            "--skip-no-wash-rule",
+            action="store_true",
+            help="real prices: leave out the run with the wash-sale rule off in the optimizer "
+            "(with the law still applied it can take many times as long as the others)",
+        )
         parser.add_argument("--seed", type=int, help="seed for prices and accounts")
         parser.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")
         parser.add_argument(
@@ -151,7 +157,7 @@ def _scenario(options: dict[str, Any]) -> Scenario:
         )
     if all(real) and not options["scenario"]:
         changes["name"] = "real prices"
-        changes.setdefault("wash_sale_rule_off_too", True)
+        changes["wash_sale_rule_off_too"] = not options.get("skip_no_wash_rule")
         changes["flows"] = NO_FLOWS
         changes.setdefault("loss_use", "realistic")
         changes["wash_sale_law_applies"] = True
