@@ -253,6 +253,7 @@ def draft_edit(request: FirmRequest, model_id: int) -> HttpResponse:
             "model": model,
             "draft": draft,
             "formset": formset,
+            "sub_model_options": [(str(m.pk), m.name) for m in kwargs["sub_models"]],
             "note_form": note,
             "csv_form": csv_form,
             "csv_errors": csv_errors,
