@@ -27,6 +27,7 @@ from trading.selectors.account_search import (
 )
 from trading.selectors.dashboard import dashboard as dashboard_data
 from trading.selectors.exports import accounts_csv, lots_csv
+from trading.selectors.household_allocation import household_allocation
 from trading.selectors.household_proposals import household_managed_context
 from trading.selectors.proposals import account_proposals, book_as_of, current_proposal
 from trading.selectors.realized import realized_gains_summary
@@ -80,6 +81,7 @@ def household_detail(request: FirmRequest, household_id: int) -> HttpResponse:
     as_of = book_as_of(firm=request.firm)
     realized = realized_gains_summary(firm=request.firm, year=as_of.year, household=household)
     saved = tax_saved_year_to_date(firm=request.firm, accounts=accounts, through=as_of)
+    allocation = household_allocation(firm=request.firm, household=household, as_of=as_of)
     return render(
         request,
         "accounts/household_detail.html",
@@ -89,6 +91,7 @@ def household_detail(request: FirmRequest, household_id: int) -> HttpResponse:
             "clients": household.clients.all(),
             "realized": realized,
             "saved": saved,
+            "allocation": allocation,
             **household_managed_context(firm=request.firm, household=household),
         },
     )
