@@ -71,6 +71,7 @@ def test_advisor_changes_a_preference_reoptimizes_and_approves(live_server, page
     assert page.locator("#trades-h + .scroll").get_by_text("VTI").count() == (
         new.trades.filter(security__symbol="VTI").count()
     )
+    page.once("dialog", lambda dialog: dialog.accept())  # "Approve this proposal?"
     page.get_by_role("button", name="Approve").click()
     page.get_by_text("Proposal approved").wait_for()
     assert page.locator("#proposal-status").inner_text() == "Approved"

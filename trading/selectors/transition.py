@@ -160,7 +160,7 @@ def transition_progress(
             level = max(ZERO, level - per_dollar * room)
             if per_dollar == 0 and after is not None:
                 level = after
-            expected = level.quantize(Decimal("0.01"))
+            expected = round(level, 2)  # percent a year, to two places
         years.append(
             PlanYear(
                 year=year,
