@@ -152,8 +152,10 @@ class NightlyOptimizer:
         recent_losses: tuple[RecentLossSale, ...] = ()
         if self.wash_sale:
             buys, losses = state.ledger.recent(day=market.day)
-            last_buy = {symbol: day for day, symbol in buys}
-            last_loss = {symbol: day for day, symbol in losses}
+            # a symbol out of the case (neither in the model nor held) cannot be bought
+            listed = set(securities.symbol.tolist())
+            last_buy = {symbol: day for day, symbol in buys if symbol in listed}
+            last_loss = {symbol: day for day, symbol in losses if symbol in listed}
             recent_buys = tuple(RecentBuy(symbol=s, date=d) for s, d in sorted(last_buy.items()))
             recent_losses = tuple(
                 RecentLossSale(symbol=s, date=d) for s, d in sorted(last_loss.items())
