@@ -3,6 +3,7 @@ and update (audited, through ``accounts.services.preferences``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -215,7 +216,8 @@ class _PreferencesApi(FirmAPIView):
         return Response(body)
 
     def _update(self, request, **scope):
-        if "carryforward_usd" in request.data:
+        # a body that is not an object (null, a list) is the serializer's to refuse (400)
+        if isinstance(request.data, Mapping) and "carryforward_usd" in request.data:
             raise ValidationFailed(
                 [
                     (

@@ -62,3 +62,16 @@ def test_bad_tax_menus_are_refused_naming_the_field(firm_a, api_a, sent, field):
 
     assert [e["field"] for e in problem(response, 400)["errors"]] == [field]
     assert not AuditEvent.objects.filter(action="preferences.update").exists()
+
+
+@pytest.mark.parametrize("body", ["null", "[]", '"text"'])
+def test_a_preferences_body_that_is_not_an_object_is_a_400(firm_a, api_a, body):
+    household = HouseholdFactory(firm=firm_a)
+    account = AccountFactory(household=household)
+    for url in (
+        f"/api/v1/households/{household.pk}/preferences/",
+        f"/api/v1/accounts/{account.pk}/preferences/",
+    ):
+        response = api_a.generic("PATCH", url, body, content_type="application/json")
+        assert problem(response, 400)["status"] == 400
+    assert not AuditEvent.objects.filter(action="preferences.update").exists()
