@@ -257,6 +257,7 @@ def _firm_day(slug: str) -> Firm:
     firm = Firm.objects.get(slug=slug)
     with rowsecurity.firm_scope(firm):
         household = Household.objects.filter(firm=firm).first()
+        assert household is not None
         Restriction.objects.create(firm=firm, household=household, symbol="XOM", type="do_not_buy")
         # entering it applies it to the firms there are; a firm that came later gets it
         # from its nightly pass

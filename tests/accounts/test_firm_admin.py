@@ -53,7 +53,7 @@ def test_inviting_creates_a_member_with_a_one_time_password_link(firm_a, admin_a
     assert (user.username, invitation.membership.role) == ("new.person", Role.ADVISOR)
     assert not user.has_usable_password()
     event = AuditEvent.objects.get(action="member.invite")
-    assert (event.firm, event.actor, event.after["role"]) == (firm_a, admin_a, "advisor")
+    assert (event.firm, event.actor, (event.after or {})["role"]) == (firm_a, admin_a, "advisor")
 
     client = Client()
     page = client.get(invitation.set_password_path)

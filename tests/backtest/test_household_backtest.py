@@ -18,7 +18,8 @@ SPY = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "spy_pric
 
 
 def _trading_days(start: dt.date, count: int) -> list[dt.date]:
-    days, day = [], start
+    days: list[dt.date] = []
+    day = start
     while len(days) < count:
         if day.weekday() < 5:
             days.append(day)

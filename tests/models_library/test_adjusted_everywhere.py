@@ -75,7 +75,9 @@ def test_the_risk_model_reads_closes_before_a_split_adjusted(closes):  # noqa: F
     for price in ene0.filter(date__lt=days[40]):
         price.close *= 2
         price.save()
-    _split(ene0.first().security, days[40], "2", "1")
+    first = ene0.first()
+    assert first is not None
+    _split(first.security, days[40], "2", "1")
 
     # when the model is built
     risk_model_build(as_of=days[-1], actor=ACTOR)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pytest
@@ -318,7 +319,12 @@ def test_accounts_optimized_separately_do_not_wash_each_other() -> None:
 
 @pytest.mark.parametrize("bad", [{"horizon_years": Decimal("-1")}, {"accounts": ()}])
 def test_bad_household_input_is_refused_naming_the_field(bad: dict) -> None:
-    fields = {"household_id": "H1", "as_of": AS_OF, "accounts": three(), "target": TARGET}
+    fields: dict[str, Any] = {
+        "household_id": "H1",
+        "as_of": AS_OF,
+        "accounts": three(),
+        "target": TARGET,
+    }
     fields.update(bad)
     result = optimize_household(HouseholdCase(**fields))
     assert result.status == "invalid"

@@ -31,7 +31,7 @@ def test_an_admin_runs_chosen_accounts_now(firm_a, admin_a):
     made = set(Proposal.objects.filter(run=run).values_list("account__account_number", flat=True))
     assert made == set(chosen)
     event = AuditEvent.objects.get(action="run.run_now")
-    assert event.after["accounts"] == ", ".join(chosen)
+    assert (event.after or {})["accounts"] == ", ".join(chosen)
     # again: the whole firm, the two done are skipped
     run, chunk_ids = run_now(firm=firm_a, actor=Actor.person(admin_a))
     assert run.pk == Run.objects.get(firm=firm_a).pk and len(chunk_ids) == 1
