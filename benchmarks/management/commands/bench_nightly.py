@@ -17,10 +17,11 @@ from django.db import connection
 from django.db.models import Max
 
 from accounts.models import Account
+from benchmarks.managed_book import managed_flags, managed_flags_restore, managed_share_set
 from firms.models import Firm
 from models_library.models import Price
 from rebalancer.rowsecurity import firm_scope
-from trading.models import ChunkStatus, Proposal, Run, RunChunk, RunStatus
+from trading.models import ChunkStatus, HouseholdProposal, Proposal, Run, RunChunk, RunStatus
 from trading.services.runs import chunk_process, run_start
 from trading.tasks import enqueue_chunks
 
@@ -57,7 +58,9 @@ class Command(BaseCommand):
         "target (170), the per-account budget that target leaves on the workers and how "
         "loading, solving and writing share it, database queries per chunk and, with a real "
         "worker, each worker process's memory at the start, middle and end. With REDIS_URL set "
-        "it starts a real Celery worker (--worker-processes); otherwise it runs in-process."
+        "it starts a real Celery worker (--worker-processes); otherwise it runs in-process. "
+        "--managed-households 0.3 measures the book with no household managed as one and "
+        "then with 30 % of its accounts in households managed as one, back to back."
     )
 
     def add_arguments(self, parser) -> None:
@@ -68,57 +71,106 @@ class Command(BaseCommand):
         parser.add_argument(
             "--external-worker", action="store_true", help="Use workers already running."
         )
+        parser.add_argument(
+            "--managed-households",
+            type=float,
+            default=None,
+            metavar="SHARE",
+            help="Run twice, back to back: with no household managed as one, then with this "
+            "share of the accounts (0 to 1, e.g. 0.3) in households managed as one (taxable + "
+            "IRA + Roth first), and print both rates and their ratio. The book's own "
+            "households are put back after.",
+        )
 
     def handle(self, *args, **opts) -> None:
+        share = opts["managed_households"]
+        if share is not None and not 0 <= share <= 1:
+            raise CommandError("--managed-households: give a share of accounts from 0 to 1")
         firm = self._book(opts["firm"], opts["accounts"])
         as_of = Price.objects.aggregate(last=Max("date"))["last"]
         with firm_scope(firm):
-            Run.objects.filter(firm=firm, as_of=as_of).delete()
-            Proposal.objects.filter(firm=firm, as_of=as_of).delete()
             accounts = Account.objects.filter(firm=firm, is_active=True).count()
         self.stdout.write(
             f"book: {accounts} accounts of firm '{firm.slug}', as of {as_of}, "
             f"database {connection.vendor}, chunk size {opts['chunk_size']}"
         )
-        eager = settings.CELERY_TASK_ALWAYS_EAGER
         worker = None
-        memory: list[tuple[float, list[float]]] = []
-        if not eager and not opts["external_worker"]:
+        if not settings.CELERY_TASK_ALWAYS_EAGER and not opts["external_worker"]:
             worker = self._start_worker(opts["worker_processes"])
         try:
-            started = time.perf_counter()
-            run, chunk_ids = run_start(
-                firm=firm,
-                as_of=as_of,
-                trigger="command",
-                chunk_size=opts["chunk_size"],
-                enqueue=None if eager else enqueue_chunks,
-            )
-            if eager:
-                for chunk_id in chunk_ids:
-                    chunk_process(firm_id=firm.pk, chunk_id=chunk_id)
+            if share is None:
+                self._measure(firm, as_of, opts, worker)
             else:
-                last_sample = 0.0
-                while self._status(firm, run) != RunStatus.COMPLETED:
-                    if worker is not None and time.perf_counter() - last_sample > 2.0:
-                        last_sample = time.perf_counter()
-                        memory.append(
-                            (last_sample - started, [_rss_mb(p) for p in _children(worker.pid)])
-                        )
-                    time.sleep(0.2)
-            elapsed = time.perf_counter() - started
+                self._compare(firm, as_of, opts, worker, share)
         finally:
             if worker is not None:
                 os.killpg(worker.pid, signal.SIGTERM)
                 worker.wait(timeout=60)
+
+    def _compare(
+        self, firm: Firm, as_of, opts: dict, worker: subprocess.Popen | None, share: float
+    ) -> None:
+        """The plain run (no household managed as one), then the run with `share` of the
+        accounts in managed households, back to back on the same book and workers; the
+        book's own flags are put back after."""
+        original = managed_flags(firm=firm)
+        rates: list[tuple[str, float]] = []
+        try:
+            for label, wanted in (("plain", 0.0), ("households", share)):
+                book = managed_share_set(firm=firm, share=wanted)
+                self.stdout.write(f"\n== {label}: {book.describe()}")
+                rate = self._measure(firm, as_of, opts, worker)
+                rates.append((f"{label} ({100 * book.share:.0f} % managed)", rate))
+        finally:
+            managed_flags_restore(firm=firm, managed=original)
+        self.stdout.write("\naccounts per second, back to back on the same book and workers:")
+        for label, rate in rates:
+            verdict = "met" if rate >= TARGET_PER_SECOND else "missed"
+            self.stdout.write(
+                f"  {label:<26}{rate:8.1f}   (target: at least {TARGET_PER_SECOND}: {verdict})"
+            )
+        (_, plain), (_, managed) = rates
+        self.stdout.write(f"  {'ratio households / plain':<26}{managed / max(plain, 1e-9):8.2f}")
+
+    def _measure(self, firm: Firm, as_of, opts: dict, worker: subprocess.Popen | None) -> float:
+        """One nightly run over the book from scratch (tonight's run and proposals deleted
+        first); prints its report and returns accounts per second."""
         with firm_scope(firm):
-            self._report(
+            Run.objects.filter(firm=firm, as_of=as_of).delete()
+            Proposal.objects.filter(firm=firm, as_of=as_of).delete()
+            HouseholdProposal.objects.filter(firm=firm, as_of=as_of).delete()
+        eager = settings.CELERY_TASK_ALWAYS_EAGER
+        memory: list[tuple[float, list[float]]] = []
+        started = time.perf_counter()
+        run, chunk_ids = run_start(
+            firm=firm,
+            as_of=as_of,
+            trigger="command",
+            chunk_size=opts["chunk_size"],
+            enqueue=None if eager else enqueue_chunks,
+        )
+        if eager:
+            for chunk_id in chunk_ids:
+                chunk_process(firm_id=firm.pk, chunk_id=chunk_id)
+        else:
+            last_sample = 0.0
+            while self._status(firm, run) != RunStatus.COMPLETED:
+                if worker is not None and time.perf_counter() - last_sample > 2.0:
+                    last_sample = time.perf_counter()
+                    memory.append(
+                        (last_sample - started, [_rss_mb(p) for p in _children(worker.pid)])
+                    )
+                time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        with firm_scope(firm):
+            rate = self._report(
                 run,
                 elapsed,
                 "in-process" if eager else f"{opts['worker_processes']} worker processes",
                 1 if eager else opts["worker_processes"],
             )
         self._memory(memory)
+        return rate
 
     def _status(self, firm: Firm, run: Run) -> str:
         with firm_scope(firm):
@@ -163,7 +215,7 @@ class Command(BaseCommand):
         time.sleep(3)
         return worker
 
-    def _report(self, run: Run, elapsed: float, mode: str, workers: int) -> None:
+    def _report(self, run: Run, elapsed: float, mode: str, workers: int) -> float:
         chunks = list(RunChunk.objects.filter(run=run, status=ChunkStatus.DONE))
         proposals = Proposal.objects.filter(firm=run.firm, as_of=run.as_of)
         count = proposals.count()
@@ -209,6 +261,7 @@ class Command(BaseCommand):
             f"queries per chunk     min {min(queries)}, median {statistics.median(queries):.0f}, "
             f"max {max(queries)} over {len(chunks)} chunks (full chunks: {min(full)}-{max(full)})"
         )
+        return rate
 
     def _memory(self, samples: list[tuple[float, list[float]]]) -> None:
         """Each worker process's resident memory at the start, middle and end of the run."""
