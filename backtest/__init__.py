@@ -20,7 +20,13 @@ to cash; trades are whole shares at the close.
     print(format_table(report=report))
 """
 
-from backtest.report import build_report, format_issue_table, format_table, write_outputs
+from backtest.report import (
+    build_report,
+    format_issue_table,
+    format_table,
+    period_text,
+    write_outputs,
+)
 from backtest.runner import run_scenario
 from backtest.scenarios import SCENARIOS, Published, Scenario
 
@@ -31,6 +37,7 @@ __all__ = [
     "build_report",
     "format_issue_table",
     "format_table",
+    "period_text",
     "run_scenario",
     "write_outputs",
 ]

@@ -9,9 +9,11 @@ For each account, over its own window (its entry to the last day):
   negative tax (a refund, or what a deducted loss saves) is credited to the account. Both
   loss uses are computed this way from the same trades (the simulation itself paid its
   taxes with realistic loss use on real prices), so they differ only by their taxes.
-  The deferred tax (what liquidating would cost) is reported separately.
+  The deferred tax (what liquidating would cost) is reported separately, and so is the
+  loss carried forward out of the last year with the portfolio held (realistic loss use).
 - **After-tax return, liquidated**: the same, every open lot sold on the last day and its
-  tax paid (netted with the last year's gains under Schedule D for realistic use).
+  tax paid (netted with the last year's gains under Schedule D for realistic use); the
+  loss still carried forward after that sale is reported as the liquidated carryforward.
 - **Benchmark**: buying the equal-weighted index (as a fund that pays no tax until sold)
   with the account's cash on its entry day and holding it: pre-tax its daily returns;
   after tax its gain taxed (or loss used) once, when sold on the last day, long-term if
@@ -72,6 +74,7 @@ class AccountTax:
     taxes_paid_usd: float
     deferred_tax_usd: float
     carryforward_usd: float
+    carryforward_liquidated_usd: float
 
 
 def account_tax(
@@ -117,7 +120,8 @@ def account_tax(
         liquidated_factor=liquidated,
         taxes_paid_usd=round(float(sum(held.by_year.values())), 2),
         deferred_tax_usd=round(deferred, 2),
-        carryforward_usd=round(float(sold.carried_out.total_usd), 2),
+        carryforward_usd=round(float(held.carried_out.total_usd), 2),
+        carryforward_liquidated_usd=round(float(sold.carried_out.total_usd), 2),
     )
 
 
@@ -178,7 +182,8 @@ def policy_figures(
     charts (mean cumulative tax alpha, rolling tracking error, dispersion of cumulative
     active return)."""
     days = history.days
-    pre, after, after_liq, bpre, bliq, te, paid, deferred, carry = ([] for _ in range(9))
+    pre, after, after_liq, bpre, bliq, te, paid, deferred = ([] for _ in range(8))
+    carry, carry_liquidated = [], []
     active_cum, tax_cum = [], []
     for run in runs:
         taxed = account_tax(
@@ -205,6 +210,7 @@ def policy_figures(
         paid.append(taxed.taxes_paid_usd)
         deferred.append(taxed.deferred_tax_usd)
         carry.append(taxed.carryforward_usd)
+        carry_liquidated.append(taxed.carryforward_liquidated_usd)
         since = np.arange(len(days)) >= run.entry
         active_cum.append(np.where(since, np.cumsum(np.log1p(np.nan_to_num(active))), np.nan))
         drag = np.log1p(np.nan_to_num(taxed.after_returns)) - np.log1p(np.nan_to_num(r_pre))
@@ -234,6 +240,7 @@ def policy_figures(
         "taxes_paid_usd": round(float(sum(paid)), 2),
         "deferred_tax_usd": round(float(sum(deferred)), 2),
         "loss_carryforward_usd": round(float(sum(carry)), 2),
+        "loss_carryforward_liquidated_usd": round(float(sum(carry_liquidated)), 2),
     }
     with warnings.catch_warnings():  # days before any account's entry are all NaN
         warnings.simplefilter("ignore", RuntimeWarning)

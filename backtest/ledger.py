@@ -20,7 +20,11 @@ from tax_calendar.holding import carried_start, is_long_term
 from tax_calendar.wash_sale import window_end, window_start
 
 EPS_SHARES = 1e-9
-LOSS_TOLERANCE_USD = 0.005
+# A row is a loss when its gain is below zero, as in the lot engine's exact arithmetic,
+# however small: a sale that rounding of proceeds to cents leaves a fraction of a cent
+# below its basis is a loss that a repurchase washes (carrying the sold shares' holding
+# period). The margin only absorbs float noise, far below a cent.
+LOSS_TOLERANCE_USD = 1e-9
 
 
 @dataclass(slots=True)

@@ -21,9 +21,10 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from backtest.simulator import AccountState, Market, Order, TaxRates
+from money import CENT
 from optimizer.api import optimize_account
 from optimizer.types import (
     Case,
@@ -43,6 +44,10 @@ from optimizer.types import (
 logger = logging.getLogger(__name__)
 
 LotRow = tuple[str, str, Decimal, Decimal, date]
+# A piece worth less than this a share above its basis is shown to the optimizer as a
+# loss (see `breakeven_basis`): rounding the proceeds to cents moves a sale's gain by up to
+# half a cent a share.
+BREAKEVEN_USD_PER_SHARE = 0.01
 
 
 class NightlyOptimizer:
@@ -114,32 +119,7 @@ class NightlyOptimizer:
             if market.prices[i] == market.prices[i]
             and (market.target[i] > 0 or state.ledger.quantity(symbol=symbol) > 0)
         )
-        # A piece unchanged since last night keeps its lot row: building Decimals for every
-        # lot every night was a fifth of the back-test's time.
-        seen: set[str] = set()
-        lots = []
-        cache: dict[str, tuple[float, float, date, LotRow]] = {}
-        previous = self._lots
-        for piece in state.ledger.pieces():
-            key = piece.lot_id
-            if key in seen:
-                key = f"{key}|{sum(k.startswith(key) for k in seen)}"
-            seen.add(key)
-            state_key = (piece.quantity, piece.basis, piece.hp_start)
-            known = previous.get(key)
-            if known is not None and known[:3] == state_key:
-                lot = known[3]
-            else:
-                lot = (
-                    key,
-                    piece.symbol,
-                    Decimal(f"{piece.quantity:.0f}"),
-                    Decimal(f"{piece.basis:.2f}"),
-                    piece.hp_start,
-                )
-            cache[key] = (*state_key, lot)
-            lots.append(lot)
-        self._lots = cache
+        lots = self._lot_rows(state=state, market=market)
         target = {
             symbol: Decimal(f"{market.target[i]:.6f}")
             for i, symbol in enumerate(market.symbols)
@@ -179,3 +159,56 @@ class NightlyOptimizer:
             recent_loss_sales=recent_losses,
             risk_model=None if self.risk is None else self.risk(market.t),
         )
+
+    def _lot_rows(self, *, state: AccountState, market: Market) -> list[LotRow]:
+        """Tonight's lot rows: one per ledger piece, at its basis to the cent, except that
+        a piece within a cent a share of its basis (see `breakeven_basis`) is a loss."""
+        # A piece unchanged since last night keeps its lot row: building Decimals for every
+        # lot every night was a fifth of the back-test's time.
+        # A purchase split by wash sales has several pieces: the second and later are
+        # "lot|1", "lot|2", ... (counted, not searched for: a search made each night
+        # quadratic in the pieces, which wash sales multiply).
+        price_of = dict(zip(market.symbols, market.prices.tolist(), strict=True))
+        seen: Counter[str] = Counter()
+        lots = []
+        cache: dict[str, tuple[float, float, date, LotRow]] = {}
+        previous = self._lots
+        for piece in state.ledger.pieces():
+            n = seen[piece.lot_id]
+            seen[piece.lot_id] += 1
+            key = f"{piece.lot_id}|{n}" if n else piece.lot_id
+            state_key = (piece.quantity, piece.basis, piece.hp_start)
+            known = previous.get(key)
+            if known is not None and known[:3] == state_key:
+                lot = known[3]
+            else:
+                lot = (
+                    key,
+                    piece.symbol,
+                    Decimal(f"{piece.quantity:.0f}"),
+                    Decimal(f"{piece.basis:.2f}"),
+                    piece.hp_start,
+                )
+            cache[key] = (*state_key, lot)
+            price = price_of[piece.symbol]
+            if piece.quantity * price - piece.basis < BREAKEVEN_USD_PER_SHARE * piece.quantity:
+                value = lot[2] * Decimal(f"{price:.4f}")
+                lot = (*lot[:3], breakeven_basis(basis_usd=lot[3], value_usd=value), lot[4])
+            lots.append(lot)
+        self._lots = cache
+        return lots
+
+
+def breakeven_basis(*, basis_usd: Decimal, value_usd: Decimal) -> Decimal:
+    """The basis the optimizer sees for a piece worth `value_usd` (its shares at the close,
+    as the optimizer values them) that is within a cent a share of `basis_usd`: the cent
+    above its value, or its basis if higher, so it is a loss.
+
+    The lot engine books a sale's proceeds rounded to cents and spread over the lots it
+    relieves, which can leave a piece sold at its cost, or a fraction of a cent a share
+    above it, a fraction of a cent below its basis: a loss, however small, that a
+    purchase within 30 days washes (carrying the sold shares' holding period). Seen as a
+    loss, such a piece is not sold while a purchase is in the window, and its sale, if
+    the engine books a loss, enters the ledger's loss sales, so no purchase follows it.
+    """
+    return max(basis_usd, value_usd.quantize(CENT, rounding=ROUND_FLOOR) + CENT)

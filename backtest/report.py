@@ -8,6 +8,7 @@ the same account at the same tax rates, averaged over accounts.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, SupportsFloat
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 BENCHMARK = "buy_and_hold"
+DAYS_PER_YEAR = 365.25
 
 
 def _ratio(value: SupportsFloat) -> float:
@@ -94,6 +96,7 @@ def build_report(*, outcome: Outcome) -> dict[str, Any]:
         }
     scenario = outcome.scenario
     issue, _ = published_figures(outcome=outcome)
+    first_entry = history.days[min(a.entry for a in outcome.inputs.accounts)]
     return {
         "market": "real prices" if scenario.prices_csv else "synthetic market",
         "by_loss_use": issue,
@@ -117,7 +120,9 @@ def build_report(*, outcome: Outcome) -> dict[str, Any]:
             "name": scenario.name,
             "description": scenario.description,
             "accounts": len(outcome.inputs.accounts),
-            "years": scenario.years,
+            "years": round(_years(first=first_entry, last=history.days[-1]), 2)
+            if scenario.tickers_csv
+            else scenario.years,
             "stocks": len(history.symbols),
             "step": scenario.step,
             "short_term_rate": scenario.short_term_rate,
@@ -131,9 +136,7 @@ def build_report(*, outcome: Outcome) -> dict[str, Any]:
             "start": scenario.start.isoformat() if scenario.start else None,
             "end": scenario.end.isoformat() if scenario.end else None,
             "tracking_limit_pct_per_year": scenario.tracking_limit_pct,
-            "first_account_entry": history.days[
-                min(a.entry for a in outcome.inputs.accounts)
-            ].isoformat(),
+            "first_account_entry": first_entry.isoformat(),
             "first_day": history.days[0].isoformat(),
             "last_day": history.days[-1].isoformat(),
         },
@@ -142,6 +145,21 @@ def build_report(*, outcome: Outcome) -> dict[str, Any]:
         "elapsed_seconds": round(outcome.elapsed_seconds, 1),
         "workers": outcome.workers,
     }
+
+
+def _years(*, first: date, last: date) -> float:
+    return (last - first).days / DAYS_PER_YEAR
+
+
+def period_text(*, report: dict[str, Any]) -> str:
+    """The period the run covers: its dates on real prices ("2005-06-01 to 2012-12-31,
+    7.58 years", from the first account's entry), its length on a synthetic market."""
+    scenario = report["scenario"]
+    if report["market"] != "real prices":
+        return f"{scenario['years']:g} years"
+    return (
+        f"{scenario['first_account_entry']} to {scenario['last_day']}, {scenario['years']:g} years"
+    )
 
 
 def published_figures(
@@ -182,7 +200,8 @@ def published_figures(
 def format_issue_table(*, report: dict[str, Any]) -> str:
     """One table per loss use, each figure saying which assumption it uses."""
     lines = [
-        f"{report['market']}: against buy-and-hold of the benchmark, liquidated at the end; "
+        f"{report['market']}, {period_text(report=report)}: against buy-and-hold of the "
+        "benchmark, liquidated at the end; "
         "taxes paid from the account; %/yr, mean of accounts",
     ]
     for use, by_policy in report["by_loss_use"].items():
@@ -190,7 +209,8 @@ def format_issue_table(*, report: dict[str, Any]) -> str:
         head = (
             f"{'policy':<31}{'pre-tax':>8}{'AT held':>8}{'AT liq':>8}{'pre exc':>8}"
             f"{'AT exc':>8}{'TAX ALPHA':>10}{'TE':>7}{'disp pre':>9}{'disp AT':>8}"
-            f"{'turn':>6}{'wash':>6}{'taxes paid $':>14}{'deferred $':>13}{'carry $':>12}"
+            f"{'turn':>6}{'wash':>6}{'taxes paid $':>14}{'deferred $':>13}"
+            f"{'carry held $':>14}{'carry liq $':>13}"
         )
         lines += [head, "-" * len(head)]
         for name, p in by_policy.items():
@@ -204,11 +224,13 @@ def format_issue_table(*, report: dict[str, Any]) -> str:
                 f"{p['dispersion_pct']['aftertax_active']:>8.2f}"
                 f"{p['turnover_pct_per_year']:>6.0f}{p['wash_sales']:>6}"
                 f"{p['taxes_paid_usd']:>14,.0f}{p['deferred_tax_usd']:>13,.0f}"
-                f"{p['loss_carryforward_usd']:>12,.0f}"
+                f"{p['loss_carryforward_usd']:>14,.0f}"
+                f"{p['loss_carryforward_liquidated_usd']:>13,.0f}"
             )
     lines.append(
         "TE, dispersion, turnover and wash sales are the same trades under both loss uses; "
-        "TE is realised (daily active returns against the benchmark, annualized)."
+        "TE is realised (daily active returns against the benchmark, annualized). Carry: "
+        "losses carried forward out of the last year, portfolio held and liquidated."
     )
     return "\n".join(lines)
 

@@ -134,3 +134,34 @@ def test_a_repurchase_within_30_days_disallows_the_loss_and_carries_it():
     (piece,) = ledger.pieces()
     assert piece.basis == pytest.approx(1050.0)
     assert piece.hp_start == date(2024, 6, 16) - (date(2024, 6, 1) - date(2024, 1, 2))
+
+
+def test_a_loss_of_a_fraction_of_a_cent_is_washed_as_the_lot_engine_washes_it():
+    # given: 193 shares bought at $23.348 ($4,506.16 after rounding), 54 of them sold at
+    # the same price for $1,260.79, a fraction of a cent below their $1,260.7909 basis,
+    # and 14 shares bought back a week later
+    txns: list[dict[str, Any]] = [
+        {"id": "b1", "type": "buy", "date": "2010-04-05", "quantity": "193"},
+        {"id": "s1", "type": "sell", "date": "2010-11-22", "quantity": "54"},
+        {"id": "b2", "type": "buy", "date": "2010-11-29", "quantity": "14"},
+        {"id": "s2", "type": "sell", "date": "2011-08-08", "quantity": "153"},
+    ]
+    amounts = {"b1": "4506.16", "s1": "1260.79", "b2": "327.10", "s2": "3600.00"}
+    for txn in txns:
+        txn.update(account="A", symbol="PEG", amount=amounts[txn["id"]])
+    txns[3]["lots"] = [{"lot": "b2", "quantity": "14"}, {"lot": "b1", "quantity": "139"}]
+    # when
+    engine = lot_engine.run({"method": "FIFO", "transactions": txns})
+    ledger = _replay(txns)
+    # then: the loss is disallowed, so the 14 shares carry the sold shares' 231 days
+    # and their sale on 2011-08-08 is long-term, in both
+    assert Decimal(engine["totals"]["disallowed_loss"]) == Decimal("0.00")
+    assert [r["term"] for r in engine["realized"]] == ["short", "long", "long"]
+    assert [r.long_term for r in ledger.realized] == [False, True, True]
+    loss = 54 * 4506.16 / 193 - 1260.79
+    assert ledger.realized[0].disallowed == pytest.approx(loss * 14 / 54)
+    assert ledger.loss_sales == [(date(2010, 11, 22), "PEG")]
+    short = sum(r.deductible for r in ledger.realized if not r.long_term)
+    long = sum(r.deductible for r in ledger.realized if r.long_term)
+    assert float(engine["totals"]["short_term_gain"]) == pytest.approx(short, abs=0.005)
+    assert float(engine["totals"]["long_term_gain"]) == pytest.approx(long, abs=0.005)

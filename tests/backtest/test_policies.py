@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 
 from backtest.accounts import AccountSpec
+from backtest.ledger import Ledger
 from backtest.nightly import NightlyOptimizer
 from backtest.policies import ActionForward, BuyAndHold
 from backtest.prices import synthetic_prices
+from backtest.simulator import AccountState, Market
+from optimizer.api import optimize_account
 from tests.backtest.scenarios import RATES, falling_stock_market, run_one, trade_days
 
 
@@ -96,3 +100,46 @@ def test_restrictions_hold_in_every_policy():
         assert run.breaches == 0
         assert not [r for r in run.realized if r.symbol == "FALL"]
         assert np.isfinite(run.value_usd[-1])
+
+
+def _state_and_market(*, price: float) -> tuple[AccountState, Market]:
+    """193 PEG bought for $4,506.16 ($23.348 a share, rounded), 14 more ten days ago."""
+    ledger = Ledger()
+    ledger.buy(txn_id="b1", day=date(2010, 4, 5), symbol="PEG", quantity=193, amount=4506.16)
+    ledger.buy(txn_id="b2", day=date(2010, 11, 12), symbol="PEG", quantity=14, amount=327.10)
+    state = AccountState(spec=AccountSpec(id="A", entry=0, initial_usd=0.0), ledger=ledger)
+    market = Market(
+        t=0,
+        day=date(2010, 11, 22),
+        symbols=("PEG", "XOM"),
+        sectors=("Utilities", "Energy"),
+        prices=np.array([price, 80.0]),
+        target=np.array([0.0, 0.99]),
+        is_step=True,
+        is_last=False,
+    )
+    return state, market
+
+
+def test_a_lot_within_a_cent_a_share_of_its_basis_is_a_loss_to_the_optimizer():
+    # given: PEG back at $23.348, where 54 of the 193 shares sell for $1,260.79 (proceeds
+    # rounded to cents), a fraction of a cent below their $1,260.7909 basis: a loss the
+    # lot engine washes against the shares bought ten days ago
+    state, market = _state_and_market(price=23.348)
+    # when
+    case = _nightly().case(state=state, market=market)
+    # then: the optimizer sees a loss, so its wash-sale rule keeps the lot unsold
+    first = list(case.lots.id).index("b1")
+    assert case.lots.cost_basis[first] == Decimal("4506.17")
+    assert case.lots.quantity[first] * Decimal("23.348") < case.lots.cost_basis[first]
+    result = optimize_account(case, explain=False)
+    sold = [lot.lot for trade in result.trades for lot in trade.lots if trade.side == "sell"]
+    assert "b1" not in sold
+
+
+def test_a_lot_a_cent_a_share_or_more_above_its_basis_keeps_its_basis():
+    state, market = _state_and_market(price=23.36)
+
+    case = _nightly().case(state=state, market=market)
+
+    assert case.lots.cost_basis.tolist() == [Decimal("4506.16"), Decimal("327.10")]

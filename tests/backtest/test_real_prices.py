@@ -3,11 +3,13 @@ K-stock sample, the no-look-ahead risk model, and a tiny run whose answer is kno
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 
 from backtest import Scenario, build_report, run_scenario
 from backtest.prices import PricesCsvError
@@ -171,3 +173,30 @@ def test_accounts_start_on_the_first_trading_day_of_consecutive_months(tmp_path)
 
     entry_days = [universe.history.days[a.entry] for a in accounts]
     assert entry_days == [date(2020, 1, 6), date(2020, 2, 1), date(2020, 3, 1), date(2020, 1, 6)]
+
+
+def test_the_command_states_the_period_of_real_prices(tmp_path, capsys):
+    # given: eight days from 2020-01-06 (the command's own default is 2 years)
+    prices, tickers, membership = _files(tmp_path)
+    # when
+    call_command(
+        "backtest",
+        f"--prices-csv={prices}",
+        f"--tickers-csv={tickers}",
+        f"--membership-csv={membership}",
+        "--accounts=1",
+        "--stocks=10",
+        "--step=daily",
+        "--skip-no-wash-rule",
+        "--workers=1",
+        f"--out={tmp_path / 'out'}",
+    )
+    # then
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "scenario real prices: 1 accounts, 2020-01-06 to 2020-01-13, 0.02 years, "
+        "10 stocks per account of 3 tickers, optimizer daily, 1 worker(s)"
+    )
+    assert "real prices, 2020-01-06 to 2020-01-13, 0.02 years: against" in "\n".join(out)
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["scenario"]["years"] == 0.02

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 
+from backtest.after_tax import account_tax
 from backtest.ledger import Realized
+from backtest.simulator import AccountRun, TaxRates
 from backtest.taxes import FULL, REALISTIC, year_taxes
 
 
@@ -69,3 +72,35 @@ def test_other_gains_let_the_loss_offset_them_at_their_rate():
 def test_a_loss_use_must_be_named():
     with pytest.raises(ValueError, match="loss_use"):
         _taxes("some")
+
+
+def test_the_carryforward_is_reported_held_and_liquidated():
+    """A $10,000 short-term loss in 2020: $3,000 deducted in 2020 and $3,000 in 2021, so
+    $4,000 is carried out of 2021 with the portfolio held. Liquidated on the last day, the
+    $20,000 long-term gain of the open lots absorbs the carry, so none is left."""
+    # given
+    days = (date(2020, 6, 1), date(2021, 6, 1), date(2021, 12, 31))
+    run = AccountRun(
+        account="A",
+        policy="p",
+        entry=0,
+        value_usd=np.array([100_000.0, 100_000.0, 100_000.0]),
+        external_flow_usd=np.zeros(3),
+        tax_flow_usd=np.zeros(3),
+        bought_usd=np.zeros(3),
+        sold_usd=np.zeros(3),
+        realized=[_row(date(2020, 6, 1), -10_000.0, long_term=False)],
+        liquidation_tax_usd=3_000.0,
+        liquidation_long_usd=20_000.0,
+    )
+    # when
+    taxed = account_tax(
+        run=run,
+        days=days,
+        rates=TaxRates(short_term=0.35, long_term=0.15),
+        loss_use=REALISTIC,
+        other_gains_usd=0.0,
+    )
+    # then
+    assert taxed.carryforward_usd == 4_000.0
+    assert taxed.carryforward_liquidated_usd == 0.0

@@ -29,6 +29,7 @@ from backtest import (
     build_report,
     format_issue_table,
     format_table,
+    period_text,
     run_scenario,
     write_outputs,
 )
@@ -99,7 +100,7 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"scenario {scenario.name}: {report['scenario']['accounts']} accounts, "
-            f"{scenario.years:g} years, {report['scenario']['stocks']} stocks, "
+            f"{period_text(report=report)}, {_stocks(report=report, scenario=scenario)}, "
             f"optimizer {scenario.step}, {outcome.workers} worker(s)"
         )
         self.stdout.write(format_table(report=report))
@@ -114,6 +115,13 @@ class Command(BaseCommand):
             self.stderr.write(f"[{elapsed:7.1f} s] {done}/{total} {run.policy} {run.account}")
 
         return report
+
+
+def _stocks(*, report: dict[str, Any], scenario: Scenario) -> str:
+    universe = report["scenario"]["stocks"]
+    if report["market"] != "real prices":
+        return f"{universe} stocks"
+    return f"{scenario.n_stocks} stocks per account of {universe} tickers"
 
 
 def _day(value: str) -> date:
