@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pages.views import audit, book, equivalents, models, preferences
+from pages.views import audit, book, equivalents, gifts, models, preferences
 
 urlpatterns = [
     path("", book.home, name="home"),
@@ -38,6 +38,12 @@ urlpatterns = [
         "accounts/<int:account_id>/preferences/<str:kind>/<int:rule_id>/remove/",
         preferences.account_rule_remove,
         name="account_rule_remove",
+    ),
+    path("accounts/<int:account_id>/gifts/", gifts.account_gifts_page, name="account_gifts"),
+    path(
+        "accounts/<int:account_id>/gifts/<int:gift_id>/cancel/",
+        gifts.account_gift_cancel,
+        name="account_gift_cancel",
     ),
     path("accounts/<int:account_id>/lots.csv", book.account_lots_csv, name="account_lots_csv"),
     path("accounts/<int:account_id>/history/", audit.account_history_page, name="account_history"),

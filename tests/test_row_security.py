@@ -10,6 +10,7 @@ in production (LOGIN, not a superuser, no BYPASSRLS, owning nothing), grant it w
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import subprocess
@@ -28,7 +29,7 @@ from django.db.utils import DatabaseError
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts.models import Household, Restriction
+from accounts.models import Account, Household, Restriction
 from firms.models import Firm
 from firms.services.firm_settings import four_eyes_off_request, four_eyes_turn_on
 from rebalancer import rowsecurity
@@ -265,6 +266,7 @@ def _firm_day(slug: str) -> Firm:
         assert CorporateActionApplication.objects.for_firm(firm).exists()
     key = _key(slug)
     _manage_a_household_as_one(key, household.pk)
+    _plan_a_gift(key, firm)
     call_command("rebalance", firm=slug, as_of=AS_OF, no_progress=True, stdout=io.StringIO())
     with rowsecurity.firm_scope(firm):
         assert HouseholdProposal.objects.for_firm(firm).filter(household=household).exists()
@@ -291,6 +293,16 @@ def _manage_a_household_as_one(key: str, household_id: int) -> None:
         "transactions": [{"symbol": "VTI", "trade_date": AS_OF, "side": "buy", "quantity": "1"}],
     }
     _ok(api.post(base + "held-away/", held_away, "json"), 201)
+
+
+def _plan_a_gift(key: str, firm: Firm) -> None:
+    """A charitable gift planned from a taxable account, over the API."""
+    with rowsecurity.firm_scope(firm):
+        account = Account.objects.filter(firm=firm, tax_status="taxable").order_by("pk").first()
+        assert account is not None
+    soon = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
+    body = {"amount_usd": "100.00", "date": soon, "charity": "Row Security Fund"}
+    _ok(_api(key).post(f"/api/v1/accounts/{account.pk}/gifts/", body, "json"), 201)
 
 
 @pytest.fixture

@@ -50,3 +50,12 @@ class CustodianPositionsUploadForm(forms.Form):
 class ResolveForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("pending", "Pending")])
     note = forms.CharField(max_length=2000, required=False)
+
+
+class GiftForm(forms.Form):
+    amount_usd = forms.DecimalField(
+        label="Amount ($)", max_digits=18, decimal_places=2, localize=False
+    )
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    charity = forms.CharField(label="Charity", max_length=200, required=False)
+    note = forms.CharField(label="Note", max_length=500, required=False)

@@ -31,6 +31,7 @@ from optimizer.tax_value import tax_spent
 from optimizer.types import (
     Case,
     CashPreferences,
+    GiftPlan,
     Lots,
     OptimizeResult,
     Preferences,
@@ -153,11 +154,12 @@ def _preferences(
     room: GainRoom,
     not_candidates: list[str],
     filer: FilerPosition | None = None,
+    gift: GiftPlan | None = None,
 ) -> Preferences:
     """The menus in the optimizer's terms. The gain caps are what is left of the year's
     caps (``room``), not the annual caps. Symbols that only a rule or a wash-sale event
     names (``not_candidates``) are listed as do-not-buy: they are there for the rules, not
-    as purchases."""
+    as purchases. ``gift`` is the night's planned gift (``trading.selectors.gifts``)."""
     v: dict[str, Any] = prefs.values
     return Preferences(
         tax=tax_menus(v, room=room, filer=filer),
@@ -182,6 +184,7 @@ def _preferences(
             cost_bps=_exact(v["cost_bps"]),
         ),
         risk=_risk(v),
+        gift=gift,
     )
 
 
@@ -316,6 +319,7 @@ def case_for_account(item: AccountInputs, chunk: ChunkInputs) -> Case:
             filer=None
             if chunk.filers is None or account.tax_status != "taxable"
             else chunk.filers.position(account.pk, spent=chunk.gain_rooms.spent),
+            gift=item.gift,
         ),
         equivalents=_equivalents(chunk, symbols=symbols),
         recent_buys=recent_buys,

@@ -20,6 +20,7 @@ from rebalancer.actors import Actor
 from rebalancer.rowsecurity import firm_scope
 from trading.models import RunTrigger
 from trading.services.corporate_actions import corporate_actions_apply_due
+from trading.services.gifts import gifts_record_due
 from trading.services.rerun import run_rerun_all_failed
 from trading.services.runs import chunk_process, run_start
 from trading.services.schedule import firms_due
@@ -58,6 +59,8 @@ def start_firm_run(firm_id: int, as_of: str, trigger: str = RunTrigger.SCHEDULE)
     firm = Firm.objects.get(pk=firm_id)
     with firm_scope(firm):
         corporate_actions_apply_due(firm=firm, actor=Actor.system("task:start_firm_run"))
+    with firm_scope(firm):
+        gifts_record_due(firm=firm, actor=Actor.system("task:start_firm_run"))
     with firm_scope(firm):
         run, _ = run_start(
             firm=firm, as_of=dt.date.fromisoformat(as_of), trigger=trigger, enqueue=enqueue_chunks

@@ -16,6 +16,7 @@ from firms.permissions import Action, home_for
 from firms.requests import FirmRequest
 from firms.web import csv_download, firm_view, paginate, wants_csv
 from models_library.selectors.models import model_list
+from pages.views.gifts import gifts_context
 from pages.views.preferences import effective_in_words
 from trading.models import ProposalStatus
 from trading.selectors.account_overview import account_overview
@@ -175,6 +176,7 @@ def account_detail(request: FirmRequest, account_id: int) -> HttpResponse:
             "proposals": account_proposals(firm=request.firm, account=account)[:10],
             "models": model_list(firm=request.firm),
             "risk_menu": effective_in_words(overview.preferences, RISK_FIELDS),
+            **gifts_context(request, account),
         },
     )
 

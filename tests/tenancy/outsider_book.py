@@ -43,6 +43,7 @@ from trading.models import (
     CorporateActionApplication,
     HouseholdProposal,
     HouseholdProposalStatus,
+    PlannedGift,
     Proposal,
     ProposalStatus,
     ProposedTrade,
@@ -55,6 +56,7 @@ from trading.services.blotters import (
     fills_import_csv,
     orders_export_csv,
 )
+from trading.services.gifts import planned_gift_create
 from trading.services.reconciliation import custodian_positions_import
 from trading.services.review import proposal_approve
 from trading.services.runs import chunk_process, run_start
@@ -95,6 +97,7 @@ class OutsiderBook:
     key: ApiKey
     equivalence_set: EquivalenceSet
     reconciliation: Reconciliation
+    gift: PlannedGift
     rules: dict = field(default_factory=dict)
 
 
@@ -301,6 +304,15 @@ def build_outsider_book() -> OutsiderBook:
             optimizer_status="optimal",
             summary={"location_tax_before": "0.00"},
         )
+        # a charitable gift planned from account 0 (taxable, worth about $44,000)
+        gift = planned_gift_create(
+            firm=firm,
+            actor=Actor.person(people["advisor"]),
+            account=accounts[0],
+            amount_usd="2500.00",
+            date=dt.date.today() + dt.timedelta(days=10),
+            charity="Quixotic Trust",
+        )
         # a waiting request to turn four eyes off (another admin must approve it)
         admin = Actor.person(people["admin"])
         if not Firm.objects.get(pk=firm.pk).require_four_eyes:
@@ -328,6 +340,7 @@ def build_outsider_book() -> OutsiderBook:
             key=key.api_key,
             equivalence_set=equivalence_set,
             reconciliation=reconciliation,
+            gift=gift,
             rules=rules,
         )
         _check_complete(book)

@@ -3,6 +3,7 @@ body naming firm B's objects for each pattern that takes one."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.apps import apps
@@ -81,6 +82,7 @@ PARAMS: dict[str, Values] = {
     "held_id": _held_price,
     "set_id": lambda b, p, got: b.equivalence_set.pk,
     "reconciliation_id": lambda b, p, got: b.reconciliation.pk,
+    "gift_id": lambda b, p, got: b.gift.pk,
     "rest": lambda b, p, got: f"households/{b.household.pk}/",
     # the admin site's
     "app_label": lambda b, p, got: "accounts",
@@ -186,6 +188,7 @@ WEB_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
         "note": "outsider",
     },
     "account_model_assign": lambda b, got: {"model": b.model.pk},
+    "account_gifts": lambda b, got: {"gift-amount_usd": "10.00", "gift-date": _soon()},
     "model_settings": lambda b, got: {"tracking_error_limit_pct": "0.4"},
     "models": lambda b, got: {"name": "Outsider model"},
     "equivalence_sets": lambda b, got: {"name": "Outsider set", "symbols": "VTI ITOT"},
@@ -199,6 +202,10 @@ WEB_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
     "reconciliation_resolve": lambda b, got: {"decision": "accept", "note": "outsider"},
     "firm_security": lambda b, got: {"require_mfa": "on"},
 }
+
+
+def _soon() -> str:
+    return (dt.date.today() + dt.timedelta(days=10)).isoformat()
 
 
 def _rows(**row) -> dict:
@@ -226,6 +233,7 @@ API_BODIES: dict[str, Callable[[OutsiderBook, dict], dict]] = {
         "registration_type": "individual",
     },
     "api:account-model": lambda b, got: {"model": b.model.pk},
+    "api:account-gifts": lambda b, got: {"amount_usd": "10.00", "date": _soon()},
     "api:equivalence-sets": lambda b, got: {"name": "Outsider set", "symbols": ["VTI", "ITOT"]},
     "api:equivalence-set": lambda b, got: {"name": "Outsider set", "symbols": ["VTI", "AGG"]},
     "api:securities-bulk": lambda b, got: _rows(

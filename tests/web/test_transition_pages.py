@@ -43,6 +43,11 @@ def test_the_transition_plan_is_a_menu_and_the_pages_show_its_progress(book):
     shown = advisor.get(reverse("proposal_detail", args=[proposal.pk])).content.decode()
     assert "transition plan: year 1 of 3" in shown
     assert "Of the year's $1,200.00 of tax, $1,200.00 was left" in shown
+    # each of its trades says it is a transition step, as a chip and in its sentence
+    trades = list(proposal.trades.all())
+    assert trades and all("transition_step" in t.reasons for t in trades)
+    assert shown.count('data-reason="transition_step">Transition step</span>') == len(trades)
+    assert "A step of the account&#x27;s transition plan" in shown
     # then the account page shows the plan: its years, the tax spent, the tracking error
     page = advisor.get(reverse("account_detail", args=[account.pk])).content.decode()
     assert "Transition plan 2025–2027" in page

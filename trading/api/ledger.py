@@ -37,9 +37,13 @@ class TransactionRowSerializer(serializers.Serializer):
     symbol = serializers.CharField(max_length=20)
     quantity = serializers.DecimalField(max_digits=20, decimal_places=6)
     amount_usd = serializers.DecimalField(
-        max_digits=18, decimal_places=2, help_text="Total cost of a buy; net proceeds of a sale."
+        max_digits=18,
+        decimal_places=2,
+        help_text="Total cost of a buy; net proceeds of a sale; a gift's fair market value.",
     )
-    lots = LotPickSerializer(many=True, required=False, help_text="A sale's specific lots.")
+    lots = LotPickSerializer(
+        many=True, required=False, help_text="A sale's or a gift's specific lots."
+    )
 
 
 class TransactionOutput(serializers.ModelSerializer):

@@ -4,6 +4,7 @@ from . import (
     blotters,
     corporate_actions,
     drift,
+    gifts,
     household_proposals,
     ledger,
     proposals,
@@ -45,6 +46,12 @@ urlpatterns = [
     ),
     path("accounts/<int:account_id>/drift/", drift.AccountDriftApi.as_view(), name="account-drift"),
     path("accounts/<int:account_id>/cash/", ledger.AccountCashApi.as_view(), name="account-cash"),
+    path("accounts/<int:account_id>/gifts/", gifts.AccountGiftsApi.as_view(), name="account-gifts"),
+    path(
+        "accounts/<int:account_id>/gifts/<int:gift_id>/cancel/",
+        gifts.AccountGiftCancelApi.as_view(),
+        name="account-gift-cancel",
+    ),
     path(
         "accounts/<int:account_id>/optimize/",
         proposals.AccountOptimizeApi.as_view(),

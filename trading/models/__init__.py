@@ -1,6 +1,7 @@
 from .blotters import Blotter, BlotterStatus, Fill, Order
 from .cash import CashBalance
 from .corporate_actions import CorporateActionApplication
+from .gifts import GiftStatus, PlannedGift
 from .household_proposals import HouseholdProposal, HouseholdProposalStatus
 from .lots import RealizedGain, TaxLot, Term
 from .proposals import (
@@ -33,6 +34,8 @@ __all__ = [
     "TradeSide",
     "CashBalance",
     "CorporateActionApplication",
+    "GiftStatus",
+    "PlannedGift",
     "HouseholdProposal",
     "HouseholdProposalStatus",
     "RealizedGain",

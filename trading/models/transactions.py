@@ -13,13 +13,16 @@ from rebalancer.tenancy import FirmOwnedModel
 class TransactionType(models.TextChoices):
     BUY = "buy", "Buy"
     SELL = "sell", "Sell"
+    GIFT = "gift", "Gift in kind"
 
 
 class Transaction(FirmOwnedModel):
-    """One buy (including a reinvested dividend) or sell.
+    """One buy (including a reinvested dividend), sell, or gift in kind (a transfer out:
+    the shares leave, nothing is sold, no gain is realized).
 
-    ``amount_usd`` is the total cost of a buy, or the total net proceeds of a sale, fees
-    included. ``specific_lots`` (a sale only) names the lots it relieves:
+    ``amount_usd`` is the total cost of a buy, the total net proceeds of a sale (fees
+    included), or a gift's fair market value. ``specific_lots`` (a sale or a gift) names
+    the lots it relieves:
     ``[{"lot": "<opening transaction's external_id>", "quantity": "10"}]``.
     ``sequence`` orders transactions of one date as they arrived.
     """

@@ -18,7 +18,7 @@ from models_library.selectors.prices import last_price_date
 from money import ZERO, cents_half_up
 from optimizer.tax_value import exact_tax
 from rebalancer.tenancy import get_for_firm_or_404
-from trading.models import Proposal, ProposalStatus, ProposedTrade, Run
+from trading.models import GiftStatus, Proposal, ProposalStatus, ProposedTrade, Run
 from trading.optimization import stored_case
 
 
@@ -84,12 +84,13 @@ def proposal_trades(*, proposal: Proposal) -> QuerySet[ProposedTrade]:
 
 
 def proposal_unapprovable(*, proposal: Proposal) -> bool:
-    """Whether an approval may be undone: approved, not a managed household's, and none of
-    its trades on a blotter yet."""
+    """Whether an approval may be undone: approved, not a managed household's, none of
+    its trades on a blotter yet and no gift of it recorded in the books."""
     return (
         proposal.status == ProposalStatus.APPROVED
         and proposal.household_proposal_id is None
         and not proposal.trades.filter(order__isnull=False).exists()
+        and not proposal.planned_gifts.filter(status=GiftStatus.RECORDED).exists()
     )
 
 

@@ -2,8 +2,9 @@
 
 The query count does not depend on how many accounts are asked for: accounts, preferences
 (six queries), lots, cash, published model lines (two), securities, prices (two), the
-household wash-sale context (three), what is left of the gain caps (two) and the firm's
-equivalence sets. ``trading.optimization`` turns the result into the optimizer's input.
+household wash-sale context (three), what is left of the gain caps (two), the firm's
+equivalence sets and the night's planned gifts (``trading.selectors.gifts``).
+``trading.optimization`` turns the result into the optimizer's input.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from models_library.selectors.resolution import resolve_lines
 from models_library.selectors.risk_models import latest_risk_model
 from money import plain_digits
 from optimizer.contract import reliefs_from_list
-from optimizer.types import RiskModel
+from optimizer.types import GiftPlan, RiskModel
 from rebalancer.errors import DomainError
 from tax_calendar.wash_sale import window_start
 from trading.models import (
@@ -35,6 +36,7 @@ from trading.models import (
 )
 from trading.selectors.filer_position import FilerPositions, filer_positions_for_accounts
 from trading.selectors.gain_room import GainRooms, gain_rooms_for_accounts
+from trading.selectors.gifts import gift_plan_date, gifts_to_plan
 from trading.selectors.realized import wash_sale_windows_for_households
 from trading.selectors.reconciliation import accounts_on_hold
 
@@ -65,6 +67,8 @@ class AccountInputs:
     target: dict[str, Decimal] | None
     target_error: str = ""
     hold_reason: str = ""
+    # the planned charitable gift the night's solve gives (None: none planned)
+    gift: GiftPlan | None = None
 
 
 @dataclass
@@ -192,6 +196,7 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
     }
     targets = _model_targets(firm=firm, model_ids=set(assignments.values()))
     holds = accounts_on_hold(firm=firm, account_ids=account_ids)
+    gifts = gifts_to_plan(firm=firm, account_ids=account_ids, as_of=as_of)
 
     symbols: set[str] = set()
     items = []
@@ -215,6 +220,12 @@ def chunk_inputs(*, firm: Firm, account_ids: list[int], as_of: dt.date) -> Chunk
                 target=weights,
                 target_error=error,
                 hold_reason=holds.get(account.pk, ""),
+                gift=None
+                if account.pk not in gifts
+                else GiftPlan(
+                    amount=gifts[account.pk].amount_usd,
+                    date=gift_plan_date(gifts[account.pk], as_of=as_of),
+                ),
             )
         )
     partners = _etf_swap_partners()

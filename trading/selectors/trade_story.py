@@ -29,6 +29,13 @@ REASON_TOOLTIPS = {
     "screen": "Required by a screen that excludes this security from the account.",
     "substitution": "The account holds a substitute in place of the model's security.",
     "tax_swap": "Part of a tax swap: a loss sold and a similar security bought to stay invested.",
+    "transition_step": (
+        "A step of the account's transition plan: moves its legacy holdings toward the model "
+        "within this plan year's tax budget."
+    ),
+    "gain_harvest": (
+        "Realizes a long-term gain taxed at 0 % and buys the shares back, to raise their basis."
+    ),
 }
 REASON_LABELS = {
     "rebalance": "Rebalance",
@@ -39,6 +46,8 @@ REASON_LABELS = {
     "screen": "Screen",
     "substitution": "Substitution",
     "tax_swap": "Tax swap",
+    "transition_step": "Transition step",
+    "gain_harvest": "Gain harvest",
 }
 
 
@@ -118,6 +127,8 @@ def _sentence(trade: ProposedTrade, details: list[dict]) -> str:
     texts = [t for t in (_detail_text(d) for d in details) if t]
     if not texts:
         texts = [REASON_TOOLTIPS.get(code, code.replace("_", " ")) for code in trade.reasons]
+    elif "transition_step" in trade.reasons:
+        texts.append(REASON_TOOLTIPS["transition_step"])
     if not texts:
         return ""
     text = "; ".join(t.rstrip(".") for t in texts)

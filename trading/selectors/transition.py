@@ -32,6 +32,9 @@ from accounts.selectors.preferences import EffectivePreferences
 from firms.models import Firm
 from money import ZERO, cents_half_even
 
+#: The reason every trade of a proposal in a plan year carries (``trading.services.proposal_build``).
+TRANSITION_STEP = "transition_step"
+
 
 @dataclass(frozen=True)
 class TransitionPlan:

@@ -85,7 +85,7 @@ def _clean_row(
         error("date", exc.message)
         values["date"] = None
     if row.get("type") not in TransactionType.values:
-        error("type", f"must be 'buy' or 'sell', not {row.get('type')!r}")
+        error("type", f"must be 'buy', 'sell' or 'gift', not {row.get('type')!r}")
     values["type"] = row.get("type")
     symbol = str(row.get("symbol") or "").strip()
     if symbol not in securities:
@@ -139,8 +139,8 @@ def _clean_decimal(
 def _clean_lots(value: Any, *, values: dict[str, Any], error: Any) -> list[dict] | None:
     if value in (None, []):
         return None
-    if values["type"] != TransactionType.SELL:
-        error("lots", "only a sale can name lots")
+    if values["type"] not in (TransactionType.SELL, TransactionType.GIFT):
+        error("lots", "only a sale or a gift can name lots")
         return None
     if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping):
         error("lots", "must be a list of {lot, quantity}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from firms.models import Firm
@@ -15,6 +15,7 @@ from optimizer.types import Case, OptimizeResult, Trade
 from trading.models import Proposal, ProposalStatus, ProposedTrade
 from trading.optimization import DataProblem, case_for_account, pack_input, solve_case
 from trading.selectors.run_inputs import AccountInputs, ChunkInputs
+from trading.selectors.transition import TRANSITION_STEP, transition_budget
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +44,13 @@ def review_flags(*, firm: Firm, result: OptimizeResult, withdrawal_usd: Decimal)
 def _status(
     result: OptimizeResult, data_problem: tuple[str, str] | None
 ) -> tuple[str, str, list[str]]:
-    """(proposal status, message, flags of its own)."""
+    """(proposal status, message, flags of its own). A proposal that gives lots to charity
+    waits for review even without trades: approving it is what records the gift."""
     if data_problem is not None:
         return ProposalStatus.FAILED, data_problem[1], [data_problem[0]]
     if result.status != "optimal":
         return ProposalStatus.FAILED, result.message, [result.status]
-    if not result.trades:
+    if not result.trades and not result.gifts:
         # the optimizer fell back to "no trades" and says why: worth a person's look
         fallback = ["optimizer_fallback"] if result.message else []
         return ProposalStatus.NO_TRADES, result.message, fallback
@@ -179,4 +181,20 @@ def proposal_for_case(
     proposal = build_proposal(
         firm=firm, account_id=account_id, as_of=as_of, run_id=run_id, result=result, case=case
     )
-    return Solved(proposal=proposal, trades=result.trades)
+    return Solved(
+        proposal=proposal, trades=_with_plan_reasons(result.trades, item=item, as_of=as_of)
+    )
+
+
+def _with_plan_reasons(
+    trades: tuple[Trade, ...], *, item: AccountInputs, as_of: dt.date
+) -> tuple[Trade, ...]:
+    """In a year of the account's transition plan every trade is also a transition step
+    (reason ``transition_step``): the proposal's trade rows carry it; the optimizer's
+    stored answer stays as it gave it."""
+    if transition_budget(item.preferences.values, year=as_of.year) is None:
+        return trades
+    return tuple(
+        t if TRANSITION_STEP in t.reasons else replace(t, reasons=(*t.reasons, TRANSITION_STEP))
+        for t in trades
+    )

@@ -20,11 +20,12 @@ from money import cents_half_even
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from rebalancer.transitions import transition
-from trading.models import Proposal, ProposalStatus, ProposedTrade, RunTrigger
+from trading.models import GiftStatus, Proposal, ProposalStatus, ProposedTrade, RunTrigger
 from trading.optimization import stored_case
 from trading.proposal_checks import Account as CheckedAccount
 from trading.proposal_checks import relieve, summarize, violations
 from trading.selectors.run_inputs import chunk_inputs
+from trading.services.gifts import gifts_mark_proposed, gifts_record_due
 from trading.services.proposal_build import build_trades, proposal_solve
 
 
@@ -55,7 +56,12 @@ def _transition(
 
 @transaction.atomic
 def proposal_approve(*, firm: Firm, actor: Actor, proposal: Proposal) -> Proposal:
-    return _transition(firm=firm, actor=actor, proposal=proposal, to=ProposalStatus.APPROVED)
+    """Approve a proposal; a charitable gift it gives that is dated today or earlier is
+    recorded in the books at once (``trading.services.gifts``)."""
+    approved = _transition(firm=firm, actor=actor, proposal=proposal, to=ProposalStatus.APPROVED)
+    gifts_record_due(firm=firm, actor=actor, proposal_ids=[approved.pk])
+    approved.refresh_from_db()
+    return approved
 
 
 @transaction.atomic
@@ -74,6 +80,10 @@ def proposal_unapprove(*, firm: Firm, actor: Actor, proposal: Proposal) -> Propo
         raise InvalidTransition(
             "this proposal's trades are already on a blotter; ask the trader to take them off "
             "before un-approving"
+        )
+    if proposal.planned_gifts.filter(status=GiftStatus.RECORDED).exists():
+        raise InvalidTransition(
+            "this proposal's charitable gift is recorded in the books; it cannot be un-approved"
         )
     if proposal.household_proposal_id is not None:
         raise InvalidTransition(
@@ -125,6 +135,8 @@ def proposals_bulk_approve(*, firm: Firm, actor: Actor, proposal_ids: list[int])
             continue
         _transition(firm=firm, actor=actor, proposal=proposal, to=ProposalStatus.APPROVED)
         approved.append(proposal.pk)
+    if approved:
+        gifts_record_due(firm=firm, actor=actor, proposal_ids=approved)
     return approved
 
 
@@ -240,6 +252,7 @@ def proposal_reoptimize(*, firm: Firm, actor: Actor, account: Account, as_of: dt
                 firm=firm, proposal=new, trades=solved.trades, securities=inputs.securities
             )
         )
+        gifts_mark_proposed(firm=firm, proposals=[new])
         audit_record(
             firm=firm,
             actor=actor,

@@ -20,6 +20,7 @@ from rebalancer.rowsecurity import firm_scope
 from trading.models import Run, RunTrigger
 from trading.services.corporate_actions import corporate_actions_apply_due
 from trading.services.event_dates import firm_today
+from trading.services.gifts import gifts_record_due
 from trading.services.runs import run_start
 
 # at most this many account numbers in one "run now"
@@ -70,6 +71,7 @@ def run_now(
     as_of = firm_today(firm=firm)
     with firm_scope(firm):
         corporate_actions_apply_due(firm=firm, actor=actor)
+        gifts_record_due(firm=firm, actor=actor)
     run, chunk_ids = run_start(
         firm=firm,
         as_of=as_of,

@@ -43,6 +43,7 @@ from trading.models import (
     RunStatus,
 )
 from trading.selectors.run_inputs import AccountInputs, ChunkInputs, chunk_inputs
+from trading.services.gifts import gifts_mark_proposed
 from trading.services.household_runs import HouseholdSolved, solve_chunk_households
 from trading.services.household_write import households_write
 from trading.services.proposal_build import Solved, build_trades
@@ -284,6 +285,7 @@ def _write(*, firm: Firm, run: Run, solved: list[Solved], securities) -> int:
                     )
                 )
             ProposedTrade.objects.bulk_create(trades)
+            gifts_mark_proposed(firm=firm, proposals=created)
     except IntegrityError:
         # another worker wrote some of these accounts first: write the rest one by one
         return sum(_write_one(firm=firm, run=run, s=s, securities=securities) for s in solved)
@@ -304,6 +306,7 @@ def _write_one(*, firm: Firm, run: Run, s: Solved, securities) -> int:
             ProposedTrade.objects.bulk_create(
                 build_trades(firm=firm, proposal=p, trades=s.trades, securities=securities)
             )
+            gifts_mark_proposed(firm=firm, proposals=[p])
             return 1
     except IntegrityError:
         return 0

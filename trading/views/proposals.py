@@ -16,6 +16,7 @@ from rebalancer.errors import DomainError
 from trading.forms import RejectForm, TradeEditForm
 from trading.models import ProposalStatus
 from trading.selectors.exports import proposals_csv
+from trading.selectors.gifts import proposal_gifts
 from trading.selectors.proposals import (
     book_as_of,
     current_proposal,
@@ -90,6 +91,7 @@ def _detail_context(request: FirmRequest, proposal) -> dict:
         "gain_room": proposal_gain_room(proposal=proposal),
         "tax_budget": proposal_tax_budget(proposal=proposal),
         "transition": proposal_transition_step(proposal=proposal),
+        "gifts": proposal_gifts(proposal=proposal),
         "previous": previous_proposal(firm=request.firm, proposal=proposal),
         "editable": proposal.status == ProposalStatus.PENDING_REVIEW,
         "unapprovable": proposal_unapprovable(proposal=proposal),
