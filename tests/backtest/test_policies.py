@@ -8,7 +8,7 @@ from decimal import Decimal
 import numpy as np
 
 from backtest.accounts import AccountSpec
-from backtest.ledger import Ledger
+from backtest.ledger import Ledger, Piece
 from backtest.nightly import NightlyOptimizer
 from backtest.policies import ActionForward, BuyAndHold
 from backtest.prices import synthetic_prices
@@ -143,3 +143,40 @@ def test_a_lot_a_cent_a_share_or_more_above_its_basis_keeps_its_basis():
     case = _nightly().case(state=state, market=market)
 
     assert case.lots.cost_basis.tolist() == [Decimal("4506.16"), Decimal("327.10")]
+
+
+def test_the_pieces_of_a_purchase_are_numbered_in_order():
+    # given: a purchase split in three pieces (wash sales), and a lot whose id starts
+    # with the purchase's
+    ledger = Ledger()
+    ledger.holdings["AB"] = [_piece(lot_id="B-AB", symbol="AB")]
+    ledger.holdings["A"] = [_piece(lot_id="B-A", symbol="A") for _ in range(3)]
+    state = AccountState(spec=AccountSpec(id="A", entry=0, initial_usd=0.0), ledger=ledger)
+    market = Market(
+        t=0,
+        day=date(2010, 6, 1),
+        symbols=("A", "AB"),
+        sectors=("Energy", "Energy"),
+        prices=np.array([12.0, 12.0]),
+        target=np.array([0.5, 0.49]),
+        is_step=True,
+        is_last=False,
+    )
+    # when
+    case = _nightly().case(state=state, market=market)
+    # then
+    assert case.lots.id.tolist() == ["B-AB", "B-A", "B-A|1", "B-A|2"]
+
+
+def _piece(*, lot_id: str, symbol: str) -> Piece:
+    return Piece(
+        lot_id=lot_id,
+        purchase=0,
+        symbol=symbol,
+        acquired=date(2010, 1, 4),
+        hp_start=date(2010, 1, 4),
+        quantity=10.0,
+        basis=100.0,
+        adjustment=0.0,
+        used=False,
+    )
