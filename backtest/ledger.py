@@ -262,19 +262,30 @@ def _fifo(*, held: list[Piece], quantity: float) -> list[tuple[Piece, float]]:
 
 
 def _specific(*, held: list[Piece], picks: list[tuple[str, float]]) -> list[tuple[Piece, float]]:
+    """The pieces `picks` name, each lot's pieces in holding order (its used pieces first),
+    as the lot engine relieves them. A lot's pieces are looked up once and relieved from
+    a cursor: a purchase that wash sales split into many pieces, each named by its own
+    pick, would otherwise be scanned again for every pick."""
+    by_lot: dict[str, list[Piece]] = {}
+    for piece in held:
+        by_lot.setdefault(piece.lot_id, []).append(piece)
+    cursor: dict[str, int] = {}
+    free: dict[int, float] = {}
     taken: list[tuple[Piece, float]] = []
-    claimed: dict[int, float] = {}
     for lot_id, quantity in picks:
+        pieces = by_lot.get(lot_id, [])
+        k = cursor.get(lot_id, 0)
         left = quantity
-        for piece in held:
-            if piece.lot_id != lot_id:
-                continue
-            free = piece.quantity - claimed.get(id(piece), 0.0)
-            q = min(free, left)
+        while left > EPS_SHARES and k < len(pieces):
+            piece = pieces[k]
+            q = min(free.get(id(piece), piece.quantity), left)
             if q > EPS_SHARES:
                 taken.append((piece, q))
-                claimed[id(piece)] = claimed.get(id(piece), 0.0) + q
+                free[id(piece)] = free.get(id(piece), piece.quantity) - q
                 left -= q
+            if free.get(id(piece), piece.quantity) <= EPS_SHARES:
+                k += 1
+        cursor[lot_id] = k
         if left > 1e-6:
             raise ValueError(f"lot {lot_id} has fewer than {quantity} shares")
     return taken
