@@ -107,18 +107,26 @@ def _state_and_market(*, price: float) -> tuple[AccountState, Market]:
     ledger = Ledger()
     ledger.buy(txn_id="b1", day=date(2010, 4, 5), symbol="PEG", quantity=193, amount=4506.16)
     ledger.buy(txn_id="b2", day=date(2010, 11, 12), symbol="PEG", quantity=14, amount=327.10)
-    state = AccountState(spec=AccountSpec(id="A", entry=0, initial_usd=0.0), ledger=ledger)
-    market = Market(
+    market = _market(day=date(2010, 11, 22), symbols=("PEG", "XOM"), prices=[price, 80.0])
+    return _state(ledger), market
+
+
+def _state(ledger: Ledger) -> AccountState:
+    return AccountState(spec=AccountSpec(id="A", entry=0, initial_usd=0.0), ledger=ledger)
+
+
+def _market(*, day: date, symbols: tuple[str, str], prices: list[float]) -> Market:
+    """Two stocks of one sector, the model all in the second but the cash."""
+    return Market(
         t=0,
-        day=date(2010, 11, 22),
-        symbols=("PEG", "XOM"),
-        sectors=("Utilities", "Energy"),
-        prices=np.array([price, 80.0]),
+        day=day,
+        symbols=symbols,
+        sectors=("Energy", "Energy"),
+        prices=np.array(prices),
         target=np.array([0.0, 0.99]),
         is_step=True,
         is_last=False,
     )
-    return state, market
 
 
 def test_a_lot_within_a_cent_a_share_of_its_basis_is_a_loss_to_the_optimizer():
@@ -151,19 +159,9 @@ def test_the_pieces_of_a_purchase_are_numbered_in_order():
     ledger = Ledger()
     ledger.holdings["AB"] = [_piece(lot_id="B-AB", symbol="AB")]
     ledger.holdings["A"] = [_piece(lot_id="B-A", symbol="A") for _ in range(3)]
-    state = AccountState(spec=AccountSpec(id="A", entry=0, initial_usd=0.0), ledger=ledger)
-    market = Market(
-        t=0,
-        day=date(2010, 6, 1),
-        symbols=("A", "AB"),
-        sectors=("Energy", "Energy"),
-        prices=np.array([12.0, 12.0]),
-        target=np.array([0.5, 0.49]),
-        is_step=True,
-        is_last=False,
-    )
+    market = _market(day=date(2010, 6, 1), symbols=("A", "AB"), prices=[12.0, 12.0])
     # when
-    case = _nightly().case(state=state, market=market)
+    case = _nightly().case(state=_state(ledger), market=market)
     # then
     assert case.lots.id.tolist() == ["B-AB", "B-A", "B-A|1", "B-A|2"]
 
