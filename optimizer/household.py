@@ -8,12 +8,14 @@
 model, tax only on taxable accounts' sales, asset location from the location table over
 the horizon (`location.py`), each account's cash need met from its own cash and sales,
 and no identical group sold at a loss in one account and bought in another
-(`household_solve.py`). The household's and every account's recent purchases and loss
-sales, held-away accounts' included, feed each account's wash-sale windows. Each account's
-trades come back as its own `OptimizeResult` (whole shares unless the account trades
-fractions; sales round up and purchases down, purchases trimmed until the account's cash
-need holds); its summary's tracking error, drift and flags are the household's, so an IRA
-holding the household's bonds is not flagged.
+(`household_solve.py`). Each taxable account's gift, tax room (annual or transition
+budget) and gain harvest are honoured as for one account (`household_tax.py`). The
+household's and every account's recent purchases and loss sales, held-away accounts'
+included, feed each account's wash-sale windows. Each account's trades come back as its
+own `OptimizeResult` (whole shares unless the account trades fractions; sales round up
+and purchases down, purchases trimmed until the account's cash need holds); its
+summary's tracking error, drift and flags are the household's, so an IRA holding the
+household's bonds is not flagged.
 
 `optimize_separately` optimizes accounts that are not managed as one (or opted out) one
 after another, taxable accounts first, each seeing the trades proposed before it tonight
@@ -38,6 +40,13 @@ from optimizer.errors import OptimizerError, OptimizerInfeasibleError, Optimizer
 from optimizer.household_output import account_result, round_account
 from optimizer.household_problem import HouseholdProblem, build_household_problem
 from optimizer.household_solve import solve_within_household_limit
+from optimizer.household_tax import (
+    check_accounts,
+    finished,
+    gifts_given,
+    with_account_totals,
+    within_tax_rooms,
+)
 from optimizer.household_types import (
     COVERAGE_FLAG,
     FORCED_FLAG,
@@ -70,7 +79,9 @@ def optimize_household(household: HouseholdCase) -> HouseholdResult:
     """Optimize a household as one (module docstring). No exception escapes for one
     household's data: it comes back as the result's `status` and `message`."""
     try:
-        return _optimize(household)
+        _check(household)
+        check_accounts(household)
+        return within_tax_rooms(household, _optimize)
     except OptimizerInputError as exc:
         return HouseholdResult(household=household.household_id, status="invalid", message=str(exc))
     except OptimizerInfeasibleError as exc:
@@ -184,8 +195,8 @@ def _rates(cases: Iterable[Case]) -> Rates:
 
 
 def _optimize(household: HouseholdCase) -> HouseholdResult:
-    _check(household)
-    cases = household_cases(household)
+    gifts, without_gifts = gifts_given(household)
+    cases = household_cases(without_gifts)
     preps = tuple(prepare(case=case) for case in cases)
     symbols = preps[0].symbols
     securities = cases[0].securities
@@ -294,8 +305,11 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
         account_result(prep=prep, plan=plan, household=summary)
         for prep, plan in zip(preps, plans, strict=True)
     )
-    return HouseholdResult(
-        household=household.household_id, status="optimal", accounts=results, summary=summary
+    results = finished(results=results, preps=preps, gifts=gifts, originals=household.accounts)
+    return with_account_totals(
+        HouseholdResult(
+            household=household.household_id, status="optimal", accounts=results, summary=summary
+        )
     )
 
 

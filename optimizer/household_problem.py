@@ -24,7 +24,12 @@ Objective, the sum of
                                                      the horizon in years
     impact     kappa (|s|^2 + |b|^2)
 
-Constraints: the definitions as equalities and bounds only, as in `problem.py`.
+Constraints: the definitions as equalities and bounds, as in `problem.py`, and for each
+taxable account with tonight's tax room (`preferences.tax.max_tax`: the annual or the
+transition plan's budget left) one row at its filer's marginal Schedule D rates, as for
+one account (`tax_budget.py`):
+
+    g_long g_a + (g_short - g_long) e_a <= max_tax_a / W
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import scipy.sparse as sp
 
 from optimizer.prepare import IMPACT_WEIGHT, MIN_COST_RATE, Prepared
 from optimizer.solvers import INF, QP, Bounds
+from optimizer.tax_budget import budget_rates
 
 
 @dataclass(frozen=True)
@@ -152,14 +158,15 @@ def build_household_problem(
     )
     A, b = _equalities(accounts=accounts, lay=lay, scale=scale, exposure=exposure)
     b[:n] = holding - target
+    G, h_u = _budget_rows(accounts=accounts, lay=lay, household_value=household_value)
     qp = QP(
         P=sp.diags(diag, format="csc"),
         q=q,
         A=A,
         b=b,
-        G=sp.csc_matrix((0, lay.size)),
-        h_l=np.zeros(0),
-        h_u=np.zeros(0),
+        G=G,
+        h_l=np.full(len(h_u), -INF),
+        h_u=h_u,
         x_l=x_l,
         x_u=x_u,
     )
@@ -205,6 +212,28 @@ def _equalities(
     rows, cols, vals = (np.concatenate(part) for part in zip(*pieces, strict=True))
     A = sp.csc_matrix((vals, (rows, cols)), shape=(len(b), lay.size))
     return A, b
+
+
+def _budget_rows(
+    *, accounts: tuple[Prepared, ...], lay: HouseholdLayout, household_value: float
+) -> tuple[sp.csc_matrix, np.ndarray]:
+    """One row per taxable account with tonight's tax room (module docstring)."""
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    rooms: list[float] = []
+    for a, prep in enumerate(accounts):
+        tax = prep.case.preferences.tax
+        if tax.max_tax is None or prep.case.tax_status != "taxable":
+            continue
+        rates = budget_rates(tax)
+        k = len(rooms)
+        rows += [k, k]
+        cols += [lay.gain.start + a, lay.short_gain.start + a]
+        vals += [rates.long_gain, rates.short_gain - rates.long_gain]
+        rooms.append(float(tax.max_tax) / household_value)
+    G = sp.csc_matrix((vals, (rows, cols)), shape=(len(rooms), lay.size))
+    return G, np.array(rooms)
 
 
 def bounds_of(problem: HouseholdProblem) -> Bounds:

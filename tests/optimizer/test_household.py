@@ -18,6 +18,7 @@ household's total stays on its target.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -33,12 +34,21 @@ from optimizer.household import (
     optimize_separately,
 )
 from optimizer.household_types import COVERAGE_FLAG
-from optimizer.types import Case, RecentBuy, RiskModel
+from optimizer.types import Case, GiftPlan, RecentBuy, RiskModel, ScheduleDInputs
 
 AS_OF = date(2025, 6, 30)
 PRICES = {"BND": "100.00", "VTI": "100.00", "VWO": "100.00", "ITOT": "100.00"}
 CLASSES = {"BND": "us_bond", "VTI": "us_equity", "VWO": "emerging", "ITOT": "us_equity"}
 TARGET = {"BND": Decimal("0.33"), "VTI": Decimal("0.33"), "VWO": Decimal("0.33")}
+TWINS = RiskModel(
+    id="twins",
+    symbols=("BND", "ITOT", "VTI", "VWO"),
+    factors=("bond", "us", "em"),
+    loadings=np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 1.0, 0], [0, 0, 1.0]]),
+    factor_covariance=np.diag([0.0025, 0.04, 0.06]),
+    specific_variance=np.array([1e-6, 1e-6, 1e-6, 1e-6]),
+)
+"""A risk model in which ITOT moves with VTI (one factor, next to no specific risk)."""
 
 
 def account(
@@ -214,17 +224,9 @@ def test_with_a_twin_fund_the_loss_is_harvested_and_replaced_by_the_twin() -> No
     # given a risk model in which ITOT moves with VTI (one factor, next to no specific
     # risk), and the taxable VTI at a 30 % loss ($14,142.86, worth $2,828.57 at 20 %)
     cases = three(TAX={"VTI": "47142.86"})
-    model = RiskModel(
-        id="twins",
-        symbols=("BND", "ITOT", "VTI", "VWO"),
-        factors=("bond", "us", "em"),
-        loadings=np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 1.0, 0], [0, 0, 1.0]]),
-        factor_covariance=np.diag([0.0025, 0.04, 0.06]),
-        specific_variance=np.array([1e-6, 1e-6, 1e-6, 1e-6]),
-    )
 
     # when
-    result = optimize_household(household(*cases, risk_model=model))
+    result = optimize_household(household(*cases, risk_model=TWINS))
 
     # then the taxable account harvests the loss, nobody buys VTI, ITOT takes its place
     assert result.status == "optimal", result.message
@@ -329,3 +331,157 @@ def test_bad_household_input_is_refused_naming_the_field(bad: dict) -> None:
     result = optimize_household(HouseholdCase(**fields))
     assert result.status == "invalid"
     assert next(iter(bad)) in result.message
+
+
+def with_tax(case: Case, **tax: Any) -> Case:
+    """`case` with these tax preferences changed."""
+    changed = replace(case.preferences.tax, **tax)
+    return replace(case, preferences=replace(case.preferences, tax=changed))
+
+
+def with_gift(case: Case, amount: str) -> Case:
+    gift = GiftPlan(amount=Decimal(amount), date=AS_OF)
+    return replace(case, preferences=replace(case.preferences, gift=gift))
+
+
+def traded(result, account_id: str, symbol: str, side: str) -> Decimal:
+    answer = next(r for r in result.accounts if r.account == account_id)
+    return sum(
+        (t.quantity for t in answer.trades if t.symbol == symbol and t.side == side), Decimal(0)
+    )
+
+
+@pytest.mark.parametrize(
+    ("room", "shares", "tax_after", "left"),
+    [("100", 50, "4100.00", "0.00"), ("0", 0, "4000.00", "0.00")],
+)
+def test_the_taxable_accounts_tax_room_caps_what_moving_its_bonds_realizes(
+    room: str, shares: int, tax_after: str, left: str
+) -> None:
+    # given the taxable bonds at a $10 long-term gain a share (unbounded, the household
+    # moves 300 or more of them to the IRA), a filer with $20,000 of long-term gain this
+    # year ($4,000 of tax) and tonight's tax room (the annual or the transition plan's
+    # budget left): $100 of tax at 20 % is $500 of gain, 50 shares
+    tax, ira, roth = three(TAX={"BND": "29700.00"})
+    tax = with_tax(
+        tax,
+        max_tax=Decimal(room),
+        schedule_d=ScheduleDInputs(realized_long_term=Decimal("20000")),
+    )
+
+    # when
+    result = optimize_household(household(tax, ira, roth))
+
+    # then the taxable account sells no more bonds than the room pays for
+    assert result.status == "optimal", result.message
+    assert traded(result, "TAX", "BND", "sell") == shares
+    summary = next(r for r in result.accounts if r.account == "TAX").summary
+    assert summary is not None
+    assert summary.schedule_d_tax_before == Decimal("4000.00")
+    assert summary.schedule_d_tax_after == Decimal(tax_after)
+    assert summary.tax_budget_left == Decimal(left)
+    assert result.summary is not None
+    assert result.summary.estimated_tax == summary.estimated_tax
+
+
+def test_the_taxable_account_harvests_its_long_term_gain_up_to_the_amount() -> None:
+    # given a household on its target (no horizon: location moves nothing), the taxable
+    # VTI bought at $70 a share ($30 of long-term gain each), gains harvested up to $1,000
+    tax, ira, roth = three(TAX={"VTI": "23100.00"})
+    tax = with_tax(tax, harvest_gains_up_to=Decimal("1000"))
+
+    # when
+    result = optimize_household(household(tax, ira, roth, horizon_years=Decimal("0")))
+
+    # then 33 shares ($990 of gain) are sold and bought back; the others trade nothing
+    assert result.status == "optimal", result.message
+    assert traded(result, "TAX", "VTI", "sell") == traded(result, "TAX", "VTI", "buy") == 33
+    answer = next(r for r in result.accounts if r.account == "TAX")
+    assert {t.reasons for t in answer.trades} == {("gain_harvest",)}
+    assert answer.summary is not None
+    assert answer.summary.gain_harvested == Decimal("990.00")
+    assert answer.summary.estimated_tax == Decimal("198.00")
+    assert all(r.trades == () for r in result.accounts if r.account != "TAX")
+    # and the household's tax and cost count it ($6,600 traded at 2 bp: $1.32)
+    assert result.summary is not None
+    assert result.summary.estimated_tax == Decimal("198.00")
+    assert result.summary.transaction_cost == Decimal("1.32")
+
+
+def test_a_gain_harvest_never_buys_back_what_another_account_sells_at_a_loss() -> None:
+    # given two taxable accounts: one whose VTI is at a 30 % loss (the household harvests
+    # it and holds ITOT instead, as above), one whose VTI is at a long-term gain and which
+    # harvests gains up to $1,000; its only gain is in VTI
+    loser = account("TAX", "taxable", {"VTI": "47142.86"})
+    gainer = with_tax(
+        account("TAX2", "taxable", {"VTI": "23100.00"}), harvest_gains_up_to=Decimal("1000")
+    )
+    cases = (loser, gainer, account("IRA", "tax_deferred"))
+
+    # when
+    result = optimize_household(household(*cases, risk_model=TWINS, horizon_years=Decimal("0")))
+
+    # then the loss is harvested, and the gain harvest does not buy VTI back
+    assert result.status == "optimal", result.message
+    assert traded(result, "TAX", "VTI", "sell") > 0
+    assert sum(traded(result, a, "VTI", "buy") for a in ("TAX", "TAX2", "IRA")) == 0
+    gainer_answer = next(r for r in result.accounts if r.account == "TAX2")
+    assert gainer_answer.summary is not None
+    assert gainer_answer.summary.gain_harvested == Decimal("0.00")
+    assert wash_sales(cases, result.accounts) == []
+
+
+def test_a_gift_leaves_the_taxable_account_in_kind_and_the_household_rebalances_without_it():
+    # given the taxable VTI bought at $70 a share, and a $10,000 gift planned today: its
+    # only appreciated long-term lot gives 100 shares ($3,000 of appreciation, $600 of
+    # tax avoided at 20 %)
+    tax, ira, roth = three(TAX={"VTI": "23100.00"})
+    tax = with_gift(tax, "10000.00")
+
+    # when (no horizon: only the gift moves the household off its target)
+    result = optimize_household(household(tax, ira, roth, horizon_years=Decimal("0")))
+
+    # then the gift is reported on the taxable account's answer
+    assert result.status == "optimal", result.message
+    answer = next(r for r in result.accounts if r.account == "TAX")
+    assert [(g.lot, g.symbol, g.quantity, g.appreciation) for g in answer.gifts] == [
+        ("TAX-VTI", "VTI", Decimal(100), Decimal("3000.00"))
+    ]
+    assert answer.summary is not None
+    assert answer.summary.gift_value == Decimal("10000.00")
+    assert answer.summary.gift_tax_avoided == Decimal("600.00")
+    # and no sale touches the gifted shares, and the household buys VTI back to its
+    # target over the $290,000 left
+    assert traded(result, "TAX", "VTI", "sell") <= 230
+    bought = sum(traded(result, a, "VTI", "buy") for a in ("TAX", "IRA", "ROTH"))
+    assert 50 <= bought <= 70
+    assert result.summary is not None and result.summary.drift_after <= Decimal("0.01")
+
+
+@pytest.mark.parametrize(
+    ("field", "change"),
+    [
+        ("accounts[0].preferences.tax.harvest_gains_up_to", {"harvest_gains_up_to": "-1"}),
+        ("accounts[0].preferences.tax.max_tax", {"max_tax": "-5"}),
+        ("accounts[0].preferences.gift.amount", {"gift": "500000.00"}),
+        ("accounts[1].preferences.gift", {"gift": "100.00", "account": 1}),
+    ],
+)
+def test_bad_tax_wishes_of_an_account_are_refused_naming_the_field(
+    field: str, change: dict[str, str | int]
+) -> None:
+    # given one account's negative harvest amount or tax room, a gift larger than the
+    # account, or a gift from the IRA
+    cases = list(three())
+    k = int(change.pop("account", 0))
+    gift = change.pop("gift", None)
+    cases[k] = with_tax(cases[k], **{name: Decimal(str(v)) for name, v in change.items()})
+    if gift is not None:
+        cases[k] = with_gift(cases[k], str(gift))
+
+    # when
+    result = optimize_household(household(*cases))
+
+    # then
+    assert result.status == "invalid"
+    assert f"field {field!r}" in result.message
