@@ -20,6 +20,7 @@ from accounts.models import Account
 from benchmarks.managed_book import managed_flags, managed_flags_restore, managed_share_set
 from firms.models import Firm
 from models_library.models import Price
+from rebalancer.celery import app as celery_app
 from rebalancer.rowsecurity import firm_scope
 from trading.models import ChunkStatus, HouseholdProposal, Proposal, Run, RunChunk, RunStatus
 from trading.services.runs import chunk_process, run_start
@@ -28,6 +29,7 @@ from trading.tasks import enqueue_chunks
 ROOT = Path(__file__).resolve().parents[3]
 TARGET_PER_SECOND = 170
 MEMORY_LIMIT_MB = 500
+WORKER_START_S = 180
 
 
 def _rss_mb(pid: int) -> float:
@@ -212,8 +214,19 @@ class Command(BaseCommand):
             cwd=ROOT,
             start_new_session=True,
         )
-        time.sleep(3)
+        self._wait_ready(worker)
         return worker
+
+    def _wait_ready(self, worker: subprocess.Popen) -> None:
+        """Until the worker answers a ping, so that its start-up (slow on a loaded machine)
+        is not counted in the first run."""
+        deadline = time.perf_counter() + WORKER_START_S
+        while time.perf_counter() < deadline:
+            if worker.poll() is not None:
+                raise CommandError(f"the Celery worker exited with {worker.returncode}")
+            if celery_app.control.ping(timeout=1.0):
+                return
+        raise CommandError(f"the Celery worker did not answer within {WORKER_START_S} s")
 
     def _report(self, run: Run, elapsed: float, mode: str, workers: int) -> float:
         chunks = list(RunChunk.objects.filter(run=run, status=ChunkStatus.DONE))
