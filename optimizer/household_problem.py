@@ -25,11 +25,12 @@ Objective, the sum of
     impact     kappa (|s|^2 + |b|^2)
 
 Constraints: the definitions as equalities and bounds, as in `problem.py`, and for each
-taxable account with tonight's tax room (`preferences.tax.max_tax`: the annual or the
-transition plan's budget left) one row at its filer's marginal Schedule D rates, as for
-one account (`tax_budget.py`):
+tax filer F with tonight's tax room (`preferences.tax.max_tax`: the annual or the
+transition plan's budget left; the smallest of its accounts' where they differ) one row
+at the filer's marginal Schedule D rates, as for one account (`tax_budget.py`), over the
+filer's taxable accounts in the household (`household_tax.filers`):
 
-    g_long g_a + (g_short - g_long) e_a <= max_tax_a / W
+    sum_{a in F} g_long g_a + (g_short - g_long) e_a <= max_tax_F / W
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from optimizer.household_tax import filers
 from optimizer.prepare import IMPACT_WEIGHT, MIN_COST_RATE, Prepared
 from optimizer.solvers import INF, QP, Bounds
 from optimizer.tax_budget import budget_rates
@@ -217,21 +219,24 @@ def _equalities(
 def _budget_rows(
     *, accounts: tuple[Prepared, ...], lay: HouseholdLayout, household_value: float
 ) -> tuple[sp.csc_matrix, np.ndarray]:
-    """One row per taxable account with tonight's tax room (module docstring)."""
+    """One row per tax filer with tonight's tax room (module docstring)."""
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
     rooms: list[float] = []
-    for a, prep in enumerate(accounts):
-        tax = prep.case.preferences.tax
-        if tax.max_tax is None or prep.case.tax_status != "taxable":
+    cases = [prep.case for prep in accounts]
+    for members in filers(cases):
+        budgets = [cases[a].preferences.tax.max_tax for a in members]
+        known = [b for b in budgets if b is not None]
+        if not known:
             continue
-        rates = budget_rates(tax)
         k = len(rooms)
-        rows += [k, k]
-        cols += [lay.gain.start + a, lay.short_gain.start + a]
-        vals += [rates.long_gain, rates.short_gain - rates.long_gain]
-        rooms.append(float(tax.max_tax) / household_value)
+        for a in members:
+            rates = budget_rates(cases[a].preferences.tax)
+            rows += [k, k]
+            cols += [lay.gain.start + a, lay.short_gain.start + a]
+            vals += [rates.long_gain, rates.short_gain - rates.long_gain]
+        rooms.append(float(min(known)) / household_value)
     G = sp.csc_matrix((vals, (rows, cols)), shape=(len(rooms), lay.size))
     return G, np.array(rooms)
 

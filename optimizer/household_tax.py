@@ -4,21 +4,25 @@
   before the household is solved (`gifting.py`); the household's target applies to what
   is left, and the gifted lots and the tax they avoid come back on the account's answer.
 - **Tax room** (`preferences.tax.max_tax`: what is left tonight of the annual tax budget
-  or of the transition plan's budget for the year): a row per account in the household's
-  problem (`household_problem.py`). Each answer reports its exact Schedule D tax and the
-  room left (`tax_solve.py`); where whole shares take an account past its room, the
-  household is solved once more with that account's room cut by the excess.
+  or of the transition plan's budget for the year) is the tax filer's: the household's
+  taxable accounts with the same `schedule_d.filer` are one filer's and share one room,
+  a row in the household's problem (`household_problem.py`); an account without Schedule
+  D inputs is a filer of its own. Each account's answer reports its filer's exact
+  Schedule D tax of the year before and after all the filer's proposals of the night, and
+  the room left (`tax_value.exact_tax`); where whole shares take a filer past its room,
+  the household is solved once more with its accounts' room cut by the excess.
 - **Gain harvest** (`preferences.tax.harvest_gains_up_to`): after the household's answer,
-  each taxable account harvests long-term gains as one account does (`gain_harvest.py`),
-  seeing tonight's loss sales in the household's other accounts as recent loss sales, so
-  its buy-backs never wash another account's loss.
+  each taxable account in turn harvests long-term gains as one account does
+  (`gain_harvest.py`) within the room its filer has left, seeing tonight's loss sales in
+  the household's other accounts as recent loss sales, so its buy-backs never wash
+  another account's loss.
 
 Bad input is refused naming the account and the field (`accounts[k].preferences...`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from money import CENT, ZERO, cents_half_up
@@ -28,7 +32,8 @@ from optimizer.gain_harvest import harvest_gains
 from optimizer.gifting import Gift, planned_gift, with_gift
 from optimizer.household_types import HouseholdCase, HouseholdResult
 from optimizer.prepare import Prepared
-from optimizer.tax_solve import budget_excess, restored, tightened, with_exact_tax
+from optimizer.tax_solve import budget_excess, restored, tightened
+from optimizer.tax_value import exact_tax
 from optimizer.types import Case, OptimizeResult, RecentLossSale
 
 
@@ -67,6 +72,43 @@ def _loss_sales(case: Case, result: OptimizeResult) -> list[RecentLossSale]:
     ]
 
 
+def filers(cases: Sequence[Case]) -> list[list[int]]:
+    """The household's taxable accounts by tax filer (indexes into `cases`): accounts with
+    the same `schedule_d.filer` are one filer's; one without Schedule D inputs is its own."""
+    groups: dict[tuple[str, str | int], list[int]] = {}
+    for a, case in enumerate(cases):
+        if case.tax_status != "taxable":
+            continue
+        inputs = case.preferences.tax.schedule_d
+        key: tuple[str, str | int] = ("filer", inputs.filer) if inputs else ("account", a)
+        groups.setdefault(key, []).append(a)
+    return list(groups.values())
+
+
+def _with_filer_tax(
+    results: list[OptimizeResult], *, cases: Sequence[Case], members: list[int], a: int
+) -> OptimizeResult:
+    """Account `a`'s answer with its filer's exact tax of the night's proposals of all the
+    filer's accounts (`members`) and the filer's room left."""
+    summaries = [results[b].summary for b in members]
+    result = results[a]
+    if result.summary is None or any(s is None for s in summaries):
+        return result
+    short = sum((s.realized_short_term_gain for s in summaries if s), ZERO)
+    long = sum((s.realized_long_term_gain for s in summaries if s), ZERO)
+    exact = exact_tax(cases[a].preferences.tax, short=short, long=long)
+    if exact is None:
+        return result
+    left = None if exact.budget_left is None else cents_half_up(exact.budget_left)
+    summary = replace(
+        result.summary,
+        schedule_d_tax_before=cents_half_up(exact.before),
+        schedule_d_tax_after=cents_half_up(exact.after),
+        tax_budget_left=left,
+    )
+    return replace(result, summary=summary)
+
+
 def finished(
     *,
     results: tuple[OptimizeResult, ...],
@@ -74,20 +116,24 @@ def finished(
     gifts: tuple[Gift | None, ...],
     originals: tuple[Case, ...],
 ) -> tuple[OptimizeResult, ...]:
-    """Each account's answer with its exact Schedule D tax, its gain harvest and its gift
-    (module docstring)."""
-    exact = [with_exact_tax(result=r, prep=p) for r, p in zip(results, preps, strict=True)]
-    losses = [_loss_sales(p.case, r) for r, p in zip(exact, preps, strict=True)]
-    out = []
-    for a, (result, prep, gift) in enumerate(zip(exact, preps, gifts, strict=True)):
+    """Each account's answer with its filer's exact Schedule D tax, its gain harvest and
+    its gift (module docstring)."""
+    cases = [prep.case for prep in preps]
+    out = list(results)
+    filer_of = {a: members for members in filers(cases) for a in members}
+    losses = [_loss_sales(c, r) for c, r in zip(cases, out, strict=True)]
+    for a, case in enumerate(cases):
+        if case.preferences.tax.harvest_gains_up_to is None or a not in filer_of:
+            continue
+        out[a] = _with_filer_tax(out, cases=cases, members=filer_of[a], a=a)
         others = tuple(sale for b, sales in enumerate(losses) if b != a for sale in sales)
-        case = prep.case
-        if others and case.preferences.tax.harvest_gains_up_to is not None:
-            case = replace(case, recent_loss_sales=(*case.recent_loss_sales, *others))
-        harvested = harvest_gains(result, case=case)
+        seeing = replace(case, recent_loss_sales=(*case.recent_loss_sales, *others))
+        out[a] = harvest_gains(out[a], case=seeing)
+    for a, members in filer_of.items():
+        out[a] = _with_filer_tax(out, cases=cases, members=members, a=a)
+    for a, gift in enumerate(gifts):
         if gift is not None:
-            harvested = with_gift(harvested, gift=gift, case=originals[a])
-        out.append(harvested)
+            out[a] = with_gift(out[a], gift=gift, case=originals[a])
     return tuple(out)
 
 

@@ -485,3 +485,34 @@ def test_bad_tax_wishes_of_an_account_are_refused_naming_the_field(
     # then
     assert result.status == "invalid"
     assert f"field {field!r}" in result.message
+
+
+@pytest.mark.parametrize(("second_filer", "shares"), [("", 50), ("spouse", 100)])
+def test_two_taxable_accounts_of_one_filer_share_its_tax_room(
+    second_filer: str, shares: int
+) -> None:
+    # given two taxable accounts, each with its bonds at a $10 long-term gain a share, and
+    # each shown tonight's $100 of tax room of its filer ($20,000 of long-term gain this
+    # year): $100 at 20 % is $500 of gain, 50 shares, for one filer; two filers have 50
+    # shares each
+    def taxable(account_id: str, filer: str) -> Case:
+        case = account(account_id, "taxable", {"BND": "29700.00"})
+        inputs = ScheduleDInputs(filer=filer, realized_long_term=Decimal("20000"))
+        return with_tax(case, max_tax=Decimal("100"), schedule_d=inputs)
+
+    cases = (taxable("TAX", ""), taxable("TAX2", second_filer), account("IRA", "tax_deferred"))
+
+    # when
+    result = optimize_household(household(*cases))
+
+    # then the filer's accounts together sell no more bonds than its room pays for
+    assert result.status == "optimal", result.message
+    assert traded(result, "TAX", "BND", "sell") + traded(result, "TAX2", "BND", "sell") == shares
+    # and each account shows its filer's tax of the night and the room left
+    for answer in result.accounts[:2]:
+        assert answer.summary is not None
+        assert answer.summary.schedule_d_tax_before == Decimal("4000.00")
+        assert answer.summary.tax_budget_left == Decimal("0.00")
+    assert sum(
+        (r.summary.estimated_tax for r in result.accounts if r.summary), Decimal(0)
+    ) == Decimal(shares * 2)
