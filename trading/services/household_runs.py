@@ -29,7 +29,12 @@ from trading.models import HouseholdProposal, HouseholdProposalStatus, ProposalS
 from trading.optimization import DataProblem, case_for_account
 from trading.selectors.household_inputs import HouseholdSetting, household_settings
 from trading.selectors.run_inputs import AccountInputs, ChunkInputs, WashEvent
-from trading.services.proposal_build import Solved, build_proposal, proposal_for_case
+from trading.services.proposal_build import (
+    Solved,
+    build_proposal,
+    proposal_for_case,
+    with_plan_reasons,
+)
 
 
 @dataclass
@@ -208,4 +213,6 @@ def _account_proposal(
     )
     if answer.summary is not None:
         proposal.flags = list(dict.fromkeys(proposal.flags + list(answer.summary.flags)))
-    return Solved(proposal=proposal, trades=answer.trades)
+    return Solved(
+        proposal=proposal, trades=with_plan_reasons(answer.trades, item=item, as_of=as_of)
+    )

@@ -182,11 +182,11 @@ def proposal_for_case(
         firm=firm, account_id=account_id, as_of=as_of, run_id=run_id, result=result, case=case
     )
     return Solved(
-        proposal=proposal, trades=_with_plan_reasons(result.trades, item=item, as_of=as_of)
+        proposal=proposal, trades=with_plan_reasons(result.trades, item=item, as_of=as_of)
     )
 
 
-def _with_plan_reasons(
+def with_plan_reasons(
     trades: tuple[Trade, ...], *, item: AccountInputs, as_of: dt.date
 ) -> tuple[Trade, ...]:
     """In a year of the account's transition plan every trade is also a transition step
