@@ -37,6 +37,7 @@ from .portfolios import equivalence_sets_create, models_create
 from .preferences import preferences_create
 from .prices import SENDER, PriceHistory, prices_ensure
 from .reference import StockRow, load_etfs, load_stocks, securities_upsert
+from .tax_showcase import tax_showcase_create
 
 Log = Callable[[str], None]
 
@@ -187,6 +188,8 @@ def _firm_build(
             )
         with _phase(report, "corporate actions", log):
             actions = demo_corporate_actions(firm=firm, history=history)
+        with _phase(report, "tax showcase", log):
+            showcase = tax_showcase_create(firm=firm, history=history, advisor=staff.advisors[0])
         with _phase(report, "custodian statement", log):
             custodian = custodian_file_import(
                 firm=firm, trader=staff.users["trader"], history=history
@@ -196,6 +199,11 @@ def _firm_build(
         "households rebuilt by corporate actions": actions.households,
         "custodian accounts": custodian.accounts,
         "accounts out of balance": len(custodian.out_of_balance),
+    }
+    report.counts |= {
+        "accounts at their gain cap": showcase.accounts_at_gain_cap,
+        "transition plans": showcase.transition_plans,
+        "planned gifts": showcase.planned_gifts,
     }
     report.counts |= {
         "managed households": managed.managed_households,

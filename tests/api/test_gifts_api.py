@@ -8,9 +8,11 @@ import datetime as dt
 import pytest
 
 from firms.models import AuditEvent
+from rebalancer.actors import Actor
 from tests.api.conftest import problem
-from tests.trading.builders import small_book
+from tests.trading.builders import AS_OF, small_book
 from trading.models import GiftStatus, PlannedGift
+from trading.services.review import proposal_reoptimize
 
 pytestmark = pytest.mark.django_db
 SOON = (dt.date.today() + dt.timedelta(days=10)).isoformat()
@@ -68,3 +70,30 @@ def test_another_firms_key_gets_nothing(firm_a, api_b):
     problem(api_b.post(f"{url}{gift.pk}/cancel/", format="json"), 404)
     gift.refresh_from_db()
     assert gift.status == GiftStatus.PLANNED
+
+
+def test_a_proposals_detail_carries_its_gift_apart_from_the_trades(firm_a, api_a):
+    _, _, [account] = small_book(firm=firm_a, accounts=1)
+    PlannedGift.objects.create(
+        firm=firm_a, account=account, amount_usd=3000, date=AS_OF + dt.timedelta(days=5)
+    )
+    proposal = proposal_reoptimize(
+        firm=firm_a, actor=Actor.system("test"), account=account, as_of=AS_OF
+    )
+    body = api_a.get(f"/api/v1/proposals/{proposal.pk}/").json()
+    assert body["gift"] == {
+        "value_usd": "3000.00",
+        "tax_avoided_usd": "200.00",
+        "lots": [
+            {
+                "lot": f"{account.account_number}-VTI-20220103",
+                "symbol": "VTI",
+                "quantity": "10.000000",
+                "price": "300.000000",
+                "value_usd": "3000.00",
+                "cost_basis_usd": "2000.00",
+                "appreciation_usd": "1000.00",
+            }
+        ],
+    }
+    assert all(t["side"] in ("buy", "sell") for t in body["trades"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import Counter
 from decimal import Decimal
 from io import StringIO
@@ -33,6 +34,7 @@ from accounts.models import (
     TaxStatus,
     WithdrawalFrequency,
 )
+from accounts.selectors.preferences import effective_preferences_for_accounts
 from demo.corporate_actions import REINVESTED_DIVIDENDS
 from demo.firm import DEMO_PASSWORD
 from demo.market_calendar import trading_days
@@ -51,16 +53,23 @@ from models_library.models import (
 )
 from models_library.selectors.resolution import model_target_weights
 from models_library.selectors.risk_models import latest_risk_model
+from rebalancer.actors import Actor
 from rebalancer.tenancy import firm_owned_models
 from tests import pg_roles
 from trading.models import (
     CashBalance,
     CorporateActionApplication,
+    PlannedGift,
+    RealizedGain,
     Reconciliation,
     ReconciliationStatus,
     TaxLot,
     Transaction,
 )
+from trading.selectors.gain_room import gain_rooms_for_accounts
+from trading.selectors.gifts import proposal_gifts
+from trading.selectors.transition import proposal_transition_step
+from trading.services.review import proposal_reoptimize
 
 END_DATE = dt.date(2026, 11, 20)
 SPLIT, DRIP = SPLITS[0], REINVESTED_DIVIDENDS[0]
@@ -254,7 +263,11 @@ def test_every_lot_matches_its_buy_at_that_days_close(demo):
         (security_id, day): close
         for security_id, day, close in Price.objects.values_list("security_id", "date", "close")
     }
-    buys = {buy.external_id: buy for buy in Transaction.objects.filter(firm=firm)}
+    transactions = Transaction.objects.filter(firm=firm)
+    buys = {buy.external_id: buy for buy in transactions.filter(type="buy")}
+    # the one sale: the account at its gain cap sold part of one lot (demo.tax_showcase)
+    [sale] = transactions.filter(type="sell")
+    sold = {pick["lot"]: Decimal(pick["quantity"]) for pick in sale.specific_lots or []}
     lots = list(
         TaxLot.objects.filter(firm=firm).exclude(lot_ref__startswith=f"ca:{DRIP.reference}/")
     )
@@ -263,11 +276,14 @@ def test_every_lot_matches_its_buy_at_that_days_close(demo):
         buy = buys[lot.lot_ref]
         split = lot.security.symbol == SPLIT.symbol and lot.acquired < SPLIT.date
         assert lot.opening_transaction_id == buy.id
+        bought = buy.quantity * SPLIT.new / SPLIT.old if split else buy.quantity
         assert (lot.account_id, lot.security_id, lot.quantity) == (
             buy.account_id,
             buy.security_id,
-            buy.quantity * SPLIT.new / SPLIT.old if split else buy.quantity,
+            bought - sold.get(lot.lot_ref, 0),
         )
+        if lot.lot_ref in sold:
+            continue
         if split:
             assert lot.cost_basis_usd == buy.amount_usd
             continue
@@ -513,3 +529,53 @@ def test_the_custodian_file_leaves_exactly_two_accounts_out_of_balance(demo):
         for r in out
     )
     assert kinds == ["cash only", "shares and cash"]
+
+
+@pytest.mark.django_db
+def test_three_accounts_show_the_gain_cap_a_transition_plan_and_a_planned_gift(demo):
+    firm, output = demo
+    for line in ("accounts at their gain cap", "transition plans", "planned gifts"):
+        assert re.search(rf"\b1 {line}\b", output), output
+    # the account at its cap: its own cap is this year's net realized gain, nothing left
+    [sale] = Transaction.objects.filter(firm=firm, type="sell")
+    at_cap = sale.account
+    realized = RealizedGain.objects.filter(account=at_cap, sold__year=END_DATE.year)
+    gain = sum(realized.values_list("gain_usd", flat=True), Decimal(0))
+    assert gain > 0
+    own = PreferenceSet.objects.get(account=at_cap)
+    assert (own.max_realized_gain_usd, own.max_realized_gain_override) == (gain, True)
+    room = gain_rooms_for_accounts(
+        firm=firm,
+        accounts=[at_cap],
+        preferences=effective_preferences_for_accounts(
+            firm=firm, accounts=[at_cap], as_of=END_DATE
+        ),
+        as_of=END_DATE,
+    ).room(at_cap.pk)
+    assert room.net.remaining_usd == Decimal("0.00")
+    # the transition plan starts this year; the gift is two weeks after the last close
+    [plan] = PreferenceSet.objects.filter(firm=firm, transition_years__isnull=False)
+    assert (plan.transition_start_year, plan.transition_years) == (END_DATE.year, 3)
+    [gift] = PlannedGift.objects.filter(firm=firm)
+    assert (gift.date, gift.status) == (END_DATE + dt.timedelta(days=14), "planned")
+    assert gift.amount_usd >= 500
+    planned = plan.account
+    assert planned is not None
+    households = {at_cap.household_id, planned.household_id, gift.account.household_id}
+    assert len(households) == 3
+    # the first night: no further net gain at the cap, a transition step, the gift's lots
+    actor = Actor.system("test")
+    capped = proposal_reoptimize(firm=firm, actor=actor, account=at_cap, as_of=END_DATE)
+    assert capped.optimizer_status == "optimal", capped.message
+    assert capped.realized_short_term_gain_usd + capped.realized_long_term_gain_usd <= 0
+    stepped = proposal_reoptimize(firm=firm, actor=actor, account=planned, as_of=END_DATE)
+    assert stepped.optimizer_status == "optimal", stepped.message
+    assert proposal_transition_step(proposal=stepped) is not None
+    assert all("transition_step" in t.reasons for t in stepped.trades.all())
+    giving = proposal_reoptimize(firm=firm, actor=actor, account=gift.account, as_of=END_DATE)
+    assert giving.optimizer_status == "optimal", giving.message
+    gifted = proposal_gifts(proposal=giving)
+    assert gifted is not None and gifted.value_usd <= gift.amount_usd
+    assert gifted.value_usd > gift.amount_usd / 2 and gifted.tax_avoided_usd > 0
+    gift.refresh_from_db()
+    assert (gift.status, gift.proposal_id) == ("proposed", giving.pk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -14,6 +14,7 @@ from firms.api.views import FirmAPIView
 from firms.permissions import Action
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of, query_date
 from trading.models import Proposal, ProposalStatus, ProposedTrade
+from trading.selectors.gifts import proposal_gifts
 from trading.selectors.proposals import proposal_get, proposal_list
 from trading.services.review import proposal_approve, proposal_reject, proposal_reoptimize
 
@@ -83,11 +84,42 @@ class ProposalOutput(serializers.ModelSerializer):
         ]
 
 
+class GiftedLotOutput(serializers.Serializer):
+    lot = serializers.CharField()
+    symbol = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=20, decimal_places=6)
+    price = serializers.DecimalField(max_digits=20, decimal_places=6)
+    value_usd = serializers.DecimalField(max_digits=18, decimal_places=2)
+    cost_basis_usd = serializers.DecimalField(max_digits=18, decimal_places=2)
+    appreciation_usd = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Value less basis: the gain never taxed."
+    )
+
+
+class ProposalGiftOutput(serializers.Serializer):
+    value_usd = serializers.DecimalField(max_digits=18, decimal_places=2)
+    tax_avoided_usd = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        help_text="The lots' gain at the long-term rate: the tax their sale would have cost.",
+    )
+    lots = GiftedLotOutput(many=True)
+
+
 class ProposalDetailOutput(ProposalOutput):
     trades = TradeOutput(many=True, read_only=True)
+    gift = serializers.SerializerMethodField(
+        help_text="A planned charitable gift's lots, given in kind apart from the trades "
+        "(never on a blotter); null when the proposal gives none."
+    )
 
     class Meta(ProposalOutput.Meta):
-        fields = [*ProposalOutput.Meta.fields, "trades"]
+        fields = [*ProposalOutput.Meta.fields, "trades", "gift"]
+
+    @extend_schema_field(ProposalGiftOutput(allow_null=True))
+    def get_gift(self, obj: Proposal) -> dict | None:
+        gifts = proposal_gifts(proposal=obj)
+        return None if gifts is None else dict(ProposalGiftOutput(gifts).data)
 
 
 PROPOSAL = {

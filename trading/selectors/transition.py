@@ -32,7 +32,7 @@ from accounts.selectors.preferences import EffectivePreferences
 from firms.models import Firm
 from money import ZERO, cents_half_even
 
-#: The reason every trade of a proposal in a plan year carries (``trading.services.proposal_build``).
+#: The reason each trade of a proposal in a plan year carries (trading.services.proposal_build).
 TRANSITION_STEP = "transition_step"
 
 
