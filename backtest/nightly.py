@@ -191,7 +191,8 @@ class NightlyOptimizer:
                 )
             cache[key] = (*state_key, lot)
             price = price_of[piece.symbol]
-            if piece.quantity * price - piece.basis < BREAKEVEN_USD_PER_SHARE * piece.quantity:
+            gain = piece.quantity * price - piece.basis
+            if abs(gain) < BREAKEVEN_USD_PER_SHARE * piece.quantity:
                 value = lot[2] * Decimal(f"{price:.4f}")
                 lot = (*lot[:3], breakeven_basis(basis_usd=lot[3], value_usd=value), lot[4])
             lots.append(lot)
