@@ -37,13 +37,14 @@ from money import CENT, ZERO, cents_half_up
 from optimizer.api import optimize_account
 from optimizer.drift import drift_lines, effective_drift
 from optimizer.errors import OptimizerError, OptimizerInfeasibleError, OptimizerInputError
-from optimizer.household_output import account_result, round_account
+from optimizer.household_output import AccountPlan, account_result, over_caps, round_account
 from optimizer.household_problem import HouseholdProblem, build_household_problem
 from optimizer.household_solve import solve_within_household_limit
 from optimizer.household_tax import (
     check_accounts,
     finished,
     gifts_given,
+    shared_rows,
     with_account_totals,
     within_tax_rooms,
 )
@@ -230,6 +231,7 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
         ]
     )
     price_of_risk = RISK_PRICE * float(household.risk_aversion)
+    shared = shared_rows(household)
 
     def build(factor: float) -> HouseholdProblem:
         return build_household_problem(
@@ -243,6 +245,7 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
             exposure=risk.exposure,
             specific=risk.specific,
             risk_price=price_of_risk * factor,
+            shared_caps=shared,
         )
 
     limit = _fraction(household.tracking_error_limit_pct)
@@ -252,10 +255,20 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
         limit=limit,
     )
     problem = solved.problem
-    plans = tuple(
-        round_account(prep=prep, x=solved.x, layout=problem.layout, a=a, household_value=value)
-        for a, prep in enumerate(preps)
-    )
+
+    def rounded(a: int, *, up: bool = True) -> AccountPlan:
+        return round_account(
+            prep=preps[a],
+            x=solved.x,
+            layout=problem.layout,
+            a=a,
+            household_value=value,
+            sales_up=up,
+        )
+
+    plans = [rounded(a) for a in range(len(preps))]
+    for a in over_caps(plans=plans, cases=cases, shared=shared):
+        plans[a] = rounded(a, up=False)
     before_dollars = sum(p.held_qty * price for p in preps) + away_dollars
     after_dollars = sum(plan.held_after * price for plan in plans) + away_dollars
     cash_before = sum(p.cash0 * p.value for p in preps)

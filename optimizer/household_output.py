@@ -1,6 +1,7 @@
 """From a household's continuous answer to each account's trades and result.
 
-Per account: sales round up to whole shares (a sale that nearly empties its lots takes
+Per account: sales round up to whole shares (down where rounding up would take the account
+past a gain cap or its tax room: `over_caps`) (a sale that nearly empties its lots takes
 them all; under `DUST_SHARES` of a share is dropped) and are relieved from the lots the
 answer sold, cheapest tax first (`lots.py`); purchases round down. Trades under the
 account's minimum trade value are dropped, and purchases are trimmed, largest first, until
@@ -9,6 +10,7 @@ the account's cash after trading and costs meets its own cash need.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -16,11 +18,11 @@ import numpy as np
 
 from money import CENT, ZERO, cents_half_up
 from optimizer.household_problem import HouseholdLayout
-from optimizer.household_types import HouseholdSummary
+from optimizer.household_types import HouseholdSummary, SharedRows
 from optimizer.lots import allocate_lots
 from optimizer.output import lot_reliefs, quantity, ratio, relief_order
 from optimizer.prepare import Prepared
-from optimizer.types import OptimizeResult, Summary, Trade
+from optimizer.types import Case, OptimizeResult, Summary, Trade
 
 DUST_SHARES = 0.05
 SHARE_STEP = Decimal("0.000001")
@@ -48,9 +50,16 @@ def _shares(value: float, *, whole: bool, up: bool) -> Decimal:
 
 
 def round_account(
-    *, prep: Prepared, x: np.ndarray, layout: HouseholdLayout, a: int, household_value: float
+    *,
+    prep: Prepared,
+    x: np.ndarray,
+    layout: HouseholdLayout,
+    a: int,
+    household_value: float,
+    sales_up: bool = True,
 ) -> AccountPlan:
-    """Account `a`'s trades from the household's answer `x` (module docstring)."""
+    """Account `a`'s trades from the household's answer `x` (module docstring); with
+    `sales_up` false, sales round down too (`over_caps`)."""
     case = prep.case
     whole = not case.preferences.trading.fractional_shares
     lot_sh = (
@@ -68,7 +77,7 @@ def round_account(
     buy = np.zeros(len(buy_sh))
     for i in np.flatnonzero(wanted > 0).tolist():
         closing = wanted[i] >= room[i] * 0.999 - 1e-9
-        qty = room[i] if closing else float(_shares(wanted[i], whole=whole, up=True))
+        qty = room[i] if closing else float(_shares(wanted[i], whole=whole, up=sales_up))
         sale[i] = min(qty, room[i])
     for i in np.flatnonzero(buy_sh > 0).tolist():
         buy[i] = float(_shares(buy_sh[i], whole=whole, up=False))
@@ -79,6 +88,35 @@ def round_account(
     _trim_buys(prep=prep, buy=buy, sale=sale, whole=whole)
     lot_sold = allocate_lots(prep=prep, sale_qty=sale, allowed=allowed)
     return _plan(prep=prep, buy=buy, sale=sale, lot_sold=lot_sold)
+
+
+def over_caps(
+    *, plans: Sequence[AccountPlan], cases: Sequence[Case], shared: Sequence[SharedRows]
+) -> set[int]:
+    """Accounts whose rounded sales realize more than a cap allows: their own net or
+    short-term gain cap, one they share with other accounts, or (without Schedule D
+    inputs) their tax room at the flat rates. Their sales are rounded down instead."""
+    over = set()
+    for a, (plan, case) in enumerate(zip(plans, cases, strict=True)):
+        tax = case.preferences.tax
+        if case.tax_status != "taxable":
+            continue
+        net = plan.short_gain + plan.long_gain
+        flat_room = tax.max_tax if tax.schedule_d is None else None
+        if (
+            (tax.max_realized_gain is not None and net > tax.max_realized_gain)
+            or (tax.max_short_term_gain is not None and plan.short_gain > tax.max_short_term_gain)
+            or (flat_room is not None and plan.estimated_tax > flat_room)
+        ):
+            over.add(a)
+    for members, net_room, short_room in shared:
+        group_net = float(sum((plans[a].short_gain + plans[a].long_gain for a in members), ZERO))
+        group_short = float(sum((plans[a].short_gain for a in members), ZERO))
+        if (net_room is not None and group_net > net_room + 0.005) or (
+            short_room is not None and group_short > short_room + 0.005
+        ):
+            over |= set(members)
+    return over
 
 
 def _cash_short(*, prep: Prepared, buy: np.ndarray, sale: np.ndarray) -> float:

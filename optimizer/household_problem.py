@@ -31,16 +31,22 @@ at the filer's marginal Schedule D rates, as for one account (`tax_budget.py`), 
 filer's taxable accounts in the household (`household_tax.filers`):
 
     sum_{a in F} g_long g_a + (g_short - g_long) e_a <= max_tax_F / W
+
+and for each gain cap that accounts C share (the household's cap), what is left of it:
+
+    sum_{a in C} g_a <= max_realized_gain_C / W,   sum_{a in C} e_a <= max_short_term_gain_C / W
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from optimizer.household_tax import filers
+from optimizer.household_types import SharedRows
 from optimizer.prepare import IMPACT_WEIGHT, MIN_COST_RATE, Prepared
 from optimizer.solvers import INF, QP, Bounds
 from optimizer.tax_budget import budget_rates
@@ -122,10 +128,12 @@ def build_household_problem(
     exposure: np.ndarray,
     specific: np.ndarray,
     risk_price: float,
+    shared_caps: Sequence[SharedRows] = (),
 ) -> HouseholdProblem:
     """`away` and `target` are per security, fractions of the household value (the target
     already scaled to what is left after withdrawals); `exposure` (n x F) and `specific`
-    are the risk model in the universe's order."""
+    are the risk model in the universe's order; `shared_caps` are (account indexes, net
+    room, short-term room) in dollars, None where that cap is not shared."""
     n = len(target)
     lay = HouseholdLayout(lots=tuple(p.n_lots for p in accounts), n=n, n_factors=exposure.shape[1])
     scale = np.array([p.value / household_value for p in accounts])
@@ -161,6 +169,8 @@ def build_household_problem(
     A, b = _equalities(accounts=accounts, lay=lay, scale=scale, exposure=exposure)
     b[:n] = holding - target
     G, h_u = _budget_rows(accounts=accounts, lay=lay, household_value=household_value)
+    G_caps, h_caps = _shared_cap_rows(shared_caps, lay=lay, household_value=household_value)
+    G, h_u = sp.vstack([G, G_caps], format="csc"), np.concatenate([h_u, h_caps])
     qp = QP(
         P=sp.diags(diag, format="csc"),
         q=q,
@@ -238,6 +248,24 @@ def _budget_rows(
             vals += [rates.long_gain, rates.short_gain - rates.long_gain]
         rooms.append(float(min(known)) / household_value)
     G = sp.csc_matrix((vals, (rows, cols)), shape=(len(rooms), lay.size))
+    return G, np.array(rooms)
+
+
+def _shared_cap_rows(
+    shared: Sequence[SharedRows], *, lay: HouseholdLayout, household_value: float
+) -> tuple[sp.csc_matrix, np.ndarray]:
+    """One row per shared cap (module docstring)."""
+    rows: list[int] = []
+    cols: list[int] = []
+    rooms: list[float] = []
+    for members, net, short in shared:
+        for room, start in ((net, lay.gain.start), (short, lay.short_gain.start)):
+            if room is None:
+                continue
+            rows += [len(rooms)] * len(members)
+            cols += [start + a for a in members]
+            rooms.append(room / household_value)
+    G = sp.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(rooms), lay.size))
     return G, np.array(rooms)
 
 

@@ -30,7 +30,7 @@ from optimizer.contract.check import check_case, check_gift
 from optimizer.errors import OptimizerError, OptimizerInputError
 from optimizer.gain_harvest import harvest_gains
 from optimizer.gifting import Gift, planned_gift, with_gift
-from optimizer.household_types import HouseholdCase, HouseholdResult
+from optimizer.household_types import HouseholdCase, HouseholdResult, SharedRows
 from optimizer.prepare import Prepared
 from optimizer.tax_solve import budget_excess, restored, tightened
 from optimizer.tax_value import exact_tax
@@ -38,7 +38,8 @@ from optimizer.types import Case, OptimizeResult, RecentLossSale
 
 
 def check_accounts(household: HouseholdCase) -> None:
-    """Each account's case against the contract, its gift included."""
+    """Each account's case against the contract, its gift included, and the shared caps."""
+    shared_rows(household)
     for k, case in enumerate(household.accounts):
         try:
             check_case(case)
@@ -49,6 +50,38 @@ def check_accounts(household: HouseholdCase) -> None:
                 field=f"accounts[{k}].{exc.field}",
                 message=f"account {case.account_id}: {exc.message}",
             ) from exc
+
+
+def shared_rows(household: HouseholdCase) -> list[SharedRows]:
+    """The shared gain caps as (account indexes, net room, short-term room) in dollars;
+    an unknown account or a negative room is refused naming the field."""
+    index = {case.account_id: k for k, case in enumerate(household.accounts)}
+    out: list[SharedRows] = []
+    for i, cap in enumerate(household.shared_caps):
+        for name in ("max_realized_gain", "max_short_term_gain"):
+            room = getattr(cap, name)
+            if room is not None and room < 0:
+                raise OptimizerInputError(
+                    case=household.household_id,
+                    field=f"shared_caps[{i}].{name}",
+                    message="must not be negative",
+                )
+        unknown = [a for a in cap.accounts if a not in index]
+        if unknown:
+            raise OptimizerInputError(
+                case=household.household_id,
+                field=f"shared_caps[{i}].accounts",
+                message=f"{unknown[0]!r} is not an account of the household",
+            )
+        net, short = cap.max_realized_gain, cap.max_short_term_gain
+        out.append(
+            (
+                tuple(index[a] for a in cap.accounts),
+                None if net is None else float(net),
+                None if short is None else float(short),
+            )
+        )
+    return out
 
 
 def gifts_given(household: HouseholdCase) -> tuple[tuple[Gift | None, ...], HouseholdCase]:

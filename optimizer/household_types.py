@@ -20,6 +20,9 @@ DEFAULT_COVERAGE_DAYS = 30
 windows uncovered: the household is flagged `wash_sale_coverage_incomplete`."""
 COVERAGE_FLAG = "wash_sale_coverage_incomplete"
 FORCED_FLAG = "drift_forced"
+SharedRows = tuple[tuple[int, ...], float | None, float | None]
+"""A shared gain cap in the problem's terms: account indexes, net room, short-term room
+(dollars; None where that cap is not shared)."""
 
 
 @dataclass(frozen=True)
@@ -40,11 +43,24 @@ class HeldAway:
 
 
 @dataclass(frozen=True)
+class SharedCap:
+    """A gain cap that the household's taxable accounts `accounts` (their ids) share: what
+    is left of it tonight, in dollars of net realized gain (`max_realized_gain`) or of net
+    short-term gain (`max_short_term_gain`); None: that cap is not shared. Each account's
+    own cap still binds it alone."""
+
+    accounts: tuple[str, ...]
+    max_realized_gain: Decimal | None = None
+    max_short_term_gain: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class HouseholdCase:
     """One household: `accounts` are the cases of its managed accounts (their own `target`
     is not used); `target` is the household's (fractions of its total value, the rest
     cash); the tracking-error limit and risk aversion are the household's; asset location
-    uses `location_table` over `horizon_years`."""
+    uses `location_table` over `horizon_years`; `shared_caps` are the gain caps its taxable
+    accounts share (the household's cap, spent by them together)."""
 
     household_id: str
     as_of: date
@@ -57,6 +73,7 @@ class HouseholdCase:
     location_table: Mapping[str, LocationRow] = field(default_factory=lambda: DEFAULT_TABLE)
     held_away: tuple[HeldAway, ...] = ()
     coverage_days: int = DEFAULT_COVERAGE_DAYS
+    shared_caps: tuple[SharedCap, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from optimizer.household import (
     optimize_household,
     optimize_separately,
 )
-from optimizer.household_types import COVERAGE_FLAG
+from optimizer.household_types import COVERAGE_FLAG, SharedCap
 from optimizer.types import Case, GiftPlan, RecentBuy, RiskModel, ScheduleDInputs
 
 AS_OF = date(2025, 6, 30)
@@ -516,3 +516,40 @@ def test_two_taxable_accounts_of_one_filer_share_its_tax_room(
     assert sum(
         (r.summary.estimated_tax for r in result.accounts if r.summary), Decimal(0)
     ) == Decimal(shares * 2)
+
+
+@pytest.mark.parametrize(("shared", "shares"), [(True, 50), (False, 100)])
+def test_a_gain_cap_the_taxable_accounts_share_is_spent_once(shared: bool, shares: int) -> None:
+    # given two taxable accounts, each with its bonds at a $10 long-term gain a share and
+    # each shown $500 of net gain left under the household's cap (50 shares), unless each
+    # has a $500 cap of its own
+    def taxable(account_id: str) -> Case:
+        case = account(account_id, "taxable", {"BND": "29700.00"})
+        return with_tax(case, max_realized_gain=Decimal("500"))
+
+    cases = (taxable("TAX"), taxable("TAX2"), account("IRA", "tax_deferred"))
+    caps = (SharedCap(accounts=("TAX", "TAX2"), max_realized_gain=Decimal("500")),)
+
+    # when
+    result = optimize_household(household(*cases, shared_caps=caps if shared else ()))
+
+    # then together they realize no more than the cap's room
+    assert result.status == "optimal", result.message
+    assert traded(result, "TAX", "BND", "sell") + traded(result, "TAX2", "BND", "sell") == shares
+
+
+@pytest.mark.parametrize(
+    ("field", "cap"),
+    [
+        ("shared_caps[0].accounts", SharedCap(accounts=("TAX", "NOPE"))),
+        (
+            "shared_caps[0].max_short_term_gain",
+            SharedCap(accounts=("TAX",), max_short_term_gain=Decimal("-1")),
+        ),
+    ],
+)
+def test_a_bad_shared_cap_is_refused_naming_the_field(field: str, cap: SharedCap) -> None:
+    result = optimize_household(household(*three(), shared_caps=(cap,)))
+
+    assert result.status == "invalid"
+    assert f"field {field!r}" in result.message

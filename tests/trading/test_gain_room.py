@@ -291,3 +291,28 @@ def test_a_household_cap_scope_is_set_on_the_household_only(firm_a):
     with pytest.raises(ValidationFailed) as raised:
         _caps(firm_a, household=account.household, gain_cap_scope="family")
     assert [field for _, field, _ in raised.value.errors] == ["gain_cap_scope"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_household_managed_as_one_spends_its_shared_cap_once(firm_a):
+    # given a household managed as one, its two taxable accounts far over their equity
+    # weight at a large gain, and a shared $3,000 cap: each account's case shows all of it
+    shared = HouseholdFactory(firm=firm_a, managed_as_one=True)
+    _, [one, two] = _book(firm_a, accounts=2, household=shared)
+    _caps(
+        firm_a,
+        household=shared,
+        max_realized_gain_usd=Decimal("3000"),
+        gain_cap_scope=GainCapScope.HOUSEHOLD,
+    )
+
+    # when
+    _night(firm_a, chunk_size=10)
+
+    # then the household's one solve realizes no more than the cap in both accounts together
+    first = Proposal.objects.get(account=one, as_of=AS_OF)
+    second = Proposal.objects.get(account=two, as_of=AS_OF)
+    assert first.household_proposal_id is not None
+    assert first.household_proposal_id == second.household_proposal_id
+    assert _realized_by(first) + _realized_by(second) > Decimal("1500")
+    assert _realized_by(first) + _realized_by(second) <= Decimal("3000.00")

@@ -22,11 +22,12 @@ from typing import Any
 from firms.models import Firm
 from money import ZERO
 from optimizer.household import optimize_household
-from optimizer.household_types import HouseholdCase, HouseholdSummary
+from optimizer.household_types import HouseholdCase, HouseholdSummary, SharedCap
 from optimizer.types import Case, OptimizeResult
 from rebalancer.rowsecurity import firm_scope
 from trading.models import HouseholdProposal, HouseholdProposalStatus, ProposalStatus, TradeSide
 from trading.optimization import DataProblem, case_for_account
+from trading.selectors.gain_room import GainRooms
 from trading.selectors.household_inputs import HouseholdSetting, household_settings
 from trading.selectors.run_inputs import AccountInputs, ChunkInputs, WashEvent
 from trading.services.proposal_build import (
@@ -75,8 +76,32 @@ def blended_target(cases: list[Case]) -> dict[str, Decimal]:
     return {s: w.quantize(Decimal("0.000001")) for s, w in sorted(out.items())}
 
 
+def shared_caps(items: list[AccountInputs], rooms: GainRooms) -> tuple[SharedCap, ...]:
+    """The household's gain caps that two or more of its taxable accounts share, with what
+    is left of each tonight (the accounts' cases each show all of it: the household's
+    solve spends it once)."""
+    out = []
+    for cap in ("net", "short_term"):
+        left: dict[str, Decimal] = {}
+        for item in items:
+            room = getattr(rooms.room(item.account.pk), cap)
+            if room.shared and room.remaining_usd is not None:
+                left[item.account.account_number] = room.remaining_usd
+        if len(left) < 2:
+            continue
+        smallest = min(left.values())
+        out.append(
+            SharedCap(
+                accounts=tuple(left),
+                max_realized_gain=smallest if cap == "net" else None,
+                max_short_term_gain=smallest if cap == "short_term" else None,
+            )
+        )
+    return tuple(out)
+
+
 def _household_case(
-    *, setting: HouseholdSetting, cases: list[Case], as_of: dt.date
+    *, setting: HouseholdSetting, cases: list[Case], as_of: dt.date, shared: tuple[SharedCap, ...]
 ) -> HouseholdCase:
     household = setting.household
     limits = [
@@ -95,6 +120,7 @@ def _household_case(
         horizon_years=household.location_horizon_years,
         held_away=tuple(setting.held_away),
         coverage_days=household.wash_sale_coverage_days,
+        shared_caps=shared,
     )
 
 
@@ -175,7 +201,10 @@ def solve_managed(
         return None
     items = [item for item, _ in usable]
     built = [case for _, case in usable]
-    result = optimize_household(_household_case(setting=setting, cases=built, as_of=inputs.as_of))
+    shared = shared_caps(items, inputs.gain_rooms)
+    result = optimize_household(
+        _household_case(setting=setting, cases=built, as_of=inputs.as_of, shared=shared)
+    )
     household = HouseholdProposal(
         firm=firm,
         household=setting.household,
