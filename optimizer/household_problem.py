@@ -168,9 +168,11 @@ def build_household_problem(
     )
     A, b = _equalities(accounts=accounts, lay=lay, scale=scale, exposure=exposure)
     b[:n] = holding - target
-    G, h_u = _budget_rows(accounts=accounts, lay=lay, household_value=household_value)
-    G_caps, h_caps = _shared_cap_rows(shared_caps, lay=lay, household_value=household_value)
-    G, h_u = sp.vstack([G, G_caps], format="csc"), np.concatenate([h_u, h_caps])
+    G, h_u = sp.csc_matrix((0, lay.size)), np.zeros(0)
+    if any(p.case.preferences.tax.max_tax is not None for p in accounts) or shared_caps:
+        G, h_u = _budget_rows(accounts=accounts, lay=lay, household_value=household_value)
+        G_caps, h_caps = _shared_cap_rows(shared_caps, lay=lay, household_value=household_value)
+        G, h_u = sp.vstack([G, G_caps], format="csc"), np.concatenate([h_u, h_caps])
     qp = QP(
         P=sp.diags(diag, format="csc"),
         q=q,
