@@ -5,7 +5,8 @@ past a gain cap or its tax room: `over_caps`) (a sale that nearly empties its lo
 them all; under `DUST_SHARES` of a share is dropped) and are relieved from the lots the
 answer sold, cheapest tax first (`lots.py`); purchases round down. Trades under the
 account's minimum trade value are dropped, and purchases are trimmed, largest first, until
-the account's cash after trading and costs meets its own cash need.
+the account's cash after trading and costs meets its own cash need (one trimmed below the
+minimum is dropped, so no trade of zero shares is proposed).
 """
 
 from __future__ import annotations
@@ -83,9 +84,11 @@ def round_account(
         buy[i] = float(_shares(buy_sh[i], whole=whole, up=False))
     minimum = float(case.preferences.trading.min_trade_value)
     value_of = prep.price
-    sale[sale * value_of < max(minimum, 0.005)] = 0.0
-    buy[buy * value_of < max(minimum, 0.005)] = 0.0
+    floor = max(minimum, 0.005)
+    sale[sale * value_of < floor] = 0.0
+    buy[buy * value_of < floor] = 0.0
     _trim_buys(prep=prep, buy=buy, sale=sale, whole=whole)
+    buy[buy * value_of < floor] = 0.0  # a purchase trimmed to (nearly) nothing is dropped
     lot_sold = allocate_lots(prep=prep, sale_qty=sale, allowed=allowed)
     return _plan(prep=prep, buy=buy, sale=sale, lot_sold=lot_sold)
 

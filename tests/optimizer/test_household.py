@@ -34,7 +34,19 @@ from optimizer.household import (
     optimize_separately,
 )
 from optimizer.household_types import COVERAGE_FLAG, SharedCap
-from optimizer.types import Case, GiftPlan, RecentBuy, RiskModel, ScheduleDInputs
+from optimizer.types import (
+    Case,
+    GiftPlan,
+    Lots,
+    Preferences,
+    RecentBuy,
+    RiskModel,
+    RiskPreferences,
+    ScheduleDInputs,
+    Securities,
+    TaxPreferences,
+    TradingPreferences,
+)
 
 AS_OF = date(2025, 6, 30)
 PRICES = {"BND": "100.00", "VTI": "100.00", "VWO": "100.00", "ITOT": "100.00"}
@@ -553,3 +565,57 @@ def test_a_bad_shared_cap_is_refused_naming_the_field(field: str, cap: SharedCap
 
     assert result.status == "invalid"
     assert f"field {field!r}" in result.message
+
+
+def test_a_purchase_trimmed_to_nothing_by_the_cash_need_is_not_proposed() -> None:
+    # given a taxable account with a cent of cash and all in equity, beside an IRA and a
+    # Roth with a little cash (a quarter of the household back-test, mid-2007)
+    def case(k: int, status: str, cash: str, lots: list) -> Case:
+        return Case(
+            account_id=f"{status}-{k}",
+            as_of=date(2007, 7, 2),
+            tax_status=status,
+            cash=Decimal(cash),
+            securities=Securities.from_rows(
+                [
+                    ("BND", Decimal("100"), "us_bond", None, "BND"),
+                    ("SPY", Decimal("118.00"), "us_equity", None, "SPY"),
+                ]
+            ),
+            lots=Lots.from_rows(
+                [
+                    (f"L{k}{j}", s, Decimal(q), Decimal(b), date.fromisoformat(d))
+                    for j, (s, q, b, d) in enumerate(lots)
+                ]
+            ),
+            target={"SPY": Decimal("0.60"), "BND": Decimal("0.39")},
+            preferences=Preferences(
+                tax=TaxPreferences(short_term_rate=Decimal("0.37"), long_term_rate=Decimal("0.2")),
+                trading=TradingPreferences(cost_bps=Decimal("2"), fractional_shares=True),
+                risk=RiskPreferences(tracking_error_limit_pct=Decimal("0.5")),
+            ),
+        )
+
+    cases = (
+        case(0, "taxable", "0.01", [("SPY", "1106.830444", "99979.99", "2005-02-25")]),
+        case(1, "tax_deferred", "1088.87", [("BND", "1118.859234", "111885.92", "2005-02-25")]),
+        case(
+            2,
+            "tax_exempt",
+            "3783.94",
+            [
+                ("BND", "273.940397", "27394.04", "2005-02-25"),
+                ("SPY", "770.117004", "69564.67", "2005-02-25"),
+                ("SPY", "28.997612", "2543.09", "2005-04-01"),
+            ],
+        ),
+    )
+
+    # when
+    result = optimize_household(
+        household(*cases, target={"SPY": Decimal("0.60"), "BND": Decimal("0.39")})
+    )
+
+    # then no account is proposed a trade of zero shares
+    assert result.status == "optimal"
+    assert [t for r in result.accounts for t in r.trades if t.quantity <= 0] == []
