@@ -68,9 +68,14 @@ def tracking_error_before(prep: Prepared) -> float:
 
 
 def ceiling(*, prep: Prepared, before: float) -> float | None:
-    """The most tracking error an answer may have without being flagged: the limit, or
-    where the account starts when that is further out (never further outside)."""
-    return None if prep.te_limit is None else max(prep.te_limit, before)
+    """The most tracking error an answer may have without being flagged: the limit. An
+    account that starts outside it is brought inside, unless a hard rule forces it to stay
+    out (then the answer says which); where it starts does not move the limit. An empty
+    account (no holdings, no cash) has nothing to track with, so no ceiling."""
+    del before
+    if float(prep.holding.sum()) + prep.cash0 <= 1e-12:
+        return None
+    return prep.te_limit
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ not exceed its cost becomes "no trades" (status optimal, no trades, a `no_trade_
 An account inside its tracking-error limit gains nothing from tracking it more closely:
 there the tracking saved counts for nothing, so only tax makes a trade worth it, unless it
 holds something screened or substituted away (selling that is a benefit). A cash need
-(cash below the minimum plus the withdrawal) is met whatever it costs.
+(cash below the minimum plus the withdrawal) is met whatever it costs, and so is the limit
+of an account that starts outside it (`_limit_requires`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ DRIFT_FORCED = "drift_forced"
 ROUNDING_TOLERANCE = 0.0005
 """How far (0.05 %/yr) whole-share rounding may carry a proposal's tracking error above the
 continuous answer's before it counts as leaving the limit."""
+CLOSE_IN_SHARE = 0.25
+"""An account held outside its limit by a hard rule trades toward it when that closes at
+least this share of the distance (less is not worth a night's trades unless it pays)."""
 
 
 def cash_need(prep: Prepared) -> bool:
@@ -76,7 +80,7 @@ def settle(
                 f"the trades would leave tracking error at {after * 100:.2f} %/yr, above "
                 f"{top * 100:.2f} %/yr"
             )
-        else:
+        elif not _limit_requires(solved=solved, after=after, forced=forced):
             reason = _unpaid(prep=prep, solved=solved, result=result)
         if reason:
             empty = no_trades()
@@ -85,7 +89,13 @@ def settle(
                 after = prep.risk.tracking_error(
                     after_active(prep=prep, trades=(), cash_after=result.cash_after or ZERO)
                 )
-                forced = False
+                # still outside the limit with no trades: forced only where a hard rule
+                # keeps every answer outside it
+                forced = (
+                    solved.forced
+                    and top is not None
+                    and after > top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE
+                )
     if not result.trades and not reason:
         reason = "nothing to do: no trade is worth its cost"
     top = solved.ceiling
@@ -116,6 +126,20 @@ def settle(
     if trades and result.cash_after is not None:
         trades = reason_details(prep=prep, trades=trades, cash_after=result.cash_after)
     return replace(result, summary=summary, trades=trades)
+
+
+def _limit_requires(*, solved: Solved, after: float, forced: bool) -> bool:
+    """Whether the trades are what the tracking-error limit asks of an account that starts
+    outside it: they bring it inside, or (where a hard rule keeps it out) close at least
+    `CLOSE_IN_SHARE` of the way, and at least `ROUNDING_TOLERANCE`. Such trades are made
+    whatever their tax, as a cash need is: the limit gives way to hard rules only."""
+    top = solved.ceiling
+    if top is None or solved.before <= top + LIMIT_TOLERANCE:
+        return False
+    if after <= top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE:
+        return True
+    closed = solved.before - after
+    return forced and closed >= max(ROUNDING_TOLERANCE, CLOSE_IN_SHARE * (solved.before - top))
 
 
 def _unpaid(*, prep: Prepared, solved: Solved, result: OptimizeResult) -> str:

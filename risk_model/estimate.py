@@ -3,7 +3,9 @@
 The model says a security's annualized return covariance is ``B F B' + D``:
 
     B  n x F   loadings on the factors: "market", one "sector:<GICS sector>" per sector with
-               enough members, and ``n_statistical`` statistical factors "stat1", ...
+               enough members, one "class:<asset class>" per asset class with at least two
+               funds (securities with no GICS sector), and ``n_statistical`` statistical
+               factors "stat1", ...
     F  F x F   factor covariance (annualized, squared return units)
     D  n       specific variances (annualized)
 
@@ -12,11 +14,15 @@ half-life ``half_life_days`` (the most recent day weighs most):
 
 1. Factor returns.  The market factor's return is the equal-weighted mean return of the
    securities that have a GICS sector (the stocks; all securities when none has one); a
-   sector factor's return is its members' mean return minus the market's.
+   sector factor's return is its members' mean return minus the market's. Funds (no GICS
+   sector) are grouped the same way by asset class: a class of at least
+   ``min_class_members`` funds is a factor, its members' mean return minus the market's, so
+   two funds on one index (VTI and SCHB, BND and SCHZ) differ only by what truly separates
+   them, not by the whole of a bond market that the stock-made factors cannot see.
 2. Exposures.  Every security (stock or ETF alike) gets its market and sector loadings from a
    weighted time-series regression of its returns on those factor returns, shrunk (ridge) to
-   a prior of 1 on the market and 1 on its own sector (0 on the others; an ETF has no own
-   sector) by ``prior_days`` days' worth of evidence. A security with little history thus
+   a prior of 1 on the market and 1 on its own sector or fund class (0 on the others) by
+   ``prior_days`` days' worth of evidence. A security with little history thus
    keeps loadings near the prior, one with none keeps the prior.
 3. Statistical factors.  The regression's residuals (weighted, missing days as zero) are
    split by a principal-component analysis; the top ``n_statistical`` components become
@@ -26,7 +32,8 @@ half-life ``half_life_days`` (the most recent day weighs most):
    what its shrunk statistical loadings explain, never below a tenth of it. A security with
    fewer than ``min_history_days`` returns gets at least the average specific variance of
    its sector's (else its asset class's, else everyone's) full-history securities; every
-   specific volatility is at least ``specific_vol_floor``.
+   specific volatility is at least ``specific_vol_floor`` (a stock's) or
+   ``fund_specific_vol_floor`` (a fund's).
 5. Factor covariance is the weighted second moment of the factor returns (made positive
    definite, see ``JITTER``). Daily figures are annualized with ``trading_days_per_year``.
    Sector factors are returns over the market, so one portfolio's risk has many equivalent
@@ -46,6 +53,7 @@ import scipy.linalg
 
 MARKET = "market"
 SECTOR_PREFIX = "sector:"
+CLASS_PREFIX = "class:"
 STAT_PREFIX = "stat"
 # Sector factors are returns over the market, so their member-weighted sum is (nearly) zero
 # and the factor covariance singular along it: this share of the mean factor variance on the
@@ -74,10 +82,16 @@ class RiskModelParameters:
     - ``prior_days`` 60: a loading's prior counts as three months of evidence.
     - ``min_history_days`` 126: below half a year, a security's own residual variance is
       too noisy (and too often from a calm spell) to trust alone.
+    - ``fund_specific_vol_floor`` 0.0025: 0.25 %/yr for a fund (no GICS sector), so two funds
+      on one index are never modelled as one, yet a swap between them is not priced like a
+      stock's idiosyncratic risk (1 %/yr on each side would make any substitution cost 1.4
+      %/yr of tracking error per unit of weight, where real index funds differ by tenths).
     - ``specific_vol_floor`` 0.01: 1 %/yr, so no security (an ETF on its own index) is
       modelled as riskless beyond its factors.
     - ``min_sector_members`` 5: a sector of fewer securities is no factor (its members'
       returns would define it and their specific risk would vanish).
+    - ``min_class_members`` 2: a fund class is a factor once two funds share it (with one,
+      the fund's own returns would define it and its specific risk vanish).
     - ``return_clip_mads`` 10: a daily return beyond ten robust deviations is clipped (a
       missed split or a bad close must not dominate two years of evidence).
     """
@@ -88,7 +102,9 @@ class RiskModelParameters:
     prior_days: float = 60.0
     min_history_days: int = 126
     specific_vol_floor: float = 0.01
+    fund_specific_vol_floor: float = 0.0025
     min_sector_members: int = 5
+    min_class_members: int = 2
     return_clip_mads: float = 10.0
     trading_days_per_year: int = 252
 
@@ -99,7 +115,7 @@ class RiskModelParameters:
             raise ValueError("half_life_days must be positive")
         if self.n_statistical < 0:
             raise ValueError("n_statistical must not be negative")
-        if self.prior_days <= 0 or self.specific_vol_floor < 0:
+        if self.prior_days <= 0 or min(self.specific_vol_floor, self.fund_specific_vol_floor) < 0:
             raise ValueError("prior_days must be positive and specific_vol_floor not negative")
 
 
@@ -149,9 +165,17 @@ def estimate_risk_model(
     returns = _returns(closes[-(params.window_days + 1) :], params.return_clip_mads)
     weights = _weights(returns.shape[0], params.half_life_days)
     sector_names, sector_index = _sectors(sectors, params.min_sector_members)
+    class_names, class_index = _sectors(
+        [None if s else a for s, a in zip(sectors, asset_classes, strict=True)],
+        params.min_class_members,
+    )
+    group_names = [SECTOR_PREFIX + s for s in sector_names] + [
+        CLASS_PREFIX + c for c in class_names
+    ]
+    group_index = np.where(class_index >= 0, class_index + len(sector_names), sector_index)
     observed = np.isfinite(returns)
-    factor_returns = _factor_returns(returns, observed, sector_index, len(sector_names), sectors)
-    prior = _prior(n, sector_index, len(sector_names))
+    factor_returns = _factor_returns(returns, observed, group_index, len(group_names), sectors)
+    prior = _prior(n, group_index, len(group_names))
     betas, residuals = _regress(returns, observed, factor_returns, weights, prior, params)
     stat_returns, stat_loadings, stat_variance = _statistical(
         residuals, weights, params.n_statistical
@@ -173,7 +197,7 @@ def estimate_risk_model(
     covariance += np.eye(len(covariance)) * JITTER * float(np.mean(np.diag(covariance)))
     factors = (
         MARKET,
-        *(SECTOR_PREFIX + s for s in sector_names),
+        *group_names,
         *(f"{STAT_PREFIX}{j + 1}" for j in range(stat_loadings.shape[1])),
     )
     return EstimatedModel(
@@ -336,7 +360,7 @@ def _statistical(
 
 def _groups(sectors: Sequence[str | None], asset_classes: Sequence[str]) -> list[str]:
     return [
-        f"{SECTOR_PREFIX}{s}" if s else f"class:{a}"
+        f"{SECTOR_PREFIX}{s}" if s else f"{CLASS_PREFIX}{a}"
         for s, a in zip(sectors, asset_classes, strict=True)
     ]
 
@@ -373,6 +397,7 @@ def _specific(
             if members.any():
                 fallback[labels == label] = float(np.mean(specific[members]))
         specific = np.where(short, np.maximum(specific, fallback), specific)
-    floor = params.specific_vol_floor**2 / params.trading_days_per_year
-    result: np.ndarray = np.maximum(specific, floor)
+    fund = np.array([g.startswith(CLASS_PREFIX) for g in groups], dtype=bool)
+    vol_floor = np.where(fund, params.fund_specific_vol_floor, params.specific_vol_floor)
+    result: np.ndarray = np.maximum(specific, vol_floor**2 / params.trading_days_per_year)
     return result

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -248,12 +247,6 @@ def _risk_section(case: dict[str, Any], rng: np.random.Generator) -> dict[str, A
     }
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="finds open defects in about half of its runs: a sector limit left beyond where the "
-    "account started without drift_forced, and penalty-inflated figures; pinned in "
-    "test_limit_defects.py",
-)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     case=cases(),
@@ -282,8 +275,10 @@ def test_every_optimal_answer_keeps_its_limits_or_says_what_forced_it(
     before = Decimal(summary["tracking_error_before_pct"])
     after = Decimal(summary["tracking_error_after_pct"])
     forced = "drift_forced" in summary["flags"]
+    empty = not case.get("lots") and Decimal(case["account"]["cash"]) <= 0
     if not forced:
-        assert after <= max(Decimal(limit), before) + TE_TOLERANCE_PCT, summary
+        if not empty:  # an empty account has nothing to track with: no ceiling
+            assert after <= Decimal(limit) + TE_TOLERANCE_PCT, summary
     else:
         assert any(r["forced_drift"] for r in summary["binding_rules"]), summary
     if not result["trades"]:
