@@ -70,6 +70,7 @@ LABELS = {
     "tracking_error_limit_pct": "Tracking-error limit (% a year)",
     "risk_aversion": "Tax sensitivity",
     "min_benefit_usd": "Minimum benefit beyond cost ($)",
+    "min_benefit_bps": "Minimum benefit beyond cost (bp of account value)",
     "sector_limit_pct": "Sector limit (± % of the model's weight)",
     "asset_class_limit_pct": "Asset-class limit (± % of the model's weight)",
     "reconciliation_quantity_tolerance": "Reconciliation tolerance (shares)",
@@ -107,6 +108,7 @@ FIELD_ORDER = (
     "tracking_error_limit_pct",
     "risk_aversion",
     "min_benefit_usd",
+    "min_benefit_bps",
     "sector_limit_pct",
     "asset_class_limit_pct",
     "reconciliation_quantity_tolerance",
@@ -284,6 +286,9 @@ class PreferencesForm(forms.Form):
     tracking_error_limit_pct = _percent(above_zero=True, unit="percent a year")
     risk_aversion = forms.ChoiceField(choices=LEVEL_CHOICES, required=False)
     min_benefit_usd = _money()
+    min_benefit_bps = forms.DecimalField(
+        required=False, min_value=0, max_value=100, decimal_places=2
+    )
     sector_limit_pct = _percent(above_zero=False, unit="percent")
     asset_class_limit_pct = _percent(above_zero=False, unit="percent")
     reconciliation_quantity_tolerance = forms.DecimalField(

@@ -5,8 +5,9 @@
   fraction of a share is sold at that price (cash in lieu, a sale with a realized row).
 - ``cash_dividend``: ``cash_per_share`` times the shares held before the ex-date, paid on
   ``date``; lots are unchanged.
-- ``reinvested_dividend``: the same cash buys shares at ``price`` on ``date``: an ordinary
-  purchase lot (see :func:`with_reinvestments`), so it can replace shares sold at a loss.
+- ``reinvested_dividend``: the same cash buys shares at ``price`` on ``date`` (to 6 places,
+  rounded down): an ordinary purchase lot (see :func:`with_reinvestments`), so it can
+  replace shares sold at a loss.
 - ``spin_off``: each parent piece gives a child piece of ``new_symbol`` with
   ``quantity * new / old`` shares, ``basis_fraction`` of its basis (and wash-sale
   adjustment) and the same acquired date and holding period; fractions as a split's.
@@ -42,6 +43,10 @@ from .types import (
 
 Event = Transaction | CorporateAction
 Sell = Callable[[Transaction], None]
+
+SHARE_QUANTUM = Decimal("0.000001")
+"""Shares are held to 6 decimal places (as the books store them): a reinvested dividend buys
+`cash / price` shares rounded down to that, so a sale of the whole lot names what is held."""
 
 
 def order_key(event: Event) -> tuple[dt.date, int, int]:
@@ -117,7 +122,7 @@ def _follow(*, held: dict[tuple[str, str], Decimal], action: CorporateAction) ->
                     account=account,
                     type=TransactionType.BUY,
                     symbol=action.symbol,
-                    quantity=cash / price,
+                    quantity=(cash / price).quantize(SHARE_QUANTUM, rounding=ROUND_FLOOR),
                     amount=cash,
                     index=action.index,
                 )

@@ -149,7 +149,7 @@ def _unpaid(*, prep: Prepared, solved: Solved, result: OptimizeResult) -> str:
     value = prep.value
     traded = float(sum((t.value for t in result.trades), ZERO))
     cost = max(prep.cost_rate, MIN_COST_RATE) * traded
-    minimum = float(prep.case.preferences.risk.min_benefit)
+    minimum = minimum_benefit(prep)
     tax_saved = -float(summary.estimated_tax)
     excluded = prep.screened | prep.substituted
     holds_excluded = any(prep.held_qty[i] > 0 for i, s in enumerate(prep.symbols) if s in excluded)
@@ -177,6 +177,13 @@ def _unpaid(*, prep: Prepared, solved: Solved, result: OptimizeResult) -> str:
         f"the trades' benefit (${benefit:,.2f}: {', '.join(parts)}) does not exceed their cost "
         f"(${cost:,.2f} of trading plus a minimum benefit of ${minimum:,.2f})"
     )
+
+
+def minimum_benefit(prep: Prepared) -> float:
+    """Dollars a proposal must be worth beyond its cost: the larger of the account's
+    `min_benefit` and `min_benefit_bps` of its value."""
+    risk = prep.case.preferences.risk
+    return max(float(risk.min_benefit), float(risk.min_benefit_bps) / 10_000.0 * prep.value)
 
 
 def _trade_weights(*, prep: Prepared, result: OptimizeResult) -> np.ndarray:

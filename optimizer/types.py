@@ -270,7 +270,8 @@ class RiskPreferences:
     `tracking_error_limit_pct`: %/yr of annualized tracking error against the published
     model (None: no limit). `risk_aversion`: scales the tracking-error term against tax and
     cost (1 = the platform's default price, see `optimizer/objective.py`). `min_benefit`:
-    dollars a proposal's benefit must exceed beyond its cost. `sector_limit_pct` and
+    dollars a proposal's benefit must exceed beyond its cost; `min_benefit_bps` the same in
+    basis points of the account's value (the larger applies). `sector_limit_pct` and
     `asset_class_limit_pct`: the largest |active weight| of any GICS sector or asset class,
     in % (None: no limit).
     """
@@ -278,6 +279,7 @@ class RiskPreferences:
     tracking_error_limit_pct: Decimal | None = None
     risk_aversion: Decimal = Decimal("1")
     min_benefit: Decimal = Decimal("0")
+    min_benefit_bps: Decimal = Decimal("0")
     sector_limit_pct: Decimal | None = None
     asset_class_limit_pct: Decimal | None = None
 

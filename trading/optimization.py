@@ -98,6 +98,7 @@ def _risk(v: dict[str, Any]) -> RiskPreferences:
         tracking_error_limit_pct=None if limit is None else _exact(limit),
         risk_aversion=_exact(v["risk_aversion"]),
         min_benefit=_money(v["min_benefit_usd"]),
+        min_benefit_bps=_exact(v["min_benefit_bps"]),
         sector_limit_pct=_limit_pct(v["sector_limit_pct"]),
         asset_class_limit_pct=_limit_pct(v["asset_class_limit_pct"]),
     )

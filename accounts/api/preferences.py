@@ -47,6 +47,7 @@ RANGE_MESSAGES = {
     ),
     "risk_aversion": _range_messages("must be greater than 0", "must be at most 1000"),
     "min_benefit_usd": _range_messages("must not be negative (dollars)"),
+    "min_benefit_bps": _range_messages("must not be negative (bp)", "must be at most 100 (bp)"),
     "reconciliation_quantity_tolerance": _range_messages("must not be negative (shares)"),
     "reconciliation_cash_tolerance_usd": _range_messages("must not be negative (dollars)"),
     "carryforward_short_term_usd": _range_messages("must not be negative (dollars)"),
@@ -258,7 +259,8 @@ class AccountPreferencesApi(_PreferencesApi):
         "null clears an override. Every change is audited (who, before, after). Limits in "
         "percent: `tracking_error_limit_pct` in (0, 100] a year, `sector_limit_pct` and "
         "`asset_class_limit_pct` in [0, 100] (100 binds nothing); `risk_aversion` > 0 "
-        "(0.25 high tax sensitivity, 1 the default, 4 low); `min_benefit_usd` >= 0.",
+        "(0.25 high tax sensitivity, 1 the default, 4 low); `min_benefit_usd` >= 0; "
+        "`min_benefit_bps` in [0, 100] (the larger of the two minimums applies).",
         request=PreferenceFields,
         responses=OUTPUT,
         examples=[

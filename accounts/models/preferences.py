@@ -171,6 +171,18 @@ class PreferenceSet(ScopedModel):
         validators=[MinValueValidator(Decimal("0"), message="must not be negative (dollars)")],
         help_text="A proposal must be worth more than its cost plus this, or it is no trades.",
     )
+    min_benefit_bps = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0"), message="must not be negative (bp)"),
+            MaxValueValidator(Decimal("100"), message="must be at most 100 (bp)"),
+        ],
+        help_text="The same minimum in basis points of the account's value; the larger of "
+        "the two applies. Blank: inherit.",
+    )
     sector_limit_pct = models.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -467,6 +479,11 @@ class PreferenceSet(ScopedModel):
             models.CheckConstraint(
                 condition=Q(min_benefit_usd__isnull=True) | Q(min_benefit_usd__gte=0),
                 name="preferenceset_min_benefit_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_benefit_bps__isnull=True)
+                | (Q(min_benefit_bps__gte=0) & Q(min_benefit_bps__lte=100)),
+                name="preferenceset_min_benefit_bps_range",
             ),
             models.CheckConstraint(
                 condition=Q(sector_limit_pct__isnull=True)

@@ -75,6 +75,7 @@ SCALAR_FIELDS = (
     "tracking_error_limit_pct",
     "risk_aversion",
     "min_benefit_usd",
+    "min_benefit_bps",
     "sector_limit_pct",
     "asset_class_limit_pct",
     "reconciliation_quantity_tolerance",
@@ -85,6 +86,7 @@ RISK_FIELDS = (
     "tracking_error_limit_pct",
     "risk_aversion",
     "min_benefit_usd",
+    "min_benefit_bps",
     "sector_limit_pct",
     "asset_class_limit_pct",
 )
@@ -109,6 +111,9 @@ DEFAULTS: dict[str, object] = {
     "tracking_error_limit_pct": None,
     "risk_aversion": Decimal("1"),
     "min_benefit_usd": Decimal("0.00"),
+    # a night's proposal must be worth 3 bp of the account beyond its cost ($300 on $1M):
+    # less is not worth an advisor's review and the client's confirmations
+    "min_benefit_bps": Decimal("3"),
     "sector_limit_pct": None,
     "asset_class_limit_pct": None,
     # how far the custodian's statement may differ from the ledger (shares; dollars)

@@ -188,6 +188,7 @@ def _check_preferences(*, case: Case, fail: _Fail) -> None:
     for name in (
         "tracking_error_limit_pct",
         "min_benefit",
+        "min_benefit_bps",
         "sector_limit_pct",
         "asset_class_limit_pct",
     ):

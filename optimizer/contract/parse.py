@@ -351,6 +351,11 @@ def _risk_preferences(*, reader: _Reader, risk: dict[str, Any]) -> RiskPreferenc
         min_benefit=reader.nonneg(
             risk.get("min_benefit"), "preferences.risk.min_benefit", default=defaults.min_benefit
         ),
+        min_benefit_bps=reader.nonneg(
+            risk.get("min_benefit_bps"),
+            "preferences.risk.min_benefit_bps",
+            default=defaults.min_benefit_bps,
+        ),
         sector_limit_pct=_maybe_nonneg(
             reader, risk.get("sector_limit_pct"), "preferences.risk.sector_limit_pct"
         ),

@@ -186,6 +186,7 @@ def _preferences_dict(prefs: Preferences) -> dict[str, Any]:
             "tracking_error_limit_pct": _text(risk.tracking_error_limit_pct),
             "risk_aversion": str(risk.risk_aversion),
             "min_benefit": str(risk.min_benefit),
+            "min_benefit_bps": str(risk.min_benefit_bps),
             "sector_limit_pct": _text(risk.sector_limit_pct),
             "asset_class_limit_pct": _text(risk.asset_class_limit_pct),
         },

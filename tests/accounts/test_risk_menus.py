@@ -142,6 +142,7 @@ def test_the_other_menus_resolve_account_household_default(firm_a, advisor_a, et
     account = _account_on(firm_a, etf_model)
     prefs = effective_preferences(firm=firm_a, account=account, as_of=AS_OF)
     assert (prefs.risk_aversion, prefs.min_benefit_usd) == (Decimal("1"), Decimal("0.00"))
+    assert prefs.min_benefit_bps == Decimal("3")
     assert (prefs.sector_limit_pct, prefs.asset_class_limit_pct) == (None, None)
     actor = Actor.person(advisor_a)
     preferences_update(

@@ -106,6 +106,8 @@ def test_the_household_default_then_the_models_own_limit(firm_a, api_a, account)
         ("risk_aversion", "0", "must be greater than 0"),
         ("risk_aversion", "high", "A valid number is required."),
         ("min_benefit_usd", "-10", "must not be negative (dollars)"),
+        ("min_benefit_bps", "-1", "must not be negative (bp)"),
+        ("min_benefit_bps", "150", "must be at most 100 (bp)"),
     ],
 )
 def test_bad_menu_input_is_refused_naming_the_field(firm_a, api_a, account, field, value, message):

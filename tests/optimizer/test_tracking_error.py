@@ -141,6 +141,25 @@ def test_a_minimum_benefit_turns_a_small_harvest_into_no_trades() -> None:
     assert "minimum benefit of $1,000.00" in result["summary"]["no_trade_reason"]
 
 
+def test_a_minimum_benefit_in_basis_points_scales_with_the_account() -> None:
+    # a $100,000 account whose harvest saves $648 of tax (65 bp of the account)
+    case = _etf_case()
+    case["lots"][0]["cost_basis"] = "60000.00"
+    assert _solve(case)["summary"]["estimated_tax"] == "-648.00"
+
+    # a floor of 20 bp ($200) keeps the harvest; one of 100 bp ($1,000) makes it no trades
+    case["preferences"]["risk"] = {"min_benefit_bps": "20"}
+    assert _solve(case)["trades"]
+    case["preferences"]["risk"] = {"min_benefit_bps": "100"}
+    result = _solve(case)
+
+    assert result["trades"] == []
+    assert "minimum benefit of $1,000.00" in result["summary"]["no_trade_reason"]
+    # the larger of the two minimums applies
+    case["preferences"]["risk"] = {"min_benefit_bps": "20", "min_benefit": "1000"}
+    assert _solve(case)["trades"] == []
+
+
 def test_a_withdrawal_that_forces_tracking_error_up_is_flagged_with_its_rule() -> None:
     # given the bond fund may not be sold and $30,000 must be raised
     case = _etf_case(tracking_error_limit_pct="0.5")
