@@ -24,8 +24,9 @@ import numpy as np
 from money import CENT, ZERO
 from optimizer.forced import forcing_rules
 from optimizer.objective import LIMIT_TOLERANCE, Solved, pct, published_active
+from optimizer.output import ratio
 from optimizer.prepare import MIN_COST_RATE, Prepared
-from optimizer.types import OptimizeResult, ReasonDetail, Trade
+from optimizer.types import OptimizeResult, ReasonDetail, RuleCost, Trade
 
 DRIFT_FORCED = "drift_forced"
 ROUNDING_TOLERANCE = 0.0005
@@ -73,9 +74,15 @@ def settle(
     )
     forced = solved.forced or solved.limits_dropped
     reason = ""
+    rounded_out = False
     if result.trades and not need:
         top = solved.ceiling
-        if top is not None and after > top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE and not forced:
+        above = top is not None and after > top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE
+        if above and not forced and after < solved.before - ROUNDING_TOLERANCE:
+            # the continuous answer met the limit and whole shares keep the account out,
+            # though far closer than it starts: the trades stand, and say what forced it
+            forced = rounded_out = True
+        elif above and not forced and top is not None:
             reason = (
                 f"the trades would leave tracking error at {after * 100:.2f} %/yr, above "
                 f"{top * 100:.2f} %/yr"
@@ -99,10 +106,34 @@ def settle(
     if not result.trades and not reason:
         reason = "nothing to do: no trade is worth its cost"
     top = solved.ceiling
-    if need and top is not None and after > top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE:
+    above = top is not None and after > top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE
+    if need and above:
         forced = True
+    if above and not forced and not result.trades:
+        # the continuous answer met the limit; no whole-share trade list did
+        forced = rounded_out = True
+        reason = (
+            "no trade of whole shares (at least the minimum trade size) brings tracking error "
+            f"toward its {(top or 0.0) * 100:.2f} %/yr limit"
+        )
     summary = result.summary
     assert summary is not None
+    if rounded_out:
+        summary = replace(
+            summary,
+            binding_rules=(
+                *summary.binding_rules,
+                RuleCost(
+                    rule="whole_shares",
+                    detail="whole shares and the minimum trade size",
+                    objective_cost=ZERO,
+                    drift_cost=ratio(0.0),
+                    tax_cost=ZERO,
+                    tracking_error_cost_pct=pct(max(0.0, after - solved.tracking_error)),
+                    forced_drift=True,
+                ),
+            ),
+        )
     if forced and not any(r.forced_drift for r in summary.binding_rules):
         summary = replace(
             summary, binding_rules=forcing_rules(solved=solved, rules=summary.binding_rules)

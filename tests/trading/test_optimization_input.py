@@ -148,6 +148,7 @@ def test_the_case_carries_the_resolved_risk_menus(firm_a, advisor_a):
         "tracking_error_limit_pct": "1.0",
         "risk_aversion": "1",
         "min_benefit": "0.00",
+        "min_benefit_bps": "3",
         "sector_limit_pct": None,
         "asset_class_limit_pct": None,
     }
@@ -165,7 +166,10 @@ def test_the_case_carries_the_resolved_risk_menus(firm_a, advisor_a):
         },
     )
     preferences_update(
-        firm=firm_a, actor=actor, account=account, values={"min_benefit_usd": Decimal("75")}
+        firm=firm_a,
+        actor=actor,
+        account=account,
+        values={"min_benefit_usd": Decimal("75"), "min_benefit_bps": Decimal("1")},
     )
     # then the case carries what resolves: the model's limit, the household's tax
     # sensitivity and sector limit, no asset-class limit (100 % binds nothing), and the
@@ -175,6 +179,7 @@ def test_the_case_carries_the_resolved_risk_menus(firm_a, advisor_a):
         "tracking_error_limit_pct": "0.80",
         "risk_aversion": "0.2500",
         "min_benefit": "75.00",
+        "min_benefit_bps": "1.00",
         "sector_limit_pct": "2.00",
         "asset_class_limit_pct": None,
     }
