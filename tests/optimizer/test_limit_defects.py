@@ -22,7 +22,7 @@ from tests.optimizer.test_tracking_error import (
 )
 
 DATA = Path(__file__).parent / "data"
-check = property_test.hypothesis.inner_test
+check = property_test.hypothesis.inner_test  # type: ignore[attr-defined]
 
 
 def _run(name: str) -> None:

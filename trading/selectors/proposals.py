@@ -18,7 +18,14 @@ from models_library.selectors.prices import last_price_date
 from money import ZERO, cents_half_up
 from optimizer.tax_value import exact_tax
 from rebalancer.tenancy import get_for_firm_or_404
-from trading.models import GiftStatus, Proposal, ProposalStatus, ProposedTrade, Run
+from trading.models import (
+    GiftStatus,
+    PlannedGift,
+    Proposal,
+    ProposalStatus,
+    ProposedTrade,
+    Run,
+)
 from trading.optimization import stored_case
 
 
@@ -90,7 +97,7 @@ def proposal_unapprovable(*, proposal: Proposal) -> bool:
         proposal.status == ProposalStatus.APPROVED
         and proposal.household_proposal_id is None
         and not proposal.trades.filter(order__isnull=False).exists()
-        and not proposal.planned_gifts.filter(status=GiftStatus.RECORDED).exists()
+        and not PlannedGift.objects.filter(proposal=proposal, status=GiftStatus.RECORDED).exists()
     )
 
 

@@ -20,7 +20,14 @@ from money import cents_half_even
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from rebalancer.transitions import transition
-from trading.models import GiftStatus, Proposal, ProposalStatus, ProposedTrade, RunTrigger
+from trading.models import (
+    GiftStatus,
+    PlannedGift,
+    Proposal,
+    ProposalStatus,
+    ProposedTrade,
+    RunTrigger,
+)
 from trading.optimization import stored_case
 from trading.proposal_checks import Account as CheckedAccount
 from trading.proposal_checks import relieve, summarize, violations
@@ -81,7 +88,7 @@ def proposal_unapprove(*, firm: Firm, actor: Actor, proposal: Proposal) -> Propo
             "this proposal's trades are already on a blotter; ask the trader to take them off "
             "before un-approving"
         )
-    if proposal.planned_gifts.filter(status=GiftStatus.RECORDED).exists():
+    if PlannedGift.objects.filter(proposal=proposal, status=GiftStatus.RECORDED).exists():
         raise InvalidTransition(
             "this proposal's charitable gift is recorded in the books; it cannot be un-approved"
         )
