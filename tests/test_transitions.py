@@ -27,6 +27,7 @@ from trading.models import (
     Blotter,
     BlotterStatus,
     HouseholdProposal,
+    PlannedGift,
     Proposal,
     ProposalStatus,
     Reconciliation,
@@ -83,6 +84,14 @@ def _row(model, firm, status: str):
             status=status,
             optimizer_status="optimal",
         )
+    if model is PlannedGift:
+        return PlannedGift.objects.create(
+            firm=firm,
+            account=AccountFactory(household__firm=firm),
+            amount_usd=Decimal("1000"),
+            date=AS_OF,
+            status=status,
+        )
     raise AssertionError(f"no row builder for {model.__name__}: add one to test its map")
 
 
@@ -111,6 +120,7 @@ def test_every_status_model_has_a_complete_map():
         "HeldPrice",
         "Reconciliation",
         "HouseholdProposal",
+        "PlannedGift",
     }
     for model in MAPPED:
         statuses = set(_statuses(model))
