@@ -38,6 +38,7 @@ from optimizer.api import optimize_account
 from optimizer.drift import drift_lines, effective_drift
 from optimizer.errors import OptimizerError, OptimizerInfeasibleError, OptimizerInputError
 from optimizer.household_output import AccountPlan, account_result, over_caps, round_account
+from optimizer.household_payoff import nothing, unpaid
 from optimizer.household_problem import HouseholdProblem, build_household_problem
 from optimizer.household_solve import solve_within_household_limit
 from optimizer.household_tax import (
@@ -271,11 +272,39 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
     for a in over_caps(plans=plans, cases=cases, shared=shared):
         plans[a] = rounded(a, up=False)
     before_dollars = sum(p.held_qty * price for p in preps) + away_dollars
+    te_before = risk.tracking_error(before_dollars / value - published)
+    invested = max(value - withdrawals, 1e-9)
+    reason = unpaid(
+        preps=preps,
+        plans=tuple(plans),
+        te_before=te_before,
+        te_after=risk.tracking_error(
+            (sum(plan.held_after * price for plan in plans) + away_dollars) / invested - published
+        ),
+        limit=limit,
+        location_saved_per_year=_location_tax(
+            preps,
+            [p.held_qty for p in preps],
+            [p.cash0 * p.value for p in preps],
+            location,
+            cash_location,
+        )
+        - _location_tax(
+            preps,
+            [plan.held_after for plan in plans],
+            [float(plan.cash_after) for plan in plans],
+            location,
+            cash_location,
+        ),
+        horizon_years=household.horizon_years,
+        risk_price=price_of_risk,
+        household_value=value,
+    )
+    if reason:
+        plans = [nothing(prep, reason=reason) for prep in preps]
     after_dollars = sum(plan.held_after * price for plan in plans) + away_dollars
     cash_before = sum(p.cash0 * p.value for p in preps)
     cash_after = sum(float(plan.cash_after) for plan in plans) - withdrawals
-    te_before = risk.tracking_error(before_dollars / value - published)
-    invested = max(value - withdrawals, 1e-9)
     te_after = risk.tracking_error(after_dollars / invested - published)
     lines = drift_lines(
         equivalents=[s for c in cases for s in c.equivalents],

@@ -41,6 +41,7 @@ class AccountPlan:
     short_gain: Decimal
     long_gain: Decimal
     message: str = ""
+    no_trade_reason: str = ""
 
 
 def _shares(value: float, *, whole: bool, up: bool) -> Decimal:
@@ -214,7 +215,7 @@ def account_result(
         tracking_error_after_pct=household.tracking_error_after_pct,
         tracking_error_limit_pct=household.tracking_error_limit_pct,
         flags=household.flags,
-        no_trade_reason="" if plan.trades else NO_TRADES,
+        no_trade_reason="" if plan.trades else (plan.no_trade_reason or NO_TRADES),
     )
     return OptimizeResult(
         account=prep.case.account_id,
