@@ -273,6 +273,23 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
         plans[a] = rounded(a, up=False)
     before_dollars = sum(p.held_qty * price for p in preps) + away_dollars
     te_before = risk.tracking_error(before_dollars / value - published)
+    location_before = _location_tax(
+        preps,
+        [p.held_qty for p in preps],
+        [p.cash0 * p.value for p in preps],
+        location,
+        cash_location,
+    )
+
+    def location_after(chosen: list[AccountPlan]) -> Decimal:
+        return _location_tax(
+            preps,
+            [plan.held_after for plan in chosen],
+            [float(plan.cash_after) for plan in chosen],
+            location,
+            cash_location,
+        )
+
     invested = max(value - withdrawals, 1e-9)
     reason = unpaid(
         preps=preps,
@@ -282,20 +299,7 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
             (sum(plan.held_after * price for plan in plans) + away_dollars) / invested - published
         ),
         limit=limit,
-        location_saved_per_year=_location_tax(
-            preps,
-            [p.held_qty for p in preps],
-            [p.cash0 * p.value for p in preps],
-            location,
-            cash_location,
-        )
-        - _location_tax(
-            preps,
-            [plan.held_after for plan in plans],
-            [float(plan.cash_after) for plan in plans],
-            location,
-            cash_location,
-        ),
+        location_saved_per_year=location_before - location_after(plans),
         horizon_years=household.horizon_years,
         risk_price=price_of_risk,
         household_value=value,
@@ -327,20 +331,8 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
         transaction_cost=sum((plan.cost for plan in plans), ZERO).quantize(
             CENT, rounding=ROUND_CEILING
         ),
-        location_tax_before=_location_tax(
-            preps,
-            [p.held_qty for p in preps],
-            [p.cash0 * p.value for p in preps],
-            location,
-            cash_location,
-        ),
-        location_tax_after=_location_tax(
-            preps,
-            [plan.held_after for plan in plans],
-            [float(plan.cash_after) for plan in plans],
-            location,
-            cash_location,
-        ),
+        location_tax_before=location_before,
+        location_tax_after=location_after(plans),
         horizon_years=household.horizon_years,
         flags=tuple(flags),
         wash_sale_groups=tuple(preps[0].group_names[g] for g in solved.wash_groups),

@@ -17,7 +17,7 @@ from decimal import Decimal
 from money import CENT, ZERO
 from optimizer.household_output import AccountPlan
 from optimizer.objective import LIMIT_TOLERANCE
-from optimizer.payoff import CLOSE_IN_SHARE, ROUNDING_TOLERANCE, minimum_benefit
+from optimizer.payoff import limit_requires, minimum_benefit
 from optimizer.prepare import MIN_COST_RATE, Prepared
 
 
@@ -40,11 +40,9 @@ def unpaid(
         return ""
     if any(p.cash0 < p.cash_required - 1e-12 for p in preps):
         return ""
-    if limit is not None and te_before > limit + LIMIT_TOLERANCE:
-        inside = te_after <= limit + LIMIT_TOLERANCE + ROUNDING_TOLERANCE
-        closed = te_before - te_after
-        if inside or closed >= max(ROUNDING_TOLERANCE, CLOSE_IN_SHARE * (te_before - limit)):
-            return ""
+    # the household solve prices tracking up to 1,000x: what it leaves outside, a rule forced
+    if limit_requires(before=te_before, after=te_after, limit=limit, forced=True):
+        return ""
     tax_saved = -sum((plan.estimated_tax for plan in plans), ZERO)
     location = location_saved_per_year * horizon_years
     tracking = ZERO  # inside its limit a household gains nothing from closer tracking

@@ -10,7 +10,7 @@ An account inside its tracking-error limit gains nothing from tracking it more c
 there the tracking saved counts for nothing, so only tax makes a trade worth it, unless it
 holds something screened or substituted away (selling that is a benefit). A cash need
 (cash below the minimum plus the withdrawal) is met whatever it costs, and so is the limit
-of an account that starts outside it (`_limit_requires`).
+of an account that starts outside it (`limit_requires`).
 """
 
 from __future__ import annotations
@@ -87,7 +87,9 @@ def settle(
                 f"the trades would leave tracking error at {after * 100:.2f} %/yr, above "
                 f"{top * 100:.2f} %/yr"
             )
-        elif not _limit_requires(solved=solved, after=after, forced=forced):
+        elif not limit_requires(
+            before=solved.before, after=after, limit=solved.ceiling, forced=forced
+        ):
             reason = _unpaid(prep=prep, solved=solved, result=result)
         if reason:
             empty = no_trades()
@@ -159,18 +161,18 @@ def settle(
     return replace(result, summary=summary, trades=trades)
 
 
-def _limit_requires(*, solved: Solved, after: float, forced: bool) -> bool:
-    """Whether the trades are what the tracking-error limit asks of an account that starts
-    outside it: they bring it inside, or (where a hard rule keeps it out) close at least
-    `CLOSE_IN_SHARE` of the way, and at least `ROUNDING_TOLERANCE`. Such trades are made
-    whatever their tax, as a cash need is: the limit gives way to hard rules only."""
-    top = solved.ceiling
-    if top is None or solved.before <= top + LIMIT_TOLERANCE:
+def limit_requires(*, before: float, after: float, limit: float | None, forced: bool) -> bool:
+    """Whether trades are what the tracking-error limit asks of an account (or household)
+    that starts outside it: they bring it inside, or (where a hard rule keeps it out,
+    `forced`) close at least `CLOSE_IN_SHARE` of the way, and at least
+    `ROUNDING_TOLERANCE`. Such trades are made whatever their tax, as a cash need is: the
+    limit gives way to hard rules only."""
+    if limit is None or before <= limit + LIMIT_TOLERANCE:
         return False
-    if after <= top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE:
+    if after <= limit + LIMIT_TOLERANCE + ROUNDING_TOLERANCE:
         return True
-    closed = solved.before - after
-    return forced and closed >= max(ROUNDING_TOLERANCE, CLOSE_IN_SHARE * (solved.before - top))
+    closed = before - after
+    return forced and closed >= max(ROUNDING_TOLERANCE, CLOSE_IN_SHARE * (before - limit))
 
 
 def _unpaid(*, prep: Prepared, solved: Solved, result: OptimizeResult) -> str:

@@ -97,7 +97,17 @@ def proposal_unapprovable(*, proposal: Proposal) -> bool:
         proposal.status == ProposalStatus.APPROVED
         and proposal.household_proposal_id is None
         and not proposal.trades.filter(order__isnull=False).exists()
-        and not PlannedGift.objects.filter(proposal=proposal, status=GiftStatus.RECORDED).exists()
+        and not proposal_gift_recorded(proposal=proposal)
+    )
+
+
+def proposal_gift_recorded(*, proposal: Proposal) -> bool:
+    """Whether a gift the proposal gives is recorded in the books (its approval then
+    stands)."""
+    return (
+        PlannedGift.objects.for_firm(proposal.firm)
+        .filter(proposal=proposal, status=GiftStatus.RECORDED)
+        .exists()
     )
 
 

@@ -21,8 +21,6 @@ from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from rebalancer.transitions import transition
 from trading.models import (
-    GiftStatus,
-    PlannedGift,
     Proposal,
     ProposalStatus,
     ProposedTrade,
@@ -31,6 +29,7 @@ from trading.models import (
 from trading.optimization import stored_case
 from trading.proposal_checks import Account as CheckedAccount
 from trading.proposal_checks import relieve, summarize, violations
+from trading.selectors.proposals import proposal_gift_recorded
 from trading.selectors.run_inputs import chunk_inputs
 from trading.services.gifts import gifts_mark_proposed, gifts_record_due
 from trading.services.proposal_build import build_trades, proposal_solve
@@ -88,7 +87,7 @@ def proposal_unapprove(*, firm: Firm, actor: Actor, proposal: Proposal) -> Propo
             "this proposal's trades are already on a blotter; ask the trader to take them off "
             "before un-approving"
         )
-    if PlannedGift.objects.filter(proposal=proposal, status=GiftStatus.RECORDED).exists():
+    if proposal_gift_recorded(proposal=proposal):
         raise InvalidTransition(
             "this proposal's charitable gift is recorded in the books; it cannot be un-approved"
         )
