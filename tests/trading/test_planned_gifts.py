@@ -36,6 +36,7 @@ from trading.optimization import case_for_account
 from trading.selectors.gifts import GIFT_HORIZON_DAYS, gifts_to_plan, proposal_gifts
 from trading.selectors.run_inputs import chunk_inputs
 from trading.services.blotters import blotter_approve, blotter_create, orders_export_csv
+from trading.services.event_dates import firm_today
 from trading.services.gifts import planned_gift_cancel, planned_gift_create
 from trading.services.review import proposal_approve, proposal_unapprove
 from trading.services.runs import run_start
@@ -211,7 +212,7 @@ def test_entering_and_cancelling_a_gift_is_audited_and_bad_input_names_the_field
         ("-5", day, "amount_usd"),
         ("abc", day, "amount_usd"),
         ("44700.01", day, "amount_usd"),
-        ("100.00", dt.date.today() - dt.timedelta(days=1), "date"),
+        ("100.00", firm_today(firm=firm_a) - dt.timedelta(days=1), "date"),
     ):
         with pytest.raises(ValidationFailed) as caught:
             planned_gift_create(
