@@ -28,7 +28,9 @@ from backtest.real import MemberModel, MonthlyRiskModels, load_universe, stagger
 from backtest.scenarios import Scenario
 from backtest.simulator import AccountRun, Policy, RunSettings, TaxRates, simulate
 
-POLICY_NAMES = ("buy_and_hold", "action_forward", "nightly_optimizer")
+BENCHMARK_POLICY = "buy_and_hold"
+POLICY_NAMES = (BENCHMARK_POLICY, "action_forward", "nightly_optimizer")
+OPTIMIZER_POLICIES = ("nightly_optimizer", "nightly_optimizer_no_wash_rule")
 NO_WASH_RULE = "nightly_optimizer_no_wash_rule"
 # The ledger agrees with the lot engine when every total is within a dollar.
 LEDGER_TOLERANCE_USD = 1.0
@@ -94,7 +96,13 @@ def step_days(*, history: PriceHistory, step: str) -> np.ndarray:
 
 
 def policy_names(*, scenario: Scenario) -> tuple[str, ...]:
-    return POLICY_NAMES + ((NO_WASH_RULE,) if scenario.wash_sale_rule_off_too else ())
+    names = POLICY_NAMES + ((NO_WASH_RULE,) if scenario.wash_sale_rule_off_too else ())
+    if scenario.only_policies is None:
+        return names
+    unknown = sorted(set(scenario.only_policies) - set(names))
+    if unknown:
+        raise ValueError(f"unknown policies {unknown}: choose from {', '.join(names)}")
+    return tuple(n for n in names if n == BENCHMARK_POLICY or n in scenario.only_policies)
 
 
 def make_policy(*, name: str, scenario: Scenario, inputs: Inputs) -> Policy:
@@ -191,6 +199,21 @@ def engine_summary(*, run: AccountRun, wash_sale: bool) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """A finished (account, policy) pair: `done` of `total` pairs, `share` of the run's
+    work (account-days, an optimizer's day counted as fifty of a simple policy's)."""
+
+    done: int
+    total: int
+    share: float
+    run: AccountRun
+
+
+def _work(*, days: int, policy: str) -> float:
+    return float(days) * (1.0 if policy in OPTIMIZER_POLICIES else 0.02)
+
+
+@dataclass(frozen=True)
 class Outcome:
     scenario: Scenario
     inputs: Inputs
@@ -205,11 +228,11 @@ def run_scenario(
     scenario: Scenario,
     workers: int | None = None,
     engine_check: bool = True,
-    progress: Callable[[int, int, AccountRun], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> Outcome:
     """Every (account, policy) pair, biggest jobs first, on `workers` processes (default:
-    every CPU); `workers=1` runs in this process. `progress(done, total, run)` is called
-    as each pair finishes."""
+    every CPU); `workers=1` runs in this process. `progress` is called as each pair
+    finishes."""
     start = time.perf_counter()
     inputs = build_inputs(scenario=scenario)
     names = policy_names(scenario=scenario)
@@ -220,11 +243,24 @@ def run_scenario(
     ]
     count = workers or os.cpu_count() or 1
     results: list[tuple[AccountRun, float]] = []
+    n_days = len(inputs.history.days)
+    work = {
+        (i, name): _work(days=n_days - inputs.accounts[i].entry, policy=name)
+        for i, name, _ in tasks
+    }
+    total_work = sum(work.values()) or 1.0
+    done_work = 0.0
 
     def finished(result: tuple[AccountRun, float]) -> None:
+        nonlocal done_work
         results.append(result)
+        run = result[0]
+        index = next(i for i, a in enumerate(inputs.accounts) if a.id == run.account)
+        done_work += work[(index, run.policy)]
         if progress:
-            progress(len(results), len(tasks), result[0])
+            progress(
+                Progress(done=len(results), total=len(tasks), share=done_work / total_work, run=run)
+            )
 
     if count == 1:
         _init_worker(scenario)

@@ -48,7 +48,9 @@ class Scenario:
     optimizer's tracking-error limit (None: none). `loss_use` ("full" or "realistic", see
     `backtest.taxes`) is how the simulation settles each year's tax from the account, and
     `other_gains_usd` the filer's long-term gains realized elsewhere each year; the report
-    gives both loss uses whichever settled the cash."""
+    gives both loss uses whichever settled the cash. `only_policies`: run these policies
+    alone (buy-and-hold, the reference every figure is measured against, always runs; it
+    takes a fraction of a second an account); None runs them all."""
 
     name: str
     n_accounts: int
@@ -72,6 +74,7 @@ class Scenario:
     loss_use: str = "full"
     other_gains_usd: float = 0.0
     flows: FlowSettings = field(default_factory=FlowSettings)
+    only_policies: tuple[str, ...] | None = None
     published: tuple[Published, ...] = ()
     description: str = ""
 

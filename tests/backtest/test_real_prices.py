@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from backtest import Scenario, build_report, run_scenario
 from backtest.prices import PricesCsvError
@@ -200,3 +200,40 @@ def test_the_command_states_the_period_of_real_prices(tmp_path, capsys):
     assert "real prices, 2020-01-06 to 2020-01-13, 0.02 years: against" in "\n".join(out)
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["scenario"]["years"] == 0.02
+
+
+def test_the_command_runs_the_nightly_policy_alone_with_a_progress_bar(tmp_path, capsys):
+    # given: the eight-day files
+    prices, tickers, membership = _files(tmp_path)
+    # when: only the nightly policy is asked for
+    call_command(
+        "backtest",
+        f"--prices-csv={prices}",
+        f"--tickers-csv={tickers}",
+        f"--membership-csv={membership}",
+        "--accounts=2",
+        "--stocks=10",
+        "--step=daily",
+        "--policies=nightly_optimizer",
+        "--workers=1",
+        f"--out={tmp_path / 'out'}",
+    )
+    # then: it and buy-and-hold (the reference) ran, and the bar reached 100 %
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert list(report["policies"]) == ["buy_and_hold", "nightly_optimizer"]
+    bars = [line for line in capsys.readouterr().err.splitlines() if line.startswith("[")]
+    assert len(bars) == 4
+    assert bars[-1].startswith("[" + "#" * 30 + "] 100.0 %")
+
+
+def test_the_command_refuses_an_unknown_policy(tmp_path):
+    prices, tickers, membership = _files(tmp_path)
+
+    with pytest.raises(CommandError, match="choose policies from"):
+        call_command(
+            "backtest",
+            f"--prices-csv={prices}",
+            f"--tickers-csv={tickers}",
+            f"--membership-csv={membership}",
+            "--policies=nightly,harvest",
+        )

@@ -34,8 +34,8 @@ from backtest import (
     write_outputs,
 )
 from backtest.prices import PricesCsvError
+from backtest.runner import NO_WASH_RULE, POLICY_NAMES, Progress
 from backtest.scenarios import NO_FLOWS, STEPS
-from backtest.simulator import AccountRun
 
 
 class Command(BaseCommand):
@@ -74,6 +74,12 @@ class Command(BaseCommand):
             help="real prices: leave out the run with the wash-sale rule off in the optimizer "
             "(with the law still applied it can take many times as long as the others)",
         )
+        parser.add_argument(
+            "--policies",
+            type=_policies,
+            help="comma-separated policies to run alone, e.g. nightly_optimizer "
+            f"(of {', '.join(ALL_POLICIES)}; buy_and_hold, the reference, always runs)",
+        )
         parser.add_argument("--seed", type=int, help="seed for prices and accounts")
         parser.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")
         parser.add_argument(
@@ -93,7 +99,7 @@ class Command(BaseCommand):
                 engine_check=not options["no_engine_check"],
                 progress=self._progress(started=started),
             )
-        except (PricesCsvError, OSError) as exc:
+        except (PricesCsvError, OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         report = build_report(outcome=outcome)
         written = write_outputs(report=report, outcome=outcome, out=Path(options["out"]))
@@ -107,14 +113,40 @@ class Command(BaseCommand):
         self.stdout.write(format_issue_table(report=report))
         self.stdout.write(f"elapsed {elapsed:.1f} s; wrote {', '.join(str(p) for p in written)}")
 
-    def _progress(self, *, started: float) -> Callable[[int, int, AccountRun], None]:
-        """A callback writing one line per finished account and policy to stderr."""
+    def _progress(self, *, started: float) -> Callable[[Progress], None]:
+        """A callback writing a progress bar to stderr as each account and policy finishes:
+        the share of the run's work done, the time so far and the time left at that pace."""
 
-        def report(done: int, total: int, run: AccountRun) -> None:
+        def report(step: Progress) -> None:
             elapsed = time.perf_counter() - started
-            self.stderr.write(f"[{elapsed:7.1f} s] {done}/{total} {run.policy} {run.account}")
+            filled = int(round(BAR * step.share))
+            left = elapsed * (1.0 - step.share) / step.share if step.share > 0 else 0.0
+            self.stderr.write(
+                f"[{'#' * filled}{'.' * (BAR - filled)}] {100 * step.share:5.1f} % "
+                f"{_clock(elapsed)} elapsed, about {_clock(left)} left; "
+                f"{step.done}/{step.total} {step.run.policy} {step.run.account}"
+            )
 
         return report
+
+
+BAR = 30
+ALL_POLICIES = (*POLICY_NAMES, NO_WASH_RULE)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def _policies(value: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    unknown = sorted(set(names) - set(ALL_POLICIES))
+    if not names or unknown:
+        raise ArgumentTypeError(
+            f"{value!r}: choose policies from {', '.join(ALL_POLICIES)}, comma-separated"
+        )
+    return names
 
 
 def _stocks(*, report: dict[str, Any], scenario: Scenario) -> str:
@@ -153,6 +185,7 @@ def _scenario(options: dict[str, Any]) -> Scenario:
         ("tracking_limit", "tracking_limit_pct"),
         ("other_gains", "other_gains_usd"),
         ("loss_use", "loss_use"),
+        ("policies", "only_policies"),
     ):
         if options[option] is not None:
             changes[field] = options[option]
@@ -165,7 +198,9 @@ def _scenario(options: dict[str, Any]) -> Scenario:
         )
     if all(real) and not options["scenario"]:
         changes["name"] = "real prices"
-        changes["wash_sale_rule_off_too"] = not options.get("skip_no_wash_rule")
+        changes["wash_sale_rule_off_too"] = not options.get("skip_no_wash_rule") or (
+            NO_WASH_RULE in (options.get("policies") or ())
+        )
         changes["flows"] = NO_FLOWS
         changes.setdefault("loss_use", "realistic")
         changes["wash_sale_law_applies"] = True
