@@ -40,11 +40,12 @@ from optimizer.errors import OptimizerError, OptimizerInfeasibleError, Optimizer
 from optimizer.household_output import AccountPlan, account_result, over_caps, round_account
 from optimizer.household_payoff import nothing, unpaid
 from optimizer.household_problem import HouseholdProblem, build_household_problem
-from optimizer.household_solve import solve_within_household_limit
+from optimizer.household_solve import HouseholdSolved, solve_within_household_limit
 from optimizer.household_tax import (
     check_accounts,
     finished,
     gifts_given,
+    midpoint_preps,
     shared_rows,
     with_account_totals,
     within_tax_rooms,
@@ -251,11 +252,27 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
         )
 
     limit = _fraction(household.tracking_error_limit_pct)
-    solved = solve_within_household_limit(
-        build=build,
-        tracking_error=lambda u: risk.tracking_error(u / max(share, 1e-9)),
-        limit=limit,
+
+    def solve() -> HouseholdSolved:
+        return solve_within_household_limit(
+            build=build,
+            tracking_error=lambda u: risk.tracking_error(u / max(share, 1e-9)),
+            limit=limit,
+        )
+
+    solved = solve()
+    revalued = midpoint_preps(
+        preps,
+        sold=[solved.x[solved.problem.layout.s(a)] for a in range(len(preps))],
+        household_value=value,
     )
+    if revalued is not None:  # a filer moved into another Schedule D piece: once more
+        first = preps
+        preps = revalued
+        try:
+            solved = solve()
+        except OptimizerError:
+            preps = first
     problem = solved.problem
 
     def rounded(a: int, *, up: bool = True) -> AccountPlan:

@@ -11,6 +11,11 @@
   Schedule D tax of the year before and after all the filer's proposals of the night, and
   the room left (`tax_value.exact_tax`); where whole shares take a filer past its room,
   the household is solved once more with its accounts' room cut by the excess.
+- **Schedule D valuation**: each taxable account's lots are valued at its filer's marginal
+  Schedule D rates, as for one account (`tax_value.py`); where the household's answer
+  moves a filer's position into another piece (past the $3,000 deduction, say), the
+  household is solved once more with that filer's lots valued at the rates of the
+  midpoint between the position and the answer (`midpoint_preps`).
 - **Gain harvest** (`preferences.tax.harvest_gains_up_to`): after the household's answer,
   each taxable account in turn harvests long-term gains as one account does
   (`gain_harvest.py`) within the room its filer has left, seeing tonight's loss sales in
@@ -25,15 +30,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from money import CENT, ZERO, cents_half_up
 from optimizer.contract.check import check_case, check_gift
 from optimizer.errors import OptimizerError, OptimizerInputError
 from optimizer.gain_harvest import harvest_gains
 from optimizer.gifting import Gift, planned_gift, with_gift
 from optimizer.household_types import HouseholdCase, HouseholdResult, SharedRows
-from optimizer.prepare import Prepared
+from optimizer.prepare import Prepared, revalued
 from optimizer.tax_solve import budget_excess, restored, tightened
-from optimizer.tax_value import exact_tax
+from optimizer.tax_value import exact_tax, resolved_rates
 from optimizer.types import Case, OptimizeResult, RecentLossSale
 
 
@@ -116,6 +123,32 @@ def filers(cases: Sequence[Case]) -> list[list[int]]:
         key: tuple[str, str | int] = ("filer", inputs.filer) if inputs else ("account", a)
         groups.setdefault(key, []).append(a)
     return list(groups.values())
+
+
+def midpoint_preps(
+    preps: Sequence[Prepared], *, sold: Sequence[np.ndarray], household_value: float
+) -> tuple[Prepared, ...] | None:
+    """The accounts revalued where the answer moves a filer into another Schedule D piece:
+    that filer's accounts' lots at the rates of the midpoint between its position and the
+    answer (the same rule as one account's, `tax_solve.solve_valued`); None when no filer
+    moves. `sold[a]`: account a's sale of each lot as a fraction of the household."""
+    cases = [prep.case for prep in preps]
+    out = list(preps)
+    moved = False
+    for members in filers(cases):
+        short = long = 0.0
+        for a in members:
+            prep = preps[a]
+            gain = prep.lot_gain_ratio * sold[a] * household_value
+            short += float(gain[prep.lot_is_short].sum())
+            long += float(gain[~prep.lot_is_short].sum())
+        rates = resolved_rates(cases[members[0]].preferences.tax, short=short, long=long)
+        if rates is None:
+            continue
+        moved = True
+        for a in members:
+            out[a] = revalued(preps[a], rates=rates)
+    return tuple(out) if moved else None
 
 
 def _with_filer_tax(

@@ -619,3 +619,42 @@ def test_a_purchase_trimmed_to_nothing_by_the_cash_need_is_not_proposed() -> Non
     # then no account is proposed a trade of zero shares
     assert result.status == "optimal"
     assert [t for r in result.accounts for t in r.trades if t.quantity <= 0] == []
+
+
+APART = RiskModel(
+    id="twins-apart",
+    symbols=("BND", "ITOT", "VTI", "VWO"),
+    factors=("bond", "us", "em"),
+    loadings=np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 1.0, 0], [0, 0, 1.0]]),
+    factor_covariance=np.diag([0.0025, 0.04, 0.06]),
+    specific_variance=np.array([1e-6, 0.008, 0.008, 1e-6]),
+)
+"""ITOT moves with VTI's factor but each has 9 %/yr of its own risk: swapping one for the
+other costs tracking that a loss valued at 0.37 pays for and one valued at 0.17 does not."""
+
+
+def test_a_harvest_past_the_filers_loss_limit_is_valued_at_the_midpoint_rates() -> None:
+    # given the taxable VTI at a $14,142.86 long-term loss, for three filers: one with
+    # $50,000 of short-term gains this year (the whole loss offsets them, 0.37 a dollar), one
+    # with none (the first $3,000 is deducted at 0.37, the rest carried at 0.17) and one
+    # carrying $20,000 of losses in (the whole loss carried, 0.17)
+    def answer(inputs: ScheduleDInputs):
+        cases = list(three(TAX={"VTI": "47142.86"}))
+        cases[0] = with_tax(cases[0], schedule_d=inputs)
+        result = optimize_household(
+            household(*cases, risk_model=APART, tracking_error_limit_pct=Decimal("5"))
+        )
+        assert result.status == "optimal", result.message
+        return traded(result, "TAX", "VTI", "sell")
+
+    # when
+    gains = answer(ScheduleDInputs(realized_short_term=Decimal("50000")))
+    none = answer(ScheduleDInputs())
+    carried = answer(ScheduleDInputs(carryforward_short_term=Decimal("20000")))
+
+    # then the filer with gains harvests; the one without gains would land past its
+    # $3,000 deduction at the first solve's 0.37, so it is solved again at the midpoint's
+    # rates (past the limit: the carried 0.17) and, like the filer carrying losses, keeps
+    # its VTI
+    assert gains == Decimal("330")
+    assert none == carried == Decimal("0")
