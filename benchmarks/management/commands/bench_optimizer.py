@@ -4,12 +4,14 @@ Prints one table, measured in this run: a 12-ETF account with about 50 lots and 
 500-stock direct-index account with 2,000 lots (a 30-factor risk model), then the
 household lines (`benchmarks/household_lines.py`). Per account: our
 end-to-end time (parse excluded: the nightly run hands over typed data; both solves,
-rounding, lot relief, reasons and decimal output included; explanations off, then on),
-the raw solver time (Clarabel on the relaxation, PIQP on the directed problem) on the same
-matrices, and a naive cvxpy build-and-solve of the same two problems. Times are medians,
-wall clock and CPU; on a loaded machine the CPU column is the steadier one. ``--memory N``
-then solves N accounts in a row and prints the resident set size at the start, middle and
-end.
+rounding, lot relief, reasons, the certificate and decimal output included; explanations
+off, then on), the raw solver time (Clarabel on the relaxation, PIQP on the directed
+problem) on the same matrices, and a naive cvxpy build-and-solve of the same two problems.
+Times are medians, wall clock and CPU; on a loaded machine the CPU column is the steadier
+one. The target is judged on the explained CPU time (the nightly run explains every
+proposal, and the targets include the certificate and the explanation), the speed-up on
+the unexplained one (naive cvxpy explains nothing). ``--memory N`` then solves N accounts
+in a row and prints the resident set size at the start, middle and end.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ class Command(BaseCommand):
             ("500-stock", direct_index_account(), 50.0),
         ):
             ours = _timed(partial(optimize_account, case, explain=False), repeat=repeat)
-            explained = _timed(partial(optimize_account, case), repeat=max(1, repeat // 3))
+            explained = _timed(partial(optimize_account, case), repeat=repeat)
             raw = _timed(_raw_solvers(case), repeat=repeat)
             naive = _timed(_naive_cvxpy(case), repeat=max(1, repeat // 3))
             rows.append((label, case, target_ms, ours, explained, raw, naive))
@@ -133,7 +135,8 @@ class Command(BaseCommand):
     def _table(self, rows: list) -> None:
         self.stdout.write(
             f"{'account':<10} {'secs':>5} {'lots':>5} | {'ours ms':>15} | {'+explain ms':>15} | "
-            f"{'raw solvers ms':>15} | {'naive cvxpy ms':>15} | {'vs naive':>8} | target"
+            f"{'raw solvers ms':>15} | {'naive cvxpy ms':>15} | {'vs naive':>8} | "
+            "target (+explain cpu)"
         )
         self.stdout.write(
             f"{'':<22} | {'wall / cpu':>15} | {'wall / cpu':>15} | "
@@ -141,7 +144,7 @@ class Command(BaseCommand):
         )
         for label, case, target_ms, ours, explained, raw, naive in rows:
             speedup = naive[1] / ours[1] if ours[1] > 0 else float("inf")
-            verdict = "met" if ours[1] <= target_ms and speedup >= 3 else "missed"
+            verdict = "met" if explained[1] <= target_ms and speedup >= 3 else "missed"
             self.stdout.write(
                 f"{label:<10} {len(case.securities):>5} {len(case.lots):>5} | "
                 f"{_pair(ours)} | {_pair(explained)} | {_pair(raw)} | {_pair(naive)} | "
