@@ -3,7 +3,10 @@
 Reasons come from the contract's list. A rule's cost is measured by re-solving the
 continuous problem without it (directions kept, except for the wash-sale rule itself):
 the drop in objective, in dollars, split into its tracking and tax parts, and the drift
-the rule leaves.
+the rule leaves. A rule whose bounds the answer sits strictly inside costs nothing and is
+not re-solved: the QP is strictly convex in the trades (the impact term) and every other
+variable is defined by them, so its optimum is unique, and an optimum strictly inside the
+bounds a relief widens is still the optimum without them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ from optimizer.solvers import Bounds, QPSession
 
 _MAX_RULES = 12
 _MIN_COST_DOLLARS = 0.01
+_INSIDE = 1e-4
+"""How far (fraction of the account value) inside a bound the answer must sit for the
+bound to count as not binding: ten times how far the solver's answer may lie from the
+optimum (its tolerance, 1e-8, over the objective's least curvature in the trades, twice
+the impact weight: about 1e-5)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,8 @@ def binding_rule_costs(
     out = []
     session = session if session is not None else QPSession(qp=problem.qp)
     for relief in reliefs[:_MAX_RULES]:
+        if not_binding(final=final, relief=relief.bounds, x=x_final):
+            continue
         try:
             x = session.solve(bounds=relief.bounds).x
         except OptimizerError:
@@ -146,6 +156,21 @@ def binding_rule_costs(
         drift = _drift(problem=problem, x=x_final) - _drift(problem=problem, x=x)
         out.append((relief, gain, tracking, tax, drift))
     return out
+
+
+def not_binding(*, final: Bounds, relief: Bounds, x: np.ndarray) -> bool:
+    """Whether `relief` only widens variable bounds of `final` that `x` sits at least
+    `_INSIDE` inside (so the answer without the rule is `x` itself)."""
+    if not (np.array_equal(relief.h_l, final.h_l) and np.array_equal(relief.h_u, final.h_u)):
+        return False
+    if np.any(relief.x_u < final.x_u) or np.any(relief.x_l > final.x_l):
+        return False
+    upper = relief.x_u > final.x_u
+    lower = relief.x_l < final.x_l
+    return bool(
+        np.all(x[upper] <= final.x_u[upper] - _INSIDE)
+        and np.all(x[lower] >= final.x_l[lower] + _INSIDE)
+    )
 
 
 def _drift(*, problem: Problem, x: np.ndarray) -> float:

@@ -14,13 +14,13 @@ import numpy as np
 
 from money import cents_half_up
 from optimizer.errors import OptimizerError
-from optimizer.explain import RuleRelief
+from optimizer.explain import RuleRelief, not_binding
 from optimizer.objective import Solved, pct, published_active
 from optimizer.output import ratio
 from optimizer.problem import Problem
 from optimizer.reliefs import rule_reliefs
 from optimizer.rules import adjusted_target, screened_symbols
-from optimizer.solvers import INF, QPSession
+from optimizer.solvers import INF
 from optimizer.types import Case, RuleCost
 
 _LOWER_BY = 0.00005
@@ -38,9 +38,11 @@ def forcing_rules(*, solved: Solved, rules: tuple[RuleCost, ...]) -> tuple[RuleC
     cash = _cash_relief(problem=problem, solved=solved)
     if cash is not None:
         reliefs.append(cash)
-    session = QPSession(qp=problem.qp)
+    session = solved.session
     marked = list(rules)
     for relief in reliefs[:_MAX_RULES]:
+        if not_binding(final=solved.final, relief=relief.bounds, x=x_final):
+            continue
         try:
             x = session.solve(bounds=relief.bounds).x
         except OptimizerError:

@@ -7,8 +7,14 @@ import pytest
 
 from optimizer import optimize_account, result_to_dict
 from optimizer import solvers as solvers_module
+from optimizer.contract.parse import parse_case
+from optimizer.explain import RuleRelief, not_binding
+from optimizer.objective import Solved
+from optimizer.prepare import prepare
+from optimizer.reliefs import rule_reliefs
+from optimizer.tax_solve import solve_valued
 from tests.optimizer.invariants import check_invariants
-from tests.optimizer.test_hand_portfolios import account
+from tests.optimizer.test_hand_portfolios import account, solve
 
 
 def test_clarabel_answers_when_piqp_fails(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,3 +129,41 @@ def test_a_session_answers_from_a_looser_problem_only_when_that_answer_fits() ->
     cut = session.solve(bounds=_bounds([10.0, 1.5]))
     assert len(solves) == 2
     np.testing.assert_allclose(cut.x, [1.0, 1.5], atol=1e-6)
+
+
+def _cap_relief(case: dict) -> tuple[Solved, RuleRelief]:
+    _, solved = solve_valued(prep=prepare(case=parse_case(case)))
+    reliefs = rule_reliefs(problem=solved.problem, base=solved.base, final=solved.final)
+    (cap,) = [r for r in reliefs if r.rule == "gain_cap"]
+    return solved, cap
+
+
+def test_a_gain_cap_the_answer_sits_well_inside_is_priced_without_a_solve() -> None:
+    # given a taxable rebalance whose only sale is a small gain, far inside the cap
+    case = account(
+        account={"id": "HAND", "tax_status": "taxable", "cash": "0.00"},
+        target={"STK": "0.40", "BND": "0.60"},
+    )
+    case["preferences"]["tax"] = {"max_realized_gain": "900.00"}
+    solved, cap = _cap_relief(case)
+
+    # then lifting the cap cannot move the answer, and a solve without it agrees
+    assert not_binding(final=solved.final, relief=cap.bounds, x=solved.x)
+    without = solved.session.solve(bounds=cap.bounds).x
+    np.testing.assert_allclose(without, solved.x, atol=1e-6)
+    assert solve(case)["summary"]["binding_rules"] == []
+
+
+def test_a_gain_cap_that_binds_is_re_solved_and_priced() -> None:
+    # given the same rebalance with a cap below the gain the rebalance wants to realize
+    case = account(
+        account={"id": "HAND", "tax_status": "taxable", "cash": "0.00"},
+        target={"STK": "0.20", "BND": "0.80"},
+    )
+    case["preferences"]["tax"] = {"max_realized_gain": "100.00"}
+    solved, cap = _cap_relief(case)
+
+    # then the cap is re-solved, and its cost is reported
+    assert not not_binding(final=solved.final, relief=cap.bounds, x=solved.x)
+    rules = {r["rule"]: r for r in solve(case)["summary"]["binding_rules"]}
+    assert float(rules["gain_cap"]["objective_cost"]) > 0
