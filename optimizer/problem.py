@@ -38,12 +38,13 @@ and the definitions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
 from optimizer.prepare import IMPACT_WEIGHT, MIN_COST_RATE, Prepared
-from optimizer.solvers import INF, QP, Bounds
+from optimizer.solvers import INF, QP, Bounds, diagonal_of, quadratic
 from optimizer.tax_budget import budget_rows
 
 CASH_MARGIN_USD = 0.05
@@ -143,12 +144,16 @@ class Problem:
     def objective(self, *, x: np.ndarray) -> float:
         """The objective in the product's units, fraction of V (constants dropped); the
         limit's price is not part of it."""
-        return float(0.5 * x @ (self.P_true @ x) + self.q_true @ x)
+        return quadratic(self.P_true, self._true_diagonal, self.q_true, x)
 
     def solved_objective(self, *, x: np.ndarray) -> float:
         """What the solvers minimize: the objective plus the limit's price (constants
         dropped). Lower bounds from `relaxation.py` bound this."""
-        return float(0.5 * x @ (self.qp.P @ x) + self.qp.q @ x)
+        return self.qp.objective(x)
+
+    @cached_property
+    def _true_diagonal(self) -> np.ndarray | None:
+        return diagonal_of(self.P_true)
 
     def real_bound(self, *, bound: float, ceiling: float) -> float:
         """A lower bound on `objective` over every answer with tracking error at most
