@@ -21,9 +21,11 @@ ZERO_CENTS = Decimal("0.00")
 def to_decimal(value: object, default: Decimal = ZERO) -> Decimal:
     """``value`` as a Decimal (read through its text, so a float keeps its shortest
     form); ``None`` and ``""`` are ``default``."""
+    if isinstance(value, Decimal):
+        return value
     if value is None or value == "":
         return default
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    return Decimal(str(value))
 
 
 def cents_half_up(value: Decimal | float) -> Decimal:

@@ -95,13 +95,14 @@ def effective_drift(
     `values` are market values per symbol (any currency unit, the same as `cash`); `target`
     is the effective target (fractions); `lines` maps a symbol to its line (`drift_lines`).
     An account worth nothing has no drift."""
-    total = float(cash) + sum(float(v) for v in values.values())
+    amounts = [float(v) for v in values.values()]
+    total = float(cash) + sum(amounts)
     if total <= 0:
         return 0.0
     gaps: dict[str, float] = {}
-    for symbol, value in values.items():
+    for symbol, amount in zip(values, amounts, strict=True):
         line = lines.get(symbol, symbol)
-        gaps[line] = gaps.get(line, 0.0) + float(value) / total
+        gaps[line] = gaps.get(line, 0.0) + amount / total
     invested_target = 0.0
     for symbol, weight in target.items():
         line = lines.get(symbol, symbol)

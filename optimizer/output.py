@@ -11,7 +11,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from money import CENT, ZERO, cents_half_up
+from money import CENT, ZERO, ZERO_CENTS, cents_half_up
 from optimizer.drift import effective_drift
 from optimizer.lots import lot_order_key
 from optimizer.prepare import Prepared
@@ -72,33 +72,33 @@ def lot_reliefs(
     """The lots one sale relieves, in relief order; their quantities add up to `total`."""
     price = prep.case.securities.price_of(prep.symbols[i])
     whole = not prep.case.preferences.trading.fractional_shares
-    case_lots = prep.case.lots
-    capacity: list[Decimal] = case_lots.quantity[lots].tolist()
+    columns = prep.lot_columns
+    held_of, basis_of, id_of, short_of = (
+        columns.quantity,
+        columns.cost_basis,
+        columns.id,
+        columns.is_short,
+    )
+    capacity: list[Decimal] = [held_of[j] for j in lots]
     pieces = [
         min(quantity(sold, whole=whole), cap)
         for sold, cap in zip(lot_sold[lots].tolist(), capacity, strict=True)
     ]
     _settle(pieces, capacity=capacity, total=total)
     reliefs = []
-    for piece, held, cost_basis, lot_id, short in zip(
-        pieces,
-        capacity,
-        case_lots.cost_basis[lots].tolist(),
-        case_lots.id[lots].tolist(),
-        prep.lot_is_short[lots].tolist(),
-        strict=True,
-    ):
+    for piece, held, j in zip(pieces, capacity, lots, strict=True):
         if piece <= 0:
             continue
+        cost_basis = basis_of[j]
         basis = cents_half_up(cost_basis if piece == held else cost_basis * piece / held)
         gain = cents_half_up(piece * price) - basis
         reliefs.append(
             LotRelief(
-                lot=str(lot_id),
+                lot=id_of[j],
                 quantity=piece,
                 cost_basis=basis,
-                gain=gain if gain != 0 else ZERO.quantize(CENT),
-                term="short" if short else "long",
+                gain=gain if gain != 0 else ZERO_CENTS,
+                term="short" if short_of[j] else "long",
             )
         )
     return tuple(reliefs)
@@ -125,17 +125,15 @@ def summarize(
             short * case.preferences.tax.short_term_rate
             + long * case.preferences.tax.long_term_rate
         )
-    held = held_shares(prep=prep)
-    before = holdings_after(prep=prep, trades=(), held=held)
-    value = case.cash + sum(before.values(), ZERO)
-    positions = holdings_after(prep=prep, trades=trades, held=held)
+    value, drift_before = prep.value_and_drift_before
+    positions = holdings_after(prep=prep, trades=trades, held=held_shares(prep=prep))
     summary = Summary(
         realized_short_term_gain=cents_half_up(short),
         realized_long_term_gain=cents_half_up(long),
         estimated_tax=cents_half_up(tax),
         transaction_cost=cents_half_up(cost),
         turnover=ratio(traded / value if value > 0 else ZERO),
-        drift_before=ratio(drift(prep=prep, positions=before, cash=case.cash)),
+        drift_before=ratio(drift_before),
         drift_after=ratio(drift(prep=prep, positions=positions, cash=cents_half_up(cash))),
         binding_rules=rules,
     )
@@ -156,7 +154,8 @@ def holdings_after(
     for trade in trades:
         sign = 1 if trade.side == "buy" else -1
         shares[trade.symbol] = shares.get(trade.symbol, ZERO) + sign * trade.quantity
-    return {s: q * case.securities.price_of(s) for s, q in shares.items()}
+    price_of = case.securities.price_of
+    return {s: q * price_of(s) for s, q in shares.items()}
 
 
 def drift(*, prep: Prepared, positions: dict[str, Decimal], cash: Decimal) -> float:

@@ -15,6 +15,7 @@ of an account that starts outside it (`limit_requires`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -255,20 +256,15 @@ def reason_details(
                 t.symbol
             )
     out = []
+    unchanged = _tracking_detail(0.0)  # most trades of a large account move it too little
+    covariance_of, own_of = covariance_row.tolist(), own.tolist()
+    deviation = math.sqrt(variance)
     for trade in trades:
         i = position[trade.symbol]
         step = (1.0 if trade.side == "buy" else -1.0) * float(trade.value) / base
-        without = variance - 2.0 * step * covariance_row[i] + step * step * own[i]
-        delta = float(np.sqrt(variance) - np.sqrt(max(0.0, without)))
-        delta = 0.0 if abs(delta) < 5e-5 else delta
-        details = [
-            ReasonDetail(
-                code="rebalance",
-                amount=pct(delta).quantize(CENT),
-                unit="%/yr tracking error",
-                text=f"{delta * 100:+.2f} % tracking error",
-            )
-        ]
+        without = variance - 2.0 * step * covariance_of[i] + step * step * own_of[i]
+        delta = deviation - math.sqrt(max(0.0, without))
+        details = [unchanged if abs(delta) < 5e-5 else _tracking_detail(delta)]
         if trade.side == "sell" and prep.case.tax_status == "taxable":
             details += _tax_detail(
                 prep=prep,
@@ -292,8 +288,28 @@ def reason_details(
                     text=f"invests {_usd(trade.value)} of cash",
                 )
             )
-        out.append(replace(trade, reason_details=tuple(details)))
+        out.append(
+            Trade(
+                symbol=trade.symbol,
+                side=trade.side,
+                quantity=trade.quantity,
+                price=trade.price,
+                value=trade.value,
+                reasons=trade.reasons,
+                lots=trade.lots,
+                reason_details=tuple(details),
+            )
+        )
     return tuple(out)
+
+
+def _tracking_detail(delta: float) -> ReasonDetail:
+    return ReasonDetail(
+        code="rebalance",
+        amount=pct(delta).quantize(CENT),
+        unit="%/yr tracking error",
+        text=f"{delta * 100:+.2f} % tracking error",
+    )
 
 
 def _tax_detail(*, prep: Prepared, trade: Trade, partners: list[str]) -> list[ReasonDetail]:

@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from money import ZERO
-from optimizer.drift import case_lines, effective_target
+from optimizer.drift import case_lines, effective_drift, effective_target
 from optimizer.risk import (
     FALLBACK_STOCK_SPECIFIC_VARIANCE,
     RISK_PRICE,
@@ -39,6 +39,16 @@ CLASS_WEIGHT = 1.0
 EXCLUDED_SPECIFIC_VARIANCE = FALLBACK_STOCK_SPECIFIC_VARIANCE
 IMPACT_WEIGHT = 0.0005
 MIN_COST_RATE = 0.0002
+
+
+@dataclass(frozen=True)
+class LotColumns:
+    """The case's lots as lists (quantity and cost basis as Decimals), in the case's order."""
+
+    quantity: list[Decimal]
+    cost_basis: list[Decimal]
+    id: list[str]
+    is_short: list[bool]
 
 
 @dataclass(frozen=True)
@@ -103,12 +113,30 @@ class Prepared:
 
     @cached_property
     def held_by_symbol(self) -> dict[str, Decimal]:
-        """Shares held per symbol before trading (made once per account)."""
-        shares: dict[str, Decimal] = {}
+        """Shares held per symbol before trading (made once per case)."""
+        return self.case.lots.held_by_symbol
+
+    @cached_property
+    def lot_columns(self) -> LotColumns:
+        """The case's lots as Python lists, for writing lot reliefs (made once per account)."""
         lots = self.case.lots
-        for symbol, held in zip(lots.symbol.tolist(), lots.quantity.tolist(), strict=True):
-            shares[symbol] = shares.get(symbol, ZERO) + held
-        return shares
+        return LotColumns(
+            quantity=lots.quantity.tolist(),
+            cost_basis=lots.cost_basis.tolist(),
+            id=[str(lot_id) for lot_id in lots.id.tolist()],
+            is_short=self.lot_is_short.tolist(),
+        )
+
+    @cached_property
+    def value_and_drift_before(self) -> tuple[Decimal, float]:
+        """The account's value (holdings at the case's prices plus cash) and its effective
+        drift before trading, in the summary's decimals (made once per account)."""
+        case = self.case
+        price_of = case.securities.price_of
+        before = {s: q * price_of(s) for s, q in self.held_by_symbol.items()}
+        target, lines = self.drift_basis
+        drift = effective_drift(values=before, cash=case.cash, target=target, lines=lines)
+        return case.cash + sum(before.values(), ZERO), drift
 
     @cached_property
     def drift_basis(self) -> tuple[dict[str, float], dict[str, str]]:

@@ -55,7 +55,7 @@ class QP:
         return quadratic(self.P, self.p_diagonal, self.q, x)
 
 
-def diagonal_of(P: sp.spmatrix) -> np.ndarray | None:
+def diagonal_of(P: sp.csc_matrix) -> np.ndarray | None:
     """P's diagonal where P has no entry off it, else None."""
     coo = P.tocoo()
     if not np.array_equal(coo.row, coo.col):
@@ -64,7 +64,7 @@ def diagonal_of(P: sp.spmatrix) -> np.ndarray | None:
     return diagonal
 
 
-def quadratic(P: sp.spmatrix, diagonal: np.ndarray | None, q: np.ndarray, x: np.ndarray) -> float:
+def quadratic(P: sp.csc_matrix, diagonal: np.ndarray | None, q: np.ndarray, x: np.ndarray) -> float:
     """½ x'Px + q'x, through P's diagonal when it has one (the same products and sums as
     the sparse product, without its overhead)."""
     px = diagonal * x if diagonal is not None else P @ x

@@ -152,6 +152,19 @@ class Lots:
     def __len__(self) -> int:
         return len(self.id)
 
+    @cached_property
+    def held_by_symbol(self) -> dict[str, Decimal]:
+        """Shares held per symbol, in the order symbols first appear (made once)."""
+        shares: dict[str, Decimal] = {}
+        for symbol, held in zip(self.symbol.tolist(), self.quantity.tolist(), strict=True):
+            shares[symbol] = shares.get(symbol, _NONE_HELD) + held
+        return shares
+
+    @cached_property
+    def quantity_by_id(self) -> dict[str, Decimal]:
+        """Each lot's shares by its id (made once)."""
+        return dict(zip(self.id.tolist(), self.quantity.tolist(), strict=True))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Lots):
             return NotImplemented
@@ -160,6 +173,7 @@ class Lots:
     __hash__ = None  # type: ignore[assignment]
 
 
+_NONE_HELD = Decimal("0")
 _LOT_COLUMNS = ("id", "symbol", "quantity", "cost_basis", "acquired")
 
 

@@ -40,10 +40,7 @@ class _Facts:
 
 
 def _facts(case: Case) -> _Facts:
-    held: dict[str, Decimal] = {}
     lots = case.lots
-    for symbol, quantity in zip(lots.symbol.tolist(), lots.quantity.tolist(), strict=True):
-        held[symbol] = held.get(symbol, ZERO) + quantity
     return _Facts(
         case=case,
         restricted=active_restrictions(case=case),
@@ -51,8 +48,8 @@ def _facts(case: Case) -> _Facts:
         substituted=frozenset(sub.from_symbol for sub in case.preferences.substitutions),
         loss_sale_groups=recent_groups(case=case, events=case.recent_loss_sales),
         recent_buy_groups=recent_groups(case=case, events=case.recent_buys),
-        held=held,
-        lot_qty=dict(zip(lots.id.tolist(), lots.quantity.tolist(), strict=True)),
+        held=lots.held_by_symbol,
+        lot_qty=lots.quantity_by_id,
     )
 
 

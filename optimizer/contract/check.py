@@ -104,8 +104,11 @@ def _check_lots(*, case: Case, fail: _Fail) -> None:
             if lot_id in seen:
                 raise fail(f"lots[{i}].id", f"duplicate lot id {lot_id!r}")
             seen.add(lot_id)
-    for i, symbol in enumerate(lots.symbol.tolist()):
-        _known(case, symbol, f"lots[{i}].symbol", fail)
+    position = case.securities.position
+    symbols = lots.symbol.tolist()
+    unknown = [i for i, symbol in enumerate(symbols) if symbol not in position]
+    if unknown:
+        _known(case, symbols[unknown[0]], f"lots[{unknown[0]}].symbol", fail)
     row = _first(~np.asarray(lots.quantity > 0, dtype=bool))
     if row is not None:
         raise fail(f"lots[{row}].quantity", "must be positive")
