@@ -21,6 +21,7 @@ members' effective target weights, and t_cash = 1 - sum of the effective target.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
@@ -60,8 +61,12 @@ def drift_lines(
         listed = list(members)
         for other in listed[1:]:
             join(listed[0], other)
-    for symbol, group in groups:
-        join(symbol, f"\0group:{group}")
+    # a group of one security joins it to nothing else: only shared groups are joined
+    paired = list(groups)
+    size = Counter(group for _, group in paired)
+    for symbol, group in paired:
+        if size[group] > 1:
+            join(symbol, f"\0group:{group}")
     members_of: dict[str, list[str]] = {}
     for node in list(parent):
         if not node.startswith("\0"):

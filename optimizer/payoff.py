@@ -70,9 +70,9 @@ def settle(
     if result.status != "optimal" or result.summary is None or result.cash_after is None:
         return result
     need = cash_need(prep)
-    after = prep.risk.tracking_error(
-        after_active(prep=prep, trades=result.trades, cash_after=result.cash_after)
-    )
+    proposed = result
+    active = after_active(prep=prep, trades=result.trades, cash_after=result.cash_after)
+    after = prep.risk.tracking_error(active)
     forced = solved.forced or solved.limits_dropped
     reason = ""
     rounded_out = False
@@ -158,7 +158,12 @@ def settle(
     )
     trades = result.trades
     if trades and result.cash_after is not None:
-        trades = reason_details(prep=prep, trades=trades, cash_after=result.cash_after)
+        trades = reason_details(
+            prep=prep,
+            trades=trades,
+            cash_after=result.cash_after,
+            active=active if result is proposed else None,
+        )
     return replace(result, summary=summary, trades=trades)
 
 
@@ -235,10 +240,16 @@ def _usd(value: Decimal | float) -> str:
 
 
 def reason_details(
-    *, prep: Prepared, trades: tuple[Trade, ...], cash_after: Decimal
+    *,
+    prep: Prepared,
+    trades: tuple[Trade, ...],
+    cash_after: Decimal,
+    active: np.ndarray | None = None,
 ) -> tuple[Trade, ...]:
-    """Each trade with what it buys, in figures and words."""
-    active = after_active(prep=prep, trades=trades, cash_after=cash_after)
+    """Each trade with what it buys, in figures and words; `active` is `after_active` of
+    these trades where the caller has it."""
+    if active is None:
+        active = after_active(prep=prep, trades=trades, cash_after=cash_after)
     risk = prep.risk
     exposure = risk.exposure
     covariance_row = exposure @ (exposure.T @ active) + risk.specific * active

@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from money import ZERO
-from optimizer.drift import case_lines, effective_drift, effective_target
+from optimizer.drift import case_lines, effective_drift
 from optimizer.risk import (
     FALLBACK_STOCK_SPECIFIC_VARIANCE,
     RISK_PRICE,
@@ -102,6 +102,8 @@ class Prepared:
     substituted: frozenset[str]
     substitute_to: frozenset[str]
     restricted: dict[str, str]
+    effective_target: dict[str, float]
+    """Symbol -> effective target weight (`optimizer.drift.effective_target`)."""
 
     @property
     def n_securities(self) -> int:
@@ -142,7 +144,7 @@ class Prepared:
     def drift_basis(self) -> tuple[dict[str, float], dict[str, str]]:
         """The case's effective target and drift lines (`optimizer.drift`), made once per
         account."""
-        return effective_target(case=self.case), case_lines(case=self.case)
+        return self.effective_target, case_lines(case=self.case)
 
 
 def prepare(*, case: Case) -> Prepared:
@@ -231,6 +233,7 @@ def prepare(*, case: Case) -> Prepared:
         substituted=blocks.substituted,
         substitute_to=frozenset(sub.to_symbol for sub in case.preferences.substitutions),
         restricted=blocks.restricted,
+        effective_target=target_map,
     )
 
 
@@ -262,8 +265,8 @@ def _lot_arrays(
             is_loss=np.zeros(0, dtype=bool),
             tax_rate=empty,
         )
-    sorted_symbols = np.array(symbols, dtype=object)
-    security = np.searchsorted(sorted_symbols, lots.symbol)
+    position = {symbol: i for i, symbol in enumerate(symbols)}
+    security = np.array([position[symbol] for symbol in lots.symbol.tolist()], dtype=int)
     qty = lots.quantity.astype(float)
     decimal_price = case.securities.price[order][security]
     gain = (lots.quantity * decimal_price - lots.cost_basis).astype(float)
