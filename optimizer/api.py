@@ -260,6 +260,7 @@ def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
     relief = relief_order(prep=prep, lot_sold=plan.lot_sold)
     price_of = prep.case.securities.price_of
     sold = np.flatnonzero(plan.sale_qty > 0)
+    lot_sold = plan.lot_sold.tolist()
     for i, amount in zip(sold.tolist(), plan.sale_qty[sold].tolist(), strict=True):
         symbol = prep.symbols[i]
         price = price_of(symbol)
@@ -273,7 +274,7 @@ def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
                 value=cents_half_up(qty * price),
                 reasons=sale_reasons(prep=prep, i=i, context=context),
                 lots=lot_reliefs(
-                    prep=prep, i=i, total=qty, lot_sold=plan.lot_sold, lots=relief.get(i, [])
+                    prep=prep, i=i, total=qty, lot_sold=lot_sold, lots=relief.get(i, [])
                 ),
             )
         )

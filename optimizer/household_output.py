@@ -152,14 +152,13 @@ def _plan(
     needs_cash = prep.cash0 < prep.cash_required
     trades: list[Trade] = []
     grouped = relief_order(prep=prep, lot_sold=lot_sold)
+    sold_of = lot_sold.tolist()
     for i in np.flatnonzero((sale > 0) | (buy > 0)).tolist():
         symbol = prep.symbols[i]
         price = case.securities.price_of(symbol)
         if sale[i] > 0:
             qty = quantity(float(sale[i]), whole=whole)
-            lots = lot_reliefs(
-                prep=prep, i=i, total=qty, lot_sold=lot_sold, lots=grouped.get(i, [])
-            )
+            lots = lot_reliefs(prep=prep, i=i, total=qty, lot_sold=sold_of, lots=grouped.get(i, []))
             reasons = ["rebalance"]
             if taxable and any(r.gain < 0 for r in lots):
                 reasons.insert(0, "tax_loss_harvest")

@@ -7,6 +7,7 @@ fractional quantities to 6 places.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -67,9 +68,10 @@ def _settle(pieces: list[Decimal], *, capacity: list[Decimal], total: Decimal) -
 
 
 def lot_reliefs(
-    *, prep: Prepared, i: int, total: Decimal, lot_sold: np.ndarray, lots: list[int]
+    *, prep: Prepared, i: int, total: Decimal, lot_sold: Sequence[float], lots: list[int]
 ) -> tuple[LotRelief, ...]:
-    """The lots one sale relieves, in relief order; their quantities add up to `total`."""
+    """The lots one sale relieves, in relief order; their quantities add up to `total`.
+    `lot_sold` is shares sold per lot (a list: it is read a few lots at a time)."""
     price = prep.case.securities.price_of(prep.symbols[i])
     whole = not prep.case.preferences.trading.fractional_shares
     columns = prep.lot_columns
@@ -82,7 +84,7 @@ def lot_reliefs(
     capacity: list[Decimal] = [held_of[j] for j in lots]
     pieces = [
         min(quantity(sold, whole=whole), cap)
-        for sold, cap in zip(lot_sold[lots].tolist(), capacity, strict=True)
+        for sold, cap in zip([lot_sold[j] for j in lots], capacity, strict=True)
     ]
     _settle(pieces, capacity=capacity, total=total)
     reliefs = []

@@ -164,7 +164,12 @@ def prepare(*, case: Case) -> Prepared:
         if taxable
         else np.zeros_like(lots.market)
     )
-    blocks = _blocks(case=case, symbols=symbols, lots=lots)
+    blocks = _blocks(
+        case=case,
+        symbols=symbols,
+        groups=[str(g) for g in case.securities.identical_group[order].tolist()],
+        lots=lots,
+    )
     groups, security_group = _index(case.securities.identical_group[order])
     classes, security_class = _index(case.securities.asset_class[order])
     target_map = adjusted_target(case=case, screened=blocks.screened)
@@ -172,7 +177,8 @@ def prepare(*, case: Case) -> Prepared:
     target_adjusted = np.array([target_map.get(s, 0.0) for s in symbols]) * invest_share
     risk, risk_price = _risk_model(case=case, symbols=symbols)
     sectors, security_sector = _sectors(case.securities.sector[order])
-    published = np.array([float(case.target.get(s, Decimal(0))) for s in symbols])
+    weights = case.target
+    published = np.array([float(weights[s]) if s in weights else 0.0 for s in symbols])
     limits = case.preferences.risk
     return Prepared(
         case=case,
@@ -295,14 +301,14 @@ class _Blocks:
     lot_sellable: np.ndarray
 
 
-def _blocks(*, case: Case, symbols: tuple[str, ...], lots: _Lots) -> _Blocks:
-    """What each rule forbids: purchases per security, sales per lot."""
+def _blocks(*, case: Case, symbols: tuple[str, ...], groups: list[str], lots: _Lots) -> _Blocks:
+    """What each rule forbids: purchases per security, sales per lot (`groups`: each
+    security's identical group)."""
     screened = screened_symbols(case=case)
     restricted = active_restrictions(case=case)
     substituted = frozenset(sub.from_symbol for sub in case.preferences.substitutions)
     loss_sale_groups = recent_groups(case=case, events=case.recent_loss_sales)
     recent_buy_groups = recent_groups(case=case, events=case.recent_buys)
-    groups = [case.securities.group_of(s) for s in symbols]
     buy_blocks = tuple(
         buy_block(
             symbol=s,

@@ -103,7 +103,8 @@ class QPSession:
         `SolverError` when neither returns an accurate answer. A remembered answer that
         already solves `bounds` is returned without solving."""
         start = time.perf_counter()
-        known = self._remembered(bounds=bounds, start=start)
+        key = _key(bounds)
+        known = self._remembered(bounds=bounds, key=key, start=start)
         if known is not None:
             return known
         solution = self._solve(bounds=bounds, start=start)
@@ -114,14 +115,14 @@ class QPSession:
             x_u=bounds.x_u.copy(),
         )
         answer = replace(solution, x=solution.x.copy())
-        self._answers[_key(bounds)] = answer
+        self._answers[key] = answer
         self._recent = [*self._recent[-(_LOOSER_CHECKED - 1) :], (kept, answer)]
         return solution
 
-    def _remembered(self, *, bounds: Bounds, start: float) -> Solution | None:
-        """The answer to the same bounds, or a recent looser problem's answer that lies
-        within `bounds` (clipped into them), else None."""
-        same = self._answers.get(_key(bounds))
+    def _remembered(self, *, bounds: Bounds, key: bytes, start: float) -> Solution | None:
+        """The answer to the same bounds (`key`), or a recent looser problem's answer that
+        lies within `bounds` (clipped into them), else None."""
+        same = self._answers.get(key)
         if same is not None:
             return replace(same, x=same.x.copy())
         for known, solution in reversed(self._recent):
@@ -195,7 +196,7 @@ def _looser(a: Bounds, b: Bounds) -> bool:
 
 def _within(qp: QP, bounds: Bounds, x: np.ndarray) -> bool:
     """`x` meets `bounds` to within the solvers' tolerance."""
-    if np.any(x < bounds.x_l - _WITHIN) or np.any(x > bounds.x_u + _WITHIN):
+    if not np.all((x >= bounds.x_l - _WITHIN) & (x <= bounds.x_u + _WITHIN)):
         return False
     if not qp.G.shape[0]:
         return True
