@@ -128,12 +128,35 @@ class _Rows:
         self.cols.append(np.asarray(cols))
         self.vals.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape))
 
-    def matrix(self, size: int) -> tuple[sp.csc_matrix, np.ndarray]:
-        A = sp.csc_matrix(
-            (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
-            shape=(self.count, size),
-        )
-        return A, np.concatenate(self.rhs)
+
+def _stacked(parts: tuple[_Rows, ...], size: int) -> tuple[sp.csc_matrix, np.ndarray]:
+    """The parts' rows one under the other, as one matrix (built once) and right side."""
+    rows, cols, vals, rhs = [], [], [], []
+    offset = 0
+    for part in parts:
+        rows += [block + offset for block in part.rows]
+        cols += part.cols
+        vals += part.vals
+        rhs += part.rhs
+        offset += part.count
+    A = sp.csc_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(offset, size),
+    )
+    return A, np.concatenate(rhs)
+
+
+def _objective_matrix(*, problem: Problem, own: np.ndarray, size: int) -> sp.csc_matrix:
+    """The problem's P less each member security's own specific-risk term (`own`),
+    upper triangle, widened to `size`; built directly where P is diagonal."""
+    diagonal = problem.qp.p_diagonal
+    if diagonal is None:
+        P: sp.csc_matrix = sp.triu(problem.qp.P - sp.diags(own), format="csc")
+        P.resize((size, size))
+        return P
+    kept = diagonal - own
+    at = np.flatnonzero(kept)
+    return sp.csc_matrix((kept[at], (at, at)), shape=(size, size))
 
 
 def perspective_relaxation(*, problem: Problem, bounds: Bounds) -> Relaxed | None:
@@ -157,14 +180,11 @@ def perspective_relaxation(*, problem: Problem, bounds: Bounds) -> Relaxed | Non
     a = (prep.holding - prep.target_adjusted)[mem.security]
     dims = _cone_rows(cone, cols=cols, mem=mem, scale=2.0 * np.sqrt(delta), a=a)
     size = cols.size
-    parts = [rows.matrix(size) for rows in (eq, ineq, cone)]
-    A = sp.vstack([part[0] for part in parts], format="csc")
-    rhs = np.concatenate([part[1] for part in parts])
+    A, rhs = _stacked((eq, ineq, cone), size)
     u_cols = lay.m + lay.n + mem.security
     own = np.zeros(n_x)
     own[u_cols] = problem.qp.P.diagonal()[u_cols]
-    P = sp.triu(problem.qp.P - sp.diags(own), format="csc")
-    P.resize((size, size))
+    P = _objective_matrix(problem=problem, own=own, size=size)
     q = np.concatenate([problem.qp.q, np.zeros(n_w), np.ones(2 * n_w), np.zeros(k)])
     cones = [
         clarabel.ZeroConeT(eq.count),
@@ -231,8 +251,9 @@ class _Columns:
 
 def _bounds_rows(rows: _Rows, *, problem: Problem, bounds: Bounds) -> None:
     """The problem's finite bounds and inequality rows as  A z <= rhs."""
-    G = problem.qp.G.tocsr()
-    for lower, upper, matrix in ((bounds.h_l, bounds.h_u, G), (bounds.x_l, bounds.x_u, None)):
+    G = problem.qp.G.tocsr() if problem.qp.G.shape[0] else None
+    sides = ((bounds.h_l, bounds.h_u, G),) if G is not None else ()
+    for lower, upper, matrix in (*sides, (bounds.x_l, bounds.x_u, None)):
         for sign, side in ((1.0, upper), (-1.0, lower)):
             finite = np.flatnonzero(np.isfinite(side) & (np.abs(side) < _BIG))
             first = rows.block(len(finite), sign * side[finite])
