@@ -151,9 +151,10 @@ def _objective_matrix(*, problem: Problem, own: np.ndarray, size: int) -> sp.csc
     upper triangle, widened to `size`; built directly where P is diagonal."""
     diagonal = problem.qp.p_diagonal
     if diagonal is None:
-        P: sp.csc_matrix = sp.triu(problem.qp.P - sp.diags(own), format="csc")
+        P = sp.triu(problem.qp.P - sp.diags(own), format="csc")
         P.resize((size, size))
-        return P
+        widened: sp.csc_matrix = P
+        return widened
     kept = diagonal - own
     at = np.flatnonzero(kept)
     return sp.csc_matrix((kept[at], (at, at)), shape=(size, size))
