@@ -128,7 +128,7 @@ def summarize(
             + long * case.preferences.tax.long_term_rate
         )
     value, drift_before = prep.value_and_drift_before
-    positions = holdings_after(prep=prep, trades=trades, held=held_shares(prep=prep))
+    positions = _positions_after(prep=prep, trades=trades)
     summary = Summary(
         realized_short_term_gain=cents_half_up(short),
         realized_long_term_gain=cents_half_up(long),
@@ -152,12 +152,28 @@ def holdings_after(
 ) -> dict[str, Decimal]:
     """Market value per symbol after the trades."""
     case = prep.case
-    shares = dict(held) if held is not None else held_shares(prep=prep)
+    shares = dict(held if held is not None else held_shares(prep=prep))
     for trade in trades:
         sign = 1 if trade.side == "buy" else -1
         shares[trade.symbol] = shares.get(trade.symbol, ZERO) + sign * trade.quantity
     price_of = case.securities.price_of
     return {s: q * price_of(s) for s, q in shares.items()}
+
+
+def _positions_after(*, prep: Prepared, trades: tuple[Trade, ...]) -> dict[str, Decimal]:
+    """`holdings_after` from the account's market values before trading, remade for the
+    traded symbols only."""
+    held = prep.held_by_symbol
+    shares: dict[str, Decimal] = {}
+    for trade in trades:
+        sign = 1 if trade.side == "buy" else -1
+        symbol = trade.symbol
+        shares[symbol] = shares.get(symbol, held.get(symbol, ZERO)) + sign * trade.quantity
+    positions = dict(prep.positions_before)
+    price_of = prep.case.securities.price_of
+    for symbol, q in shares.items():
+        positions[symbol] = q * price_of(symbol)
+    return positions
 
 
 def drift(*, prep: Prepared, positions: dict[str, Decimal], cash: Decimal) -> float:

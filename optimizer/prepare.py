@@ -130,12 +130,18 @@ class Prepared:
         )
 
     @cached_property
+    def positions_before(self) -> dict[str, Decimal]:
+        """Market value per symbol before trading, at the case's prices (made once per
+        account)."""
+        price_of = self.case.securities.price_of
+        return {s: q * price_of(s) for s, q in self.held_by_symbol.items()}
+
+    @cached_property
     def value_and_drift_before(self) -> tuple[Decimal, float]:
         """The account's value (holdings at the case's prices plus cash) and its effective
         drift before trading, in the summary's decimals (made once per account)."""
         case = self.case
-        price_of = case.securities.price_of
-        before = {s: q * price_of(s) for s, q in self.held_by_symbol.items()}
+        before = self.positions_before
         target, lines = self.drift_basis
         drift = effective_drift(values=before, cash=case.cash, target=target, lines=lines)
         return case.cash + sum(before.values(), ZERO), drift
