@@ -40,6 +40,12 @@ class TradeContext:
     screened_classes: frozenset[int]
     restricted_short_classes: frozenset[int]
     harvested: np.ndarray
+    classes: list[int]
+    """Each security's asset class."""
+    over: list[bool]
+    """Each security held above its target, or in a class held above its target."""
+    under: list[bool]
+    """Each security held below its target, or in a class held below its target."""
 
 
 def trade_context(
@@ -59,6 +65,14 @@ def trade_context(
     restricted = np.array(
         [prep.restricted.get(s) in ("do_not_buy", "hold") for s in prep.symbols], dtype=bool
     )
+    harvested = (
+        np.bincount(prep.lot_security, weights=loss_sold > 0, minlength=prep.n_securities) > 0
+        if prep.n_lots
+        else np.zeros(prep.n_securities, dtype=bool)
+    )
+    security_gap = class_gap[prep.security_class]
+    over = (prep.holding > prep.target_adjusted + 1e-9) | (security_gap > 1e-9)
+    under = (prep.holding < prep.target_adjusted - 1e-9) | (security_gap < -1e-9)
     return TradeContext(
         raising_cash=prep.cash0 < required - 1e-12 or prep.case.preferences.cash.withdrawal > 0,
         investing_cash=prep.cash0 > max(prep.target_cash, required) + 1e-9,
@@ -68,18 +82,18 @@ def trade_context(
         restricted_short_classes=frozenset(
             prep.security_class[restricted & (gap < -1e-9)].tolist()
         ),
-        harvested=np.bincount(prep.lot_security, weights=loss_sold > 0, minlength=prep.n_securities)
-        > 0
-        if prep.n_lots
-        else np.zeros(prep.n_securities, dtype=bool),
+        harvested=harvested,
+        classes=prep.security_class.tolist(),
+        over=over.tolist(),
+        under=under.tolist(),
     )
 
 
 def sale_reasons(*, prep: Prepared, i: int, context: TradeContext) -> tuple[str, ...]:
     symbol = prep.symbols[i]
     reasons = []
-    k = int(prep.security_class[i])
-    if prep.holding[i] > prep.target_adjusted[i] + 1e-9 or context.class_gap[k] > 1e-9:
+    k = context.classes[i]
+    if context.over[i]:
         reasons.append("rebalance")
     if context.raising_cash:
         reasons.append("raise_cash")
@@ -101,8 +115,8 @@ def sale_reasons(*, prep: Prepared, i: int, context: TradeContext) -> tuple[str,
 def buy_reasons(*, prep: Prepared, i: int, context: TradeContext) -> tuple[str, ...]:
     symbol = prep.symbols[i]
     reasons = []
-    k = int(prep.security_class[i])
-    if prep.holding[i] < prep.target_adjusted[i] - 1e-9 or context.class_gap[k] < -1e-9:
+    k = context.classes[i]
+    if context.under[i]:
         reasons.append("rebalance")
     if context.investing_cash:
         reasons.append("invest_cash")
