@@ -289,7 +289,11 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
     for a in over_caps(plans=plans, cases=cases, shared=shared):
         plans[a] = rounded(a, up=False)
     before_dollars = sum(p.held_qty * price for p in preps) + away_dollars
-    te_before = risk.tracking_error(before_dollars / value - published)
+    invested = max(value - withdrawals, 1e-9)
+    # as for one account (`tracking_error_before`): once each account's cash has paid
+    # what it can of its withdrawal
+    paid = sum(min(float(c.preferences.cash.withdrawal), max(float(c.cash), 0.0)) for c in cases)
+    te_before = risk.tracking_error(before_dollars / max(value - paid, 1e-9) - published)
     location_before = _location_tax(
         preps,
         [p.held_qty for p in preps],
@@ -307,7 +311,6 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
             cash_location,
         )
 
-    invested = max(value - withdrawals, 1e-9)
     reason = unpaid(
         preps=preps,
         plans=tuple(plans),

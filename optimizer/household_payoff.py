@@ -16,8 +16,7 @@ from decimal import Decimal
 
 from money import CENT, ZERO
 from optimizer.household_output import AccountPlan
-from optimizer.objective import LIMIT_TOLERANCE
-from optimizer.payoff import limit_requires, minimum_benefit
+from optimizer.payoff import limit_requires, minimum_benefit, within_limit
 from optimizer.prepare import MIN_COST_RATE, Prepared
 
 
@@ -46,7 +45,7 @@ def unpaid(
     tax_saved = -sum((plan.estimated_tax for plan in plans), ZERO)
     location = location_saved_per_year * horizon_years
     tracking = ZERO  # inside its limit a household gains nothing from closer tracking
-    if limit is None or te_before > limit + LIMIT_TOLERANCE:
+    if limit is None or not within_limit(te_before, limit):
         saved = risk_price * (te_before**2 - te_after**2) * household_value
         tracking = Decimal(repr(saved)).quantize(CENT)
     rate = max(max(p.cost_rate for p in preps), MIN_COST_RATE)

@@ -24,26 +24,15 @@ from decimal import Decimal
 
 import numpy as np
 
-from optimizer.errors import OptimizerError, OptimizerInfeasibleError
+from optimizer.errors import OptimizerInfeasibleError
+from optimizer.limit_price import LIMIT_TOLERANCE, price_limit, steer
 from optimizer.prepare import Prepared
 from optimizer.problem import Problem, base_bounds, build_problem
 from optimizer.relaxation import directed_bounds, solve_with_directions
 from optimizer.risk import RISK_PRICE
 from optimizer.solvers import Bounds, QPSession
 
-__all__ = ["RISK_PRICE", "Solved", "solve_within_limit"]
-LIMIT_TOLERANCE = 0.0001
-"""How far (0.01 %/yr) a continuous answer may sit above its tracking-error ceiling before
-the limit is said to have given way."""
-_CLOSE = 0.00002
-"""How far (0.002 %/yr) below the ceiling the priced answer may stop: each unit of
-variance left unused costs the certificate the price times it."""
-_PRICE_STEPS = 10
-_STALLED = 0.001
-_SLOW = 0.05
-_STALL_AFTER = 1e3
-_MAX_PRICE = 1e7
-
+__all__ = ["LIMIT_TOLERANCE", "RISK_PRICE", "Solved", "solve_within_limit"]
 
 PCT = Decimal("0.0001")
 
@@ -63,8 +52,15 @@ def published_active(*, prep: Prepared, u: np.ndarray) -> np.ndarray:
 
 
 def tracking_error_before(prep: Prepared) -> float:
-    """Tracking error of the account as it stands, against the published target."""
-    return prep.risk.tracking_error(prep.holding - prep.target_published)
+    """Tracking error of the account as it stands, against the published target, once the
+    cash it holds has paid what it can of a pending withdrawal: the base its answer is
+    measured on (`published_active`) when the cash covers the withdrawal. So an account
+    that a proposal left ready to pay its withdrawal starts the next night where that
+    proposal ended, and a withdrawal the cash cannot cover is not counted as tracking
+    error before any trade."""
+    paid = min(1.0 - prep.invest_share, max(prep.cash0, 0.0))
+    share = max(1.0 - paid, 1e-9)
+    return prep.risk.tracking_error(prep.holding / share - prep.target_published)
 
 
 def ceiling(*, prep: Prepared, before: float) -> float | None:
@@ -105,6 +101,9 @@ class Solved:
     free_bound: float | None = None
     """A lower bound on the objective with no tracking-error limit at all (valid at any
     tracking error), when the limit was priced in."""
+    bound_problem: Problem | None = None
+    """The priced problem `solved_bound` was found on, where the answer comes from another
+    price (`problem`)."""
 
     def certified_bound(self, *, tracking_error: float) -> float:
         """A lower bound on the objective over every answer with tracking error at most
@@ -113,16 +112,18 @@ class Solved:
         if self.bound_ceiling is None or self.problem.limit_weight <= 0:
             return self.lower_bound
         reach = max(self.bound_ceiling, tracking_error)
-        bound = self.problem.real_bound(bound=self.solved_bound, ceiling=reach)
+        priced = self.bound_problem or self.problem
+        bound = priced.real_bound(bound=self.solved_bound, ceiling=reach)
         return bound if self.free_bound is None else max(bound, self.free_bound)
 
 
 def solve_within_limit(*, prep: Prepared) -> Solved:
     """Solve; where the answer's tracking error is above the ceiling (the limit, or where
     the account started when that was further out), price the limit in: find the Lagrange
-    multiplier whose answer sits on the ceiling (`_price_limit`), and choose the wash-sale
-    directions again at that price. Where no price brings the answer under the ceiling,
-    the hard rules force it, and the answer closest to the ceiling stands.
+    multiplier whose answer sits on the ceiling (`limit_price.price_limit`), and choose the
+    wash-sale directions again at that price until the answer sits on the ceiling with
+    directions of its own (`limit_price.steer`). Where no price brings the answer under
+    the ceiling, the hard rules force it, and the answer closest to the ceiling stands.
 
     The objective, the lower bound and the rules' costs are the product's (tax, cost and
     tracking in dollars): the price only steers the solver, and the lower bound is moved
@@ -175,25 +176,19 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
             lower_bound=lower,
             solved_bound=lower,
         )
-    priced = _price_limit(prep=prep, final=final, top=aim, te=te)
+    priced = price_limit(prep=prep, final=final, top=aim, te=te)
     resolves = priced.solves
+    bound_problem = problem
     if priced.weight > 0:
-        problem, session, x, te = priced.problem, priced.session, priced.x, priced.te
-        directed = _directed_at(problem=problem, session=session, base=base)
-        resolves += 1
-        if directed is not None:
-            final_again, x_again, lower = directed
-            te_again = problem.tracking_error(x=x_again)
-            if te_again <= max(aim, te) + LIMIT_TOLERANCE and (
-                te_again <= aim + LIMIT_TOLERANCE
-                or problem.solved_objective(x=x_again) <= problem.solved_objective(x=x)
-            ):
-                final, x, te = final_again, x_again, te_again
-        else:
-            lower = -np.inf
+        found = steer(
+            prep=prep, unpriced=(problem, session), priced=priced, base=base, final=final, aim=aim
+        )
+        problem, session, final = found.problem, found.session, found.final
+        x, te, bound_problem, lower = found.x, found.te, found.bound_problem, found.lower
+        resolves += found.solves
     forced = te > top + LIMIT_TOLERANCE
     reach = max(aim, te)
-    real = problem.real_bound(bound=lower, ceiling=reach)
+    real = bound_problem.real_bound(bound=lower, ceiling=reach)
     return Solved(
         problem=problem,
         session=session,
@@ -210,99 +205,8 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
         bound_ceiling=reach,
         solved_bound=lower,
         free_bound=free_bound,
+        bound_problem=bound_problem,
     )
-
-
-@dataclass(frozen=True)
-class _Priced:
-    weight: float
-    problem: Problem
-    session: QPSession
-    x: np.ndarray
-    te: float
-    solves: int
-
-
-def _price_limit(*, prep: Prepared, final: Bounds, top: float, te: float) -> _Priced:
-    """The smallest price of squared tracking error whose answer (directions fixed as in
-    `final`) keeps tracking error at most `top`: tracking error falls as the price rises
-    (for a convex problem the constraint's value at the Lagrangian minimizer is monotone in
-    its multiplier), so a safeguarded secant on 1/TE, which is nearly linear in the price,
-    brackets it and closes in. Stops once the answer sits within `_CLOSE` below the
-    ceiling, or when raising the price no longer lowers tracking error (the hard rules
-    force it): then the lowest tracking error found stands."""
-    base_price = max(prep.risk_price, 1e-6)
-    low: tuple[float, float] = (0.0, te)
-    high: tuple[float, float] | None = None
-    best: _Priced | None = None
-    closest: _Priced | None = None
-    slow = False
-    weight = base_price * max(te / top - 1.0, 0.05)
-    solves = 0
-    for _ in range(_PRICE_STEPS):
-        problem = build_problem(prep=prep, limit_weight=weight)
-        session = QPSession(qp=problem.qp)
-        solves += 1
-        try:
-            x = session.solve(bounds=final).x
-        except OptimizerError:
-            break
-        found = problem.tracking_error(x=x)
-        trial = _Priced(weight, problem, session, x, found, solves)
-        if found <= top + LIMIT_TOLERANCE:
-            high, best = (weight, found), trial
-            if found >= top - _CLOSE:
-                break
-        else:
-            closest = trial if closest is None or found < closest.te else closest
-            slow = found > low[1] * (1.0 - _SLOW)
-            if slow and found > low[1] * (1.0 - _STALLED) and weight >= _STALL_AFTER * base_price:
-                break
-            low = (weight, found)
-        tried = weight
-        weight = _next_weight(low=low, high=high, top=top, base=base_price)
-        if high is None and found > top + LIMIT_TOLERANCE and slow:
-            weight = max(weight, 10.0 * tried)
-        if weight > _MAX_PRICE * base_price:
-            break
-    chosen = best if best is not None else closest
-    if chosen is None:
-        problem = build_problem(prep=prep)
-        session = QPSession(qp=problem.qp)
-        x = session.solve(bounds=final).x
-        return _Priced(0.0, problem, session, x, problem.tracking_error(x=x), solves)
-    return replace(chosen, solves=solves)
-
-
-def _next_weight(
-    *, low: tuple[float, float], high: tuple[float, float] | None, top: float, base: float
-) -> float:
-    """The next price to try: where 1/TE, taken as linear in (base + price) through the
-    known points, reaches 1/top; kept inside the bracket once there is one."""
-    aim = top - 0.25 * _CLOSE
-    w0, t0 = low
-    if high is None:
-        guess = (base + w0) * (t0 / aim) - base
-        return float(max(guess, 2.0 * w0, w0 + 0.05 * base))
-    w1, t1 = high
-    slope = (1.0 / t1 - 1.0 / t0) / (w1 - w0) if w1 != w0 else 0.0
-    guess = w0 + (1.0 / aim - 1.0 / t0) / slope if slope > 0 else 0.5 * (w0 + w1)
-    if not w0 < guess < w1:
-        guess = 0.5 * (w0 + w1)
-    return float(guess)
-
-
-def _directed_at(
-    *, problem: Problem, session: QPSession, base: Bounds
-) -> tuple[Bounds, np.ndarray, float] | None:
-    """Wash-sale directions chosen again on a priced problem: its final bounds, answer,
-    and the lower bound on its solved objective."""
-    try:
-        directed = solve_with_directions(problem=problem, session=session, bounds=base)
-    except OptimizerError:
-        return None
-    final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
-    return final, directed.solution.x, directed.lower_bound
 
 
 def _directed(*, prep: Prepared) -> tuple[Problem, QPSession, Bounds, Bounds, np.ndarray, float]:

@@ -10,7 +10,10 @@ An account inside its tracking-error limit gains nothing from tracking it more c
 there the tracking saved counts for nothing, so only tax makes a trade worth it, unless it
 holds something screened or substituted away (selling that is a benefit). A cash need
 (cash below the minimum plus the withdrawal) is met whatever it costs, and so is the limit
-of an account that starts outside it (`limit_requires`).
+of an account that starts outside it (`limit_requires`). Inside and outside are one rule
+(`within_limit`): the limit plus what the solver and whole shares may leave above it, so a
+proposal's answer, filled and optimized again at the same prices, starts inside and asks
+for nothing the limit requires.
 """
 
 from __future__ import annotations
@@ -167,15 +170,24 @@ def settle(
     return replace(result, summary=summary, trades=trades)
 
 
+def within_limit(tracking_error: float, limit: float | None) -> bool:
+    """Whether a tracking error is inside the limit as a proposal is held to it: up to
+    `LIMIT_TOLERANCE` for the solver and `ROUNDING_TOLERANCE` for whole shares above it.
+    Where an answer may end, the next night starts inside: the rule that accepts an answer
+    is the rule that judges the account it leaves, so re-optimizing an answer at unchanged
+    prices asks for no trades the limit would require."""
+    return limit is None or tracking_error <= limit + LIMIT_TOLERANCE + ROUNDING_TOLERANCE
+
+
 def limit_requires(*, before: float, after: float, limit: float | None, forced: bool) -> bool:
     """Whether trades are what the tracking-error limit asks of an account (or household)
-    that starts outside it: they bring it inside, or (where a hard rule keeps it out,
-    `forced`) close at least `CLOSE_IN_SHARE` of the way, and at least
+    that starts outside it (`within_limit`): they bring it inside, or (where a hard rule
+    keeps it out, `forced`) close at least `CLOSE_IN_SHARE` of the way, and at least
     `ROUNDING_TOLERANCE`. Such trades are made whatever their tax, as a cash need is: the
     limit gives way to hard rules only."""
-    if limit is None or before <= limit + LIMIT_TOLERANCE:
+    if limit is None or within_limit(before, limit):
         return False
-    if after <= limit + LIMIT_TOLERANCE + ROUNDING_TOLERANCE:
+    if within_limit(after, limit):
         return True
     closed = before - after
     return forced and closed >= max(ROUNDING_TOLERANCE, CLOSE_IN_SHARE * (before - limit))
@@ -192,9 +204,8 @@ def _unpaid(*, prep: Prepared, solved: Solved, result: OptimizeResult) -> str:
     tax_saved = -float(summary.estimated_tax)
     excluded = prep.screened | prep.substituted
     holds_excluded = any(prep.held_qty[i] > 0 for i, s in enumerate(prep.symbols) if s in excluded)
-    inside = (
-        prep.te_limit is not None and solved.before <= prep.te_limit + 1e-12 and not holds_excluded
-    )
+    limit = prep.te_limit
+    inside = limit is not None and within_limit(solved.before, limit) and not holds_excluded
     tracking = 0.0
     if not inside:
         u_before = prep.holding - prep.target_adjusted
@@ -206,9 +217,10 @@ def _unpaid(*, prep: Prepared, solved: Solved, result: OptimizeResult) -> str:
         return ""
     parts = [f"tax saved ${tax_saved:,.2f}"]
     if inside:
+        band = "" if solved.before <= (limit or 0.0) else ", as whole shares allow"
         parts.append(
             f"tracking error {solved.before * 100:.2f} %/yr already inside its "
-            f"{(prep.te_limit or 0.0) * 100:.2f} %/yr limit"
+            f"{(limit or 0.0) * 100:.2f} %/yr limit{band}"
         )
     else:
         parts.append(f"tracking worth ${tracking:,.2f}")

@@ -312,9 +312,11 @@ def test_every_optimal_answer_keeps_its_limits_or_says_what_forced_it(
     for lot in case.get("lots") or []:
         held[lot["symbol"]] = held.get(lot["symbol"], Decimal(0)) + Decimal(lot["quantity"])
     prices = {s: Decimal(v["price"]) for s, v in case["securities"].items()}
-    value = Decimal(case["account"].get("cash") or 0) + sum(
-        (q * prices[s] for s, q in held.items()), Decimal(0)
-    )
+    cash = Decimal(case["account"].get("cash") or 0)
+    value = cash + sum((q * prices[s] for s, q in held.items()), Decimal(0))
+    # once the cash has paid what it can of a pending withdrawal
+    withdrawal = Decimal((prefs.get("cash") or {}).get("withdrawal") or 0)
+    value -= min(withdrawal, max(cash, Decimal(0)))
     if value > 0:
         active = np.array(
             [

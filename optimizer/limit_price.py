@@ -1,0 +1,261 @@
+"""The tracking-error limit's price and the wash-sale directions, found together
+(`objective.solve_within_limit` calls `steer` once the unpriced answer is above the
+ceiling): `price_limit` finds the smallest price of squared tracking error whose answer
+meets the ceiling for fixed directions, and `steer` chooses directions again at that price
+until the answer sits on the ceiling with directions of its own price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from optimizer.errors import OptimizerError
+from optimizer.prepare import Prepared
+from optimizer.problem import Problem, build_problem
+from optimizer.relaxation import (
+    BUY,
+    SELL,
+    directed_bounds,
+    group_sides,
+    solve_with_directions,
+)
+from optimizer.solvers import Bounds, QPSession
+
+__all__ = ["LIMIT_TOLERANCE", "Priced", "Steered", "directed_at", "price_limit", "steer"]
+
+LIMIT_TOLERANCE = 0.0001
+"""How far (0.01 %/yr) a continuous answer may sit above its tracking-error ceiling before
+the limit is said to have given way."""
+_CLOSE = 0.00002
+"""How far (0.002 %/yr) below the ceiling the priced answer may stop: each unit of
+variance left unused costs the certificate the price times it."""
+_PRICE_STEPS = 10
+_DIRECTION_ROUNDS = 3
+_POLISH_ROUNDS = 2
+_TRADE_TOL = 1e-7
+"""A group's purchases (fraction of V) below this are none."""
+_STALLED = 0.001
+_SLOW = 0.05
+_STALL_AFTER = 1e3
+_MAX_PRICE = 1e7
+
+
+@dataclass(frozen=True)
+class Steered:
+    """The answer `steer` chose: its priced problem, directions (`final`), tracking
+    error, and the best lower bound found on the way."""
+
+    problem: Problem
+    session: QPSession
+    final: Bounds
+    x: np.ndarray
+    te: float
+    bound_problem: Problem
+    lower: float
+    solves: int
+
+
+def steer(
+    *,
+    prep: Prepared,
+    unpriced: tuple[Problem, QPSession],
+    priced: Priced,
+    base: Bounds,
+    final: Bounds,
+    aim: float,
+) -> Steered:
+    """Wash-sale directions and the limit's price chosen together. The directions are
+    chosen again at the price found; where their answer misses the ceiling by more than
+    `_CLOSE` (inside or outside), the price is found again for them and that answer keeps
+    the directions it uses (`_polish`); the next round chooses directions at that price,
+    up to `_DIRECTION_ROUNDS` rounds. Of the answers that meet the ceiling, the one with
+    the lowest objective stands. An answer that stops short of its ceiling is not the
+    account's optimum, so the next night's solve at the same prices would spend the room
+    left on more harvesting; one that sits on it is a fixed point. `lower` bounds the
+    solved objective of `bound_problem`, the price whose bound is the highest."""
+    problem, session = priced.problem, priced.session
+    best = Steered(problem, session, final, priced.x, priced.te, problem, -np.inf, 0)
+    solves = 0
+
+    def better(x: np.ndarray, te: float) -> bool:
+        """Whether (x, te) beats `best`: meets the ceiling where best does not, or meets it
+        as best does at a lower objective; where none meets it (a hard rule forces it),
+        closer to it, or as close at a lower objective."""
+        lower = problem.objective(x=x) < best.problem.objective(x=best.x)
+        if te <= aim + LIMIT_TOLERANCE:
+            return best.te > aim + LIMIT_TOLERANCE or lower
+        if best.te <= aim + LIMIT_TOLERANCE:
+            return False
+        return te < best.te - LIMIT_TOLERANCE or (te <= best.te + LIMIT_TOLERANCE and lower)
+
+    for _ in range(_DIRECTION_ROUNDS):
+        directed = directed_at(problem=problem, session=session, base=base)
+        solves += 1
+        if directed is None:
+            break
+        directions, x, lower = directed
+        te = problem.tracking_error(x=x)
+        if problem.real_bound(bound=lower, ceiling=aim) > best.bound_problem.real_bound(
+            bound=best.lower, ceiling=aim
+        ):
+            best = replace(best, bound_problem=problem, lower=lower)
+        if better(x, te):
+            best = replace(best, problem=problem, session=session, final=directions, x=x, te=te)
+        if abs(te - aim) <= _CLOSE:
+            break
+        again = _priced_again(prep=prep, unpriced=unpriced, final=directions, aim=aim)
+        solves += again.solves + 1
+        if again.te == np.inf:
+            break
+        for _ in range(_POLISH_ROUNDS):
+            problem, session = again.problem, again.session
+            polished = _polish(problem=problem, session=session, base=base, x=again.x)
+            if polished is None:
+                break
+            te = problem.tracking_error(x=polished[1])
+            if te <= aim + LIMIT_TOLERANCE:
+                if better(polished[1], te):
+                    final, x = polished
+                    best = replace(best, problem=problem, session=session, final=final, x=x, te=te)
+                break
+            # the directions it uses sell more at a loss: price them to the ceiling
+            again = _priced_again(prep=prep, unpriced=unpriced, final=polished[0], aim=aim)
+            solves += again.solves + 1
+            if again.te == np.inf:
+                break
+        if again.weight <= 0:
+            break
+    return replace(best, solves=solves)
+
+
+def _polish(
+    *, problem: Problem, session: QPSession, base: Bounds, x: np.ndarray
+) -> tuple[Bounds, np.ndarray] | None:
+    """The answer's own wash-sale directions, re-solved at its price: a group it buys
+    stays a buying group, and every other group becomes a selling one, so a group whose
+    purchases a price change left unused no longer keeps its loss lots from being sold.
+    The answer is feasible under these directions, so the re-solve can only lower the
+    solved objective."""
+    if problem.layout.n_wash == 0:
+        return None
+    _, bought = group_sides(problem=problem, x=x)
+    directions = np.where(bought > _TRADE_TOL, BUY, SELL)
+    final = directed_bounds(problem=problem, bounds=base, directions=directions)
+    try:
+        return final, session.solve(bounds=final).x
+    except OptimizerError:
+        return None
+
+
+@dataclass(frozen=True)
+class Priced:
+    weight: float
+    problem: Problem
+    session: QPSession
+    x: np.ndarray
+    te: float
+    solves: int
+
+
+def price_limit(*, prep: Prepared, final: Bounds, top: float, te: float) -> Priced:
+    """The smallest price of squared tracking error whose answer (directions fixed as in
+    `final`) keeps tracking error at most `top`: tracking error falls as the price rises
+    (for a convex problem the constraint's value at the Lagrangian minimizer is monotone in
+    its multiplier), so a safeguarded secant on 1/TE, which is nearly linear in the price,
+    brackets it and closes in. Stops once the answer sits within `_CLOSE` below the
+    ceiling, or when raising the price no longer lowers tracking error (the hard rules
+    force it): then the lowest tracking error found stands."""
+    base_price = max(prep.risk_price, 1e-6)
+    low: tuple[float, float] = (0.0, te)
+    high: tuple[float, float] | None = None
+    best: Priced | None = None
+    closest: Priced | None = None
+    slow = False
+    weight = base_price * max(te / top - 1.0, 0.05)
+    solves = 0
+    for _ in range(_PRICE_STEPS):
+        problem = build_problem(prep=prep, limit_weight=weight)
+        session = QPSession(qp=problem.qp)
+        solves += 1
+        try:
+            x = session.solve(bounds=final).x
+        except OptimizerError:
+            break
+        found = problem.tracking_error(x=x)
+        trial = Priced(weight, problem, session, x, found, solves)
+        if found <= top + LIMIT_TOLERANCE:
+            high, best = (weight, found), trial
+            if found >= top - _CLOSE:
+                break
+        else:
+            closest = trial if closest is None or found < closest.te else closest
+            slow = found > low[1] * (1.0 - _SLOW)
+            if slow and found > low[1] * (1.0 - _STALLED) and weight >= _STALL_AFTER * base_price:
+                break
+            low = (weight, found)
+        tried = weight
+        weight = _next_weight(low=low, high=high, top=top, base=base_price)
+        if high is None and found > top + LIMIT_TOLERANCE and slow:
+            weight = max(weight, 10.0 * tried)
+        if weight > _MAX_PRICE * base_price:
+            break
+    chosen = best if best is not None else closest
+    if chosen is None:
+        problem = build_problem(prep=prep)
+        session = QPSession(qp=problem.qp)
+        x = session.solve(bounds=final).x
+        return Priced(0.0, problem, session, x, problem.tracking_error(x=x), solves)
+    return replace(chosen, solves=solves)
+
+
+def _priced_again(
+    *, prep: Prepared, unpriced: tuple[Problem, QPSession], final: Bounds, aim: float
+) -> Priced:
+    """The limit priced again for the wash-sale directions chosen at the first price: those
+    directions can leave the answer well inside the ceiling at that price, and an answer
+    that stops short of the ceiling is not where the next night's solve would stop (it
+    would spend the room left on more harvesting). Unpriced when these directions already
+    keep the answer under the ceiling."""
+    problem, session = unpriced
+    try:
+        x = session.solve(bounds=final).x
+    except OptimizerError:
+        return Priced(0.0, problem, session, np.zeros(0), np.inf, 1)
+    te = problem.tracking_error(x=x)
+    if te <= aim + LIMIT_TOLERANCE:
+        return Priced(0.0, problem, session, x, te, 1)
+    priced = price_limit(prep=prep, final=final, top=aim, te=te)
+    return replace(priced, solves=priced.solves + 1)
+
+
+def _next_weight(
+    *, low: tuple[float, float], high: tuple[float, float] | None, top: float, base: float
+) -> float:
+    """The next price to try: where 1/TE, taken as linear in (base + price) through the
+    known points, reaches 1/top; kept inside the bracket once there is one."""
+    aim = top - 0.25 * _CLOSE
+    w0, t0 = low
+    if high is None:
+        guess = (base + w0) * (t0 / aim) - base
+        return float(max(guess, 2.0 * w0, w0 + 0.05 * base))
+    w1, t1 = high
+    slope = (1.0 / t1 - 1.0 / t0) / (w1 - w0) if w1 != w0 else 0.0
+    guess = w0 + (1.0 / aim - 1.0 / t0) / slope if slope > 0 else 0.5 * (w0 + w1)
+    if not w0 < guess < w1:
+        guess = 0.5 * (w0 + w1)
+    return float(guess)
+
+
+def directed_at(
+    *, problem: Problem, session: QPSession, base: Bounds
+) -> tuple[Bounds, np.ndarray, float] | None:
+    """Wash-sale directions chosen again on a priced problem: its final bounds, answer,
+    and the lower bound on its solved objective."""
+    try:
+        directed = solve_with_directions(problem=problem, session=session, bounds=base)
+    except OptimizerError:
+        return None
+    final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
+    return final, directed.solution.x, directed.lower_bound
