@@ -337,13 +337,10 @@ def _tracking_detail(delta: float) -> ReasonDetail:
 
 def _tax_detail(*, prep: Prepared, trade: Trade, partners: list[str]) -> list[ReasonDetail]:
     rates = prep.case.preferences.tax
-    tax = sum(
-        (
-            r.gain * (rates.short_term_rate if r.term == "short" else rates.long_term_rate)
-            for r in trade.lots
-        ),
-        ZERO,
-    )
+    short_rate, long_rate = rates.short_term_rate, rates.long_term_rate
+    tax = ZERO
+    for r in trade.lots:
+        tax += r.gain * (short_rate if r.term == "short" else long_rate)
     if tax < 0:
         named = ", ".join(partners[:3]) + (
             f" and {len(partners) - 3} more" if len(partners) > 3 else ""

@@ -55,10 +55,12 @@ def check_case(case: Case) -> None:
             field, _, rule = message.partition(" ")
             raise fail(f"securities.{symbols[row]}.{field}", rule)
     _check_lots(case=case, fail=fail)
+    position = securities.position
     for symbol, weight in case.target.items():
+        if symbol in position and weight >= 0:
+            continue
         _known(case, symbol, f"target.{symbol}", fail)
-        if weight < 0:
-            raise fail(f"target.{symbol}", "must not be negative")
+        raise fail(f"target.{symbol}", "must not be negative")
     if sum(case.target.values(), Decimal("0")) > _TARGET_SLACK:
         raise fail("target", "weights sum to more than 1")
     _check_preferences(case=case, fail=fail)
