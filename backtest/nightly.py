@@ -113,11 +113,12 @@ class NightlyOptimizer:
     def case(self, *, state: AccountState, market: Market) -> Case:
         """The optimizer's input for this account tonight."""
         spec = state.spec
+        held = state.quantities(symbols=market.symbols)
+        wanted = (market.target > 0) | (held > 0)
         securities = Securities.from_rows(
             (symbol, Decimal(f"{market.prices[i]:.4f}"), "us_equity", market.sectors[i], symbol)
             for i, symbol in enumerate(market.symbols)
-            if market.prices[i] == market.prices[i]
-            and (market.target[i] > 0 or state.ledger.quantity(symbol=symbol) > 0)
+            if wanted[i] and market.prices[i] == market.prices[i]
         )
         lots = self._lot_rows(state=state, market=market)
         target = {

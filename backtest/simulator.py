@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -61,7 +62,18 @@ class AccountState:
         return self.tax_need_usd + self.client_need_usd
 
     def quantities(self, *, symbols: tuple[str, ...]) -> np.ndarray:
-        return np.array([self.ledger.quantity(symbol=s) for s in symbols])
+        """Shares held of each of `symbols` (which must name every symbol held)."""
+        index = _positions(symbols)
+        held = np.zeros(len(symbols))
+        for symbol, pieces in self.ledger.holdings.items():
+            if pieces:
+                held[index[symbol]] = sum(p.quantity for p in pieces)
+        return held
+
+
+@lru_cache(maxsize=8)
+def _positions(symbols: tuple[str, ...]) -> dict[str, int]:
+    return {s: i for i, s in enumerate(symbols)}
 
 
 @dataclass(frozen=True)
