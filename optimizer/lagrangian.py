@@ -62,14 +62,21 @@ def ascended(*, problem: Problem, bounds: Bounds, x: np.ndarray, evaluations: in
         return Priced(-np.inf, np.zeros(0), np.zeros(n_wash), np.zeros(n_wash), np.zeros(0))
     low, high = multiplier_range(problem=problem, bounds=bounds)
     lam0 = np.clip(multipliers_from(problem=problem, x=x), low, high)
-    best = dual_value(problem=problem, bounds=bounds, lam=lam0)
+    fixed = _fixed(problem=problem, bounds=bounds)
+    best = dual_value(problem=problem, bounds=bounds, lam=lam0, fixed=fixed)
     if evaluations <= 1:
         return best
     scale = _row_curvature(problem=problem)
     lam, found, step = lam0, best, 1.0
     for _ in range(evaluations - 1):
         moved = np.clip(lam + step * found.gradient / scale, low, high)
-        again = dual_value(problem=problem, bounds=bounds, lam=moved, start=found.block_multipliers)
+        again = dual_value(
+            problem=problem,
+            bounds=bounds,
+            lam=moved,
+            start=found.block_multipliers,
+            fixed=fixed,
+        )
         if again.lower_bound > best.lower_bound:
             best = again
         # Barzilai-Borwein in the scaled metric: |d|^2_scale / d'(g_before - g_after)
@@ -102,7 +109,8 @@ def decomposable(*, problem: Problem) -> bool:
     P = problem.qp.P
     lay = problem.layout
     diag = P.diagonal()
-    off_diagonal = abs(P - sp.diags(diag)).sum() > 0
+    # a P with no entry off its diagonal (every account's) needs no subtraction to tell
+    off_diagonal = problem.qp.p_diagonal is None and abs(P - sp.diags(diag)).sum() > 0
     trades = diag[: lay.m + lay.n]
     return not off_diagonal and bool(np.all(trades > _FLAT))
 
@@ -128,20 +136,29 @@ def multiplier_range(*, problem: Problem, bounds: Bounds) -> tuple[np.ndarray, n
     return low, high
 
 
-def dual_value(
-    *, problem: Problem, bounds: Bounds, lam: np.ndarray, start: np.ndarray | None = None
-) -> Priced:
-    """L(lam) with its gradient and the groups' sides (see the module's docstring); the
-    blocks' Newton steps start from `start` (an evaluation at nearby prices) when given."""
+@dataclass(frozen=True)
+class _Fixed:
+    """What every evaluation of L on one problem and bounds shares: the priced rows, the
+    curvatures, the wash groups and the blocks' bounds (made once per ascent)."""
+
+    diag: np.ndarray
+    defined: np.ndarray
+    coupling: sp.csc_matrix
+    security_row: np.ndarray
+    in_group: np.ndarray
+    a: np.ndarray
+    p_u: np.ndarray
+    p_b: np.ndarray
+    b_ub: np.ndarray
+    lot_block: np.ndarray
+    p_s: np.ndarray
+    s_ub: np.ndarray
+
+
+def _fixed(*, problem: Problem, bounds: Bounds) -> _Fixed:
     lay, qp = problem.layout, problem.qp
     n = lay.n
     diag = qp.P.diagonal()
-    defined = np.arange(lay.m + 2 * n, lay.size)
-    coupling = qp.A[n:, :]
-    c = qp.q + coupling.T @ lam
-    v, v_value = _defined(
-        curvature=diag[defined], slope=c[defined], low=bounds.x_l[defined], high=bounds.x_u[defined]
-    )
     security_row, lot_row = wash_rows(problem=problem)
     s_ub = np.maximum(bounds.x_u[lay.s], 0.0)
     b_ub = np.maximum(bounds.x_u[lay.b], 0.0)
@@ -149,18 +166,57 @@ def dual_value(
     in_group = security_row >= 0
     two = np.concatenate
     security = problem.prep.lot_security
+    return _Fixed(
+        diag=diag,
+        defined=np.arange(lay.m + 2 * n, lay.size),
+        coupling=qp.A[n:, :],
+        security_row=security_row,
+        in_group=in_group,
+        a=two([qp.b[:n], qp.b[:n]]),
+        p_u=two([diag[lay.u], diag[lay.u]]),
+        p_b=two([diag[lay.b], diag[lay.b]]),
+        b_ub=two([b_ub, np.where(in_group, 0.0, b_ub)]),
+        lot_block=two([security, security + n]),
+        p_s=two([diag[lay.s], diag[lay.s]]),
+        s_ub=two([np.where(blocked_loss, 0.0, s_ub), s_ub]),
+    )
+
+
+def dual_value(
+    *,
+    problem: Problem,
+    bounds: Bounds,
+    lam: np.ndarray,
+    start: np.ndarray | None = None,
+    fixed: _Fixed | None = None,
+) -> Priced:
+    """L(lam) with its gradient and the groups' sides (see the module's docstring); the
+    blocks' Newton steps start from `start` (an evaluation at nearby prices) when given;
+    `fixed` is `_fixed` of this problem and bounds where the caller has it."""
+    lay, qp = problem.layout, problem.qp
+    n = lay.n
+    if fixed is None:
+        fixed = _fixed(problem=problem, bounds=bounds)
+    diag, defined, coupling = fixed.diag, fixed.defined, fixed.coupling
+    c = qp.q + coupling.T @ lam
+    v, v_value = _defined(
+        curvature=diag[defined], slope=c[defined], low=bounds.x_l[defined], high=bounds.x_u[defined]
+    )
+    security_row, in_group = fixed.security_row, fixed.in_group
+    two = np.concatenate
+    security = problem.prep.lot_security
     value, u, b, s, mu = _block_minima(
         _Blocks(
-            a=two([qp.b[:n], qp.b[:n]]),
-            p_u=two([diag[lay.u], diag[lay.u]]),
+            a=fixed.a,
+            p_u=fixed.p_u,
             c_u=two([c[lay.u], c[lay.u]]),
-            p_b=two([diag[lay.b], diag[lay.b]]),
+            p_b=fixed.p_b,
             c_b=two([c[lay.b], c[lay.b]]),
-            b_ub=two([b_ub, np.where(in_group, 0.0, b_ub)]),
-            lot_block=two([security, security + n]),
-            p_s=two([diag[lay.s], diag[lay.s]]),
+            b_ub=fixed.b_ub,
+            lot_block=fixed.lot_block,
+            p_s=fixed.p_s,
             c_s=two([c[lay.s], c[lay.s]]),
-            s_ub=two([np.where(blocked_loss, 0.0, s_ub), s_ub]),
+            s_ub=fixed.s_ub,
         ),
         start=start,
     )
