@@ -10,7 +10,9 @@ both ways, at most `MAX_ROUNDS` times; then every remaining two-sided group give
 loss sales). Where a round finds `EXACT_GROUPS` or fewer two-sided groups, every choice of
 their sides is solved and the cheapest kept instead. The tracking-error limit: where the
 answer's tracking error is above the household's limit, tracking is weighted more
-heavily and the problem solved again, at most twice, as for one account (`objective.py`).
+heavily and the problem solved again until the answer meets the limit, then lightened
+again until it sits on it (`solve_within_household_limit`), as for one account
+(`objective.py`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ EXACT_GROUPS = 4
 """Up to this many two-sided groups, every choice of sides is solved and the cheapest kept."""
 TWO_SIDED = 1e-9
 """A side of a group counts when it moves more than this fraction of the household."""
+_CLOSE = 0.0002
+"""How far (0.02 %/yr) inside its limit a household's answer may stop once the limit was
+priced in."""
+_LIMIT_STEPS = 3
 
 
 @dataclass(frozen=True)
@@ -127,18 +133,56 @@ def solve_within_household_limit(
     limit: float | None,
 ) -> HouseholdSolved:
     """`build(factor)` assembles the problem with tracking weighted `factor` times;
-    `tracking_error(u)` measures an answer's household tracking error (a fraction)."""
+    `tracking_error(u)` measures an answer's household tracking error (a fraction).
+
+    Where the answer is above the limit, tracking is weighted more heavily until it meets
+    it (twice at most: by 4 (TE / limit)^2, then by 1,000 more). An answer that then sits
+    well inside the limit is not the household's optimum: the next night, at the same
+    prices, the room left would be spent on more location or harvesting, so the weight is
+    lowered again, by a secant on 1/TE between the heaviest weight that missed the limit
+    and the lightest that met it (`_LIMIT_STEPS` solves at most), to the lightest weight
+    found whose answer meets it."""
     factor = 1.0
     problem = build(factor)
     x, groups = solve_coordinated(problem)
     te = tracking_error(x[problem.layout.u])
     resolves = 0
+    missed = (factor, te)
     while limit is not None and te > limit + 1e-4 and resolves < 2:
+        missed = (factor, te)
         factor *= max(4.0, 4.0 * (te / max(limit, 1e-6)) ** 2) if resolves == 0 else 1e3
         problem = build(factor)
         x, groups = solve_coordinated(problem)
         te = tracking_error(x[problem.layout.u])
         resolves += 1
+    met = (factor, te)
+    steps = 0
+    while (
+        limit is not None
+        and resolves
+        and met[1] <= limit + 1e-4
+        and met[1] < limit - _CLOSE
+        and steps < _LIMIT_STEPS
+    ):
+        trial = _secant(missed=missed, met=met, aim=limit - 0.25 * _CLOSE)
+        candidate = build(trial)
+        y, trial_groups = solve_coordinated(candidate)
+        found = tracking_error(y[candidate.layout.u])
+        steps += 1
+        if found <= limit + 1e-4:
+            met = (trial, found)
+            problem, x, groups, te = candidate, y, trial_groups, found
+        else:
+            missed = (trial, found)
     return HouseholdSolved(
-        problem=problem, x=x, wash_groups=groups, tracking_error=te, resolves=resolves
+        problem=problem, x=x, wash_groups=groups, tracking_error=te, resolves=resolves + steps
     )
+
+
+def _secant(*, missed: tuple[float, float], met: tuple[float, float], aim: float) -> float:
+    """The tracking weight where 1/TE, taken as linear in the weight through the two known
+    answers, reaches 1/aim; kept inside the bracket (the midpoint where it falls outside)."""
+    (w0, t0), (w1, t1) = missed, met
+    slope = (1.0 / t1 - 1.0 / t0) / (w1 - w0) if w1 != w0 and t0 > 0 and t1 > 0 else 0.0
+    guess = w0 + (1.0 / aim - 1.0 / t0) / slope if slope > 0 else 0.5 * (w0 + w1)
+    return float(guess) if w0 < guess < w1 else 0.5 * (w0 + w1)
