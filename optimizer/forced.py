@@ -152,7 +152,28 @@ def _target_rules(*, problem: Problem, te_final: float, named: list[RuleCost]) -
                 forced_drift=True,
             )
         )
-    return out
+    if out or len(candidates) < 2:
+        return out
+    # no one of them alone: together they force it (a screen that takes a substitution's
+    # replacement away too), each named with what lifting them all would save
+    lower = with_all - target_te(
+        replace(case, preferences=replace(prefs, screens=(), substitutions=()))
+    )
+    if lower <= _LOWER_BY:
+        return out
+    return [
+        RuleCost(
+            rule=rule,
+            detail=f"{detail} (with the client's other screens and substitutions)",
+            objective_cost=cents_half_up(0.0),
+            drift_cost=ratio(0.0),
+            tax_cost=cents_half_up(0.0),
+            tracking_error_cost_pct=pct(min(lower, te_final)),
+            forced_drift=True,
+        )
+        for rule, detail, _ in candidates
+        if (rule, detail) not in done
+    ]
 
 
 def _cash_relief(*, problem: Problem, solved: Solved) -> RuleRelief | None:

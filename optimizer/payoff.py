@@ -109,6 +109,12 @@ def settle(
                     and top is not None
                     and after > top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE
                 )
+            else:
+                # no trades would break a hard rule (a gain cap that asks for a loss, say):
+                # the trades stand, and where whole shares took them past the limit, say so
+                reason = ""
+                if above:
+                    forced = rounded_out = True
     if not result.trades and not reason:
         reason = "nothing to do: no trade is worth its cost"
     top = solved.ceiling

@@ -238,6 +238,87 @@ def _sector_active(case: dict[str, Any], result: dict[str, Any], sector: str) ->
     )
 
 
+def test_a_screen_and_a_substitution_that_force_drift_only_together_are_both_named() -> None:
+    # given a target all in S0, a substitution of S0 by S1 and a screen on their sector,
+    # which takes S1 away too: no one rule alone moves the target, the two together make it
+    # all cash
+    energy = {"asset_class": "class0", "sector": "Energy"}
+    case = {
+        "as_of": "2025-06-30",
+        "account": {"id": "BOTH", "cash": "0.00", "tax_status": "taxable"},
+        "securities": {
+            "S0": {"price": "5.00", "identical_group": "G0"} | energy,
+            "S1": {"price": "5.00", "identical_group": "G1"} | energy,
+        },
+        "lots": [
+            {
+                "id": "L0",
+                "symbol": "S1",
+                "quantity": "1",
+                "cost_basis": "5.00",
+                "acquired": "2025-06-29",
+            }
+        ],
+        "target": {"S0": "1.0"},
+        "preferences": {
+            "screens": [{"field": "sector", "value": "Energy"}],
+            "substitutions": [{"from": "S0", "to": "S1"}],
+            "trading": {"min_trade_value": "0", "cost_bps": "0"},
+            "risk": {"tracking_error_limit_pct": "0.25"},
+        },
+    }
+
+    # when
+    result = _solve(case)
+
+    # then S1 is sold for the screen, the drift is forced, and both rules say so
+    assert [(t["symbol"], t["side"]) for t in result["trades"]] == [("S1", "sell")]
+    assert "drift_forced" in result["summary"]["flags"]
+    forcing = {r["rule"] for r in result["summary"]["binding_rules"] if r["forced_drift"]}
+    assert forcing == {"screen", "substitution"}
+
+
+def test_a_cap_that_asks_for_a_loss_keeps_its_whole_share_sale_and_says_so() -> None:
+    # given one share of S1 (the whole target) at a $2.50 loss, and a short-term cap of
+    # -$0.01: the client must realize at least a cent of short-term loss tonight, and the
+    # smallest sale is the whole share
+    case = {
+        "as_of": "2025-06-30",
+        "account": {"id": "CAP", "cash": "0.00", "tax_status": "taxable"},
+        "securities": {
+            "S0": {"price": "5.00", "asset_class": "class0", "identical_group": "G0"},
+            "S1": {"price": "5.00", "asset_class": "class0", "identical_group": "G1"},
+        },
+        "lots": [
+            {
+                "id": "L1",
+                "symbol": "S1",
+                "quantity": "1",
+                "cost_basis": "7.50",
+                "acquired": "2025-06-29",
+            }
+        ],
+        "target": {"S1": "1.0"},
+        "preferences": {
+            "tax": {"max_short_term_gain": "-0.01"},
+            "trading": {"min_trade_value": "0", "cost_bps": "0"},
+            "risk": {"tracking_error_limit_pct": "0.25"},
+        },
+    }
+
+    # when
+    result = _solve(case)
+
+    # then the share is sold (no trades would break the cap), and the drift it forces
+    # is flagged, whole shares named
+    assert [(t["symbol"], t["side"]) for t in result["trades"]] == [("S1", "sell")]
+    assert "drift_forced" in result["summary"]["flags"]
+    assert any(
+        r["rule"] == "whole_shares" and r["forced_drift"]
+        for r in result["summary"]["binding_rules"]
+    )
+
+
 def test_a_sector_limit_keeps_the_harvest_inside_its_sector() -> None:
     free = _sector_case(None)
     unlimited = _solve(free)
