@@ -269,6 +269,24 @@ def test_withdrawal_flag_threshold_helper():
     assert flags == ["turnover_above_threshold", "tax_above_threshold"]
 
 
+def test_the_optimizers_drift_forced_flag_is_a_review_flag_of_the_proposal():
+    from tests.factories import FirmFactory
+    from trading.services.proposal_build import review_flags
+
+    # given an answer whose tracking error a rule held above the limit
+    firm = FirmFactory.build()
+    zeros: dict[str, Any] = dict.fromkeys(SUMMARY_FIGURES, Decimal("0"))
+    forced = Summary(**zeros, flags=("drift_forced",))
+    # when
+    flags = review_flags(
+        firm=firm,
+        result=OptimizeResult(account="A", status="optimal", summary=forced),
+        withdrawal_usd=Decimal("0"),
+    )
+    # then the proposal carries it, as a household's account's proposal does
+    assert flags == ["drift_forced"]
+
+
 def test_no_trades_fallback_with_a_reason_is_flagged():
     from tests.factories import FirmFactory
     from trading.services.proposal_build import build_proposal

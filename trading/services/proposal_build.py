@@ -38,6 +38,10 @@ def review_flags(*, firm: Firm, result: OptimizeResult, withdrawal_usd: Decimal)
         flags.append("tax_above_threshold")
     if result.status != "optimal" and withdrawal_usd > 0:
         flags.append("withdrawal_not_met")
+    # the optimizer's own (drift_forced: a rule or the cash need held tracking error above
+    # the limit), as a household's proposals carry theirs
+    if summary is not None:
+        flags += [flag for flag in summary.flags if flag not in flags]
     return flags
 
 
