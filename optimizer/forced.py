@@ -20,7 +20,7 @@ from optimizer.output import ratio
 from optimizer.problem import Problem
 from optimizer.reliefs import rule_reliefs
 from optimizer.rules import adjusted_target, screened_symbols
-from optimizer.solvers import INF
+from optimizer.solvers import INF, Bounds
 from optimizer.types import Case, RuleCost
 
 _LOWER_BY = 0.00005
@@ -77,6 +77,13 @@ def forcing_rules(*, solved: Solved, rules: tuple[RuleCost, ...]) -> tuple[RuleC
             )
         else:
             marked.append(cost)
+    if not any(r.forced_drift for r in marked):
+        binding = [
+            r
+            for r in reliefs[:_MAX_RULES]
+            if not not_binding(final=solved.final, relief=r.bounds, x=x_final)
+        ]
+        marked += _jointly(solved=solved, reliefs=binding, te_final=te_final)
     marked += _target_rules(problem=problem, te_final=te_final, named=marked)
     if (
         not any(r.forced_drift for r in marked)
@@ -96,6 +103,41 @@ def forcing_rules(*, solved: Solved, rules: tuple[RuleCost, ...]) -> tuple[RuleC
             )
         )
     return tuple(marked)
+
+
+def _jointly(*, solved: Solved, reliefs: list[RuleRelief], te_final: float) -> list[RuleCost]:
+    """Where no rule alone forced tracking error up but lifting them all together lowers
+    it (two gain caps that each forbid the sale, say): each of them, marked as forcing it
+    together with the others, with what lifting them all saves."""
+    if len(reliefs) < 2:
+        return []
+    problem = solved.problem
+    prep = problem.prep
+    every = Bounds(
+        h_l=np.min([r.bounds.h_l for r in reliefs], axis=0),
+        h_u=np.max([r.bounds.h_u for r in reliefs], axis=0),
+        x_l=np.min([r.bounds.x_l for r in reliefs], axis=0),
+        x_u=np.max([r.bounds.x_u for r in reliefs], axis=0),
+    )
+    try:
+        x = solved.session.solve(bounds=every).x
+    except OptimizerError:
+        return []
+    te = prep.risk.tracking_error(published_active(prep=prep, u=x[problem.layout.u]))
+    if te > te_final - _LOWER_BY:
+        return []
+    return [
+        RuleCost(
+            rule=relief.rule,
+            detail=f"{relief.detail} (with the other rules named)",
+            objective_cost=cents_half_up(0.0),
+            drift_cost=ratio(0.0),
+            tax_cost=cents_half_up(0.0),
+            tracking_error_cost_pct=pct(te_final - te),
+            forced_drift=True,
+        )
+        for relief in reliefs
+    ]
 
 
 def _target_rules(*, problem: Problem, te_final: float, named: list[RuleCost]) -> list[RuleCost]:

@@ -319,6 +319,43 @@ def test_a_cap_that_asks_for_a_loss_keeps_its_whole_share_sale_and_says_so() -> 
     )
 
 
+def test_two_gain_caps_that_forbid_the_sale_only_together_are_both_named() -> None:
+    # given a target all in cash, one share of S2 at a $2.50 short-term gain, and caps of
+    # $0 on net realized gain and on net short-term gain: either cap alone forbids the sale
+    case = {
+        "as_of": "2025-06-30",
+        "account": {"id": "CAPS", "cash": "0.00", "tax_status": "taxable"},
+        "securities": {
+            "S2": {"price": "5.00", "asset_class": "class0", "identical_group": "G2"},
+        },
+        "lots": [
+            {
+                "id": "L2",
+                "symbol": "S2",
+                "quantity": "1",
+                "cost_basis": "2.50",
+                "acquired": "2025-06-29",
+            }
+        ],
+        "target": {},
+        "preferences": {
+            "tax": {"max_realized_gain": "0.00", "max_short_term_gain": "0.00"},
+            "trading": {"min_trade_value": "0", "cost_bps": "0"},
+            "risk": {"tracking_error_limit_pct": "0.25"},
+        },
+    }
+
+    # when
+    result = _solve(case)
+
+    # then nothing is sold, the drift is forced, and both caps are named as forcing it
+    assert result["trades"] == []
+    assert "drift_forced" in result["summary"]["flags"]
+    forcing = [r["detail"] for r in result["summary"]["binding_rules"] if r["forced_drift"]]
+    assert len(forcing) == 2
+    assert {d.split()[0] for d in forcing} == {"max_realized_gain", "max_short_term_gain"}
+
+
 def test_a_sector_limit_keeps_the_harvest_inside_its_sector() -> None:
     free = _sector_case(None)
     unlimited = _solve(free)
