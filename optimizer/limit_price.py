@@ -12,8 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from optimizer.errors import OptimizerError
-from optimizer.prepare import Prepared
-from optimizer.problem import Problem, build_problem
+from optimizer.problem import Problem, priced_problem
 from optimizer.relaxation import (
     BUY,
     SELL,
@@ -59,7 +58,6 @@ class Steered:
 
 def steer(
     *,
-    prep: Prepared,
     unpriced: tuple[Problem, QPSession],
     priced: Priced,
     base: Bounds,
@@ -105,7 +103,7 @@ def steer(
             best = replace(best, problem=problem, session=session, final=directions, x=x, te=te)
         if abs(te - aim) <= _CLOSE:
             break
-        again = _priced_again(prep=prep, unpriced=unpriced, final=directions, aim=aim)
+        again = _priced_again(unpriced=unpriced, final=directions, aim=aim)
         solves += again.solves + 1
         if again.te == np.inf:
             break
@@ -121,7 +119,7 @@ def steer(
                     best = replace(best, problem=problem, session=session, final=final, x=x, te=te)
                 break
             # the directions it uses sell more at a loss: price them to the ceiling
-            again = _priced_again(prep=prep, unpriced=unpriced, final=polished[0], aim=aim)
+            again = _priced_again(unpriced=unpriced, final=polished[0], aim=aim)
             solves += again.solves + 1
             if again.te == np.inf:
                 break
@@ -159,7 +157,7 @@ class Priced:
     solves: int
 
 
-def price_limit(*, prep: Prepared, final: Bounds, top: float, te: float) -> Priced:
+def price_limit(*, unpriced: Problem, final: Bounds, top: float, te: float) -> Priced:
     """The smallest price of squared tracking error whose answer (directions fixed as in
     `final`) keeps tracking error at most `top`: tracking error falls as the price rises
     (for a convex problem the constraint's value at the Lagrangian minimizer is monotone in
@@ -167,7 +165,7 @@ def price_limit(*, prep: Prepared, final: Bounds, top: float, te: float) -> Pric
     brackets it and closes in. Stops once the answer sits within `_CLOSE` below the
     ceiling, or when raising the price no longer lowers tracking error (the hard rules
     force it): then the lowest tracking error found stands."""
-    base_price = max(prep.risk_price, 1e-6)
+    base_price = max(unpriced.prep.risk_price, 1e-6)
     low: tuple[float, float] = (0.0, te)
     high: tuple[float, float] | None = None
     best: Priced | None = None
@@ -176,7 +174,7 @@ def price_limit(*, prep: Prepared, final: Bounds, top: float, te: float) -> Pric
     weight = base_price * max(te / top - 1.0, 0.05)
     solves = 0
     for _ in range(_PRICE_STEPS):
-        problem = build_problem(prep=prep, limit_weight=weight)
+        problem = priced_problem(problem=unpriced, limit_weight=weight)
         session = QPSession(qp=problem.qp)
         solves += 1
         try:
@@ -203,16 +201,14 @@ def price_limit(*, prep: Prepared, final: Bounds, top: float, te: float) -> Pric
             break
     chosen = best if best is not None else closest
     if chosen is None:
-        problem = build_problem(prep=prep)
+        problem = unpriced
         session = QPSession(qp=problem.qp)
         x = session.solve(bounds=final).x
         return Priced(0.0, problem, session, x, problem.tracking_error(x=x), solves)
     return replace(chosen, solves=solves)
 
 
-def _priced_again(
-    *, prep: Prepared, unpriced: tuple[Problem, QPSession], final: Bounds, aim: float
-) -> Priced:
+def _priced_again(*, unpriced: tuple[Problem, QPSession], final: Bounds, aim: float) -> Priced:
     """The limit priced again for the wash-sale directions chosen at the first price: those
     directions can leave the answer well inside the ceiling at that price, and an answer
     that stops short of the ceiling is not where the next night's solve would stop (it
@@ -226,7 +222,7 @@ def _priced_again(
     te = problem.tracking_error(x=x)
     if te <= aim + LIMIT_TOLERANCE:
         return Priced(0.0, problem, session, x, te, 1)
-    priced = price_limit(prep=prep, final=final, top=aim, te=te)
+    priced = price_limit(unpriced=problem, final=final, top=aim, te=te)
     return replace(priced, solves=priced.solves + 1)
 
 

@@ -176,13 +176,11 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
             lower_bound=lower,
             solved_bound=lower,
         )
-    priced = price_limit(prep=prep, final=final, top=aim, te=te)
+    priced = price_limit(unpriced=problem, final=final, top=aim, te=te)
     resolves = priced.solves
     bound_problem = problem
     if priced.weight > 0:
-        found = steer(
-            prep=prep, unpriced=(problem, session), priced=priced, base=base, final=final, aim=aim
-        )
+        found = steer(unpriced=(problem, session), priced=priced, base=base, final=final, aim=aim)
         problem, session, final = found.problem, found.session, found.final
         x, te, bound_problem, lower = found.x, found.te, found.bound_problem, found.lower
         resolves += found.solves

@@ -37,7 +37,7 @@ and the definitions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -233,6 +233,28 @@ def build_problem(*, prep: Prepared, limit_weight: float = 0.0) -> Problem:
         limit=limit,
         limit_weight=limit_weight,
     )
+
+
+def priced_problem(*, problem: Problem, limit_weight: float) -> Problem:
+    """`build_problem(prep=problem.prep, limit_weight=limit_weight)` from the unpriced
+    `problem`, without assembling its rows again: the price changes only P and q."""
+    if limit_weight <= 0:
+        return build_problem(prep=problem.prep)
+    limit, qp = problem.limit, problem.qp
+    P = (problem.P_true + sp.diags(2.0 * limit_weight * limit.diag)).tocsc()
+    q = problem.q_true + limit_weight * limit.linear
+    priced = QP(
+        P=P,
+        q=q,
+        A=qp.A,
+        b=qp.b,
+        G=qp.G,
+        h_l=qp.h_l.copy(),
+        h_u=qp.h_u.copy(),
+        x_l=qp.x_l.copy(),
+        x_u=qp.x_u.copy(),
+    )
+    return replace(problem, qp=priced, limit_weight=limit_weight)
 
 
 def limit_term(*, prep: Prepared, lay: Layout) -> LimitTerm:
