@@ -20,9 +20,17 @@ from optimizer.relaxation import (
     group_sides,
     solve_with_directions,
 )
-from optimizer.solvers import Bounds, QPSession
+from optimizer.solvers import Bounds, QPSession, bounds_key
 
-__all__ = ["LIMIT_TOLERANCE", "Priced", "Steered", "directed_at", "price_limit", "steer"]
+__all__ = [
+    "LIMIT_TOLERANCE",
+    "Priced",
+    "Steered",
+    "Searches",
+    "directed_at",
+    "price_limit",
+    "steer",
+]
 
 LIMIT_TOLERANCE = 0.0001
 """How far (0.01 %/yr) a continuous answer may sit above its tracking-error ceiling before
@@ -63,6 +71,7 @@ def steer(
     base: Bounds,
     final: Bounds,
     aim: float,
+    searches: Searches | None = None,
 ) -> Steered:
     """Wash-sale directions and the limit's price chosen together. The directions are
     chosen again at the price found; where their answer misses the ceiling by more than
@@ -72,7 +81,9 @@ def steer(
     the lowest objective stands. An answer that stops short of its ceiling is not the
     account's optimum, so the next night's solve at the same prices would spend the room
     left on more harvesting; one that sits on it is a fixed point. `lower` bounds the
-    solved objective of `bound_problem`, the price whose bound is the highest."""
+    solved objective of `bound_problem`, the price whose bound is the highest.
+    `searches` holds the price searches already made on this account (`price_limit`)."""
+    searches = {} if searches is None else searches
     problem, session = priced.problem, priced.session
     best = Steered(problem, session, final, priced.x, priced.te, problem, -np.inf, 0)
     solves = 0
@@ -103,7 +114,7 @@ def steer(
             best = replace(best, problem=problem, session=session, final=directions, x=x, te=te)
         if abs(te - aim) <= _CLOSE:
             break
-        again = _priced_again(unpriced=unpriced, final=directions, aim=aim)
+        again = _priced_again(unpriced=unpriced, final=directions, aim=aim, searches=searches)
         solves += again.solves + 1
         if again.te == np.inf:
             break
@@ -119,7 +130,7 @@ def steer(
                     best = replace(best, problem=problem, session=session, final=final, x=x, te=te)
                 break
             # the directions it uses sell more at a loss: price them to the ceiling
-            again = _priced_again(unpriced=unpriced, final=polished[0], aim=aim)
+            again = _priced_again(unpriced=unpriced, final=polished[0], aim=aim, searches=searches)
             solves += again.solves + 1
             if again.te == np.inf:
                 break
@@ -157,14 +168,39 @@ class Priced:
     solves: int
 
 
-def price_limit(*, unpriced: Problem, final: Bounds, top: float, te: float) -> Priced:
+Searches = dict[tuple[bytes, float, float], Priced]
+"""Price searches made on one unpriced problem, by their directions (`final`), ceiling
+and starting tracking error: a search is a function of these alone."""
+
+
+def price_limit(
+    *,
+    unpriced: Problem,
+    final: Bounds,
+    top: float,
+    te: float,
+    searches: Searches | None = None,
+) -> Priced:
     """The smallest price of squared tracking error whose answer (directions fixed as in
     `final`) keeps tracking error at most `top`: tracking error falls as the price rises
     (for a convex problem the constraint's value at the Lagrangian minimizer is monotone in
     its multiplier), so a safeguarded secant on 1/TE, which is nearly linear in the price,
     brackets it and closes in. Stops once the answer sits within `_CLOSE` below the
     ceiling, or when raising the price no longer lowers tracking error (the hard rules
-    force it): then the lowest tracking error found stands."""
+    force it): then the lowest tracking error found stands. A search already in
+    `searches` (the same directions, ceiling and start) is not made again: it would try
+    the same prices and find the same answer; it counts no solves."""
+    key = (bounds_key(final), top, te)
+    known = searches.get(key) if searches is not None else None
+    if known is not None:
+        return replace(known, x=known.x.copy(), solves=0)
+    found = _searched(unpriced=unpriced, final=final, top=top, te=te)
+    if searches is not None:
+        searches[key] = replace(found, x=found.x.copy())
+    return found
+
+
+def _searched(*, unpriced: Problem, final: Bounds, top: float, te: float) -> Priced:
     base_price = max(unpriced.prep.risk_price, 1e-6)
     low: tuple[float, float] = (0.0, te)
     high: tuple[float, float] | None = None
@@ -208,7 +244,9 @@ def price_limit(*, unpriced: Problem, final: Bounds, top: float, te: float) -> P
     return replace(chosen, solves=solves)
 
 
-def _priced_again(*, unpriced: tuple[Problem, QPSession], final: Bounds, aim: float) -> Priced:
+def _priced_again(
+    *, unpriced: tuple[Problem, QPSession], final: Bounds, aim: float, searches: Searches
+) -> Priced:
     """The limit priced again for the wash-sale directions chosen at the first price: those
     directions can leave the answer well inside the ceiling at that price, and an answer
     that stops short of the ceiling is not where the next night's solve would stop (it
@@ -222,7 +260,7 @@ def _priced_again(*, unpriced: tuple[Problem, QPSession], final: Bounds, aim: fl
     te = problem.tracking_error(x=x)
     if te <= aim + LIMIT_TOLERANCE:
         return Priced(0.0, problem, session, x, te, 1)
-    priced = price_limit(unpriced=problem, final=final, top=aim, te=te)
+    priced = price_limit(unpriced=problem, final=final, top=aim, te=te, searches=searches)
     return replace(priced, solves=priced.solves + 1)
 
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 import numpy as np
 
 from optimizer.errors import OptimizerInfeasibleError
-from optimizer.limit_price import LIMIT_TOLERANCE, price_limit, steer
+from optimizer.limit_price import LIMIT_TOLERANCE, Searches, price_limit, steer
 from optimizer.prepare import Prepared
 from optimizer.problem import Problem, base_bounds, build_problem
 from optimizer.relaxation import directed_bounds, solve_with_directions
@@ -176,11 +176,19 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
             lower_bound=lower,
             solved_bound=lower,
         )
-    priced = price_limit(unpriced=problem, final=final, top=aim, te=te)
+    searches: Searches = {}
+    priced = price_limit(unpriced=problem, final=final, top=aim, te=te, searches=searches)
     resolves = priced.solves
     bound_problem = problem
     if priced.weight > 0:
-        found = steer(unpriced=(problem, session), priced=priced, base=base, final=final, aim=aim)
+        found = steer(
+            unpriced=(problem, session),
+            priced=priced,
+            base=base,
+            final=final,
+            aim=aim,
+            searches=searches,
+        )
         problem, session, final = found.problem, found.session, found.final
         x, te, bound_problem, lower = found.x, found.te, found.bound_problem, found.lower
         resolves += found.solves

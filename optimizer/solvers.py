@@ -103,7 +103,7 @@ class QPSession:
         `SolverError` when neither returns an accurate answer. A remembered answer that
         already solves `bounds` is returned without solving."""
         start = time.perf_counter()
-        key = _key(bounds)
+        key = bounds_key(bounds)
         known = self._remembered(bounds=bounds, key=key, start=start)
         if known is not None:
             return known
@@ -180,7 +180,7 @@ class QPSession:
         return str(status)
 
 
-def _key(bounds: Bounds) -> bytes:
+def bounds_key(bounds: Bounds) -> bytes:
     return b"".join(a.tobytes() for a in (bounds.x_l, bounds.x_u, bounds.h_l, bounds.h_u))
 
 
