@@ -8,7 +8,14 @@ may be sold either way. With directions fixed the problem is the convex QP of `p
 
 1. Few groups (2^W directed solves cheaper than the relaxation): every choice is solved
    and the best kept; its objective is the exact optimum, so it is its own lower bound.
-2. Otherwise the perspective relaxation (`perspective.py`, Clarabel) gives a lower bound
+2. Fund accounts (fewer than `BRANCH_FROM_SECURITIES` securities): the branch-and-bound
+   of `exact_directions.py` over the directed QP, whose nodes leave the open groups free
+   of the rule, finds the best directions and proves them (its bound within 0.005 bp of
+   the answer); a fund account has so few groups in doubt that this costs about as many
+   QP solves as the trials below, and no conic solve. Where it stops short of a proof
+   (`exact_directions.NODE_LIMIT` solves), cases 3 and 4 run as well and the better answer and
+   the higher bound are kept.
+3. Otherwise the perspective relaxation (`perspective.py`, Clarabel) gives a lower bound
    and a buy share w per group. Each group takes the side its relaxed trades favour (the
    only side it trades, else buy when w >= 1/2), and the QP is re-solved with the
    directions fixed. While more than `IMPROVE_ABOVE` of the account lies between the
@@ -20,7 +27,7 @@ may be sold either way. With directions fixed the problem is the convex QP of `p
    `BRANCH_FROM_SECURITIES` securities, a small branch-and-bound over the undecided
    groups (`branching.py`) raises the bound and improves the answer. With at most
    `EXACT_UP_TO` groups and the gap still open, every choice is solved after all (case 1).
-3. Above `PERSPECTIVE_UP_TO` variables (a 500-stock account with 2,000 lots), where Clarabel
+4. Above `PERSPECTIVE_UP_TO` variables (a 500-stock account with 2,000 lots), where Clarabel
    on the conic relaxation costs several times the nightly run's budget per account, and
    wherever Clarabel returns no answer, Lagrangian decomposition stands in
    (`lagrangian.py`): the rows that tie many securities together (factor, class and
@@ -41,6 +48,7 @@ import numpy as np
 
 from optimizer.branching import CLOSE_ENOUGH, Search, Searched, branch_and_bound
 from optimizer.errors import OptimizerError
+from optimizer.exact_directions import Found, exact_directions
 from optimizer.lagrangian import ascended, decomposable
 from optimizer.perspective import Relaxed, loss_lots, perspective_relaxation, wash_rows
 from optimizer.problem import Problem
@@ -111,6 +119,44 @@ def solve_with_directions(
         )
     if lay.n_wash <= ENUMERATE_UP_TO:
         return _enumerate(problem=problem, session=session, bounds=bounds)
+    if lay.n >= BRANCH_FROM_SECURITIES:
+        return _relaxed_search(problem=problem, session=session, bounds=bounds)
+    found = exact_directions(problem=problem, session=session, bounds=bounds)
+    exact = None
+    if found is not None:
+        exact = _resolved(problem=problem, session=session, bounds=bounds, found=found)
+    if exact is not None and found is not None and found.proven:
+        return exact
+    searched = _relaxed_search(problem=problem, session=session, bounds=bounds)
+    if exact is None:
+        return searched
+    lower = max(exact.lower_bound, searched.lower_bound)
+    better = min((exact, searched), key=lambda found: problem.solved_objective(x=found.solution.x))
+    return DirectedSolution(
+        better.directions,
+        better.solution,
+        min(lower, problem.solved_objective(x=better.solution.x)),
+    )
+
+
+def _resolved(
+    *, problem: Problem, session: QPSession, bounds: Bounds, found: Found
+) -> DirectedSolution | None:
+    """The search's answer re-solved with every direction fixed (the node it came from
+    left groups that traded one side, or none, open)."""
+    solution = _solve_directed(
+        problem=problem, session=session, bounds=bounds, directions=found.directions
+    )
+    if solution is None:
+        return None
+    value = problem.solved_objective(x=solution.x)
+    return DirectedSolution(found.directions, solution, min(found.lower_bound, value))
+
+
+def _relaxed_search(*, problem: Problem, session: QPSession, bounds: Bounds) -> DirectedSolution:
+    """Directions from the perspective relaxation or the Lagrangian prices, improved by
+    trials and, in mid-size accounts, the branch-and-bound (cases 2 and 3)."""
+    lay = problem.layout
     relaxed = None
     if lay.size <= PERSPECTIVE_UP_TO:
         relaxed = perspective_relaxation(problem=problem, bounds=bounds)
@@ -154,8 +200,6 @@ def solve_with_directions(
         priced = ascended(problem=problem, bounds=bounds, x=best.x, evaluations=BOUND_EVALUATIONS)
         lower = max(lower, priced.lower_bound)
     if relaxed is not None and best is not None and lay.n >= BRANCH_FROM_SECURITIES:
-        # a small fund account's whole budget in the nightly run is a few milliseconds,
-        # less than the two conic solves of one branch
         searched = branched(
             problem=problem,
             session=session,

@@ -82,11 +82,24 @@ class Bounds:
 
 
 @dataclass(frozen=True)
+class Multipliers:
+    """PIQP's multipliers at its answer, with stationarity  Px + q + A'y + G'(z_u - z_l) +
+    (box terms) = 0:  y for the equalities, z_l >= 0 and z_u >= 0 for the lower and upper
+    sides of G's rows. Any such y and z give a lower bound on the QP over any bounds
+    (weak duality; `exact_directions.py`), so an answer remembered for other bounds keeps them."""
+
+    y: np.ndarray
+    z_l: np.ndarray
+    z_u: np.ndarray
+
+
+@dataclass(frozen=True)
 class Solution:
     x: np.ndarray
     objective: float
     solver: str
     seconds: float
+    multipliers: Multipliers | None = None
 
 
 class QPSession:
@@ -98,11 +111,15 @@ class QPSession:
         self._answers: dict[bytes, Solution] = {}
         self._recent: list[tuple[Bounds, Solution]] = []
 
-    def solve(self, *, bounds: Bounds) -> Solution:
+    def solve(self, *, bounds: Bounds, remember: bool = True) -> Solution:
         """PIQP, then Clarabel; `OptimizerInfeasibleError` when both say infeasible,
         `SolverError` when neither returns an accurate answer. A remembered answer that
-        already solves `bounds` is returned without solving."""
+        already solves `bounds` is returned without solving. With `remember` False the
+        QP is solved outright and its answer not kept (a search whose problems never
+        repeat and never lie within an earlier answer)."""
         start = time.perf_counter()
+        if not remember:
+            return self._solve(bounds=bounds, start=start)
         key = bounds_key(bounds)
         known = self._remembered(bounds=bounds, key=key, start=start)
         if known is not None:
@@ -134,8 +151,15 @@ class QPSession:
     def _solve(self, *, bounds: Bounds, start: float) -> Solution:
         status = self._solve_piqp(bounds=bounds)
         if status == "solved" and self._piqp is not None:
-            x = np.array(self._piqp.result.x)
-            return self._finish(x=x, solver="piqp", start=start)
+            result = self._piqp.result
+            x = np.array(result.x)
+            rows = self.qp.G.shape[0]
+            multipliers = Multipliers(
+                y=np.array(result.y),
+                z_l=np.maximum(np.array(result.z_l) if rows else np.zeros(0), 0.0),
+                z_u=np.maximum(np.array(result.z_u) if rows else np.zeros(0), 0.0),
+            )
+            return self._finish(x=x, solver="piqp", start=start, multipliers=multipliers)
         fallback_status, x = _solve_clarabel(qp=self.qp, bounds=bounds)
         if fallback_status == "solved":
             return self._finish(x=x, solver="clarabel", start=start)
@@ -143,10 +167,19 @@ class QPSession:
             raise OptimizerInfeasibleError("the constraints cannot all be met")
         raise SolverError(f"PIQP: {status}; Clarabel: {fallback_status}")
 
-    def _finish(self, *, x: np.ndarray, solver: str, start: float) -> Solution:
+    def _finish(
+        self,
+        *,
+        x: np.ndarray,
+        solver: str,
+        start: float,
+        multipliers: Multipliers | None = None,
+    ) -> Solution:
         seconds = time.perf_counter() - start
         objective = self.qp.objective(x)
-        return Solution(x=x, objective=objective, solver=solver, seconds=seconds)
+        return Solution(
+            x=x, objective=objective, solver=solver, seconds=seconds, multipliers=multipliers
+        )
 
     def _solve_piqp(self, *, bounds: Bounds) -> str:
         try:

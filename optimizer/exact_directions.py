@@ -1,0 +1,277 @@
+"""Exact wash-sale directions for fund accounts: a branch-and-bound over the directed QP.
+
+A node fixes the directions of some identical groups (0: still open) and solves the QP
+with those groups' other side closed and the open groups free of the rule (a relaxation
+of every directed problem in the node: its optimum bounds them all). Where no open group
+both sells at a loss and buys, the node's answer obeys the rule: it is the best directed
+answer in the node, a candidate for the incumbent. Else the node branches on an open
+group that does both, into "sell" (no purchase) and "buy" (no loss sale).
+
+Before a child is solved, its bound is raised by the dual function of the QP at its
+parent's multipliers (`solvers.Multipliers`): for any y and any z_l, z_u >= 0,
+
+    g(y, z) = sum_j min_{x_l,j <= x_j <= x_u,j} (1/2 P_jj x_j^2 + r_j x_j)
+              - y'b + z_l'h_l - z_u'h_u,        r = q + A'y + G'(z_u - z_l),
+
+is at most the QP's optimum over the child's bounds (weak duality; P is diagonal, so the
+minimum separates per variable). Closing a group's loss sales that its parent sold whole
+costs their tax value at the parent's prices, so many "buy" children are set aside
+without a solve. A variable with no curvature and an infinite side counts only where its
+slope r_j exceeds `_FLAT_SLOPE` (else it would send g to minus infinity; such variables
+are exposures and sums, fractions of the account of order one, so the slope ignored moves
+g by less than 1e-8 of the account).
+
+Nodes are taken best bound first, and a node within `CLOSE` of the incumbent is not
+branched. The lower bound is the smallest bound of the nodes left (every directed answer
+lies in one of them, or is the incumbent), so it bounds the mixed problem; with every node
+closed the answer is its optimum within `CLOSE` (`Found.proven`). A node whose QP neither
+solver answers keeps its bound in the lower bound; one they call infeasible holds no
+answer. The search stops after `NODE_LIMIT` solves, keeping the incumbent and the
+smallest open bound.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from optimizer.errors import OptimizerError, OptimizerInfeasibleError
+from optimizer.perspective import loss_lots, wash_rows
+from optimizer.problem import Problem
+from optimizer.solvers import Bounds, Multipliers, QPSession, Solution
+
+SELL = 1
+BUY = -1
+CLOSE = 5e-7
+"""A node within this much of the account (0.005 bp) of the incumbent is not branched."""
+NODE_LIMIT = 96
+"""Directed QPs solved at most in one search."""
+TRADE_TOL = 1e-7
+"""Trades below this fraction of the account count as none when checking the rule."""
+_FLAT = 1e-12
+_FLAT_SLOPE = 1e-9
+_DENSE_UP_TO = 40_000
+"""Entries of A up to which A' is kept dense (a fund account's: faster products)."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """The best directed answer found, its directions, a lower bound on the mixed
+    problem's solved objective, and the QPs solved."""
+
+    directions: np.ndarray
+    solution: Solution
+    lower_bound: float
+    solves: int
+    proven: bool
+    """Every node closed: the answer is the mixed problem's optimum within `CLOSE`."""
+
+
+class _Sides:
+    """Each group's loss sales and purchases (fraction of V) at an answer, and the
+    bounds that close a group's other side."""
+
+    def __init__(self, *, problem: Problem, bounds: Bounds) -> None:
+        lay = problem.layout
+        self.lay = lay
+        self.base = bounds
+        security_row, lot_row = wash_rows(problem=problem)
+        self.buys = np.flatnonzero(security_row >= 0)
+        self.buy_row = security_row[self.buys]
+        self.buy_vars = lay.m + self.buys
+        self.losses = np.flatnonzero((lot_row >= 0) & loss_lots(problem=problem))
+        self.loss_row = lot_row[self.losses]
+
+    def traded(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lay = self.lay
+        sells = np.bincount(self.loss_row, weights=x[self.losses], minlength=lay.n_wash)
+        bought = np.bincount(self.buy_row, weights=x[self.buy_vars], minlength=lay.n_wash)
+        return sells, bought
+
+    def closing(self, group: int, side: int) -> np.ndarray:
+        """The variables that fixing `group` to `side` closes."""
+        if side == SELL:
+            closed: np.ndarray = self.buy_vars[self.buy_row == group]
+        else:
+            closed = self.losses[self.loss_row == group]
+        return closed
+
+    def bounds(self, fixed: np.ndarray) -> Bounds:
+        """The base bounds with each fixed group's other side closed."""
+        lay = self.lay
+        x_u = self.base.x_u.copy()
+        x_u[lay.m + self.buys[fixed[self.buy_row] == SELL]] = 0.0
+        x_u[self.losses[fixed[self.loss_row] == BUY]] = 0.0
+        return Bounds(h_l=self.base.h_l, h_u=self.base.h_u, x_l=self.base.x_l, x_u=x_u)
+
+
+def exact_directions(
+    *, problem: Problem, session: QPSession, bounds: Bounds, node_limit: int = NODE_LIMIT
+) -> Found | None:
+    """The search of the module's docstring; None where it found no directed answer."""
+    sides = _Sides(problem=problem, bounds=bounds)
+    dual = _Dual(problem=problem, bounds=bounds)
+    objective = problem.solved_objective
+    n_wash = problem.layout.n_wash
+    best: tuple[float, np.ndarray, Solution] | None = None
+    heap: list[tuple[float, int, np.ndarray]] = [(-np.inf, 0, np.zeros(n_wash, dtype=int))]
+    count = solves = 0
+    unsolved = np.inf
+    while heap and solves < node_limit:
+        bound, _, fixed = heap[0]
+        if best is not None and bound >= best[0] - CLOSE:
+            break
+        heapq.heappop(heap)
+        solves += 1
+        node_bounds = sides.bounds(fixed)
+        try:
+            found = session.solve(bounds=node_bounds, remember=False)
+        except OptimizerInfeasibleError:
+            continue
+        except OptimizerError:
+            unsolved = min(unsolved, bound)
+            continue
+        value = max(bound, objective(x=found.x))
+        if best is not None and value >= best[0] - CLOSE:
+            heapq.heappush(heap, (value, count, fixed))
+            count += 1
+            continue
+        sells, bought = sides.traded(found.x)
+        both = np.where(
+            (fixed == 0) & (sells > TRADE_TOL) & (bought > TRADE_TOL),
+            np.minimum(sells, bought),
+            0.0,
+        )
+        if not both.any():
+            directions = np.where(fixed != 0, fixed, np.where(sells > TRADE_TOL, SELL, BUY))
+            best = (value, directions, found)
+            continue
+        priced = None
+        if found.multipliers is not None:
+            priced = dual.priced(found.multipliers, node_bounds)
+        children = _children(sides, fixed, both, priced, value)
+        for child_bound, child in children:
+            heapq.heappush(heap, (child_bound, count, child))
+            count += 1
+    if best is None:
+        return None
+    value, directions, solution = best
+    left = min([unsolved, *(entry[0] for entry in heap)])
+    return Found(directions, solution, min(value, left), solves, proven=left >= value - CLOSE)
+
+
+def dual_bound(*, problem: Problem, multipliers: Multipliers, bounds: Bounds) -> float:
+    """g(y, z) of the module's docstring: at most the QP's optimum over `bounds`, for any
+    multipliers (z_l, z_u >= 0)."""
+    dual = _Dual(problem=problem, bounds=bounds)
+    return dual.priced(multipliers, bounds).value
+
+
+def _children(
+    sides: _Sides, fixed: np.ndarray, both: np.ndarray, priced: _Priced | None, value: float
+) -> list[tuple[float, np.ndarray]]:
+    """The two children of the open group whose weaker child's dual bound is highest (the
+    group traded most both ways where no multipliers are known), with their bounds."""
+    if priced is None:
+        group = int(np.argmax(both))
+        return [(value, _fixed(fixed, group, side)) for side in (SELL, BUY)]
+    n_wash = len(fixed)
+    selling = value + np.bincount(
+        sides.buy_row, weights=priced.closed(sides.buy_vars), minlength=n_wash
+    )
+    buying = value + np.bincount(
+        sides.loss_row, weights=priced.closed(sides.losses), minlength=n_wash
+    )
+    selling, buying = np.maximum(selling, value), np.maximum(buying, value)
+    score = np.minimum(selling, buying) + 1e-3 * np.maximum(selling, buying)
+    score[both <= 0] = -np.inf
+    group = int(np.argmax(score))
+    return [
+        (float(selling[group]), _fixed(fixed, group, SELL)),
+        (float(buying[group]), _fixed(fixed, group, BUY)),
+    ]
+
+
+def _fixed(fixed: np.ndarray, group: int, side: int) -> np.ndarray:
+    child = fixed.copy()
+    child[group] = side
+    return child
+
+
+class _Dual:
+    """What the dual function g needs on one problem: A', G', P's diagonal."""
+
+    def __init__(self, *, problem: Problem, bounds: Bounds) -> None:
+        qp = problem.qp
+        self.A_T = _transposed(qp.A)
+        self.b = qp.b
+        self.q = qp.q
+        self.G_T = _transposed(qp.G) if qp.G.shape[0] else None
+        self.low, self.high = np.isfinite(bounds.h_l), np.isfinite(bounds.h_u)
+        self.h_l, self.h_u = bounds.h_l, bounds.h_u
+        self.curvature = qp.P.diagonal() if qp.p_diagonal is None else qp.p_diagonal
+        self.curved = self.curvature > _FLAT
+
+    def priced(self, multipliers: Multipliers, bounds: Bounds) -> _Priced:
+        """g's terms at `multipliers` over `bounds`; a row side at infinity gets none."""
+        r: np.ndarray = self.q + self.A_T @ multipliers.y
+        constant = -float(multipliers.y @ self.b)
+        if self.G_T is not None:
+            z_l = np.where(self.low, multipliers.z_l, 0.0)
+            z_u = np.where(self.high, multipliers.z_u, 0.0)
+            r = r + self.G_T @ (z_u - z_l)
+            constant += float(z_l[self.low] @ self.h_l[self.low])
+            constant -= float(z_u[self.high] @ self.h_u[self.high])
+        r = np.where(self.curved | (np.abs(r) > _FLAT_SLOPE), r, 0.0)
+        terms = _terms(self.curvature, self.curved, r, bounds.x_l, bounds.x_u)
+        return _Priced(self, r, bounds.x_l, terms, float(terms.sum()) + constant)
+
+
+def _transposed(matrix: sp.csc_matrix) -> np.ndarray | sp.csr_matrix:
+    """matrix', dense where it is small."""
+    transposed = sp.csr_matrix(matrix.transpose())
+    if matrix.shape[0] * matrix.shape[1] <= _DENSE_UP_TO:
+        dense: np.ndarray = transposed.toarray()
+        return dense
+    return transposed
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """g at one set of multipliers over one node's bounds: each variable's term (its
+    minimum over its bounds) and the total."""
+
+    dual: _Dual
+    slopes: np.ndarray
+    x_l: np.ndarray
+    terms: np.ndarray
+    value: float
+
+    def closed(self, at: np.ndarray) -> np.ndarray:
+        """What holding each variable of `at` at most zero adds to g (a child's closed
+        side adds its variables' changes)."""
+        d = self.dual
+        new = _terms(
+            d.curvature[at], d.curved[at], self.slopes[at], self.x_l[at], np.zeros(len(at))
+        )
+        if not np.isfinite(self.value):
+            return np.zeros(len(at))
+        change: np.ndarray = new - self.terms[at]
+        return change
+
+
+def _terms(
+    curvature: np.ndarray, curved: np.ndarray, r: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> np.ndarray:
+    """min over [low, high] of 1/2 curvature x^2 + r x, per variable (minus infinity where
+    a flat variable's slope pushes it to an infinite side)."""
+    free = -r / np.where(curved, curvature, 1.0)
+    flat_pick = np.where(r > 0, low, np.where(r < 0, high, 0.0))
+    x = np.clip(np.where(curved, free, flat_pick), low, high)
+    finite = np.isfinite(x)
+    x = np.where(finite, x, 0.0)
+    terms: np.ndarray = np.where(finite, (0.5 * curvature * x + r) * x, -np.inf)
+    return terms
