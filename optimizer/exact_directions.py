@@ -252,19 +252,27 @@ class _Priced:
 
     def closed(self, at: np.ndarray) -> np.ndarray:
         """What holding each variable of `at` at most zero adds to g (a child's closed
-        side adds its variables' changes)."""
-        d = self.dual
-        new = _terms(
-            d.curvature[at], d.curved[at], self.slopes[at], self.x_l[at], np.zeros(len(at))
-        )
+        side adds its variables' changes; a variable whose lower bound is above zero
+        closes its child's problem, which holds no answer: plus infinity)."""
         if not np.isfinite(self.value):
             return np.zeros(len(at))
-        change: np.ndarray = new - self.terms[at]
+        low = self.x_l[at]
+        if not np.any(low):
+            # trades start at zero: closed, each sits at zero and adds nothing to g
+            unchanged: np.ndarray = -self.terms[at]
+            return unchanged
+        d = self.dual
+        new = _terms(d.curvature[at], d.curved[at], self.slopes[at], np.minimum(low, 0.0), 0.0)
+        change: np.ndarray = np.where(low > 0, np.inf, new - self.terms[at])
         return change
 
 
 def _terms(
-    curvature: np.ndarray, curved: np.ndarray, r: np.ndarray, low: np.ndarray, high: np.ndarray
+    curvature: np.ndarray,
+    curved: np.ndarray,
+    r: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray | float,
 ) -> np.ndarray:
     """min over [low, high] of 1/2 curvature x^2 + r x, per variable (minus infinity where
     a flat variable's slope pushes it to an infinite side)."""
