@@ -179,10 +179,11 @@ def _children(
         group = int(np.argmax(both))
         return [(value, _fixed(fixed, group, side)) for side in (SELL, BUY)]
     n_wash = len(fixed)
-    selling = value + np.bincount(
+    # g over the node's bounds, plus what closing each group's side adds to it
+    selling = priced.value + np.bincount(
         sides.buy_row, weights=priced.closed(sides.buy_vars), minlength=n_wash
     )
-    buying = value + np.bincount(
+    buying = priced.value + np.bincount(
         sides.loss_row, weights=priced.closed(sides.losses), minlength=n_wash
     )
     selling, buying = np.maximum(selling, value), np.maximum(buying, value)
