@@ -114,7 +114,6 @@ def exact_directions(
     """The search of the module's docstring; None where it found no directed answer."""
     sides = _Sides(problem=problem, bounds=bounds)
     dual = _Dual(problem=problem, bounds=bounds)
-    objective = problem.solved_objective
     n_wash = problem.layout.n_wash
     best: tuple[float, np.ndarray, Solution] | None = None
     heap: list[tuple[float, int, np.ndarray]] = [(-np.inf, 0, np.zeros(n_wash, dtype=int))]
@@ -134,7 +133,7 @@ def exact_directions(
         except OptimizerError:
             unsolved = min(unsolved, bound)
             continue
-        value = max(bound, objective(x=found.x))
+        value = max(bound, found.objective)  # the session's objective is the problem's solved one
         if best is not None and value >= best[0] - CLOSE:
             heapq.heappush(heap, (value, count, fixed))
             count += 1
@@ -279,7 +278,7 @@ def _terms(
     a flat variable's slope pushes it to an infinite side)."""
     free = -r / np.where(curved, curvature, 1.0)
     flat_pick = np.where(r > 0, low, np.where(r < 0, high, 0.0))
-    x = np.clip(np.where(curved, free, flat_pick), low, high)
+    x = np.minimum(np.maximum(np.where(curved, free, flat_pick), low), high)
     finite = np.isfinite(x)
     x = np.where(finite, x, 0.0)
     terms: np.ndarray = np.where(finite, (0.5 * curvature * x + r) * x, -np.inf)
