@@ -147,6 +147,9 @@ def exact_directions(
         if not both.any():
             directions = np.where(fixed != 0, fixed, np.where(sells > TRADE_TOL, SELL, BUY))
             best = (value, directions, found)
+            # its directed problem, solved next, is this node's with sides it left unused
+            # closed: this answer meets it
+            session.keep(bounds=node_bounds, solution=found)
             continue
         priced = None
         if found.multipliers is not None:

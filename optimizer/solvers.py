@@ -125,6 +125,15 @@ class QPSession:
         if known is not None:
             return known
         solution = self._solve(bounds=bounds, start=start)
+        self._keep(bounds=bounds, key=key, solution=solution)
+        return solution
+
+    def keep(self, *, bounds: Bounds, solution: Solution) -> None:
+        """Remember `solution`, solved for `bounds` without being kept, as their answer:
+        later solves of the same or tighter bounds that it meets return it."""
+        self._keep(bounds=bounds, key=bounds_key(bounds), solution=solution)
+
+    def _keep(self, *, bounds: Bounds, key: bytes, solution: Solution) -> None:
         kept = Bounds(
             h_l=bounds.h_l.copy(),
             h_u=bounds.h_u.copy(),
@@ -134,7 +143,6 @@ class QPSession:
         answer = replace(solution, x=solution.x.copy())
         self._answers[key] = answer
         self._recent = [*self._recent[-(_LOOSER_CHECKED - 1) :], (kept, answer)]
-        return solution
 
     def _remembered(self, *, bounds: Bounds, key: bytes, start: float) -> Solution | None:
         """The answer to the same bounds (`key`), or a recent looser problem's answer that
