@@ -246,7 +246,11 @@ def format_table(*, report: dict[str, Any]) -> str:
         f"{'alpha liq':>10}{'TE':>8}{'disp.':>8}{'disp.AT':>8}{'turn.':>8}{'taxes paid $':>15}"
         f"{'wash':>6}{'breach':>7}"
     )
-    title = f"{report['market']}: after-tax back-test (full loss use, against buy-and-hold)"
+    use = report["assumptions"]["simulation_loss_use"]
+    title = (
+        f"{report['market']}: after-tax back-test ({use} loss use, as the simulation paid "
+        "its taxes; alpha: after-tax return less buy-and-hold's, same account)"
+    )
     lines = [title, head, "-" * len(head)]
     for name, p in report["policies"].items():
         wash = (
