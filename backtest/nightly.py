@@ -10,6 +10,15 @@ so the optimizer keeps the wash-sale rule. With the rule switched off (a compari
 no history is passed. On real prices the case carries the month's estimated risk model
 and the tracking-error limit (`backtest.real`).
 
+With realistic loss use the case also carries the filer's Schedule D position, as a firm
+that knows its client's tax year feeds it (`preferences.tax.schedule_d`): the net
+short- and long-term gains realized so far this year (deductible amounts: wash sales
+applied), the losses carried into the year (through `lot_engine.schedule_d`, as the
+simulation settles them), and the other gains the filer realizes elsewhere each year. The
+optimizer then values a harvested loss at what it saves this filer (the rate of the gains
+it offsets, the ordinary rate while the $3,000 deduction has room, a carried loss's
+discounted worth beyond), not at the full short-term rate.
+
 Every step day is solved: no pre-check skips an account. A sound one (no trade can lower
 the objective) needs the optimizer's private objective weights, and on 100-stock daily
 runs more than half of the account-days trade anyway, so it would save little.
@@ -19,11 +28,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
+from backtest.ledger import Realized
 from backtest.simulator import AccountState, Market, Order, TaxRates
+from backtest.taxes import FULL, REALISTIC, year_taxes
 from money import CENT
 from optimizer.api import optimize_account
 from optimizer.types import (
@@ -36,6 +48,7 @@ from optimizer.types import (
     Restriction,
     RiskModel,
     RiskPreferences,
+    ScheduleDInputs,
     Securities,
     TaxPreferences,
     TradingPreferences,
@@ -64,6 +77,8 @@ class NightlyOptimizer:
         wash_sale: bool = True,
         risk: Callable[[int], RiskModel | None] | None = None,
         tracking_limit_pct: float | None = None,
+        loss_use: str = FULL,
+        other_gains_usd: float = 0.0,
     ) -> None:
         self.tax = TaxPreferences(
             short_term_rate=Decimal(str(rates.short_term)),
@@ -83,6 +98,11 @@ class NightlyOptimizer:
             else Decimal(str(tracking_limit_pct))
         )
         self.wash_sale = wash_sale
+        self.position = (
+            TaxPosition(rates=rates, other_gains_usd=other_gains_usd)
+            if loss_use == REALISTIC
+            else None
+        )
         self.solves = 0
         self.failures = 0
         self.statuses: Counter[str] = Counter()
@@ -150,7 +170,12 @@ class NightlyOptimizer:
             lots=Lots.from_rows(lots),
             target=target,
             preferences=Preferences(
-                tax=self.tax,
+                tax=self.tax
+                if self.position is None
+                else replace(
+                    self.tax,
+                    schedule_d=self.position.inputs(realized=state.ledger.realized, day=market.day),
+                ),
                 restrictions=restrictions,
                 cash=CashPreferences(withdrawal=Decimal(f"{state.need_usd:.2f}")),
                 trading=self.trading,
@@ -214,3 +239,52 @@ def breakeven_basis(*, basis_usd: Decimal, value_usd: Decimal) -> Decimal:
     the engine books a loss, enters the ledger's loss sales, so no purchase follows it.
     """
     return max(basis_usd, value_usd.quantize(CENT, rounding=ROUND_FLOOR) + CENT)
+
+
+class TaxPosition:
+    """The filer's Schedule D position on a day, from the account's realized rows (in sale
+    order): this year's net gains so far and the losses carried into the year."""
+
+    def __init__(self, *, rates: TaxRates, other_gains_usd: float) -> None:
+        self.rates = rates
+        self.other = Decimal(f"{other_gains_usd:.2f}")
+        self._year = 0
+        self._seen = 0
+        self._short = 0.0
+        self._long = 0.0
+        self._carried = (Decimal(0), Decimal(0))
+
+    def inputs(self, *, realized: Sequence[Realized], day: date) -> ScheduleDInputs:
+        if day.year != self._year:
+            self._new_year(realized=realized, year=day.year)
+        for row in realized[self._seen :]:
+            if row.sold.year == self._year:
+                if row.long_term:
+                    self._long += row.deductible
+                else:
+                    self._short += row.deductible
+        self._seen = len(realized)
+        return ScheduleDInputs(
+            realized_short_term=Decimal(f"{self._short:.2f}"),
+            realized_long_term=Decimal(f"{self._long:.2f}"),
+            expected_long_term=self.other,
+            carryforward_short_term=self._carried[0],
+            carryforward_long_term=self._carried[1],
+        )
+
+    def _new_year(self, *, realized: Sequence[Realized], year: int) -> None:
+        before = [row for row in realized if row.sold.year < year]
+        if before:
+            first = min(row.sold.year for row in before)
+            carried = year_taxes(
+                rows=before,
+                years=range(first, year),
+                short_term_rate=self.rates.short_term,
+                long_term_rate=self.rates.long_term,
+                loss_use=REALISTIC,
+                other_gains_usd=float(self.other),
+            ).carried_out
+            self._carried = (carried.short_term_usd, carried.long_term_usd)
+        self._year = year
+        self._seen = len(before)
+        self._short = self._long = 0.0

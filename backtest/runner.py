@@ -120,6 +120,8 @@ def make_policy(*, name: str, scenario: Scenario, inputs: Inputs) -> Policy:
         wash_sale=name != NO_WASH_RULE,
         risk=inputs.risk,
         tracking_limit_pct=scenario.tracking_limit_pct,
+        loss_use=scenario.loss_use,
+        other_gains_usd=scenario.other_gains_usd,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -104,3 +105,41 @@ def test_the_carryforward_is_reported_held_and_liquidated():
     # then
     assert taxed.carryforward_usd == 4_000.0
     assert taxed.carryforward_liquidated_usd == 0.0
+
+
+def test_the_nightly_policy_sees_the_filers_schedule_d_position():
+    # given a $10,000 short-term loss in 2020 ($3,000 deducted, $7,000 carried into 2021)
+    # and, in 2021, a $2,000 long-term gain and a $500 short-term loss so far
+    from backtest.nightly import TaxPosition
+
+    def row(sold: date, gain: float, long_term: bool) -> Realized:
+        return Realized(
+            sale="s",
+            lot="l",
+            symbol="X",
+            quantity=1.0,
+            acquired=date(2019, 1, 2),
+            sold=sold,
+            proceeds=0.0,
+            basis=0.0,
+            gain=gain,
+            long_term=long_term,
+        )
+
+    rows = [
+        row(date(2020, 3, 2), -10000.0, False),
+        row(date(2021, 2, 1), 2000.0, True),
+        row(date(2021, 5, 3), -500.0, False),
+    ]
+    position = TaxPosition(rates=TaxRates(short_term=0.35, long_term=0.15), other_gains_usd=0.0)
+
+    # when the optimizer runs in March 2020 (before the loss) and in June 2021
+    march = position.inputs(realized=rows[:0], day=date(2020, 3, 1))
+    june = position.inputs(realized=rows, day=date(2021, 6, 1))
+
+    # then
+    assert march.realized_short_term == Decimal("0.00")
+    assert june.carryforward_short_term == Decimal("7000.00")
+    assert june.carryforward_long_term == Decimal("0")
+    assert june.realized_long_term == Decimal("2000.00")
+    assert june.realized_short_term == Decimal("-500.00")
