@@ -62,11 +62,10 @@ def ascended(*, problem: Problem, bounds: Bounds, x: np.ndarray, evaluations: in
         return Priced(-np.inf, np.zeros(0), np.zeros(n_wash), np.zeros(n_wash), np.zeros(0))
     low, high = multiplier_range(problem=problem, bounds=bounds)
     lam0 = np.clip(multipliers_from(problem=problem, x=x), low, high)
-    fixed = _fixed(problem=problem, bounds=bounds)
+    fixed, scale = _shared(problem=problem, bounds=bounds)
     best = dual_value(problem=problem, bounds=bounds, lam=lam0, fixed=fixed)
     if evaluations <= 1:
         return best
-    scale = _row_curvature(problem=problem)
     lam, found, step = lam0, best, 1.0
     for _ in range(evaluations - 1):
         moved = np.clip(lam + step * found.gradient / scale, low, high)
@@ -88,6 +87,22 @@ def ascended(*, problem: Problem, bounds: Bounds, x: np.ndarray, evaluations: in
             step = 0.5 * step
         lam, found = moved, again
     return best
+
+
+_last: list[tuple[Problem, Bounds, _Fixed, np.ndarray]] = []
+"""The last ascent's problem and bounds with what it made of them: the directions' ascent
+and the bound's ascent of one solve share them."""
+
+
+def _shared(*, problem: Problem, bounds: Bounds) -> tuple[_Fixed, np.ndarray]:
+    """`_fixed` and `_row_curvature` of this problem and bounds, made once for the
+    ascents on the same two objects."""
+    for known, known_bounds, fixed, scale in _last:
+        if known is problem and known_bounds is bounds:
+            return fixed, scale
+    fixed, scale = _fixed(problem=problem, bounds=bounds), _row_curvature(problem=problem)
+    _last[:] = [(problem, bounds, fixed, scale)]
+    return fixed, scale
 
 
 def _row_curvature(*, problem: Problem) -> np.ndarray:
