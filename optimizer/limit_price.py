@@ -209,9 +209,12 @@ def _searched(*, unpriced: Problem, final: Bounds, top: float, te: float) -> Pri
     slow = False
     weight = base_price * max(te / top - 1.0, 0.05)
     solves = 0
+    previous: QPSession | None = None
     for _ in range(_PRICE_STEPS):
         problem = priced_problem(problem=unpriced, limit_weight=weight)
-        session = QPSession(qp=problem.qp)
+        # the step before's PIQP set-up, updated to this price (only P and q change)
+        session = QPSession(qp=problem.qp, inherit=previous)
+        previous = session
         solves += 1
         try:
             x = session.solve(bounds=final).x

@@ -105,9 +105,17 @@ class Solution:
 class QPSession:
     """Solves one QP shape repeatedly with different bounds. Not thread-safe."""
 
-    def __init__(self, *, qp: QP) -> None:
+    def __init__(self, *, qp: QP, inherit: QPSession | None = None) -> None:
+        """`inherit`: a session of a problem that differs from `qp` only in P's values
+        and q (the same rows, and P with the same pattern), whose PIQP set-up this one
+        takes over (updated, not set up again) where it has one; that session sets up
+        afresh if it solves again."""
         self.qp = qp
         self._piqp: piqp.SparseSolver | None = None
+        self._inherited = False
+        if inherit is not None and inherit._piqp is not None and _same_pattern(inherit.qp, qp):
+            self._piqp, inherit._piqp = inherit._piqp, None
+            self._inherited = True
         self._answers: dict[bytes, Solution] = {}
         self._recent: list[tuple[Bounds, Solution]] = []
 
@@ -190,6 +198,12 @@ class QPSession:
         )
 
     def _solve_piqp(self, *, bounds: Bounds) -> str:
+        if self._inherited and self._piqp is not None:
+            self._inherited = False
+            try:
+                self._piqp.update(P=self.qp.P, c=self.qp.q)
+            except (ValueError, RuntimeError):
+                self._piqp = None
         try:
             if self._piqp is None:
                 solver = piqp.SparseSolver()
@@ -219,6 +233,19 @@ class QPSession:
             return "infeasible"
         self._piqp = None
         return str(status)
+
+
+def _same_pattern(a: QP, b: QP) -> bool:
+    """Whether `b` differs from `a` at most in P's values and q: the same row matrices and
+    right sides, and P of the same shape and sparsity pattern."""
+    return (
+        a.A is b.A
+        and a.G is b.G
+        and a.b is b.b
+        and a.P.shape == b.P.shape
+        and np.array_equal(a.P.indptr, b.P.indptr)
+        and np.array_equal(a.P.indices, b.P.indices)
+    )
 
 
 def bounds_key(bounds: Bounds) -> bytes:

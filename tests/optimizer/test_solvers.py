@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -11,7 +13,9 @@ from optimizer.contract.parse import parse_case
 from optimizer.explain import RuleRelief, not_binding
 from optimizer.objective import Solved
 from optimizer.prepare import prepare
+from optimizer.problem import base_bounds, build_problem, priced_problem
 from optimizer.reliefs import rule_reliefs
+from optimizer.synthetic import direct_index_account
 from optimizer.tax_solve import solve_valued
 from tests.optimizer.invariants import check_invariants
 from tests.optimizer.test_hand_portfolios import account, solve
@@ -167,3 +171,30 @@ def test_a_gain_cap_that_binds_is_re_solved_and_priced() -> None:
     assert not not_binding(final=solved.final, relief=cap.bounds, x=solved.x)
     rules = {r["rule"]: r for r in solve(case)["summary"]["binding_rules"]}
     assert float(rules["gain_cap"]["objective_cost"]) > 0
+
+
+def test_a_priced_session_that_takes_over_a_set_up_solves_as_a_fresh_one() -> None:
+    # given a direct-index account, its problem at two prices of tracking error, and the
+    # first price solved
+    unpriced = build_problem(prep=prepare(case=direct_index_account(n_stocks=40)))
+    bounds = base_bounds(problem=unpriced)
+    first = priced_problem(problem=unpriced, limit_weight=0.5)
+    second = priced_problem(problem=unpriced, limit_weight=2.0)
+    donor = solvers_module.QPSession(qp=first.qp)
+    x_first = donor.solve(bounds=bounds).x
+
+    # when the second price's session takes over that set-up
+    heir = solvers_module.QPSession(qp=second.qp, inherit=donor)
+    x_second = heir.solve(bounds=bounds).x
+
+    # then it answers the second price as a session of its own does, and the first
+    # session, its set-up gone, still answers the first price (tighter bounds: a solve)
+    fresh = solvers_module.QPSession(qp=second.qp).solve(bounds=bounds).x
+    assert np.abs(x_second - fresh).max() < 1e-9
+    assert np.abs(x_second - x_first).max() > 1e-6
+    tighter = replace(
+        bounds, x_u=np.minimum(bounds.x_u, np.where(x_first > 1e-6, x_first / 2, bounds.x_u))
+    )
+    again = donor.solve(bounds=tighter).x
+    alone = solvers_module.QPSession(qp=first.qp).solve(bounds=tighter).x
+    assert np.abs(again - alone).max() < 1e-9
