@@ -291,7 +291,9 @@ def directed_at(
     """Wash-sale directions chosen again on a priced problem: its final bounds, answer,
     and the lower bound on its solved objective."""
     try:
-        directed = solve_with_directions(problem=problem, session=session, bounds=base)
+        directed = solve_with_directions(
+            problem=problem, session=session, bounds=base, branch=False
+        )
     except OptimizerError:
         return None
     final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)

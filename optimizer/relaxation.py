@@ -108,9 +108,11 @@ def directed_bounds(*, problem: Problem, bounds: Bounds, directions: np.ndarray)
 
 
 def solve_with_directions(
-    *, problem: Problem, session: QPSession, bounds: Bounds
+    *, problem: Problem, session: QPSession, bounds: Bounds, branch: bool = True
 ) -> DirectedSolution:
-    """The directed answer with its lower bound (see the module's docstring)."""
+    """The directed answer with its lower bound (see the module's docstring). `branch`:
+    whether a mid-size account's branch-and-bound runs (the tracking-error limit's price
+    search asks without it at each of its rounds; the account's first solve runs it)."""
     lay = problem.layout
     if lay.n_wash == 0:
         solution = session.solve(bounds=bounds)
@@ -120,7 +122,7 @@ def solve_with_directions(
     if lay.n_wash <= ENUMERATE_UP_TO:
         return _enumerate(problem=problem, session=session, bounds=bounds)
     if lay.n >= BRANCH_FROM_SECURITIES:
-        return _relaxed_search(problem=problem, session=session, bounds=bounds)
+        return _relaxed_search(problem=problem, session=session, bounds=bounds, branch=branch)
     found = exact_directions(problem=problem, session=session, bounds=bounds)
     exact = None
     if found is not None:
@@ -153,7 +155,9 @@ def _resolved(
     return DirectedSolution(found.directions, solution, min(found.lower_bound, value))
 
 
-def _relaxed_search(*, problem: Problem, session: QPSession, bounds: Bounds) -> DirectedSolution:
+def _relaxed_search(
+    *, problem: Problem, session: QPSession, bounds: Bounds, branch: bool = True
+) -> DirectedSolution:
     """Directions from the perspective relaxation or the Lagrangian prices, improved by
     trials and, in mid-size accounts, the branch-and-bound (cases 2 and 3)."""
     lay = problem.layout
@@ -199,7 +203,7 @@ def _relaxed_search(*, problem: Problem, session: QPSession, bounds: Bounds) -> 
         # the Lagrangian bound at the answer's own prices, raised by a few ascent steps
         priced = ascended(problem=problem, bounds=bounds, x=best.x, evaluations=BOUND_EVALUATIONS)
         lower = max(lower, priced.lower_bound)
-    if relaxed is not None and best is not None and lay.n >= BRANCH_FROM_SECURITIES:
+    if branch and relaxed is not None and best is not None and lay.n >= BRANCH_FROM_SECURITIES:
         searched = branched(
             problem=problem,
             session=session,
