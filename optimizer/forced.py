@@ -9,6 +9,7 @@ error forced it.
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 import numpy as np
 
@@ -92,14 +93,10 @@ def forcing_rules(*, solved: Solved, rules: tuple[RuleCost, ...]) -> tuple[RuleC
     ):
         top = solved.ceiling if solved.ceiling is not None else te_final
         marked.append(
-            RuleCost(
+            _forced_by(
                 rule=cash.rule,
                 detail=cash.detail,
-                objective_cost=cents_half_up(0.0),
-                drift_cost=ratio(0.0),
-                tax_cost=cents_half_up(0.0),
-                tracking_error_cost_pct=pct(max(0.0, te_final - top)),
-                forced_drift=True,
+                tracking_error=pct(max(0.0, te_final - top)),
             )
         )
     return tuple(marked)
@@ -127,14 +124,10 @@ def _jointly(*, solved: Solved, reliefs: list[RuleRelief], te_final: float) -> l
     if te > te_final - _LOWER_BY:
         return []
     return [
-        RuleCost(
+        _forced_by(
             rule=relief.rule,
             detail=f"{relief.detail} (with the other rules named)",
-            objective_cost=cents_half_up(0.0),
-            drift_cost=ratio(0.0),
-            tax_cost=cents_half_up(0.0),
-            tracking_error_cost_pct=pct(te_final - te),
-            forced_drift=True,
+            tracking_error=pct(te_final - te),
         )
         for relief in reliefs
     ]
@@ -149,7 +142,6 @@ def _target_rules(*, problem: Problem, te_final: float, named: list[RuleCost]) -
     prefs = case.preferences
     if not prefs.screens and not prefs.substitutions:
         return []
-    share = max(prep.invest_share, 1e-9)
     published = np.array([float(case.target.get(s, 0)) for s in prep.symbols])
 
     def target_te(trial: Case) -> float:
@@ -184,14 +176,10 @@ def _target_rules(*, problem: Problem, te_final: float, named: list[RuleCost]) -
         if lower <= _LOWER_BY:
             continue
         out.append(
-            RuleCost(
+            _forced_by(
                 rule=rule,
                 detail=detail,
-                objective_cost=cents_half_up(0.0),
-                drift_cost=ratio(0.0),
-                tax_cost=cents_half_up(0.0),
-                tracking_error_cost_pct=pct(min(lower, te_final) / share * share),
-                forced_drift=True,
+                tracking_error=pct(min(lower, te_final)),
             )
         )
     if out or len(candidates) < 2:
@@ -204,14 +192,10 @@ def _target_rules(*, problem: Problem, te_final: float, named: list[RuleCost]) -
     if lower <= _LOWER_BY:
         return out
     return [
-        RuleCost(
+        _forced_by(
             rule=rule,
             detail=f"{detail} (with the client's other screens and substitutions)",
-            objective_cost=cents_half_up(0.0),
-            drift_cost=ratio(0.0),
-            tax_cost=cents_half_up(0.0),
-            tracking_error_cost_pct=pct(min(lower, te_final)),
-            forced_drift=True,
+            tracking_error=pct(min(lower, te_final)),
         )
         for rule, detail, _ in candidates
         if (rule, detail) not in done
@@ -239,3 +223,17 @@ def _cash_relief(*, problem: Problem, solved: Solved) -> RuleRelief | None:
 
 
 __all__ = ["forcing_rules"]
+
+
+def _forced_by(*, rule: str, detail: str, tracking_error: Decimal) -> RuleCost:
+    """A rule named as forcing tracking error up, with the tracking error it costs and no
+    objective, drift or tax figure of its own."""
+    return RuleCost(
+        rule=rule,
+        detail=detail,
+        objective_cost=cents_half_up(0.0),
+        drift_cost=ratio(0.0),
+        tax_cost=cents_half_up(0.0),
+        tracking_error_cost_pct=tracking_error,
+        forced_drift=True,
+    )

@@ -59,9 +59,9 @@ from optimizer.household_types import (
     HouseholdSummary,
 )
 from optimizer.location import CASH, Rates, annual_cost, check_table, row_for
-from optimizer.objective import LIMIT_TOLERANCE, pct
+from optimizer.objective import pct
 from optimizer.output import ratio
-from optimizer.payoff import ROUNDING_TOLERANCE
+from optimizer.payoff import within_limit
 from optimizer.prepare import Prepared, prepare
 from optimizer.risk import RISK_PRICE, aligned, fallback_model
 from optimizer.types import (
@@ -236,43 +236,41 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
     price_of_risk = RISK_PRICE * float(household.risk_aversion)
     shared = shared_rows(household)
 
-    def build(factor: float) -> HouseholdProblem:
-        return build_household_problem(
-            accounts=preps,
-            household_value=value,
-            away=away_dollars / value,
-            target=published * share,
-            location=location,
-            cash_location=cash_location,
-            horizon=float(household.horizon_years),
-            exposure=risk.exposure,
-            specific=risk.specific,
-            risk_price=price_of_risk * factor,
-            shared_caps=shared,
-        )
-
     limit = _fraction(household.tracking_error_limit_pct)
 
-    def solve() -> HouseholdSolved:
+    def solve(accounts: tuple[Prepared, ...]) -> HouseholdSolved:
+        def build(factor: float) -> HouseholdProblem:
+            return build_household_problem(
+                accounts=accounts,
+                household_value=value,
+                away=away_dollars / value,
+                target=published * share,
+                location=location,
+                cash_location=cash_location,
+                horizon=float(household.horizon_years),
+                exposure=risk.exposure,
+                specific=risk.specific,
+                risk_price=price_of_risk * factor,
+                shared_caps=shared,
+            )
+
         return solve_within_household_limit(
             build=build,
             tracking_error=lambda u: risk.tracking_error(u / max(share, 1e-9)),
             limit=limit,
         )
 
-    solved = solve()
+    solved = solve(preps)
     revalued = midpoint_preps(
         preps,
         sold=[solved.x[solved.problem.layout.s(a)] for a in range(len(preps))],
         household_value=value,
     )
     if revalued is not None:  # a filer moved into another Schedule D piece: once more
-        first = preps
-        preps = revalued
         try:
-            solved = solve()
+            solved, preps = solve(revalued), revalued
         except OptimizerError:
-            preps = first
+            pass
     problem = solved.problem
 
     def rounded(a: int, *, up: bool = True) -> AccountPlan:
@@ -337,7 +335,7 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
     flags: list[str] = []
     # the limit is the ceiling wherever the household starts (as for one account): what
     # the solve at 1,000x the price of tracking leaves above it, a hard rule forced
-    if limit is not None and te_after > limit + LIMIT_TOLERANCE + ROUNDING_TOLERANCE:
+    if not within_limit(te_after, limit):
         flags.append(FORCED_FLAG)
     if coverage_incomplete(household):
         flags.append(COVERAGE_FLAG)

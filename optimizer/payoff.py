@@ -81,7 +81,7 @@ def settle(
     rounded_out = False
     if result.trades and not need:
         top = solved.ceiling
-        above = top is not None and after > top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE
+        above = not within_limit(after, top)
         if above and not forced and after < solved.before - ROUNDING_TOLERANCE:
             # the continuous answer met the limit and whole shares keep the account out,
             # though far closer than it starts: the trades stand, and say what forced it
@@ -104,11 +104,7 @@ def settle(
                 )
                 # still outside the limit with no trades: forced only where a hard rule
                 # keeps every answer outside it
-                forced = (
-                    solved.forced
-                    and top is not None
-                    and after > top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE
-                )
+                forced = solved.forced and not within_limit(after, top)
             else:
                 # no trades would break a hard rule (a gain cap that asks for a loss, say):
                 # the trades stand, and where whole shares took them past the limit, say so
@@ -118,7 +114,7 @@ def settle(
     if not result.trades and not reason:
         reason = "nothing to do: no trade is worth its cost"
     top = solved.ceiling
-    above = top is not None and after > top + LIMIT_TOLERANCE + ROUNDING_TOLERANCE
+    above = not within_limit(after, top)
     if need and above:
         forced = True
     if above and not forced and not result.trades:

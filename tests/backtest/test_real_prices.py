@@ -175,22 +175,26 @@ def test_accounts_start_on_the_first_trading_day_of_consecutive_months(tmp_path)
     assert entry_days == [date(2020, 1, 6), date(2020, 2, 1), date(2020, 3, 1), date(2020, 1, 6)]
 
 
-def test_the_command_states_the_period_of_real_prices(tmp_path, capsys):
-    # given: eight days from 2020-01-06 (the command's own default is 2 years)
+def _backtest(tmp_path: Path, *options: str) -> None:
+    """`manage.py backtest` on the eight-day files, daily, one worker, into tmp_path/out."""
     prices, tickers, membership = _files(tmp_path)
-    # when
     call_command(
         "backtest",
         f"--prices-csv={prices}",
         f"--tickers-csv={tickers}",
         f"--membership-csv={membership}",
-        "--accounts=1",
         "--stocks=10",
         "--step=daily",
-        "--skip-no-wash-rule",
         "--workers=1",
         f"--out={tmp_path / 'out'}",
+        *options,
     )
+
+
+def test_the_command_states_the_period_of_real_prices(tmp_path, capsys):
+    # given: eight days from 2020-01-06 (the command's own default is 2 years)
+    # when
+    _backtest(tmp_path, "--accounts=1", "--skip-no-wash-rule")
     # then
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
@@ -204,20 +208,8 @@ def test_the_command_states_the_period_of_real_prices(tmp_path, capsys):
 
 def test_the_command_runs_the_nightly_policy_alone_with_a_progress_bar(tmp_path, capsys):
     # given: the eight-day files
-    prices, tickers, membership = _files(tmp_path)
     # when: only the nightly policy is asked for
-    call_command(
-        "backtest",
-        f"--prices-csv={prices}",
-        f"--tickers-csv={tickers}",
-        f"--membership-csv={membership}",
-        "--accounts=2",
-        "--stocks=10",
-        "--step=daily",
-        "--policies=nightly_optimizer",
-        "--workers=1",
-        f"--out={tmp_path / 'out'}",
-    )
+    _backtest(tmp_path, "--accounts=2", "--policies=nightly_optimizer")
     # then: it and buy-and-hold (the reference) ran, and the bar reached 100 %
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert list(report["policies"]) == ["buy_and_hold", "nightly_optimizer"]

@@ -112,24 +112,10 @@ def test_the_nightly_policy_sees_the_filers_schedule_d_position():
     # and, in 2021, a $2,000 long-term gain and a $500 short-term loss so far
     from backtest.nightly import TaxPosition
 
-    def row(sold: date, gain: float, long_term: bool) -> Realized:
-        return Realized(
-            sale="s",
-            lot="l",
-            symbol="X",
-            quantity=1.0,
-            acquired=date(2019, 1, 2),
-            sold=sold,
-            proceeds=0.0,
-            basis=0.0,
-            gain=gain,
-            long_term=long_term,
-        )
-
     rows = [
-        row(date(2020, 3, 2), -10000.0, False),
-        row(date(2021, 2, 1), 2000.0, True),
-        row(date(2021, 5, 3), -500.0, False),
+        _row(date(2020, 3, 2), -10000.0, long_term=False),
+        _row(date(2021, 2, 1), 2000.0, long_term=True),
+        _row(date(2021, 5, 3), -500.0, long_term=False),
     ]
     position = TaxPosition(rates=TaxRates(short_term=0.35, long_term=0.15), other_gains_usd=0.0)
 

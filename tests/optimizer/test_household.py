@@ -53,14 +53,22 @@ AS_OF = date(2025, 6, 30)
 PRICES = {"BND": "100.00", "VTI": "100.00", "VWO": "100.00", "ITOT": "100.00"}
 CLASSES = {"BND": "us_bond", "VTI": "us_equity", "VWO": "emerging", "ITOT": "us_equity"}
 TARGET = {"BND": Decimal("0.33"), "VTI": Decimal("0.33"), "VWO": Decimal("0.33")}
-TWINS = RiskModel(
-    id="twins",
-    symbols=("BND", "ITOT", "VTI", "VWO"),
-    factors=("bond", "us", "em"),
-    loadings=np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 1.0, 0], [0, 0, 1.0]]),
-    factor_covariance=np.diag([0.0025, 0.04, 0.06]),
-    specific_variance=np.array([1e-6, 1e-6, 1e-6, 1e-6]),
-)
+
+
+def twins(model_id: str, *, own_variance: float) -> RiskModel:
+    """A risk model in which ITOT moves with VTI's factor; each has `own_variance` of
+    specific risk (BND and VWO next to none)."""
+    return RiskModel(
+        id=model_id,
+        symbols=("BND", "ITOT", "VTI", "VWO"),
+        factors=("bond", "us", "em"),
+        loadings=np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 1.0, 0], [0, 0, 1.0]]),
+        factor_covariance=np.diag([0.0025, 0.04, 0.06]),
+        specific_variance=np.array([1e-6, own_variance, own_variance, 1e-6]),
+    )
+
+
+TWINS = twins("twins", own_variance=1e-6)
 """A risk model in which ITOT moves with VTI (one factor, next to no specific risk)."""
 
 
@@ -622,14 +630,7 @@ def test_a_purchase_trimmed_to_nothing_by_the_cash_need_is_not_proposed() -> Non
     assert [t for r in result.accounts for t in r.trades if t.quantity <= 0] == []
 
 
-APART = RiskModel(
-    id="twins-apart",
-    symbols=("BND", "ITOT", "VTI", "VWO"),
-    factors=("bond", "us", "em"),
-    loadings=np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 1.0, 0], [0, 0, 1.0]]),
-    factor_covariance=np.diag([0.0025, 0.04, 0.06]),
-    specific_variance=np.array([1e-6, 0.008, 0.008, 1e-6]),
-)
+APART = twins("twins-apart", own_variance=0.008)
 """ITOT moves with VTI's factor but each has 9 %/yr of its own risk: swapping one for the
 other costs tracking that a loss valued at 0.37 pays for and one valued at 0.17 does not."""
 
