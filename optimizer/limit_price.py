@@ -15,6 +15,7 @@ from optimizer.errors import OptimizerError
 from optimizer.problem import Problem, priced_problem
 from optimizer.relaxation import (
     BUY,
+    ROUND_TRIALS,
     SELL,
     directed_bounds,
     group_sides,
@@ -289,10 +290,11 @@ def directed_at(
     *, problem: Problem, session: QPSession, base: Bounds
 ) -> tuple[Bounds, np.ndarray, float] | None:
     """Wash-sale directions chosen again on a priced problem: its final bounds, answer,
-    and the lower bound on its solved objective."""
+    and the lower bound on its solved objective (a shorter search after the relaxation
+    than an account's own solve: `relaxation.ROUND_TRIALS`)."""
     try:
         directed = solve_with_directions(
-            problem=problem, session=session, bounds=base, branch=False
+            problem=problem, session=session, bounds=base, branch=False, trials=ROUND_TRIALS
         )
     except OptimizerError:
         return None

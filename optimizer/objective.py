@@ -28,11 +28,16 @@ from optimizer.errors import OptimizerInfeasibleError
 from optimizer.limit_price import LIMIT_TOLERANCE, Searches, price_limit, steer
 from optimizer.prepare import Prepared
 from optimizer.problem import Problem, base_bounds, build_problem
-from optimizer.relaxation import directed_bounds, solve_with_directions
+from optimizer.relaxation import (
+    DirectedSolution,
+    branch_further,
+    directed_bounds,
+    solve_with_directions,
+)
 from optimizer.risk import RISK_PRICE
 from optimizer.solvers import Bounds, QPSession
 
-__all__ = ["LIMIT_TOLERANCE", "RISK_PRICE", "Solved", "solve_within_limit"]
+__all__ = ["LIMIT_TOLERANCE", "RISK_PRICE", "Solved", "branched", "solve_within_limit"]
 
 PCT = Decimal("0.0001")
 
@@ -104,6 +109,9 @@ class Solved:
     bound_problem: Problem | None = None
     """The priced problem `solved_bound` was found on, where the answer comes from another
     price (`problem`)."""
+    directed: DirectedSolution | None = None
+    """The unpriced answer as found, while its branch-and-bound is still to run
+    (`branched`)."""
 
     def certified_bound(self, *, tracking_error: float) -> float:
         """A lower bound on the objective over every answer with tracking error at most
@@ -117,7 +125,7 @@ class Solved:
         return bound if self.free_bound is None else max(bound, self.free_bound)
 
 
-def solve_within_limit(*, prep: Prepared) -> Solved:
+def solve_within_limit(*, prep: Prepared, branch: bool = True) -> Solved:
     """Solve; where the answer's tracking error is above the ceiling (the limit, or where
     the account started when that was further out), price the limit in: find the Lagrange
     multiplier whose answer sits on the ceiling (`limit_price.price_limit`), and choose the
@@ -127,21 +135,28 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
 
     The objective, the lower bound and the rules' costs are the product's (tax, cost and
     tracking in dollars): the price only steers the solver, and the lower bound is moved
-    back by Lagrangian duality (`Problem.real_bound`)."""
+    back by Lagrangian duality (`Problem.real_bound`).
+
+    A mid-size account's branch-and-bound (`relaxation.branch_further`) runs only on an
+    answer that stands unpriced, and only with `branch` (else `branched` runs it later,
+    on the answer kept): the price search's answers come from other problems, whose
+    directions it chooses again at each round."""
     before = tracking_error_before(prep)
     top = ceiling(prep=prep, before=before)
     limits_dropped = False
     try:
-        problem, session, base, final, x, lower = _directed(prep=prep)
+        problem, session, base, directed = _directed(prep=prep)
     except OptimizerInfeasibleError:
         if prep.class_limit is None and prep.sector_limit is None:
             raise
         prep = replace(prep, class_limit=None, sector_limit=None)
-        problem, session, base, final, x, lower = _directed(prep=prep)
+        problem, session, base, directed = _directed(prep=prep)
         limits_dropped = True
+    x, lower = directed.solution.x, directed.lower_bound
+    final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
     te = problem.tracking_error(x=x)
     if top is None or te <= top + LIMIT_TOLERANCE:
-        return Solved(
+        answer = Solved(
             problem=problem,
             session=session,
             base=base,
@@ -155,13 +170,15 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
             limits_dropped=limits_dropped,
             lower_bound=lower,
             solved_bound=lower,
+            directed=directed,
         )
+        return branched(answer) if branch else answer
     free_bound = lower
     # screens and substitutions are hard rules: the limit never pulls the answer closer
     # to the published target than the target they leave (u = 0) is
     aim = max(top, problem.limit.tracking_error(np.zeros(problem.layout.size)))
     if te <= aim + LIMIT_TOLERANCE:
-        return Solved(
+        answer = Solved(
             problem=problem,
             session=session,
             base=base,
@@ -175,7 +192,9 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
             limits_dropped=limits_dropped,
             lower_bound=lower,
             solved_bound=lower,
+            directed=directed,
         )
+        return branched(answer) if branch else answer
     searches: Searches = {}
     priced = price_limit(unpriced=problem, final=final, top=aim, te=te, searches=searches)
     resolves = priced.solves
@@ -215,10 +234,36 @@ def solve_within_limit(*, prep: Prepared) -> Solved:
     )
 
 
-def _directed(*, prep: Prepared) -> tuple[Problem, QPSession, Bounds, Bounds, np.ndarray, float]:
+def branched(solved: Solved) -> Solved:
+    """`solved` after the mid-size branch-and-bound its unpriced answer was left without
+    (`relaxation.branch_further`); else `solved` as it is. The search's bound always
+    counts; its answer replaces the one found when its tracking error is no further out
+    than the limit, or than that answer's where a rule forced it out."""
+    directed = solved.directed
+    if directed is None or directed.root is None:
+        return solved
+    problem, session, base = solved.problem, solved.session, solved.base
+    searched = branch_further(problem=problem, session=session, bounds=base, directed=directed)
+    lower = max(solved.lower_bound, searched.lower_bound)
+    te = problem.tracking_error(x=searched.solution.x)
+    allowed = max(solved.ceiling, solved.tracking_error) if solved.ceiling is not None else None
+    if allowed is not None and te > allowed + LIMIT_TOLERANCE:
+        return replace(solved, lower_bound=lower, solved_bound=lower, directed=None)
+    return replace(
+        solved,
+        final=directed_bounds(problem=problem, bounds=base, directions=searched.directions),
+        x=searched.solution.x,
+        tracking_error=te,
+        lower_bound=lower,
+        solved_bound=lower,
+        directed=None,
+    )
+
+
+def _directed(*, prep: Prepared) -> tuple[Problem, QPSession, Bounds, DirectedSolution]:
+    """The unpriced problem's directed answer, without the mid-size branch-and-bound."""
     problem = build_problem(prep=prep)
     session = QPSession(qp=problem.qp)
     base = base_bounds(problem=problem)
-    directed = solve_with_directions(problem=problem, session=session, bounds=base)
-    final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
-    return problem, session, base, final, directed.solution.x, directed.lower_bound
+    directed = solve_with_directions(problem=problem, session=session, bounds=base, branch=False)
+    return problem, session, base, directed

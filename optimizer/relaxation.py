@@ -61,12 +61,28 @@ PERSPECTIVE_UP_TO = 2000
 EXACT_UP_TO = 6
 IMPROVE_ABOVE = 2e-5
 _TRADE_TOL = 1e-7
-_UNDECIDED_MAX = 4
-_MAX_FLIPS = 8
 FLIP_SEARCH_UP_TO = 1500
 PRICE_EVALUATIONS = 6
 BRANCH_FROM_SECURITIES = 20
 BOUND_EVALUATIONS = 2
+
+
+@dataclass(frozen=True)
+class Trials:
+    """How far the search after the relaxation goes: the most undecided groups tried both
+    ways together (all their combinations), and the single groups flipped one at a time."""
+
+    undecided: int
+    flips: int
+
+
+FULL_TRIALS = Trials(undecided=4, flips=8)
+"""An account's own solve."""
+ROUND_TRIALS = Trials(undecided=2, flips=2)
+"""Each round of the tracking-error limit's price search (`limit_price.directed_at`),
+which chooses directions again several times: on 30 direct-index accounts of the nightly
+benchmark, this search in its rounds instead of the full one moved the answer's objective
+by -1.5 to +1.0 bp of the account (0.02 bp worse on average) and took 0.73 of the time."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,9 @@ class DirectedSolution:
     directions: np.ndarray
     solution: Solution
     lower_bound: float
+    root: Relaxed | None = None
+    """The perspective relaxation at the account's bounds, where the mid-size
+    branch-and-bound was left to the caller (`branch=False`; see `branch_further`)."""
 
 
 def group_sides(*, problem: Problem, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,11 +127,18 @@ def directed_bounds(*, problem: Problem, bounds: Bounds, directions: np.ndarray)
 
 
 def solve_with_directions(
-    *, problem: Problem, session: QPSession, bounds: Bounds, branch: bool = True
+    *,
+    problem: Problem,
+    session: QPSession,
+    bounds: Bounds,
+    branch: bool = True,
+    trials: Trials = FULL_TRIALS,
 ) -> DirectedSolution:
     """The directed answer with its lower bound (see the module's docstring). `branch`:
-    whether a mid-size account's branch-and-bound runs (the tracking-error limit's price
-    search asks without it at each of its rounds; the account's first solve runs it)."""
+    whether a mid-size account's branch-and-bound runs here; without it, the answer keeps
+    the relaxation it would start from (`DirectedSolution.root`) for `branch_further`, so
+    that a caller runs it only on the answer it keeps (the tracking-error limit's price
+    search and the Schedule D valuation's first solve do not)."""
     lay = problem.layout
     if lay.n_wash == 0:
         solution = session.solve(bounds=bounds)
@@ -122,7 +148,9 @@ def solve_with_directions(
     if lay.n_wash <= ENUMERATE_UP_TO:
         return _enumerate(problem=problem, session=session, bounds=bounds)
     if lay.n >= BRANCH_FROM_SECURITIES:
-        return _relaxed_search(problem=problem, session=session, bounds=bounds, branch=branch)
+        return _relaxed_search(
+            problem=problem, session=session, bounds=bounds, branch=branch, trials=trials
+        )
     found = exact_directions(problem=problem, session=session, bounds=bounds)
     exact = None
     if found is not None:
@@ -156,7 +184,12 @@ def _resolved(
 
 
 def _relaxed_search(
-    *, problem: Problem, session: QPSession, bounds: Bounds, branch: bool = True
+    *,
+    problem: Problem,
+    session: QPSession,
+    bounds: Bounds,
+    branch: bool = True,
+    trials: Trials = FULL_TRIALS,
 ) -> DirectedSolution:
     """Directions from the perspective relaxation or the Lagrangian prices, improved by
     trials and, in mid-size accounts, the branch-and-bound (cases 2 and 3)."""
@@ -175,18 +208,22 @@ def _relaxed_search(
     best = _solve_directed(problem=problem, session=session, bounds=bounds, directions=directions)
     # on large accounts the single-flip search costs more than it finds after the prices
     searching = relaxed is not None or lay.size <= FLIP_SEARCH_UP_TO
-    undecided = _undecided(sells=sells, buys=buys, w=w) if searching else np.zeros(0, int)
-    trials = [
-        undecided[list(flips)]
-        for flips in itertools.product((False, True), repeat=len(undecided))
-        if any(flips)
+    undecided = (
+        _undecided(sells=sells, buys=buys, w=w, most=trials.undecided)
+        if searching
+        else np.zeros(0, int)
+    )
+    flips = [
+        undecided[list(chosen)]
+        for chosen in itertools.product((False, True), repeat=len(undecided))
+        if any(chosen)
     ]
     if lay.size <= FLIP_SEARCH_UP_TO:
         forgone = np.where(directions == SELL, sells, buys)
         order = np.argsort(forgone, kind="stable")
         singles = [g for g in order if g not in undecided and max(sells[g], buys[g]) > _TRADE_TOL]
-        trials += [np.array([g]) for g in singles[:_MAX_FLIPS]]
-    for flip in trials:
+        flips += [np.array([g]) for g in singles[: trials.flips]]
+    for flip in flips:
         if best is not None and problem.solved_objective(x=best.x) - lower <= IMPROVE_ABOVE:
             break
         trial = directions.copy()
@@ -213,6 +250,7 @@ def _relaxed_search(
             best=best,
         )
         directions, best, lower = searched.directions, searched.solution, searched.lower_bound
+    deferred = relaxed if not branch and lay.n >= BRANCH_FROM_SECURITIES else None
     if lay.n_wash <= EXACT_UP_TO and (
         best is None or problem.solved_objective(x=best.x) - lower > IMPROVE_ABOVE
     ):
@@ -224,7 +262,29 @@ def _relaxed_search(
         best = session.solve(
             bounds=directed_bounds(problem=problem, bounds=bounds, directions=directions)
         )
-    return DirectedSolution(directions, best, min(lower, problem.solved_objective(x=best.x)))
+    return DirectedSolution(
+        directions, best, min(lower, problem.solved_objective(x=best.x)), root=deferred
+    )
+
+
+def branch_further(
+    *, problem: Problem, session: QPSession, bounds: Bounds, directed: DirectedSolution
+) -> DirectedSolution:
+    """The branch-and-bound that `solve_with_directions(branch=False)` left out, run from
+    its answer (`directed.root` set); else `directed` as it is."""
+    if directed.root is None:
+        return directed
+    searched = branched(
+        problem=problem,
+        session=session,
+        bounds=bounds,
+        root=directed.root,
+        directions=directed.directions,
+        best=directed.solution,
+    )
+    value = problem.solved_objective(x=searched.solution.x)
+    lower = max(searched.lower_bound, directed.lower_bound)
+    return DirectedSolution(searched.directions, searched.solution, min(lower, value))
 
 
 def _priced_directions(
@@ -287,14 +347,14 @@ def _rounded(*, sells: np.ndarray, buys: np.ndarray, w: np.ndarray) -> np.ndarra
     return directions.astype(int)
 
 
-def _undecided(*, sells: np.ndarray, buys: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _undecided(*, sells: np.ndarray, buys: np.ndarray, w: np.ndarray, most: int) -> np.ndarray:
     """The groups the relaxation left most in doubt (both sides traded, or a buy share
-    far from 0 and 1), most doubtful first, at most `_UNDECIDED_MAX`."""
+    far from 0 and 1), most doubtful first, at most `most`."""
     both = np.minimum(sells, buys)
     doubt = np.maximum(both / np.maximum(sells + buys, 1e-12), 0.5 - np.abs(w - 0.5))
     doubt[(both <= _TRADE_TOL) & ((w < 0.02) | (w > 0.98))] = 0.0
     order = np.argsort(-doubt, kind="stable")
-    chosen: np.ndarray = order[doubt[order] > 0][:_UNDECIDED_MAX]
+    chosen: np.ndarray = order[doubt[order] > 0][:most]
     return chosen
 
 
