@@ -29,6 +29,7 @@ from optimizer.limit_price import LIMIT_TOLERANCE, Searches, price_limit, steer
 from optimizer.prepare import Prepared
 from optimizer.problem import Problem, base_bounds, build_problem
 from optimizer.relaxation import (
+    ROUND_TRIALS,
     DirectedSolution,
     branch_further,
     directed_bounds,
@@ -261,9 +262,13 @@ def branched(solved: Solved) -> Solved:
 
 
 def _directed(*, prep: Prepared) -> tuple[Problem, QPSession, Bounds, DirectedSolution]:
-    """The unpriced problem's directed answer, without the mid-size branch-and-bound."""
+    """The unpriced problem's directed answer, with the short search of the price search's
+    rounds and without the mid-size branch-and-bound: where the limit binds this answer only
+    starts the price search, and where it stands `branched` completes both."""
     problem = build_problem(prep=prep)
     session = QPSession(qp=problem.qp)
     base = base_bounds(problem=problem)
-    directed = solve_with_directions(problem=problem, session=session, bounds=base, branch=False)
+    directed = solve_with_directions(
+        problem=problem, session=session, bounds=base, branch=False, trials=ROUND_TRIALS
+    )
     return problem, session, base, directed

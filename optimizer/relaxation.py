@@ -80,9 +80,11 @@ FULL_TRIALS = Trials(undecided=4, flips=8)
 """An account's own solve."""
 ROUND_TRIALS = Trials(undecided=2, flips=2)
 """Each round of the tracking-error limit's price search (`limit_price.directed_at`),
-which chooses directions again several times: on 30 direct-index accounts of the nightly
-benchmark, this search in its rounds instead of the full one moved the answer's objective
-by -1.5 to +1.0 bp of the account (0.02 bp worse on average) and took 0.73 of the time."""
+which chooses directions again several times, and an account's first, unpriced solve,
+whose search `branch_further` completes where its answer is kept. On 30 direct-index
+accounts of the nightly benchmark, this search in the rounds instead of the full one moved
+the answer's objective by -1.5 to +1.0 bp of the account (0.02 bp worse on average) and
+took 0.73 of the time."""
 
 
 @dataclass(frozen=True)
@@ -208,34 +210,16 @@ def _relaxed_search(
     best = _solve_directed(problem=problem, session=session, bounds=bounds, directions=directions)
     # on large accounts the single-flip search costs more than it finds after the prices
     searching = relaxed is not None or lay.size <= FLIP_SEARCH_UP_TO
-    undecided = (
-        _undecided(sells=sells, buys=buys, w=w, most=trials.undecided)
-        if searching
-        else np.zeros(0, int)
+    directions, best = _tried(
+        problem=problem,
+        session=session,
+        bounds=bounds,
+        start=(directions, best),
+        sides=(sells, buys, w) if searching else None,
+        lower=lower,
+        # only a search from the perspective relaxation can be completed later
+        trials=trials if relaxed is not None else FULL_TRIALS,
     )
-    flips = [
-        undecided[list(chosen)]
-        for chosen in itertools.product((False, True), repeat=len(undecided))
-        if any(chosen)
-    ]
-    if lay.size <= FLIP_SEARCH_UP_TO:
-        forgone = np.where(directions == SELL, sells, buys)
-        order = np.argsort(forgone, kind="stable")
-        singles = [g for g in order if g not in undecided and max(sells[g], buys[g]) > _TRADE_TOL]
-        flips += [np.array([g]) for g in singles[: trials.flips]]
-    for flip in flips:
-        if best is not None and problem.solved_objective(x=best.x) - lower <= IMPROVE_ABOVE:
-            break
-        trial = directions.copy()
-        trial[flip] *= -1
-        candidate = _solve_directed(
-            problem=problem, session=session, bounds=bounds, directions=trial
-        )
-        if candidate is not None and (
-            best is None
-            or problem.solved_objective(x=candidate.x) < problem.solved_objective(x=best.x)
-        ):
-            best, directions = candidate, trial
     if relaxed is None and best is not None:
         # the Lagrangian bound at the answer's own prices, raised by a few ascent steps
         priced = ascended(problem=problem, bounds=bounds, x=best.x, evaluations=BOUND_EVALUATIONS)
@@ -267,20 +251,78 @@ def _relaxed_search(
     )
 
 
+def _tried(
+    *,
+    problem: Problem,
+    session: QPSession,
+    bounds: Bounds,
+    start: tuple[np.ndarray, Solution | None],
+    sides: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    lower: float,
+    trials: Trials,
+) -> tuple[np.ndarray, Solution | None]:
+    """The directions `start` improved by trials while the answer is more than
+    `IMPROVE_ABOVE` above `lower`: the most undecided groups (from the relaxed loss sales,
+    purchases and buy shares, `sides`) flipped together in every combination, then on
+    problems of up to `FLIP_SEARCH_UP_TO` variables single groups in the order of what
+    switching them gives up. No trials without `sides`."""
+    directions, best = start
+    if sides is None:
+        return directions, best
+    sells, buys, w = sides
+    undecided = _undecided(sells=sells, buys=buys, w=w, most=trials.undecided)
+    flips = [
+        undecided[list(chosen)]
+        for chosen in itertools.product((False, True), repeat=len(undecided))
+        if any(chosen)
+    ]
+    if problem.layout.size <= FLIP_SEARCH_UP_TO:
+        forgone = np.where(directions == SELL, sells, buys)
+        order = np.argsort(forgone, kind="stable")
+        singles = [g for g in order if g not in undecided and max(sells[g], buys[g]) > _TRADE_TOL]
+        flips += [np.array([g]) for g in singles[: trials.flips]]
+    for flip in flips:
+        if best is not None and problem.solved_objective(x=best.x) - lower <= IMPROVE_ABOVE:
+            break
+        trial = directions.copy()
+        trial[flip] *= -1
+        candidate = _solve_directed(
+            problem=problem, session=session, bounds=bounds, directions=trial
+        )
+        if candidate is not None and (
+            best is None
+            or problem.solved_objective(x=candidate.x) < problem.solved_objective(x=best.x)
+        ):
+            best, directions = candidate, trial
+    return directions, best
+
+
 def branch_further(
     *, problem: Problem, session: QPSession, bounds: Bounds, directed: DirectedSolution
 ) -> DirectedSolution:
-    """The branch-and-bound that `solve_with_directions(branch=False)` left out, run from
-    its answer (`directed.root` set); else `directed` as it is."""
-    if directed.root is None:
+    """The search that `solve_with_directions(branch=False)` left out, run from its answer
+    (`directed.root` set): the full trials, then the branch-and-bound; else `directed` as
+    it is."""
+    root = directed.root
+    if root is None:
         return directed
+    directions, best = _tried(
+        problem=problem,
+        session=session,
+        bounds=bounds,
+        start=(directed.directions, directed.solution),
+        sides=(root.loss_sales, root.purchases, root.w),
+        lower=root.lower_bound,
+        trials=FULL_TRIALS,
+    )
+    assert best is not None  # the search starts from an answer and keeps the best found
     searched = branched(
         problem=problem,
         session=session,
         bounds=bounds,
-        root=directed.root,
-        directions=directed.directions,
-        best=directed.solution,
+        root=root,
+        directions=directions,
+        best=best,
     )
     value = problem.solved_objective(x=searched.solution.x)
     lower = max(searched.lower_bound, directed.lower_bound)
