@@ -289,10 +289,7 @@ def _tried(
         candidate = _solve_directed(
             problem=problem, session=session, bounds=bounds, directions=trial
         )
-        if candidate is not None and (
-            best is None
-            or problem.solved_objective(x=candidate.x) < problem.solved_objective(x=best.x)
-        ):
+        if _improves(problem=problem, candidate=candidate, best=best):
             best, directions = candidate, trial
     return directions, best
 
@@ -409,16 +406,20 @@ def _enumerate(*, problem: Problem, session: QPSession, bounds: Bounds) -> Direc
         candidate = _solve_directed(
             problem=problem, session=session, bounds=bounds, directions=directions
         )
-        if candidate is not None and (
-            best is None
-            or problem.solved_objective(x=candidate.x) < problem.solved_objective(x=best.x)
-        ):
+        if _improves(problem=problem, candidate=candidate, best=best):
             best, best_directions = candidate, directions
     if best is None:
         best = session.solve(
             bounds=directed_bounds(problem=problem, bounds=bounds, directions=best_directions)
         )
     return DirectedSolution(best_directions, best, problem.solved_objective(x=best.x))
+
+
+def _improves(*, problem: Problem, candidate: Solution | None, best: Solution | None) -> bool:
+    """Whether a directed answer (None where it has none) beats the best so far."""
+    return candidate is not None and (
+        best is None or problem.solved_objective(x=candidate.x) < problem.solved_objective(x=best.x)
+    )
 
 
 def _solve_directed(
