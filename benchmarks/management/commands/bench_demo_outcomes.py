@@ -8,6 +8,18 @@ rounding), or rises above the limit and above where it started; it lists direct-
 accounts (30 or more securities in the target) against their limit, and fund accounts
 with a substitution (SCHB held for VTI) by their substitute-aware drift.
 
+"Further from its model" is measured by each account's own measure: tracking error in
+%/yr against the model, the household's for an account of a household managed as one
+(its drift and limit are the household's too, as its stored summary and the household
+proposal say). It counts the proposals whose effective drift rises without the
+``drift_forced`` flag and how many of them lower tracking error (those in managed
+households apart), then takes every proposal that raises its tracking error and says why:
+``drift_forced`` (a rule forced it), paid for in the same proposal (tax saved by the
+losses it realizes, a cash need it meets: a withdrawal or cash raised to the minimum, or
+for a managed household the yearly tax its asset location saves) and inside its limit
+(beyond the tolerance for whole shares), or unexplained: those are listed with their
+figures and the reasons of their trades, and there should be none.
+
 With ``--fill-and-rerun`` (it changes the database: run it on a scratch copy) it then does
 what a firm does the next morning: an advisor approves every proposal awaiting review, a
 trader puts them on a blotter and approves it (a second trader too where the firm wants
@@ -32,7 +44,7 @@ from demo.firm import DEFAULT_SLUG
 from firms.models import Firm, Membership, Role
 from rebalancer.actors import Actor
 from rebalancer.rowsecurity import firm_scope
-from trading.models import Proposal, ProposalStatus, Run
+from trading.models import HouseholdProposal, Proposal, ProposalStatus, Run
 from trading.optimization import unpack_input
 from trading.services.blotters import (
     blotter_approve,
@@ -45,6 +57,70 @@ from trading.services.runs import run_start
 from trading.tasks import enqueue_chunks
 
 DIRECT_INDEX_MIN_SECURITIES = 30
+DRIFT_FORCED = "drift_forced"
+LOSS_HARVEST, CASH_NEED, LOCATION = "loss harvest", "cash need", "household location"
+PAYMENTS = (LOSS_HARVEST, CASH_NEED, LOCATION)
+PAYMENT_UNITS = {LOSS_HARVEST: " tax saved", CASH_NEED: " needed", LOCATION: "/yr tax saved"}
+
+
+@dataclass(frozen=True)
+class Payment:
+    """What a proposal gets in return for the tracking error it adds: `kind` is one of
+    `PAYMENTS`, `amount` in dollars (tax saved, the cash needed, or the yearly tax the
+    household's asset location saves)."""
+
+    kind: str
+    amount: Decimal
+
+    def __str__(self) -> str:
+        unit = "/yr" if self.kind == LOCATION else ""
+        return f"{self.kind} ${self.amount:,.2f}{unit}"
+
+
+@dataclass(frozen=True)
+class TrackingRaise:
+    """A proposal that raises its account's tracking error (%/yr; the household's for an
+    account of a household managed as one), and why."""
+
+    account: str
+    household: int | None
+    before: Decimal
+    after: Decimal
+    limit: Decimal | None
+    drift_before: Decimal
+    drift_after: Decimal
+    forced: bool
+    paid_by: tuple[Payment, ...]
+    within_limit: bool
+    reasons: tuple[str, ...]
+    estimated_tax: Decimal
+    withdrawal: Decimal
+
+    @property
+    def category(self) -> str:
+        if self.forced:
+            return DRIFT_FORCED
+        return "paid" if self.paid_by and self.within_limit else "unexplained"
+
+    @property
+    def why_unexplained(self) -> str:
+        parts = []
+        if not self.paid_by:
+            parts.append("nothing pays for it (no tax saved, no cash need, no location gain)")
+        if not self.within_limit:
+            parts.append("ends above its limit")
+        return "; ".join(parts)
+
+    def line(self) -> str:
+        where = f" (household {self.household})" if self.household is not None else ""
+        limit = "none" if self.limit is None else f"{self.limit}%"
+        paid = ", ".join(str(p) for p in self.paid_by) or "nothing"
+        return (
+            f"{self.account}{where}: tracking error {self.before}% -> {self.after}%/yr "
+            f"(limit {limit}), drift {self.drift_before:.2%} -> {self.drift_after:.2%}; "
+            f"{self.why_unexplained}; paid by {paid}; estimated tax ${self.estimated_tax:,.2f}, "
+            f"withdrawal ${self.withdrawal:,.2f}; trade reasons {', '.join(self.reasons) or '-'}"
+        )
 
 
 @dataclass
@@ -58,6 +134,17 @@ class NightFigures:
     raised_unforced: list[str] = field(default_factory=list)
     direct_index: list[tuple[str, Decimal, Decimal, bool]] = field(default_factory=list)
     substituted: list[tuple[str, Decimal]] = field(default_factory=list)
+    drift_raised: int = 0
+    drift_raised_unforced: int = 0
+    drift_raised_tracking_lower: int = 0
+    drift_raised_tracking_lower_household: int = 0
+    tracking_raised: list[TrackingRaise] = field(default_factory=list)
+
+    def raised(self, category: str) -> list[TrackingRaise]:
+        return [r for r in self.tracking_raised if r.category == category]
+
+    def paid_by(self, kind: str) -> list[TrackingRaise]:
+        return [r for r in self.raised("paid") if any(p.kind == kind for p in r.paid_by)]
 
 
 def _pct(summary: dict[str, Any], key: str) -> Decimal | None:
@@ -65,11 +152,92 @@ def _pct(summary: dict[str, Any], key: str) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
 
+def _trades(proposal: Proposal) -> list[dict[str, Any]]:
+    return list((proposal.result or {}).get("trades") or [])
+
+
+def _cash_need(proposal: Proposal, stored: dict[str, Any]) -> Decimal:
+    """The cash the proposal must find (as the optimizer's cash need: the cash minimum plus
+    the withdrawal, less the cash the account holds), zero where it needs none."""
+    minimum = Decimal(str(((stored.get("preferences") or {}).get("cash") or {}).get("min") or 0))
+    need = minimum + proposal.withdrawal_usd - proposal.cash_before_usd
+    return need if need > 0 else Decimal(0)
+
+
+def _payments(
+    *, summary: dict[str, Any], cash_need: Decimal, household: dict[str, Any] | None
+) -> tuple[Payment, ...]:
+    """What the proposal (or, for a managed household, the household's proposal) gets
+    for its tracking error: tax saved by the losses it realizes (estimated tax below
+    zero), a cash need met, the yearly tax the household's asset location saves."""
+    out = []
+    tax = _pct(summary, "estimated_tax") or Decimal(0)
+    if tax < 0:
+        out.append(Payment(LOSS_HARVEST, -tax))
+    if cash_need > 0:
+        out.append(Payment(CASH_NEED, cash_need))
+    if household is not None:
+        before = _pct(household, "location_tax_before")
+        after = _pct(household, "location_tax_after")
+        if before is not None and after is not None and after < before:
+            out.append(Payment(LOCATION, before - after))
+    return tuple(out)
+
+
+def _tracking_raise(
+    *,
+    proposal: Proposal,
+    summary: dict[str, Any],
+    household: HouseholdProposal | None,
+    cash_need: Decimal,
+    tolerance_pct: Decimal,
+) -> TrackingRaise | None:
+    """The proposal as a raise of its own tracking-error measure, or None when it does
+    not raise it (or has no tracking-error figures). An account of a managed household is
+    measured by the household's figures, flags, tax, cash needs and asset location."""
+    own = household.summary if household is not None else summary
+    before = _pct(own, "tracking_error_before_pct")
+    after = _pct(own, "tracking_error_after_pct")
+    if before is None or after is None or after <= before:
+        return None
+    limit = _pct(own, "tracking_error_limit_pct")
+    flags = set(summary.get("flags") or []) | set(household.flags if household else [])
+    return TrackingRaise(
+        account=proposal.account.account_number,
+        household=household.household_id if household is not None else None,
+        before=before,
+        after=after,
+        limit=limit,
+        drift_before=_pct(own, "drift_before") or Decimal(0),
+        drift_after=_pct(own, "drift_after") or Decimal(0),
+        forced=DRIFT_FORCED in flags,
+        paid_by=_payments(
+            summary=own, cash_need=cash_need, household=household.summary if household else None
+        ),
+        within_limit=limit is None or after <= limit + tolerance_pct,
+        reasons=tuple(sorted({r for t in _trades(proposal) for r in t.get("reasons") or []})),
+        estimated_tax=_pct(own, "estimated_tax") or Decimal(0),
+        withdrawal=proposal.withdrawal_usd,
+    )
+
+
 def night_figures(*, firm: Firm, run: Run, tolerance_pct: Decimal) -> NightFigures:
     """The figures of one run's proposals (see the module)."""
     figures = NightFigures(as_of=run.as_of)
-    proposals = Proposal.objects.for_firm(firm).filter(run=run).select_related("account")
-    for proposal in proposals.order_by("account__account_number"):
+    proposals = list(
+        Proposal.objects.for_firm(firm)
+        .filter(run=run)
+        .select_related("account")
+        .order_by("account__account_number")
+    )
+    households = {h.pk: h for h in HouseholdProposal.objects.for_firm(firm).filter(run=run)}
+    stored = {p.pk: unpack_input(p.input_blob) if p.input_blob else {} for p in proposals}
+    household_cash: dict[int, Decimal] = {}
+    for proposal in proposals:
+        if proposal.household_proposal_id is not None:
+            key, need = proposal.household_proposal_id, _cash_need(proposal, stored[proposal.pk])
+            household_cash[key] = household_cash.get(key, Decimal(0)) + need
+    for proposal in proposals:
         figures.proposals += 1
         number = proposal.account.account_number
         if proposal.status == ProposalStatus.FAILED:
@@ -79,8 +247,24 @@ def night_figures(*, firm: Firm, run: Run, tolerance_pct: Decimal) -> NightFigur
             figures.no_trades += 1
         summary = (proposal.result or {}).get("summary") or {}
         flags = summary.get("flags") or []
-        forced = "drift_forced" in flags
+        forced = DRIFT_FORCED in flags
         figures.forced += forced
+        household = households.get(proposal.household_proposal_id or 0)
+        own = household.summary if household is not None else summary
+        _count_drift(figures, own=own, forced=forced, household=household is not None)
+        raised = _tracking_raise(
+            proposal=proposal,
+            summary=summary,
+            household=household,
+            cash_need=(
+                household_cash.get(proposal.household_proposal_id or 0, Decimal(0))
+                if household is not None
+                else _cash_need(proposal, stored[proposal.pk])
+            ),
+            tolerance_pct=tolerance_pct,
+        )
+        if raised is not None:
+            figures.tracking_raised.append(raised)
         before = _pct(summary, "tracking_error_before_pct")
         after = _pct(summary, "tracking_error_after_pct")
         limit = _pct(summary, "tracking_error_limit_pct")
@@ -90,13 +274,32 @@ def night_figures(*, firm: Firm, run: Run, tolerance_pct: Decimal) -> NightFigur
             figures.outside_unforced.append(f"{number} ({before}% -> {after}%, limit {limit}%)")
             if after > before + tolerance_pct:
                 figures.raised_unforced.append(number)
-        stored = unpack_input(proposal.input_blob) if proposal.input_blob else {}
-        if len(stored.get("target") or {}) >= DIRECT_INDEX_MIN_SECURITIES:
+        case = stored[proposal.pk]
+        if len(case.get("target") or {}) >= DIRECT_INDEX_MIN_SECURITIES:
             figures.direct_index.append((number, after, limit, forced))
-        substitutions = (stored.get("preferences") or {}).get("substitutions") or []
-        if substitutions and len(stored.get("target") or {}) < DIRECT_INDEX_MIN_SECURITIES:
+        substitutions = (case.get("preferences") or {}).get("substitutions") or []
+        if substitutions and len(case.get("target") or {}) < DIRECT_INDEX_MIN_SECURITIES:
             figures.substituted.append((number, proposal.drift_after))
     return figures
+
+
+def _count_drift(
+    figures: NightFigures, *, own: dict[str, Any], forced: bool, household: bool
+) -> None:
+    """A proposal whose effective drift rises (`own`: its summary, or for an account of a
+    managed household the household's), unforced, and whether it lowers tracking error."""
+    drift_before, drift_after = _pct(own, "drift_before"), _pct(own, "drift_after")
+    if drift_before is None or drift_after is None or drift_after <= drift_before:
+        return
+    figures.drift_raised += 1
+    if forced:
+        return
+    figures.drift_raised_unforced += 1
+    before = _pct(own, "tracking_error_before_pct")
+    after = _pct(own, "tracking_error_after_pct")
+    if before is not None and after is not None and after < before:
+        figures.drift_raised_tracking_lower += 1
+        figures.drift_raised_tracking_lower_household += household
 
 
 def _staff(firm: Firm, role: str) -> list[Actor]:
@@ -217,3 +420,32 @@ class Command(BaseCommand):
                 f"  fund accounts with a substitution          {len(f.substituted)}, "
                 f"largest drift after {worst[1]:.2%} ({worst[0]})"
             )
+        self._print_further(f)
+
+    def _print_further(self, f: NightFigures) -> None:
+        """Proposals that leave an account further from its model, by its own measure."""
+        w = self.stdout.write
+        w(
+            f"  raise effective drift                      {f.drift_raised}, "
+            f"{f.drift_raised_unforced} not flagged drift_forced"
+        )
+        w(
+            f"  ... unflagged, lowering tracking error     {f.drift_raised_tracking_lower} "
+            f"({f.drift_raised_tracking_lower_household} in managed households, measured "
+            f"by the household's)"
+        )
+        w(f"  raise their own tracking error             {len(f.tracking_raised)}")
+        w(f"  ... flagged drift_forced                   {len(f.raised(DRIFT_FORCED))}")
+        paid = f.raised("paid")
+        w(
+            f"  ... paid for, inside their limit           {len(paid)} (one may be paid more than "
+            f"one way; each account of a managed household counts)"
+        )
+        for kind in PAYMENTS:
+            rows = f.paid_by(kind)
+            total = sum((p.amount for r in rows for p in r.paid_by if p.kind == kind), Decimal(0))
+            w(f"        by {kind:<19} {len(rows):>4}  (${total:,.2f}{PAYMENT_UNITS[kind]})")
+        unexplained = f.raised("unexplained")
+        w(f"  ... unexplained                            {len(unexplained)}")
+        for row in unexplained:
+            w(f"      {row.line()}")
