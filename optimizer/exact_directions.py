@@ -113,7 +113,7 @@ def exact_directions(
 ) -> Found | None:
     """The search of the module's docstring; None where it found no directed answer."""
     sides = _Sides(problem=problem, bounds=bounds)
-    dual = _Dual(problem=problem, bounds=bounds)
+    dual = _Dual(problem=problem)
     n_wash = problem.layout.n_wash
     best: tuple[float, np.ndarray, Solution] | None = None
     heap: list[tuple[float, int, np.ndarray]] = [(-np.inf, 0, np.zeros(n_wash, dtype=int))]
@@ -168,8 +168,13 @@ def exact_directions(
 def dual_bound(*, problem: Problem, multipliers: Multipliers, bounds: Bounds) -> float:
     """g(y, z) of the module's docstring: at most the QP's optimum over `bounds`, for any
     multipliers (z_l, z_u >= 0)."""
-    dual = _Dual(problem=problem, bounds=bounds)
-    return dual.priced(multipliers, bounds).value
+    return dual_bounds(problem=problem, multipliers=multipliers, bounds=[bounds])[0]
+
+
+def dual_bounds(*, problem: Problem, multipliers: Multipliers, bounds: list[Bounds]) -> list[float]:
+    """`dual_bound` over each of `bounds`, with the problem's transposed rows made once."""
+    dual = _Dual(problem=problem)
+    return [dual.priced(multipliers, each).value for each in bounds]
 
 
 def _children(
@@ -207,14 +212,12 @@ def _fixed(fixed: np.ndarray, group: int, side: int) -> np.ndarray:
 class _Dual:
     """What the dual function g needs on one problem: A', G', P's diagonal."""
 
-    def __init__(self, *, problem: Problem, bounds: Bounds) -> None:
+    def __init__(self, *, problem: Problem) -> None:
         qp = problem.qp
         self.A_T = _transposed(qp.A)
         self.b = qp.b
         self.q = qp.q
         self.G_T = _transposed(qp.G) if qp.G.shape[0] else None
-        self.low, self.high = np.isfinite(bounds.h_l), np.isfinite(bounds.h_u)
-        self.h_l, self.h_u = bounds.h_l, bounds.h_u
         self.curvature = qp.P.diagonal() if qp.p_diagonal is None else qp.p_diagonal
         self.curved = self.curvature > _FLAT
 
@@ -223,11 +226,12 @@ class _Dual:
         r: np.ndarray = self.q + self.A_T @ multipliers.y
         constant = -float(multipliers.y @ self.b)
         if self.G_T is not None:
-            z_l = np.where(self.low, multipliers.z_l, 0.0)
-            z_u = np.where(self.high, multipliers.z_u, 0.0)
+            low, high = np.isfinite(bounds.h_l), np.isfinite(bounds.h_u)
+            z_l = np.where(low, multipliers.z_l, 0.0)
+            z_u = np.where(high, multipliers.z_u, 0.0)
             r = r + self.G_T @ (z_u - z_l)
-            constant += float(z_l[self.low] @ self.h_l[self.low])
-            constant -= float(z_u[self.high] @ self.h_u[self.high])
+            constant += float(z_l[low] @ bounds.h_l[low])
+            constant -= float(z_u[high] @ bounds.h_u[high])
         r = np.where(self.curved | (np.abs(r) > _FLAT_SLOPE), r, 0.0)
         terms = _terms(self.curvature, self.curved, r, bounds.x_l, bounds.x_u)
         return _Priced(self, r, bounds.x_l, terms, float(terms.sum()) + constant)

@@ -6,7 +6,10 @@ the drop in objective, in dollars, split into its tracking and tax parts, and th
 the rule leaves. A rule whose bounds the answer sits strictly inside costs nothing and is
 not re-solved: the QP is strictly convex in the trades (the impact term) and every other
 variable is defined by them, so its optimum is unique, and an optimum strictly inside the
-bounds a relief widens is still the optimum without them.
+bounds a relief widens is still the optimum without them. Nor is a rule re-solved where
+the dual function at the answer's multipliers shows that lifting it gains less than the
+smallest cost reported (`gain_ceilings`): most rules an answer sits against, such as a
+restricted purchase it would not make anyway.
 """
 
 from __future__ import annotations
@@ -16,12 +19,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.errors import OptimizerError
+from optimizer.exact_directions import dual_bounds
 from optimizer.prepare import Prepared
 from optimizer.problem import Problem
 from optimizer.solvers import Bounds, QPSession
 
 _MAX_RULES = 12
 _MIN_COST_DOLLARS = 0.01
+_SURELY_BELOW = _MIN_COST_DOLLARS / 10
+"""A rule that the dual function shows can gain less than this (dollars) is not re-solved:
+its cost would be under `_MIN_COST_DOLLARS`. The tenth leaves room for the dual function's
+own approximation (`exact_directions._FLAT_SLOPE`: under 1e-9 of the account)."""
 _INSIDE = 1e-4
 """How far (fraction of the account value) inside a bound the answer must sit for the
 bound to count as not binding: ten times how far the solver's answer may lie from the
@@ -155,8 +163,16 @@ def binding_rule_costs(
     base_objective = problem.objective(x=x_final)
     out = []
     session = session if session is not None else QPSession(qp=problem.qp)
-    for relief in reliefs[:_MAX_RULES]:
-        if not_binding(final=final, relief=relief.bounds, x=x_final):
+    candidates = [
+        relief
+        for relief in reliefs[:_MAX_RULES]
+        if not not_binding(final=final, relief=relief.bounds, x=x_final)
+    ]
+    most = gain_ceilings(
+        problem=problem, session=session, final=final, x_final=x_final, reliefs=candidates
+    )
+    for relief, ceiling in zip(candidates, most, strict=True):
+        if ceiling < _SURELY_BELOW:
             continue
         try:
             x = session.solve(bounds=relief.bounds).x
@@ -170,6 +186,32 @@ def binding_rule_costs(
         drift = _drift(problem=problem, x=x_final) - _drift(problem=problem, x=x)
         out.append((relief, gain, tracking, tax, drift))
     return out
+
+
+def gain_ceilings(
+    *,
+    problem: Problem,
+    session: QPSession,
+    final: Bounds,
+    x_final: np.ndarray,
+    reliefs: list[RuleRelief],
+) -> list[float]:
+    """For each relief, at most how much (dollars) lifting its rule can lower the objective
+    below `x_final`'s, without solving: the dual function at the answer's multipliers is a
+    lower bound on the optimum without the rule (`exact_directions.dual_bound`), and most
+    rules an answer sits against (a restricted purchase it would not make anyway) leave it
+    where it is. Infinite where the answer's multipliers are not known, or the solver's
+    objective is not the product's (the tracking-error limit priced in)."""
+    answer = session.answer_to(final)
+    if not reliefs or answer is None or answer.multipliers is None or problem.limit_weight > 0:
+        return [np.inf] * len(reliefs)
+    top = problem.objective(x=x_final)
+    lowest = dual_bounds(
+        problem=problem,
+        multipliers=answer.multipliers,
+        bounds=[relief.bounds for relief in reliefs],
+    )
+    return [(top - low) * problem.prep.value for low in lowest]
 
 
 def not_binding(*, final: Bounds, relief: Bounds, x: np.ndarray) -> bool:

@@ -136,6 +136,10 @@ class QPSession:
         self._keep(bounds=bounds, key=key, solution=solution)
         return solution
 
+    def answer_to(self, bounds: Bounds) -> Solution | None:
+        """The answer remembered for exactly `bounds`, if any (not a copy: read only)."""
+        return self._answers.get(bounds_key(bounds))
+
     def keep(self, *, bounds: Bounds, solution: Solution) -> None:
         """Remember `solution`, solved for `bounds` without being kept, as their answer:
         later solves of the same or tighter bounds that it meets return it."""

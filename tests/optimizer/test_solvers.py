@@ -10,7 +10,7 @@ import pytest
 from optimizer import optimize_account, result_to_dict
 from optimizer import solvers as solvers_module
 from optimizer.contract.parse import parse_case
-from optimizer.explain import RuleRelief, not_binding
+from optimizer.explain import RuleRelief, gain_ceilings, not_binding
 from optimizer.objective import Solved
 from optimizer.prepare import prepare
 from optimizer.problem import base_bounds, build_problem, priced_problem
@@ -171,6 +171,59 @@ def test_a_gain_cap_that_binds_is_re_solved_and_priced() -> None:
     assert not not_binding(final=solved.final, relief=cap.bounds, x=solved.x)
     rules = {r["rule"]: r for r in solve(case)["summary"]["binding_rules"]}
     assert float(rules["gain_cap"]["objective_cost"]) > 0
+
+
+def _restricted(symbol: str) -> dict:
+    """A taxable rebalance out of STK into BND with a do-not-buy on `symbol`."""
+    case = account(
+        account={"id": "HAND", "tax_status": "taxable", "cash": "0.00"},
+        target={"STK": "0.20", "BND": "0.80"},
+    )
+    case["preferences"]["restrictions"] = [{"symbol": symbol, "type": "do_not_buy"}]
+    return case
+
+
+def _restriction_ceiling(case: dict) -> tuple[float, float]:
+    """The dual ceiling on what lifting the case's one restriction gains, and the gain a
+    solve without it finds (dollars)."""
+    _, solved = solve_valued(prep=prepare(case=parse_case(case)))
+    problem, session = solved.problem, solved.session
+    reliefs = rule_reliefs(problem=problem, base=solved.base, final=solved.final)
+    (relief,) = [r for r in reliefs if r.rule == "restriction"]
+    (ceiling,) = gain_ceilings(
+        problem=problem, session=session, final=solved.final, x_final=solved.x, reliefs=[relief]
+    )
+    without = session.solve(bounds=relief.bounds).x
+    gain = (problem.objective(x=solved.x) - problem.objective(x=without)) * problem.prep.value
+    return ceiling, gain
+
+
+def test_a_restriction_the_answer_would_not_use_is_priced_without_a_solve() -> None:
+    # given a do-not-buy on the fund the rebalance sells
+    case = _restricted("STK")
+
+    # when
+    ceiling, gain = _restriction_ceiling(case)
+
+    # then the answer sits against it, yet the dual function shows that lifting it gains
+    # nothing, as a solve without it confirms, and no cost is reported
+    assert ceiling < 0.001
+    assert gain < 0.001
+    assert solve(case)["summary"]["binding_rules"] == []
+
+
+def test_a_restriction_that_binds_has_a_ceiling_above_its_cost() -> None:
+    # given a do-not-buy on the fund the rebalance needs to buy
+    case = _restricted("BND")
+
+    # when
+    ceiling, gain = _restriction_ceiling(case)
+
+    # then its ceiling is no lower than what a solve without it gains, and it is costed
+    assert gain > 1.0
+    assert ceiling >= gain - 1e-6
+    rules = {r["rule"]: r for r in solve(case)["summary"]["binding_rules"]}
+    assert float(rules["restriction"]["objective_cost"]) > 1.0
 
 
 def test_a_priced_session_that_takes_over_a_set_up_solves_as_a_fresh_one() -> None:
