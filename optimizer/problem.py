@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizer.prepare import IMPACT_WEIGHT, MIN_COST_RATE, Prepared
-from optimizer.solvers import INF, QP, Bounds, diagonal_of, quadratic
+from optimizer.solvers import INF, QP, Bounds, diagonal_matrix, diagonal_of, quadratic
 from optimizer.tax_budget import budget_rows
 
 CASH_MARGIN_USD = 0.05
@@ -200,9 +200,9 @@ def build_problem(*, prep: Prepared, limit_weight: float = 0.0) -> Problem:
     q_true[lay.s] = prep.lot_objective_tax + c_obj
     q_true[lay.b] = c_obj
     limit = limit_term(prep=prep, lay=lay)
-    P, q = P_true.tocsc(), q_true
+    P, q = P_true, q_true
     if limit_weight > 0:
-        P = (P_true + sp.diags(2.0 * limit_weight * limit.diag)).tocsc()
+        P = _priced_matrix(P_true=P_true, limit=limit, limit_weight=limit_weight)
         q = q_true + limit_weight * limit.linear
     A, b = _equalities(prep=prep, lay=lay)
     G, h_l, h_u = budget_rows(prep=prep, lay=lay)
@@ -226,7 +226,7 @@ def build_problem(*, prep: Prepared, limit_weight: float = 0.0) -> Problem:
         prep=prep,
         layout=lay,
         qp=qp,
-        P_true=P_true.tocsc(),
+        P_true=P_true,
         lot_ub=lot_ub,
         buy_ub=buy_ub,
         q_true=q_true,
@@ -241,7 +241,7 @@ def priced_problem(*, problem: Problem, limit_weight: float) -> Problem:
     if limit_weight <= 0:
         return build_problem(prep=problem.prep)
     limit, qp = problem.limit, problem.qp
-    P = (problem.P_true + sp.diags(2.0 * limit_weight * limit.diag)).tocsc()
+    P = _priced_matrix(P_true=problem.P_true, limit=limit, limit_weight=limit_weight)
     q = problem.q_true + limit_weight * limit.linear
     priced = QP(
         P=P,
@@ -255,6 +255,15 @@ def priced_problem(*, problem: Problem, limit_weight: float) -> Problem:
         x_u=qp.x_u.copy(),
     )
     return replace(problem, qp=priced, limit_weight=limit_weight)
+
+
+def _priced_matrix(
+    *, P_true: sp.csc_matrix, limit: LimitTerm, limit_weight: float
+) -> sp.csc_matrix:
+    """P_true plus the limit's price on the squared tracking error: both are diagonal, so
+    the sum is made on the diagonals (the same sums, and the same stored entries, as the
+    sparse sum)."""
+    return diagonal_matrix(P_true.diagonal() + 2.0 * limit_weight * limit.diag)
 
 
 def limit_term(*, prep: Prepared, lay: Layout) -> LimitTerm:
@@ -331,7 +340,7 @@ def _objective_matrix(*, prep: Prepared, lay: Layout) -> sp.csc_matrix:
             np.zeros(lay.n_sectors + 3),
         ]
     )
-    return sp.diags(diag, format="csc")
+    return diagonal_matrix(diag)
 
 
 def _equalities(*, prep: Prepared, lay: Layout) -> tuple[sp.csc_matrix, np.ndarray]:

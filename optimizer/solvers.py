@@ -56,12 +56,27 @@ class QP:
 
 
 def diagonal_of(P: sp.csc_matrix) -> np.ndarray | None:
-    """P's diagonal where P has no entry off it, else None."""
-    coo = P.tocoo()
-    if not np.array_equal(coo.row, coo.col):
+    """P's diagonal where P has no entry off it, else None. Read off the compressed
+    columns (each stored entry's row is its column's index), not through a COO copy."""
+    if P.format != "csc":
+        P = P.tocsc()
+    columns = np.repeat(np.arange(P.shape[1]), np.diff(P.indptr))
+    if not np.array_equal(P.indices, columns):
         return None
     diagonal: np.ndarray = P.diagonal()
     return diagonal
+
+
+def diagonal_matrix(values: np.ndarray) -> sp.csc_matrix:
+    """The diagonal matrix of `values` in CSC, storing its nonzero entries only: the
+    matrix `sp.diags(values, format="csc")` makes, built directly (that conversion, through
+    the DIA and CSR formats, costs more than the rest of a fund account's problem)."""
+    stored = np.flatnonzero(values)
+    indptr = np.zeros(len(values) + 1, dtype=np.int32)
+    indptr[1:] = np.cumsum(values != 0)
+    return sp.csc_matrix(
+        (values[stored], stored.astype(np.int32), indptr), shape=(len(values), len(values))
+    )
 
 
 def quadratic(P: sp.csc_matrix, diagonal: np.ndarray | None, q: np.ndarray, x: np.ndarray) -> float:

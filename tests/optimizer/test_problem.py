@@ -7,14 +7,15 @@ import random
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from optimizer import parse_case
 from optimizer.cvx_model import cvx_problem
 from optimizer.perspective import perspective_relaxation
 from optimizer.prepare import prepare
-from optimizer.problem import base_bounds, build_problem
+from optimizer.problem import base_bounds, build_problem, priced_problem
 from optimizer.relaxation import directed_bounds, solve_with_directions
-from optimizer.solvers import QPSession
+from optimizer.solvers import QPSession, diagonal_of
 from optimizer.synthetic import etf_account
 from tests.optimizer.test_optimality import random_case
 
@@ -58,3 +59,27 @@ def test_directed_solution_never_buys_a_wash_group_and_sells_it_at_a_loss() -> N
         buys = bounds.x_u[lay.b][prep.security_group == g]
         loss_sales = bounds.x_u[lay.s][(prep.security_group[prep.lot_security] == g) & loss]
         assert np.all(buys == 0) or np.all(loss_sales == 0)
+
+
+def test_the_objective_matrices_are_the_diagonal_matrices_scipy_makes() -> None:
+    # given a fund account's problem, unpriced and with the tracking-error limit priced in
+    problem = build_problem(prep=prepare(case=etf_account()))
+    priced = priced_problem(problem=problem, limit_weight=0.7)
+
+    # then each objective matrix stores what sp.diags stores (PIQP sees the same
+    # matrices), and its diagonal is read off without a copy
+    limit = problem.limit
+    expected = (
+        (problem.P_true, sp.diags(problem.P_true.diagonal(), format="csc")),
+        (
+            priced.qp.P,
+            (problem.P_true + sp.diags(2.0 * 0.7 * limit.diag)).tocsc(),
+        ),
+    )
+    for made, by_scipy in expected:
+        assert made.format == "csc"
+        np.testing.assert_array_equal(made.indptr, by_scipy.indptr)
+        np.testing.assert_array_equal(made.indices, by_scipy.indices)
+        np.testing.assert_array_equal(made.data, by_scipy.data)
+        np.testing.assert_array_equal(diagonal_of(made), by_scipy.diagonal())
+    assert diagonal_of(sp.csc_matrix(np.ones((2, 2)))) is None
