@@ -22,6 +22,7 @@ from optimizer.contract.parse import parse_case
 from optimizer.diagnose import infeasibility
 from optimizer.errors import OptimizerError, OptimizerInfeasibleError, OptimizerInputError
 from optimizer.explain import (
+    MAX_RULES,
     binding_rule_costs,
     buy_reasons,
     sale_reasons,
@@ -299,7 +300,7 @@ def _trades(*, prep: Prepared, plan: Plan) -> tuple[Trade, ...]:
 def _rule_costs(
     *, problem: Problem, session: QPSession, base: Bounds, final: Bounds, x: np.ndarray
 ) -> tuple[RuleCost, ...]:
-    reliefs = rule_reliefs(problem=problem, base=base, final=final)
+    reliefs = rule_reliefs(problem=problem, base=base, final=final, most=MAX_RULES)
     costs = binding_rule_costs(
         problem=problem, base=base, final=final, reliefs=reliefs, x_final=x, session=session
     )

@@ -220,6 +220,9 @@ class _Dual:
         self.G_T = _transposed(qp.G) if qp.G.shape[0] else None
         self.curvature = qp.P.diagonal() if qp.p_diagonal is None else qp.p_diagonal
         self.curved = self.curvature > _FLAT
+        # what each node's terms divide and multiply by, made once per search
+        self.divisor = np.where(self.curved, self.curvature, 1.0)
+        self.half = 0.5 * self.curvature
 
     def priced(self, multipliers: Multipliers, bounds: Bounds) -> _Priced:
         """g's terms at `multipliers` over `bounds`; a row side at infinity gets none."""
@@ -233,7 +236,7 @@ class _Dual:
             constant += float(z_l[low] @ bounds.h_l[low])
             constant -= float(z_u[high] @ bounds.h_u[high])
         r = np.where(self.curved | (np.abs(r) > _FLAT_SLOPE), r, 0.0)
-        terms = _terms(self.curvature, self.curved, r, bounds.x_l, bounds.x_u)
+        terms = _terms(self.half, self.divisor, self.curved, r, bounds.x_l, bounds.x_u)
         return _Priced(self, r, bounds.x_l, terms, float(terms.sum()) + constant)
 
 
@@ -269,24 +272,31 @@ class _Priced:
             unchanged: np.ndarray = -self.terms[at]
             return unchanged
         d = self.dual
-        new = _terms(d.curvature[at], d.curved[at], self.slopes[at], np.minimum(low, 0.0), 0.0)
+        new = _terms(
+            d.half[at], d.divisor[at], d.curved[at], self.slopes[at], np.minimum(low, 0.0), 0.0
+        )
         change: np.ndarray = np.where(low > 0, np.inf, new - self.terms[at])
         return change
 
 
 def _terms(
-    curvature: np.ndarray,
+    half: np.ndarray,
+    divisor: np.ndarray,
     curved: np.ndarray,
     r: np.ndarray,
     low: np.ndarray,
     high: np.ndarray | float,
 ) -> np.ndarray:
     """min over [low, high] of 1/2 curvature x^2 + r x, per variable (minus infinity where
-    a flat variable's slope pushes it to an infinite side)."""
-    free = -r / np.where(curved, curvature, 1.0)
+    a flat variable's slope pushes it to an infinite side); `half` is half the curvature,
+    `divisor` the curvature where there is some, else 1."""
+    free = -r / divisor
     flat_pick = np.where(r > 0, low, np.where(r < 0, high, 0.0))
     x = np.minimum(np.maximum(np.where(curved, free, flat_pick), low), high)
     finite = np.isfinite(x)
+    if finite.all():
+        every: np.ndarray = (half * x + r) * x
+        return every
     x = np.where(finite, x, 0.0)
-    terms: np.ndarray = np.where(finite, (0.5 * curvature * x + r) * x, -np.inf)
+    terms: np.ndarray = np.where(finite, (half * x + r) * x, -np.inf)
     return terms

@@ -24,7 +24,8 @@ from optimizer.prepare import Prepared
 from optimizer.problem import Problem
 from optimizer.solvers import Bounds, QPSession
 
-_MAX_RULES = 12
+MAX_RULES = 12
+"""Rules priced at most per account, in `reliefs.rule_reliefs`'s order."""
 _MIN_COST_DOLLARS = 0.01
 _SURELY_BELOW = _MIN_COST_DOLLARS / 10
 """A rule that the dual function shows can gain less than this (dollars) is not re-solved:
@@ -165,7 +166,7 @@ def binding_rule_costs(
     session = session if session is not None else QPSession(qp=problem.qp)
     candidates = [
         relief
-        for relief in reliefs[:_MAX_RULES]
+        for relief in reliefs[:MAX_RULES]
         if not not_binding(final=final, relief=relief.bounds, x=x_final)
     ]
     most = gain_ceilings(

@@ -35,7 +35,7 @@ def forcing_rules(*, solved: Solved, rules: tuple[RuleCost, ...]) -> tuple[RuleC
     prep = problem.prep
     x_final = solved.x
     te_final = prep.risk.tracking_error(published_active(prep=prep, u=x_final[problem.layout.u]))
-    reliefs = rule_reliefs(problem=problem, base=solved.base, final=solved.final)
+    reliefs = rule_reliefs(problem=problem, base=solved.base, final=solved.final, most=_MAX_RULES)
     cash = _cash_relief(problem=problem, solved=solved)
     if cash is not None:
         reliefs.append(cash)

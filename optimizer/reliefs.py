@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 import numpy as np
 
 from optimizer.explain import RuleRelief
@@ -12,12 +15,20 @@ from optimizer.solvers import INF, Bounds
 from optimizer.types import Screen
 
 
-def rule_reliefs(*, problem: Problem, base: Bounds, final: Bounds) -> list[RuleRelief]:
+def rule_reliefs(
+    *, problem: Problem, base: Bounds, final: Bounds, most: int | None = None
+) -> list[RuleRelief]:
     """One relief per restriction, screen, substitution, gain cap and the wash-sale rule
-    that could bind."""
+    that could bind; with `most`, the first `most` of them only, the rest not made (an
+    account restricted in a hundred securities prices a dozen rules, and copying the
+    bounds for every one of them cost more than its solves)."""
+    return list(itertools.islice(_reliefs(problem=problem, base=base, final=final), most))
+
+
+def _reliefs(*, problem: Problem, base: Bounds, final: Bounds) -> Iterator[RuleRelief]:
+    """`rule_reliefs`, made one at a time in their order."""
     prep = problem.prep
     room = max(0.0, prep.cash0 + float(prep.lot_value.sum()) - prep.cash_required) + 1e-6
-    reliefs = []
     for symbol, kind in sorted(prep.restricted.items()):
         i = prep.symbols.index(symbol)
         bounds = _copy(final)
@@ -26,27 +37,24 @@ def rule_reliefs(*, problem: Problem, base: Bounds, final: Bounds) -> list[RuleR
         if kind in ("do_not_sell", "hold"):
             _free_lots(problem=problem, bounds=bounds, securities=[i], reason=kind)
         if _differs(a=bounds, b=final):
-            reliefs.append(RuleRelief(rule="restriction", detail=f"{kind} {symbol}", bounds=bounds))
+            yield RuleRelief(rule="restriction", detail=f"{kind} {symbol}", bounds=bounds)
     for screen in prep.case.preferences.screens:
-        reliefs += _screen_relief(problem=problem, final=final, screen=screen, room=room)
+        yield from _screen_relief(problem=problem, final=final, screen=screen, room=room)
     for sub in prep.case.preferences.substitutions:
         i = prep.symbols.index(sub.from_symbol)
         if prep.buy_block[i] == "substitution":
             bounds = _copy(final)
             bounds.x_u[problem.layout.b][i] = room
-            reliefs.append(
-                RuleRelief(
-                    rule="substitution",
-                    detail=f"{sub.from_symbol} -> {sub.to_symbol}",
-                    bounds=bounds,
-                )
+            yield RuleRelief(
+                rule="substitution",
+                detail=f"{sub.from_symbol} -> {sub.to_symbol}",
+                bounds=bounds,
             )
-    reliefs += _cap_reliefs(problem=problem, final=final)
-    reliefs += _long_term_wait_reliefs(problem=problem, final=final)
+    yield from _cap_reliefs(problem=problem, final=final)
+    yield from _long_term_wait_reliefs(problem=problem, final=final)
     wash = _wash_relief(problem=problem, base=base, room=room)
     if wash is not None:
-        reliefs.append(wash)
-    return reliefs
+        yield wash
 
 
 def _copy(bounds: Bounds) -> Bounds:

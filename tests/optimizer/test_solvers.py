@@ -212,6 +212,22 @@ def test_a_restriction_the_answer_would_not_use_is_priced_without_a_solve() -> N
     assert solve(case)["summary"]["binding_rules"] == []
 
 
+def test_only_the_reliefs_priced_are_made() -> None:
+    # given a restricted account with more than one rule that could bind
+    case = _restricted("BND")
+    case["preferences"]["tax"] = {"max_realized_gain": "900.00"}
+    _, solved = solve_valued(prep=prepare(case=parse_case(case)))
+    every = rule_reliefs(problem=solved.problem, base=solved.base, final=solved.final)
+    assert len(every) >= 2
+
+    # when only the first is asked for
+    first = rule_reliefs(problem=solved.problem, base=solved.base, final=solved.final, most=1)
+
+    # then it is the first of them all, with the same bounds
+    assert [(r.rule, r.detail) for r in first] == [(every[0].rule, every[0].detail)]
+    np.testing.assert_array_equal(first[0].bounds.x_u, every[0].bounds.x_u)
+
+
 def test_a_restriction_that_binds_has_a_ceiling_above_its_cost() -> None:
     # given a do-not-buy on the fund the rebalance needs to buy
     case = _restricted("BND")
