@@ -33,6 +33,7 @@ smallest open bound.
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -264,10 +265,10 @@ class _Priced:
         """What holding each variable of `at` at most zero adds to g (a child's closed
         side adds its variables' changes; a variable whose lower bound is above zero
         closes its child's problem, which holds no answer: plus infinity)."""
-        if not np.isfinite(self.value):
+        if not math.isfinite(self.value):
             return np.zeros(len(at))
         low = self.x_l[at]
-        if not np.any(low):
+        if not low.any():
             # trades start at zero: closed, each sits at zero and adds nothing to g
             unchanged: np.ndarray = -self.terms[at]
             return unchanged
