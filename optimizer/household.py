@@ -325,8 +325,11 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
     if reason:
         plans = [nothing(prep, reason=reason) for prep in preps]
     after_dollars = sum(plan.held_after * price for plan in plans) + away_dollars
+    # drift counts the cash each account holds on both sides, a withdrawal's cash included
+    # until it is paid out (as one account's summary does): a household with no trades
+    # keeps its drift
     cash_before = sum(p.cash0 * p.value for p in preps)
-    cash_after = sum(float(plan.cash_after) for plan in plans) - withdrawals
+    cash_after = sum(float(plan.cash_after) for plan in plans)
     te_after = risk.tracking_error(after_dollars / invested - published)
     lines = drift_lines(
         equivalents=[s for c in cases for s in c.equivalents],

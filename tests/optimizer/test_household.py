@@ -37,6 +37,7 @@ from optimizer.household import (
 from optimizer.household_types import COVERAGE_FLAG, SharedCap
 from optimizer.types import (
     Case,
+    CashPreferences,
     GiftPlan,
     Lots,
     Preferences,
@@ -715,3 +716,37 @@ def test_a_household_brought_inside_its_limit_sits_on_it_and_trades_once() -> No
     second = optimize_household(household(*filled, **wishes))
     assert second.status == "optimal", second.message
     assert [t for r in second.accounts for t in r.trades] == []
+
+
+def withdrawing(case: Case, amount: Decimal) -> Case:
+    """`case` with a pending withdrawal of `amount` dollars."""
+    cash = CashPreferences(withdrawal=amount)
+    return replace(case, preferences=replace(case.preferences, cash=cash))
+
+
+def test_a_household_that_trades_nothing_keeps_its_drift_with_a_withdrawal_pending() -> None:
+    # given the household above once its first proposal is filled (nothing left worth
+    # trading), with $500 more cash in taxable, kept for a $500 withdrawal
+    taxable = {"BND": Decimal(1000), "VTI": Decimal(600), "VWO": Decimal(400)}
+    ira = {"VTI": Decimal(250), "VWO": Decimal(250)}
+    cases = (
+        holding("TAX", "taxable", taxable, Decimal("1000.00")),
+        holding("IRA", "tax_deferred", ira, Decimal("1000.00")),
+    )
+    wishes = {"tracking_error_limit_pct": Decimal("0.15"), "horizon_years": Decimal("10")}
+    first = optimize_household(household(*cases, **wishes))
+    filled = [
+        holding(c.account_id, c.tax_status, holdings_after(c, r.trades), r.cash_after or ZERO)
+        for c, r in zip(cases, first.accounts, strict=True)
+    ]
+    tax = filled[0]
+    filled[0] = withdrawing(replace(tax, cash=tax.cash + Decimal("500.00")), Decimal("500.00"))
+
+    # when
+    result = optimize_household(household(*filled, **wishes))
+
+    # then nothing trades, and drift counts the withdrawal's cash on both sides
+    assert result.status == "optimal", result.message
+    assert [t for r in result.accounts for t in r.trades] == []
+    assert result.summary is not None
+    assert result.summary.drift_after == result.summary.drift_before
