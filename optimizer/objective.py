@@ -25,7 +25,7 @@ from decimal import Decimal
 import numpy as np
 
 from optimizer.errors import OptimizerInfeasibleError
-from optimizer.limit_price import LIMIT_TOLERANCE, Searches, price_limit, steer
+from optimizer.limit_price import LIMIT_TOLERANCE, Priced, Searches, price_limit, steer
 from optimizer.prepare import Prepared
 from optimizer.problem import Problem, base_bounds, build_problem
 from optimizer.relaxation import (
@@ -38,7 +38,7 @@ from optimizer.relaxation import (
 from optimizer.risk import RISK_PRICE
 from optimizer.solvers import Bounds, QPSession
 
-__all__ = ["LIMIT_TOLERANCE", "RISK_PRICE", "Solved", "branched", "solve_within_limit"]
+__all__ = ["LIMIT_TOLERANCE", "RISK_PRICE", "Solved", "completed", "solve_within_limit"]
 
 PCT = Decimal("0.0001")
 
@@ -113,6 +113,11 @@ class Solved:
     directed: DirectedSolution | None = None
     """The unpriced answer as found, while its branch-and-bound is still to run
     (`branched`)."""
+    unsteered: Unsteered | None = None
+    """Where the limit's price search stands, while its directions are still to be chosen
+    again (`completed`)."""
+    unpriced: Solved | None = None
+    """The unpriced answer the price search started from, while `unsteered`."""
 
     def certified_bound(self, *, tracking_error: float) -> float:
         """A lower bound on the objective over every answer with tracking error at most
@@ -126,7 +131,7 @@ class Solved:
         return bound if self.free_bound is None else max(bound, self.free_bound)
 
 
-def solve_within_limit(*, prep: Prepared, branch: bool = True) -> Solved:
+def solve_within_limit(*, prep: Prepared, complete: bool = True) -> Solved:
     """Solve; where the answer's tracking error is above the ceiling (the limit, or where
     the account started when that was further out), price the limit in: find the Lagrange
     multiplier whose answer sits on the ceiling (`limit_price.price_limit`), and choose the
@@ -138,10 +143,11 @@ def solve_within_limit(*, prep: Prepared, branch: bool = True) -> Solved:
     tracking in dollars): the price only steers the solver, and the lower bound is moved
     back by Lagrangian duality (`Problem.real_bound`).
 
-    A mid-size account's branch-and-bound (`relaxation.branch_further`) runs only on an
-    answer that stands unpriced, and only with `branch` (else `branched` runs it later,
-    on the answer kept): the price search's answers come from other problems, whose
-    directions it chooses again at each round."""
+    Without `complete`, the answer is the price search's first: unpriced without the
+    mid-size branch-and-bound (`relaxation.branch_further`), or priced with the unpriced
+    answer's directions, not chosen again; `completed` finishes it. The Schedule D
+    valuation reads which piece an answer lands in from that first answer, and completes
+    only the one it keeps."""
     before = tracking_error_before(prep)
     top = ceiling(prep=prep, before=before)
     limits_dropped = False
@@ -156,66 +162,7 @@ def solve_within_limit(*, prep: Prepared, branch: bool = True) -> Solved:
     x, lower = directed.solution.x, directed.lower_bound
     final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
     te = problem.tracking_error(x=x)
-    if top is None or te <= top + LIMIT_TOLERANCE:
-        answer = Solved(
-            problem=problem,
-            session=session,
-            base=base,
-            final=final,
-            x=x,
-            before=before,
-            ceiling=top,
-            tracking_error=te,
-            resolves=0,
-            forced=False,
-            limits_dropped=limits_dropped,
-            lower_bound=lower,
-            solved_bound=lower,
-            directed=directed,
-        )
-        return branched(answer) if branch else answer
-    free_bound = lower
-    # screens and substitutions are hard rules: the limit never pulls the answer closer
-    # to the published target than the target they leave (u = 0) is
-    aim = max(top, problem.limit.tracking_error(np.zeros(problem.layout.size)))
-    if te <= aim + LIMIT_TOLERANCE:
-        answer = Solved(
-            problem=problem,
-            session=session,
-            base=base,
-            final=final,
-            x=x,
-            before=before,
-            ceiling=top,
-            tracking_error=te,
-            resolves=0,
-            forced=True,
-            limits_dropped=limits_dropped,
-            lower_bound=lower,
-            solved_bound=lower,
-            directed=directed,
-        )
-        return branched(answer) if branch else answer
-    searches: Searches = {}
-    priced = price_limit(unpriced=problem, final=final, top=aim, te=te, searches=searches)
-    resolves = priced.solves
-    bound_problem = problem
-    if priced.weight > 0:
-        found = steer(
-            unpriced=(problem, session),
-            priced=priced,
-            base=base,
-            final=final,
-            aim=aim,
-            searches=searches,
-        )
-        problem, session, final = found.problem, found.session, found.final
-        x, te, bound_problem, lower = found.x, found.te, found.bound_problem, found.lower
-        resolves += found.solves
-    forced = te > top + LIMIT_TOLERANCE
-    reach = max(aim, te)
-    real = bound_problem.real_bound(bound=lower, ceiling=reach)
-    return Solved(
+    unpriced = Solved(
         problem=problem,
         session=session,
         base=base,
@@ -224,14 +171,118 @@ def solve_within_limit(*, prep: Prepared, branch: bool = True) -> Solved:
         before=before,
         ceiling=top,
         tracking_error=te,
-        resolves=resolves,
-        forced=forced,
+        resolves=0,
+        forced=False,
         limits_dropped=limits_dropped,
+        lower_bound=lower,
+        solved_bound=lower,
+        directed=directed,
+    )
+    if top is None or te <= top + LIMIT_TOLERANCE:
+        return completed(unpriced) if complete else unpriced
+    # screens and substitutions are hard rules: the limit never pulls the answer closer
+    # to the published target than the target they leave (u = 0) is
+    aim = max(top, problem.limit.tracking_error(np.zeros(problem.layout.size)))
+    if te <= aim + LIMIT_TOLERANCE:
+        forced = replace(unpriced, forced=True)
+        return completed(forced) if complete else forced
+    searches: Searches = {}
+    priced = price_limit(unpriced=problem, final=final, top=aim, te=te, searches=searches)
+    if priced.weight <= 0:
+        return _limited(unpriced, answer=unpriced, aim=aim, resolves=priced.solves)
+    pending = Unsteered(
+        unpriced=(problem, session),
+        priced=priced,
+        base=base,
+        final=final,
+        aim=aim,
+        searches=searches,
+    )
+    first = replace(
+        unpriced,
+        problem=priced.problem,
+        session=priced.session,
+        x=priced.x,
+        tracking_error=priced.te,
+    )
+    answer = _limited(unpriced, answer=first, aim=aim, resolves=priced.solves, unsteered=pending)
+    return completed(answer) if complete else answer
+
+
+@dataclass(frozen=True)
+class Unsteered:
+    """Where the limit's price search stands after its first price, for `steer`."""
+
+    unpriced: tuple[Problem, QPSession]
+    priced: Priced
+    base: Bounds
+    final: Bounds
+    aim: float
+    searches: Searches
+
+
+def _limited(
+    unpriced: Solved,
+    *,
+    answer: Solved,
+    aim: float,
+    resolves: int,
+    unsteered: Unsteered | None = None,
+    bound: tuple[Problem, float] | None = None,
+) -> Solved:
+    """`answer` (its problem, directions, x and tracking error) as the limit's price search
+    leaves it, with the lower bound that search proves: the unpriced answer's bound, free of
+    the limit, or the bound found on the priced problem `bound` (problem, bound on its
+    solved objective) moved back by Lagrangian duality, whichever is higher."""
+    free_bound = unpriced.lower_bound
+    bound_problem, lower = bound if bound is not None else (unpriced.problem, free_bound)
+    assert unpriced.ceiling is not None
+    reach = max(aim, answer.tracking_error)
+    real = bound_problem.real_bound(bound=lower, ceiling=reach)
+    return replace(
+        answer,
+        resolves=resolves,
+        forced=answer.tracking_error > unpriced.ceiling + LIMIT_TOLERANCE,
         lower_bound=max(real, free_bound),
         bound_ceiling=reach,
         solved_bound=lower,
         free_bound=free_bound,
         bound_problem=bound_problem,
+        directed=None,
+        unsteered=unsteered,
+        unpriced=unpriced if unsteered is not None else None,
+    )
+
+
+def completed(solved: Solved) -> Solved:
+    """`solved` finished (see `solve_within_limit`): a priced answer's directions chosen
+    again at its price (`limit_price.steer`), or an unpriced answer's branch-and-bound
+    (`branched`); else `solved` as it is."""
+    pending, unpriced = solved.unsteered, solved.unpriced
+    if pending is None or unpriced is None:
+        return branched(solved)
+    found = steer(
+        unpriced=pending.unpriced,
+        priced=pending.priced,
+        base=pending.base,
+        final=pending.final,
+        aim=pending.aim,
+        searches=pending.searches,
+    )
+    answer = replace(
+        solved,
+        problem=found.problem,
+        session=found.session,
+        final=found.final,
+        x=found.x,
+        tracking_error=found.te,
+    )
+    return _limited(
+        unpriced,
+        answer=answer,
+        aim=pending.aim,
+        resolves=solved.resolves + found.solves,
+        bound=(found.bound_problem, found.lower),
     )
 
 

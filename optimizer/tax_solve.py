@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from money import ZERO, cents_half_up
 from optimizer.errors import OptimizerError, OptimizerInfeasibleError
-from optimizer.objective import Solved, branched, solve_within_limit
+from optimizer.objective import Solved, completed, solve_within_limit
 from optimizer.prepare import Prepared, revalued
 from optimizer.tax_value import exact_tax, resolved_rates
 from optimizer.types import Case, OptimizeResult
@@ -19,10 +19,10 @@ def solve_valued(*, prep: Prepared) -> tuple[Prepared, Solved]:
     """The account solved with its lots valued at the filer's Schedule D position; the
     `Prepared` returned is the one the answer was solved with."""
     tax = prep.case.preferences.tax
-    # the first answer is kept only when it stays in its piece of Schedule D: its
-    # branch-and-bound waits until then (`objective.branched`)
+    # the first answer tells which piece of Schedule D the account lands in; it is
+    # finished (`objective.completed`) only when it is kept
     try:
-        solved = solve_within_limit(prep=prep, branch=False)
+        solved = solve_within_limit(prep=prep, complete=False)
     except OptimizerInfeasibleError:
         if tax.max_tax is None or prep.case.tax_status != "taxable":
             raise
@@ -31,19 +31,19 @@ def solve_valued(*, prep: Prepared) -> tuple[Prepared, Solved]:
             "left this year)"
         ) from None
     if tax.schedule_d is None or prep.case.tax_status != "taxable":
-        return prep, branched(solved)
+        return prep, completed(solved)
     sold = solved.x[solved.problem.layout.s]
     gain = prep.lot_gain_ratio * sold * prep.value
     short = float(gain[prep.lot_is_short].sum())
     long = float(gain[~prep.lot_is_short].sum())
     rates = resolved_rates(tax, short=short, long=long)
     if rates is None:
-        return prep, branched(solved)
+        return prep, completed(solved)
     again = revalued(prep, rates=rates)
     try:
         return again, solve_within_limit(prep=again)
     except OptimizerError:
-        return prep, branched(solved)
+        return prep, completed(solved)
 
 
 def with_exact_tax(*, result: OptimizeResult, prep: Prepared) -> OptimizeResult:
