@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Max
 
 from accounts.models import Account
+from benchmarks.certificates import certificate_gaps
 from benchmarks.managed_book import managed_flags, managed_flags_restore, managed_share_set
 from firms.models import Firm
 from models_library.models import Price
@@ -301,6 +302,9 @@ class Command(BaseCommand):
             f"queries per chunk     min {min(queries)}, median {statistics.median(queries):.0f}, "
             f"max {max(queries)} over {len(chunks)} chunks (full chunks: {min(full)}-{max(full)})"
         )
+        self.stdout.write("certificate (each answer's objective against its own lower bound):")
+        for gaps in certificate_gaps(proposals.values_list("result", "input_blob").iterator()):
+            self.stdout.write(gaps.line())
         return rate
 
     def _memory(self, samples: list[tuple[float, list[float]]]) -> None:
