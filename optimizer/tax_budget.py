@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from optimizer.layout import Layout
 from optimizer.solvers import INF
 from optimizer.tax_value import MarginalRates, flat_rates, marginal_rates, position
 from optimizer.types import TaxPreferences
 
 if TYPE_CHECKING:
     from optimizer.prepare import Prepared
-    from optimizer.problem import Layout
 
 
 def budget_rates(tax: TaxPreferences) -> MarginalRates:
