@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from trading.optimization import unpack_input
+from trading.stored_input import unpack_input
 
 DIRECT_INDEX_FROM = 40
 WITHIN_BP = 1.0

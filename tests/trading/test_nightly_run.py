@@ -23,9 +23,9 @@ from trading.models import (
     RunChunk,
     RunStatus,
 )
-from trading.optimization import unpack_input
 from trading.services.runs import chunk_process, run_start
 from trading.services.schedule import firms_due
+from trading.stored_input import unpack_input
 from trading.tasks import enqueue_chunks
 
 from .builders import AS_OF, funded_account, small_book

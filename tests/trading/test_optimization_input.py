@@ -18,8 +18,9 @@ from models_library.services.model_settings import model_tracking_error_limit_se
 from optimizer import case_to_dict, parse_case
 from rebalancer.actors import Actor
 from tests.factories import PriceFactory, SecurityFactory, TaxLotFactory
-from trading.optimization import DataProblem, case_for_account, pack_input, unpack_input
+from trading.optimization import DataProblem, case_for_account
 from trading.selectors.run_inputs import chunk_inputs
+from trading.stored_input import pack_input, unpack_input
 
 from .builders import AS_OF, small_book
 

@@ -17,9 +17,9 @@ from models_library.selectors.risk_models import latest_risk_model
 from models_library.services.risk_models import risk_model_build
 from rebalancer.actors import Actor
 from trading.models import Proposal
-from trading.optimization import stored_case, unpack_input
 from trading.services.replay import proposal_replay
 from trading.services.runs import run_start
+from trading.stored_input import stored_case, unpack_input
 from trading.tasks import enqueue_chunks
 
 from .builders import AS_OF, small_book

@@ -22,14 +22,11 @@ from tests.factories import PriceFactory
 from trading.models import CashBalance, Proposal
 from trading.optimization import case_for_account
 from trading.selectors.run_inputs import chunk_inputs
-from trading.selectors.transition import (
-    proposal_transition_step,
-    transition_budget,
-    transition_progress,
-)
+from trading.selectors.transition import proposal_transition_step, transition_progress
 from trading.services.lot_ledger import transactions_record
 from trading.services.runs import run_start
 from trading.tasks import enqueue_chunks
+from trading.transition_plan import transition_budget
 
 from .builders import AS_OF
 from .test_gain_room import _book

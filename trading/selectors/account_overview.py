@@ -17,6 +17,7 @@ from models_library.selectors.resolution import model_target_weights
 from money import ZERO, cents_half_even
 from rebalancer.errors import DomainError
 from tax_calendar.holding import is_long_term
+from trading.gain_caps import GainRoom
 from trading.models import Term
 from trading.selectors.effective_target import account_effective_target
 from trading.selectors.expected_dividends import (
@@ -25,7 +26,7 @@ from trading.selectors.expected_dividends import (
     expected_dividends_usd,
 )
 from trading.selectors.filer_position import TaxBudgetRoom, tax_budget_room
-from trading.selectors.gain_room import GainRoom, gain_rooms_for_accounts
+from trading.selectors.gain_room import gain_rooms_for_accounts
 from trading.selectors.holdings import account_cash_usd, account_lots, account_positions
 from trading.selectors.realized import RealizedSummary, realized_gains_summary, wash_sale_windows
 from trading.selectors.transition import TransitionProgress, transition_progress

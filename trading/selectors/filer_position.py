@@ -29,17 +29,12 @@ from firms.models import Firm
 from money import ZERO, cents_half_even
 from optimizer.tax_value import tax_spent
 from tax_calendar.tax_year import tax_year_start
+from trading.gain_caps import NO_CAP, GainRoom
+from trading.menus import FilerPosition, tax_menus
 from trading.models import RealizedGain, Term
 from trading.selectors.gain_room import Used, pending_sales
 
 FilerKey = tuple[int, str]
-
-
-@dataclass(frozen=True)
-class FilerPosition:
-    filer: str
-    short_usd: Decimal
-    long_usd: Decimal
 
 
 @dataclass(frozen=True)
@@ -118,9 +113,6 @@ def tax_budget_room(
     *, firm: Firm, account: Account, preferences: EffectivePreferences, as_of: dt.date
 ) -> TaxBudgetRoom | None:
     """The account's tax budget room on ``as_of`` (None: no budget, or not taxable)."""
-    from trading.optimization import tax_menus
-    from trading.selectors.gain_room import NO_CAP, GainRoom
-
     budget = preferences.values["annual_tax_budget_usd"]
     if budget is None or account.tax_status != TaxStatus.TAXABLE:
         return None

@@ -37,6 +37,7 @@ from money import ZERO, cents_half_even
 from optimizer.contract import reliefs_from_list
 from tax_calendar.tax_year import tax_year_start
 from tax_calendar.wash_sale import window_start
+from trading.gain_caps import NO_CAP, CapRoom, GainRoom
 from trading.models import ProposalStatus, ProposedTrade, RealizedGain, Term, TradeSide
 
 NET, SHORT = "max_realized_gain_usd", "max_short_term_gain_usd"
@@ -57,35 +58,6 @@ class Used:
 
     def of(self, cap: str) -> Decimal:
         return self.net_usd if cap == NET else self.short_usd
-
-
-@dataclass(frozen=True)
-class CapRoom:
-    """One cap of one account: the cap, whose it is, what the year has used, what is left
-    (None: no cap)."""
-
-    cap_usd: Decimal | None
-    shared: bool
-    realized_usd: Decimal
-    committed_usd: Decimal
-
-    @property
-    def remaining_usd(self) -> Decimal | None:
-        if self.cap_usd is None:
-            return None
-        return max(ZERO, cents_half_even(self.cap_usd - self.realized_usd - self.committed_usd))
-
-
-@dataclass(frozen=True)
-class GainRoom:
-    """An account's two caps for the tax year of ``as_of``."""
-
-    as_of: dt.date
-    net: CapRoom
-    short_term: CapRoom
-
-
-NO_CAP = CapRoom(cap_usd=None, shared=False, realized_usd=ZERO, committed_usd=ZERO)
 
 
 def unfilled_gain(*, lots: list[dict[str, str]], quantity: Decimal, filled: Decimal) -> Used:

@@ -26,7 +26,7 @@ from trading.models import (
     ProposedTrade,
     Run,
 )
-from trading.optimization import stored_case
+from trading.stored_input import stored_case
 
 
 def book_as_of(*, firm: Firm) -> dt.date:

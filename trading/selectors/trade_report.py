@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from money import ZERO
 from trading.models import Proposal, ProposedTrade
-from trading.optimization import stored_case
 from trading.selectors.proposals import proposal_weights
 from trading.selectors.trade_story import tax_saved_usd
+from trading.stored_input import stored_case
 
 CASH = "Cash"
 

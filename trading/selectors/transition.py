@@ -1,13 +1,8 @@
-"""Transition plans for legacy holdings: an account funded with a client's old holdings
-moves toward its model over N tax years, spending at most a budget of tax each year.
-
-The plan is three menus (household default, account override, see
-``accounts.selectors.preferences``): ``transition_start_year``, ``transition_years`` and
-``transition_budget_per_year_usd``; a plan exists only when all three are in effect. In a
-plan year the nightly run's tax room is what is left of the year's amount: the amount less
-the tax the filer's gains realized this year have cost, at the account's rates with
-Schedule D netting (``optimizer.tax_value.tax_spent``), and never more than the annual tax
-budget leaves (``trading.optimization.tax_menus``).
+"""A transition plan's progress, read from the books (the plan itself, from the effective
+menus, is ``trading.transition_plan``). In a plan year the nightly run's tax room is what is
+left of the year's amount: the amount less the tax the filer's gains realized this year have
+cost, at the account's rates with Schedule D netting (``optimizer.tax_value.tax_spent``),
+and never more than the annual tax budget leaves (``trading.menus.tax_menus``).
 
 Progress (``transition_progress``): the tracking error now (the latest proposal's before
 its trades), the tax each plan year has spent (the filer's Schedule D tax of the year's
@@ -28,48 +23,17 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.models import Account
-from accounts.selectors.preferences import EffectivePreferences
+from accounts.selectors.preferences import EffectivePreferences, effective_preferences
 from firms.models import Firm
 from money import ZERO, cents_half_even
-
-#: The reason each trade of a proposal in a plan year carries (trading.services.proposal_build).
-TRANSITION_STEP = "transition_step"
-
-
-@dataclass(frozen=True)
-class TransitionPlan:
-    start_year: int
-    years: int
-    budget_per_year_usd: Decimal
-
-    @property
-    def last_year(self) -> int:
-        return self.start_year + self.years - 1
-
-    def covers(self, year: int) -> bool:
-        return self.start_year <= year <= self.last_year
-
-
-def transition_plan(values: dict[str, Any]) -> TransitionPlan | None:
-    """The plan the effective menus give (None: no plan; a plan needs all three menus)."""
-    start = values.get("transition_start_year")
-    years = values.get("transition_years")
-    budget = values.get("transition_budget_per_year_usd")
-    if start is None or years is None or budget is None:
-        return None
-    return TransitionPlan(
-        start_year=int(start),
-        years=int(years),
-        budget_per_year_usd=cents_half_even(Decimal(budget)),
-    )
-
-
-def transition_budget(values: dict[str, Any], *, year: int) -> Decimal | None:
-    """The plan's amount of tax for ``year`` (None: no plan, or ``year`` outside it)."""
-    plan = transition_plan(values)
-    if plan is None or not plan.covers(year):
-        return None
-    return plan.budget_per_year_usd
+from optimizer.tax_value import tax_spent
+from trading.gain_caps import NO_CAP, GainRoom
+from trading.menus import tax_menus
+from trading.models import Proposal
+from trading.selectors.filer_position import filer_positions_for_accounts
+from trading.selectors.proposals import proposal_tax_budget
+from trading.stored_input import stored_case
+from trading.transition_plan import TransitionPlan, transition_plan
 
 
 @dataclass(frozen=True)
@@ -95,11 +59,6 @@ def _year_tax(
 ) -> Decimal:
     """What the filer's gains realized in ``as_of``'s year up to it cost in tax (at
     today's menus)."""
-    from optimizer.tax_value import tax_spent
-    from trading.optimization import tax_menus
-    from trading.selectors.filer_position import filer_positions_for_accounts
-    from trading.selectors.gain_room import NO_CAP, GainRoom
-
     filers = filer_positions_for_accounts(
         firm=firm, accounts=[account], preferences={account.pk: preferences}, as_of=as_of
     )
@@ -113,8 +72,6 @@ def _year_tax(
 
 
 def _latest_solve(*, firm: Firm, account: Account, as_of: dt.date):
-    from trading.models import Proposal
-
     return (
         Proposal.objects.for_firm(firm)
         .filter(account=account, as_of__lte=as_of, optimizer_status="optimal")
@@ -130,8 +87,6 @@ def transition_progress(
     plan = transition_plan(preferences.values)
     if plan is None:
         return None
-    from trading.selectors.proposals import proposal_tax_budget
-
     spent_by_year: dict[int, Decimal] = {}
     for year in range(plan.start_year, min(as_of.year, plan.last_year) + 1):
         spent_by_year[year] = _year_tax(
@@ -201,11 +156,6 @@ class TransitionStep:
 
 def proposal_transition_step(*, proposal: Any) -> TransitionStep | None:
     """The transition step a proposal is (None: its account had no plan in its year)."""
-    from accounts.selectors.preferences import effective_preferences
-    from optimizer.tax_value import tax_spent
-    from trading.optimization import stored_case
-    from trading.selectors.proposals import proposal_tax_budget
-
     if not proposal.input_blob:
         return None
     preferences = effective_preferences(

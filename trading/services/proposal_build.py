@@ -13,9 +13,10 @@ from money import CENT, ZERO
 from optimizer.contract import reliefs_to_list, result_to_dict, rules_to_list
 from optimizer.types import Case, OptimizeResult, Trade
 from trading.models import Proposal, ProposalStatus, ProposedTrade
-from trading.optimization import DataProblem, case_for_account, pack_input, solve_case
+from trading.optimization import DataProblem, case_for_account, solve_case
 from trading.selectors.run_inputs import AccountInputs, ChunkInputs
-from trading.selectors.transition import TRANSITION_STEP, transition_budget
+from trading.stored_input import pack_input
+from trading.transition_plan import TRANSITION_STEP, transition_budget
 
 logger = logging.getLogger(__name__)
 

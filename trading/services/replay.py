@@ -13,7 +13,8 @@ from optimizer.output import plain
 from optimizer.types import OptimizeResult, Trade
 from rebalancer.errors import DomainError
 from trading.models import Proposal
-from trading.optimization import canonical_json, solve_case, unpack_input
+from trading.optimization import solve_case
+from trading.stored_input import canonical_json, unpack_input
 
 
 @dataclass(frozen=True)

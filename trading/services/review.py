@@ -26,13 +26,13 @@ from trading.models import (
     ProposedTrade,
     RunTrigger,
 )
-from trading.optimization import stored_case
 from trading.proposal_checks import Account as CheckedAccount
 from trading.proposal_checks import relieve, summarize, violations
 from trading.selectors.proposals import proposal_gift_recorded
 from trading.selectors.run_inputs import chunk_inputs
 from trading.services.gifts import gifts_mark_proposed, gifts_record_due
 from trading.services.proposal_build import build_trades, proposal_solve
+from trading.stored_input import stored_case
 
 
 def _transition(

@@ -45,7 +45,6 @@ from firms.models import Firm, Membership, Role
 from rebalancer.actors import Actor
 from rebalancer.rowsecurity import firm_scope
 from trading.models import HouseholdProposal, Proposal, ProposalStatus, Run
-from trading.optimization import unpack_input
 from trading.services.blotters import (
     blotter_approve,
     blotter_create,
@@ -54,6 +53,7 @@ from trading.services.blotters import (
 )
 from trading.services.review import proposal_approve
 from trading.services.runs import run_start
+from trading.stored_input import unpack_input
 from trading.tasks import enqueue_chunks
 
 DIRECT_INDEX_MIN_SECURITIES = 30

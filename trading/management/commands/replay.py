@@ -10,8 +10,8 @@ from firms.models import Firm
 from rebalancer.errors import DomainError
 from rebalancer.rowsecurity import firm_scope
 from trading.models import Proposal
-from trading.optimization import unpack_input
 from trading.services.replay import proposal_replay
+from trading.stored_input import unpack_input
 
 
 class Command(BaseCommand):
