@@ -15,7 +15,6 @@ from optimizer.errors import OptimizerError
 from optimizer.problem import Problem, priced_problem
 from optimizer.relaxation import (
     BUY,
-    ROUND_TRIALS,
     SELL,
     directed_bounds,
     group_sides,
@@ -293,9 +292,7 @@ def directed_at(
     and the lower bound on its solved objective (a shorter search after the relaxation
     than an account's own solve: `relaxation.ROUND_TRIALS`)."""
     try:
-        directed = solve_with_directions(
-            problem=problem, session=session, bounds=base, branch=False, trials=ROUND_TRIALS
-        )
+        directed = solve_with_directions(problem=problem, session=session, bounds=base)
     except OptimizerError:
         return None
     final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)

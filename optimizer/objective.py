@@ -29,7 +29,6 @@ from optimizer.limit_price import LIMIT_TOLERANCE, Priced, Searches, price_limit
 from optimizer.prepare import Prepared
 from optimizer.problem import Problem, base_bounds, build_problem
 from optimizer.relaxation import (
-    ROUND_TRIALS,
     DirectedSolution,
     branch_further,
     directed_bounds,
@@ -116,8 +115,6 @@ class Solved:
     unsteered: Unsteered | None = None
     """Where the limit's price search stands, while its directions are still to be chosen
     again (`completed`)."""
-    unpriced: Solved | None = None
-    """The unpriced answer the price search started from, while `unsteered`."""
 
     def certified_bound(self, *, tracking_error: float) -> float:
         """A lower bound on the objective over every answer with tracking error at most
@@ -190,14 +187,7 @@ def solve_within_limit(*, prep: Prepared, complete: bool = True) -> Solved:
     priced = price_limit(unpriced=problem, final=final, top=aim, te=te, searches=searches)
     if priced.weight <= 0:
         return _limited(unpriced, answer=unpriced, aim=aim, resolves=priced.solves)
-    pending = Unsteered(
-        unpriced=(problem, session),
-        priced=priced,
-        base=base,
-        final=final,
-        aim=aim,
-        searches=searches,
-    )
+    pending = Unsteered(unpriced=unpriced, priced=priced, aim=aim, searches=searches)
     first = replace(
         unpriced,
         problem=priced.problem,
@@ -211,12 +201,12 @@ def solve_within_limit(*, prep: Prepared, complete: bool = True) -> Solved:
 
 @dataclass(frozen=True)
 class Unsteered:
-    """Where the limit's price search stands after its first price, for `steer`."""
+    """Where the limit's price search stands after its first price, for `steer`: the
+    unpriced answer it started from (its problem, bounds and directions), the price found,
+    the ceiling aimed at and the searches made."""
 
-    unpriced: tuple[Problem, QPSession]
+    unpriced: Solved
     priced: Priced
-    base: Bounds
-    final: Bounds
     aim: float
     searches: Searches
 
@@ -250,7 +240,6 @@ def _limited(
         bound_problem=bound_problem,
         directed=None,
         unsteered=unsteered,
-        unpriced=unpriced if unsteered is not None else None,
     )
 
 
@@ -258,14 +247,15 @@ def completed(solved: Solved) -> Solved:
     """`solved` finished (see `solve_within_limit`): a priced answer's directions chosen
     again at its price (`limit_price.steer`), or an unpriced answer's branch-and-bound
     (`branched`); else `solved` as it is."""
-    pending, unpriced = solved.unsteered, solved.unpriced
-    if pending is None or unpriced is None:
+    pending = solved.unsteered
+    if pending is None:
         return branched(solved)
+    unpriced = pending.unpriced
     found = steer(
-        unpriced=pending.unpriced,
+        unpriced=(unpriced.problem, unpriced.session),
         priced=pending.priced,
-        base=pending.base,
-        final=pending.final,
+        base=unpriced.base,
+        final=unpriced.final,
         aim=pending.aim,
         searches=pending.searches,
     )
@@ -319,7 +309,5 @@ def _directed(*, prep: Prepared) -> tuple[Problem, QPSession, Bounds, DirectedSo
     problem = build_problem(prep=prep)
     session = QPSession(qp=problem.qp)
     base = base_bounds(problem=problem)
-    directed = solve_with_directions(
-        problem=problem, session=session, bounds=base, branch=False, trials=ROUND_TRIALS
-    )
+    directed = solve_with_directions(problem=problem, session=session, bounds=base)
     return problem, session, base, directed

@@ -22,10 +22,12 @@ may be sold either way. With directions fixed the problem is the convex QP of `p
    answer and the bound, the most undecided groups are tried both ways together (a
    coordinated swap: sell one group at a loss and buy its partner), then, on problems of
    up to `FLIP_SEARCH_UP_TO` variables, single groups in the order of what switching them
-   gives up; a trial is kept when it lowers the objective. Where the answer is still more
-   than `branching.CLOSE_ENOUGH` (0.5 bp) above the bound, in accounts of at least
-   `BRANCH_FROM_SECURITIES` securities, a small branch-and-bound over the undecided
-   groups (`branching.py`) raises the bound and improves the answer. With at most
+   gives up; a trial is kept when it lowers the objective. In accounts of at least
+   `BRANCH_FROM_SECURITIES` securities this search is first a short one (`ROUND_TRIALS`),
+   and `branch_further` runs the full one on an answer that is kept, then, where the answer
+   is still more than `branching.CLOSE_ENOUGH` (0.5 bp) above the bound, a small
+   branch-and-bound over the undecided groups (`branching.py`) that raises the bound and
+   improves the answer (`solve_completely` does both). With at most
    `EXACT_UP_TO` groups and the gap still open, every choice is solved after all (case 1).
 4. Above `PERSPECTIVE_UP_TO` variables (a 500-stock account with 2,000 lots), where Clarabel
    on the conic relaxation costs several times the nightly run's budget per account, and
@@ -79,9 +81,10 @@ class Trials:
 FULL_TRIALS = Trials(undecided=4, flips=8)
 """An account's own solve."""
 ROUND_TRIALS = Trials(undecided=2, flips=2)
-"""Each round of the tracking-error limit's price search (`limit_price.directed_at`),
-which chooses directions again several times, and an account's first, unpriced solve,
-whose search `branch_further` completes where its answer is kept. On 30 direct-index
+"""A mid-size account's `solve_with_directions`: each round of the tracking-error limit's
+price search (`limit_price.directed_at`) chooses directions again, and the first,
+unpriced solve's answer is mostly thrown away; `branch_further` completes the search
+where an answer is kept. On 30 direct-index
 accounts of the nightly benchmark, this search in the rounds instead of the full one moved
 the answer's objective by -1.5 to +1.0 bp of the account (0.02 bp worse on average) and
 took 0.73 of the time."""
@@ -96,8 +99,8 @@ class DirectedSolution:
     solution: Solution
     lower_bound: float
     root: Relaxed | None = None
-    """The perspective relaxation at the account's bounds, where the mid-size
-    branch-and-bound was left to the caller (`branch=False`; see `branch_further`)."""
+    """The perspective relaxation at the account's bounds, in a mid-size account: the full
+    search and the branch-and-bound start from it (`branch_further`)."""
 
 
 def group_sides(*, problem: Problem, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -129,18 +132,14 @@ def directed_bounds(*, problem: Problem, bounds: Bounds, directions: np.ndarray)
 
 
 def solve_with_directions(
-    *,
-    problem: Problem,
-    session: QPSession,
-    bounds: Bounds,
-    branch: bool = True,
-    trials: Trials = FULL_TRIALS,
+    *, problem: Problem, session: QPSession, bounds: Bounds
 ) -> DirectedSolution:
-    """The directed answer with its lower bound (see the module's docstring). `branch`:
-    whether a mid-size account's branch-and-bound runs here; without it, the answer keeps
-    the relaxation it would start from (`DirectedSolution.root`) for `branch_further`, so
-    that a caller runs it only on the answer it keeps (the tracking-error limit's price
-    search and the Schedule D valuation's first solve do not)."""
+    """The directed answer with its lower bound (see the module's docstring). In a
+    mid-size account the search after the relaxation is the short one (`ROUND_TRIALS`)
+    and the answer keeps the relaxation (`DirectedSolution.root`): `branch_further` runs
+    the full search and the branch-and-bound, so that a caller runs them only on the
+    answer it keeps (the tracking-error limit's price search and the Schedule D
+    valuation's first solve throw most of theirs away)."""
     lay = problem.layout
     if lay.n_wash == 0:
         solution = session.solve(bounds=bounds)
@@ -150,9 +149,7 @@ def solve_with_directions(
     if lay.n_wash <= ENUMERATE_UP_TO:
         return _enumerate(problem=problem, session=session, bounds=bounds)
     if lay.n >= BRANCH_FROM_SECURITIES:
-        return _relaxed_search(
-            problem=problem, session=session, bounds=bounds, branch=branch, trials=trials
-        )
+        return _relaxed_search(problem=problem, session=session, bounds=bounds)
     found = exact_directions(problem=problem, session=session, bounds=bounds)
     exact = None
     if found is not None:
@@ -185,16 +182,10 @@ def _resolved(
     return DirectedSolution(found.directions, solution, min(found.lower_bound, value))
 
 
-def _relaxed_search(
-    *,
-    problem: Problem,
-    session: QPSession,
-    bounds: Bounds,
-    branch: bool = True,
-    trials: Trials = FULL_TRIALS,
-) -> DirectedSolution:
+def _relaxed_search(*, problem: Problem, session: QPSession, bounds: Bounds) -> DirectedSolution:
     """Directions from the perspective relaxation or the Lagrangian prices, improved by
-    trials and, in mid-size accounts, the branch-and-bound (cases 2 and 3)."""
+    trials (cases 3 and 4). A mid-size account's answer keeps its relaxation, and its
+    search is the short one, which `branch_further` completes."""
     lay = problem.layout
     relaxed = None
     if lay.size <= PERSPECTIVE_UP_TO:
@@ -207,6 +198,7 @@ def _relaxed_search(
         lower, sells, buys = relaxed.lower_bound, relaxed.loss_sales, relaxed.purchases
         directions = _rounded(sells=sells, buys=buys, w=relaxed.w)
     w = np.where(directions == BUY, 1.0, 0.0) if relaxed is None else relaxed.w
+    deferred = relaxed if lay.n >= BRANCH_FROM_SECURITIES else None
     best = _solve_directed(problem=problem, session=session, bounds=bounds, directions=directions)
     # on large accounts the single-flip search costs more than it finds after the prices
     searching = relaxed is not None or lay.size <= FLIP_SEARCH_UP_TO
@@ -217,24 +209,12 @@ def _relaxed_search(
         start=(directions, best),
         sides=(sells, buys, w) if searching else None,
         lower=lower,
-        # only a search from the perspective relaxation can be completed later
-        trials=trials if relaxed is not None else FULL_TRIALS,
+        trials=ROUND_TRIALS if deferred is not None else FULL_TRIALS,
     )
     if relaxed is None and best is not None:
         # the Lagrangian bound at the answer's own prices, raised by a few ascent steps
         priced = ascended(problem=problem, bounds=bounds, x=best.x, evaluations=BOUND_EVALUATIONS)
         lower = max(lower, priced.lower_bound)
-    if branch and relaxed is not None and best is not None and lay.n >= BRANCH_FROM_SECURITIES:
-        searched = branched(
-            problem=problem,
-            session=session,
-            bounds=bounds,
-            root=relaxed,
-            directions=directions,
-            best=best,
-        )
-        directions, best, lower = searched.directions, searched.solution, searched.lower_bound
-    deferred = relaxed if not branch and lay.n >= BRANCH_FROM_SECURITIES else None
     if lay.n_wash <= EXACT_UP_TO and (
         best is None or problem.solved_objective(x=best.x) - lower > IMPROVE_ABOVE
     ):
@@ -294,10 +274,20 @@ def _tried(
     return directions, best
 
 
+def solve_completely(*, problem: Problem, session: QPSession, bounds: Bounds) -> DirectedSolution:
+    """`solve_with_directions`, then `branch_further`: the whole search on one answer."""
+    return branch_further(
+        problem=problem,
+        session=session,
+        bounds=bounds,
+        directed=solve_with_directions(problem=problem, session=session, bounds=bounds),
+    )
+
+
 def branch_further(
     *, problem: Problem, session: QPSession, bounds: Bounds, directed: DirectedSolution
 ) -> DirectedSolution:
-    """The search that `solve_with_directions(branch=False)` left out, run from its answer
+    """The search that `solve_with_directions` left out, run from its answer
     (`directed.root` set): the full trials, then the branch-and-bound; else `directed` as
     it is."""
     root = directed.root

@@ -14,7 +14,7 @@ from optimizer.certificate import trades_point
 from optimizer.contract.serialize import result_from_dict
 from optimizer.prepare import prepare
 from optimizer.problem import base_bounds, build_problem
-from optimizer.relaxation import directed_bounds, solve_with_directions
+from optimizer.relaxation import directed_bounds, solve_completely
 from optimizer.rounding import repair
 from optimizer.solvers import QPSession
 from optimizer.synthetic import direct_index_account, etf_account
@@ -46,7 +46,7 @@ def _rounding_loss(case: Case) -> tuple[float, float]:
     problem = build_problem(prep=prep)
     base = base_bounds(problem=problem)
     session = QPSession(qp=problem.qp)
-    directed = solve_with_directions(problem=problem, session=session, bounds=base)
+    directed = solve_completely(problem=problem, session=session, bounds=base)
     final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
     plan = _tradable_plan(problem=problem, session=session, bounds=final, x=directed.solution.x)
     assert plan is not None

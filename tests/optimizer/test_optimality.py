@@ -16,7 +16,7 @@ from optimizer import parse_case
 from optimizer.errors import OptimizerError
 from optimizer.prepare import prepare
 from optimizer.problem import Problem, base_bounds, build_problem
-from optimizer.relaxation import directed_bounds, solve_with_directions
+from optimizer.relaxation import directed_bounds, solve_completely
 from optimizer.solvers import Bounds, QPSession
 
 N_CASES = 40
@@ -87,7 +87,7 @@ def test_directions_are_within_one_bp_of_the_exact_optimum_on_small_accounts() -
             continue
         problem = build_problem(prep=prep)
         base = base_bounds(problem=problem)
-        ours = solve_with_directions(problem=problem, session=QPSession(qp=problem.qp), bounds=base)
+        ours = solve_completely(problem=problem, session=QPSession(qp=problem.qp), bounds=base)
         best = global_optimum(problem, base)
         rows.append(
             (

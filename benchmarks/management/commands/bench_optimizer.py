@@ -39,7 +39,7 @@ from optimizer.relaxation import (
     ENUMERATE_UP_TO,
     PERSPECTIVE_UP_TO,
     directed_bounds,
-    solve_with_directions,
+    solve_completely,
 )
 from optimizer.solvers import QP, Bounds, QPSession, Solution
 from optimizer.synthetic import direct_index_account, etf_account
@@ -73,7 +73,7 @@ def _raw_solvers(case: Case) -> Callable[[], None]:
         exact_directions(problem=problem, session=recording, bounds=base)
         solved = recording.solved
     else:
-        directions = solve_with_directions(
+        directions = solve_completely(
             problem=problem, session=QPSession(qp=problem.qp), bounds=base
         ).directions
         solved = [directed_bounds(problem=problem, bounds=base, directions=directions)]
