@@ -22,6 +22,10 @@ from money import CENT, cents_half_up
 from optimizer.objective import Solved
 from optimizer.problem import Problem
 
+_DENSE_UP_TO = 100
+"""Rows of A up to which its definitions are solved densely (a fund account's: the sparse
+solver's set-up costs more than the solve)."""
+
 
 @dataclass(frozen=True)
 class Certificate:
@@ -38,8 +42,11 @@ def trades_point(*, problem: Problem, lot_sold: np.ndarray, buy_qty: np.ndarray)
         x[lay.s] = lot_sold * prep.price[prep.lot_security] / prep.value
     x[lay.b] = buy_qty * prep.price / prep.value
     A = problem.qp.A.tocsc()
-    rhs = problem.qp.b - A[:, :trade] @ x[:trade]
-    x[trade:] = spla.spsolve(A[:, trade:].tocsc(), rhs)
+    rhs = problem.qp.b - A @ x  # x is zero past the trades
+    if A.shape[0] <= _DENSE_UP_TO:
+        x[trade:] = np.linalg.solve(A.toarray()[:, trade:], rhs)
+    else:
+        x[trade:] = spla.spsolve(A[:, trade:].tocsc(), rhs)
     return x
 
 

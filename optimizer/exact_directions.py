@@ -71,42 +71,59 @@ class Found:
     """Every node closed: the answer is the mixed problem's optimum within `CLOSE`."""
 
 
+_Node = tuple[np.ndarray, np.ndarray]
+"""A node of the search: each group's direction (0: open) and the upper bounds that
+close the fixed groups' other sides."""
+
+
 class _Sides:
     """Each group's loss sales and purchases (fraction of V) at an answer, and the
-    bounds that close a group's other side."""
+    variables that close a group's other side."""
 
     def __init__(self, *, problem: Problem, bounds: Bounds) -> None:
         lay = problem.layout
-        self.lay = lay
+        self.n_wash = lay.n_wash
         self.base = bounds
         security_row, lot_row = wash_rows(problem=problem)
-        self.buys = np.flatnonzero(security_row >= 0)
-        self.buy_row = security_row[self.buys]
-        self.buy_vars = lay.m + self.buys
+        buys = np.flatnonzero(security_row >= 0)
+        self.buy_row = security_row[buys]
+        self.buy_vars = lay.m + buys
         self.losses = np.flatnonzero((lot_row >= 0) & loss_lots(problem=problem))
         self.loss_row = lot_row[self.losses]
+        self.trades = lay.m + lay.n
+        # one row per group's loss sales, then one per group's purchases, over the trades
+        self.tally = np.zeros((2 * lay.n_wash, self.trades))
+        self.tally[self.loss_row, self.losses] = 1.0
+        self.tally[lay.n_wash + self.buy_row, self.buy_vars] = 1.0
+        closable = np.concatenate([self.buy_vars, self.losses])
+        trade_bounds = np.concatenate([bounds.x_l[: self.trades], bounds.x_u[: self.trades]])
+        self.start_at_zero = bool(
+            np.isfinite(trade_bounds).all() and not bounds.x_l[closable].any()
+        )
+        """Every closable trade starts at zero and every trade's bounds are finite: closing
+        a side adds minus its variables' terms of g, all finite (`_Priced.closing`)."""
+        groups = range(lay.n_wash)
+        self.closes = {
+            SELL: [self.buy_vars[self.buy_row == group] for group in groups],
+            BUY: [self.losses[self.loss_row == group] for group in groups],
+        }
 
     def traded(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lay = self.lay
-        sells = np.bincount(self.loss_row, weights=x[self.losses], minlength=lay.n_wash)
-        bought = np.bincount(self.buy_row, weights=x[self.buy_vars], minlength=lay.n_wash)
-        return sells, bought
+        sums: np.ndarray = self.tally @ x[: self.trades]
+        return sums[: self.n_wash], sums[self.n_wash :]
 
-    def closing(self, group: int, side: int) -> np.ndarray:
-        """The variables that fixing `group` to `side` closes."""
-        if side == SELL:
-            closed: np.ndarray = self.buy_vars[self.buy_row == group]
-        else:
-            closed = self.losses[self.loss_row == group]
-        return closed
-
-    def bounds(self, fixed: np.ndarray) -> Bounds:
-        """The base bounds with each fixed group's other side closed."""
-        lay = self.lay
-        x_u = self.base.x_u.copy()
-        x_u[lay.m + self.buys[fixed[self.buy_row] == SELL]] = 0.0
-        x_u[self.losses[fixed[self.loss_row] == BUY]] = 0.0
+    def closed(self, x_u: np.ndarray) -> Bounds:
+        """The base bounds with upper bounds `x_u`."""
         return Bounds(h_l=self.base.h_l, h_u=self.base.h_u, x_l=self.base.x_l, x_u=x_u)
+
+    def child(self, node: _Node, group: int, side: int) -> _Node:
+        """`node` with `group` fixed to `side`: its other side closed."""
+        fixed, x_u = node
+        fixed = fixed.copy()
+        fixed[group] = side
+        x_u = x_u.copy()
+        x_u[self.closes[side][group]] = 0.0
+        return fixed, x_u
 
 
 def exact_directions(
@@ -115,18 +132,19 @@ def exact_directions(
     """The search of the module's docstring; None where it found no directed answer."""
     sides = _Sides(problem=problem, bounds=bounds)
     dual = _Dual(problem=problem)
-    n_wash = problem.layout.n_wash
     best: tuple[float, np.ndarray, Solution] | None = None
-    heap: list[tuple[float, int, np.ndarray]] = [(-np.inf, 0, np.zeros(n_wash, dtype=int))]
+    root = (np.zeros(sides.n_wash, dtype=int), bounds.x_u)
+    heap: list[tuple[float, int, _Node]] = [(-np.inf, 0, root)]
     count = solves = 0
     unsolved = np.inf
     while heap and solves < node_limit:
-        bound, _, fixed = heap[0]
+        bound, _, node = heap[0]
         if best is not None and bound >= best[0] - CLOSE:
             break
         heapq.heappop(heap)
         solves += 1
-        node_bounds = sides.bounds(fixed)
+        fixed, x_u = node
+        node_bounds = sides.closed(x_u)
         try:
             found = session.solve(bounds=node_bounds, remember=False)
         except OptimizerInfeasibleError:
@@ -136,7 +154,7 @@ def exact_directions(
             continue
         value = max(bound, found.objective)  # the session's objective is the problem's solved one
         if best is not None and value >= best[0] - CLOSE:
-            heapq.heappush(heap, (value, count, fixed))
+            heapq.heappush(heap, (value, count, node))
             count += 1
             continue
         sells, bought = sides.traded(found.x)
@@ -155,8 +173,7 @@ def exact_directions(
         priced = None
         if found.multipliers is not None:
             priced = dual.priced(found.multipliers, node_bounds)
-        children = _children(sides, fixed, both, priced, value)
-        for child_bound, child in children:
+        for child_bound, child in _children(sides, node, both, priced, value):
             heapq.heappush(heap, (child_bound, count, child))
             count += 1
     if best is None:
@@ -179,35 +196,23 @@ def dual_bounds(*, problem: Problem, multipliers: Multipliers, bounds: list[Boun
 
 
 def _children(
-    sides: _Sides, fixed: np.ndarray, both: np.ndarray, priced: _Priced | None, value: float
-) -> list[tuple[float, np.ndarray]]:
+    sides: _Sides, node: _Node, both: np.ndarray, priced: _Priced | None, value: float
+) -> list[tuple[float, _Node]]:
     """The two children of the open group whose weaker child's dual bound is highest (the
     group traded most both ways where no multipliers are known), with their bounds."""
     if priced is None:
         group = int(np.argmax(both))
-        return [(value, _fixed(fixed, group, side)) for side in (SELL, BUY)]
-    n_wash = len(fixed)
+        return [(value, sides.child(node, group, side)) for side in (SELL, BUY)]
     # g over the node's bounds, plus what closing each group's side adds to it
-    selling = priced.value + np.bincount(
-        sides.buy_row, weights=priced.closed(sides.buy_vars), minlength=n_wash
-    )
-    buying = priced.value + np.bincount(
-        sides.loss_row, weights=priced.closed(sides.losses), minlength=n_wash
-    )
+    selling, buying = priced.closing(sides)
     selling, buying = np.maximum(selling, value), np.maximum(buying, value)
     score = np.minimum(selling, buying) + 1e-3 * np.maximum(selling, buying)
     score[both <= 0] = -np.inf
     group = int(np.argmax(score))
     return [
-        (float(selling[group]), _fixed(fixed, group, SELL)),
-        (float(buying[group]), _fixed(fixed, group, BUY)),
+        (float(selling[group]), sides.child(node, group, SELL)),
+        (float(buying[group]), sides.child(node, group, BUY)),
     ]
-
-
-def _fixed(fixed: np.ndarray, group: int, side: int) -> np.ndarray:
-    child = fixed.copy()
-    child[group] = side
-    return child
 
 
 class _Dual:
@@ -221,6 +226,7 @@ class _Dual:
         self.G_T = _transposed(qp.G) if qp.G.shape[0] else None
         self.curvature = qp.P.diagonal() if qp.p_diagonal is None else qp.p_diagonal
         self.curved = self.curvature > _FLAT
+        self.flat = np.flatnonzero(~self.curved)
         # what each node's terms divide and multiply by, made once per search
         self.divisor = np.where(self.curved, self.curvature, 1.0)
         self.half = 0.5 * self.curvature
@@ -236,18 +242,19 @@ class _Dual:
             r = r + self.G_T @ (z_u - z_l)
             constant += float(z_l[low] @ bounds.h_l[low])
             constant -= float(z_u[high] @ bounds.h_u[high])
-        r = np.where(self.curved | (np.abs(r) > _FLAT_SLOPE), r, 0.0)
+        if self.flat.size:
+            slopes = r[self.flat]
+            r[self.flat] = np.where(np.abs(slopes) > _FLAT_SLOPE, slopes, 0.0)
         terms = _terms(self.half, self.divisor, self.curved, r, bounds.x_l, bounds.x_u)
         return _Priced(self, r, bounds.x_l, terms, float(terms.sum()) + constant)
 
 
 def _transposed(matrix: sp.csc_matrix) -> np.ndarray | sp.csr_matrix:
     """matrix', dense where it is small."""
-    transposed = sp.csr_matrix(matrix.transpose())
     if matrix.shape[0] * matrix.shape[1] <= _DENSE_UP_TO:
-        dense: np.ndarray = transposed.toarray()
+        dense: np.ndarray = np.ascontiguousarray(matrix.toarray().T)
         return dense
-    return transposed
+    return sp.csr_matrix(matrix.transpose())
 
 
 @dataclass(frozen=True)
@@ -260,6 +267,25 @@ class _Priced:
     x_l: np.ndarray
     terms: np.ndarray
     value: float
+
+    def closing(self, sides: _Sides) -> tuple[np.ndarray, np.ndarray]:
+        """g over each child's bounds, as far as closing its side moves it: fixing each
+        group to sell (its purchases closed), and to buy (its loss sales closed)."""
+        n = sides.n_wash
+        if not math.isfinite(self.value):
+            same = np.full(n, self.value)
+            return same, same
+        if sides.start_at_zero:
+            # closed, each trade sits at zero: its term leaves g
+            lost: np.ndarray = sides.tally @ self.terms[: sides.trades]
+            return self.value - lost[n:], self.value - lost[:n]
+        selling = self.value + np.bincount(
+            sides.buy_row, weights=self.closed(sides.buy_vars), minlength=n
+        )
+        buying = self.value + np.bincount(
+            sides.loss_row, weights=self.closed(sides.losses), minlength=n
+        )
+        return selling, buying
 
     def closed(self, at: np.ndarray) -> np.ndarray:
         """What holding each variable of `at` at most zero adds to g (a child's closed

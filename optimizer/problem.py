@@ -320,8 +320,13 @@ def _equalities(*, prep: Prepared, lay: Layout) -> tuple[sp.csc_matrix, np.ndarr
         (r_cash + np.arange(3), np.array([lay.cash, lay.gain, lay.short_gain]), np.ones(3)),
         strict=True,
     )
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    # every (row, column) pair is distinct: CSC is the triplets in column, then row, order
+    order = np.lexsort((row, col))
+    indptr = np.zeros(lay.size + 1, dtype=np.int32)
+    np.cumsum(np.bincount(col, minlength=lay.size), out=indptr[1:])
     A = sp.csc_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        (np.concatenate(vals)[order], row[order].astype(np.int32), indptr),
         shape=(n + k + f + r + 3, lay.size),
     )
     b = np.concatenate(
