@@ -158,12 +158,9 @@ def exact_directions(
             count += 1
             continue
         sells, bought = sides.traded(found.x)
-        both = np.where(
-            (fixed == 0) & (sells > TRADE_TOL) & (bought > TRADE_TOL),
-            np.minimum(sells, bought),
-            0.0,
-        )
-        if not both.any():
+        both = np.minimum(sells, bought)
+        open_both = (both > TRADE_TOL) & (fixed == 0)
+        if not open_both.any():
             directions = np.where(fixed != 0, fixed, np.where(sells > TRADE_TOL, SELL, BUY))
             best = (value, directions, found)
             # its directed problem, solved next, is this node's with sides it left unused
@@ -173,6 +170,7 @@ def exact_directions(
         priced = None
         if found.multipliers is not None:
             priced = dual.priced(found.multipliers, node_bounds)
+        both[~open_both] = 0.0
         for child_bound, child in _children(sides, node, both, priced, value):
             heapq.heappush(heap, (child_bound, count, child))
             count += 1

@@ -188,12 +188,12 @@ class QPSession:
         if status == "solved" and self._piqp is not None:
             result = self._piqp.result
             x = np.array(result.x)
-            rows = self.qp.G.shape[0]
-            multipliers = Multipliers(
-                y=np.array(result.y),
-                z_l=np.maximum(np.array(result.z_l) if rows else np.zeros(0), 0.0),
-                z_u=np.maximum(np.array(result.z_u) if rows else np.zeros(0), 0.0),
-            )
+            if self.qp.G.shape[0]:
+                z_l = np.maximum(result.z_l, 0.0)
+                z_u = np.maximum(result.z_u, 0.0)
+            else:
+                z_l, z_u = np.zeros(0), np.zeros(0)
+            multipliers = Multipliers(y=np.array(result.y), z_l=z_l, z_u=z_u)
             return self._finish(x=x, solver="piqp", start=start, multipliers=multipliers)
         fallback_status, x = _solve_clarabel(qp=self.qp, bounds=bounds)
         if fallback_status == "solved":
