@@ -78,10 +78,17 @@ class _Pending:
 @dataclass
 class Ledger:
     """Open pieces per symbol (purchase order, a purchase's used pieces first), realized
-    rows in sale order, and the account's purchase and loss-sale history."""
+    rows in sale order, and the account's purchase and loss-sale history.
+
+    Pieces change only through `buy` and `sell`, and only the pieces of the symbol traded
+    (wash sales included): each bumps `revision` and sets the symbol's `revisions` entry
+    to it, so a reader may keep what it derived from a symbol's pieces (or from all of
+    them) until its revision changes."""
 
     wash_sale: bool = True
     holdings: dict[str, list[Piece]] = field(default_factory=dict)
+    revision: int = 0
+    revisions: dict[str, int] = field(default_factory=dict)
     realized: list[Realized] = field(default_factory=list)
     pending: dict[str, list[_Pending]] = field(default_factory=dict)
     buys: list[tuple[date, str]] = field(default_factory=list)
@@ -96,6 +103,7 @@ class Ledger:
 
     def buy(self, *, txn_id: str, day: date, symbol: str, quantity: float, amount: float) -> None:
         """Open a purchase; first let pending loss sales claim replacement shares."""
+        self._changed(symbol=symbol)
         purchase = self._purchases
         self._purchases += 1
         self.buys.append((day, symbol))
@@ -148,6 +156,7 @@ class Ledger:
         picks: list[tuple[str, float]] | None = None,
     ) -> list[Realized]:
         """Relieve `picks` (lot id, shares), or FIFO without them; return the new rows."""
+        self._changed(symbol=symbol)
         held = self.holdings.get(symbol, [])
         taken = _specific(held=held, picks=picks) if picks else _fifo(held=held, quantity=quantity)
         rows: list[tuple[Realized, Piece]] = []
@@ -185,6 +194,10 @@ class Ledger:
         self.buys = [e for e in self.buys if e[0] >= earliest]
         self.loss_sales = [e for e in self.loss_sales if e[0] >= earliest]
         return self.buys, self.loss_sales
+
+    def _changed(self, *, symbol: str) -> None:
+        self.revision += 1
+        self.revisions[symbol] = self.revision
 
     def _wash(self, *, row: Realized, piece: Piece) -> None:
         """Disallow the loss against held replacements, then leave the rest pending."""

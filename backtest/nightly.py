@@ -31,17 +31,18 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
+
+import numpy as np
 
 from backtest.ledger import Realized
+from backtest.nightly_lots import LotColumns
 from backtest.simulator import AccountState, Market, Order, TaxRates
 from backtest.taxes import FULL, REALISTIC, year_taxes
-from money import CENT
 from optimizer.api import optimize_account
 from optimizer.types import (
     Case,
     CashPreferences,
-    Lots,
     Preferences,
     RecentBuy,
     RecentLossSale,
@@ -55,12 +56,6 @@ from optimizer.types import (
 )
 
 logger = logging.getLogger(__name__)
-
-LotRow = tuple[str, str, Decimal, Decimal, date]
-# A piece worth less than this a share above its basis is shown to the optimizer as a
-# loss (see `breakeven_basis`): rounding the proceeds to cents moves a sale's gain by up to
-# half a cent a share.
-BREAKEVEN_USD_PER_SHARE = 0.01
 
 
 class NightlyOptimizer:
@@ -106,7 +101,10 @@ class NightlyOptimizer:
         self.solves = 0
         self.failures = 0
         self.statuses: Counter[str] = Counter()
-        self._lots: dict[str, tuple[float, float, date, LotRow]] = {}
+        self._lots = LotColumns()
+        self._symbols: tuple[str, ...] = ()
+        self._symbol_column = self._sector_column = np.empty(0, dtype=object)
+        self._target_kept: tuple[tuple[str, ...], np.ndarray, dict[str, Decimal]] | None = None
 
     def orders(self, *, state: AccountState, market: Market) -> list[Order]:
         if not (market.is_step or state.contributed_today or state.need_usd > state.cash_usd):
@@ -135,17 +133,10 @@ class NightlyOptimizer:
         spec = state.spec
         held = state.quantities(symbols=market.symbols)
         wanted = (market.target > 0) | (held > 0)
-        securities = Securities.from_rows(
-            (symbol, Decimal(f"{market.prices[i]:.4f}"), "us_equity", market.sectors[i], symbol)
-            for i, symbol in enumerate(market.symbols)
-            if wanted[i] and market.prices[i] == market.prices[i]
+        securities = self._securities(
+            market=market, listed=wanted & (market.prices == market.prices)
         )
-        lots = self._lot_rows(state=state, market=market)
-        target = {
-            symbol: Decimal(f"{market.target[i]:.6f}")
-            for i, symbol in enumerate(market.symbols)
-            if market.target[i] > 0
-        }
+        lots = self._lots.lots(ledger=state.ledger, symbols=market.symbols, prices=market.prices)
         restrictions = tuple(
             Restriction(symbol=s, type="do_not_buy") for s in spec.do_not_buy
         ) + tuple(Restriction(symbol=s, type="do_not_sell") for s in spec.do_not_sell)
@@ -167,8 +158,8 @@ class NightlyOptimizer:
             tax_status="taxable",
             cash=Decimal(f"{max(0.0, state.cash_usd):.2f}"),
             securities=securities,
-            lots=Lots.from_rows(lots),
-            target=target,
+            lots=lots,
+            target=self._target(market=market),
             preferences=Preferences(
                 tax=self.tax
                 if self.position is None
@@ -186,59 +177,40 @@ class NightlyOptimizer:
             risk_model=None if self.risk is None else self.risk(market.t),
         )
 
-    def _lot_rows(self, *, state: AccountState, market: Market) -> list[LotRow]:
-        """Tonight's lot rows: one per ledger piece, at its basis to the cent, except that
-        a piece within a cent a share of its basis (see `breakeven_basis`) is a loss."""
-        # A piece unchanged since last night keeps its lot row: building Decimals for every
-        # lot every night was a fifth of the back-test's time.
-        # A purchase split by wash sales has several pieces: the second and later are
-        # "lot|1", "lot|2", ... (counted, not searched for: a search made each night
-        # quadratic in the pieces, which wash sales multiply).
-        price_of = dict(zip(market.symbols, market.prices.tolist(), strict=True))
-        seen: Counter[str] = Counter()
-        lots = []
-        cache: dict[str, tuple[float, float, date, LotRow]] = {}
-        previous = self._lots
-        for piece in state.ledger.pieces():
-            n = seen[piece.lot_id]
-            seen[piece.lot_id] += 1
-            key = f"{piece.lot_id}|{n}" if n else piece.lot_id
-            state_key = (piece.quantity, piece.basis, piece.hp_start)
-            known = previous.get(key)
-            if known is not None and known[:3] == state_key:
-                lot = known[3]
-            else:
-                lot = (
-                    key,
-                    piece.symbol,
-                    Decimal(f"{piece.quantity:.0f}"),
-                    Decimal(f"{piece.basis:.2f}"),
-                    piece.hp_start,
-                )
-            cache[key] = (*state_key, lot)
-            price = price_of[piece.symbol]
-            gain = piece.quantity * price - piece.basis
-            if abs(gain) < BREAKEVEN_USD_PER_SHARE * piece.quantity:
-                value = lot[2] * Decimal(f"{price:.4f}")
-                lot = (*lot[:3], breakeven_basis(basis_usd=lot[3], value_usd=value), lot[4])
-            lots.append(lot)
-        self._lots = cache
-        return lots
+    def _securities(self, *, market: Market, listed: np.ndarray) -> Securities:
+        """The `listed` securities at tonight's prices (symbol and sector columns kept)."""
+        if market.symbols is not self._symbols:
+            self._symbols = market.symbols
+            self._symbol_column = np.array(market.symbols, dtype=object)
+            self._sector_column = np.array(market.sectors, dtype=object)
+        symbols = self._symbol_column[listed]
+        return Securities.from_columns(
+            symbol=symbols,
+            price=[Decimal(f"{price:.4f}") for price in market.prices[listed].tolist()],
+            asset_class=["us_equity"] * len(symbols),
+            sector=self._sector_column[listed],
+            identical_group=symbols,
+        )
 
-
-def breakeven_basis(*, basis_usd: Decimal, value_usd: Decimal) -> Decimal:
-    """The basis the optimizer sees for a piece worth `value_usd` (its shares at the close,
-    as the optimizer values them) that is within a cent a share of `basis_usd`: the cent
-    above its value, or its basis if higher, so it is a loss.
-
-    The lot engine books a sale's proceeds rounded to cents and spread over the lots it
-    relieves, which can leave a piece sold at its cost, or a fraction of a cent a share
-    above it, a fraction of a cent below its basis: a loss, however small, that a
-    purchase within 30 days washes (carrying the sold shares' holding period). Seen as a
-    loss, such a piece is not sold while a purchase is in the window, and its sale, if
-    the engine books a loss, enters the ledger's loss sales, so no purchase follows it.
-    """
-    return max(basis_usd, value_usd.quantize(CENT, rounding=ROUND_FLOOR) + CENT)
+    def _target(self, *, market: Market) -> dict[str, Decimal]:
+        """The model's weights, kept while they are the same (most nights)."""
+        kept = self._target_kept
+        if (
+            kept is None
+            or kept[0] is not market.symbols
+            or not np.array_equal(kept[1], market.target)
+        ):
+            weights = market.target.tolist()
+            kept = self._target_kept = (
+                market.symbols,
+                market.target.copy(),
+                {
+                    symbol: Decimal(f"{weight:.6f}")
+                    for symbol, weight in zip(market.symbols, weights, strict=True)
+                    if weight > 0
+                },
+            )
+        return dict(kept[2])
 
 
 class TaxPosition:

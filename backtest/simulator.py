@@ -56,18 +56,34 @@ class AccountState:
     tax_need_usd: float = 0.0
     client_need_usd: float = 0.0
     contributed_today: bool = False
+    _held: tuple[Ledger, int, tuple[str, ...], np.ndarray] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def need_usd(self) -> float:
         return self.tax_need_usd + self.client_need_usd
 
     def quantities(self, *, symbols: tuple[str, ...]) -> np.ndarray:
-        """Shares held of each of `symbols` (which must name every symbol held)."""
+        """Shares held of each of `symbols` (which must name every symbol held), read-only:
+        kept until the ledger changes (the day's value and the next night's case read the
+        same holdings)."""
+        kept = self._held
+        ledger = self.ledger
+        if (
+            kept is not None
+            and kept[0] is ledger
+            and kept[1] == ledger.revision
+            and kept[2] is symbols
+        ):
+            return kept[3]
         index = _positions(symbols)
         held = np.zeros(len(symbols))
-        for symbol, pieces in self.ledger.holdings.items():
+        for symbol, pieces in ledger.holdings.items():
             if pieces:
                 held[index[symbol]] = sum(p.quantity for p in pieces)
+        held.flags.writeable = False
+        self._held = (ledger, ledger.revision, symbols, held)
         return held
 
 
@@ -264,7 +280,7 @@ def _execute(
     settings: RunSettings,
 ) -> None:
     """Sales first, then purchases as far as cash (after costs) allows."""
-    index = {s: i for i, s in enumerate(market.symbols)}
+    index = _positions(market.symbols)
     cost_rate = settings.cost_bps / 10_000.0
     spec = state.spec
     sells = [o for o in orders if o.side == "sell"]

@@ -8,7 +8,7 @@ operations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -65,6 +65,12 @@ def _columns(rows: Iterable[tuple[Any, ...]], width: int) -> list[tuple[Any, ...
     return list(zip(*listed, strict=True)) if listed else [()] * width
 
 
+def _one_length(columns: list[np.ndarray]) -> None:
+    lengths = {len(c) for c in columns}
+    if len(lengths) > 1:
+        raise ValueError(f"columns of different lengths {sorted(lengths)}")
+
+
 @dataclass(frozen=True, eq=False)
 class Securities:
     """Every security of a case, one row per security in the case's order (columns).
@@ -90,6 +96,22 @@ class Securities:
             sector=_column(sector),
             identical_group=_column(group),
         )
+
+    @classmethod
+    def from_columns(
+        cls,
+        *,
+        symbol: Iterable[str],
+        price: Iterable[Decimal],
+        asset_class: Iterable[str],
+        sector: Iterable[str | None],
+        identical_group: Iterable[str],
+    ) -> Securities:
+        """From one sequence per column, of the values `from_rows` takes by row (equal to
+        the `from_rows` of the same rows); the sequences must have one length."""
+        columns = [_column(c) for c in (symbol, price, asset_class, sector, identical_group)]
+        _one_length(columns)
+        return cls(*columns)
 
     def __len__(self) -> int:
         return len(self.symbol)
@@ -148,6 +170,24 @@ class Lots:
             cost_basis=_column(basis),
             acquired=as_days(acquired),
         )
+
+    @classmethod
+    def from_columns(
+        cls,
+        *,
+        id: Iterable[str],
+        symbol: Iterable[str],
+        quantity: Iterable[Decimal],
+        cost_basis: Iterable[Decimal],
+        acquired: np.ndarray | Sequence[date],
+    ) -> Lots:
+        """From one sequence per column, of the values `from_rows` takes by row (equal to
+        the `from_rows` of the same rows; `acquired` may also be `datetime64[D]`); the
+        sequences must have one length."""
+        columns = [_column(c) for c in (id, symbol, quantity, cost_basis)]
+        columns.append(as_days(acquired))
+        _one_length(columns)
+        return cls(*columns)
 
     def __len__(self) -> int:
         return len(self.id)
