@@ -90,3 +90,23 @@ def test_the_twelve_fund_account_is_certified_within_a_basis_point() -> None:
 
     assert result.summary is not None and result.summary.certificate_gap_bp is not None
     assert float(result.summary.certificate_gap_bp) < 1.0
+
+
+def test_the_search_is_exact_where_a_loss_sale_is_forced() -> None:
+    # given: a loss lot of a group in doubt that must be partly sold (its lower bound above
+    # zero), so the group cannot buy and the children's bounds take the general route
+    problem, base = _problem(0)
+    losses = np.flatnonzero(problem.prep.lot_gain_ratio < 0)
+    lot = int(losses[np.argmax(base.x_u[losses])])
+    x_l = base.x_l.copy()
+    x_l[lot] = 0.5 * base.x_u[lot]
+    forced = Bounds(h_l=base.h_l, h_u=base.h_u, x_l=x_l, x_u=base.x_u)
+
+    # when
+    found = exact_directions(problem=problem, session=QPSession(qp=problem.qp), bounds=forced)
+
+    # then: the best of the 2^W directed answers, proven
+    assert found is not None and found.proven
+    best = _enumerated(problem, forced)
+    assert abs(problem.solved_objective(x=found.solution.x) - best) < 1e-8
+    assert found.lower_bound <= best + 1e-9
