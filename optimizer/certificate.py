@@ -43,10 +43,13 @@ def trades_point(*, problem: Problem, lot_sold: np.ndarray, buy_qty: np.ndarray)
     x[lay.b] = buy_qty * prep.price / prep.value
     A = problem.qp.A.tocsc()
     rhs = problem.qp.b - A @ x  # x is zero past the trades
+    # the equalities define every variable up to the gains; the drift rows' variables
+    # (`drift_cap.py`) cost nothing in the objective and stay at zero
+    defined = slice(trade, lay.short_gain + 1)
     if A.shape[0] <= _DENSE_UP_TO:
-        x[trade:] = np.linalg.solve(A.toarray()[:, trade:], rhs)
+        x[defined] = np.linalg.solve(A.toarray()[:, defined], rhs)
     else:
-        x[trade:] = spla.spsolve(A[:, trade:].tocsc(), rhs)
+        x[defined] = spla.spsolve(A[:, defined].tocsc(), rhs)
     return x
 
 

@@ -79,6 +79,15 @@ def drift_lines(
     }
 
 
+def drift_is_measure(*, case: Case) -> bool:
+    """Whether effective drift is the account's own measure: its target holds funds only
+    (no security with a GICS sector, that is no stock). A direct index's stocks are each
+    their own line, and its measure is tracking error."""
+    securities = case.securities
+    sector_of = dict(zip(securities.symbol.tolist(), securities.sector.tolist(), strict=True))
+    return bool(case.target) and all(sector_of.get(symbol) is None for symbol in case.target)
+
+
 def case_lines(*, case: Case) -> dict[str, str]:
     """The lines of one case: its `equivalents` and its securities' identical groups."""
     securities = case.securities

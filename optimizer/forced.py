@@ -24,6 +24,7 @@ from optimizer.rules import adjusted_target, screened_symbols
 from optimizer.solvers import INF, Bounds
 from optimizer.types import Case, RuleCost
 
+CASH_NEED = "cash_need"
 _LOWER_BY = 0.00005
 _MAX_RULES = 12
 
@@ -93,7 +94,7 @@ def forcing_rules(*, solved: Solved, rules: tuple[RuleCost, ...]) -> tuple[RuleC
     ):
         top = solved.ceiling if solved.ceiling is not None else te_final
         marked.append(
-            _forced_by(
+            forced_by(
                 rule=cash.rule,
                 detail=cash.detail,
                 tracking_error=pct(max(0.0, te_final - top)),
@@ -124,7 +125,7 @@ def _jointly(*, solved: Solved, reliefs: list[RuleRelief], te_final: float) -> l
     if te > te_final - _LOWER_BY:
         return []
     return [
-        _forced_by(
+        forced_by(
             rule=relief.rule,
             detail=f"{relief.detail} (with the other rules named)",
             tracking_error=pct(te_final - te),
@@ -176,7 +177,7 @@ def _target_rules(*, problem: Problem, te_final: float, named: list[RuleCost]) -
         if lower <= _LOWER_BY:
             continue
         out.append(
-            _forced_by(
+            forced_by(
                 rule=rule,
                 detail=detail,
                 tracking_error=pct(min(lower, te_final)),
@@ -192,7 +193,7 @@ def _target_rules(*, problem: Problem, te_final: float, named: list[RuleCost]) -
     if lower <= _LOWER_BY:
         return out
     return [
-        _forced_by(
+        forced_by(
             rule=rule,
             detail=f"{detail} (with the client's other screens and substitutions)",
             tracking_error=pct(min(lower, te_final)),
@@ -209,30 +210,33 @@ def _cash_relief(*, problem: Problem, solved: Solved) -> RuleRelief | None:
     bounds = solved.final
     x_l = bounds.x_l.copy()
     x_l[problem.layout.cash] = -INF
-    withdrawal = prep.case.preferences.cash.withdrawal
-    detail = (
-        f"withdrawal ${withdrawal:,.2f}"
-        if withdrawal > 0
-        else f"cash minimum ${prep.case.preferences.cash.min:,.2f}"
-    )
     return RuleRelief(
-        rule="cash_need",
-        detail=detail,
+        rule=CASH_NEED,
+        detail=cash_need_detail(prep.case),
         bounds=type(bounds)(h_l=bounds.h_l, h_u=bounds.h_u, x_l=x_l, x_u=bounds.x_u),
     )
 
 
-__all__ = ["forcing_rules"]
+def cash_need_detail(case: Case) -> str:
+    """The cash need as `binding_rules` names it: the withdrawal, else the cash minimum."""
+    withdrawal = case.preferences.cash.withdrawal
+    if withdrawal > 0:
+        return f"withdrawal ${withdrawal:,.2f}"
+    return f"cash minimum ${case.preferences.cash.min:,.2f}"
 
 
-def _forced_by(*, rule: str, detail: str, tracking_error: Decimal) -> RuleCost:
-    """A rule named as forcing tracking error up, with the tracking error it costs and no
-    objective, drift or tax figure of its own."""
+__all__ = ["CASH_NEED", "cash_need_detail", "forcing_rules", "forced_by"]
+
+
+def forced_by(*, rule: str, detail: str, tracking_error: Decimal, drift: float = 0.0) -> RuleCost:
+    """A rule named as forcing tracking error (or a fund account's effective drift) up,
+    with the tracking error and the drift it costs and no objective or tax figure of its
+    own."""
     return RuleCost(
         rule=rule,
         detail=detail,
         objective_cost=cents_half_up(0.0),
-        drift_cost=ratio(0.0),
+        drift_cost=ratio(drift),
         tax_cost=cents_half_up(0.0),
         tracking_error_cost_pct=tracking_error,
         forced_drift=True,

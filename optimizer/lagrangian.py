@@ -127,7 +127,8 @@ def decomposable(*, problem: Problem) -> bool:
     # a P with no entry off its diagonal (every account's) needs no subtraction to tell
     off_diagonal = problem.qp.p_diagonal is None and abs(P - sp.diags(diag)).sum() > 0
     trades = diag[: lay.m + lay.n]
-    return not off_diagonal and bool(np.all(trades > _FLAT))
+    # the drift rows' variables (`drift_cap.py`) are defined by inequalities, not by a row
+    return not off_diagonal and lay.n_drift == 0 and bool(np.all(trades > _FLAT))
 
 
 def multipliers_from(*, problem: Problem, x: np.ndarray) -> np.ndarray:

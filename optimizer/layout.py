@@ -16,6 +16,9 @@ class Layout:
     n_factors: int
     n_wash: int
     n_sectors: int = 0
+    n_drift: int = 0
+    """Bounds on the drift lines' gaps (`drift_cap.py`), after everything else; none
+    unless the account's effective drift is held."""
 
     @property
     def s(self) -> slice:
@@ -46,19 +49,24 @@ class Layout:
 
     @property
     def size(self) -> int:
-        return self.m + 2 * self.n + self.n_classes + self.n_factors + self.n_sectors + 3
+        return self.cash + 3 + self.n_drift
 
     @property
     def cash(self) -> int:
         """The active cash weight z; its lower bound is the cash need."""
-        return self.size - 3
+        return self.m + 2 * self.n + self.n_classes + self.n_factors + self.n_sectors
 
     @property
     def gain(self) -> int:
         """Net realized gain; its upper bound is the cap."""
-        return self.size - 2
+        return self.cash + 1
 
     @property
     def short_gain(self) -> int:
         """Net short-term gain; its upper bound is the cap."""
-        return self.size - 1
+        return self.cash + 2
+
+    @property
+    def drift(self) -> slice:
+        """Each drift line's |gap|, then cash's (`drift_cap.py`)."""
+        return slice(self.cash + 3, self.size)

@@ -481,7 +481,7 @@ class RuleCost:
     without it, `tax_cost` likewise (negative when the rule saves tax).
     `tracking_error_cost_pct`: tracking error (%/yr) with the rule minus without it, where
     measured; `forced_drift`: the rule (or the cash need) forced tracking error above the
-    account's limit."""
+    account's limit, or a fund account's effective drift up (`drift_cap.py`)."""
 
     rule: str
     detail: str

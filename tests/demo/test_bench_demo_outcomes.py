@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zlib
+from collections.abc import Mapping
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -17,9 +18,14 @@ from django.core.management import call_command
 
 from benchmarks.management.commands.bench_demo_outcomes import (
     CASH_NEED,
+    DIRECT_INDEX,
     DRIFT_FORCED,
+    FUND,
+    HOUSEHOLD,
     LOCATION,
     LOSS_HARVEST,
+    PAID,
+    UNFORCED,
     night_figures,
 )
 from rebalancer.rowsecurity import firm_scope
@@ -58,11 +64,16 @@ def _proposal(
     withdrawal: str = "0.00",
     status: str = ProposalStatus.PENDING_REVIEW,
     reasons: tuple[str, ...] = ("rebalance",),
+    sectors: Mapping[str, str | None] | None = None,
 ) -> Proposal:
     account = AccountFactory(
         household=household or HouseholdFactory(firm=firm), account_number=number
     )
-    stored = {"preferences": {"cash": {"min": cash_min, "withdrawal": withdrawal}}, "target": {}}
+    stored = {
+        "preferences": {"cash": {"min": cash_min, "withdrawal": withdrawal}},
+        "target": {symbol: "0.5" for symbol in sectors or {}},
+        "securities": {symbol: {"sector": sector} for symbol, sector in (sectors or {}).items()},
+    }
     trade = {"symbol": "VTI", "side": "sell", "reasons": list(reasons), "reason_details": []}
     result: dict[str, Any] = {"status": "optimal", "trades": [trade]}
     if summary is not None:
@@ -199,16 +210,21 @@ def test_each_raise_of_tracking_error_is_forced_paid_or_unexplained(firm_a):
     }
 
 
+def _report(firm) -> str:
+    """What `bench_demo_outcomes` prints for the firm's latest run."""
+    out = StringIO()
+    call_command("bench_demo_outcomes", firm=firm.slug, stdout=out)
+    return out.getvalue()
+
+
 def test_the_command_prints_the_split_and_lists_the_unexplained(firm_a):
     # given the same night as the firm's latest run
     _night(firm_a)
 
     # when the command reports it
-    out = StringIO()
-    call_command("bench_demo_outcomes", firm=firm_a.slug, stdout=out)
+    text = _report(firm_a)
 
     # then it prints each figure and names the unexplained accounts with their figures
-    text = out.getvalue()
     assert "raise effective drift                      11, 10 not flagged drift_forced" in text
     assert "unflagged, lowering tracking error     3 (2 in managed households" in text
     assert "raise their own tracking error             8" in text
@@ -221,3 +237,58 @@ def test_the_command_prints_the_split_and_lists_the_unexplained(firm_a):
     assert "F-UNPAID: tracking error 0.20% -> 0.30%/yr (limit 0.5%)" in text
     assert "E-ABOVE: tracking error 0.40% -> 0.60%/yr (limit 0.5%)" in text
     assert "trade reasons rebalance" in text
+
+
+FUNDS = {"VTI": None, "BND": None}
+STOCKS = {"XOM": "Energy", "AAPL": "Information Technology"}
+
+
+def _measured_night(firm_a) -> tuple[Run, HouseholdProposal]:
+    """Fund accounts, a direct index and a managed household, each by its own measure."""
+    run = Run.objects.create(firm=firm_a, as_of=AS_OF, trigger="command")
+    up = _summary(te=("0.80", "0.40"), drift=("0.02", "0.05"))
+    _proposal(firm_a, run, "FUND-UP", up, sectors=FUNDS)
+    cash = _summary(te=("0.10", "0.20"), drift=("0.01", "0.04"), flags=[DRIFT_FORCED])
+    _proposal(firm_a, run, "FUND-CASH", cash, sectors=FUNDS, withdrawal="500.00")
+    down = _summary(te=("0.10", "0.30"), drift=("0.04", "0.03"))
+    _proposal(firm_a, run, "FUND-DOWN", down, sectors=FUNDS)
+    harvest = _summary(te=("0.50", "0.90"), drift=("0.10", "0.20"), limit="1.0", tax="-500.00")
+    _proposal(firm_a, run, "DI-HARVEST", harvest, sectors=STOCKS)
+    held = _summary(te=("0.60", "0.45"), drift=("0.03", "0.06"))
+    home, grouped = _household(firm_a, run, held)
+    _proposal(firm_a, run, "H-IRA", held, household=home, household_proposal=grouped)
+    return run, grouped
+
+
+def test_each_account_is_judged_by_its_own_measure(firm_a):
+    # given fund accounts, a direct index and an account of a managed household
+    run, grouped = _measured_night(firm_a)
+
+    # when its figures are taken
+    with firm_scope(firm_a):
+        figures = night_figures(firm=firm_a, run=run, tolerance_pct=Decimal("0.06"))
+
+    # then a fund account is judged by its drift, a direct index by its tracking error
+    # (paid inside its limit), the household's account by the household's tracking error
+    assert figures.kinds == {FUND: 3, DIRECT_INDEX: 1, HOUSEHOLD: 1}
+    assert [(f.account, f.kind, f.category) for f in figures.further] == [
+        ("DI-HARVEST", DIRECT_INDEX, PAID),
+        ("FUND-CASH", FUND, DRIFT_FORCED),
+        ("FUND-UP", FUND, UNFORCED),
+    ]
+    assert figures.household_drift_up == {(grouped.household_id, "H-IRA")}
+
+
+def test_the_command_lists_what_leaves_an_account_further_without_a_rule(firm_a):
+    # given the same night as the firm's latest run
+    _measured_night(firm_a)
+
+    # when the command reports it
+    text = _report(firm_a)
+
+    # then each kind has its line, and the fund account with no forcing rule is listed
+    assert "fund (effective drift)" in text
+    assert "2 of   3: 1 flagged drift_forced, 1 without a forcing rule" in text
+    assert "1 of   1: 0 flagged drift_forced, 1 paid, inside limit, 0 without a" in text
+    assert "... without a forcing rule, not paid       1" in text
+    assert "FUND-UP (fund): effective drift 2.00% -> 5.00%" in text

@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 
 from optimizer import optimize_account, parse_case, result_to_dict
-from optimizer.api import _tradable_plan
+from optimizer.answer import tradable_plan
 from optimizer.certificate import trades_point
 from optimizer.contract.serialize import result_from_dict
 from optimizer.prepare import prepare
@@ -48,7 +48,7 @@ def _rounding_loss(case: Case) -> tuple[float, float]:
     session = QPSession(qp=problem.qp)
     directed = solve_completely(problem=problem, session=session, bounds=base)
     final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
-    plan = _tradable_plan(problem=problem, session=session, bounds=final, x=directed.solution.x)
+    plan = tradable_plan(problem=problem, session=session, bounds=final, x=directed.solution.x)
     assert plan is not None
     x = trades_point(problem=problem, lot_sold=plan.lot_sold, buy_qty=plan.buy_qty)
     return prep.value, problem.objective(x=x) - problem.objective(x=directed.solution.x)

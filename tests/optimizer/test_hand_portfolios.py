@@ -180,6 +180,8 @@ def test_harvest_swaps_into_the_partner_without_a_wash_sale() -> None:
         "identical_group": "OTHER",
     }
     case["lots"][0]["cost_basis"] = "9000.00"
+    # the firm keeps them as tax-swap partners: one line, so the swap is no drift
+    case["equivalents"] = [["STK", "STK2"]]
 
     # when
     result = solve(case)

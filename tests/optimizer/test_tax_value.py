@@ -81,7 +81,8 @@ def test_schedule_d_tax_over_three_years_with_the_carryforward():
 
 def swap_case(schedule_d: dict | None, *, threshold: dict | None = None) -> dict:
     """STK: 50 shares at $100 bought 2025-03-03 for $7,000 (a $2,000 short-term loss);
-    STK2, a partner in another identical group, can replace it; on target otherwise."""
+    STK2, a partner in another identical group (one equivalence set with it, so the swap is
+    no drift), can replace it; on target otherwise."""
     tax: dict = {"short_term_rate": "0.37", "long_term_rate": "0.20"}
     if schedule_d is not None:
         tax["schedule_d"] = schedule_d
@@ -106,6 +107,7 @@ def swap_case(schedule_d: dict | None, *, threshold: dict | None = None) -> dict
             },
         ],
         "target": {"STK": "0.50", "BND": "0.50"},
+        "equivalents": [["STK", "STK2"]],
         "preferences": {"tax": tax, "trading": {"cost_bps": "0"}},
     }
 

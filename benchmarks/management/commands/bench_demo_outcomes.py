@@ -20,6 +20,16 @@ for a managed household the yearly tax its asset location saves) and inside its 
 (beyond the tolerance for whole shares), or unexplained: those are listed with their
 figures and the reasons of their trades, and there should be none.
 
+Last, by each account's own measure and split by kind of account: a fund account (its
+target holds no stock, as the optimizer's ``drift_is_measure``) by its effective drift,
+which only a forcing rule (``drift_forced``, naming it) may raise (beyond
+``--drift-tolerance``, 0.1 % of the account for whole shares); a direct index by its
+tracking error, which a proposal may also raise when it pays for it inside the limit
+("paid, inside limit"); an account of a managed household by the household's tracking
+error, likewise (the household's drift rising while its tracking error is held is shown
+apart). The proposals that leave an account further from its model without a forcing
+rule, and not paid inside the limit, are listed; there should be none.
+
 With ``--fill-and-rerun`` (it changes the database: run it on a scratch copy) it then does
 what a firm does the next morning: an advisor approves every proposal awaiting review, a
 trader puts them on a blotter and approves it (a second trader too where the firm wants
@@ -57,6 +67,9 @@ from trading.stored_input import unpack_input
 from trading.tasks import enqueue_chunks
 
 DIRECT_INDEX_MIN_SECURITIES = 30
+DRIFT_ROUNDING = Decimal("0.0010")
+"""How far (0.1 % of the account) whole shares and trading costs may carry a fund account's
+effective drift above where it starts (the optimizer's `drift_cap.DRIFT_ROUNDING`)."""
 DRIFT_FORCED = "drift_forced"
 LOSS_HARVEST, CASH_NEED, LOCATION = "loss harvest", "cash need", "household location"
 PAYMENTS = (LOSS_HARVEST, CASH_NEED, LOCATION)
@@ -123,6 +136,34 @@ class TrackingRaise:
         )
 
 
+FUND, DIRECT_INDEX, HOUSEHOLD = "fund", "direct index", "managed household"
+KIND_MEASURES = {
+    FUND: "fund (effective drift)",
+    DIRECT_INDEX: "direct index (tracking error)",
+    HOUSEHOLD: "managed household (the household's tracking error)",
+}
+PAID, UNFORCED = "paid, inside limit", "no forcing rule"
+
+
+@dataclass(frozen=True)
+class Further:
+    """A proposal that leaves its account further from its model by the account's own
+    measure (`kind`: effective drift for a fund account, tracking error in %/yr for a
+    direct index, the household's tracking error for an account of a managed household),
+    and why: `drift_forced`, paid and inside the limit (tracking error only), or no
+    forcing rule."""
+
+    account: str
+    kind: str
+    before: Decimal
+    after: Decimal
+    category: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.account} ({self.kind}): {self.detail}"
+
+
 @dataclass
 class NightFigures:
     as_of: dt.date
@@ -139,6 +180,12 @@ class NightFigures:
     drift_raised_tracking_lower: int = 0
     drift_raised_tracking_lower_household: int = 0
     tracking_raised: list[TrackingRaise] = field(default_factory=list)
+    kinds: dict[str, int] = field(default_factory=dict)
+    further: list[Further] = field(default_factory=list)
+    household_drift_up: set[tuple[int, str]] = field(default_factory=set)
+
+    def further_of(self, kind: str, category: str | None = None) -> list[Further]:
+        return [f for f in self.further if f.kind == kind and category in (None, f.category)]
 
     def raised(self, category: str) -> list[TrackingRaise]:
         return [r for r in self.tracking_raised if r.category == category]
@@ -221,7 +268,9 @@ def _tracking_raise(
     )
 
 
-def night_figures(*, firm: Firm, run: Run, tolerance_pct: Decimal) -> NightFigures:
+def night_figures(
+    *, firm: Firm, run: Run, tolerance_pct: Decimal, drift_tolerance: Decimal = DRIFT_ROUNDING
+) -> NightFigures:
     """The figures of one run's proposals (see the module)."""
     figures = NightFigures(as_of=run.as_of)
     proposals = list(
@@ -265,6 +314,21 @@ def night_figures(*, firm: Firm, run: Run, tolerance_pct: Decimal) -> NightFigur
         )
         if raised is not None:
             figures.tracking_raised.append(raised)
+        kind = account_kind(stored[proposal.pk], managed=household is not None)
+        figures.kinds[kind] = figures.kinds.get(kind, 0) + 1
+        flags_all = set(flags) | set(household.flags if household is not None else [])
+        further = _further(
+            number=number,
+            kind=kind,
+            own=own,
+            forced=DRIFT_FORCED in flags_all,
+            raised=raised,
+            drift_tolerance=drift_tolerance,
+        )
+        if further is not None:
+            figures.further.append(further)
+        if household is not None and DRIFT_FORCED not in flags_all and _drift_up(own):
+            figures.household_drift_up.add((household.household_id, number))
         before = _pct(summary, "tracking_error_before_pct")
         after = _pct(summary, "tracking_error_after_pct")
         limit = _pct(summary, "tracking_error_limit_pct")
@@ -281,6 +345,62 @@ def night_figures(*, firm: Firm, run: Run, tolerance_pct: Decimal) -> NightFigur
         if substitutions and len(case.get("target") or {}) < DIRECT_INDEX_MIN_SECURITIES:
             figures.substituted.append((number, proposal.drift_after))
     return figures
+
+
+def account_kind(stored: dict[str, Any], *, managed: bool) -> str:
+    """An account of a managed household; else a fund account, whose target holds no stock
+    (no security with a sector: `optimizer.drift.drift_is_measure`), or a direct index."""
+    if managed:
+        return HOUSEHOLD
+    target = stored.get("target") or {}
+    securities = stored.get("securities") or {}
+    stocks = any((securities.get(symbol) or {}).get("sector") is not None for symbol in target)
+    return FUND if target and not stocks else DIRECT_INDEX
+
+
+def _drift_up(own: dict[str, Any]) -> bool:
+    before, after = _pct(own, "drift_before"), _pct(own, "drift_after")
+    return before is not None and after is not None and after > before
+
+
+def _further(
+    *,
+    number: str,
+    kind: str,
+    own: dict[str, Any],
+    forced: bool,
+    raised: TrackingRaise | None,
+    drift_tolerance: Decimal,
+) -> Further | None:
+    """The proposal as a move away from the model by its account's own measure (a fund
+    account's drift beyond `drift_tolerance` for whole shares), or None."""
+    if kind == FUND:
+        before, after = _pct(own, "drift_before"), _pct(own, "drift_after")
+        if before is None or after is None or after <= before + drift_tolerance:
+            return None
+        tracking = (
+            f"tracking error {own.get('tracking_error_before_pct')}% -> "
+            f"{own.get('tracking_error_after_pct')}%/yr"
+        )
+        return Further(
+            account=number,
+            kind=kind,
+            before=before,
+            after=after,
+            category=DRIFT_FORCED if forced else UNFORCED,
+            detail=f"effective drift {before:.2%} -> {after:.2%}, {tracking}",
+        )
+    if raised is None:
+        return None
+    category = {DRIFT_FORCED: DRIFT_FORCED, "paid": PAID}.get(raised.category, UNFORCED)
+    return Further(
+        account=number,
+        kind=kind,
+        before=raised.before,
+        after=raised.after,
+        category=category,
+        detail=raised.line(),
+    )
 
 
 def _count_drift(
@@ -362,6 +482,12 @@ class Command(BaseCommand):
             default=Decimal("0.06"),
             help="how far above its limit (%%/yr) an answer may end for whole-share rounding",
         )
+        parser.add_argument(
+            "--drift-tolerance",
+            type=Decimal,
+            default=DRIFT_ROUNDING,
+            help="how far (a fraction) a fund account's drift may rise for whole shares",
+        )
         parser.add_argument("--fill-and-rerun", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -370,11 +496,15 @@ class Command(BaseCommand):
             raise CommandError(f"no firm {options['firm']!r}: run `python3 dev.py start` first")
         tolerance = options["tolerance_pct"]
         self.tolerance = tolerance
+        drift_tolerance = options["drift_tolerance"]
+        self.drift_tolerance = drift_tolerance
         with firm_scope(firm):
             run = Run.objects.for_firm(firm).order_by("-as_of", "-pk").first()
             if run is None:
                 raise CommandError("the firm has no nightly run yet")
-            first = night_figures(firm=firm, run=run, tolerance_pct=tolerance)
+            first = night_figures(
+                firm=firm, run=run, tolerance_pct=tolerance, drift_tolerance=drift_tolerance
+            )
             self._print(first, title="first night")
             if not options["fill_and_rerun"]:
                 return
@@ -383,7 +513,12 @@ class Command(BaseCommand):
             nxt = run.as_of + dt.timedelta(days=1)
             run_start(firm=firm, as_of=nxt, trigger="command", enqueue=enqueue_chunks)
             second_run = Run.objects.for_firm(firm).get(as_of=nxt)
-            second = night_figures(firm=firm, run=second_run, tolerance_pct=tolerance)
+            second = night_figures(
+                firm=firm,
+                run=second_run,
+                tolerance_pct=tolerance,
+                drift_tolerance=drift_tolerance,
+            )
             self._print(second, title=f"next day ({nxt}, same prices, no new cash flows)")
             solved = second.proposals - second.failed
             share = second.no_trades / solved if solved else 0.0
@@ -448,4 +583,30 @@ class Command(BaseCommand):
         unexplained = f.raised("unexplained")
         w(f"  ... unexplained                            {len(unexplained)}")
         for row in unexplained:
+            w(f"      {row.line()}")
+        self._print_own_measure(f)
+
+    def _print_own_measure(self, f: NightFigures) -> None:
+        """Proposals that leave an account further from its model by its own measure, by
+        kind of account, and those without a forcing rule listed."""
+        w = self.stdout.write
+        w(
+            "  further from the model, by each account's own measure (a fund account's drift "
+            f"beyond +{self.drift_tolerance:.2%} for whole shares):"
+        )
+        for kind, label in KIND_MEASURES.items():
+            rows = f.further_of(kind)
+            parts = [f"{len(f.further_of(kind, DRIFT_FORCED))} flagged drift_forced"]
+            if kind != FUND:
+                parts.append(f"{len(f.further_of(kind, PAID))} paid, inside limit")
+            parts.append(f"{len(f.further_of(kind, UNFORCED))} without a forcing rule")
+            w(f"    {label:<52} {len(rows):>3} of {f.kinds.get(kind, 0):>3}: " + ", ".join(parts))
+        households = {household for household, _ in f.household_drift_up}
+        w(
+            f"    (household drift up, unflagged, while its tracking error is the measure: "
+            f"{len(f.household_drift_up)} accounts in {len(households)} households)"
+        )
+        unforced = [row for row in f.further if row.category == UNFORCED]
+        w(f"  ... without a forcing rule, not paid       {len(unforced)}")
+        for row in unforced:
             w(f"      {row.line()}")
