@@ -2,10 +2,12 @@
 its basis to the cent, except that a piece within a cent a share of its basis (see
 `breakeven_basis`) is a loss.
 
-Most pieces are unchanged from one night to the next, so the columns are kept per symbol
-and rebuilt only for the symbols the ledger changed since (`Ledger.revisions`): a night
-joins the kept columns and finds the pieces near their basis in array operations.
-Building every lot's row and Decimals each night was a fifth of the back-test's time.
+Most pieces are unchanged from one night to the next, so the columns of all pieces are
+kept between nights, and only the rows of the symbols the ledger changed since
+(`Ledger.revisions`) are rebuilt and spliced in (a changed symbol's pieces keep the
+Decimals of a quantity or basis they had). The pieces near their basis are found in
+array operations. Building every lot's row and Decimals each night, then the case's
+columns from the rows, was a fifth of the back-test's time.
 
 A purchase split by wash sales has several pieces: the second and later are "lot|1",
 "lot|2", ... in holding order (counted, not searched for: a search made each night
@@ -15,11 +17,9 @@ quadratic in the pieces, which wash sales multiply).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from itertools import chain
-from typing import TypeVar
+from itertools import accumulate
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -33,20 +33,17 @@ from tax_calendar.holding_arrays import EPOCH_ORDINAL
 # half a cent a share.
 BREAKEVEN_USD_PER_SHARE = 0.01
 
-T = TypeVar("T")
 
+class _Columns(NamedTuple):
+    """Lot columns of some pieces (one symbol's, or all of them joined)."""
 
-@dataclass(frozen=True, slots=True)
-class _Symbol:
-    """One symbol's pieces as lot columns, at the ledger revision they were read."""
-
-    revision: int
-    pieces: list[Piece]
     lot_ids: list[str]
     ids: list[str]
+    symbol: list[str]
+    where: list[int]  # the symbol's position in the market's symbols
     quantity: list[Decimal]
     cost_basis: list[Decimal]
-    acquired_days: list[int]
+    acquired_days: list[int]  # the holding period's start, days since 1970-01-01
     shares: list[float]
     basis_usd: list[float]
 
@@ -55,72 +52,122 @@ class LotColumns:
     """One account's lots, night after night (see the module's docstring)."""
 
     def __init__(self) -> None:
-        self._kept: dict[str, _Symbol] = {}
+        self._ledger: Ledger | None = None
+        self._revision = -1
         self._symbols: tuple[str, ...] = ()
         self._position: dict[str, int] = {}
+        self._order: list[str] = []  # the ledger's symbols, in its order
+        self._row: dict[str, int] = {}
+        self._parts: list[_Columns] = []  # each symbol's columns
+        self._counts: list[int] = []  # each symbol's pieces
+        self._all = _empty()  # all of them, joined in order
+        self._where = self._shares = self._basis = self._acquired = np.empty(0)
 
     def lots(self, *, ledger: Ledger, symbols: tuple[str, ...], prices: np.ndarray) -> Lots:
         """Tonight's lots of `ledger`, at `prices` (one per `symbols`, which name every
         symbol held), in the ledger's order of pieces (`Ledger.pieces`)."""
-        if symbols is not self._symbols:
-            self._symbols = symbols
-            self._position = {s: i for i, s in enumerate(symbols)}
-        kept: dict[str, _Symbol] = {}
-        for symbol, pieces in ledger.holdings.items():
-            if not pieces:
-                continue
-            revision = ledger.revisions.get(symbol, 0)
-            known = self._kept.get(symbol)
-            if known is None or known.revision != revision or known.pieces is not pieces:
-                known = _columns(pieces=pieces, revision=revision)
-            kept[symbol] = known
-        self._kept = kept
-        held = list(kept.values())
-        n = sum(len(k.ids) for k in held)
-        ids = _joined(k.ids for k in held)
-        if len(set(ids)) != n:
+        self._update(ledger=ledger, symbols=symbols)
+        joined = self._all
+        ids = joined.ids
+        if len(set(ids)) != len(ids):
             # a lot id under two symbols: number its pieces across them
-            ids = _numbered(_joined(k.lot_ids for k in held))
-        quantity = _joined(k.quantity for k in held)
-        cost_basis = _joined(k.cost_basis for k in held)
-        where = np.fromiter((self._position[s] for s in kept), dtype=np.int64, count=len(kept))
-        counts = np.fromiter((len(k.ids) for k in held), dtype=np.int64, count=len(held))
-        price = np.repeat(prices[where], counts)
-        shares = np.fromiter(chain.from_iterable(k.shares for k in held), float, count=n)
-        basis = np.fromiter(chain.from_iterable(k.basis_usd for k in held), float, count=n)
-        gain = shares * price - basis
-        for i in np.flatnonzero(np.abs(gain) < BREAKEVEN_USD_PER_SHARE * shares).tolist():
-            value = quantity[i] * Decimal(f"{float(price[i]):.4f}")
-            cost_basis[i] = breakeven_basis(basis_usd=cost_basis[i], value_usd=value)
-        acquired = np.fromiter(
-            chain.from_iterable(k.acquired_days for k in held), np.int64, count=n
-        ).astype("datetime64[D]")
+            ids = _numbered(joined.lot_ids)
+        cost_basis = joined.cost_basis
+        gain = self._shares * prices[self._where] - self._basis
+        near = np.flatnonzero(np.abs(gain) < BREAKEVEN_USD_PER_SHARE * self._shares)
+        if len(near):
+            cost_basis = list(cost_basis)
+            for i, price in zip(near.tolist(), prices[self._where[near]].tolist(), strict=True):
+                value = joined.quantity[i] * Decimal(f"{price:.4f}")
+                cost_basis[i] = breakeven_basis(basis_usd=cost_basis[i], value_usd=value)
         return Lots.from_columns(
             id=ids,
-            symbol=_joined([s] * len(k.ids) for s, k in kept.items()),
-            quantity=quantity,
+            symbol=joined.symbol,
+            quantity=joined.quantity,
             cost_basis=cost_basis,
-            acquired=acquired,
+            acquired=self._acquired,
         )
 
+    def _update(self, *, ledger: Ledger, symbols: tuple[str, ...]) -> None:
+        """Rebuild the symbols changed since the last night, in place in the columns."""
+        if ledger is self._ledger and symbols is self._symbols:
+            if ledger.revision == self._revision:
+                return
+            changed = [s for s, r in ledger.revisions.items() if r > self._revision]
+        else:
+            self._ledger = ledger
+            self._symbols = symbols
+            self._position = {s: i for i, s in enumerate(symbols)}
+            self._order, self._row, self._parts, self._counts = [], {}, [], []
+            self._all = _empty()
+            changed = list(ledger.holdings)
+        self._revision = ledger.revision
+        holdings = ledger.holdings
+        for symbol in list(holdings)[len(self._order) :]:
+            self._row[symbol] = len(self._order)
+            self._order.append(symbol)
+            self._parts.append(_empty())
+            self._counts.append(0)
+        if self._order != list(holdings):
+            # not the order the ledger keeps (a symbol taken out of its holdings)
+            self._ledger = None
+            self._update(ledger=ledger, symbols=symbols)
+            return
+        starts = list(accumulate(self._counts, initial=0))
+        # from the last row up, so that the rows above keep their starts
+        for row in sorted((self._row[s] for s in changed if s in self._row), reverse=True):
+            symbol = self._order[row]
+            pieces = holdings[symbol]
+            old = self._parts[row]
+            where = self._position[symbol] if pieces else -1
+            new = _columns(symbol=symbol, where=where, pieces=pieces, old=old)
+            first, end = starts[row], starts[row] + self._counts[row]
+            columns: tuple[list[Any], ...] = self._all
+            parts: tuple[list[Any], ...] = new
+            for column, part in zip(columns, parts, strict=True):
+                column[first:end] = part
+            self._parts[row] = new
+            self._counts[row] = len(new.ids)
+        joined = self._all
+        n = len(joined.ids)
+        self._where = np.fromiter(joined.where, np.int64, count=n)
+        self._shares = np.fromiter(joined.shares, float, count=n)
+        self._basis = np.fromiter(joined.basis_usd, float, count=n)
+        self._acquired = np.fromiter(joined.acquired_days, np.int64, count=n).view("datetime64[D]")
 
-def _columns(*, pieces: list[Piece], revision: int) -> _Symbol:
+
+def _empty() -> _Columns:
+    return _Columns._make([] for _ in _Columns._fields)
+
+
+def _columns(*, symbol: str, where: int, pieces: list[Piece], old: _Columns) -> _Columns:
+    """One symbol's columns; the Decimals of a quantity or basis it had are kept."""
     # a lot's pieces are all under its symbol, so numbering them here numbers them all
     lot_ids = [p.lot_id for p in pieces]
-    return _Symbol(
-        revision=revision,
-        pieces=pieces,
+    quantity_of = dict(zip(old.shares, old.quantity, strict=True))
+    basis_of = dict(zip(old.basis_usd, old.cost_basis, strict=True))
+    return _Columns(
         lot_ids=lot_ids,
         ids=_numbered(lot_ids),
-        quantity=[Decimal(f"{p.quantity:.0f}") for p in pieces],
-        cost_basis=[Decimal(f"{p.basis:.2f}") for p in pieces],
+        symbol=[symbol] * len(pieces),
+        where=[where] * len(pieces),
+        quantity=[_kept(quantity_of, p.quantity) or Decimal(f"{p.quantity:.0f}") for p in pieces],
+        cost_basis=[_kept(basis_of, p.basis) or Decimal(f"{p.basis:.2f}") for p in pieces],
         acquired_days=[p.hp_start.toordinal() - EPOCH_ORDINAL for p in pieces],
         shares=[p.quantity for p in pieces],
         basis_usd=[p.basis for p in pieces],
     )
 
 
+def _kept(known: dict[float, Decimal], value: float) -> Decimal | None:
+    """The Decimal `value` had (never for a zero: 0.0 and -0.0 are one key but format
+    as "0" and "-0")."""
+    return known.get(value) if value else None
+
+
 def _numbered(lot_ids: list[str]) -> list[str]:
+    if len(set(lot_ids)) == len(lot_ids):
+        return lot_ids
     seen: Counter[str] = Counter()
     ids = []
     for lot_id in lot_ids:
@@ -128,10 +175,6 @@ def _numbered(lot_ids: list[str]) -> list[str]:
         seen[lot_id] += 1
         ids.append(f"{lot_id}|{n}" if n else lot_id)
     return ids
-
-
-def _joined(lists: Iterable[list[T]]) -> list[T]:
-    return list(chain.from_iterable(lists))
 
 
 def breakeven_basis(*, basis_usd: Decimal, value_usd: Decimal) -> Decimal:

@@ -66,22 +66,25 @@ class AccountState:
 
     def quantities(self, *, symbols: tuple[str, ...]) -> np.ndarray:
         """Shares held of each of `symbols` (which must name every symbol held), read-only:
-        kept until the ledger changes (the day's value and the next night's case read the
-        same holdings)."""
+        kept while the ledger is unchanged (the day's value and the next night's case read
+        the same holdings), and summed again only for the symbols it changed."""
         kept = self._held
         ledger = self.ledger
-        if (
-            kept is not None
-            and kept[0] is ledger
-            and kept[1] == ledger.revision
-            and kept[2] is symbols
-        ):
-            return kept[3]
+        if kept is not None and kept[0] is ledger and kept[2] is symbols:
+            if kept[1] == ledger.revision:
+                return kept[3]
+            held = kept[3].copy()
+            changed = [s for s, r in ledger.revisions.items() if r > kept[1]]
+        else:
+            held = np.zeros(len(symbols))
+            changed = list(ledger.holdings)
         index = _positions(symbols)
-        held = np.zeros(len(symbols))
-        for symbol, pieces in ledger.holdings.items():
+        for symbol in changed:
+            pieces = ledger.holdings.get(symbol)
             if pieces:
                 held[index[symbol]] = sum(p.quantity for p in pieces)
+            elif symbol in index:
+                held[index[symbol]] = 0.0
         held.flags.writeable = False
         self._held = (ledger, ledger.revision, symbols, held)
         return held

@@ -44,6 +44,12 @@ def _column(values: Iterable[Any]) -> np.ndarray:
     return out
 
 
+def _values(values: Iterable[Any]) -> np.ndarray:
+    """An object column of `values` as they are, like `_column` (many times faster on a
+    long list: each value is stored without looking into it)."""
+    return np.fromiter(values, dtype=object)
+
+
 def _exact(value: Any) -> Any:
     """What equality compares: a Decimal with its exponent, so 100 and 1E+2 differ (they
     print differently in an answer)."""
@@ -109,7 +115,7 @@ class Securities:
     ) -> Securities:
         """From one sequence per column, of the values `from_rows` takes by row (equal to
         the `from_rows` of the same rows); the sequences must have one length."""
-        columns = [_column(c) for c in (symbol, price, asset_class, sector, identical_group)]
+        columns = [_values(c) for c in (symbol, price, asset_class, sector, identical_group)]
         _one_length(columns)
         return cls(*columns)
 
@@ -184,7 +190,7 @@ class Lots:
         """From one sequence per column, of the values `from_rows` takes by row (equal to
         the `from_rows` of the same rows; `acquired` may also be `datetime64[D]`); the
         sequences must have one length."""
-        columns = [_column(c) for c in (id, symbol, quantity, cost_basis)]
+        columns = [_values(c) for c in (id, symbol, quantity, cost_basis)]
         columns.append(as_days(acquired))
         _one_length(columns)
         return cls(*columns)

@@ -44,18 +44,25 @@ def test_the_case_equals_one_built_row_by_row_night_after_night():
     state.cash_usd = 1234.567
     policy = NightlyOptimizer(rates=RATES, cost_bps=5.0, min_trade_usd=100.0)
     prices = np.array([24.5, 80.004, 110.0, np.nan])
-    # when: tonight, then after a purchase of XOM and a sale of PEG, then again unchanged
+    # when: tonight; after a purchase of XOM and a sale of PEG (the rest of the November
+    # purchase washed); twice with no trade; after a sale of all of XOM
     first = _night(policy=policy, state=state, day=date(2010, 11, 8), prices=prices)
     ledger.buy(txn_id="x2", day=date(2010, 11, 9), symbol="XOM", quantity=5, amount=401.00)
     ledger.sell(txn_id="s2", day=date(2010, 11, 9), symbol="PEG", quantity=20, proceeds=500.00)
     second = _night(policy=policy, state=state, day=date(2010, 11, 9), prices=prices + 0.5)
     third = _night(policy=policy, state=state, day=date(2010, 11, 10), prices=prices)
+    fourth = _night(policy=policy, state=state, day=date(2010, 11, 11), prices=prices + 0.5)
+    ledger.sell(txn_id="s3", day=date(2010, 11, 12), symbol="XOM", quantity=105, proceeds=8400.0)
+    fifth = _night(policy=policy, state=state, day=date(2010, 11, 12), prices=prices)
     # then: each night equals the row-by-row case (checked in `_night`), and
     assert first.lots.id.tolist() == ["b1", "b2", "b2|1", "g1", "x1"]
     assert first.lots.cost_basis[-1] == Decimal("8000.41")
     assert second.lots.id.tolist() == ["b1", "b2", "b2|1", "g1", "x1", "x2"]
     assert second.lots.cost_basis[4] == Decimal("8000.00")  # $80.504 a share
     assert third.lots.cost_basis[4] == Decimal("8000.41")
+    assert fourth.lots.cost_basis[4] == Decimal("8000.00")
+    assert fifth.lots.id.tolist() == ["b1", "b2", "b2|1", "g1"]
+    assert fifth.securities.symbol.tolist() == ["PEG", "CVX"]
 
 
 def test_a_lot_id_under_two_symbols_is_numbered_across_them():
