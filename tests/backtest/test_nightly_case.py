@@ -80,6 +80,16 @@ def test_a_lot_id_under_two_symbols_is_numbered_across_them():
     assert case.lots.id.tolist() == ["t1", "t1|1"]
 
 
+def test_an_account_with_no_lots_has_an_empty_lots_column():
+    state = AccountState(spec=AccountSpec(id="A", entry=0, initial_usd=0.0), ledger=Ledger())
+    policy = NightlyOptimizer(rates=RATES, cost_bps=5.0, min_trade_usd=100.0)
+
+    case = _night(policy=policy, state=state, day=date(2010, 5, 3), prices=[21, 71, 110, 1.0])
+
+    assert len(case.lots) == 0
+    assert case.securities.symbol.tolist() == ["PEG", "CVX"]
+
+
 def test_columns_of_different_lengths_are_refused():
     with pytest.raises(ValueError, match="different lengths"):
         Lots.from_columns(
