@@ -113,14 +113,23 @@ class LotColumns:
             self._ledger = None
             self._update(ledger=ledger, symbols=symbols)
             return
+        self._splice(rows=[self._row[s] for s in changed if s in self._row], ledger=ledger)
+        joined = self._all
+        n = len(joined.ids)
+        self._where = np.fromiter(joined.where, np.int64, count=n)
+        self._shares = np.fromiter(joined.shares, float, count=n)
+        self._basis = np.fromiter(joined.basis_usd, float, count=n)
+        self._acquired = np.fromiter(joined.acquired_days, np.int64, count=n).view("datetime64[D]")
+
+    def _splice(self, *, rows: list[int], ledger: Ledger) -> None:
+        """Rebuild these rows' symbols and put their columns in place of the old."""
         starts = list(accumulate(self._counts, initial=0))
         # from the last row up, so that the rows above keep their starts
-        for row in sorted((self._row[s] for s in changed if s in self._row), reverse=True):
+        for row in sorted(rows, reverse=True):
             symbol = self._order[row]
-            pieces = holdings[symbol]
-            old = self._parts[row]
+            pieces = ledger.holdings[symbol]
             where = self._position[symbol] if pieces else -1
-            new = _columns(symbol=symbol, where=where, pieces=pieces, old=old)
+            new = _columns(symbol=symbol, where=where, pieces=pieces, old=self._parts[row])
             first, end = starts[row], starts[row] + self._counts[row]
             columns: tuple[list[Any], ...] = self._all
             parts: tuple[list[Any], ...] = new
@@ -128,12 +137,6 @@ class LotColumns:
                 column[first:end] = part
             self._parts[row] = new
             self._counts[row] = len(new.ids)
-        joined = self._all
-        n = len(joined.ids)
-        self._where = np.fromiter(joined.where, np.int64, count=n)
-        self._shares = np.fromiter(joined.shares, float, count=n)
-        self._basis = np.fromiter(joined.basis_usd, float, count=n)
-        self._acquired = np.fromiter(joined.acquired_days, np.int64, count=n).view("datetime64[D]")
 
 
 def _empty() -> _Columns:
