@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from optimizer.rules import adjusted_target, screened_symbols
-from optimizer.types import Case
+from optimizer.types import Case, Securities
 
 Number = float | Decimal
 
@@ -83,9 +83,13 @@ def drift_is_measure(*, case: Case) -> bool:
     """Whether effective drift is the account's own measure: its target holds funds only
     (no security with a GICS sector, that is no stock). A direct index's stocks are each
     their own line, and its measure is tracking error."""
-    securities = case.securities
+    return holds_no_stock(target=case.target, securities=case.securities)
+
+
+def holds_no_stock(*, target: Mapping[str, Number], securities: Securities) -> bool:
+    """Whether `target` names securities and none of them has a GICS sector (a stock)."""
     sector_of = dict(zip(securities.symbol.tolist(), securities.sector.tolist(), strict=True))
-    return bool(case.target) and all(sector_of.get(symbol) is None for symbol in case.target)
+    return bool(target) and all(sector_of.get(symbol) is None for symbol in target)
 
 
 def case_lines(*, case: Case) -> dict[str, str]:

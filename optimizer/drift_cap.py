@@ -29,7 +29,9 @@ is cut by the excess and the account solved once more (`drift_held.py`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -67,12 +69,8 @@ def drift_cap(prep: Prepared) -> float | None:
     `MOST_LINES` of its lines are held or in its target."""
     if not drift_is_measure(case=prep.case):
         return None
-    lines = prep.drift_basis[1]
     placed = (prep.holding > 0) | (prep.target_adjusted > 0)
-    held = {
-        lines.get(symbol, symbol) for symbol, on in zip(prep.symbols, placed, strict=True) if on
-    }
-    if len(held) > MOST_LINES:
+    if line_count(symbols=prep.symbols, placed=placed, lines=prep.drift_basis[1]) > MOST_LINES:
         return None
     return prep.value_and_drift_before[1] + cash_need_share(prep)
 
@@ -83,8 +81,10 @@ def cash_need_share(prep: Prepared) -> float:
 
 
 @dataclass(frozen=True)
-class _Lines:
-    """Each security's line (row of `member`), and the lines' constant parts of their gaps."""
+class DriftLines:
+    """Each security's line (row of `member`), the lines' constant parts of their gaps
+    and of cash's: g_L = (member u)_L - constant_L, g_cash = (sum of the cash columns) +
+    cash_constant."""
 
     member: sp.csr_matrix
     constant: np.ndarray
@@ -93,9 +93,19 @@ class _Lines:
     """Target weight of lines with no security in the case: their gap cannot move."""
 
 
-def _lines(prep: Prepared) -> _Lines:
-    target, lines = prep.drift_basis
-    line_of = [lines.get(symbol, symbol) for symbol in prep.symbols]
+def drift_lines_of(
+    *,
+    symbols: Sequence[str],
+    target: Mapping[str, float],
+    lines: Mapping[str, str],
+    left: float,
+    cash_is_active: bool = True,
+) -> DriftLines:
+    """The lines of `symbols` against `target` (fractions; `lines` as `drift.drift_lines`),
+    `left` the part of the target left out by a withdrawal (1 - share). The cash column is
+    the active cash weight (`problem.py`) where `cash_is_active`, else cash itself (a
+    household's accounts' cash, `household_problem.py`)."""
+    line_of = [lines.get(symbol, symbol) for symbol in symbols]
     names = sorted(set(line_of))
     row = {name: k for k, name in enumerate(names)}
     member = sp.csr_matrix(
@@ -110,35 +120,43 @@ def _lines(prep: Prepared) -> _Lines:
             absent += float(w)
         else:
             weight[k] += float(w)
-    left = 1.0 - prep.invest_share
     total = float(weight.sum()) + absent
-    return _Lines(member=member, constant=left * weight, cash_constant=left * total, absent=absent)
+    cash_constant = left * total if cash_is_active else total - 1.0
+    return DriftLines(
+        member=member, constant=left * weight, cash_constant=cash_constant, absent=absent
+    )
 
 
-def capped_problem(*, problem: Problem, cap: float) -> tuple[Problem, Bounds]:
-    """`problem` (unpriced) with the drift rows of the module docstring, and the bounds
-    that widen its own to the new variables and rows (use `capped_bounds` on others)."""
-    prep, lay = problem.prep, problem.layout
-    lines = _lines(prep)
+def line_count(*, symbols: Sequence[str], placed: np.ndarray, lines: Mapping[str, str]) -> int:
+    """How many lines hold a security that is held or targeted (`placed`)."""
+    return len({lines.get(s, s) for s, on in zip(symbols, placed, strict=True) if on})
+
+
+@dataclass(frozen=True)
+class DriftColumns:
+    """Where the drift rows read the problem: its active weights `u` (one column per
+    security), its cash columns (summed), its trades' columns with each one's cost rate,
+    and the first of the k + 1 new |gap| columns."""
+
+    u: np.ndarray
+    cash: np.ndarray
+    trades: np.ndarray
+    cost_rate: np.ndarray
+    start: int
+
+
+def drift_rows(
+    *, lines: DriftLines, columns: DriftColumns, size: int, cap: float
+) -> tuple[sp.csc_matrix, Bounds]:
+    """The rows of the module docstring over a problem of `size` variables (its |gap|
+    columns included), and their bounds with those of the new columns."""
     k = lines.member.shape[0]
-    wide = replace(lay, n_drift=k + 1)
     extra = k + 1
-    qp = problem.qp
-
-    def padded(matrix: sp.csc_matrix) -> sp.csc_matrix:
-        return sp.csc_matrix(sp.hstack([matrix, sp.csc_matrix((matrix.shape[0], extra))]))
-
-    def grown(vector: np.ndarray, fill: float = 0.0) -> np.ndarray:
-        return np.concatenate([vector, np.full(extra, fill)])
-
-    u = lay.m + lay.n + np.arange(lay.n)
     member = lines.member.tocoo()
-    e_line = wide.drift.start + np.arange(k)
-    e_cash = wide.drift.start + k
-    cols_u = u[member.col]
-    trades = lay.m + lay.n
-    cash_rows = np.array([2 * k, 2 * k, 2 * k + 1, 2 * k + 1])
-    cash_cols = np.array([e_cash, lay.cash, e_cash, lay.cash])
+    e_line = columns.start + np.arange(k)
+    e_cash = columns.start + k
+    cols_u = columns.u[member.col]
+    n_cash = len(columns.cash)
     line_rows: np.ndarray = np.asarray(member.row)
     rows: np.ndarray = np.concatenate(
         [
@@ -146,48 +164,85 @@ def capped_problem(*, problem: Problem, cap: float) -> tuple[Problem, Bounds]:
             np.arange(k),
             k + line_rows,
             k + np.arange(k),
-            cash_rows,
-            np.full(extra + trades, 2 * k + 2),
+            [2 * k, 2 * k + 1],
+            np.full(n_cash, 2 * k),
+            np.full(n_cash, 2 * k + 1),
+            np.full(extra + len(columns.trades), 2 * k + 2),
         ]
     )
-    cols = np.concatenate(
-        [cols_u, e_line, cols_u, e_line, cash_cols, wide.drift.start + np.arange(extra)]
-        + [np.arange(trades)]
-    )
-    vals = np.concatenate(
-        [-np.ones(member.nnz), np.ones(k), np.ones(member.nnz), np.ones(k)]
-        + [[1.0, -1.0, 1.0, 1.0], np.ones(extra), np.full(trades, -prep.cost_rate)]
-    )
-    drift_rows = sp.csc_matrix((vals, (rows, cols)), shape=(2 * k + 3, wide.size))
+    pair = np.array([e_cash, e_cash])
+    col_parts: list[np.ndarray] = [cols_u, e_line, cols_u, e_line, pair, columns.cash]
+    col_parts += [columns.cash, columns.start + np.arange(extra), columns.trades]
+    cols: np.ndarray = np.concatenate(col_parts)
+    val_parts: list[np.ndarray] = [-np.ones(member.nnz), np.ones(k), np.ones(member.nnz)]
+    val_parts += [np.ones(k), np.ones(2), -np.ones(n_cash), np.ones(n_cash), np.ones(extra)]
+    vals: np.ndarray = np.concatenate([*val_parts, -columns.cost_rate])
+    matrix = sp.csc_matrix((vals, (rows, cols)), shape=(2 * k + 3, size))
     low = np.concatenate(
         [-lines.constant, lines.constant, [lines.cash_constant, -lines.cash_constant, -INF]]
     )
     high = np.concatenate([np.full(2 * k + 2, INF), [2.0 * cap - lines.absent]])
-    capped_qp = QP(
-        P=_padded_square(qp.P, extra),
-        q=grown(qp.q),
+    return matrix, Bounds(h_l=low, h_u=high, x_l=np.zeros(extra), x_u=np.full(extra, INF))
+
+
+def widened(qp: QP, *, rows: sp.csc_matrix, drift: Bounds) -> QP:
+    """`qp` with the drift rows' new columns (no cost of their own) and the rows."""
+    extra = len(drift.x_l)
+
+    def padded(matrix: sp.csc_matrix) -> sp.csc_matrix:
+        return sp.csc_matrix(sp.hstack([matrix, sp.csc_matrix((matrix.shape[0], extra))]))
+
+    return QP(
+        P=padded_square(qp.P, extra),
+        q=np.concatenate([qp.q, np.zeros(extra)]),
         A=padded(qp.A),
         b=qp.b,
-        G=sp.vstack([padded(qp.G), drift_rows], format="csc"),
-        h_l=np.concatenate([qp.h_l, low]),
-        h_u=np.concatenate([qp.h_u, high]),
-        x_l=grown(qp.x_l),
-        x_u=grown(qp.x_u, INF),
+        G=sp.vstack([padded(qp.G), rows], format="csc"),
+        h_l=np.concatenate([qp.h_l, drift.h_l]),
+        h_u=np.concatenate([qp.h_u, drift.h_u]),
+        x_l=np.concatenate([qp.x_l, drift.x_l]),
+        x_u=np.concatenate([qp.x_u, drift.x_u]),
     )
+
+
+def padded_square(matrix: sp.csc_matrix, extra: int) -> sp.csc_matrix:
+    """`matrix` with `extra` zero rows and columns."""
+    return sp.csc_matrix(sp.block_diag([matrix, sp.csc_matrix((extra, extra))]))
+
+
+def capped_problem(*, problem: Problem, cap: float) -> tuple[Problem, Bounds]:
+    """`problem` (unpriced) with the drift rows of the module docstring, and the bounds
+    that widen its own to the new variables and rows (use `capped_bounds` on others)."""
+    prep, lay = problem.prep, problem.layout
+    target, line_map = prep.drift_basis
+    lines = drift_lines_of(
+        symbols=prep.symbols, target=target, lines=line_map, left=1.0 - prep.invest_share
+    )
+    extra = lines.member.shape[0] + 1
+    wide = replace(lay, n_drift=extra)
+    trades = lay.m + lay.n
+    columns = DriftColumns(
+        u=lay.m + lay.n + np.arange(lay.n),
+        cash=np.array([lay.cash]),
+        trades=np.arange(trades),
+        cost_rate=np.full(trades, prep.cost_rate),
+        start=wide.drift.start,
+    )
+    rows, drift = drift_rows(lines=lines, columns=columns, size=wide.size, cap=cap)
     limit = problem.limit
     capped = replace(
         problem,
         layout=wide,
-        qp=capped_qp,
-        P_true=_padded_square(problem.P_true, extra),
-        q_true=grown(problem.q_true),
-        limit=replace(limit, diag=grown(limit.diag), linear=grown(limit.linear)),
+        qp=widened(problem.qp, rows=rows, drift=drift),
+        P_true=padded_square(problem.P_true, extra),
+        q_true=np.concatenate([problem.q_true, np.zeros(extra)]),
+        limit=replace(
+            limit,
+            diag=np.concatenate([limit.diag, np.zeros(extra)]),
+            linear=np.concatenate([limit.linear, np.zeros(extra)]),
+        ),
     )
-    return capped, Bounds(h_l=low, h_u=high, x_l=np.zeros(extra), x_u=np.full(extra, INF))
-
-
-def _padded_square(matrix: sp.csc_matrix, extra: int) -> sp.csc_matrix:
-    return sp.csc_matrix(sp.block_diag([matrix, sp.csc_matrix((extra, extra))]))
+    return capped, drift
 
 
 def capped_bounds(bounds: Bounds, *, drift: Bounds) -> Bounds:
@@ -296,11 +351,17 @@ def raises_drift(result: OptimizeResult, *, cap: float) -> bool:
     """Whether the result's effective drift, as reported, ends above `cap` by more than
     `DRIFT_ROUNDING`."""
     summary = result.summary
-    return summary is not None and summary.drift_after > ratio(cap + DRIFT_ROUNDING)
+    return summary is not None and above_cap(summary.drift_after, cap=cap)
+
+
+def above_cap(drift_after: Decimal, *, cap: float) -> bool:
+    """Whether a reported effective drift is above `cap` by more than `DRIFT_ROUNDING`."""
+    return drift_after > ratio(cap + DRIFT_ROUNDING)
 
 
 __all__ = [
     "DRIFT_ROUNDING",
+    "above_cap",
     "cash_forced",
     "cash_need_share",
     "drift_cap",

@@ -4,6 +4,7 @@ under the drift rows, rounded, explained and settled as the first answer was."""
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from optimizer.answer import contract_result, no_trades, rule_costs, tradable_plan
 from optimizer.drift_cap import (
@@ -22,6 +23,7 @@ from optimizer.rounding import Plan
 from optimizer.tax_solve import with_exact_tax
 from optimizer.types import OptimizeResult, RuleCost
 
+LIMIT_RULE = "tracking_error_limit"
 DRIFT_TRIES = 2
 DRIFT_STEP = 0.0001
 """How much further (one reported place) the drift cap is cut than what rounding left
@@ -61,11 +63,7 @@ def drift_held(
     if empty is None or empty.summary is None:
         return last if last is not None else (*first, solved)
     found = first[0].summary or empty.summary
-    reason = (
-        f"no whole-share trade list keeps effective drift at or below "
-        f"{float(ratio(cap + DRIFT_ROUNDING)) * 100:.2f} % (the trades found would leave it at "
-        f"{float(found.drift_after) * 100:.2f} %)"
-    )
+    reason = no_drift_reason(cap=cap, found=found.drift_after)
     empty = settle(prep=prep, solved=solved, result=empty, no_trades=lambda: None)
     assert empty.summary is not None
     empty = replace(empty, summary=replace(empty.summary, no_trade_reason=reason))
@@ -104,8 +102,18 @@ def _limit_forced(result: OptimizeResult, *, prep: Prepared, cap: float) -> Opti
     if cash_need_share(prep) > 0:
         return drift_forced(result, rule=CASH_NEED, detail=cash_need_detail(prep.case))
     limit = prep.case.preferences.risk.tracking_error_limit_pct
-    return drift_forced(
-        result,
-        rule="tracking_error_limit",
-        detail=f"tracking error at most {limit} %/yr, with drift at most {cap * 100:.2f} %",
+    return drift_forced(result, rule=LIMIT_RULE, detail=limit_detail(limit_pct=limit, cap=cap))
+
+
+def limit_detail(*, limit_pct: Decimal | None, cap: float) -> str:
+    """The tracking-error limit as `binding_rules` names it where it forces drift up."""
+    return f"tracking error at most {limit_pct} %/yr, with drift at most {cap * 100:.2f} %"
+
+
+def no_drift_reason(*, cap: float, found: Decimal, whose: str = "") -> str:
+    """Why no trades are proposed where no whole-share answer keeps drift within `cap`."""
+    return (
+        f"no whole-share trade list keeps {whose}effective drift at or below "
+        f"{float(ratio(cap + DRIFT_ROUNDING)) * 100:.2f} % (the trades found would leave it at "
+        f"{float(found) * 100:.2f} %)"
     )

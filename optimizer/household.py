@@ -15,7 +15,9 @@ included, feed each account's wash-sale windows. Each account's trades come back
 own `OptimizeResult` (whole shares unless the account trades fractions; sales round up
 and purchases down, purchases trimmed until the account's cash need holds); its
 summary's tracking error, drift and flags are the household's, so an IRA holding the
-household's bonds is not flagged.
+household's bonds is not flagged. A household whose target holds no stock never leaves
+its effective drift higher than it starts unless an account's cash need forces it
+(`household_drift.py`).
 
 `optimize_separately` optimizes accounts that are not managed as one (or opted out) one
 after another, taxable accounts first, each seeing the trades proposed before it tonight
@@ -26,17 +28,34 @@ sales the same night.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import ROUND_CEILING, Decimal
-from typing import TypeVar
 
 import numpy as np
 
 from money import CENT, ZERO, cents_half_up
 from optimizer.api import optimize_account
-from optimizer.drift import drift_lines, effective_drift
+from optimizer.drift import drift_lines, holds_no_stock
+from optimizer.drift_cap import above_cap, drift_lines_of
 from optimizer.errors import OptimizerError, OptimizerInfeasibleError, OptimizerInputError
+from optimizer.household_drift import (
+    HouseholdAnswer,
+    capped_household,
+    drift_held,
+    forced_results,
+    forcing_rule,
+    household_cap,
+    need_share,
+    with_forced_flag,
+)
+from optimizer.household_inputs import (
+    held_away_dollars,
+    holdings_drift,
+    household_cases,
+    location_rates,
+    location_tax,
+)
 from optimizer.household_output import AccountPlan, account_result, over_caps, round_account
 from optimizer.household_payoff import nothing, unpaid
 from optimizer.household_problem import HouseholdProblem, build_household_problem
@@ -58,7 +77,7 @@ from optimizer.household_types import (
     HouseholdResult,
     HouseholdSummary,
 )
-from optimizer.location import CASH, Rates, annual_cost, check_table, row_for
+from optimizer.location import CASH, annual_cost, check_table, row_for
 from optimizer.objective import pct
 from optimizer.output import ratio
 from optimizer.payoff import within_limit
@@ -70,11 +89,8 @@ from optimizer.types import (
     OptimizeResult,
     RecentBuy,
     RecentLossSale,
-    Securities,
-    TaxPreferences,
 )
 
-_E = TypeVar("_E", RecentBuy, RecentLossSale)
 __all__ = ["HeldAway", "HouseholdCase", "HouseholdResult", "optimize_household"]
 logger = logging.getLogger(__name__)
 
@@ -134,70 +150,6 @@ def _check(household: HouseholdCase) -> None:
         raise _bad(household, "location_table", str(exc)) from exc
 
 
-def universe(cases: Iterable[Case]) -> Securities:
-    """Every security of the household's accounts, each once (the first account's row)."""
-    rows: dict[str, tuple[str, Decimal, str, str | None, str]] = {}
-    for case in cases:
-        sec = case.securities
-        for i, symbol in enumerate(sec.symbol.tolist()):
-            rows.setdefault(
-                symbol,
-                (
-                    symbol,
-                    sec.price[i],
-                    str(sec.asset_class[i]),
-                    sec.sector[i],
-                    str(sec.identical_group[i]),
-                ),
-            )
-    return Securities.from_rows(rows.values())
-
-
-def household_cases(household: HouseholdCase) -> tuple[Case, ...]:
-    """Each account's case over the household's securities, with every recent purchase and
-    loss sale of the household (held-away accounts' included) in its wash-sale windows."""
-    securities = universe(household.accounts)
-    known = set(securities.symbol.tolist())
-    buys = _events(
-        [c.recent_buys for c in household.accounts] + [a.recent_buys for a in household.held_away],
-        known,
-    )
-    losses = _events(
-        [c.recent_loss_sales for c in household.accounts]
-        + [a.recent_loss_sales for a in household.held_away],
-        known,
-    )
-    for symbol in household.target:
-        if symbol not in known:
-            raise _bad(household, f"target.{symbol}", "no account of the household lists it")
-    return tuple(
-        replace(
-            case,
-            securities=securities,
-            recent_buys=buys,
-            recent_loss_sales=losses,
-            risk_model=household.risk_model,
-        )
-        for case in household.accounts
-    )
-
-
-def _events(groups: list[tuple[_E, ...]], known: set[str]) -> tuple[_E, ...]:
-    seen: dict[_E, None] = {}
-    for events in groups:
-        for event in events:
-            if event.symbol in known:
-                seen.setdefault(event, None)
-    return tuple(seen)
-
-
-def _rates(cases: Iterable[Case]) -> Rates:
-    """The first taxable account's rates (its short-term rate as the ordinary rate), or the
-    defaults."""
-    tax = next((c.preferences.tax for c in cases if c.tax_status == "taxable"), TaxPreferences())
-    return Rates(ordinary=float(tax.short_term_rate), long_term=float(tax.long_term_rate))
-
-
 def _optimize(household: HouseholdCase) -> HouseholdResult:
     gifts, without_gifts = gifts_given(household)
     cases = household_cases(without_gifts)
@@ -205,14 +157,14 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
     symbols = preps[0].symbols
     securities = cases[0].securities
     price = preps[0].price
-    away_dollars = _held_away(household.held_away, symbols)
+    away_dollars = held_away_dollars(household.held_away, symbols)
     value = sum(p.value for p in preps) + float(away_dollars.sum())
     withdrawals = sum(float(c.preferences.cash.withdrawal) for c in cases)
     share = max(0.0, 1.0 - withdrawals / value)
     published = np.array([float(household.target.get(s, ZERO)) for s in symbols])
     model = household.risk_model or fallback_model(securities)
     risk = aligned(model, symbols)
-    rates = _rates(cases)
+    rates = location_rates(cases)
     classes = [securities.asset_class_of(s) for s in symbols]
     location = np.array(
         [
@@ -237,10 +189,24 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
     shared = shared_rows(household)
 
     limit = _fraction(household.tracking_error_limit_pct)
+    lines = drift_lines(
+        equivalents=[s for c in cases for s in c.equivalents],
+        groups=zip(symbols, [securities.group_of(s) for s in symbols], strict=True),
+    )
 
-    def solve(accounts: tuple[Prepared, ...]) -> HouseholdSolved:
+    def solve(accounts: tuple[Prepared, ...], *, cap: float | None = None) -> HouseholdSolved:
+        drift = None
+        if cap is not None:
+            drift = drift_lines_of(
+                symbols=symbols,
+                target={s: float(w) for s, w in household.target.items()},
+                lines=lines,
+                left=1.0 - share,
+                cash_is_active=False,
+            )
+
         def build(factor: float) -> HouseholdProblem:
-            return build_household_problem(
+            problem = build_household_problem(
                 accounts=accounts,
                 household_value=value,
                 away=away_dollars / value,
@@ -253,6 +219,9 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
                 risk_price=price_of_risk * factor,
                 shared_caps=shared,
             )
+            if drift is None or cap is None:
+                return problem
+            return capped_household(problem, lines=drift, cap=cap)
 
         return solve_within_household_limit(
             build=build,
@@ -271,28 +240,13 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
             solved, preps = solve(revalued), revalued
         except OptimizerError:
             pass
-    problem = solved.problem
-
-    def rounded(a: int, *, up: bool = True) -> AccountPlan:
-        return round_account(
-            prep=preps[a],
-            x=solved.x,
-            layout=problem.layout,
-            a=a,
-            household_value=value,
-            sales_up=up,
-        )
-
-    plans = [rounded(a) for a in range(len(preps))]
-    for a in over_caps(plans=plans, cases=cases, shared=shared):
-        plans[a] = rounded(a, up=False)
     before_dollars = sum(p.held_qty * price for p in preps) + away_dollars
     invested = max(value - withdrawals, 1e-9)
     # as for one account (`tracking_error_before`): once each account's cash has paid
     # what it can of its withdrawal
     paid = sum(min(float(c.preferences.cash.withdrawal), max(float(c.cash), 0.0)) for c in cases)
     te_before = risk.tracking_error(before_dollars / max(value - paid, 1e-9) - published)
-    location_before = _location_tax(
+    location_before = location_tax(
         preps,
         [p.held_qty for p in preps],
         [p.cash0 * p.value for p in preps],
@@ -300,8 +254,8 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
         cash_location,
     )
 
-    def location_after(chosen: list[AccountPlan]) -> Decimal:
-        return _location_tax(
+    def location_after(chosen: Sequence[AccountPlan]) -> Decimal:
+        return location_tax(
             preps,
             [plan.held_after for plan in chosen],
             [float(plan.cash_after) for plan in chosen],
@@ -309,59 +263,122 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
             cash_location,
         )
 
-    reason = unpaid(
-        preps=preps,
-        plans=tuple(plans),
-        te_before=te_before,
-        te_after=risk.tracking_error(
-            (sum(plan.held_after * price for plan in plans) + away_dollars) / invested - published
-        ),
-        limit=limit,
-        location_saved_per_year=location_before - location_after(plans),
-        horizon_years=household.horizon_years,
-        risk_price=price_of_risk,
-        household_value=value,
-    )
-    if reason:
-        plans = [nothing(prep, reason=reason) for prep in preps]
-    after_dollars = sum(plan.held_after * price for plan in plans) + away_dollars
-    # drift counts the cash each account holds on both sides, a withdrawal's cash included
-    # until it is paid out (as one account's summary does): a household with no trades
-    # keeps its drift
-    cash_before = sum(p.cash0 * p.value for p in preps)
-    cash_after = sum(float(plan.cash_after) for plan in plans)
-    te_after = risk.tracking_error(after_dollars / invested - published)
-    lines = drift_lines(
-        equivalents=[s for c in cases for s in c.equivalents],
-        groups=zip(symbols, [securities.group_of(s) for s in symbols], strict=True),
-    )
-    flags: list[str] = []
-    # the limit is the ceiling wherever the household starts (as for one account): what
-    # the solve at 1,000x the price of tracking leaves above it, a hard rule forced
-    if not within_limit(te_after, limit):
-        flags.append(FORCED_FLAG)
-    if coverage_incomplete(household):
-        flags.append(COVERAGE_FLAG)
-    summary = HouseholdSummary(
-        tracking_error_before_pct=pct(te_before),
-        tracking_error_after_pct=pct(te_after),
-        tracking_error_limit_pct=household.tracking_error_limit_pct,
-        drift_before=ratio(_drift(before_dollars, cash_before, symbols, household.target, lines)),
-        drift_after=ratio(_drift(after_dollars, cash_after, symbols, household.target, lines)),
-        estimated_tax=cents_half_up(sum((plan.estimated_tax for plan in plans), ZERO)),
-        transaction_cost=sum((plan.cost for plan in plans), ZERO).quantize(
-            CENT, rounding=ROUND_CEILING
-        ),
-        location_tax_before=location_before,
-        location_tax_after=location_after(plans),
-        horizon_years=household.horizon_years,
-        flags=tuple(flags),
-        wash_sale_groups=tuple(preps[0].group_names[g] for g in solved.wash_groups),
-    )
+    def planned(solved: HouseholdSolved) -> list[AccountPlan]:
+        """Each account's rounded trades, or none where the household's do not pay."""
+
+        def rounded(a: int, *, up: bool = True) -> AccountPlan:
+            return round_account(
+                prep=preps[a],
+                x=solved.x,
+                layout=solved.problem.layout,
+                a=a,
+                household_value=value,
+                sales_up=up,
+                buys_nearest=solved.problem.layout.n_drift > 0,
+            )
+
+        plans = [rounded(a) for a in range(len(preps))]
+        for a in over_caps(plans=plans, cases=cases, shared=shared):
+            plans[a] = rounded(a, up=False)
+        reason = unpaid(
+            preps=preps,
+            plans=tuple(plans),
+            te_before=te_before,
+            te_after=risk.tracking_error(
+                (sum(plan.held_after * price for plan in plans) + away_dollars) / invested
+                - published
+            ),
+            limit=limit,
+            location_saved_per_year=location_before - location_after(plans),
+            horizon_years=household.horizon_years,
+            risk_price=price_of_risk,
+            household_value=value,
+        )
+        if reason:
+            return [nothing(prep, reason=reason) for prep in preps]
+        return plans
+
+    def summarized(plans: Sequence[AccountPlan], wash_groups: Sequence[int]) -> HouseholdAnswer:
+        after_dollars = sum(plan.held_after * price for plan in plans) + away_dollars
+        # drift counts the cash each account holds on both sides, a withdrawal's cash
+        # included until it is paid out (as one account's summary does): a household with
+        # no trades keeps its drift
+        cash_before = sum(p.cash0 * p.value for p in preps)
+        cash_after = sum(float(plan.cash_after) for plan in plans)
+        te_after = risk.tracking_error(after_dollars / invested - published)
+        flags: list[str] = []
+        # the limit is the ceiling wherever the household starts (as for one account): what
+        # the solve at 1,000x the price of tracking leaves above it, a hard rule forced
+        if not within_limit(te_after, limit):
+            flags.append(FORCED_FLAG)
+        if coverage_incomplete(household):
+            flags.append(COVERAGE_FLAG)
+        target = household.target
+        summary = HouseholdSummary(
+            tracking_error_before_pct=pct(te_before),
+            tracking_error_after_pct=pct(te_after),
+            tracking_error_limit_pct=household.tracking_error_limit_pct,
+            drift_before=ratio(holdings_drift(before_dollars, cash_before, symbols, target, lines)),
+            drift_after=ratio(holdings_drift(after_dollars, cash_after, symbols, target, lines)),
+            estimated_tax=cents_half_up(sum((plan.estimated_tax for plan in plans), ZERO)),
+            transaction_cost=sum((plan.cost for plan in plans), ZERO).quantize(
+                CENT, rounding=ROUND_CEILING
+            ),
+            location_tax_before=location_before,
+            location_tax_after=location_after(plans),
+            horizon_years=household.horizon_years,
+            flags=tuple(flags),
+            wash_sale_groups=tuple(preps[0].group_names[g] for g in wash_groups),
+        )
+        return HouseholdAnswer(plans=tuple(plans), summary=summary)
+
+    def answer(solved: HouseholdSolved) -> HouseholdAnswer:
+        return summarized(planned(solved), solved.wash_groups)
+
+    def held(aim: float) -> HouseholdAnswer | None:
+        found = solve(preps, cap=aim)
+        if limit is not None and found.tracking_error > limit + 1e-4:
+            return None
+        return answer(found)
+
+    chosen = answer(solved)
+    rule, cap = None, None
+    if holds_no_stock(target=household.target, securities=securities):
+        cap = household_cap(
+            preps=preps,
+            published=published,
+            lines=lines,
+            drift_before=float(chosen.summary.drift_before),
+            household_value=value,
+        )
+    if cap is not None:
+        needs = need_share(preps, household_value=value) > 0
+        held_by = None
+        first = chosen.summary
+        if FORCED_FLAG not in first.flags and above_cap(first.drift_after, cap=cap):
+            chosen, held_by = drift_held(
+                first=chosen,
+                cap=cap,
+                propose=held,
+                nothing=lambda why: summarized([nothing(p, reason=why) for p in preps], ()),
+                cash_need=needs,
+            )
+        rule = forcing_rule(chosen, held_by=held_by, cash_need=needs)
+    if rule is not None:
+        chosen = with_forced_flag(chosen)
+    summary = chosen.summary
     results = tuple(
         account_result(prep=prep, plan=plan, household=summary)
-        for prep, plan in zip(preps, plans, strict=True)
+        for prep, plan in zip(preps, chosen.plans, strict=True)
     )
+    if rule is not None and cap is not None:
+        results = forced_results(
+            results,
+            rule=rule,
+            preps=preps,
+            limit_pct=household.tracking_error_limit_pct,
+            cap=cap,
+        )
     results = finished(results=results, preps=preps, gifts=gifts, originals=household.accounts)
     return with_account_totals(
         HouseholdResult(
@@ -372,47 +389,6 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
 
 def _fraction(value: Decimal | None) -> float | None:
     return None if value is None else float(value) / 100.0
-
-
-def _held_away(accounts: Iterable[HeldAway], symbols: tuple[str, ...]) -> np.ndarray:
-    """Dollars per security held away that count toward the household's allocation
-    (symbols outside the household's securities are left out)."""
-    position = {s: i for i, s in enumerate(symbols)}
-    out = np.zeros(len(symbols))
-    for away in accounts:
-        if not away.counts_toward_allocation:
-            continue
-        for symbol, dollars in away.values.items():
-            if symbol in position:
-                out[position[symbol]] += float(dollars)
-    return out
-
-
-def _drift(
-    dollars: np.ndarray,
-    cash: float,
-    symbols: tuple[str, ...],
-    target: Mapping[str, Decimal],
-    lines: dict[str, str],
-) -> float:
-    values = {s: float(v) for s, v in zip(symbols, dollars, strict=True) if v}
-    return effective_drift(values=values, cash=cash, target=target, lines=lines)
-
-
-def _location_tax(
-    preps: tuple[Prepared, ...],
-    held: list[np.ndarray],
-    cash: list[float],
-    location: np.ndarray,
-    cash_location: np.ndarray,
-) -> Decimal:
-    """Dollars a year that where the household's assets and cash sit costs in tax
-    (`location.py`)."""
-    total = sum(
-        float((qty * prep.price) @ location[a]) + cash[a] * float(cash_location[a])
-        for a, (prep, qty) in enumerate(zip(preps, held, strict=True))
-    )
-    return cents_half_up(Decimal(repr(total)))
 
 
 def optimize_separately(

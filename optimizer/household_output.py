@@ -3,7 +3,8 @@
 Per account: sales round up to whole shares (down where rounding up would take the account
 past a gain cap or its tax room: `over_caps`) (a sale that nearly empties its lots takes
 them all; under `DUST_SHARES` of a share is dropped) and are relieved from the lots the
-answer sold, cheapest tax first (`lots.py`); purchases round down. Trades under the
+answer sold, cheapest tax first (`lots.py`); purchases round down (to the nearest share
+where the household's drift is held, `household_drift.py`). Trades under the
 account's minimum trade value are dropped, and purchases are trimmed, largest first, until
 the account's cash after trading and costs meets its own cash need (one trimmed below the
 minimum is dropped, so no trade of zero shares is proposed).
@@ -59,9 +60,13 @@ def round_account(
     a: int,
     household_value: float,
     sales_up: bool = True,
+    buys_nearest: bool = False,
 ) -> AccountPlan:
     """Account `a`'s trades from the household's answer `x` (module docstring); with
-    `sales_up` false, sales round down too (`over_caps`)."""
+    `sales_up` false, sales round down too (`over_caps`); with `buys_nearest`, whole-share
+    purchases round to the nearest share (then trimmed to the cash need as ever), so a
+    household whose drift is held (`household_drift.py`) is not left with the cash of a
+    share per purchase."""
     case = prep.case
     whole = not case.preferences.trading.fractional_shares
     lot_sh = (
@@ -82,7 +87,12 @@ def round_account(
         qty = room[i] if closing else float(_shares(wanted[i], whole=whole, up=sales_up))
         sale[i] = min(qty, room[i])
     for i in np.flatnonzero(buy_sh > 0).tolist():
-        buy[i] = float(_shares(buy_sh[i], whole=whole, up=False))
+        nearest = buys_nearest and whole
+        buy[i] = (
+            float(np.floor(buy_sh[i] + 0.5))
+            if nearest
+            else float(_shares(buy_sh[i], whole=whole, up=False))
+        )
     minimum = float(case.preferences.trading.min_trade_value)
     value_of = prep.price
     floor = max(minimum, 0.005)

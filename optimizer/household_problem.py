@@ -57,6 +57,9 @@ class HouseholdLayout:
     lots: tuple[int, ...]
     n: int
     n_factors: int
+    n_drift: int = 0
+    """Bounds on the household's drift lines' gaps (`household_drift.py`), after everything
+    else; none unless the household's effective drift is held."""
 
     @property
     def n_accounts(self) -> int:
@@ -101,8 +104,13 @@ class HouseholdLayout:
         return slice(self.gain.stop, self.gain.stop + self.n_accounts)
 
     @property
+    def drift(self) -> slice:
+        """Each drift line's |gap|, then cash's (`household_drift.py`)."""
+        return slice(self.short_gain.stop, self.short_gain.stop + self.n_drift)
+
+    @property
     def size(self) -> int:
-        return int(self.short_gain.stop)
+        return int(self.short_gain.stop) + self.n_drift
 
 
 @dataclass(frozen=True)

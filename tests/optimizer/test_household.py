@@ -2,7 +2,8 @@
 
 Three accounts of $100,000 each (taxable, IRA, Roth), each holding $33,000 of a bond fund
 (BND, us_bond), a broad US stock fund (VTI, us_equity) and an emerging-markets fund (VWO,
-emerging) and $1,000 cash; the household's target is 33 % of each. With the default
+emerging) and $1,000 cash; the household's target is 33 % of each. The firm keeps VTI and
+ITOT (another broad US stock fund) as tax-swap partners, one drift line. With the default
 location table and rates of 37 % / 20 % (`optimizer/location.py`), the yearly tax per
 dollar held is
 
@@ -98,6 +99,7 @@ def account(
                 for s in ("BND", "VTI", "VWO")
             ],
             "target": {s: str(w) for s, w in TARGET.items()},
+            "equivalents": [["VTI", "ITOT"]],
             "preferences": {"cash": {"withdrawal": withdrawal}, "trading": {"cost_bps": "2"}},
         }
     )

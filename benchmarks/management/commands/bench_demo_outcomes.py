@@ -26,8 +26,9 @@ which only a forcing rule (``drift_forced``, naming it) may raise (beyond
 ``--drift-tolerance``, 0.1 % of the account for whole shares); a direct index by its
 tracking error, which a proposal may also raise when it pays for it inside the limit
 ("paid, inside limit"); an account of a managed household by the household's tracking
-error, likewise (the household's drift rising while its tracking error is held is shown
-apart). The proposals that leave an account further from its model without a forcing
+error, likewise (the household's drift rising beyond the tolerance without the flag is
+shown apart: a household whose target holds no stock keeps its drift as a fund account
+does). The proposals that leave an account further from its model without a forcing
 rule, and not paid inside the limit, are listed; there should be none.
 
 With ``--fill-and-rerun`` (it changes the database: run it on a scratch copy) it then does
@@ -327,7 +328,8 @@ def night_figures(
         )
         if further is not None:
             figures.further.append(further)
-        if household is not None and DRIFT_FORCED not in flags_all and _drift_up(own):
+        drift_up = _drift_up(own, tolerance=drift_tolerance)
+        if household is not None and DRIFT_FORCED not in flags_all and drift_up:
             figures.household_drift_up.add((household.household_id, number))
         before = _pct(summary, "tracking_error_before_pct")
         after = _pct(summary, "tracking_error_after_pct")
@@ -358,9 +360,10 @@ def account_kind(stored: dict[str, Any], *, managed: bool) -> str:
     return FUND if target and not stocks else DIRECT_INDEX
 
 
-def _drift_up(own: dict[str, Any]) -> bool:
+def _drift_up(own: dict[str, Any], *, tolerance: Decimal) -> bool:
+    """Whether effective drift ends above where it starts by more than `tolerance`."""
     before, after = _pct(own, "drift_before"), _pct(own, "drift_after")
-    return before is not None and after is not None and after > before
+    return before is not None and after is not None and after > before + tolerance
 
 
 def _further(
@@ -603,7 +606,7 @@ class Command(BaseCommand):
             w(f"    {label:<52} {len(rows):>3} of {f.kinds.get(kind, 0):>3}: " + ", ".join(parts))
         households = {household for household, _ in f.household_drift_up}
         w(
-            f"    (household drift up, unflagged, while its tracking error is the measure: "
+            f"    (household drift up beyond +{self.drift_tolerance:.2%}, unflagged: "
             f"{len(f.household_drift_up)} accounts in {len(households)} households)"
         )
         unforced = [row for row in f.further if row.category == UNFORCED]
