@@ -48,8 +48,11 @@ def drift_held(
     last: tuple[OptimizeResult, Plan, Solved] | None = None
     for _ in range(DRIFT_TRIES):
         held = held_solve(solved=solved, cap=aim)
-        if held is None:
+        if held is None and last is None:
             return _limit_forced(first[0], prep=prep, cap=cap), first[1], solved
+        if held is None:
+            # the cut cap and the limit do not hold together: no whole-share answer found
+            break
         answer = _held_answer(prep=prep, held=held, explain=explain, nothing=nothing)
         if answer is None:
             break
@@ -57,8 +60,10 @@ def drift_held(
         if not raises_drift(answer[0], cap=cap):
             return last
         assert answer[0].summary is not None
-        aim -= float(answer[0].summary.drift_after) - float(ratio(cap + DRIFT_ROUNDING))
-        aim -= DRIFT_STEP
+        if aim <= 0:
+            break
+        over = float(answer[0].summary.drift_after) - float(ratio(cap + DRIFT_ROUNDING))
+        aim = max(aim - over - DRIFT_STEP, 0.0)
     empty = contract_result(prep=prep, plan=nothing, rules=())
     if empty is None or empty.summary is None:
         return last if last is not None else (*first, solved)

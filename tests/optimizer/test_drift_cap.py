@@ -99,3 +99,35 @@ def test_drift_is_the_measure_of_a_fund_target_and_not_of_a_direct_index() -> No
     # then
     assert drift_is_measure(case=funds)
     assert not drift_is_measure(case=parse_case(data))
+
+
+def test_a_cap_cut_past_zero_by_whole_shares_gives_no_trades_not_a_forced_answer() -> None:
+    # given a fund account of about $10,000 in few, dear shares (VTI $411.90, VEA $137.41,
+    # BND $233.17), all three at a loss, 1.9 % from its target, whose tracking-error
+    # answer (limit 5 %/yr) would sell the bonds and the VEA and take drift to 40 %; under
+    # the drift cap whole shares overshoot it, and cutting the cap by the overshoot takes it
+    # below zero
+    data = _correlated_case()
+    prices = {"VTI": "411.90", "VEA": "137.41", "BND": "233.17"}
+    for symbol, price in prices.items():
+        data["securities"][symbol]["price"] = price
+    data["lots"] = [
+        {"id": f"L-{s}", "symbol": s, "quantity": q, "cost_basis": b, "acquired": "2025-01-02"}
+        for s, q, b in (
+            ("VTI", "14", "5478.27"),
+            ("VEA", "15", "2885.61"),
+            ("BND", "9", "2308.38"),
+        )
+    ]
+    data["preferences"]["risk"] = {"tracking_error_limit_pct": "5"}
+
+    # when
+    result = optimize_account(data)
+
+    # then no trades: the cap is cut no further than zero, and the first answer is not
+    # passed off as forced by the tracking-error limit, which it is well inside
+    summary = result.summary
+    assert result.status == "optimal" and summary is not None
+    assert summary.drift_after <= summary.drift_before
+    assert not any(r.forced_drift for r in summary.binding_rules)
+    assert DRIFT_FORCED not in summary.flags
