@@ -7,7 +7,7 @@ account holds (the same securities every day while the model keeps its names), t
 lots with their holding-period start, the model's weights, the client's restrictions, the
 cash need as a withdrawal, and the account's purchases and loss sales of the last 30 days
 so the optimizer keeps the wash-sale rule. With the rule switched off (a comparison only)
-no history is passed. On real prices the case carries the month's estimated risk model
+no history is passed. On real prices the case carries the risk model estimated for the day
 and the tracking-error limit (`backtest.real`).
 
 With realistic loss use the case also carries the filer's Schedule D position, as a firm

@@ -19,9 +19,13 @@ the number of members the account's target is the benchmark itself. 99 % is inve
 1 % kept in cash, as in the synthetic model.
 
 The **risk model** is the product's (``risk_model.estimate_risk_model``), estimated from
-the closes strictly before the day (no look-ahead), re-estimated on the first trading day
-of each month rather than daily (for speed) and used for the month; before 60 trading
-days of history exist the optimizer's built-in fallback model is used.
+the closes strictly before the day (no look-ahead), on every day the optimizer runs, as the
+product's nightly run uses a model built each day: a model that lagged a month behind would
+under-forecast a volatility spike for weeks (on 2008-01 to 2009-06, two all-member accounts
+stepped daily realised 1.54 %/yr of tracking error with monthly models, 1.37 with daily
+ones). One estimate of about 500 stocks takes about 30 ms; each worker keeps a day's model
+for the other accounts it runs. Before 60 trading days of history exist the optimizer's
+built-in fallback model is used.
 
 Accounts are funded with cash ($1,000,000 each) on staggered dates: account k on the first
 trading day of the k-th month from ``start`` (wrapping every 12 accounts, so the first year
@@ -209,22 +213,17 @@ def staggered_accounts(*, universe: Universe, n_accounts: int) -> tuple[AccountS
 
 
 @dataclass
-class MonthlyRiskModels:
-    """The product's risk model estimated from closes strictly before the month's first
-    trading day, once a month (see the module's docstring)."""
+class DailyRiskModels:
+    """The product's risk model for day `t`, estimated from the closes strictly before it
+    (see the module's docstring); kept for every account the worker runs."""
 
     history: PriceHistory
-    _by_month: dict[tuple[int, int], RiskModel | None] = field(default_factory=dict)
+    _by_day: dict[int, RiskModel | None] = field(default_factory=dict)
 
     def __call__(self, t: int) -> RiskModel | None:
-        day = self.history.days[t]
-        key = (day.year, day.month)
-        if key not in self._by_month:
-            first = t
-            while first > 0 and self.history.days[first - 1].month == day.month:
-                first -= 1
-            self._by_month[key] = self._estimate(first)
-        return self._by_month[key]
+        if t not in self._by_day:
+            self._by_day[t] = self._estimate(t)
+        return self._by_day[t]
 
     def _estimate(self, t: int) -> RiskModel | None:
         if t < MIN_RISK_HISTORY_DAYS:

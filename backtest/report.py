@@ -110,9 +110,8 @@ def build_report(*, outcome: Outcome) -> dict[str, Any]:
             "day, liquidated on the last day",
             "simulation_loss_use": scenario.loss_use,
             "other_gains_usd_per_year": scenario.other_gains_usd,
-            "risk_model": "estimated from closes before each month's first trading day, "
-            "re-estimated monthly (not daily, for speed); the built-in fallback before 60 "
-            "days of history"
+            "risk_model": "estimated from the closes before each day the optimizer runs "
+            "(no look-ahead); the built-in fallback before 60 days of history"
             if scenario.tickers_csv
             else "the optimizer's built-in fallback model",
         },

@@ -24,7 +24,7 @@ from backtest.accounts import AccountSpec, TargetModel, cap_weighted_model, make
 from backtest.nightly import NightlyOptimizer
 from backtest.policies import ActionForward, BuyAndHold
 from backtest.prices import PriceHistory, load_prices_csv, synthetic_prices
-from backtest.real import MemberModel, MonthlyRiskModels, load_universe, staggered_accounts
+from backtest.real import DailyRiskModels, MemberModel, load_universe, staggered_accounts
 from backtest.scenarios import Scenario
 from backtest.simulator import AccountRun, Policy, RunSettings, TaxRates, simulate
 
@@ -42,7 +42,7 @@ class Inputs:
     model: TargetModel
     accounts: tuple[AccountSpec, ...]
     steps: np.ndarray
-    risk: MonthlyRiskModels | None = None
+    risk: DailyRiskModels | None = None
 
 
 def build_inputs(*, scenario: Scenario) -> Inputs:
@@ -60,7 +60,7 @@ def build_inputs(*, scenario: Scenario) -> Inputs:
             model=MemberModel(universe=universe, stocks=scenario.n_stocks, seed=scenario.seed),
             accounts=staggered_accounts(universe=universe, n_accounts=scenario.n_accounts),
             steps=step_days(history=universe.history, step=scenario.step),
-            risk=MonthlyRiskModels(history=universe.history),
+            risk=DailyRiskModels(history=universe.history),
         )
     if scenario.prices_csv:
         history = load_prices_csv(path=Path(scenario.prices_csv), years=scenario.years)

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from backtest import Scenario, build_report, run_scenario
 from backtest.prices import PricesCsvError
-from backtest.real import MemberModel, MonthlyRiskModels, load_universe, staggered_accounts
+from backtest.real import DailyRiskModels, MemberModel, load_universe, staggered_accounts
 from backtest.scenarios import NO_FLOWS
 
 
@@ -65,7 +65,7 @@ def test_a_sample_keeps_each_sector_at_its_benchmark_weight(tmp_path):
     assert (weights[:2] > 0).sum() == 1
 
 
-def test_the_risk_model_uses_only_closes_before_the_month(tmp_path):
+def test_the_risk_model_is_estimated_each_day_from_closes_before_it(tmp_path):
     rng = np.random.default_rng(0)
     start = date(2020, 1, 1)
     rows = ["date,A,B"]
@@ -78,15 +78,17 @@ def test_the_risk_model_uses_only_closes_before_the_month(tmp_path):
     membership = tmp_path / "m.csv"
     membership.write_text("ticker,start_date,end_date\nA,2000-01-01,\nB,2000-01-01,\n")
     universe = load_universe(prices_csv=path, tickers_csv=tickers, membership_csv=membership)
-    models = MonthlyRiskModels(history=universe.history)
+    models = DailyRiskModels(history=universe.history)
     days = universe.history.days
     april = days.index(date(2020, 4, 1))
 
-    later = models(april + 5)
+    today, tomorrow = models(april), models(april + 1)
 
     assert models(10) is None  # under 60 days of history: the built-in model
-    assert later is not None and later is models(april)
-    assert later.id == f"estimated-{days[april - 1].isoformat()}"
+    assert today is not None and today is models(april)  # kept, not estimated again
+    assert today.id == f"estimated-{days[april - 1].isoformat()}"
+    assert tomorrow is not None and tomorrow.id == f"estimated-{days[april].isoformat()}"
+    assert not np.allclose(today.specific_variance, tomorrow.specific_variance)
 
 
 def test_files_with_a_missing_column_are_refused_naming_it(tmp_path):
