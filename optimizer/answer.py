@@ -86,9 +86,15 @@ def _solved_or_none(*, session: QPSession, bounds: Bounds) -> np.ndarray | None:
 
 
 def contract_result(
-    *, prep: Prepared, plan: Plan | None, rules: tuple[RuleCost, ...]
+    *,
+    prep: Prepared,
+    plan: Plan | None,
+    rules: tuple[RuleCost, ...],
+    alternative: bool = False,
 ) -> OptimizeResult | None:
-    """The contract result for a plan, or None when it fails the final check."""
+    """The contract result for a plan, or None when it fails the final check. A plan that
+    is only weighed against the answer (`alternative`: no trades, where a cash need may
+    well rule it out) fails it without a warning in the log."""
     if plan is None:
         return None
     trades = _trades(prep=prep, plan=plan)
@@ -101,7 +107,8 @@ def contract_result(
         total_gain=summary.realized_short_term_gain + summary.realized_long_term_gain,
     )
     if problems:
-        logger.warning("account %s: answer rejected: %s", prep.case.account_id, problems)
+        log = logger.debug if alternative else logger.warning
+        log("account %s: answer rejected: %s", prep.case.account_id, problems)
         return None
     return OptimizeResult(
         account=prep.case.account_id,

@@ -132,7 +132,7 @@ def _optimize_once(*, case: Case, explain: bool) -> OptimizeResult:
         prep=prep,
         solved=solved,
         result=result,
-        no_trades=lambda: contract_result(prep=prep, plan=nothing, rules=rules),
+        no_trades=lambda: contract_result(prep=prep, plan=nothing, rules=rules, alternative=True),
     )
     settled = with_exact_tax(result=settled, prep=prep)
     kept = plan if settled.trades and plan is not None else nothing

@@ -64,7 +64,7 @@ def drift_held(
             break
         over = float(answer[0].summary.drift_after) - float(ratio(cap + DRIFT_ROUNDING))
         aim = max(aim - over - DRIFT_STEP, 0.0)
-    empty = contract_result(prep=prep, plan=nothing, rules=())
+    empty = contract_result(prep=prep, plan=nothing, rules=(), alternative=True)
     if empty is None or empty.summary is None:
         return last if last is not None else (*first, solved)
     found = first[0].summary or empty.summary
@@ -94,7 +94,7 @@ def _held_answer(
         return None
 
     def empty() -> OptimizeResult | None:
-        return contract_result(prep=prep, plan=nothing, rules=rules)
+        return contract_result(prep=prep, plan=nothing, rules=rules, alternative=True)
 
     settled = settle(prep=prep, solved=held, result=result, no_trades=empty)
     settled = with_exact_tax(result=settled, prep=prep)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from optimizer import optimize_account, result_to_dict
+from optimizer.answer import contract_result, no_trades
+from optimizer.contract.parse import parse_case
+from optimizer.prepare import prepare
 from tests.optimizer.invariants import check_invariants
 
 
@@ -87,6 +91,26 @@ def test_withdrawal_is_raised_pro_rata_to_target() -> None:
     assert trades == {("sell", "STK"): "10", ("sell", "BND"): "10"}
     assert result["cash_after"] == "2000.00"
     assert all("raise_cash" in t["reasons"] for t in result["trades"])
+
+
+def test_no_trades_weighed_against_a_withdrawal_fails_the_check_without_a_warning(
+    caplog,
+) -> None:
+    # given a $2,000 withdrawal from an account with no cash: no trades cannot meet it
+    case = account()
+    case["preferences"]["cash"] = {"withdrawal": "2000.00"}
+    prep = prepare(case=parse_case(case))
+    nothing = no_trades(prep)
+
+    # when no trades is only weighed against the answer, then when it is the answer
+    with caplog.at_level(logging.DEBUG, logger="optimizer"):
+        weighed = contract_result(prep=prep, plan=nothing, rules=(), alternative=True)
+        proposed = contract_result(prep=prep, plan=nothing, rules=())
+
+    # then both fail the check; only the proposed one warns
+    assert weighed is None and proposed is None
+    levels = [r.levelname for r in caplog.records if "answer rejected" in r.getMessage()]
+    assert levels == ["DEBUG", "WARNING"]
 
 
 def test_cash_is_invested_and_costs_are_charged() -> None:
