@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from benchmarks.management.commands.bench_demo_outcomes import (
+from benchmarks.demo_outcomes import (
     CASH_NEED,
     DIRECT_INDEX,
     DRIFT_FORCED,
