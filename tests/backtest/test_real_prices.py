@@ -65,7 +65,8 @@ def test_a_sample_keeps_each_sector_at_its_benchmark_weight(tmp_path):
     assert (weights[:2] > 0).sum() == 1
 
 
-def test_the_risk_model_is_estimated_each_day_from_closes_before_it(tmp_path):
+def _risk_files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Two stocks of one sector, 120 days of random closes from 2020-01-01."""
     rng = np.random.default_rng(0)
     start = date(2020, 1, 1)
     rows = ["date,A,B"]
@@ -77,7 +78,12 @@ def test_the_risk_model_is_estimated_each_day_from_closes_before_it(tmp_path):
     tickers.write_text("ticker,gics_sector\nA,Energy\nB,Energy\n")
     membership = tmp_path / "m.csv"
     membership.write_text("ticker,start_date,end_date\nA,2000-01-01,\nB,2000-01-01,\n")
-    universe = load_universe(prices_csv=path, tickers_csv=tickers, membership_csv=membership)
+    return path, tickers, membership
+
+
+def test_the_risk_model_is_estimated_each_day_from_closes_before_it(tmp_path):
+    prices, tickers, membership = _risk_files(tmp_path)
+    universe = load_universe(prices_csv=prices, tickers_csv=tickers, membership_csv=membership)
     models = DailyRiskModels(history=universe.history)
     days = universe.history.days
     april = days.index(date(2020, 4, 1))
@@ -89,6 +95,19 @@ def test_the_risk_model_is_estimated_each_day_from_closes_before_it(tmp_path):
     assert today.id == f"estimated-{days[april - 1].isoformat()}"
     assert tomorrow is not None and tomorrow.id == f"estimated-{days[april].isoformat()}"
     assert not np.allclose(today.specific_variance, tomorrow.specific_variance)
+
+
+def test_risk_models_past_the_memory_budget_are_estimated_again_not_kept(tmp_path):
+    prices, tickers, membership = _risk_files(tmp_path)
+    universe = load_universe(prices_csv=prices, tickers_csv=tickers, membership_csv=membership)
+    kept = DailyRiskModels(history=universe.history)
+    unkept = DailyRiskModels(history=universe.history, budget_bytes=0)
+    day = universe.history.days.index(date(2020, 4, 1))
+
+    first, again = unkept(day), unkept(day)
+
+    assert first is not None and again is not None and first is not again
+    assert first == again == kept(day)
 
 
 def test_files_with_a_missing_column_are_refused_naming_it(tmp_path):
