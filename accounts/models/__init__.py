@@ -1,20 +1,18 @@
 from .accounts import Account, RegistrationType, TaxStatus
 from .assignments import ModelAssignment
-from .held_away import HeldAwayAccount, HeldAwayPosition, HeldAwaySide, HeldAwayTransaction
-from .households import Client, Household
-from .preferences import (
+from .client_rules import (
     CashWithdrawal,
-    GainCapScope,
-    LotReliefMethod,
-    PreferenceSet,
     Restriction,
     RestrictionType,
     Screen,
     ScreenField,
     Substitution,
-    TaxSensitivity,
     WithdrawalFrequency,
 )
+from .held_away import HeldAwayAccount, HeldAwayPosition, HeldAwaySide, HeldAwayTransaction
+from .households import Client, Household
+from .preference_choices import GainCapScope, LotReliefMethod, TaxSensitivity
+from .preferences import PreferenceSet
 
 __all__ = [
     "Account",

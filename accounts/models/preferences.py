@@ -11,10 +11,9 @@ or one cap its taxable accounts share ("household"); either way a cap is on the 
 net realized gain, and each night's solve gets what is left of it. A sector or asset-class
 limit of 100 % binds nothing, which is how an account lifts its household's.
 
-Restrictions, screens and substitutions are rows scoped to a household or an account; an
-account is bound by its own rows and its household's. Withdrawals belong to an account.
-Securities are named by symbol (the security master is shared reference data; services
-check that a symbol exists).
+Its menus' choices are in ``preference_choices``, the database's checks on its values in
+``preference_constraints``; a client's rules (restrictions, screens, substitutions) and an
+account's withdrawals are rows of their own (``client_rules``).
 """
 
 from __future__ import annotations
@@ -23,17 +22,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 
 from models_library.models.portfolios import TRACKING_ERROR_LIMIT_VALIDATORS
-from rebalancer.tenancy import FirmOwnedModel
 from rebalancer.validators import GreaterThanZero
 
-from .accounts import Account
-from .households import Household
+from .preference_choices import GainCapScope, LotReliefMethod
+from .preference_constraints import preference_set_constraints
+from .scoped import ScopedModel
 
 RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -45,51 +42,6 @@ RISK_AVERSION: list[Callable[[Any], None]] = [
     GreaterThanZero("must be greater than 0"),
     MaxValueValidator(Decimal("1000"), message="must be at most 1000"),
 ]
-
-
-class TaxSensitivity(models.TextChoices):
-    """The plain-words menu for ``risk_aversion``: how much tracking error a client accepts
-    for tax saved. The optimizer weighs tracking risk by ``risk_aversion`` against tax and
-    cost in dollars (1 is the product default), so a lower number means more tax-sensitive.
-    The stored value is the number; any positive number may be set through the API."""
-
-    HIGH = "0.25", "High: harvest and defer tax more, accept more tracking error"
-    MEDIUM = "1", "Medium: the product default"
-    LOW = "4", "Low: stay closer to the model, accept more tax"
-
-
-def _one_scope(prefix: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=(Q(household__isnull=False, account__isnull=True))
-        | (Q(household__isnull=True, account__isnull=False)),
-        name=f"{prefix}_household_xor_account",
-    )
-
-
-class ScopedModel(FirmOwnedModel):
-    """A row that applies to one household (all its accounts) or to one account."""
-
-    household = models.ForeignKey(
-        Household, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-
-    class Meta:
-        abstract = True
-
-
-class LotReliefMethod(models.TextChoices):
-    FIFO = "FIFO", "First in, first out"
-    LIFO = "LIFO", "Last in, first out"
-    HIFO = "HIFO", "Highest cost first"
-    TAX_MIN = "TAX_MIN", "Least tax first"
-
-
-class GainCapScope(models.TextChoices):
-    ACCOUNT = "account", "Each account's own cap"
-    HOUSEHOLD = "household", "One cap shared by the household's taxable accounts"
 
 
 class PreferenceSet(ScopedModel):
@@ -353,269 +305,4 @@ class PreferenceSet(ScopedModel):
     )
 
     class Meta:
-        constraints = [
-            _one_scope("preferenceset"),
-            models.UniqueConstraint(
-                fields=["household"],
-                condition=Q(household__isnull=False),
-                name="preferenceset_one_per_household",
-            ),
-            models.UniqueConstraint(
-                fields=["account"],
-                condition=Q(account__isnull=False),
-                name="preferenceset_one_per_account",
-            ),
-            models.CheckConstraint(
-                condition=Q(short_term_rate__isnull=True)
-                | Q(short_term_rate__gte=0, short_term_rate__lte=1),
-                name="preferenceset_short_term_rate_0_1",
-            ),
-            models.CheckConstraint(
-                condition=Q(long_term_rate__isnull=True)
-                | Q(long_term_rate__gte=0, long_term_rate__lte=1),
-                name="preferenceset_long_term_rate_0_1",
-            ),
-            models.CheckConstraint(
-                condition=Q(max_realized_gain_usd__isnull=True) | Q(max_realized_gain_usd__gte=0),
-                name="preferenceset_max_realized_gain_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(max_short_term_gain_usd__isnull=True)
-                | Q(max_short_term_gain_usd__gte=0),
-                name="preferenceset_max_short_term_gain_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(gain_cap_scope__in=GainCapScope.values),
-                name="preferenceset_gain_cap_scope_known",
-            ),
-            models.CheckConstraint(
-                condition=Q(long_term_wait_days__isnull=True) | Q(long_term_wait_days__lte=365),
-                name="preferenceset_long_term_wait_days_0_365",
-            ),
-            models.CheckConstraint(
-                condition=Q(reconciliation_quantity_tolerance__isnull=True)
-                | Q(reconciliation_quantity_tolerance__gte=0),
-                name="preferenceset_reconciliation_quantity_tolerance_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(reconciliation_cash_tolerance_usd__isnull=True)
-                | Q(reconciliation_cash_tolerance_usd__gte=0),
-                name="preferenceset_reconciliation_cash_tolerance_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(ordinary_income_rate__isnull=True)
-                | Q(ordinary_income_rate__gte=0, ordinary_income_rate__lte=1),
-                name="preferenceset_ordinary_income_rate_0_1",
-            ),
-            models.CheckConstraint(
-                condition=Q(carryforward_discount_rate__isnull=True)
-                | Q(carryforward_discount_rate__gte=0, carryforward_discount_rate__lte=1),
-                name="preferenceset_carryforward_discount_rate_0_1",
-            ),
-            models.CheckConstraint(
-                condition=Q(carryforward_short_term_usd__isnull=True)
-                | Q(carryforward_short_term_usd__gte=0),
-                name="preferenceset_carryforward_short_term_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(carryforward_long_term_usd__isnull=True)
-                | Q(carryforward_long_term_usd__gte=0),
-                name="preferenceset_carryforward_long_term_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(carryforward_years__isnull=True)
-                | Q(carryforward_years__gte=0, carryforward_years__lte=50),
-                name="preferenceset_carryforward_years_0_50",
-            ),
-            models.CheckConstraint(
-                condition=Q(annual_tax_budget_usd__isnull=True) | Q(annual_tax_budget_usd__gte=0),
-                name="preferenceset_annual_tax_budget_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(transition_years__isnull=True)
-                | Q(transition_years__gte=1, transition_years__lte=30),
-                name="preferenceset_transition_years_1_30",
-            ),
-            models.CheckConstraint(
-                condition=Q(transition_budget_per_year_usd__isnull=True)
-                | Q(transition_budget_per_year_usd__gte=0),
-                name="preferenceset_transition_budget_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(harvest_min_loss_pct__isnull=True)
-                | Q(harvest_min_loss_pct__gte=0, harvest_min_loss_pct__lte=100),
-                name="preferenceset_harvest_min_loss_pct_0_100",
-            ),
-            models.CheckConstraint(
-                condition=Q(harvest_min_loss_usd__isnull=True) | Q(harvest_min_loss_usd__gte=0),
-                name="preferenceset_harvest_min_loss_usd_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(harvest_gains_up_to_usd__isnull=True)
-                | Q(harvest_gains_up_to_usd__gte=0),
-                name="preferenceset_harvest_gains_up_to_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(cash_min_usd__isnull=True) | Q(cash_min_usd__gte=0),
-                name="preferenceset_cash_min_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_trade_value_usd__isnull=True) | Q(min_trade_value_usd__gte=0),
-                name="preferenceset_min_trade_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(cost_bps__isnull=True) | Q(cost_bps__gte=0),
-                name="preferenceset_cost_bps_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(tracking_error_limit_pct__isnull=True)
-                | Q(tracking_error_limit_pct__gt=0, tracking_error_limit_pct__lte=100),
-                name="preferenceset_tracking_error_limit_0_100",
-            ),
-            models.CheckConstraint(
-                condition=Q(risk_aversion__isnull=True) | Q(risk_aversion__gt=0),
-                name="preferenceset_risk_aversion_positive",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_benefit_usd__isnull=True) | Q(min_benefit_usd__gte=0),
-                name="preferenceset_min_benefit_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_benefit_bps__isnull=True)
-                | (Q(min_benefit_bps__gte=0) & Q(min_benefit_bps__lte=100)),
-                name="preferenceset_min_benefit_bps_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(sector_limit_pct__isnull=True)
-                | Q(sector_limit_pct__gte=0, sector_limit_pct__lte=100),
-                name="preferenceset_sector_limit_0_100",
-            ),
-            models.CheckConstraint(
-                condition=Q(asset_class_limit_pct__isnull=True)
-                | Q(asset_class_limit_pct__gte=0, asset_class_limit_pct__lte=100),
-                name="preferenceset_asset_class_limit_0_100",
-            ),
-        ]
-
-
-class RestrictionType(models.TextChoices):
-    DO_NOT_BUY = "do_not_buy", "Do not buy"
-    DO_NOT_SELL = "do_not_sell", "Do not sell"
-    HOLD = "hold", "Hold (neither buy nor sell)"
-
-
-class Restriction(ScopedModel):
-    """A do-not-buy, do-not-sell or hold on one security, optionally between two dates."""
-
-    symbol = models.CharField(max_length=20)
-    type = models.CharField(max_length=20, choices=RestrictionType.choices)
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
-    reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["symbol", "id"]
-        constraints = [
-            _one_scope("restriction"),
-            models.CheckConstraint(
-                condition=Q(start_date__isnull=True)
-                | Q(end_date__isnull=True)
-                | Q(end_date__gte=models.F("start_date")),
-                name="restriction_end_after_start",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_type_display()} {self.symbol}"
-
-    def is_active_on(self, day) -> bool:
-        return (self.start_date is None or self.start_date <= day) and (
-            self.end_date is None or day <= self.end_date
-        )
-
-
-class ScreenField(models.TextChoices):
-    SYMBOL = "symbol", "Symbol"
-    SECTOR = "sector", "Sector"
-    ASSET_CLASS = "asset_class", "Asset class"
-
-
-class Screen(ScopedModel):
-    """An ESG/SRI exclusion: never buy securities whose ``field`` equals ``value``."""
-
-    field = models.CharField(max_length=20, choices=ScreenField.choices)
-    value = models.CharField(max_length=100)
-    label = models.CharField(max_length=100, blank=True, help_text="e.g. 'No fossil fuels'")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["field", "value", "id"]
-        constraints = [_one_scope("screen")]
-
-    def __str__(self) -> str:
-        return f"Never buy {self.get_field_display().lower()} {self.value}"
-
-
-class Substitution(ScopedModel):
-    """Hold ``to_symbol`` instead of ``from_symbol``: the target weight moves across."""
-
-    from_symbol = models.CharField(max_length=20)
-    to_symbol = models.CharField(max_length=20)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["from_symbol", "id"]
-        constraints = [
-            _one_scope("substitution"),
-            models.CheckConstraint(
-                condition=~Q(from_symbol=models.F("to_symbol")),
-                name="substitution_from_differs_from_to",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Hold {self.to_symbol} instead of {self.from_symbol}"
-
-
-class WithdrawalFrequency(models.TextChoices):
-    ONE_TIME = "one_time", "One time"
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly"
-    ANNUALLY = "annually", "Annually"
-
-
-class CashWithdrawal(FirmOwnedModel):
-    """Cash a client needs from an account: once on a date, or recurring from a date."""
-
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="withdrawals")
-    amount_usd = models.DecimalField(max_digits=16, decimal_places=2)
-    frequency = models.CharField(
-        max_length=20, choices=WithdrawalFrequency.choices, default=WithdrawalFrequency.ONE_TIME
-    )
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["start_date", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(amount_usd__gt=0), name="withdrawal_amount_positive"
-            ),
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
-                name="withdrawal_end_after_start",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        until = f" to {self.end_date}" if self.end_date else ""
-        return (
-            f"Withdrawal of ${self.amount_usd:,.2f} {self.get_frequency_display().lower()} "
-            f"from {self.start_date}{until}"
-        )
+        constraints = preference_set_constraints()
