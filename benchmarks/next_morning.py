@@ -14,12 +14,9 @@ from django.core.management.base import CommandError
 from firms.models import Firm, Membership, Role
 from rebalancer.actors import Actor
 from trading.models import Proposal, ProposalStatus, Run
-from trading.services.blotters import (
-    blotter_approve,
-    blotter_create,
-    fills_import_csv,
-    orders_export_csv,
-)
+from trading.services.blotters import blotter_approve, blotter_create
+from trading.services.fills_import import fills_import_csv
+from trading.services.orders_export import orders_export_csv
 from trading.services.review import proposal_approve
 
 

@@ -50,13 +50,10 @@ from trading.models import (
     Reconciliation,
     Run,
 )
-from trading.services.blotters import (
-    blotter_approve,
-    blotter_create,
-    fills_import_csv,
-    orders_export_csv,
-)
+from trading.services.blotters import blotter_approve, blotter_create
+from trading.services.fills_import import fills_import_csv
 from trading.services.gifts import planned_gift_create
+from trading.services.orders_export import orders_export_csv
 from trading.services.reconciliation import custodian_positions_import
 from trading.services.review import proposal_approve
 from trading.services.runs import chunk_process, run_start

@@ -21,12 +21,8 @@ from trading.selectors.blotters import (
     blotter_totals,
     sale_lots_to_relieve,
 )
-from trading.services.blotters import (
-    blotter_approve,
-    blotter_create,
-    orders_export_csv,
-    versus_purchase,
-)
+from trading.services.blotters import blotter_approve, blotter_create
+from trading.services.orders_export import orders_export_csv, versus_purchase
 from trading.services.review import proposals_bulk_approve
 from trading.services.runs import chunk_process, run_start
 

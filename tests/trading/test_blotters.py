@@ -22,12 +22,9 @@ from trading.models import (
     TaxLot,
     Transaction,
 )
-from trading.services.blotters import (
-    blotter_approve,
-    blotter_create,
-    fills_import_csv,
-    orders_export_csv,
-)
+from trading.services.blotters import blotter_approve, blotter_create
+from trading.services.fills_import import fills_import_csv
+from trading.services.orders_export import orders_export_csv
 from trading.services.review import proposals_bulk_approve
 from trading.services.runs import chunk_process, run_start
 

@@ -35,9 +35,10 @@ from trading.models import (
 from trading.optimization import case_for_account
 from trading.selectors.gifts import GIFT_HORIZON_DAYS, gifts_to_plan, proposal_gifts
 from trading.selectors.run_inputs import chunk_inputs
-from trading.services.blotters import blotter_approve, blotter_create, orders_export_csv
+from trading.services.blotters import blotter_approve, blotter_create
 from trading.services.event_dates import firm_today
 from trading.services.gifts import planned_gift_cancel, planned_gift_create
+from trading.services.orders_export import orders_export_csv
 from trading.services.review import proposal_approve, proposal_unapprove
 from trading.services.runs import run_start
 from trading.tasks import enqueue_chunks

@@ -17,7 +17,8 @@ from tests.trading.builders import published_model
 from tests.web.helpers import client_for
 from tests.web.pages import MANAGERS, REVIEWERS, TRADERS
 from trading.models import Blotter, BlotterStatus, Fill, Proposal, ProposalStatus, TaxLot
-from trading.services.blotters import blotter_approve, blotter_create, orders_export_csv
+from trading.services.blotters import blotter_approve, blotter_create
+from trading.services.orders_export import orders_export_csv
 from trading.services.review import proposals_bulk_approve
 
 from .conftest import ROLES

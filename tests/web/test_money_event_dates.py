@@ -15,7 +15,8 @@ from django.urls import reverse
 from rebalancer.actors import Actor
 from tests.web.helpers import client_for
 from trading.models import Fill, Transaction
-from trading.services.blotters import blotter_approve, blotter_create, orders_export_csv
+from trading.services.blotters import blotter_approve, blotter_create
+from trading.services.orders_export import orders_export_csv
 from trading.services.review import proposals_bulk_approve
 
 pytestmark = pytest.mark.django_db

@@ -22,14 +22,9 @@ from rebalancer.errors import ValidationFailed
 from trading.api.fields import EventDateField
 from trading.models import Blotter
 from trading.selectors.blotters import blotter_get, blotter_list, blotter_orders
-from trading.services.blotters import (
-    EXPORT_COLUMNS,
-    FILL_COLUMNS,
-    blotter_approve,
-    blotter_create,
-    fills_import_csv,
-    orders_export_csv,
-)
+from trading.services.blotters import blotter_approve, blotter_create
+from trading.services.fills_import import FILL_COLUMNS, fills_import_csv
+from trading.services.orders_export import EXPORT_COLUMNS, orders_export_csv
 
 
 class BlotterOutput(serializers.ModelSerializer):

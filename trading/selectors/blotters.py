@@ -58,6 +58,16 @@ class LotToRelieve:
     quantity: Decimal
 
 
+def blotter_allocations(*, blotter: Blotter) -> QuerySet[ProposedTrade]:
+    """The blotter's account allocations (its proposed trades), in the export's order: by
+    side, symbol and account number."""
+    return (
+        ProposedTrade.objects.filter(order__blotter=blotter)
+        .select_related("order", "security", "proposal__account")
+        .order_by("order__side", "security__symbol", "proposal__account__account_number")
+    )
+
+
 def _lot_ref(lot_id: str) -> str:
     """The optimizer's lot id ``T1`` or ``T1#2`` (a piece of a purchase split by a wash sale)
     as the purchase's id ``T1``."""

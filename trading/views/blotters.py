@@ -26,14 +26,13 @@ from trading.selectors.blotters import (
 )
 from trading.selectors.trades import approved_trades_waiting
 from trading.services.blotters import (
-    EXPORT_COLUMNS,
     blotter_approve,
     blotter_create,
     blotter_order_terms_set,
-    fills_import_csv,
     order_hold,
-    orders_export_csv,
 )
+from trading.services.fills_import import fills_import_csv
+from trading.services.orders_export import EXPORT_COLUMNS, orders_export_csv
 
 
 @firm_view(Action.VIEW_BLOTTERS)
