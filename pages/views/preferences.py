@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 from accounts.forms import (
     FIELD_ORDER,
     LABELS,
-    RULE_FORMS,
     PreferencesForm,
     plain,
     risk_aversion_words,
 )
 from accounts.models import GainCapScope
+from accounts.rule_forms import RULE_FORMS
 from accounts.selectors.audit import account_preference_history, household_preference_history
 from accounts.selectors.households import account_get, household_get
 from accounts.selectors.preference_rules import (
