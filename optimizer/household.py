@@ -28,20 +28,16 @@ sales the same night.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
-from decimal import ROUND_CEILING, Decimal
 
-import numpy as np
-
-from money import CENT, ZERO, cents_half_up
+from money import ZERO
 from optimizer.api import optimize_account
-from optimizer.drift import drift_lines, holds_no_stock
-from optimizer.drift_cap import above_cap, drift_lines_of
+from optimizer.drift import holds_no_stock
+from optimizer.drift_cap import above_cap
 from optimizer.errors import OptimizerError, OptimizerInfeasibleError, OptimizerInputError
 from optimizer.household_drift import (
     HouseholdAnswer,
-    capped_household,
     drift_held,
     forced_results,
     forcing_rule,
@@ -50,39 +46,25 @@ from optimizer.household_drift import (
     with_forced_flag,
 )
 from optimizer.household_inputs import (
-    held_away_dollars,
-    holdings_drift,
     household_cases,
-    location_rates,
-    location_tax,
 )
-from optimizer.household_output import AccountPlan, account_result, over_caps, round_account
-from optimizer.household_payoff import nothing, unpaid
-from optimizer.household_problem import HouseholdProblem, build_household_problem
-from optimizer.household_solve import HouseholdSolved, solve_within_household_limit
+from optimizer.household_output import account_result
+from optimizer.household_plan import HouseholdPlanner
 from optimizer.household_tax import (
     check_accounts,
     finished,
     gifts_given,
     midpoint_preps,
-    shared_rows,
     with_account_totals,
     within_tax_rooms,
 )
 from optimizer.household_types import (
-    COVERAGE_FLAG,
     FORCED_FLAG,
     HeldAway,
     HouseholdCase,
     HouseholdResult,
-    HouseholdSummary,
 )
-from optimizer.location import CASH, annual_cost, check_table, row_for
-from optimizer.objective import pct
-from optimizer.output import ratio
-from optimizer.payoff import within_limit
-from optimizer.prepare import Prepared, prepare
-from optimizer.risk import RISK_PRICE, aligned, fallback_model
+from optimizer.location import check_table
 from optimizer.types import (
     TAX_STATUSES,
     Case,
@@ -119,15 +101,6 @@ def optimize_household(household: HouseholdCase) -> HouseholdResult:
         )
 
 
-def coverage_incomplete(household: HouseholdCase) -> bool:
-    """Whether a held-away account's transactions are older than the coverage window."""
-    return any(
-        away.transactions_through is None
-        or (household.as_of - away.transactions_through).days > household.coverage_days
-        for away in household.held_away
-    )
-
-
 def _bad(household: HouseholdCase, field: str, message: str) -> OptimizerInputError:
     return OptimizerInputError(case=household.household_id, field=field, message=message)
 
@@ -151,235 +124,41 @@ def _check(household: HouseholdCase) -> None:
 
 
 def _optimize(household: HouseholdCase) -> HouseholdResult:
+    """Solve, once more where a filer moved into another Schedule D piece, round and sum
+    up; where the target holds no stock, hold the household's effective drift
+    (`household_drift.py`); then each account's result."""
     gifts, without_gifts = gifts_given(household)
-    cases = household_cases(without_gifts)
-    preps = tuple(prepare(case=case) for case in cases)
-    symbols = preps[0].symbols
-    securities = cases[0].securities
-    price = preps[0].price
-    away_dollars = held_away_dollars(household.held_away, symbols)
-    value = sum(p.value for p in preps) + float(away_dollars.sum())
-    withdrawals = sum(float(c.preferences.cash.withdrawal) for c in cases)
-    share = max(0.0, 1.0 - withdrawals / value)
-    published = np.array([float(household.target.get(s, ZERO)) for s in symbols])
-    model = household.risk_model or fallback_model(securities)
-    risk = aligned(model, symbols)
-    rates = location_rates(cases)
-    classes = [securities.asset_class_of(s) for s in symbols]
-    location = np.array(
-        [
-            [
-                annual_cost(
-                    row=row_for(household.location_table, k), tax_status=c.tax_status, rates=rates
-                )
-                for k in classes
-            ]
-            for c in cases
-        ]
-    )
-    cash_location = np.array(
-        [
-            annual_cost(
-                row=row_for(household.location_table, CASH), tax_status=c.tax_status, rates=rates
-            )
-            for c in cases
-        ]
-    )
-    price_of_risk = RISK_PRICE * float(household.risk_aversion)
-    shared = shared_rows(household)
-
-    limit = _fraction(household.tracking_error_limit_pct)
-    lines = drift_lines(
-        equivalents=[s for c in cases for s in c.equivalents],
-        groups=zip(symbols, [securities.group_of(s) for s in symbols], strict=True),
-    )
-
-    def solve(accounts: tuple[Prepared, ...], *, cap: float | None = None) -> HouseholdSolved:
-        drift = None
-        if cap is not None:
-            drift = drift_lines_of(
-                symbols=symbols,
-                target={s: float(w) for s, w in household.target.items()},
-                lines=lines,
-                left=1.0 - share,
-                cash_is_active=False,
-            )
-
-        def build(factor: float) -> HouseholdProblem:
-            problem = build_household_problem(
-                accounts=accounts,
-                household_value=value,
-                away=away_dollars / value,
-                target=published * share,
-                location=location,
-                cash_location=cash_location,
-                horizon=float(household.horizon_years),
-                exposure=risk.exposure,
-                specific=risk.specific,
-                risk_price=price_of_risk * factor,
-                shared_caps=shared,
-            )
-            if drift is None or cap is None:
-                return problem
-            return capped_household(problem, lines=drift, cap=cap)
-
-        return solve_within_household_limit(
-            build=build,
-            tracking_error=lambda u: risk.tracking_error(u / max(share, 1e-9)),
-            limit=limit,
-        )
-
-    solved = solve(preps)
+    night = HouseholdPlanner.start(household, household_cases(without_gifts))
+    solved = night.solve(night.preps)
     revalued = midpoint_preps(
-        preps,
-        sold=[solved.x[solved.problem.layout.s(a)] for a in range(len(preps))],
-        household_value=value,
+        night.preps,
+        sold=[solved.x[solved.problem.layout.s(a)] for a in range(len(night.preps))],
+        household_value=night.value,
     )
     if revalued is not None:  # a filer moved into another Schedule D piece: once more
         try:
-            solved, preps = solve(revalued), revalued
+            solved, night = night.solve(revalued), night.revalued(revalued)
         except OptimizerError:
             pass
-    before_dollars = sum(p.held_qty * price for p in preps) + away_dollars
-    invested = max(value - withdrawals, 1e-9)
-    # as for one account (`tracking_error_before`): once each account's cash has paid
-    # what it can of its withdrawal
-    paid = sum(min(float(c.preferences.cash.withdrawal), max(float(c.cash), 0.0)) for c in cases)
-    te_before = risk.tracking_error(before_dollars / max(value - paid, 1e-9) - published)
-    location_before = location_tax(
-        preps,
-        [p.held_qty for p in preps],
-        [p.cash0 * p.value for p in preps],
-        location,
-        cash_location,
-    )
-
-    def location_after(chosen: Sequence[AccountPlan]) -> Decimal:
-        return location_tax(
-            preps,
-            [plan.held_after for plan in chosen],
-            [float(plan.cash_after) for plan in chosen],
-            location,
-            cash_location,
-        )
-
-    def planned(solved: HouseholdSolved) -> list[AccountPlan]:
-        """Each account's rounded trades, or none where the household's do not pay."""
-
-        def rounded(a: int, *, up: bool = True) -> AccountPlan:
-            return round_account(
-                prep=preps[a],
-                x=solved.x,
-                layout=solved.problem.layout,
-                a=a,
-                household_value=value,
-                sales_up=up,
-                buys_nearest=solved.problem.layout.n_drift > 0,
-            )
-
-        plans = [rounded(a) for a in range(len(preps))]
-        for a in over_caps(plans=plans, cases=cases, shared=shared):
-            plans[a] = rounded(a, up=False)
-        reason = unpaid(
-            preps=preps,
-            plans=tuple(plans),
-            te_before=te_before,
-            te_after=risk.tracking_error(
-                (sum(plan.held_after * price for plan in plans) + away_dollars) / invested
-                - published
-            ),
-            limit=limit,
-            location_saved_per_year=location_before - location_after(plans),
-            horizon_years=household.horizon_years,
-            risk_price=price_of_risk,
-            household_value=value,
-        )
-        if reason:
-            return [nothing(prep, reason=reason) for prep in preps]
-        return plans
-
-    def summarized(plans: Sequence[AccountPlan], wash_groups: Sequence[int]) -> HouseholdAnswer:
-        after_dollars = sum(plan.held_after * price for plan in plans) + away_dollars
-        # drift counts the cash each account holds on both sides, a withdrawal's cash
-        # included until it is paid out (as one account's summary does): a household with
-        # no trades keeps its drift
-        cash_before = sum(p.cash0 * p.value for p in preps)
-        cash_after = sum(float(plan.cash_after) for plan in plans)
-        te_after = risk.tracking_error(after_dollars / invested - published)
-        flags: list[str] = []
-        # the limit is the ceiling wherever the household starts (as for one account): what
-        # the solve at 1,000x the price of tracking leaves above it, a hard rule forced
-        if not within_limit(te_after, limit):
-            flags.append(FORCED_FLAG)
-        if coverage_incomplete(household):
-            flags.append(COVERAGE_FLAG)
-        target = household.target
-        summary = HouseholdSummary(
-            tracking_error_before_pct=pct(te_before),
-            tracking_error_after_pct=pct(te_after),
-            tracking_error_limit_pct=household.tracking_error_limit_pct,
-            drift_before=ratio(holdings_drift(before_dollars, cash_before, symbols, target, lines)),
-            drift_after=ratio(holdings_drift(after_dollars, cash_after, symbols, target, lines)),
-            estimated_tax=cents_half_up(sum((plan.estimated_tax for plan in plans), ZERO)),
-            transaction_cost=sum((plan.cost for plan in plans), ZERO).quantize(
-                CENT, rounding=ROUND_CEILING
-            ),
-            location_tax_before=location_before,
-            location_tax_after=location_after(plans),
-            horizon_years=household.horizon_years,
-            flags=tuple(flags),
-            wash_sale_groups=tuple(preps[0].group_names[g] for g in wash_groups),
-        )
-        return HouseholdAnswer(plans=tuple(plans), summary=summary)
-
-    def answer(solved: HouseholdSolved) -> HouseholdAnswer:
-        return summarized(planned(solved), solved.wash_groups)
-
-    def held(aim: float) -> HouseholdAnswer | None:
-        found = solve(preps, cap=aim)
-        if limit is not None and found.tracking_error > limit + 1e-4:
-            return None
-        return answer(found)
-
-    chosen = answer(solved)
-    rule, cap = None, None
-    if holds_no_stock(target=household.target, securities=securities):
-        cap = household_cap(
-            preps=preps,
-            published=published,
-            lines=lines,
-            drift_before=float(chosen.summary.drift_before),
-            household_value=value,
-        )
-    if cap is not None:
-        needs = need_share(preps, household_value=value) > 0
-        held_by = None
-        first = chosen.summary
-        if FORCED_FLAG not in first.flags and above_cap(first.drift_after, cap=cap):
-            chosen, held_by = drift_held(
-                first=chosen,
-                cap=cap,
-                propose=held,
-                nothing=lambda why: summarized([nothing(p, reason=why) for p in preps], ()),
-                cash_need=needs,
-            )
-        rule = forcing_rule(chosen, held_by=held_by, cash_need=needs)
+    chosen, rule, cap = _drift_kept(night, night.answer(solved))
     if rule is not None:
         chosen = with_forced_flag(chosen)
     summary = chosen.summary
     results = tuple(
         account_result(prep=prep, plan=plan, household=summary)
-        for prep, plan in zip(preps, chosen.plans, strict=True)
+        for prep, plan in zip(night.preps, chosen.plans, strict=True)
     )
     if rule is not None and cap is not None:
         results = forced_results(
             results,
             rule=rule,
-            preps=preps,
+            preps=night.preps,
             limit_pct=household.tracking_error_limit_pct,
             cap=cap,
         )
-    results = finished(results=results, preps=preps, gifts=gifts, originals=household.accounts)
+    results = finished(
+        results=results, preps=night.preps, gifts=gifts, originals=household.accounts
+    )
     return with_account_totals(
         HouseholdResult(
             household=household.household_id, status="optimal", accounts=results, summary=summary
@@ -387,8 +166,36 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
     )
 
 
-def _fraction(value: Decimal | None) -> float | None:
-    return None if value is None else float(value) / 100.0
+def _drift_kept(
+    night: HouseholdPlanner, chosen: HouseholdAnswer
+) -> tuple[HouseholdAnswer, str | None, float | None]:
+    """`chosen`, or where the target holds no stock and it raises the household's effective
+    drift past its cap unforced, the answer that holds it; with the rule that forced the
+    drift up (None: none) and the cap (None: the target holds stock)."""
+    household = night.household
+    if not holds_no_stock(target=household.target, securities=night.cases[0].securities):
+        return chosen, None, None
+    cap = household_cap(
+        preps=night.preps,
+        published=night.published,
+        lines=night.lines,
+        drift_before=float(chosen.summary.drift_before),
+        household_value=night.value,
+    )
+    if cap is None:
+        return chosen, None, None
+    needs = need_share(night.preps, household_value=night.value) > 0
+    held_by = None
+    first = chosen.summary
+    if FORCED_FLAG not in first.flags and above_cap(first.drift_after, cap=cap):
+        chosen, held_by = drift_held(
+            first=chosen,
+            cap=cap,
+            propose=night.held,
+            nothing=night.nothing_answer,
+            cash_need=needs,
+        )
+    return chosen, forcing_rule(chosen, held_by=held_by, cash_need=needs), cap
 
 
 def optimize_separately(
