@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import numpy as np
@@ -30,7 +30,7 @@ from optimizer.forced import forcing_rules
 from optimizer.objective import LIMIT_TOLERANCE, Solved, pct, published_active
 from optimizer.output import ratio
 from optimizer.prepare import MIN_COST_RATE, Prepared
-from optimizer.types import OptimizeResult, ReasonDetail, RuleCost, Trade
+from optimizer.types import OptimizeResult, ReasonDetail, RuleCost, Summary, Trade
 
 DRIFT_FORCED = "drift_forced"
 ROUNDING_TOLERANCE = 0.0005
@@ -72,15 +72,52 @@ def settle(
     where the proposal does not pay, or where it would leave the limit unforced."""
     if result.status != "optimal" or result.summary is None or result.cash_after is None:
         return result
+    verdict = _verdict(prep=prep, solved=solved, result=result, no_trades=no_trades)
+    kept = verdict.result
+    summary = _settled_summary(prep=prep, solved=solved, verdict=verdict)
+    trades = kept.trades
+    if trades and kept.cash_after is not None:
+        trades = reason_details(
+            prep=prep,
+            trades=trades,
+            cash_after=kept.cash_after,
+            active=verdict.active if kept is result else None,
+        )
+    return replace(kept, summary=summary, trades=trades)
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What `settle` decided: the answer kept (the proposal or no trades), its tracking
+    error after, whether a rule forced it outside the limit (`rounded_out`: whole shares
+    did), why there are no trades, and the proposal's active weights."""
+
+    result: OptimizeResult
+    after: float
+    forced: bool
+    rounded_out: bool
+    reason: str
+    active: np.ndarray
+
+
+def _verdict(
+    *,
+    prep: Prepared,
+    solved: Solved,
+    result: OptimizeResult,
+    no_trades: Callable[[], OptimizeResult | None],
+) -> _Verdict:
+    """Keep the proposal, or give no trades where it does not pay or would leave the limit
+    unforced (and no trades breaks no hard rule)."""
+    assert result.cash_after is not None
     need = cash_need(prep)
-    proposed = result
     active = after_active(prep=prep, trades=result.trades, cash_after=result.cash_after)
     after = prep.risk.tracking_error(active)
     forced = solved.forced or solved.limits_dropped
     reason = ""
     rounded_out = False
+    top = solved.ceiling
     if result.trades and not need:
-        top = solved.ceiling
         above = not within_limit(after, top)
         if above and not forced and after < solved.before - ROUNDING_TOLERANCE:
             # the continuous answer met the limit and whole shares keep the account out,
@@ -113,7 +150,6 @@ def settle(
                     forced = rounded_out = True
     if not result.trades and not reason:
         reason = "nothing to do: no trade is worth its cost"
-    top = solved.ceiling
     above = not within_limit(after, top)
     if need and above:
         forced = True
@@ -124,9 +160,24 @@ def settle(
             "no trade of whole shares (at least the minimum trade size) brings tracking error "
             f"toward its {(top or 0.0) * 100:.2f} %/yr limit"
         )
-    summary = result.summary
+    return _Verdict(
+        result=result,
+        after=after,
+        forced=forced,
+        rounded_out=rounded_out,
+        reason=reason,
+        active=active,
+    )
+
+
+def _settled_summary(*, prep: Prepared, solved: Solved, verdict: _Verdict) -> Summary:
+    """The kept answer's summary with its tracking error before and after, its limit, the
+    `drift_forced` flag and the rule that forced it (whole shares where they did), and
+    the no-trade reason."""
+    summary = verdict.result.summary
     assert summary is not None
-    if rounded_out:
+    after, forced = verdict.after, verdict.forced
+    if verdict.rounded_out:
         summary = replace(
             summary,
             binding_rules=(
@@ -152,24 +203,14 @@ def settle(
             binding_rules=tuple(replace(r, forced_drift=False) for r in summary.binding_rules),
         )
     flags = tuple(summary.flags) + ((DRIFT_FORCED,) if forced else ())
-    limit = prep.case.preferences.risk.tracking_error_limit_pct
-    summary = replace(
+    return replace(
         summary,
         tracking_error_before_pct=pct(solved.before),
         tracking_error_after_pct=pct(after),
-        tracking_error_limit_pct=limit,
+        tracking_error_limit_pct=prep.case.preferences.risk.tracking_error_limit_pct,
         flags=flags,
-        no_trade_reason=reason if not result.trades else "",
+        no_trade_reason=verdict.reason if not verdict.result.trades else "",
     )
-    trades = result.trades
-    if trades and result.cash_after is not None:
-        trades = reason_details(
-            prep=prep,
-            trades=trades,
-            cash_after=result.cash_after,
-            active=active if result is proposed else None,
-        )
-    return replace(result, summary=summary, trades=trades)
 
 
 def within_limit(tracking_error: float, limit: float | None) -> bool:
