@@ -85,6 +85,11 @@ def test_the_option_manages_ira_and_roth_households_and_runs_them_beside_plain()
         assert in_groups == int(managed.group(1))
     # and the book's own households are managed as before
     assert managed_flags(firm=firm) == seeded
+    # and a sample of the book is solved again, account by account, by kind of account
+    assert "solve time by kind of account (500 accounts sampled" in text
+    sampled = re.search(r"\n  all\s+(\d+)\s+mean\s+\d+\.\d ms", text)
+    assert sampled is not None and 25 <= int(sampled.group(1)) <= 30  # out of balance: left out
+    assert re.search(r"\n  fund, taxable\s+\d+ \(\s*\d+ %\)\s+mean", text)
 
 
 def test_a_share_outside_zero_to_one_is_refused_naming_the_option() -> None:

@@ -20,6 +20,7 @@ from django.db.models import Max
 from accounts.models import Account
 from benchmarks.certificates import certificate_gaps
 from benchmarks.managed_book import managed_flags, managed_flags_restore, managed_share_set
+from benchmarks.solve_by_kind import by_kind_lines, solve_times_by_kind
 from firms.models import Firm
 from models_library.models import Price
 from rebalancer.celery import app as celery_app
@@ -76,6 +77,14 @@ class Command(BaseCommand):
             "--external-worker", action="store_true", help="Use workers already running."
         )
         parser.add_argument(
+            "--by-kind",
+            type=int,
+            default=500,
+            metavar="N",
+            help="After the run, solve a sample of N accounts in this process and print the "
+            "solve time by kind of account (fund or direct index, by tax status); 0: skip.",
+        )
+        parser.add_argument(
             "--managed-households",
             type=float,
             default=None,
@@ -111,6 +120,14 @@ class Command(BaseCommand):
             if worker is not None:
                 os.killpg(worker.pid, signal.SIGTERM)
                 worker.wait(timeout=60)
+        if opts["by_kind"] > 0:
+            self.stdout.write(
+                f"\nsolve time by kind of account ({opts['by_kind']} accounts sampled, "
+                "each solved alone in this process, CPU):"
+            )
+            rows = solve_times_by_kind(firm=firm, as_of=as_of, sample=opts["by_kind"])
+            for line in by_kind_lines(rows):
+                self.stdout.write(line)
 
     def _compare(
         self, firm: Firm, as_of, opts: dict, worker: subprocess.Popen | None, share: float
