@@ -12,6 +12,10 @@ is not branched further. The bound returned is the smallest over every node left
 set aside as close enough, or not solved for want of budget), and never above the
 incumbent: every directed answer lies in one of those nodes, so it is a lower bound on the
 mixed problem. A child whose relaxation Clarabel cannot solve keeps its parent's bound.
+
+Held to a tracking-error ceiling (`Search.ceiling`), every node's relaxation is held to it
+too, and the bound is over the answers within it; the highest of the nodes' limit prices
+left moves it to a higher ceiling (`Searched.limit_price`).
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ class Search:
     bounds_for: Callable[[np.ndarray], Bounds]
     solve: Callable[[np.ndarray], Solution | None]
     rounded: Callable[[Relaxed], np.ndarray]
+    ceiling: float | None = None
+    """The tracking error every node's relaxation is held to (None: not held)."""
+    nodes: int = MAX_NODES
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ class Searched:
     solution: Solution
     lower_bound: float
     nodes: int
+    limit_price: float = 0.0
+    """Held to a ceiling: the highest limit price of the nodes left, so that
+    lower_bound - limit_price (c^2 - ceiling^2) bounds the answers within c > ceiling."""
 
 
 def branch_and_bound(
@@ -66,12 +76,13 @@ def branch_and_bound(
     heap: list[tuple[float, int, np.ndarray, Relaxed]] = [
         (root.lower_bound, 0, np.zeros(problem.layout.n_wash, dtype=int), root)
     ]
-    set_aside = np.inf
+    set_aside, aside_price = np.inf, 0.0
     count, nodes = 1, 0
-    while heap and nodes < MAX_NODES:
+    while heap and nodes < search.nodes:
         bound, _, fixed, relaxed = heapq.heappop(heap)
         if bound >= best_value - CLOSE_ENOUGH:
             set_aside = min(set_aside, bound)
+            aside_price = max(aside_price, relaxed.limit_price)
             continue
         nodes += 1
         trial = np.where(fixed != 0, fixed, search.rounded(relaxed))
@@ -83,16 +94,20 @@ def branch_and_bound(
         if group is None:
             # every group traded on one side only: the relaxation's answer is directed
             set_aside = min(set_aside, bound)
+            aside_price = max(aside_price, relaxed.limit_price)
             continue
         for side in (1, -1):
             child = fixed.copy()
             child[group] = side
-            solved = perspective_relaxation(problem=problem, bounds=search.bounds_for(child))
+            solved = perspective_relaxation(
+                problem=problem, bounds=search.bounds_for(child), ceiling=search.ceiling
+            )
             child_bound = bound if solved is None else max(bound, solved.lower_bound)
             heapq.heappush(heap, (child_bound, count, child, solved or relaxed))
             count += 1
     left = min([set_aside, *(node[0] for node in heap)])
-    return Searched(directions, solution, min(left, best_value), nodes)
+    price = max([aside_price, *(node[3].limit_price for node in heap)])
+    return Searched(directions, solution, min(left, best_value), nodes, price)
 
 
 def _branching_group(*, relaxed: Relaxed, fixed: np.ndarray) -> int | None:

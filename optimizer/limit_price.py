@@ -114,7 +114,7 @@ def steer(
             best = replace(best, problem=problem, session=session, final=directions, x=x, te=te)
         if abs(te - aim) <= _CLOSE:
             break
-        again = _priced_again(unpriced=unpriced, final=directions, aim=aim, searches=searches)
+        again = priced_again(unpriced=unpriced, final=directions, aim=aim, searches=searches)
         solves += again.solves + 1
         if again.te == np.inf:
             break
@@ -130,7 +130,7 @@ def steer(
                     best = replace(best, problem=problem, session=session, final=final, x=x, te=te)
                 break
             # the directions it uses sell more at a loss: price them to the ceiling
-            again = _priced_again(unpriced=unpriced, final=polished[0], aim=aim, searches=searches)
+            again = priced_again(unpriced=unpriced, final=polished[0], aim=aim, searches=searches)
             solves += again.solves + 1
             if again.te == np.inf:
                 break
@@ -247,7 +247,7 @@ def _searched(*, unpriced: Problem, final: Bounds, top: float, te: float) -> Pri
     return replace(chosen, solves=solves)
 
 
-def _priced_again(
+def priced_again(
     *, unpriced: tuple[Problem, QPSession], final: Bounds, aim: float, searches: Searches
 ) -> Priced:
     """The limit priced again for the wash-sale directions chosen at the first price: those

@@ -24,11 +24,15 @@ from decimal import Decimal
 
 import numpy as np
 
+from optimizer.branching import CLOSE_ENOUGH
 from optimizer.errors import OptimizerInfeasibleError
+from optimizer.limit_held import held_bound
 from optimizer.limit_price import LIMIT_TOLERANCE, Priced, Searches, price_limit, steer
 from optimizer.prepare import Prepared
 from optimizer.problem import Problem, base_bounds, build_problem
 from optimizer.relaxation import (
+    BRANCH_FROM_SECURITIES,
+    PERSPECTIVE_UP_TO,
     DirectedSolution,
     branch_further,
     directed_bounds,
@@ -138,7 +142,8 @@ def solve_within_limit(*, prep: Prepared, complete: bool = True) -> Solved:
 
     The objective, the lower bound and the rules' costs are the product's (tax, cost and
     tracking in dollars): the price only steers the solver, and the lower bound is moved
-    back by Lagrangian duality (`Problem.real_bound`).
+    back by Lagrangian duality (`Problem.real_bound`), or, in a mid-size account, found on
+    the relaxation held to the limit (`limit_held.py`), whichever is higher.
 
     Without `complete`, the answer is the price search's first: unpriced without the
     mid-size branch-and-bound (`relaxation.branch_further`), or priced with the unpriced
@@ -219,15 +224,17 @@ def _limited(
     resolves: int,
     unsteered: Unsteered | None = None,
     bound: tuple[Problem, float] | None = None,
+    held_at: float = 0.0,
 ) -> Solved:
     """`answer` (its problem, directions, x and tracking error) as the limit's price search
     leaves it, with the lower bound that search proves: the unpriced answer's bound, free of
     the limit, or the bound found on the priced problem `bound` (problem, bound on its
-    solved objective) moved back by Lagrangian duality, whichever is higher."""
+    solved objective) moved back by Lagrangian duality, whichever is higher. A bound held
+    to a ceiling (`limit_held.py`) holds from that ceiling out (`held_at`)."""
     free_bound = unpriced.lower_bound
     bound_problem, lower = bound if bound is not None else (unpriced.problem, free_bound)
     assert unpriced.ceiling is not None
-    reach = max(aim, answer.tracking_error)
+    reach = max(aim, answer.tracking_error, held_at)
     real = bound_problem.real_bound(bound=lower, ceiling=reach)
     return replace(
         answer,
@@ -266,13 +273,54 @@ def completed(solved: Solved) -> Solved:
         final=found.final,
         x=found.x,
         tracking_error=found.te,
-    )
-    return _limited(
-        unpriced,
-        answer=answer,
-        aim=pending.aim,
         resolves=solved.resolves + found.solves,
-        bound=(found.bound_problem, found.lower),
+    )
+    return _held(unpriced, answer=answer, pending=pending, bound=(found.bound_problem, found.lower))
+
+
+def _held(
+    unpriced: Solved, *, answer: Solved, pending: Unsteered, bound: tuple[Problem, float]
+) -> Solved:
+    """The steered answer with its bound, raised where the account is mid-size by the
+    relaxation held to the limit and its branch-and-bound (`limit_held.py`), whose better
+    directions replace the answer's; the higher of the two bounds at the answer's
+    tracking error stands. Not run where the answer is already within `CLOSE_ENOUGH` of
+    the price search's bound."""
+    problem, aim = unpriced.problem, pending.aim
+    lay = problem.layout
+    if lay.n_wash == 0 or lay.size > PERSPECTIVE_UP_TO or lay.n < BRANCH_FROM_SECURITIES:
+        return _limited(unpriced, answer=answer, aim=aim, resolves=answer.resolves, bound=bound)
+    reach = max(aim, answer.tracking_error)
+    known = max(bound[0].real_bound(bound=bound[1], ceiling=reach), unpriced.lower_bound)
+    if problem.objective(x=answer.x) - known <= CLOSE_ENOUGH:
+        return _limited(unpriced, answer=answer, aim=aim, resolves=answer.resolves, bound=bound)
+    held = held_bound(
+        unpriced=(problem, unpriced.session),
+        base=unpriced.base,
+        answer=answer.x,
+        ceilings=(aim, reach),
+        searches=pending.searches,
+    )
+    if held is None:
+        return _limited(unpriced, answer=answer, aim=aim, resolves=answer.resolves, bound=bound)
+    if held.better is not None:
+        found = held.better.priced
+        answer = replace(
+            answer,
+            problem=found.problem,
+            session=found.session,
+            final=held.better.final,
+            x=found.x,
+            tracking_error=found.te,
+            resolves=answer.resolves + found.solves,
+        )
+    at = max(reach, answer.tracking_error)
+    if held.problem.real_bound(bound=held.solved, ceiling=at) > bound[0].real_bound(
+        bound=bound[1], ceiling=at
+    ):
+        bound = (held.problem, held.solved)
+    return _limited(
+        unpriced, answer=answer, aim=aim, resolves=answer.resolves, bound=bound, held_at=reach
     )
 
 

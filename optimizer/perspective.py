@@ -50,6 +50,20 @@ class Relaxed:
     w: np.ndarray
     loss_sales: np.ndarray
     purchases: np.ndarray
+    ceiling: float | None = None
+    """The tracking error the relaxation was held to (None: not held)."""
+    limit_price: float = 0.0
+    """The held relaxation's multiplier on TE^2 <= ceiling^2 (fraction of V per unit of
+    annual variance), read off its dual: the bound over answers of tracking error at most
+    c is  lower_bound - limit_price (c^2 - ceiling^2)  (`bound_at`)."""
+
+    def bound_at(self, *, ceiling: float) -> float:
+        """The bound over every answer of tracking error at most `ceiling` (weak duality:
+        the dual answer stays feasible as the right side moves, and its value moves by
+        the multiplier times the move); the unheld bound holds at any tracking error."""
+        if self.ceiling is None:
+            return self.lower_bound
+        return self.lower_bound - self.limit_price * (ceiling**2 - self.ceiling**2)
 
 
 @dataclass(frozen=True)
@@ -160,16 +174,22 @@ def _objective_matrix(*, problem: Problem, own: np.ndarray, size: int) -> sp.csc
     return sp.csc_matrix((kept[at], (at, at)), shape=(size, size))
 
 
-def perspective_relaxation(*, problem: Problem, bounds: Bounds) -> Relaxed | None:
+def perspective_relaxation(
+    *, problem: Problem, bounds: Bounds, ceiling: float | None = None
+) -> Relaxed | None:
     """Solve the relaxation with Clarabel; None when it returns no accurate answer (the
     caller then has no bound). An answer Clarabel calls almost solved counts when its
     primal and dual objectives agree within `_ALMOST_SPREAD`; the bound is then lowered
     by their difference. Variables: the problem's x, then w, T_buy, T_sell per wash
-    group, then gamma per member security."""
+    group, gamma per member security, and where it is held, T'_buy, T'_sell per group.
+
+    With a `ceiling`, the relaxation is held to tracking error at most `ceiling`
+    (`_held_rows`): a bound over every choice of directions and every answer within the
+    limit, with no price of the limit to guess."""
     lay, prep = problem.layout, problem.prep
     mem = _members(problem=problem, bounds=bounds)
     n_w, k, n_x = lay.n_wash, len(mem.security), lay.size
-    cols = _Columns(n_x=n_x, n_w=n_w, mem=mem, lay_m=lay.m)
+    cols = _Columns(n_x=n_x, n_w=n_w, mem=mem, lay_m=lay.m, held=ceiling is not None)
     eq = _Rows()
     A_eq = problem.qp.A.tocoo()
     eq.add(eq.block(A_eq.shape[0], problem.qp.b) + A_eq.row, A_eq.col, A_eq.data)
@@ -179,14 +199,19 @@ def perspective_relaxation(*, problem: Problem, bounds: Bounds) -> Relaxed | Non
     cone = _Rows()
     delta = 0.5 * problem.qp.P.diagonal()[lay.u][mem.security]
     a = (prep.holding - prep.target_adjusted)[mem.security]
-    dims = _cone_rows(cone, cols=cols, mem=mem, scale=2.0 * np.sqrt(delta), a=a)
+    scale = 2.0 * np.sqrt(delta)
+    dims = _cone_rows(cone, cols=cols, mem=mem, scale=scale, a=a, t=(cols.t(0), cols.t(1)))
+    held = _Rows()
+    if ceiling is not None:
+        dims += _held_rows(held, problem=problem, cols=cols, mem=mem, ceiling=ceiling)
     size = cols.size
-    A, rhs = _stacked((eq, ineq, cone), size)
+    A, rhs = _stacked((eq, ineq, cone, held), size)
     u_cols = lay.m + lay.n + mem.security
     own = np.zeros(n_x)
     own[u_cols] = problem.qp.P.diagonal()[u_cols]
     P = _objective_matrix(problem=problem, own=own, size=size)
-    q = np.concatenate([problem.qp.q, np.zeros(n_w), np.ones(2 * n_w), np.zeros(k)])
+    own_columns = np.zeros(size - n_x - 3 * n_w)  # gamma, and T' where held
+    q = np.concatenate([problem.qp.q, np.zeros(n_w), np.ones(2 * n_w), own_columns])
     cones = [
         clarabel.ZeroConeT(eq.count),
         clarabel.NonnegativeConeT(ineq.count),
@@ -204,6 +229,10 @@ def perspective_relaxation(*, problem: Problem, bounds: Bounds) -> Relaxed | Non
         return None
     z = np.array(result.x)
     x = z[:n_x]
+    limit_price = 0.0
+    if ceiling is not None:
+        head = A.shape[0] - dims[-1]  # the held cone's rows come last
+        limit_price = max(0.0, float(np.sum(result.z[head : head + 2])))
     loss_by_member = np.bincount(mem.loss_member, weights=x[mem.loss_lot], minlength=k)
     return Relaxed(
         lower_bound=min(primal, dual) - spread,
@@ -211,6 +240,8 @@ def perspective_relaxation(*, problem: Problem, bounds: Bounds) -> Relaxed | Non
         w=np.clip(z[cols.w0 : cols.w0 + n_w], 0.0, 1.0),
         loss_sales=np.bincount(mem.row, weights=loss_by_member, minlength=n_w),
         purchases=np.bincount(mem.row, weights=x[lay.m + mem.security], minlength=n_w),
+        ceiling=ceiling,
+        limit_price=limit_price,
     )
 
 
@@ -222,14 +253,20 @@ class _Columns:
     n_w: int
     mem: _Members
     lay_m: int
+    held: bool = False
 
     @property
     def w0(self) -> int:
         return self.n_x
 
     @property
-    def size(self) -> int:
+    def t0(self) -> int:
+        """Where the held relaxation's T'_buy, T'_sell sit (the end, where not held)."""
         return self.n_x + 3 * self.n_w + len(self.mem.security)
+
+    @property
+    def size(self) -> int:
+        return self.t0 + (2 * self.n_w if self.held else 0)
 
     def w(self, member: np.ndarray) -> np.ndarray:
         """Each member's group's buy share."""
@@ -239,6 +276,11 @@ class _Columns:
     def t(self, side: int) -> np.ndarray:
         """T_buy (side 0) or T_sell (side 1) of every group."""
         t: np.ndarray = self.n_x + (1 + side) * self.n_w + np.arange(self.n_w)
+        return t
+
+    def t_held(self, side: int) -> np.ndarray:
+        """T'_buy (side 0) or T'_sell (side 1): each group's tracking-variance part."""
+        t: np.ndarray = self.t0 + side * self.n_w + np.arange(self.n_w)
         return t
 
     def gamma(self, member: np.ndarray) -> np.ndarray:
@@ -296,9 +338,15 @@ def _hull_rows(rows: _Rows, *, cols: _Columns, mem: _Members, bounds: Bounds, la
 
 
 def _cone_rows(
-    rows: _Rows, *, cols: _Columns, mem: _Members, scale: np.ndarray, a: np.ndarray
+    rows: _Rows,
+    *,
+    cols: _Columns,
+    mem: _Members,
+    scale: np.ndarray,
+    a: np.ndarray,
+    t: tuple[np.ndarray, np.ndarray],
 ) -> list[int]:
-    """Rows s = rhs - A z of one second-order cone per group and side,
+    """Rows s = rhs - A z of one second-order cone per group and side (epigraphs `t`),
     (T + r, T - r, 2 sqrt(delta) body), r = w for the buy side and 1 - w for the sell side,
     so that (T + r)^2 >= (T - r)^2 + 4 delta |body|^2, i.e. T r >= delta |body|^2. Bodies:
     buy  p = w a + b - gamma;  sell  q = a - w a - L - G + gamma. Returns the cones' sizes."""
@@ -315,11 +363,10 @@ def _cone_rows(
         head[starts], head[starts + 1] = flip, -flip
         head[body_row] = scale * a * flip
         first = rows.block(len(head), head)
-        t = cols.t(side)
         # s = T + r, T - r : A = -(T + sign w), -(T - sign w)
-        rows.add(first + starts, t, -1.0)
+        rows.add(first + starts, t[side], -1.0)
         rows.add(first + starts, w_groups, -sign)
-        rows.add(first + starts + 1, t, -1.0)
+        rows.add(first + starts + 1, t[side], -1.0)
         rows.add(first + starts + 1, w_groups, sign)
         body = first + body_row
         rows.add(body, cols.w(members), -scale * a * sign)
@@ -337,3 +384,39 @@ def _rank_within(row: np.ndarray) -> np.ndarray:
     first = np.searchsorted(row, row, side="left")
     rank: np.ndarray = np.arange(len(row)) - first
     return rank
+
+
+def _held_rows(
+    rows: _Rows, *, problem: Problem, cols: _Columns, mem: _Members, ceiling: float
+) -> list[int]:
+    """TE^2 <= ceiling^2 in the relaxation, its wash groups' part by the same perspective
+    as the objective's. Writing  TE^2 = sum_k d_k (x_k + e_k)^2 + rest  (`Problem.limit`:
+    diagonal on active weights and factor exposures, e_k = l_k / 2 d_k), each group's
+    members' part is bounded by T'_buy + T'_sell, perspective cones as `_cone_rows` with
+    a + e for a; the rest of the variables' part, |g|^2, takes one rotated cone
+    4 R sigma >= |2 sqrt(sigma) g|^2, R = ceiling^2 - rest - sum T', written as
+    |(R - sigma, 2 sqrt(sigma) g)| <= R + sigma; sigma = ceiling^2 keeps its rows of
+    one scale. Its first two rows' duals sum to the multiplier of ceiling^2 (both right
+    sides move with it). Returns the cones' sizes."""
+    limit, lay = problem.limit, problem.layout
+    d, lin = limit.diag[: cols.n_x], limit.linear[: cols.n_x]
+    weighed = d > 0
+    e = np.zeros(cols.n_x)
+    e[weighed] = lin[weighed] / (2.0 * d[weighed])
+    rest = limit.constant - float(np.sum(d * e * e))
+    u_cols = lay.m + lay.n + mem.security
+    a = (problem.prep.holding - problem.prep.target_adjusted)[mem.security] + e[u_cols]
+    t = (cols.t_held(0), cols.t_held(1))
+    dims = _cone_rows(rows, cols=cols, mem=mem, scale=2.0 * np.sqrt(d[u_cols]), a=a, t=t)
+    weighed[u_cols] = False
+    at = np.flatnonzero(weighed)
+    sigma = max(ceiling * ceiling, 1e-12)
+    room = ceiling * ceiling - rest
+    first = rows.block(2, np.array([room + sigma, room - sigma]))
+    spent = np.concatenate(t)
+    rows.add(np.full(len(spent), first), spent, 1.0)
+    rows.add(np.full(len(spent), first + 1), spent, 1.0)
+    root = 2.0 * np.sqrt(sigma * d[at])
+    body = rows.block(len(at), root * e[at])
+    rows.add(body + np.arange(len(at)), at, -root)
+    return [*dims, 2 + len(at)]

@@ -196,7 +196,7 @@ def _relaxed_search(*, problem: Problem, session: QPSession, bounds: Bounds) -> 
         )
     else:
         lower, sells, buys = relaxed.lower_bound, relaxed.loss_sales, relaxed.purchases
-        directions = _rounded(sells=sells, buys=buys, w=relaxed.w)
+        directions = rounded_sides(sells=sells, buys=buys, w=relaxed.w)
     w = np.where(directions == BUY, 1.0, 0.0) if relaxed is None else relaxed.w
     deferred = relaxed if lay.n >= BRANCH_FROM_SECURITIES else None
     best = _solve_directed(problem=problem, session=session, bounds=bounds, directions=directions)
@@ -357,7 +357,7 @@ def branched(
         solve=lambda fixed: _solve_directed(
             problem=problem, session=session, bounds=bounds, directions=fixed
         ),
-        rounded=lambda relaxed: _rounded(
+        rounded=lambda relaxed: rounded_sides(
             sells=relaxed.loss_sales, buys=relaxed.purchases, w=relaxed.w
         ),
     )
@@ -366,7 +366,7 @@ def branched(
     )
 
 
-def _rounded(*, sells: np.ndarray, buys: np.ndarray, w: np.ndarray) -> np.ndarray:
+def rounded_sides(*, sells: np.ndarray, buys: np.ndarray, w: np.ndarray) -> np.ndarray:
     """The side a group's relaxed trades favour: the only side it trades, else buy when
     its buy share is at least one half."""
     directions = np.where(w >= 0.5, BUY, SELL)
