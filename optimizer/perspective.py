@@ -73,6 +73,9 @@ class _Members:
 
     security: np.ndarray
     row: np.ndarray
+    side: np.ndarray
+    """Each group's buy share where its bounds leave it one side (1 buy, 0 sell), else
+    nan: only the open groups' securities are members."""
     counts: np.ndarray
     loss_member: np.ndarray
     loss_lot: np.ndarray
@@ -97,9 +100,18 @@ def wash_rows(*, problem: Problem) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _members(*, problem: Problem, bounds: Bounds) -> _Members:
+    """The members of the groups whose choice `bounds` leave open: a group that cannot
+    buy, or cannot sell at a loss, has one side only, whose relaxation is the side itself,
+    so its securities stay in the problem's own terms (`_Members.side`)."""
     lay, prep = problem.layout, problem.prep
-    security_row, _ = wash_rows(problem=problem)
-    security = np.flatnonzero(security_row >= 0)
+    security_row, lot_row = wash_rows(problem=problem)
+    grouped = np.flatnonzero(security_row >= 0)
+    buyable = grouped[bounds.x_u[lay.b][grouped] > 0]
+    can_buy = np.bincount(security_row[buyable], minlength=lay.n_wash) > 0
+    harvests = (lot_row >= 0) & loss_lots(problem=problem) & (bounds.x_u[lay.s] > 0)
+    can_harvest = np.bincount(lot_row[harvests], minlength=lay.n_wash) > 0
+    side = np.where(can_buy & can_harvest, np.nan, np.where(can_buy, 1.0, 0.0))
+    security = grouped[np.isnan(side[security_row[grouped]])]
     security = security[np.argsort(security_row[security], kind="stable")]
     row = security_row[security]
     local = np.full(lay.n, -1)
@@ -111,6 +123,7 @@ def _members(*, problem: Problem, bounds: Bounds) -> _Members:
     return _Members(
         security=security,
         row=row,
+        side=side,
         counts=np.bincount(row, minlength=lay.n_wash),
         loss_member=lot_local[loss],
         loss_lot=loss,
@@ -237,7 +250,7 @@ def perspective_relaxation(
     return Relaxed(
         lower_bound=min(primal, dual) - spread,
         x=x,
-        w=np.clip(z[cols.w0 : cols.w0 + n_w], 0.0, 1.0),
+        w=np.where(np.isnan(mem.side), np.clip(z[cols.w0 : cols.w0 + n_w], 0.0, 1.0), mem.side),
         loss_sales=np.bincount(mem.row, weights=loss_by_member, minlength=n_w),
         purchases=np.bincount(mem.row, weights=x[lay.m + mem.security], minlength=n_w),
         ceiling=ceiling,
