@@ -188,6 +188,18 @@ class Ledger:
                     self._wash(row=row, piece=piece)
         return [row for row, _ in rows]
 
+    def unrealized_gains(self, *, prices: dict[str, float], day: date) -> tuple[float, float]:
+        """(short-term, long-term) gain that selling every open piece at `prices` on `day`
+        would realize (negative: a loss), to the cent."""
+        short = long = 0.0
+        for piece in self.pieces():
+            gain = piece.quantity * prices[piece.symbol] - piece.basis
+            if is_long_term(start=piece.hp_start, sold=day):
+                long += gain
+            else:
+                short += gain
+        return round(short, 2), round(long, 2)
+
     def recent(self, *, day: date) -> tuple[list[tuple[date, str]], list[tuple[date, str]]]:
         """Purchases and loss sales within the 30 days up to `day` (for the optimizer)."""
         earliest = window_start(sold=day)

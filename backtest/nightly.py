@@ -107,7 +107,7 @@ class NightlyOptimizer:
         self._target_kept: tuple[tuple[str, ...], np.ndarray, dict[str, Decimal]] | None = None
 
     def orders(self, *, state: AccountState, market: Market) -> list[Order]:
-        if not (market.is_step or state.contributed_today or state.need_usd > state.cash_usd):
+        if not (market.is_step or state.cash_in_today or state.need_usd > state.cash_usd):
             return []
         case = self.case(state=state, market=market)
         result = optimize_account(case, explain=False)

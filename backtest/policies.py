@@ -97,7 +97,7 @@ class BuyAndHold:
         spec = state.spec
         if state.need_usd > state.cash_usd:
             return raise_cash(state=state, market=market, blocked=set(spec.do_not_sell))
-        if state.contributed_today:
+        if state.cash_in_today:
             return invest_cash(state=state, market=market, blocked=set(spec.do_not_buy))
         return []
 
@@ -138,7 +138,7 @@ class ActionForward:
             return self._rebalance(state=state, market=market, no_buy=no_buy, no_sell=no_sell)
         if state.need_usd > state.cash_usd:
             return raise_cash(state=state, market=market, blocked=no_sell)
-        if state.contributed_today:
+        if state.cash_in_today:
             return invest_cash(state=state, market=market, blocked=no_buy)
         return []
 

@@ -105,32 +105,90 @@ def synthetic_prices(
 
 
 class PricesCsvError(ValueError):
-    """The price CSV cannot be used; the message names the column or row."""
+    """A file of the back-test cannot be used; the message names the file, and the column,
+    row or date at fault."""
+
+
+def read_closes_csv(path: Path) -> pd.DataFrame:
+    """A wide CSV of daily closes (`date`, then one column per symbol, in any order; plain
+    or compressed as its name says) as a days x symbols frame of floats, oldest first.
+
+    A blank cell (or NA, N/A, null, ...) is no close. Blanks before a symbol's first close
+    (not listed yet) and after its last (delisted: the back-test sells it at that close,
+    see `backtest.simulator`) stay NaN; a blank between two closes (a day without a
+    trade) takes the close before it. A column with no name and no close (a trailing comma
+    on every line) is dropped. Refused, naming the column and the date: a symbol with two
+    columns, a named-less column with closes, a cell that is not a number, a close of zero
+    or below (blank the cell if the stock did not trade), a date that is not one or appears
+    twice."""
+    try:
+        header = pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].tolist()
+        frame = pd.read_csv(path, low_memory=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise PricesCsvError(f"{path}: {exc}") from None
+    names = ["" if pd.isna(name) else str(name).strip() for name in header]
+    frame.columns = names
+    seen: set[str] = set()
+    for k, name in enumerate(names):
+        if name and name in seen:
+            raise PricesCsvError(f"{path}: ticker {name!r} has two columns")
+        seen.add(name)
+        if not name and frame.iloc[:, k].notna().any():
+            raise PricesCsvError(f"{path}: column {k + 1} has closes but no ticker name")
+    if "date" not in seen:
+        raise PricesCsvError(f"{path}: no 'date' column (columns: {names[:5]}...)")
+    frame = frame.loc[:, [bool(name) for name in names]]
+    days = _closes_dates(frame["date"], path=path)
+    text = frame.drop(columns="date")
+    text.index = pd.Index(days)
+    values = text.apply(_numbers).astype(float)
+    _refuse_bad_closes(text=text, values=values, path=path)
+    values = values.sort_index()
+    return values.ffill().where(values.bfill().notna())
+
+
+def _numbers(column: pd.Series) -> pd.Series:
+    """A column as read (numbers, or text where some cell is not one) as numbers, a cell
+    that is not one NaN; numbers are kept as the reader parsed them."""
+    if pd.api.types.is_numeric_dtype(column):
+        return column
+    return pd.to_numeric(column.astype("string").str.strip(), errors="coerce")
+
+
+def _closes_dates(column: pd.Series, *, path: Path) -> list[date]:
+    parsed = pd.to_datetime(column.astype("string").str.strip(), errors="coerce")
+    if parsed.isna().any():
+        row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+        value = column.iloc[row]
+        shown = "blank" if pd.isna(value) else f"{value!r}, not a date (YYYY-MM-DD)"
+        raise PricesCsvError(f"{path} row {row + 2}: the date is {shown}")
+    days = [stamp.date() for stamp in parsed]
+    twice = parsed[parsed.duplicated()]
+    if len(twice):
+        raise PricesCsvError(f"{path}: date {twice.iloc[0].date()} appears twice")
+    return days
+
+
+def _refuse_bad_closes(*, text: pd.DataFrame, values: pd.DataFrame, path: Path) -> None:
+    """Refuse a cell that is not a number, and a close that is not above zero."""
+    for mask, what in (
+        (text.notna().to_numpy() & ~np.isfinite(values.to_numpy()), "is not a number"),
+        (values.to_numpy() <= 0, "is not above zero (blank the cell if the stock did not trade)"),
+    ):
+        if mask.any():
+            row, col = (int(k[0]) for k in np.nonzero(mask))
+            raise PricesCsvError(
+                f"{path}: {text.columns[col]} on {text.index[row]}: "
+                f"{str(text.iat[row, col]).strip()!r} {what}"
+            )
 
 
 def load_prices_csv(
     *, path: Path, start: date | None = None, years: float | None = None
 ) -> PriceHistory:
-    """Read a CSV of daily closes: a `date` column, then one column per symbol; a blank
-    cell means the symbol is not listed yet (a blank after a price is filled forward).
-
-    `start` and `years` cut a window out of the file. Sectors are unknown ("Unknown").
-    """
-    frame = pd.read_csv(path)
-    if "date" not in frame.columns:
-        raise PricesCsvError(f"{path}: no 'date' column (columns: {list(frame.columns)[:5]}...)")
-    try:
-        frame["date"] = pd.to_datetime(frame["date"]).dt.date
-    except (ValueError, TypeError) as exc:
-        message = f"{path}: column 'date' has a value that is not a date: {exc}"
-        raise PricesCsvError(message) from None
-    frame = frame.sort_values("date").set_index("date")
-    symbols = [c for c in frame.columns if c != "date"]
-    values = frame[symbols].apply(pd.to_numeric, errors="coerce")
-    bad = (values <= 0).any()
-    if bad.any():
-        raise PricesCsvError(f"{path}: column {bad[bad].index[0]!r} has a price <= 0")
-    values = values.ffill()
+    """Read a CSV of daily closes (see `read_closes_csv`); `start` and `years` cut a
+    window out of the file. Sectors are unknown ("Unknown")."""
+    values = read_closes_csv(path)
     if start is not None:
         values = values[values.index >= start]
     if years is not None:

@@ -1,10 +1,15 @@
 """A back-test on real prices: files of the shape of ``shared/data/sp500_daily``.
 
 - **Prices**: a wide CSV (``.csv`` or ``.csv.gz``) of daily adjusted closes, ``date`` then
-  one column per ticker, blank where not listed.
-- **Tickers**: a CSV with ``ticker`` and ``gics_sector`` (the risk model's sectors).
+  one column per ticker, blank where not listed (`backtest.prices.read_closes_csv`: a
+  blank between two closes takes the one before; after the last close the ticker is
+  delisted).
+- **Tickers**: a CSV with ``ticker`` and ``gics_sector`` (the risk model's sectors; any
+  names; blank or absent: "Unknown"); other columns are ignored.
 - **Membership**: a CSV of point-in-time index intervals ``ticker, start_date, end_date``
-  (blank end: still a member); a ticker may have several intervals.
+  (both ends included; blank end: still a member); a ticker may have several intervals.
+  A member is in the index only on the days it has a close: a member without closes is
+  left out, and one whose closes end leaves the index after its last close.
 
 The **benchmark** is the equal-weighted index of the point-in-time members priced that
 day (the files give no market caps), rebalanced to equal weights every day: a member
@@ -40,10 +45,9 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from backtest.accounts import AccountSpec
-from backtest.prices import PriceHistory, PricesCsvError
+from backtest.prices import PriceHistory, PricesCsvError, read_closes_csv
 from optimizer.types import RiskModel
 from risk_model import estimate_risk_model
 
@@ -57,18 +61,17 @@ RISK_WINDOW_DAYS = 504
 class Universe:
     """Prices from the file's first day (history for the risk model) to ``end``;
     ``first`` is the index of the back-test's first day; ``members[t, i]``: ticker i is a
-    member of the index on day t and priced."""
+    member of the index on day t and priced. ``notes``: what the files left out or the
+    back-test had to decide (members without closes, delistings, missing sectors), one
+    sentence each, for the user."""
 
     history: PriceHistory
     members: np.ndarray
     first: int
+    notes: tuple[str, ...] = ()
 
 
-def _date(value: str, *, where: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise PricesCsvError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+Interval = tuple[date, date | None]
 
 
 def load_universe(
@@ -79,34 +82,21 @@ def load_universe(
     start: date | None = None,
     end: date | None = None,
 ) -> Universe:
-    """Read the three files (see the module's docstring); errors name the file and row."""
-    try:
-        frame = pd.read_csv(prices_csv)
-    except (OSError, ValueError) as exc:
-        raise PricesCsvError(f"{prices_csv}: {exc}") from None
-    if "date" not in frame.columns:
-        raise PricesCsvError(f"{prices_csv}: no 'date' column")
-    try:
-        frame["date"] = pd.to_datetime(frame["date"]).dt.date
-    except (ValueError, TypeError) as exc:
-        message = f"{prices_csv}: column 'date' has a value that is not a date: {exc}"
-        raise PricesCsvError(message) from None
-    frame = frame.sort_values("date").set_index("date")
-    values = frame.apply(pd.to_numeric, errors="coerce")
-    bad = (values <= 0).any()
-    if bad.any():
-        raise PricesCsvError(f"{prices_csv}: column {bad[bad].index[0]!r} has a price <= 0")
-    values = values.ffill()
+    """Read the three files (see the module's docstring and `read_closes_csv`); errors
+    name the file and the row, column or date."""
+    closes = read_closes_csv(prices_csv)
+    span = f"its dates run {closes.index[0]} to {closes.index[-1]}" if len(closes) else "no rows"
     if end is not None:
-        values = values[values.index <= end]
-    days = tuple(values.index)
+        closes = closes[closes.index <= end]
+    days = tuple(closes.index)
     first = 0 if start is None else sum(day < start for day in days)
     if first >= len(days) - 1:
-        raise PricesCsvError(f"{prices_csv}: fewer than two days between --start and --end")
-    symbols = tuple(str(c) for c in values.columns)
+        asked = f"from {start or 'the first day'} to {end or 'the last day'}"
+        raise PricesCsvError(f"{prices_csv}: fewer than two days {asked} ({span})")
+    symbols = tuple(str(c) for c in closes.columns)
     sector = _sectors(path=tickers_csv)
     intervals = _intervals(path=membership_csv)
-    prices = values.to_numpy(dtype=float)
+    prices = closes.to_numpy(dtype=float)
     day_array = np.array(days, dtype="datetime64[D]")
     members = np.zeros(prices.shape, dtype=bool)
     for i, symbol in enumerate(symbols):
@@ -115,39 +105,138 @@ def load_universe(
             if hi is not None:
                 inside &= day_array <= np.datetime64(hi)
             members[:, i] |= inside
+    listed = members.copy()
     members &= np.isfinite(prices)
     if not members[first:].any():
-        raise PricesCsvError(f"{membership_csv}: no ticker of the prices is a member")
+        raise PricesCsvError(
+            f"{membership_csv}: no ticker of the prices is a member from {days[first]} to "
+            f"{days[-1]} (tickers are matched to the prices' column names exactly)"
+        )
     history = PriceHistory(
         days=days,
         symbols=symbols,
         sectors=tuple(sector.get(s, "Unknown") for s in symbols),
         prices=prices,
     )
-    return Universe(history=history, members=members, first=first)
+    notes = _notes(
+        history=history,
+        first=first,
+        listed=listed,
+        members=members,
+        intervals=intervals,
+        sectors=sector,
+    )
+    return Universe(history=history, members=members, first=first, notes=notes)
+
+
+def _notes(
+    *,
+    history: PriceHistory,
+    first: int,
+    listed: np.ndarray,
+    members: np.ndarray,
+    intervals: dict[str, list[Interval]],
+    sectors: dict[str, str],
+) -> tuple[str, ...]:
+    """What the user should know of the files over the back-test's days (see `Universe`)."""
+    days = history.days
+    lo, hi = days[first], days[-1]
+    symbols = set(history.symbols)
+    in_period = {
+        s
+        for s, spans in intervals.items()
+        if any(a <= hi and (b is None or b >= lo) for a, b in spans)
+    }
+    ever = [bool(m) for m in np.any(members[first:], axis=0).tolist()]
+    unpriced = sorted(
+        (in_period - symbols)
+        | {s for s, m in zip(history.symbols, ever, strict=True) if s in in_period and not m}
+    )
+    priced = np.isfinite(history.prices)
+    ends = priced[first:-1] & ~priced[first + 1 :] & listed[first + 1 :]
+    delisted = [
+        f"{history.symbols[i]} ({days[first + t]})" for t, i in zip(*np.nonzero(ends), strict=True)
+    ]
+    no_sector = sorted(
+        s for s, m in zip(history.symbols, ever, strict=True) if m and s not in sectors
+    )
+    notes = []
+    if unpriced:
+        notes.append(
+            f"{len(unpriced)} tickers are members in the membership file but have no close in "
+            f"the prices from {lo} to {hi}, so the index leaves them out: {_some(unpriced)}"
+        )
+    if delisted:
+        notes.append(
+            f"{len(delisted)} members' closes end while they are members (delisted: the index "
+            "drops them after their last close, and every account sells what it holds at "
+            f"that close on the next trading day): {_some(delisted)}"
+        )
+    if no_sector:
+        notes.append(
+            f"{len(no_sector)} members have no sector in the tickers file (sector "
+            f"'Unknown'): {_some(no_sector)}"
+        )
+    return tuple(notes)
+
+
+def _some(names: list[str], shown: int = 8) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def _date(value: str | None, *, where: str) -> date:
+    if value is None or not value.strip():
+        raise PricesCsvError(f"{where}: blank (a date YYYY-MM-DD is needed)")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise PricesCsvError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _sectors(*, path: Path) -> dict[str, str]:
-    with open(path, newline="") as handle:
+    """Each ticker's sector (a blank one is left out); a ticker given two is refused."""
+    out: dict[str, str] = {}
+    with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         missing = {"ticker", "gics_sector"} - set(reader.fieldnames or ())
         if missing:
             raise PricesCsvError(f"{path}: no column {sorted(missing)[0]!r}")
-        return {row["ticker"]: row["gics_sector"] or "Unknown" for row in reader}
+        for n, row in enumerate(reader, start=2):
+            ticker = (row["ticker"] or "").strip()
+            sector = (row["gics_sector"] or "").strip()
+            if not ticker:
+                raise PricesCsvError(f"{path} row {n}: the ticker is blank")
+            if not sector:
+                continue
+            if out.get(ticker, sector) != sector:
+                raise PricesCsvError(
+                    f"{path} row {n}: {ticker} has sector {sector!r} here and "
+                    f"{out[ticker]!r} on an earlier row"
+                )
+            out[ticker] = sector
+    return out
 
 
-def _intervals(*, path: Path) -> dict[str, list[tuple[date, date | None]]]:
-    out: dict[str, list[tuple[date, date | None]]] = {}
-    with open(path, newline="") as handle:
+def _intervals(*, path: Path) -> dict[str, list[Interval]]:
+    """Each ticker's membership intervals, both ends included (a blank end: still a member)."""
+    out: dict[str, list[Interval]] = {}
+    with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         missing = {"ticker", "start_date", "end_date"} - set(reader.fieldnames or ())
         if missing:
             raise PricesCsvError(f"{path}: no column {sorted(missing)[0]!r}")
         for n, row in enumerate(reader, start=2):
             where = f"{path} row {n}"
+            ticker = (row["ticker"] or "").strip()
+            if not ticker:
+                raise PricesCsvError(f"{where}: the ticker is blank")
             lo = _date(row["start_date"], where=f"{where} start_date")
-            hi = _date(row["end_date"], where=f"{where} end_date") if row["end_date"] else None
-            out.setdefault(row["ticker"], []).append((lo, hi))
+            end = (row["end_date"] or "").strip()
+            hi = _date(end, where=f"{where} end_date") if end else None
+            if hi is not None and hi < lo:
+                raise PricesCsvError(f"{where}: end_date {hi} is before start_date {lo}")
+            out.setdefault(ticker, []).append((lo, hi))
     return out
 
 

@@ -138,6 +138,7 @@ def build_report(*, outcome: Outcome) -> dict[str, Any]:
             "first_account_entry": first_entry.isoformat(),
             "first_day": history.days[0].isoformat(),
             "last_day": history.days[-1].isoformat(),
+            "data_notes": list(outcome.inputs.notes),
         },
         "published": [vars(p) for p in scenario.published],
         "policies": policies,

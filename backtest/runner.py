@@ -43,6 +43,7 @@ class Inputs:
     accounts: tuple[AccountSpec, ...]
     steps: np.ndarray
     risk: DailyRiskModels | None = None
+    notes: tuple[str, ...] = ()
 
 
 def build_inputs(*, scenario: Scenario) -> Inputs:
@@ -61,6 +62,7 @@ def build_inputs(*, scenario: Scenario) -> Inputs:
             accounts=staggered_accounts(universe=universe, n_accounts=scenario.n_accounts),
             steps=step_days(history=universe.history, step=scenario.step),
             risk=DailyRiskModels(history=universe.history),
+            notes=universe.notes,
         )
     if scenario.prices_csv:
         history = load_prices_csv(path=Path(scenario.prices_csv), years=scenario.years)

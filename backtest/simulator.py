@@ -1,11 +1,14 @@
 """Run one account through the test under one policy: trades, lots, cash flows and taxes.
 
 Each trading day, in order: the account is funded (entry day) or receives its cash flow
-(a contribution is credited; a withdrawal becomes a cash need); taxes of the previous
-year are settled on the first trading day on or after 15 April (a tax due becomes a cash
-need, a negative tax is credited: with full loss use losses offset the investor's other
-gains at the same rates, with realistic use they go through Schedule D, see
-`backtest.taxes`); the policy trades at the day's close; cash needs are paid out of
+(a contribution is credited; a withdrawal becomes a cash need); a holding whose prices
+have ended (a delisting: its price is NaN today after a close yesterday) is sold at its
+last close, FIFO and without cost, and the policy may invest the proceeds as new cash
+(every policy alike; a sale like any other for taxes, wash sales and turnover); taxes of
+the previous year are settled on the first trading day on or after 15 April (a tax due
+becomes a cash need, a negative tax is credited: with full loss use losses offset the
+investor's other gains at the same rates, with realistic use they go through Schedule D,
+see `backtest.taxes`); the policy trades at the day's close; cash needs are paid out of
 cash. On the last day every unsettled year is settled and no policy trades.
 
 Executions are at the close (to 4 decimals per share, so a stock that has fallen to
@@ -16,7 +19,7 @@ proceeds, which is also how the optimizer values a lot's gain.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
@@ -26,8 +29,7 @@ import numpy as np
 from backtest.accounts import AccountSpec, TargetModel
 from backtest.ledger import Ledger, Realized
 from backtest.prices import PriceHistory
-from backtest.taxes import FULL, year_taxes
-from tax_calendar.holding import is_long_term
+from backtest.taxes import FULL, taxes_due
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class AccountState:
     cash_usd: float = 0.0
     tax_need_usd: float = 0.0
     client_need_usd: float = 0.0
-    contributed_today: bool = False
+    # cash came in today: a contribution, or the proceeds of a delisted holding
+    cash_in_today: bool = False
     _held: tuple[Ledger, int, tuple[str, ...], np.ndarray] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -180,7 +183,6 @@ def simulate(
         day = history.days[t]
         prices = np.round(history.prices[t], 4)
         _cash_flow(state=state, run=run, t=t)
-        _settle_taxes(state=state, run=run, settled=settled, t=t, day=day, settings=settings)
         market = Market(
             t=t,
             day=day,
@@ -191,24 +193,20 @@ def simulate(
             is_step=bool(steps[t]) or t == spec.entry,
             is_last=t == n - 1,
         )
-        if t == n - 1:
-            _settle_taxes(
-                state=state,
-                run=run,
-                settled=settled,
-                t=t,
-                day=day,
-                settings=settings,
-                final=True,
-            )
+        last = history.prices[max(t - 1, 0)]
+        _cash_out_delisted(state=state, run=run, market=market, last=last, settings=settings)
+        _settle_taxes(
+            state=state, run=run, settled=settled, t=t, day=day, settings=settings, final=t == n - 1
+        )
         orders = [] if market.is_last else policy.orders(state=state, market=market)
         _execute(state=state, run=run, market=market, orders=orders, settings=settings)
         _pay_needs(state=state, run=run, t=t)
         held = state.quantities(symbols=history.symbols)
         run.value_usd[t] = state.cash_usd + float(np.nansum(held * prices))
     run.realized = state.ledger.realized
-    run.liquidation_short_usd, run.liquidation_long_usd = _liquidation_gains(
-        state=state, history=history, day=history.days[-1]
+    run.liquidation_short_usd, run.liquidation_long_usd = state.ledger.unrealized_gains(
+        prices=dict(zip(history.symbols, history.prices[-1].tolist(), strict=True)),
+        day=history.days[-1],
     )
     run.liquidation_tax_usd = round(
         settings.rates.short_term * run.liquidation_short_usd
@@ -223,11 +221,11 @@ def simulate(
 
 def _cash_flow(*, state: AccountState, run: AccountRun, t: int) -> None:
     spec = state.spec
-    state.contributed_today = False
+    state.cash_in_today = False
     amount = spec.initial_usd if t == spec.entry else spec.flows_usd.get(t, 0.0)
     if amount > 0:
         state.cash_usd += amount
-        state.contributed_today = True
+        state.cash_in_today = True
         if t != spec.entry:
             run.external_flow_usd[t] += amount
     elif amount < 0:
@@ -242,31 +240,21 @@ def _settle_taxes(
     t: int,
     day: date,
     settings: RunSettings,
-    final: bool = False,
+    final: bool,
 ) -> None:
-    """Tax year Y is settled from 15 April of Y + 1 (every open year on the last day), as
-    `settings.loss_use` has it (see `backtest.taxes`): a tax due becomes a cash need, a
-    negative tax (a refund, or what a deducted loss saves) is credited to the account."""
-    rows = state.ledger.realized
-    if not rows:
-        return
-    due = day.year if final else day.year - (1 if (day.month, day.day) >= (4, 15) else 2)
-    years = range(rows[0].sold.year, due + 1)
-    if all(year in settled for year in years):
-        return
-    taxes = year_taxes(
-        rows=rows,
-        years=years,
+    """The taxes falling due today (`backtest.taxes.taxes_due`), as `settings.loss_use` has
+    them: a tax due becomes a cash need, a negative tax (a refund, or what a deducted loss
+    saves) is credited to the account."""
+    for tax in taxes_due(
+        rows=state.ledger.realized,
+        settled=settled,
+        day=day,
+        final=final,
         short_term_rate=settings.rates.short_term,
         long_term_rate=settings.rates.long_term,
         loss_use=settings.loss_use,
         other_gains_usd=settings.other_gains_usd,
-    )
-    for year in years:
-        if year in settled:
-            continue
-        settled.add(year)
-        tax = taxes.by_year[year]
+    ):
         if tax > 0:
             state.tax_need_usd += tax
         else:
@@ -289,35 +277,7 @@ def _execute(
     sells = [o for o in orders if o.side == "sell"]
     buys = [o for o in orders if o.side == "buy"]
     for order in sells:
-        held = state.ledger.quantity(symbol=order.symbol)
-        qty = min(order.quantity, held)
-        if qty <= 0:
-            continue
-        price = float(market.prices[index[order.symbol]])
-        amount = round(qty * price, 2)
-        txn_id = f"{spec.id}-{market.t}-S-{order.symbol}"
-        picks = list(order.lots) if order.lots else None
-        state.ledger.sell(
-            txn_id=txn_id,
-            day=market.day,
-            symbol=order.symbol,
-            quantity=qty,
-            proceeds=amount,
-            picks=picks,
-        )
-        state.cash_usd += amount - round(amount * cost_rate, 2)
-        run.sold_usd[market.t] += amount
-        run.breaches += order.symbol in spec.do_not_sell
-        _record(
-            run=run,
-            settings=settings,
-            txn_id=txn_id,
-            market=market,
-            order=order,
-            qty=qty,
-            amount=amount,
-            picks=picks,
-        )
+        _sell(state=state, run=run, market=market, order=order, settings=settings)
     for order in buys:
         price = float(market.prices[index[order.symbol]])
         affordable = np.floor(max(0.0, state.cash_usd) / (price * (1 + cost_rate)))
@@ -342,6 +302,62 @@ def _execute(
             amount=amount,
             picks=None,
         )
+
+
+def _sell(
+    *,
+    state: AccountState,
+    run: AccountRun,
+    market: Market,
+    order: Order,
+    settings: RunSettings,
+    forced: bool = False,
+) -> None:
+    """Sell up to the shares held at the market's price, less the cost; a `forced` sale
+    (a delisting) costs nothing and breaches no client restriction."""
+    qty = min(order.quantity, state.ledger.quantity(symbol=order.symbol))
+    if qty <= 0:
+        return
+    amount = round(qty * float(market.prices[_positions(market.symbols)[order.symbol]]), 2)
+    txn_id = f"{state.spec.id}-{market.t}-S-{order.symbol}"
+    picks = list(order.lots) if order.lots else None
+    state.ledger.sell(
+        txn_id=txn_id,
+        day=market.day,
+        symbol=order.symbol,
+        quantity=qty,
+        proceeds=amount,
+        picks=picks,
+    )
+    cost = 0.0 if forced else round(amount * (settings.cost_bps / 10_000.0), 2)
+    state.cash_usd += amount - cost
+    run.sold_usd[market.t] += amount
+    run.breaches += not forced and order.symbol in state.spec.do_not_sell
+    _record(
+        run=run,
+        settings=settings,
+        txn_id=txn_id,
+        market=market,
+        order=order,
+        qty=qty,
+        amount=amount,
+        picks=picks,
+    )
+
+
+def _cash_out_delisted(
+    *, state: AccountState, run: AccountRun, market: Market, last: np.ndarray, settings: RunSettings
+) -> None:
+    """Sell every holding without a price today at `last`, its last close (see the
+    module's docstring)."""
+    held = state.quantities(symbols=market.symbols)
+    gone = np.flatnonzero((held > 0) & ~np.isfinite(market.prices))
+    if len(gone):
+        at_last = replace(market, prices=np.round(last, 4))
+        for i in gone.tolist():
+            order = Order(symbol=market.symbols[i], side="sell", quantity=float(held[i]))
+            _sell(state=state, run=run, market=at_last, order=order, settings=settings, forced=True)
+        state.cash_in_today = True
 
 
 def _record(
@@ -382,20 +398,3 @@ def _pay_needs(*, state: AccountState, run: AccountRun, t: int) -> None:
     state.client_need_usd -= client
     state.cash_usd -= client
     run.external_flow_usd[t] -= client
-
-
-def _liquidation_gains(
-    *, state: AccountState, history: PriceHistory, day: date
-) -> tuple[float, float]:
-    """(short-term, long-term) gain that selling every open lot at the last close would
-    realize (negative: a loss); its tax at full loss use is the rates times these."""
-    index = {s: i for i, s in enumerate(history.symbols)}
-    last = history.prices[-1]
-    short = long = 0.0
-    for piece in state.ledger.pieces():
-        gain = piece.quantity * float(last[index[piece.symbol]]) - piece.basis
-        if is_long_term(start=piece.hp_start, sold=day):
-            long += gain
-        else:
-            short += gain
-    return round(short, 2), round(long, 2)

@@ -18,8 +18,9 @@ in the replacement's basis, as the lot engine has it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from backtest.ledger import Realized
@@ -86,3 +87,36 @@ def year_taxes(
         out[year] = round(float(netted.tax_usd(rates) - alone), 2)
         carry = netted.carried_out
     return YearTaxes(by_year=out, carried_out=carry)
+
+
+def taxes_due(
+    *,
+    rows: Sequence[Realized],
+    settled: set[int],
+    day: date,
+    final: bool,
+    short_term_rate: float,
+    long_term_rate: float,
+    loss_use: str,
+    other_gains_usd: float,
+) -> list[float]:
+    """The tax of each year that falls due on `day` and is not in `settled` (each is added
+    to it), oldest first: tax year Y falls due from 15 April of Y + 1, and every open year
+    on the `final` day. Every year from the first realized row's is settled."""
+    if not rows:
+        return []
+    due = day.year if final else day.year - (1 if (day.month, day.day) >= (4, 15) else 2)
+    years = range(rows[0].sold.year, due + 1)
+    fresh = [year for year in years if year not in settled]
+    if not fresh:
+        return []
+    taxes = year_taxes(
+        rows=rows,
+        years=years,
+        short_term_rate=short_term_rate,
+        long_term_rate=long_term_rate,
+        loss_use=loss_use,
+        other_gains_usd=other_gains_usd,
+    )
+    settled.update(fresh)
+    return [taxes.by_year[year] for year in fresh]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from backtest import Scenario
 from backtest.accounts import AccountSpec, cap_weighted_model
 from backtest.prices import PriceHistory
+from backtest.scenarios import NO_FLOWS
 from backtest.simulator import AccountRun, Policy, RunSettings, TaxRates, simulate
 
 RATES = TaxRates(short_term=0.35, long_term=0.15)
@@ -51,3 +55,22 @@ def run_one(
 
 def trade_days(run: AccountRun) -> set[int]:
     return {int(t) for t in np.flatnonzero((run.bought_usd > 0) | (run.sold_usd > 0))}
+
+
+def real_scenario(*, prices: Path, tickers: Path, membership: Path, **changes: Any) -> Scenario:
+    """One account of K = 10 on real-price files, stepped daily, a 1 %/yr limit, the
+    wash-sale law applied, no cash flows; `changes` on top."""
+    settings: dict[str, Any] = {
+        "name": "tiny",
+        "n_accounts": 1,
+        "years": 1,
+        "n_stocks": 10,
+        "step": "daily",
+        "prices_csv": str(prices),
+        "tickers_csv": str(tickers),
+        "membership_csv": str(membership),
+        "tracking_limit_pct": 1.0,
+        "wash_sale_law_applies": True,
+        "flows": NO_FLOWS,
+    }
+    return Scenario(**(settings | changes))

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from backtest import Scenario, build_report, run_scenario
+from backtest import build_report, run_scenario
 from backtest.prices import PricesCsvError
 from backtest.real import DailyRiskModels, MemberModel, load_universe, staggered_accounts
-from backtest.scenarios import NO_FLOWS
+from tests.backtest.scenarios import real_scenario
 
 
 def _files(tmp_path: Path, *, days: int = 8) -> tuple[Path, Path, Path]:
@@ -123,19 +123,8 @@ def test_a_tiny_back_test_gives_the_answer_worked_by_hand(tmp_path):
     B doubles on the last day. Buy-and-hold holds about 49,500 shares of B, so it ends
     about $495,000 up: a 49.5 % gain, whatever it paid in costs (5 bp)."""
     prices, tickers, membership = _files(tmp_path)
-    scenario = Scenario(
-        name="tiny",
-        n_accounts=1,
-        years=1,
-        n_stocks=10,
-        step="daily",
-        prices_csv=str(prices),
-        tickers_csv=str(tickers),
-        membership_csv=str(membership),
-        tracking_limit_pct=1.0,
-        wash_sale_rule_off_too=True,
-        wash_sale_law_applies=True,
-        flows=NO_FLOWS,
+    scenario = real_scenario(
+        prices=prices, tickers=tickers, membership=membership, wash_sale_rule_off_too=True
     )
 
     outcome = run_scenario(scenario=scenario, workers=1)

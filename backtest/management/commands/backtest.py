@@ -109,6 +109,8 @@ class Command(BaseCommand):
             f"{period_text(report=report)}, {_stocks(report=report, scenario=scenario)}, "
             f"optimizer {scenario.step}, {outcome.workers} worker(s)"
         )
+        for note in outcome.inputs.notes:
+            self.stdout.write(f"note: {note}")
         self.stdout.write(format_table(report=report))
         self.stdout.write(format_issue_table(report=report))
         self.stdout.write(f"elapsed {elapsed:.1f} s; wrote {', '.join(str(p) for p in written)}")
@@ -204,6 +206,8 @@ def _scenario(options: dict[str, Any]) -> Scenario:
         changes["flows"] = NO_FLOWS
         changes.setdefault("loss_use", "realistic")
         changes["wash_sale_law_applies"] = True
+    if options["start"] and options["end"] and options["end"] < options["start"]:
+        raise CommandError(f"--end {options['end']} is before --start {options['start']}")
     for field in ("n_accounts", "years", "n_stocks"):
         if changes.get(field, 1) <= 0:
             raise CommandError(f"--{field.removeprefix('n_')} must be positive")
