@@ -24,8 +24,8 @@ liquidated - the benchmark's liquidated; `tax_alpha` = their difference (what ta
 management added, not tracking luck). Tracking error: the annualized standard deviation of
 daily pre-tax returns minus the benchmark's. Dispersion: the cross-sectional standard
 deviation over accounts of annualized active returns (pre-tax, and after tax liquidated),
-each over its own window so that start timing is not dispersion. All means are over
-accounts; percentages are per year.
+each over its own window so that start timing is not dispersion (None with one account).
+All means are over accounts; percentages are per year.
 """
 
 from __future__ import annotations
@@ -218,8 +218,8 @@ def policy_figures(
     pre_x = np.array(pre) - np.array(bpre)
     after_x = np.array(after_liq) - np.array(bliq)
 
-    def sd(values: np.ndarray) -> float:
-        return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    def sd(values: np.ndarray) -> float | None:
+        return _pct(float(np.std(values, ddof=1))) if len(values) > 1 else None
 
     figures = {
         "pretax_return_pct_per_year": _pct(float(np.mean(pre))),
@@ -232,8 +232,8 @@ def policy_figures(
         "tax_alpha_pct_per_year": _pct(float(np.mean(after_x - pre_x))),
         "tracking_error_pct_per_year": _pct(float(np.mean(te))),
         "dispersion_pct": {
-            "pretax_active": _pct(sd(pre_x)),
-            "aftertax_active": _pct(sd(after_x)),
+            "pretax_active": sd(pre_x),
+            "aftertax_active": sd(after_x),
         },
         "turnover_pct_per_year": _pct(float(np.mean([turnover(run=r) for r in runs]))),
         "wash_sales": int(sum(sum(r.disallowed > 0 for r in run.realized) for run in runs)),

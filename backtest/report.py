@@ -220,8 +220,8 @@ def format_issue_table(*, report: dict[str, Any]) -> str:
                 f"{p['aftertax_liquidated_return_pct_per_year']:>8.2f}"
                 f"{p['pretax_excess_pct_per_year']:>8.2f}{p['aftertax_excess_pct_per_year']:>8.2f}"
                 f"{p['tax_alpha_pct_per_year']:>10.2f}{p['tracking_error_pct_per_year']:>7.2f}"
-                f"{p['dispersion_pct']['pretax_active']:>9.2f}"
-                f"{p['dispersion_pct']['aftertax_active']:>8.2f}"
+                f"{_fixed(p['dispersion_pct']['pretax_active']):>9}"
+                f"{_fixed(p['dispersion_pct']['aftertax_active']):>8}"
                 f"{p['turnover_pct_per_year']:>6.0f}{p['wash_sales']:>6}"
                 f"{p['taxes_paid_usd']:>14,.0f}{p['deferred_tax_usd']:>13,.0f}"
                 f"{p['loss_carryforward_usd']:>14,.0f}"
@@ -233,6 +233,10 @@ def format_issue_table(*, report: dict[str, Any]) -> str:
         "losses carried forward out of the last year, portfolio held and liquidated."
     )
     return "\n".join(lines)
+
+
+def _fixed(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _pct(value: float | None, digits: int = 2) -> str:

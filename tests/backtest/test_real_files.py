@@ -243,6 +243,14 @@ def test_the_command_prints_the_data_notes_and_keeps_them_in_the_report(tmp_path
     assert report["scenario"]["data_notes"][0].endswith("B (2021-03-05)")
 
 
+def test_one_account_has_no_dispersion_rather_than_a_dispersion_of_zero(tmp_path):
+    report = _command(tmp_path, "--accounts=1")
+
+    for by_policy in report["by_loss_use"].values():
+        for figures in by_policy.values():
+            assert figures["dispersion_pct"] == {"pretax_active": None, "aftertax_active": None}
+
+
 def test_the_command_refuses_an_end_before_the_start(tmp_path):
     with pytest.raises(CommandError, match="--end 2021-03-01 is before --start 2021-03-05"):
         _command(tmp_path, "--start=2021-03-05", "--end=2021-03-01")
