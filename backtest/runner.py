@@ -274,8 +274,13 @@ def run_scenario(
         with ProcessPoolExecutor(
             max_workers=count, initializer=_init_worker, initargs=(scenario,)
         ) as pool:
-            for future in as_completed([pool.submit(_run_pair, task) for task in tasks]):
-                finished(future.result())
+            try:
+                for future in as_completed([pool.submit(_run_pair, task) for task in tasks]):
+                    finished(future.result())
+            except BaseException:
+                # a failed pair (or ^C) ends the run now, not after every queued pair
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     runs: dict[str, list[AccountRun]] = {name: [] for name in names}
     seconds: dict[str, float] = {name: 0.0 for name in names}
     for run, took in results:

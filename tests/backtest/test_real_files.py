@@ -4,6 +4,7 @@ message naming the place, and what a delisting does to the index and to the acco
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from backtest import run_scenario
+from backtest import run_scenario, runner
 from backtest.accounts import AccountSpec
 from backtest.policies import BuyAndHold
 from backtest.prices import PriceHistory, PricesCsvError, read_closes_csv
@@ -276,3 +277,43 @@ def test_a_delisting_is_no_breach_of_a_do_not_sell_restriction(tmp_path):
     assert run.breaches == 0
     assert run.bought_usd[5] > 0.9 * run.sold_usd[5]
     assert np.isfinite(run.value_usd).all()
+
+
+class _InlinePool:
+    """A stand-in for the worker pool: runs each pair when submitted, and records how
+    it is shut down."""
+
+    shutdowns: list[dict] = []
+
+    def __init__(self, *, max_workers, initializer, initargs):
+        initializer(*initargs)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+
+    def submit(self, function, *args):
+        future: Future = Future()
+        future.set_result(function(*args))
+        return future
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        self.shutdowns.append({"wait": wait, "cancel_futures": cancel_futures})
+
+
+def test_a_failure_while_pairs_run_cancels_the_pairs_still_queued(tmp_path, monkeypatch):
+    # given: two workers, and a progress callback that fails on the first finished pair
+    prices, tickers, membership = _delisting_files(tmp_path)
+    scenario = real_scenario(prices=prices, tickers=tickers, membership=membership)
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", _InlinePool)
+    _InlinePool.shutdowns = []
+
+    def fail(step):
+        raise KeyboardInterrupt
+
+    # when / then: the failure comes out, and the pool was told to drop the queued pairs
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario(scenario=scenario, workers=2, progress=fail)
+    assert _InlinePool.shutdowns[0] == {"wait": False, "cancel_futures": True}
