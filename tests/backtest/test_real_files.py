@@ -252,6 +252,28 @@ def test_one_account_has_no_dispersion_rather_than_a_dispersion_of_zero(tmp_path
             assert figures["dispersion_pct"] == {"pretax_active": None, "aftertax_active": None}
 
 
+def test_prices_alone_are_reported_as_their_whole_universe_whatever_the_stocks_asked(
+    tmp_path, capsys
+):
+    # given: prices without tickers or membership (a cap-weighted model of every column)
+    prices, _, _ = _delisting_files(tmp_path)
+    # when
+    call_command(
+        "backtest",
+        f"--prices-csv={prices}",
+        "--accounts=1",
+        "--stocks=30",
+        "--step=monthly",
+        "--workers=1",
+        "--policies=action_forward",
+        f"--out={tmp_path / 'out'}",
+    )
+    # then
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("scenario custom: 1 accounts, ")
+    assert ", 2 stocks, optimizer monthly" in first
+
+
 def test_the_command_refuses_an_end_before_the_start(tmp_path):
     with pytest.raises(CommandError, match="--end 2021-03-01 is before --start 2021-03-05"):
         _command(tmp_path, "--start=2021-03-05", "--end=2021-03-01")

@@ -46,7 +46,12 @@ class Command(BaseCommand):
         parser.add_argument("--scenario", choices=sorted(SCENARIOS), help="a named scenario")
         parser.add_argument("--accounts", type=int, help="number of accounts")
         parser.add_argument("--years", type=float, help="length of the test in years")
-        parser.add_argument("--stocks", type=int, help="stocks in the synthetic universe")
+        parser.add_argument(
+            "--stocks",
+            type=int,
+            help="stocks in the synthetic universe, or K of each account on real prices with "
+            "membership (unused with --prices-csv alone: every column is in the model)",
+        )
         parser.add_argument("--step", choices=STEPS, help="how often the optimizer runs")
         parser.add_argument("--prices-csv", help="CSV of daily closes: date, then symbols")
         parser.add_argument("--tickers-csv", help="CSV of ticker, gics_sector (real prices)")
@@ -152,8 +157,10 @@ def _policies(value: str) -> tuple[str, ...]:
 
 
 def _stocks(*, report: dict[str, Any], scenario: Scenario) -> str:
+    """K of the universe where accounts hold a sample (real prices with membership); the
+    whole universe otherwise (prices alone are a cap-weighted model of every column)."""
     universe = report["scenario"]["stocks"]
-    if report["market"] != "real prices":
+    if not scenario.tickers_csv:
         return f"{universe} stocks"
     return f"{scenario.n_stocks} stocks per account of {universe} tickers"
 
