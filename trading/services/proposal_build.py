@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from firms.models import Firm
 from models_library.models import Security
@@ -132,19 +133,24 @@ def build_trades(
     not ``Proposal.result``, are the proposal's trades (an advisor may edit them)."""
     return [
         ProposedTrade(
-            firm=firm,
-            proposal=proposal,
-            security=securities[trade.symbol],
-            side=trade.side,
-            quantity=trade.quantity,
-            price=trade.price,
-            value_usd=trade.value.quantize(CENT),
-            reasons=list(trade.reasons),
-            lots=reliefs_to_list(trade.lots) if trade.side == "sell" else [],
-            realized_gain_usd=sum((r.gain for r in trade.lots), ZERO),
+            firm=firm, proposal=proposal, security=securities[trade.symbol], **trade_values(trade)
         )
         for trade in trades
     ]
+
+
+def trade_values(trade: Trade) -> dict[str, Any]:
+    """A trade row's own values (all but its firm, proposal and security), from the
+    optimizer's typed trade."""
+    return {
+        "side": trade.side,
+        "quantity": trade.quantity,
+        "price": trade.price,
+        "value_usd": trade.value.quantize(CENT),
+        "reasons": list(trade.reasons),
+        "lots": reliefs_to_list(trade.lots) if trade.side == "sell" else [],
+        "realized_gain_usd": sum((r.gain for r in trade.lots), ZERO),
+    }
 
 
 def proposal_solve(

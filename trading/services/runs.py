@@ -29,6 +29,7 @@ from firms.services.audit import audit_record
 from models_library.services.risk_models import risk_model_mark_used
 from money import ZERO
 from rebalancer.actors import Actor
+from rebalancer.bulk_insert import insert_instances, insert_rows
 from rebalancer.errors import InvalidTransition
 from rebalancer.querycount import count_queries
 from rebalancer.rowsecurity import firm_scope
@@ -46,7 +47,7 @@ from trading.selectors.run_inputs import AccountInputs, ChunkInputs, chunk_input
 from trading.services.gifts import gifts_mark_proposed
 from trading.services.household_runs import HouseholdSolved, solve_chunk_households
 from trading.services.household_write import households_write
-from trading.services.proposal_build import Solved, build_trades
+from trading.services.proposal_build import Solved, build_trades, trade_values
 
 DEFAULT_CHUNK_SIZE = 100
 SUPERSEDABLE = [ProposalStatus.PENDING_REVIEW, ProposalStatus.NO_TRADES, ProposalStatus.FAILED]
@@ -276,20 +277,25 @@ def _write(*, firm: Firm, run: Run, solved: list[Solved], securities) -> int:
                 expected=SUPERSEDABLE,
                 to=ProposalStatus.SUPERSEDED,
             )
-            created = Proposal.objects.bulk_create(proposals)
-            trades: list[ProposedTrade] = []
-            for proposal, answer in zip(created, solved, strict=True):
-                trades.extend(
-                    build_trades(
-                        firm=firm, proposal=proposal, trades=answer.trades, securities=securities
-                    )
-                )
-            ProposedTrade.objects.bulk_create(trades)
-            gifts_mark_proposed(firm=firm, proposals=created)
+            insert_instances(proposals)
+            insert_rows(
+                ProposedTrade,
+                [
+                    {
+                        "firm_id": firm.pk,
+                        "proposal_id": answer.proposal.pk,
+                        "security_id": securities[trade.symbol].pk,
+                        **trade_values(trade),
+                    }
+                    for answer in solved
+                    for trade in answer.trades
+                ],
+            )
+            gifts_mark_proposed(firm=firm, proposals=proposals)
     except IntegrityError:
         # another worker wrote some of these accounts first: write the rest one by one
         return sum(_write_one(firm=firm, run=run, s=s, securities=securities) for s in solved)
-    return len(created)
+    return len(proposals)
 
 
 def _write_one(*, firm: Firm, run: Run, s: Solved, securities) -> int:
