@@ -24,9 +24,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from optimizer.branching import CLOSE_ENOUGH
 from optimizer.errors import OptimizerInfeasibleError
-from optimizer.limit_held import held_bound
+from optimizer.limit_held import HELD_FROM, held_bound
 from optimizer.limit_price import LIMIT_TOLERANCE, Priced, Searches, price_limit, steer
 from optimizer.prepare import Prepared
 from optimizer.problem import Problem, base_bounds, build_problem
@@ -284,7 +283,7 @@ def _held(
     """The steered answer with its bound, raised where the account is mid-size by the
     relaxation held to the limit and its branch-and-bound (`limit_held.py`), whose better
     directions replace the answer's; the higher of the two bounds at the answer's
-    tracking error stands. Not run where the answer is already within `CLOSE_ENOUGH` of
+    tracking error stands. Not run where the answer is already within `HELD_FROM` (1 bp) of
     the price search's bound."""
     problem, aim = unpriced.problem, pending.aim
     lay = problem.layout
@@ -292,7 +291,7 @@ def _held(
         return _limited(unpriced, answer=answer, aim=aim, resolves=answer.resolves, bound=bound)
     reach = max(aim, answer.tracking_error)
     known = max(bound[0].real_bound(bound=bound[1], ceiling=reach), unpriced.lower_bound)
-    if problem.objective(x=answer.x) - known <= CLOSE_ENOUGH:
+    if problem.objective(x=answer.x) - known <= HELD_FROM:
         return _limited(unpriced, answer=answer, aim=aim, resolves=answer.resolves, bound=bound)
     held = held_bound(
         unpriced=(problem, unpriced.session),
