@@ -36,12 +36,29 @@ def insert_instances(objs: Sequence[models.Model], *, using: str = "default") ->
         return
     model = type(objs[0])
     fields = _fields(model)
+    for obj in objs:
+        _related_keys(obj, fields)
     rows = [{f.attname: f.pre_save(obj, add=True) for f in fields} for obj in objs]
     ids = insert_rows(model, rows, using=using)
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = using
+
+
+def _related_keys(obj: models.Model, fields: list[models.Field]) -> None:
+    """As ``bulk_create``: a related object saved after it was assigned gives its key now,
+    and one still unsaved is refused (its key would be lost)."""
+    for field in fields:
+        if not isinstance(field, models.ForeignKey):
+            continue
+        related = field.get_cached_value(obj, default=None)
+        if related is None:
+            continue
+        if related.pk is None:
+            raise ValueError(f"{field.name} of {obj!r} is not saved")
+        if getattr(obj, field.attname) is None:
+            setattr(obj, field.attname, getattr(related, field.target_field.attname))
 
 
 def insert_rows(

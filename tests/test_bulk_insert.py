@@ -11,7 +11,7 @@ import pytest
 from rebalancer.bulk_insert import insert_instances, insert_rows
 from rebalancer.rowsecurity import firm_scope
 from tests.factories import AccountFactory, SecurityFactory
-from trading.models import Proposal, ProposedTrade
+from trading.models import HouseholdProposal, Proposal, ProposedTrade
 
 AS_OF = dt.date(2026, 3, 2)
 SKIPPED = {"id", "account_id", "created_at"}
@@ -108,3 +108,20 @@ def test_rows_get_their_defaults_and_keys_in_order(firm_a):
 def test_an_unknown_field_is_refused(firm_a):
     with pytest.raises(ValueError, match="ProposedTrade has no field colour"):
         insert_rows(ProposedTrade, [{"colour": "red"}])
+
+
+@pytest.mark.django_db
+def test_a_related_object_saved_after_it_was_assigned_gives_its_key(firm_a):
+    # given a proposal whose household proposal is assigned unsaved, then saved
+    account = AccountFactory(household__firm=firm_a)
+    with firm_scope(firm_a):
+        household = HouseholdProposal(
+            firm=firm_a, household=account.household, as_of=AS_OF, status="pending_review"
+        )
+        proposal = _proposal(firm_a, account, household_proposal=household)
+        household.save()
+        # when
+        insert_instances([proposal])
+        # then
+        stored = Proposal.objects.get(pk=proposal.pk)
+        assert stored.household_proposal_id == household.pk
