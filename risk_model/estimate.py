@@ -224,12 +224,24 @@ def _returns(closes: np.ndarray, clip_mads: float) -> np.ndarray:
     has = counts > 0
     centre = np.zeros(returns.shape[1])
     spread = np.full(returns.shape[1], np.inf)
-    centre[has] = np.nanmedian(filled[:, has], axis=0)
-    spread[has] = 1.4826 * np.nanmedian(np.abs(filled[:, has] - centre[has]), axis=0)
+    centre[has] = _column_medians(filled[:, has])
+    spread[has] = 1.4826 * _column_medians(np.abs(filled[:, has] - centre[has]))
     spread[~np.isfinite(spread) | (spread <= 0)] = np.inf
     bound = clip_mads * spread
     clipped: np.ndarray = np.clip(returns, centre - bound, centre + bound)
     return clipped
+
+
+def _column_medians(values: np.ndarray) -> np.ndarray:
+    """Each column's median over its observed (non-NaN) values, every column having one:
+    the middle of the sorted column (NaN sorts last), as ``np.nanmedian`` gives it, without
+    its masked-array path (several times slower on a window with gaps)."""
+    ordered = np.sort(values, axis=0)
+    count = np.count_nonzero(~np.isnan(values), axis=0)
+    columns = np.arange(values.shape[1])
+    low, high = ordered[(count - 1) // 2, columns], ordered[count // 2, columns]
+    medians: np.ndarray = (low + high) / 2
+    return medians
 
 
 def _weights(length: int, half_life: float) -> np.ndarray:
