@@ -12,7 +12,7 @@ from money import ZERO, plain_digits
 from .actions import Event, apply_action, order_key, with_reinvestments
 from .errors import LotEngineInputError
 from .holding import term
-from .numbers import PRECISION
+from .numbers import PRECISION, RESIDUE
 from .relief import method_order, specific, take_in_order
 from .state import FutureBuy, Ledger, Piece
 from .types import (
@@ -221,7 +221,7 @@ class _Run:
         if not (self.inp.wash_sale and taxable):
             return
         for index, (row, piece) in enumerate(new_rows):
-            if row.gain >= ZERO:
+            if row.gain >= -RESIDUE:
                 continue
             loss = LossSale(
                 sale_id=txn.id,

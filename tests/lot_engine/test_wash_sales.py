@@ -278,3 +278,20 @@ def test_accounts_may_carry_their_own_relief_method():
     output = run(data)
 
     assert [(r["sale"], r["lot"]) for r in output["realized"]] == [("s1", "a2"), ("s2", "i1")]
+
+
+def test_a_sale_at_exactly_its_basis_after_a_partial_sale_starts_no_wash_sale():
+    # given 78 shares for 1986.04 (25.4620...), 11 of them sold, then 39 sold for exactly
+    # their basis (993.02), which the proportional carve leaves 1e-57 below it
+    output = run(
+        household(
+            buy("b1", "2024-01-02", "78", "1986.04"),
+            sell("s1", "2024-03-01", "11", "284.94", lots=[("b1", "11")]),
+            sell("s2", "2024-03-04", "39", "993.02", lots=[("b1", "39")]),
+            buy("b2", "2024-03-10", "10", "250.00"),
+        )
+    )
+
+    # then no loss is disallowed and the purchase keeps its own holding period and basis
+    assert _disallowed(output, "s2") == 0.0
+    assert _pieces(output, "b2") == [("10", "250.00", "0.00", "2024-03-10")]
