@@ -99,7 +99,13 @@ def steer(
             return False
         return te < best.te - LIMIT_TOLERANCE or (te <= best.te + LIMIT_TOLERANCE and lower)
 
+    rounds: list[Problem] = []
     for _ in range(_DIRECTION_ROUNDS):
+        if any(problem is earlier for earlier in rounds):
+            # a price already tried (the price search found it again): its round would
+            # repeat, choosing the same directions and finding the same answers
+            break
+        rounds.append(problem)
         directed = directed_at(problem=problem, session=session, base=base)
         solves += 1
         if directed is None:

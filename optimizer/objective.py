@@ -118,6 +118,9 @@ class Solved:
     unsteered: Unsteered | None = None
     """Where the limit's price search stands, while its directions are still to be chosen
     again (`completed`)."""
+    scouted: bool = False
+    """Directions from prices alone (`relaxation.solve_with_directions`'s `scout`): an
+    answer that tells where the account lands, solved again in full where it is kept."""
 
     def certified_bound(self, *, tracking_error: float) -> float:
         """A lower bound on the objective over every answer with tracking error at most
@@ -131,7 +134,7 @@ class Solved:
         return bound if self.free_bound is None else max(bound, self.free_bound)
 
 
-def solve_within_limit(*, prep: Prepared, complete: bool = True) -> Solved:
+def solve_within_limit(*, prep: Prepared, complete: bool = True, scout: bool = False) -> Solved:
     """Solve; where the answer's tracking error is above the ceiling (the limit, or where
     the account started when that was further out), price the limit in: find the Lagrange
     multiplier whose answer sits on the ceiling (`limit_price.price_limit`), and choose the
@@ -148,17 +151,20 @@ def solve_within_limit(*, prep: Prepared, complete: bool = True) -> Solved:
     mid-size branch-and-bound (`relaxation.branch_further`), or priced with the unpriced
     answer's directions, not chosen again; `completed` finishes it. The Schedule D
     valuation reads which piece an answer lands in from that first answer, and completes
-    only the one it keeps."""
+    only the one it keeps. With `scout` (and without `complete`), a mid-size account's
+    directions come from the Lagrangian prices alone (`relaxation.solve_with_directions`):
+    an answer that tells where the account lands, which `completed` cannot finish (the
+    caller solves again in full where it keeps it: `Solved.scouted`)."""
     before = tracking_error_before(prep)
     top = ceiling(prep=prep, before=before)
     limits_dropped = False
     try:
-        problem, session, base, directed = _directed(prep=prep)
+        problem, session, base, directed = _directed(prep=prep, scout=scout)
     except OptimizerInfeasibleError:
         if prep.class_limit is None and prep.sector_limit is None:
             raise
         prep = replace(prep, class_limit=None, sector_limit=None)
-        problem, session, base, directed = _directed(prep=prep)
+        problem, session, base, directed = _directed(prep=prep, scout=scout)
         limits_dropped = True
     x, lower = directed.solution.x, directed.lower_bound
     final = directed_bounds(problem=problem, bounds=base, directions=directed.directions)
@@ -178,6 +184,7 @@ def solve_within_limit(*, prep: Prepared, complete: bool = True) -> Solved:
         lower_bound=lower,
         solved_bound=lower,
         directed=directed,
+        scouted=scout,
     )
     if top is None or te <= top + LIMIT_TOLERANCE:
         return completed(unpriced) if complete else unpriced
@@ -349,12 +356,14 @@ def branched(solved: Solved) -> Solved:
     )
 
 
-def _directed(*, prep: Prepared) -> tuple[Problem, QPSession, Bounds, DirectedSolution]:
+def _directed(
+    *, prep: Prepared, scout: bool = False
+) -> tuple[Problem, QPSession, Bounds, DirectedSolution]:
     """The unpriced problem's directed answer, with the short search of the price search's
     rounds and without the mid-size branch-and-bound: where the limit binds this answer only
     starts the price search, and where it stands `branched` completes both."""
     problem = build_problem(prep=prep)
     session = QPSession(qp=problem.qp)
     base = base_bounds(problem=problem)
-    directed = solve_with_directions(problem=problem, session=session, bounds=base)
+    directed = solve_with_directions(problem=problem, session=session, bounds=base, scout=scout)
     return problem, session, base, directed

@@ -11,18 +11,25 @@ from money import ZERO, cents_half_up
 from optimizer.errors import OptimizerError, OptimizerInfeasibleError
 from optimizer.objective import Solved, completed, solve_within_limit
 from optimizer.prepare import Prepared, revalued
-from optimizer.tax_value import exact_tax, resolved_rates
+from optimizer.tax_value import MarginalRates, exact_tax, resolved_rates
 from optimizer.types import Case, OptimizeResult
 
 
 def solve_valued(*, prep: Prepared) -> tuple[Prepared, Solved]:
     """The account solved with its lots valued at the filer's Schedule D position; the
-    `Prepared` returned is the one the answer was solved with."""
+    `Prepared` returned is the one the answer was solved with.
+
+    The first answer only tells which piece of Schedule D the account lands in. In a
+    taxable account with Schedule D inputs it is a scout's (`objective.solve_within_limit`
+    with `scout`: wash-sale directions from the Lagrangian prices alone, no relaxation),
+    since most such accounts land in another piece and are solved again at the midpoint's
+    rates; where the scout stays in its piece the account is solved in full at its rates,
+    and that answer, checked again, is kept or solved again at its own midpoint's rates.
+    Elsewhere the first answer is finished (`objective.completed`) and kept."""
     tax = prep.case.preferences.tax
-    # the first answer tells which piece of Schedule D the account lands in; it is
-    # finished (`objective.completed`) only when it is kept
+    valued = tax.schedule_d is not None and prep.case.tax_status == "taxable"
     try:
-        solved = solve_within_limit(prep=prep, complete=False)
+        solved = solve_within_limit(prep=prep, complete=False, scout=valued)
     except OptimizerInfeasibleError:
         if tax.max_tax is None or prep.case.tax_status != "taxable":
             raise
@@ -30,20 +37,37 @@ def solve_valued(*, prep: Prepared) -> tuple[Prepared, Solved]:
             f"the rules cannot be met within the tax budget (${tax.max_tax:,.2f} of tax "
             "left this year)"
         ) from None
-    if tax.schedule_d is None or prep.case.tax_status != "taxable":
+    if not valued:
         return prep, completed(solved)
-    sold = solved.x[solved.problem.layout.s]
-    gain = prep.lot_gain_ratio * sold * prep.value
-    short = float(gain[prep.lot_is_short].sum())
-    long = float(gain[~prep.lot_is_short].sum())
-    rates = resolved_rates(tax, short=short, long=long)
+    rates = _moved_to(prep=prep, solved=solved)
     if rates is None:
-        return prep, completed(solved)
+        solved = _kept(prep=prep, solved=solved)
+        rates = _moved_to(prep=prep, solved=solved)
+        if rates is None:
+            return prep, solved
     again = revalued(prep, rates=rates)
     try:
         return again, solve_within_limit(prep=again)
     except OptimizerError:
-        return prep, completed(solved)
+        return prep, _kept(prep=prep, solved=solved)
+
+
+def _moved_to(*, prep: Prepared, solved: Solved) -> MarginalRates | None:
+    """The midpoint's rates where the answer's realized gains move the filer into another
+    piece of Schedule D (`tax_value.resolved_rates`), else None."""
+    sold = solved.x[solved.problem.layout.s]
+    gain = prep.lot_gain_ratio * sold * prep.value
+    short = float(gain[prep.lot_is_short].sum())
+    long = float(gain[~prep.lot_is_short].sum())
+    return resolved_rates(prep.case.preferences.tax, short=short, long=long)
+
+
+def _kept(*, prep: Prepared, solved: Solved) -> Solved:
+    """The first answer, kept: solved again in full where it was a scout's, else
+    finished."""
+    if solved.scouted:
+        return solve_within_limit(prep=prep)
+    return completed(solved)
 
 
 def with_exact_tax(*, result: OptimizeResult, prep: Prepared) -> OptimizeResult:
