@@ -102,15 +102,25 @@ class _Sides:
         )
         """Every closable trade starts at zero and every trade's bounds are finite: closing
         a side adds minus its variables' terms of g, all finite (`_Priced.closing`)."""
-        groups = range(lay.n_wash)
-        self.closes = {
-            SELL: [self.buy_vars[self.buy_row == group] for group in groups],
-            BUY: [self.losses[self.loss_row == group] for group in groups],
-        }
+        self._closes: dict[tuple[int, int], np.ndarray] = {}
 
     def traded(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sums: np.ndarray = self.tally @ x[: self.trades]
+        sums: np.ndarray = self.tally.dot(x[: self.trades])
         return sums[: self.n_wash], sums[self.n_wash :]
+
+    def closes(self, group: int, side: int) -> np.ndarray:
+        """The variables that fixing `group` to `side` holds at zero: its purchases where it
+        sells, its loss sales where it buys (found on first use: a search branches on few
+        of the groups)."""
+        key = (group, side)
+        found = self._closes.get(key)
+        if found is None:
+            if side == SELL:
+                found = self.buy_vars[self.buy_row == group]
+            else:
+                found = self.losses[self.loss_row == group]
+            self._closes[key] = found
+        return found
 
     def closed(self, x_u: np.ndarray) -> Bounds:
         """The base bounds with upper bounds `x_u`."""
@@ -122,7 +132,7 @@ class _Sides:
         fixed = fixed.copy()
         fixed[group] = side
         x_u = x_u.copy()
-        x_u[self.closes[side][group]] = 0.0
+        x_u[self.closes(group, side)] = 0.0
         return fixed, x_u
 
 
@@ -159,8 +169,8 @@ def exact_directions(
             continue
         sells, bought = sides.traded(found.x)
         both = np.minimum(sells, bought)
-        open_both = (both > TRADE_TOL) & (fixed == 0)
-        if not open_both.any():
+        open_both = ((both > TRADE_TOL) & (fixed == 0)).nonzero()[0]
+        if not open_both.size:
             directions = np.where(fixed != 0, fixed, np.where(sells > TRADE_TOL, SELL, BUY))
             best = (value, directions, found)
             # its directed problem, solved next, is this node's with sides it left unused
@@ -170,8 +180,7 @@ def exact_directions(
         priced = None
         if found.multipliers is not None:
             priced = dual.priced(found.multipliers, node_bounds)
-        both[~open_both] = 0.0
-        for child_bound, child in _children(sides, node, both, priced, value):
+        for child_bound, child in _children(sides, node, both[open_both], open_both, priced, value):
             heapq.heappush(heap, (child_bound, count, child))
             count += 1
     if best is None:
@@ -194,23 +203,32 @@ def dual_bounds(*, problem: Problem, multipliers: Multipliers, bounds: list[Boun
 
 
 def _children(
-    sides: _Sides, node: _Node, both: np.ndarray, priced: _Priced | None, value: float
+    sides: _Sides,
+    node: _Node,
+    both: np.ndarray,
+    groups: np.ndarray,
+    priced: _Priced | None,
+    value: float,
 ) -> list[tuple[float, _Node]]:
-    """The two children of the open group whose weaker child's dual bound is highest (the
-    group traded most both ways where no multipliers are known), with their bounds."""
+    """The two children of the open group of `groups` (those traded both ways, `both` of
+    each) whose weaker child's dual bound is highest (the group traded most both ways where
+    no multipliers are known), with their bounds. The first such group in order wins a tie.
+    A few groups at most are open at a node, so they are scored one by one."""
     if priced is None:
-        group = int(np.argmax(both))
+        group = int(groups[both.argmax()])
         return [(value, sides.child(node, group, side)) for side in (SELL, BUY)]
     # g over the node's bounds, plus what closing each group's side adds to it
     selling, buying = priced.closing(sides)
-    selling, buying = np.maximum(selling, value), np.maximum(buying, value)
-    score = np.minimum(selling, buying) + 1e-3 * np.maximum(selling, buying)
-    score[both <= 0] = -np.inf
-    group = int(np.argmax(score))
-    return [
-        (float(selling[group]), sides.child(node, group, SELL)),
-        (float(buying[group]), sides.child(node, group, BUY)),
-    ]
+    chosen: tuple[float, int, float, float] | None = None
+    for group in groups.tolist():
+        sell = max(float(selling[group]), value)
+        buy = max(float(buying[group]), value)
+        score = min(sell, buy) + 1e-3 * max(sell, buy)
+        if chosen is None or score > chosen[0]:
+            chosen = (score, group, sell, buy)
+    assert chosen is not None  # the node branches: some group is open
+    _, group, sell, buy = chosen
+    return [(sell, sides.child(node, group, SELL)), (buy, sides.child(node, group, BUY))]
 
 
 class _Dual:
@@ -231,8 +249,8 @@ class _Dual:
 
     def priced(self, multipliers: Multipliers, bounds: Bounds) -> _Priced:
         """g's terms at `multipliers` over `bounds`; a row side at infinity gets none."""
-        r: np.ndarray = self.q + self.A_T @ multipliers.y
-        constant = -float(multipliers.y @ self.b)
+        r: np.ndarray = self.q + self.A_T.dot(multipliers.y)
+        constant = -float(multipliers.y.dot(self.b))
         if self.G_T is not None:
             low, high = np.isfinite(bounds.h_l), np.isfinite(bounds.h_u)
             z_l = np.where(low, multipliers.z_l, 0.0)
@@ -242,7 +260,8 @@ class _Dual:
             constant -= float(z_u[high] @ bounds.h_u[high])
         if self.flat.size:
             slopes = r[self.flat]
-            r[self.flat] = np.where(np.abs(slopes) > _FLAT_SLOPE, slopes, 0.0)
+            slopes[np.abs(slopes) <= _FLAT_SLOPE] = 0.0
+            r[self.flat] = slopes
         terms = _terms(self.half, self.divisor, self.curved, r, bounds.x_l, bounds.x_u)
         return _Priced(self, r, bounds.x_l, terms, float(terms.sum()) + constant)
 
@@ -316,10 +335,10 @@ def _terms(
     a flat variable's slope pushes it to an infinite side); `half` is half the curvature,
     `divisor` the curvature where there is some, else 1."""
     free = -r / divisor
-    flat_pick = np.where(r > 0, low, np.where(r < 0, high, 0.0))
+    flat_pick = np.where(r > 0.0, low, np.where(r < 0.0, high, 0.0))
     x = np.minimum(np.maximum(np.where(curved, free, flat_pick), low), high)
     finite = np.isfinite(x)
-    if finite.all():
+    if np.count_nonzero(finite) == finite.size:
         every: np.ndarray = (half * x + r) * x
         return every
     x = np.where(finite, x, 0.0)

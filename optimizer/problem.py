@@ -292,41 +292,70 @@ def _equalities(*, prep: Prepared, lay: Layout) -> tuple[sp.csc_matrix, np.ndarr
 
     The dense rows (cash, gains) live here as definitions of single variables whose bounds
     carry the constraints: PIQP keeps equalities out of the Hessian block, where a dense
-    inequality row would fill it in. Assembled from (row, column, value) triplets."""
+    inequality row would fill it in. Assembled directly in compressed columns, each
+    column's rows in ascending order: a sale's are its security's row, then the cash, gain
+    and short-term gain rows; a purchase's its security's and the cash row; an active
+    weight's its security's, its class's, each factor's and its sector's; each defined
+    variable's its own row."""
     m, n, k, f, r = lay.m, lay.n, lay.n_classes, lay.n_factors, lay.n_sectors
     c = prep.cost_rate
-    lots, secs = np.arange(m), np.arange(n)
-    u = m + n + secs
-    y0, f0, v0 = m + 2 * n, m + 2 * n + k, m + 2 * n + k + f
+    secs = np.arange(n)
     r_class, r_factor, r_sector, r_cash = n, n + k, n + k + f, n + k + f + r
-    in_sector = secs[prep.security_sector >= 0] if r else np.zeros(0, dtype=int)
-    sector_of = prep.security_sector[in_sector]
-    short = prep.lot_gain_ratio * prep.lot_is_short
-    loadings = prep.factor_loadings
-    rows, cols, vals = zip(
-        (prep.lot_security, lots, np.ones(m)),
-        (secs, m + secs, -np.ones(n)),
-        (secs, u, np.ones(n)),
-        (r_class + prep.security_class, u, -np.ones(n)),
-        (r_class + np.arange(k), y0 + np.arange(k), np.ones(k)),
-        (r_factor + np.repeat(np.arange(f), n), np.tile(u, f), -loadings.T.ravel()),
-        (r_factor + np.arange(f), f0 + np.arange(f), np.ones(f)),
-        (r_sector + sector_of, u[in_sector], -np.ones(len(in_sector))),
-        (r_sector + np.arange(r), v0 + np.arange(r), np.ones(r)),
-        (np.full(m, r_cash), lots, np.full(m, -(1 - c))),
-        (np.full(n, r_cash), m + secs, np.full(n, 1 + c)),
-        (np.full(m, r_cash + 1), lots, -prep.lot_gain_ratio),
-        (np.full(m, r_cash + 2), lots, -short),
-        (r_cash + np.arange(3), np.array([lay.cash, lay.gain, lay.short_gain]), np.ones(3)),
-        strict=True,
+    # one row of each block per column: its rows, its values, and which entries it has
+    sales = np.empty((m, 4), dtype=np.int32)
+    sales[:, 0] = prep.lot_security
+    sales[:, 1:] = r_cash + np.arange(3)
+    sale_values = np.empty((m, 4))
+    sale_values[:, 0] = 1.0
+    sale_values[:, 1] = -(1 - c)
+    sale_values[:, 2] = -prep.lot_gain_ratio
+    sale_values[:, 3] = -(prep.lot_gain_ratio * prep.lot_is_short)
+    purchases = np.empty((n, 2), dtype=np.int32)
+    purchases[:, 0] = secs
+    purchases[:, 1] = r_cash
+    purchase_values = np.empty((n, 2))
+    purchase_values[:, 0] = -1.0
+    purchase_values[:, 1] = 1 + c
+    active = np.empty((n, f + 3), dtype=np.int32)
+    active[:, 0] = secs
+    active[:, 1] = r_class + prep.security_class
+    active[:, 2:-1] = r_factor + np.arange(f)
+    active[:, -1] = r_sector + prep.security_sector
+    active_values = np.empty((n, f + 3))
+    active_values[:, 0] = 1.0
+    active_values[:, 1] = -1.0
+    active_values[:, 2:-1] = -prep.factor_loadings
+    active_values[:, -1] = -1.0
+    present = np.ones((n, f + 3), dtype=bool)
+    present[:, -1] = prep.security_sector >= 0 if r else False  # in a limited sector
+    defined = np.concatenate(
+        [
+            r_class + np.arange(k),
+            r_factor + np.arange(f),
+            r_sector + np.arange(r),
+            r_cash + np.arange(3),
+        ]
     )
-    row, col = np.concatenate(rows), np.concatenate(cols)
-    # every (row, column) pair is distinct: CSC is the triplets in column, then row, order
-    order = np.lexsort((row, col))
+    counts = np.concatenate(
+        [np.full(m, 4), np.full(n, 2), present.sum(axis=1), np.ones(len(defined), dtype=int)]
+    )
     indptr = np.zeros(lay.size + 1, dtype=np.int32)
-    np.cumsum(np.bincount(col, minlength=lay.size), out=indptr[1:])
+    np.cumsum(counts, out=indptr[1:])
     A = sp.csc_matrix(
-        (np.concatenate(vals)[order], row[order].astype(np.int32), indptr),
+        (
+            np.concatenate(
+                [
+                    sale_values.ravel(),
+                    purchase_values.ravel(),
+                    active_values[present],
+                    np.ones(len(defined)),
+                ]
+            ),
+            np.concatenate(
+                [sales.ravel(), purchases.ravel(), active[present], defined.astype(np.int32)]
+            ),
+            indptr,
+        ),
         shape=(n + k + f + r + 3, lay.size),
     )
     b = np.concatenate(

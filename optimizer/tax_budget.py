@@ -43,10 +43,16 @@ def budget_rows(*, prep: Prepared, lay: Layout) -> tuple[sp.csc_matrix, np.ndarr
     if tax.max_tax is None or prep.case.tax_status != "taxable":
         return sp.csc_matrix((0, lay.size)), np.zeros(0), np.zeros(0)
     rates = budget_rates(tax)
+    # one entry in each of the gain and short-term gain columns, built in compressed
+    # columns directly (the matrix a (row, column) construction makes, without its sort)
+    indptr = np.zeros(lay.size + 1, dtype=np.int32)
+    indptr[lay.gain + 1 :] = 1
+    indptr[lay.short_gain + 1 :] = 2
     row = sp.csc_matrix(
         (
-            [rates.long_gain, rates.short_gain - rates.long_gain],
-            ([0, 0], [lay.gain, lay.short_gain]),
+            np.array([rates.long_gain, rates.short_gain - rates.long_gain]),
+            np.zeros(2, dtype=np.int32),
+            indptr,
         ),
         shape=(1, lay.size),
     )
