@@ -12,7 +12,7 @@ tolerance its objectives are several percent off.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 
 import clarabel
@@ -60,8 +60,9 @@ def diagonal_of(P: sp.csc_matrix) -> np.ndarray | None:
     columns (each stored entry's row is its column's index), not through a COO copy."""
     if P.format != "csc":
         P = P.tocsc()
-    columns = np.repeat(np.arange(P.shape[1]), np.diff(P.indptr))
-    if not np.array_equal(P.indices, columns):
+    indptr = P.indptr
+    columns = np.repeat(np.arange(P.shape[1]), indptr[1:] - indptr[:-1])
+    if P.indices.shape != columns.shape or not (P.indices == columns).all():
         return None
     diagonal: np.ndarray = P.diagonal()
     return diagonal
@@ -168,7 +169,7 @@ class QPSession:
             x_l=bounds.x_l.copy(),
             x_u=bounds.x_u.copy(),
         )
-        answer = replace(solution, x=solution.x.copy())
+        answer = _copied(solution)
         self._answers[key] = answer
         self._recent = [*self._recent[-(_LOOSER_CHECKED - 1) :], (kept, answer)]
 
@@ -177,7 +178,7 @@ class QPSession:
         lies within `bounds` (clipped into them), else None."""
         same = self._answers.get(key)
         if same is not None:
-            return replace(same, x=same.x.copy())
+            return _copied(same)
         for known, solution in reversed(self._recent):
             if _within(self.qp, bounds, solution.x) and _looser(known, bounds):
                 x = np.clip(solution.x, bounds.x_l, bounds.x_u)
@@ -253,6 +254,18 @@ class QPSession:
             return "infeasible"
         self._piqp = None
         return str(status)
+
+
+def _copied(solution: Solution) -> Solution:
+    """`solution` with its own copy of x, so that a remembered answer is never shared
+    (made directly: `dataclasses.replace` costs more than the copy on every solve)."""
+    return Solution(
+        x=solution.x.copy(),
+        objective=solution.objective,
+        solver=solution.solver,
+        seconds=solution.seconds,
+        multipliers=solution.multipliers,
+    )
 
 
 def _same_pattern(a: QP, b: QP) -> bool:
