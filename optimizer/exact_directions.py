@@ -294,7 +294,7 @@ class _Priced:
             return same, same
         if sides.start_at_zero:
             # closed, each trade sits at zero: its term leaves g
-            lost: np.ndarray = sides.tally @ self.terms[: sides.trades]
+            lost: np.ndarray = sides.tally.dot(self.terms[: sides.trades])
             return self.value - lost[n:], self.value - lost[:n]
         selling = self.value + np.bincount(
             sides.buy_row, weights=self.closed(sides.buy_vars), minlength=n
