@@ -184,7 +184,7 @@ def solve_within_limit(*, prep: Prepared, complete: bool = True, scout: bool = F
         lower_bound=lower,
         solved_bound=lower,
         directed=directed,
-        scouted=scout,
+        scouted=directed.scouted,
     )
     if top is None or te <= top + LIMIT_TOLERANCE:
         return completed(unpriced) if complete else unpriced

@@ -101,6 +101,9 @@ class DirectedSolution:
     root: Relaxed | None = None
     """The perspective relaxation at the account's bounds, in a mid-size account: the full
     search and the branch-and-bound start from it (`branch_further`)."""
+    scouted: bool = False
+    """The directions are a scout's (`solve_with_directions`): the answer only tells where
+    the account lands."""
 
 
 def group_sides(*, problem: Problem, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,12 +142,13 @@ def solve_with_directions(
     and the answer keeps the relaxation (`DirectedSolution.root`): `branch_further` runs
     the full search and the branch-and-bound, so that a caller runs them only on the
     answer it keeps (the tracking-error limit's price search and the Schedule D
-    valuation's first solve throw most of theirs away). With `scout`, a mid-size account's
-    directions come from a few steps of Lagrangian ascent alone (`_scouted`: no
-    relaxation, no trials, about half a relaxation's time): the Schedule D valuation's
-    first answer, which only tells which piece of Schedule D the account lands in; on 65
-    taxable direct-index accounts of the nightly benchmark every final answer stayed the
-    same, and the solve took 9 % less time."""
+    valuation's first solve throw most of theirs away). With `scout`, a mid-size account
+    that the relaxation would solve (at most `PERSPECTIVE_UP_TO` variables) takes its
+    directions from a few steps of Lagrangian ascent alone (`_scouted`: no relaxation, no
+    trials, about half a relaxation's time): the Schedule D valuation's first answer, which
+    only tells which piece of Schedule D the account lands in; on 65 taxable direct-index
+    accounts of the nightly benchmark every final answer stayed the same, and the solve
+    took 9 % less time. A larger account's search is already about a scout's."""
     lay = problem.layout
     if lay.n_wash == 0:
         solution = session.solve(bounds=bounds)
@@ -154,7 +158,7 @@ def solve_with_directions(
     if lay.n_wash <= ENUMERATE_UP_TO:
         return _enumerate(problem=problem, session=session, bounds=bounds)
     if lay.n >= BRANCH_FROM_SECURITIES:
-        if scout:
+        if scout and lay.size <= PERSPECTIVE_UP_TO:
             return _scouted(problem=problem, session=session, bounds=bounds)
         return _relaxed_search(problem=problem, session=session, bounds=bounds)
     found = exact_directions(problem=problem, session=session, bounds=bounds)
@@ -185,7 +189,8 @@ def _scouted(*, problem: Problem, session: QPSession, bounds: Bounds) -> Directe
         best = session.solve(
             bounds=directed_bounds(problem=problem, bounds=bounds, directions=directions)
         )
-    return DirectedSolution(directions, best, min(lower, problem.solved_objective(x=best.x)))
+    value = problem.solved_objective(x=best.x)
+    return DirectedSolution(directions, best, min(lower, value), scouted=True)
 
 
 def _resolved(
