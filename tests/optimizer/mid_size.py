@@ -1,6 +1,7 @@
 """Random mid-size taxable accounts for the certificate tests: 30-80 securities in a few
 asset classes, identical groups of two or three (tax-swap partners within one asset
-class), several lots per holding with gains and losses, a factor risk model."""
+class), several lots per holding with gains and losses; no risk model section, so the
+optimizer's built-in fallback model (`optimizer/risk.py`) measures their tracking."""
 
 from __future__ import annotations
 
