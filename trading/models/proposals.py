@@ -241,3 +241,9 @@ class ProposedTrade(FirmOwnedModel):
                 condition=Q(quantity__gt=0), name="proposedtrade_quantity_positive"
             ),
         ]
+        # Every read is scoped by firm (row-level security adds it where the query does
+        # not), so the proposal's trades are found by both keys in one index. With the firm
+        # and the proposal indexed apart, PostgreSQL can AND the firm's whole bitmap into
+        # each proposal's lookup when its statistics trail a night's inserts: on a
+        # 100,000-account book a chunk's load took 2.4 s, 0.33 s with this index.
+        indexes = [models.Index(fields=["firm", "proposal"])]
