@@ -259,7 +259,10 @@ def _limited(
 def completed(solved: Solved) -> Solved:
     """`solved` finished (see `solve_within_limit`): a priced answer's directions chosen
     again at its price (`limit_price.steer`), or an unpriced answer's branch-and-bound
-    (`branched`); else `solved` as it is."""
+    (`branched`); else `solved` as it is. A scout's answer (`Solved.scouted`) has no
+    relaxation to finish from: its caller solves the account again in full instead."""
+    if solved.scouted:
+        raise ValueError("a scout's answer is solved again in full, not finished")
     pending = solved.unsteered
     if pending is None:
         return branched(solved)
