@@ -20,6 +20,7 @@ from optimizer.output import lot_reliefs, quantity, ratio, relief_order, summari
 from optimizer.prepare import Prepared
 from optimizer.problem import Problem
 from optimizer.reliefs import rule_reliefs
+from optimizer.round_search import chosen_rounding
 from optimizer.rounding import (
     Plan,
     allowed_lots,
@@ -55,6 +56,9 @@ def tradable_plan(
     worth of room on each and repair again."""
     allowed = allowed_lots(problem=problem, bounds=bounds)
     buy_qty, sale_qty = round_quantities(problem=problem, x=x, allowed=allowed)
+    buy_qty, sale_qty = chosen_rounding(
+        problem=problem, x=x, bounds=bounds, allowed=allowed, buy_qty=buy_qty, sale_qty=sale_qty
+    )
     small_buy, small_sale = below_minimum(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty)
     dropped = float(problem.prep.price @ (buy_qty * small_buy + sale_qty * small_sale))
     if dropped > RESOLVE_ABOVE * problem.prep.value:
@@ -65,6 +69,14 @@ def tradable_plan(
         if resolved is not None:
             allowed = allowed_lots(problem=problem, bounds=fixed)
             buy_qty, sale_qty = round_quantities(problem=problem, x=resolved, allowed=allowed)
+            buy_qty, sale_qty = chosen_rounding(
+                problem=problem,
+                x=resolved,
+                bounds=fixed,
+                allowed=allowed,
+                buy_qty=buy_qty,
+                sale_qty=sale_qty,
+            )
     buy_qty[small_buy] = 0.0
     sale_qty[small_sale] = 0.0
     plan = repair(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty, allowed=allowed)
