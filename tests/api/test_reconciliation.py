@@ -66,6 +66,20 @@ def test_unknown_accounts_and_duplicate_rows_are_named_and_nothing_is_stored(fir
     assert not Reconciliation.objects.exists()
 
 
+@pytest.mark.parametrize("bad", [1328, "VTI", None, ["SCHW-1001"]])
+def test_a_row_that_is_not_an_object_is_named_not_a_server_error(firm_a, account, bad):
+    # found by the API fuzzer: {"rows": [1328]} was a 500
+    body = _statement(account.account_number, "100")
+    body["rows"].insert(1, bad)
+
+    response = key_client(firm_a).post(IMPORT, body, format="json")
+
+    errors = problem(response, 400)["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [(2, None)]
+    assert "must be an object" in errors[0]["message"]
+    assert not Reconciliation.objects.exists()
+
+
 def test_another_firm_neither_sees_nor_resolves_it(firm_a, firm_b, account):
     key_client(firm_a).post(IMPORT, _statement(account.account_number, "101"), format="json")
     flagged = Reconciliation.objects.get()

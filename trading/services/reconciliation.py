@@ -109,6 +109,13 @@ def custodian_positions_import(
 def _statements(*, firm: Firm, rows: Sequence[Mapping[str, Any]]) -> list[Statement]:
     if not rows:
         raise ValidationFailed([(None, "rows", "no positions given")])
+    not_objects: Errors = [
+        (row_no, None, "must be an object with the position's fields")
+        for row_no, row in enumerate(rows, start=1)
+        if not isinstance(row, Mapping)
+    ]
+    if not_objects:
+        raise ValidationFailed(not_objects)
     numbers = {str(r.get("account_number", "")) for r in rows}
     accounts = {
         a.account_number: a
