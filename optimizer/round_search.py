@@ -27,6 +27,8 @@ are fractional-share accounts (their step is a millionth of a share).
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from optimizer.certificate import trades_point
@@ -155,13 +157,16 @@ def _searched(
     )
     qp = problem.qp
     diagonal = qp.p_diagonal
-    PD = diagonal[:, None] * D if diagonal is not None else np.asarray(qp.P @ D)
-    M = D.T @ PD
+    # each choice moves a few dozen variables (its trade, its security's active weight and
+    # asset class, the factor exposures, cash and gains): sparse products
+    Dsparse = sp.csc_matrix(D)
+    PD = sp.diags(diagonal) @ Dsparse if diagonal is not None else qp.P @ Dsparse
+    M = (Dsparse.T @ PD).toarray()
     k = D.shape[1]
     start = np.concatenate([buy_qty[bi] == b_hi, sale_qty[si] == s_hi]).astype(float)
     c = start.copy()
     px0 = diagonal * x0 if diagonal is not None else qp.P @ x0
-    gradient = M @ c + D.T @ (px0 + qp.q)
+    gradient = M @ c + Dsparse.T @ (px0 + qp.q)
     curvature = 0.5 * np.diag(M)
     outside = _Outside(problem=problem, bounds=bounds, x0=x0, D=D)
     shared = outside.shared0 + outside.Ds @ c
@@ -210,31 +215,35 @@ def _directions(
     defined = slice(trade, lay.short_gain + 1)
     D = np.zeros((lay.size, k))
     D[:trade] = T
-    D[defined] = spla.splu(A[:, defined].tocsc()).solve(-(A[:, :trade] @ T))
+    D[defined] = _solved_definitions(A[:, defined], -(A[:, :trade] @ T))
     return D
+
+
+def _solved_definitions(A: sp.csc_matrix, rhs: np.ndarray) -> np.ndarray:
+    """A's definitions solved for many right-hand sides. Each defined variable is its own
+    row's leading term after the ones it is defined from (active weights from trades,
+    classes and factors from active weights, ...), so A is lower triangular with a unit
+    diagonal and a dense triangular solve is all it takes; else a sparse LU."""
+    coo = A.tocoo()
+    if (coo.row >= coo.col).all() and np.array_equal(A.diagonal(), np.ones(A.shape[0])):
+        solved: np.ndarray = scipy.linalg.solve_triangular(
+            A.toarray(), rhs, lower=True, unit_diagonal=True, check_finite=False
+        )
+        return solved
+    return np.asarray(spla.splu(A.tocsc()).solve(rhs))
 
 
 class _Outside:
     """How far the quantities stand outside their bounds (summed, fraction of V) as the
     choices change: the variables up to the realized gains, and the inequality rows on them
-    only (the drift rows' own variables are not defined at whole shares). A trade variable
-    moves with its own choice alone, so its part is a sum over choices (`own`); the other
-    bounded quantities (cash, gains, class and sector weights, the tax budget) move with
-    all of them (`shared`)."""
+    only (the drift rows' own variables are not defined at whole shares). A quantity that
+    one choice alone moves (a trade, a security's active weight) adds to a sum over choices
+    (`own`); those that several move (cash, the gains, class and sector weights, the tax
+    budget) are followed together (`shared`)."""
 
     def __init__(self, *, problem: Problem, bounds: Bounds, x0: np.ndarray, D: np.ndarray) -> None:
-        lay = problem.layout
-        trade, upto = lay.m + lay.n, lay.short_gain + 1
-        lo, hi = bounds.x_l[:trade], bounds.x_u[:trade]
-        moved = D[:trade] != 0
-        here = _beyond(x0[:trade], lo, hi)
-        self.own0 = (here[:, None] * moved).sum(axis=0)
-        self.own1 = (_beyond(x0[:trade, None] + D[:trade], lo[:, None], hi[:, None]) * moved).sum(
-            axis=0
-        )
-        bounded = trade + np.flatnonzero(
-            np.isfinite(bounds.x_l[trade:upto]) | np.isfinite(bounds.x_u[trade:upto])
-        )
+        upto = problem.layout.short_gain + 1
+        kept = np.flatnonzero(np.isfinite(bounds.x_l[:upto]) | np.isfinite(bounds.x_u[:upto]))
         G = problem.qp.G.tocsr()
         if G.shape[0]:
             last = np.full(G.shape[0], -1)
@@ -244,10 +253,20 @@ class _Outside:
         else:
             rows = np.zeros(0, dtype=int)
         Gs = G[rows]
-        self.Ds = np.vstack([D[bounded], np.asarray(Gs @ D)])
-        self.shared0 = np.concatenate([x0[bounded], Gs @ x0])
-        self.lo = np.concatenate([bounds.x_l[bounded], bounds.h_l[rows]])
-        self.hi = np.concatenate([bounds.x_u[bounded], bounds.h_u[rows]])
+        moves = np.vstack([D[kept], np.asarray(Gs @ D)])
+        start = np.concatenate([x0[kept], Gs @ x0])
+        lo = np.concatenate([bounds.x_l[kept], bounds.h_l[rows]])
+        hi = np.concatenate([bounds.x_u[kept], bounds.h_u[rows]])
+        touched = moves != 0
+        alone = touched.sum(axis=1) <= 1
+        single = touched[alone]
+        self.own0 = (_beyond(start[alone], lo[alone], hi[alone])[:, None] * single).sum(axis=0)
+        self.own1 = (
+            _beyond(start[alone, None] + moves[alone], lo[alone, None], hi[alone, None]) * single
+        ).sum(axis=0)
+        self.Ds = moves[~alone]
+        self.shared0 = start[~alone]
+        self.lo, self.hi = lo[~alone], hi[~alone]
 
     def own(self, c: np.ndarray) -> float:
         return float(np.where(c > 0.5, self.own1, self.own0).sum())
