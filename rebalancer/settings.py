@@ -236,8 +236,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "rebalancer")
 # A message whose worker died unacknowledged is delivered again after this many seconds.
+# kombu looks for such messages on its own cadence: by default one real sweep every tenth
+# 10-second tick, so a chunk could come back up to 100 s after its timeout (seen when a
+# worker is killed: tests/trading/test_worker_kill.py). Every tick sweeps here, a tick at
+# most every 10 s and at least twice per timeout, so it comes back within about that.
+_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 2)),
+    "unacked_restore_throttle": 1,
 }
 
 # Production hardening; `manage.py check --deploy` is clean when DEBUG is off.
