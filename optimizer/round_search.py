@@ -16,12 +16,15 @@ cost), starting from nearest rounding:
 - One flip at a time, the best first, until no flip lowers the objective. A flip may not
   take a bounded quantity (cash, a gain cap, a class or sector limit, a trade's bounds)
   further outside its bounds than it stands: `repair` keeps the final word on cash and
-  caps, and this search leaves it no more to do than nearest rounding did.
+  caps, and this search leaves it no more to do than nearest rounding did, as the
+  problem measures it.
 - A sale's choice moves the lot that the greedy relief (`lots.allocate_lots`) takes its
   last share from, as the answer will.
 
-Trades that nearest rounding makes dust or a closing sale are left as they are, and so
-are fractional-share accounts (their step is a millionth of a share).
+The choice for a trade is between the whole shares on either side of its continuous
+quantity (a sale's upper one at most what its allowed lots hold); a lower one under the
+minimum trade value means no trade, and a trade whose upper one is under it has no choice.
+Fractional-share accounts are left as they are (their step is a millionth of a share).
 """
 
 from __future__ import annotations
@@ -114,7 +117,7 @@ def _choices(
     minimum: float,
 ) -> Choices:
     """The trades nearest rounding put on one of the two whole shares around their
-    continuous quantity (not dust, not a closing sale taken whole), each with the two."""
+    continuous quantity, each with the two (a lower one under the minimum trade as none)."""
     low = np.floor(continuous + 1e-9)
     high = low + 1.0
     if room is not None:
