@@ -37,6 +37,7 @@ import scipy.sparse.linalg as spla
 from optimizer.certificate import trades_point
 from optimizer.lots import allocate_lots
 from optimizer.problem import Problem
+from optimizer.rounding import sellable_shares, shares
 from optimizer.solvers import Bounds
 
 _MAX_FLIPS = 400
@@ -63,30 +64,12 @@ def chosen_rounding(
     prep = problem.prep
     if prep.case.preferences.trading.fractional_shares:
         return buy_qty, sale_qty
-    buy_sh = np.maximum(x[problem.layout.b], 0.0) * prep.value / prep.price
-    sold = (
-        np.bincount(
-            prep.lot_security,
-            weights=np.maximum(x[problem.layout.s], 0.0),
-            minlength=prep.n_securities,
-        )
-        if prep.n_lots
-        else np.zeros(prep.n_securities)
-    )
-    sale_sh = sold * prep.value / prep.price
+    buy_sh, sale_sh = shares(problem=problem, x=x)
     minimum = float(prep.case.preferences.trading.min_trade_value)
     buys = _choices(
         continuous=buy_sh, rounded=buy_qty, room=None, price=prep.price, minimum=minimum
     )
-    room = np.floor(
-        np.bincount(
-            prep.lot_security,
-            weights=np.where(allowed, prep.lot_qty, 0.0),
-            minlength=prep.n_securities,
-        )
-        if prep.n_lots
-        else np.zeros(prep.n_securities)
-    )
+    room = np.floor(sellable_shares(problem=problem, allowed=allowed))
     sales = _choices(
         continuous=sale_sh, rounded=sale_qty, room=room, price=prep.price, minimum=minimum
     )
