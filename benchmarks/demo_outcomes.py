@@ -137,6 +137,13 @@ class NightFigures:
     kinds: dict[str, int] = field(default_factory=dict)
     further: list[Further] = field(default_factory=list)
     household_drift_up: set[tuple[int, str]] = field(default_factory=set)
+    drift_up_unflagged: list[str] = field(default_factory=list)
+    """Proposals whose effective drift (the household's, in a managed household) ends above
+    where it starts by more than the whole-share tolerance with no `drift_forced` flag:
+    every kind of account, by drift alone."""
+    harvest_forced: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
+    """Direct indexes whose drift rise is flagged as forced by the wash-sale rule after a
+    loss harvest (`optimizer/harvest_drift.py`): account, drift rise, tax saved."""
 
     def further_of(self, kind: str, category: str | None = None) -> list[Further]:
         return [f for f in self.further if f.kind == kind and category in (None, f.category)]
@@ -282,6 +289,14 @@ def night_figures(
         if further is not None:
             figures.further.append(further)
         drift_up = _drift_up(own, tolerance=drift_tolerance)
+        if drift_up and DRIFT_FORCED not in flags_all:
+            figures.drift_up_unflagged.append(number)
+        if _harvest_forced(summary):
+            rise = (_pct(summary, "drift_after") or Decimal(0)) - (
+                _pct(summary, "drift_before") or Decimal(0)
+            )
+            saved = -(_pct(summary, "estimated_tax") or Decimal(0))
+            figures.harvest_forced.append((number, rise, max(saved, Decimal(0))))
         if household is not None and DRIFT_FORCED not in flags_all and drift_up:
             figures.household_drift_up.add((household.household_id, number))
         before = _pct(summary, "tracking_error_before_pct")
@@ -311,6 +326,16 @@ def account_kind(stored: dict[str, Any], *, managed: bool) -> str:
     securities = stored.get("securities") or {}
     stocks = any((securities.get(symbol) or {}).get("sector") is not None for symbol in target)
     return FUND if target and not stocks else DIRECT_INDEX
+
+
+def _harvest_forced(summary: dict[str, Any]) -> bool:
+    """Whether the summary names a loss harvest as forcing drift, by the wash-sale rule."""
+    return any(
+        rule.get("rule") == "wash_sale"
+        and rule.get("forced_drift")
+        and str(rule.get("detail", "")).startswith("loss harvest")
+        for rule in summary.get("binding_rules") or []
+    )
 
 
 def _drift_up(own: dict[str, Any], *, tolerance: Decimal) -> bool:

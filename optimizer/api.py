@@ -24,6 +24,7 @@ from optimizer.errors import OptimizerError, OptimizerInfeasibleError, Optimizer
 from optimizer.forced import forcing_rules
 from optimizer.gain_harvest import harvest_gains
 from optimizer.gifting import planned_gift, with_gift
+from optimizer.harvest_drift import harvest_forced
 from optimizer.objective import Solved
 from optimizer.payoff import DRIFT_FORCED, settle
 from optimizer.prepare import prepare
@@ -141,7 +142,8 @@ def _optimize_once(*, case: Case, explain: bool) -> OptimizeResult:
         settled, kept, solved = drift_held(
             prep=prep, solved=solved, cap=cap, first=(settled, kept), explain=explain
         )
-    return _certified(result=cash_forced(settled, prep=prep), solved=solved, plan=kept)
+    settled = harvest_forced(cash_forced(settled, prep=prep), prep=prep)
+    return _certified(result=settled, solved=solved, plan=kept)
 
 
 def _flags(result: OptimizeResult) -> tuple[str, ...]:

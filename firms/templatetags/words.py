@@ -265,5 +265,7 @@ def rule_words(rule: dict) -> str:
         shown = f" of ${cap:,.2f}" if cap is not None else ""
         return f"{GAIN_CAPS.get(name, name.replace('_', ' ').capitalize())}{shown}"
     if kind == "wash_sale":
-        return "No wash sales"
+        # a direct index's harvest names what the rule keeps it from buying back
+        harvest = detail.startswith("loss harvest")
+        return f"No wash sales after the {detail}" if harvest else "No wash sales"
     return f"{kind.replace('_', ' ').capitalize()}: {detail}" if detail else kind

@@ -292,3 +292,40 @@ def test_the_command_lists_what_leaves_an_account_further_without_a_rule(firm_a)
     assert "1 of   1: 0 flagged drift_forced, 1 paid, inside limit, 0 without a" in text
     assert "... without a forcing rule, not paid       1" in text
     assert "FUND-UP (fund): effective drift 2.00% -> 5.00%" in text
+
+
+def test_drift_up_without_a_flag_is_counted_by_drift_alone_and_harvests_apart(firm_a):
+    # given the same night, and a direct index whose harvest's drift is flagged as forced
+    # by the wash-sale rule
+    run, _ = _measured_night(firm_a)
+    named = {
+        "rule": "wash_sale",
+        "detail": "loss harvest: $20,000.00 of loss lots sold in 3 stocks, $4,000.00 of tax "
+        "saved; not bought back until after 2025-07-30",
+        "forced_drift": True,
+    }
+    flagged = _summary(
+        te=("0.50", "0.95"),
+        drift=("0.10", "0.22"),
+        limit="1.0",
+        tax="-4000.00",
+        flags=[DRIFT_FORCED],
+        binding_rules=[named],
+    )
+    _proposal(firm_a, run, "DI-FLAGGED", flagged, sectors=STOCKS)
+
+    # when
+    with firm_scope(firm_a):
+        figures = night_figures(firm=firm_a, run=run, tolerance_pct=Decimal("0.06"))
+    text = _report(firm_a)
+
+    # then every account whose drift rises unflagged is counted, whatever its own measure,
+    # and the flagged harvest is shown with its rise and tax saved
+    assert figures.drift_up_unflagged == ["DI-HARVEST", "FUND-UP", "H-IRA"]
+    assert figures.harvest_forced == [("DI-FLAGGED", Decimal("0.12"), Decimal("4000.00"))]
+    assert "not flagged drift_forced (any account, by drift alone): 3" in text
+    assert "DI-HARVEST, FUND-UP, H-IRA" in text
+    assert (
+        "drift_forced by the wash-sale rule after a loss harvest (direct index): 1, "
+        "drift +12.00% to +12.00%, $4,000.00 tax saved"
+    ) in text

@@ -208,6 +208,20 @@ class Command(BaseCommand):
             f"    (household drift up beyond +{self.drift_tolerance:.2%}, unflagged: "
             f"{len(f.household_drift_up)} accounts in {len(households)} households)"
         )
+        w(
+            f"  effective drift up beyond +{self.drift_tolerance:.2%}, not flagged drift_forced "
+            f"(any account, by drift alone): {len(f.drift_up_unflagged)}"
+        )
+        if f.drift_up_unflagged:
+            w(f"      {', '.join(f.drift_up_unflagged)}")
+        if f.harvest_forced:
+            rises = [rise for _, rise, _ in f.harvest_forced]
+            saved = sum((tax for _, _, tax in f.harvest_forced), Decimal(0))
+            w(
+                f"  drift_forced by the wash-sale rule after a loss harvest (direct index): "
+                f"{len(f.harvest_forced)}, drift +{min(rises):.2%} to +{max(rises):.2%}, "
+                f"${saved:,.2f} tax saved"
+            )
         unforced = [row for row in f.further if row.category == UNFORCED]
         w(f"  ... without a forcing rule, not paid       {len(unforced)}")
         for row in unforced:
