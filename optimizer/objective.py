@@ -27,7 +27,7 @@ import numpy as np
 from optimizer.errors import OptimizerInfeasibleError
 from optimizer.limit_held import HELD_FROM, held_bound
 from optimizer.limit_price import LIMIT_TOLERANCE, Priced, Searches, price_limit, steer
-from optimizer.prepare import Prepared
+from optimizer.prepare import Prepared, tracking_error_before
 from optimizer.problem import Problem, base_bounds, build_problem
 from optimizer.relaxation import (
     BRANCH_FROM_SECURITIES,
@@ -57,18 +57,6 @@ def published_active(*, prep: Prepared, u: np.ndarray) -> np.ndarray:
     share = max(prep.invest_share, 1e-9)
     active: np.ndarray = (u + prep.target_adjusted - prep.target_model) / share
     return active
-
-
-def tracking_error_before(prep: Prepared) -> float:
-    """Tracking error of the account as it stands, against the published target, once the
-    cash it holds has paid what it can of a pending withdrawal: the base its answer is
-    measured on (`published_active`) when the cash covers the withdrawal. So an account
-    that a proposal left ready to pay its withdrawal starts the next night where that
-    proposal ended, and a withdrawal the cash cannot cover is not counted as tracking
-    error before any trade."""
-    paid = min(1.0 - prep.invest_share, max(prep.cash0, 0.0))
-    share = max(1.0 - paid, 1e-9)
-    return prep.risk.tracking_error(prep.holding / share - prep.target_published)
 
 
 def ceiling(*, prep: Prepared, before: float) -> float | None:

@@ -455,3 +455,15 @@ def reweighted(prep: Prepared, *, factor: float) -> Prepared:
         factor_weight=prep.factor_weight * factor,
         risk_price=prep.risk_price * factor,
     )
+
+
+def tracking_error_before(prep: Prepared) -> float:
+    """Tracking error of the account as it stands, against the published target, once the
+    cash it holds has paid what it can of a pending withdrawal: the base its answer is
+    measured on (`published_active`) when the cash covers the withdrawal. So an account
+    that a proposal left ready to pay its withdrawal starts the next night where that
+    proposal ended, and a withdrawal the cash cannot cover is not counted as tracking
+    error before any trade."""
+    paid = min(1.0 - prep.invest_share, max(prep.cash0, 0.0))
+    share = max(1.0 - paid, 1e-9)
+    return prep.risk.tracking_error(prep.holding / share - prep.target_published)
