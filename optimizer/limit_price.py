@@ -63,6 +63,9 @@ class Steered:
     bound_problem: Problem
     lower: float
     solves: int
+    bounds: tuple[tuple[Problem, float], ...] = ()
+    """Every price's bound found on the way (the problem, a lower bound on its solved
+    objective): `lower` is the highest at the ceiling, another may be higher further out."""
 
 
 def steer(
@@ -101,6 +104,7 @@ def steer(
         return te < best.te - LIMIT_TOLERANCE or (te <= best.te + LIMIT_TOLERANCE and lower)
 
     rounds: list[Problem] = []
+    bounds: list[tuple[Problem, float]] = []
     for _ in range(_DIRECTION_ROUNDS):
         if any(problem is earlier for earlier in rounds):
             # a price already tried (the price search found it again): its round would
@@ -112,6 +116,7 @@ def steer(
         if directed is None:
             break
         directions, x, lower = directed
+        bounds.append((problem, lower))
         te = problem.tracking_error(x=x)
         if problem.real_bound(bound=lower, ceiling=aim) > best.bound_problem.real_bound(
             bound=best.lower, ceiling=aim
@@ -143,7 +148,7 @@ def steer(
                 break
         if again.weight <= 0:
             break
-    return replace(best, solves=solves)
+    return replace(best, solves=solves, bounds=tuple(bounds))
 
 
 def _polish(

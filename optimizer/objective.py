@@ -106,6 +106,11 @@ class Solved:
     unsteered: Unsteered | None = None
     """Where the limit's price search stands, while its directions are still to be chosen
     again (`completed`)."""
+    other_bounds: tuple[tuple[Problem, float], ...] = ()
+    """Bounds found at the limit's other prices (`limit_price.Steered.bounds`): each one, a
+    priced problem and a lower bound on its solved objective, bounds the objective at any
+    tracking error by Lagrangian duality, and a lower price's falls less steeply beyond
+    the ceiling."""
     scouted: bool = False
     """Directions from prices alone (`relaxation.solve_with_directions`'s `scout`): an
     answer that tells where the account lands, solved again in full where it is kept."""
@@ -119,6 +124,8 @@ class Solved:
         reach = max(self.bound_ceiling, tracking_error)
         priced = self.bound_problem or self.problem
         bound = priced.real_bound(bound=self.solved_bound, ceiling=reach)
+        for problem, lower in self.other_bounds:
+            bound = max(bound, problem.real_bound(bound=lower, ceiling=reach))
         return bound if self.free_bound is None else max(bound, self.free_bound)
 
 
@@ -271,6 +278,7 @@ def completed(solved: Solved) -> Solved:
         x=found.x,
         tracking_error=found.te,
         resolves=solved.resolves + found.solves,
+        other_bounds=found.bounds,
     )
     return _held(unpriced, answer=answer, pending=pending, bound=(found.bound_problem, found.lower))
 

@@ -4,12 +4,23 @@ lowest price whose answer is within `_CLOSE` of the lowest tracking error found
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 from optimizer import optimize_account, parse_case
+from optimizer.contract.serialize import case_to_dict
 from optimizer.limit_price import _CLOSE, Priced, _least_forced
+from optimizer.objective import solve_within_limit
 from optimizer.prepare import prepare
+from optimizer.problem import build_problem
+from optimizer.relaxation import BUY, SELL, directed_bounds, group_sides
+from optimizer.synthetic import direct_index_account
 from tests.optimizer.test_harvest_drift import _direct_index
+from tests.optimizer.test_limit_bound import SOLVER_SLACK, _held_optimum
+
+DATA = Path(__file__).parent / "data"
 
 
 def _trial(weight: float, te: float) -> Priced:
@@ -80,3 +91,53 @@ def _least_tracking_error(*, aaa: float) -> float:
     solution = np.linalg.solve(kkt, rhs)
     a = np.concatenate([[a_aaa], solution[:3]])
     return float(np.sqrt(a @ cov @ a))
+
+
+def test_a_forced_answer_further_out_is_certified_by_every_price_s_bound() -> None:
+    # given a synthetic direct index whose most overweight stock the client will not sell,
+    # which keeps it above its 0.3 %/yr limit, solved: the price search leaves bounds at
+    # several prices
+    data = case_to_dict(direct_index_account(seed=2, n_stocks=40, lots_per_stock=2, n_factors=8))
+    price = {s: float(v["price"]) for s, v in data["securities"].items()}
+    held: dict[str, float] = {}
+    for lot in data["lots"]:
+        symbol = lot["symbol"]
+        held[symbol] = held.get(symbol, 0.0) + float(lot["quantity"]) * price[symbol]
+    total = sum(held.values()) + float(data["account"]["cash"])
+    over = max(held, key=lambda s: held[s] / total - float(data["target"].get(s, 0)))
+    data["preferences"]["risk"] = {"tracking_error_limit_pct": "0.3"}
+    data["preferences"]["restrictions"] = [{"symbol": over, "type": "do_not_sell"}]
+    prep = prepare(case=parse_case(data))
+    solved = solve_within_limit(prep=prep)
+    assert solved.forced and solved.bound_ceiling is not None
+    assert len(solved.other_bounds) >= 2
+
+    # when the answer's tracking error is taken 0.02 %/yr further out (as whole shares may)
+    reach = solved.bound_ceiling + 0.0002
+    bound = solved.certified_bound(tracking_error=reach)
+
+    # then the bound is the best of the prices' bounds there, and still below the least
+    # objective any answer with the answer's directions reaches within that tracking error
+    each = [p.real_bound(bound=lower, ceiling=reach) for p, lower in solved.other_bounds]
+    assert bound >= max(each)
+    problem = build_problem(prep=prep)
+    _, bought = group_sides(problem=problem, x=solved.x)
+    directions = np.where(bought > 1e-7, BUY, SELL)
+    final = directed_bounds(problem=problem, bounds=solved.base, directions=directions)
+    assert bound <= _held_optimum(problem, final, reach) + SOLVER_SLACK
+
+
+def test_a_forced_fund_account_is_certified_within_one_bp() -> None:
+    # given a fund account of the nightly book (6 funds; a do-not-sell keeps it at 2.46 %/yr
+    # against its limit) whose whole shares end 0.0002 %/yr beyond the continuous answer:
+    # its price search's chosen bound falls 23 bp there, a lower price's bound does not
+    data = json.loads((DATA / "forced_fund_account.json").read_text())
+
+    # when
+    result = optimize_account(data)
+
+    # then
+    summary = result.summary
+    assert result.status == "optimal" and summary is not None
+    assert "drift_forced" in summary.flags
+    assert summary.certificate_gap_bp is not None and summary.certificate_gap_bp <= 1
