@@ -8,6 +8,7 @@ import logging
 import numpy as np
 
 from money import cents_half_up
+from optimizer.certificate import trades_point
 from optimizer.errors import OptimizerError
 from optimizer.explain import (
     MAX_RULES,
@@ -81,13 +82,56 @@ def tradable_plan(
     sale_qty[small_sale] = 0.0
     plan = repair(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty, allowed=allowed)
     if plan is not None:
-        return plan
+        return kept_purchases(
+            problem=problem, session=session, bounds=bounds, plan=plan, wanted=buy_qty
+        )
     tight = tightened_bounds(problem=problem, bounds=bounds, buy_qty=buy_qty, sale_qty=sale_qty)
     resolved = _solved_or_none(session=session, bounds=tight)
     if resolved is None:
         return None
     buy_qty, sale_qty = round_quantities(problem=problem, x=resolved, allowed=allowed)
     return repair(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty, allowed=allowed)
+
+
+def kept_purchases(
+    *, problem: Problem, session: QPSession, bounds: Bounds, plan: Plan, wanted: np.ndarray
+) -> Plan:
+    """`plan`, or where its repair cut whole-share purchases of `wanted` worth more than
+    `RESOLVE_ABOVE` of the account (a dear share the cash minimum or a cash need left no
+    cash for), the answer solved again with those purchases fixed at their rounded shares,
+    so that the solver raises the cash from the rest of the account, rounded and repaired
+    as before: whichever of the two scores better on the solved objective. One extra solve,
+    only in such accounts."""
+    prep, lay = problem.prep, problem.layout
+    cut = np.maximum(wanted - plan.buy_qty, 0.0) * prep.price
+    dear = cut > RESOLVE_ABOVE * prep.value
+    if not dear.any():
+        return plan
+    share = wanted[dear] * prep.price[dear] / prep.value
+    x_l, x_u = bounds.x_l.copy(), bounds.x_u.copy()
+    buys = np.flatnonzero(dear) + lay.b.start
+    if (share > x_u[buys]).any():
+        return plan
+    x_l[buys] = share
+    fixed = Bounds(h_l=bounds.h_l, h_u=bounds.h_u, x_l=x_l, x_u=x_u)
+    resolved = _solved_or_none(session=session, bounds=fixed)
+    if resolved is None:
+        return plan
+    allowed = allowed_lots(problem=problem, bounds=fixed)
+    buy_qty, sale_qty = round_quantities(problem=problem, x=resolved, allowed=allowed)
+    buy_qty[dear] = np.maximum(buy_qty[dear], wanted[dear])
+    small_buy, small_sale = below_minimum(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty)
+    buy_qty[small_buy] = 0.0
+    sale_qty[small_sale] = 0.0
+    other = repair(problem=problem, buy_qty=buy_qty, sale_qty=sale_qty, allowed=allowed)
+    if other is None:
+        return plan
+
+    def score(candidate: Plan) -> float:
+        x = trades_point(problem=problem, lot_sold=candidate.lot_sold, buy_qty=candidate.buy_qty)
+        return problem.qp.objective(x)
+
+    return other if score(other) < score(plan) else plan
 
 
 def _solved_or_none(*, session: QPSession, bounds: Bounds) -> np.ndarray | None:
