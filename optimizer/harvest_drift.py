@@ -122,8 +122,9 @@ def harvest_detail(*, sold: Decimal, symbols: tuple[str, ...], tax: Decimal, as_
     """The harvest as `binding_rules` names it where it forces a direct index's drift up."""
     until = window_end(sold=as_of)
     saved = f", ${-tax:,.2f} of tax saved" if tax < 0 else ""
+    stocks = "1 stock" if len(symbols) == 1 else f"{len(symbols)} stocks"
     return (
-        f"loss harvest: ${sold:,.2f} of loss lots sold in {len(symbols)} stocks{saved}; "
+        f"loss harvest: ${sold:,.2f} of loss lots sold in {stocks}{saved}; "
         f"not bought back until after {until.isoformat()}"
     )
 

@@ -93,7 +93,7 @@ def test_a_direct_indexs_harvest_raises_drift_flagged_as_forced_by_the_wash_sale
     assert [r.rule for r in forced] == [NO_WASH_SALES_RULE]
     detail = forced[0].detail
     assert detail.startswith("loss harvest: $")
-    assert "in 1 stocks" in detail and f"${-summary.estimated_tax:,.2f} of tax saved" in detail
+    assert "in 1 stock," in detail and f"${-summary.estimated_tax:,.2f} of tax saved" in detail
     assert detail.endswith("not bought back until after 2025-07-30")
     assert [r.rule for r in summary.binding_rules].count(NO_WASH_SALES_RULE) == 1
 

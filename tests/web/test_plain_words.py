@@ -77,7 +77,7 @@ def test_object_and_family_and_rule_names_in_words():
         "Cap on realized gains of $1,234.50"
     )
     assert rule_words({"rule": "wash_sale", "detail": "no wash sales"}) == "No wash sales"
-    harvest = "loss harvest: $9.00 of loss lots sold in 1 stocks; not bought back until after X"
+    harvest = "loss harvest: $9.00 of loss lots sold in 1 stock; not bought back until after X"
     assert rule_words({"rule": "wash_sale", "detail": harvest}) == (
         f"No wash sales after the {harvest}"
     )
