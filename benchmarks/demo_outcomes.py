@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from firms.models import Firm
+from optimizer.harvest_drift import NO_WASH_SALES_RULE, names_harvest
 from trading.models import HouseholdProposal, Proposal, ProposalStatus, Run
 from trading.stored_input import unpack_input
 
@@ -331,9 +332,9 @@ def account_kind(stored: dict[str, Any], *, managed: bool) -> str:
 def _harvest_forced(summary: dict[str, Any]) -> bool:
     """Whether the summary names a loss harvest as forcing drift, by the wash-sale rule."""
     return any(
-        rule.get("rule") == "wash_sale"
+        rule.get("rule") == NO_WASH_SALES_RULE
         and rule.get("forced_drift")
-        and str(rule.get("detail", "")).startswith("loss harvest")
+        and names_harvest(str(rule.get("detail", "")))
         for rule in summary.get("binding_rules") or []
     )
 

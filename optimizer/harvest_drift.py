@@ -36,6 +36,13 @@ from optimizer.types import OptimizeResult, Trade
 from tax_calendar.wash_sale import window_end
 
 NO_WASH_SALES_RULE = "wash_sale"
+HARVEST = "loss harvest"
+"""How the wash-sale rule's `detail` begins where it names a harvest (`harvest_detail`)."""
+
+
+def names_harvest(detail: str) -> bool:
+    """Whether a wash-sale rule's `detail` names a direct index's harvest."""
+    return detail.startswith(HARVEST)
 
 
 def loss_sales(trades: tuple[Trade, ...]) -> tuple[Decimal, tuple[str, ...]]:
@@ -124,9 +131,16 @@ def harvest_detail(*, sold: Decimal, symbols: tuple[str, ...], tax: Decimal, as_
     saved = f", ${-tax:,.2f} of tax saved" if tax < 0 else ""
     stocks = "1 stock" if len(symbols) == 1 else f"{len(symbols)} stocks"
     return (
-        f"loss harvest: ${sold:,.2f} of loss lots sold in {stocks}{saved}; "
+        f"{HARVEST}: ${sold:,.2f} of loss lots sold in {stocks}{saved}; "
         f"not bought back until after {until.isoformat()}"
     )
 
 
-__all__ = ["NO_WASH_SALES_RULE", "harvest_detail", "harvest_forced", "loss_sales"]
+__all__ = [
+    "HARVEST",
+    "NO_WASH_SALES_RULE",
+    "harvest_detail",
+    "harvest_forced",
+    "loss_sales",
+    "names_harvest",
+]

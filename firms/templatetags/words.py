@@ -10,6 +10,7 @@ from typing import Any
 from django import template
 
 from money import CENT, plain_digits
+from optimizer.harvest_drift import NO_WASH_SALES_RULE, names_harvest
 
 register = template.Library()
 
@@ -264,8 +265,7 @@ def rule_words(rule: dict) -> str:
         cap = _number(amount)
         shown = f" of ${cap:,.2f}" if cap is not None else ""
         return f"{GAIN_CAPS.get(name, name.replace('_', ' ').capitalize())}{shown}"
-    if kind == "wash_sale":
+    if kind == NO_WASH_SALES_RULE:
         # a direct index's harvest names what the rule keeps it from buying back
-        harvest = detail.startswith("loss harvest")
-        return f"No wash sales after the {detail}" if harvest else "No wash sales"
+        return f"No wash sales after the {detail}" if names_harvest(detail) else "No wash sales"
     return f"{kind.replace('_', ' ').capitalize()}: {detail}" if detail else kind
