@@ -31,5 +31,6 @@ urlpatterns = [
     ),
     path("firm/settings/", firm_admin.firm_settings, name="firm_settings"),
     path("firm/settings/four-eyes/", firm_admin.four_eyes, name="firm_four_eyes"),
+    path("firm/settings/review-rules/", firm_admin.review_rules, name="firm_review_rules"),
     path("set-password/<str:uidb64>/<str:token>/", firm_admin.set_password, name="set_password"),
 ]

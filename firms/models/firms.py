@@ -56,6 +56,12 @@ class Firm(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Proposals whose estimated tax exceeds this go to review.",
     )
+    bulk_approvable_flags = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Flags that do not keep a proposal out of bulk approval (see "
+        "firms.review_rules.BULK_APPROVABLE_FLAGS); every other flag does.",
+    )
     manages_reference_data = models.BooleanField(
         default=False,
         help_text="Set by the installation's operator (manage.py reference_data_steward): "

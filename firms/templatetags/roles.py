@@ -8,6 +8,7 @@ from django import template
 from django.urls import reverse
 
 from firms.permissions import can as _can
+from firms.review_rules import holds_for_review
 from money import plain_digits
 
 register = template.Library()
@@ -16,6 +17,15 @@ register = template.Library()
 @register.filter
 def can(membership, action: str) -> bool:
     return _can(membership, action)
+
+
+@register.filter
+def bulk_approvable(proposal, firm) -> bool:
+    """Whether bulk approval takes `proposal`: pending review, and no flag that `firm`'s
+    review rules hold for one-by-one review."""
+    return proposal.status == "pending_review" and not holds_for_review(
+        allowed=firm.bulk_approvable_flags, flags=proposal.flags
+    )
 
 
 def _decimal(value) -> Decimal | None:

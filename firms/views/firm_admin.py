@@ -32,6 +32,8 @@ from firms.services.firm_settings import (
     pending_four_eyes_off,
 )
 from firms.services.members import member_invite, member_remove, member_role_change
+from firms.services.review_rules import firm_review_rules_update
+from firms.views.review_rules import HUNDRED, ReviewRulesForm, review_rules_form
 from firms.web import add_service_errors, firm_view
 from rebalancer.errors import DomainError
 from rebalancer.tenancy import get_for_firm_or_404
@@ -204,12 +206,21 @@ def api_key_revoke_view(request: FirmRequest, key_id: int) -> HttpResponse:
     return render(request, "accounts/api_key_revoke_confirm.html", {"api_key": api_key})
 
 
-def _settings_page(request: FirmRequest, form: ScheduleForm, status: int = 200):
+def settings_page(
+    request: FirmRequest,
+    form: ScheduleForm | None = None,
+    *,
+    review_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The settings page: four eyes, the nightly schedule (`form`) and the review rules
+    (`review_form`), each form as posted where it was, else as the firm has it."""
     return render(
         request,
         "accounts/firm_settings.html",
         {
-            "form": form,
+            "form": form or _schedule_form(request),
+            "review_form": review_form or review_rules_form(request),
             "pending": pending_four_eyes_off(firm=request.firm),
             "requests": four_eyes_requests(firm=request.firm),
             "zones": sorted(zoneinfo.available_timezones()),
@@ -228,9 +239,10 @@ def _schedule_form(request: FirmRequest) -> ScheduleForm:
 @firm_view(Action.MANAGE_FIRM)
 @recent_auth_required
 def firm_settings(request: FirmRequest) -> HttpResponse:
-    """The nightly schedule and the four-eyes rule; POST: save the schedule."""
+    """The nightly schedule, the four-eyes rule and the review rules; POST: save the
+    schedule."""
     if request.method != "POST":
-        return _settings_page(request, _schedule_form(request))
+        return settings_page(request, _schedule_form(request))
     form = ScheduleForm(request.POST)
     if form.is_valid():
         try:
@@ -249,7 +261,36 @@ def firm_settings(request: FirmRequest) -> HttpResponse:
                 f"{request.firm.timezone}.",
             )
             return redirect("firm_settings")
-    return _settings_page(request, form, status=400)
+    return settings_page(request, form, status=400)
+
+
+@firm_view(Action.MANAGE_FIRM)
+@recent_auth_required
+def review_rules(request: FirmRequest) -> HttpResponse:
+    """POST: save the review rules; the settings page shows them."""
+    if request.method != "POST":
+        return redirect("firm_settings")
+    form = ReviewRulesForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            firm_review_rules_update(
+                firm=request.firm,
+                actor=request.actor,
+                turnover_flag_threshold=data["turnover_flag_threshold"] / HUNDRED,
+                tax_flag_threshold_usd=data["tax_flag_threshold_usd"],
+                bulk_approvable_flags=data["bulk_approvable_flags"],
+            )
+        except DomainError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "Review rules saved. The thresholds flag proposals from the next run on; "
+                "bulk approval lets the flags you chose through from now on.",
+            )
+            return redirect("firm_settings")
+    return settings_page(request, review_form=form, status=400)
 
 
 @firm_view(Action.MANAGE_FIRM)

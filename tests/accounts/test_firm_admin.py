@@ -4,6 +4,7 @@ schedule, for the firm's admins only, each change audited, one firm never seeing
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -19,6 +20,7 @@ from firms.services.firm_settings import (
     four_eyes_turn_on,
 )
 from firms.services.members import member_invite, member_remove, member_role_change
+from firms.services.review_rules import firm_review_rules_update
 from rebalancer.actors import Actor
 from rebalancer.errors import DomainError, InvalidTransition, ValidationFailed
 from tests.factories import PASSWORD
@@ -290,6 +292,80 @@ def test_a_bad_schedule_is_refused_naming_the_field(firm_a, admin_a):
     assert not AuditEvent.objects.filter(action="firm.schedule_update").exists()
 
 
+def test_the_review_rules_are_saved_and_audited(firm_a, admin_a):
+    client = client_for(admin_a)
+    page = client.get(reverse("firm_settings")).content.decode()
+    assert 'name="turnover_flag_threshold" value="25"' in page
+    done = client.post(
+        reverse("firm_review_rules"),
+        {
+            "turnover_flag_threshold": "30.5",
+            "tax_flag_threshold_usd": "2500",
+            "bulk_approvable_flags": ["drift_forced", "tax_above_threshold"],
+        },
+        follow=True,
+    )
+    assert "Review rules saved." in done.content.decode()
+    firm = Firm.objects.get(pk=firm_a.pk)
+    assert firm.turnover_flag_threshold == Decimal("0.305")
+    assert firm.tax_flag_threshold_usd == Decimal("2500")
+    assert firm.bulk_approvable_flags == ["drift_forced", "tax_above_threshold"]
+    event = AuditEvent.objects.get(action="firm.review_rules_update")
+    assert event.before == {
+        "turnover_flag_threshold": "0.2500",
+        "tax_flag_threshold_usd": "5000.00",
+        "bulk_approvable_flags": [],
+    }
+    assert event.after["bulk_approvable_flags"] == ["drift_forced", "tax_above_threshold"]
+    assert "30.5 % turnover or $2,500.00 of tax" in event.note
+
+
+def test_bad_review_rules_are_refused_naming_the_field(firm_a, admin_a):
+    client = client_for(admin_a)
+    too_high = client.post(
+        reverse("firm_review_rules"),
+        {"turnover_flag_threshold": "150", "tax_flag_threshold_usd": "10"},
+    )
+    assert too_high.status_code == 400
+    assert "Ensure this value is less than or equal to 100." in too_high.content.decode()
+    always_holds = client.post(
+        reverse("firm_review_rules"),
+        {
+            "turnover_flag_threshold": "20",
+            "tax_flag_threshold_usd": "10",
+            "bulk_approvable_flags": ["withdrawal_not_met"],
+        },
+    )
+    assert always_holds.status_code == 400
+    assert "withdrawal_not_met is not one of the available choices" in (
+        always_holds.content.decode()
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        firm_review_rules_update(
+            firm=firm_a,
+            actor=Actor.person(admin_a),
+            turnover_flag_threshold="a lot",
+            tax_flag_threshold_usd="1.005",
+            bulk_approvable_flags=["optimizer_fallback"],
+        )
+    assert _fields(exc.value) == {
+        "turnover_flag_threshold",
+        "tax_flag_threshold_usd",
+        "bulk_approvable_flags",
+    }
+    with pytest.raises(ValidationFailed) as exc:
+        firm_review_rules_update(
+            firm=firm_a,
+            actor=Actor.person(admin_a),
+            turnover_flag_threshold=Decimal("0.12345"),
+            tax_flag_threshold_usd="-1",
+            bulk_approvable_flags=[],
+        )
+    assert _fields(exc.value) == {"turnover_flag_threshold", "tax_flag_threshold_usd"}
+    assert not AuditEvent.objects.filter(action="firm.review_rules_update").exists()
+    assert Firm.objects.get(pk=firm_a.pk).bulk_approvable_flags == []
+
+
 # --- roles and re-authentication --------------------------------------------------------
 
 
@@ -300,6 +376,8 @@ def test_other_roles_get_403_and_no_firm_link(firm_a, member_factory, role):
     for name in PAGES:
         assert client.get(reverse(name)).status_code == 403
     assert client.post(reverse("firm_four_eyes"), {"do": "on"}).status_code == 403
+    rules = {"turnover_flag_threshold": "90", "tax_flag_threshold_usd": "1"}
+    assert client.post(reverse("firm_review_rules"), rules).status_code == 403
     assert (
         client.post(reverse("firm_members"), {"username": "x", "role": "firm_admin"}).status_code
         == 403
@@ -307,6 +385,7 @@ def test_other_roles_get_403_and_no_firm_link(firm_a, member_factory, role):
     home = client.get(reverse("security")).content.decode()
     assert reverse("firm_members") not in home
     assert not Firm.objects.get(pk=firm_a.pk).require_four_eyes
+    assert Firm.objects.get(pk=firm_a.pk).turnover_flag_threshold == Decimal("0.25")
 
 
 def test_an_admin_sees_the_firm_link(firm_a, admin_a):

@@ -70,6 +70,22 @@ def test_bulk_approval_skips_flagged(firm_a, advisor_a, proposals):
     assert Proposal.objects.get(pk=proposals[1].pk).status == ProposalStatus.PENDING_REVIEW
 
 
+def test_bulk_approval_lets_through_only_the_flags_the_firm_allows(firm_a, advisor_a, proposals):
+    Proposal.objects.filter(pk=proposals[1].pk).update(flags=["drift_forced"])
+    Proposal.objects.filter(pk=proposals[2].pk).update(flags=["drift_forced", "withdrawal_not_met"])
+    ids = [p.pk for p in proposals]
+    actor = Actor.person(advisor_a)
+
+    # by default every flag holds a proposal for one-by-one review
+    assert proposals_bulk_approve(firm=firm_a, actor=actor, proposal_ids=ids) == [proposals[0].pk]
+
+    # a firm that lets drift_forced through: the proposal with that flag alone is approved
+    firm_a.bulk_approvable_flags = ["drift_forced"]
+    firm_a.save(update_fields=["bulk_approvable_flags"])
+    assert proposals_bulk_approve(firm=firm_a, actor=actor, proposal_ids=ids) == [proposals[1].pk]
+    assert Proposal.objects.get(pk=proposals[2].pk).status == ProposalStatus.PENDING_REVIEW
+
+
 def test_other_firm_cannot_approve(firm_b, advisor_b, proposals):
     with pytest.raises(InvalidTransition):
         proposal_approve(firm=firm_b, actor=Actor.person(advisor_b), proposal=proposals[0])

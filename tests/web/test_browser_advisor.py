@@ -28,7 +28,7 @@ def test_advisor_confirms_approval_undoes_it_and_prints_a_report(live_server, pa
     first, second = live_book.proposals
     log_in(page, live_server, "a-advisor", PASSWORD)
     page.goto(f"{live_server.url}/proposals/")
-    page.get_by_role("button", name="Select all unflagged on this page").click()
+    page.get_by_role("button", name="Select all approvable together on this page").click()
 
     # dismissing the confirmation approves nothing
     page.once("dialog", lambda dialog: dialog.dismiss())

@@ -1,15 +1,17 @@
 """Firm administration in a real browser: a firm admin invites a person (who sets their
 password through the one-time link and signs in), changes a role, issues and revokes an API
-key, turns four eyes on and asks to turn it off (a second admin approves), and moves the
-nightly run."""
+key, turns four eyes on and asks to turn it off (a second admin approves), moves the
+nightly run and sets the review rules."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from firms.models import ApiKey, Firm, Membership, Role
+from firms.review_rules import BULK_APPROVABLE_FLAGS
 from tests.factories import PASSWORD
 from tests.web.browser import log_in, requires_chromium, shot
 
@@ -58,7 +60,7 @@ def test_a_firm_admin_runs_the_firm_from_the_web_ui(
     assert key.revoked_at is not None
 
     # four eyes on at once; off asked for, approved by the other admin
-    page.get_by_role("link", name="Four eyes and nightly run").click()
+    page.get_by_role("link", name="Four eyes, review rules and nightly run").click()
     page.get_by_role("button", name="Turn four eyes on").click()
     page.get_by_text("Four eyes is on:", exact=False).first.wait_for()
     page.get_by_role("button", name="Ask to turn four eyes off").click()
@@ -73,6 +75,18 @@ def test_a_firm_admin_runs_the_firm_from_the_web_ui(
     firm = Firm.objects.get(pk=firm_a.pk)
     assert (firm.nightly_run_time, firm.timezone) == (dt.time(22, 15), "Europe/London")
     shot(page, "firm-admin-settings")
+
+    # the review rules: the thresholds, and a flag that bulk approval lets through
+    page.get_by_label("Flag a proposal that turns over more than (% of the account)").fill("30")
+    page.get_by_label("Flag a proposal whose estimated tax is more than ($)").fill("2500")
+    page.get_by_label(BULK_APPROVABLE_FLAGS["drift_forced"]).check()
+    page.get_by_role("button", name="Save review rules").click()
+    page.get_by_text("Review rules saved.", exact=False).wait_for()
+    firm = Firm.objects.get(pk=firm_a.pk)
+    assert firm.turnover_flag_threshold == Decimal("0.3")
+    assert firm.tax_flag_threshold_usd == Decimal("2500")
+    assert firm.bulk_approvable_flags == ["drift_forced"]
+    assert page.get_by_label(BULK_APPROVABLE_FLAGS["drift_forced"]).is_checked()
 
     second = browser.new_page()
     log_in(second, live_server, "admin2-a", PASSWORD)

@@ -64,6 +64,22 @@ def test_proposals_list_flagged_first_and_bulk_boxes_only_for_unflagged(book):
     assert "Approve selected" not in compliance
 
 
+def test_the_proposals_list_offers_a_flag_the_firm_lets_through_bulk_approval(book):
+    first, second = book.proposals
+    Proposal.objects.filter(pk=first.pk).update(flags=["drift_forced"])
+    Proposal.objects.filter(pk=second.pk).update(flags=["drift_forced", "withdrawal_not_met"])
+    advisor = client_for(book.people["advisor"])
+    held = advisor.get(reverse("proposals")).content.decode()
+    assert 'name="proposal"' not in held
+    firm = book.proposals[0].firm
+    firm.bulk_approvable_flags = ["drift_forced"]
+    firm.save(update_fields=["bulk_approvable_flags"])
+    let_through = advisor.get(reverse("proposals")).content.decode()
+    assert f'name="proposal" value="{first.pk}"' in let_through
+    assert f'name="proposal" value="{second.pk}"' not in let_through
+    assert "your firm's review rules let drift forced through" in let_through
+
+
 def test_preference_errors_name_the_field_and_save_nothing(book):
     account = book.accounts[0]
     url = reverse("account_preferences", args=[account.pk])

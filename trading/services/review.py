@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from firms.models import Firm
+from firms.review_rules import holds_for_review
 from firms.services.audit import audit_record
 from models_library.services.risk_models import risk_model_mark_used
 from money import cents_half_even
@@ -132,12 +133,14 @@ def proposal_reject(*, firm: Firm, actor: Actor, proposal: Proposal, comment: st
 
 @transaction.atomic
 def proposals_bulk_approve(*, firm: Firm, actor: Actor, proposal_ids: list[int]) -> list[int]:
-    """Approve those of ``proposal_ids`` that are pending review and carry no flag."""
+    """Approve those of ``proposal_ids`` that are pending review and carry no flag that
+    holds them for one-by-one review (`firms.review_rules`: any flag but those the firm
+    lets through)."""
     approved = []
     for proposal in Proposal.objects.for_firm(firm).filter(
         pk__in=proposal_ids, status=ProposalStatus.PENDING_REVIEW
     ):
-        if proposal.flags:
+        if holds_for_review(allowed=firm.bulk_approvable_flags, flags=proposal.flags):
             continue
         _transition(firm=firm, actor=actor, proposal=proposal, to=ProposalStatus.APPROVED)
         approved.append(proposal.pk)

@@ -246,7 +246,8 @@ def account_reoptimize(request: FirmRequest, account_id: int) -> HttpResponse:
 @require_POST
 @firm_view(Action.VIEW_BOOK)
 def proposals_bulk_approve_view(request: FirmRequest) -> HttpResponse:
-    """Approve the ticked proposals that are pending and unflagged; the rest are left."""
+    """Approve the ticked proposals that are pending and carry no flag that the firm's
+    review rules hold for one-by-one review; the rest are left."""
     ids = [int(x) for x in request.POST.getlist("proposal") if x.isdigit()]
     visible = list(
         proposal_list(firm=request.firm, membership=request.membership)
@@ -263,6 +264,6 @@ def proposals_bulk_approve_view(request: FirmRequest) -> HttpResponse:
     skipped = len(ids) - len(approved)
     text = f"{len(approved)} proposal{'s' if len(approved) != 1 else ''} approved."
     if skipped:
-        text += f" {skipped} left for review (flagged or no longer pending)."
+        text += f" {skipped} left for review (a flag holds them, or no longer pending)."
     (messages.success if approved else messages.error)(request, text)
     return redirect("proposals")
