@@ -491,3 +491,38 @@ def _assert_sectors_within(
         )
         slack = float(sum((prices[s] for s in members), Decimal(0)) / value_after) + 1e-4
         assert abs(now) <= max(limit, abs(before)) + slack, (sector, before, now, limit)
+
+
+def test_a_screened_holding_is_sold_where_its_tax_is_less_than_the_objective_weighs_it() -> None:
+    # given the equity fund screened out and held at a 40 % gain: selling it into its
+    # partner costs $3,800 of tax, more than the tracking error the risk model sees it remove
+    # ($3,117) but less than what the objective weighs an excluded holding at (at least a
+    # single stock's specific risk)
+    case = _etf_case(tracking_error_limit_pct="0.5")
+    case["lots"][0]["cost_basis"] = "30000.00"
+    case["preferences"]["screens"] = [{"field": "symbol", "value": "EQ1"}]
+
+    result = _solve(case)
+
+    # then the proposal the solve chose stands: the screened fund is sold, the screen named
+    summary = result["summary"]
+    sold = sum(Decimal(t["quantity"]) for t in result["trades"] if t["symbol"] == "EQ1")
+    assert sold >= 450 and not summary["no_trade_reason"]
+    assert Decimal(summary["estimated_tax"]) > 3000
+    assert Decimal(summary["certificate_gap_bp"]) < 1
+    assert "drift_forced" in summary["flags"]
+
+
+def test_a_screened_holding_whose_tax_outweighs_it_is_kept() -> None:
+    # given a screened equity fund that is 2 % of the account at a 90 % gain: its tax (about
+    # 0.36 % of the account) is more than the objective weighs the holding at (about 0.06 %)
+    case = _etf_case(tracking_error_limit_pct="0.5")
+    case["lots"][0].update(quantity="20", cost_basis="200.00")
+    case["lots"][1].update(quantity="980", cost_basis="98000.00")
+    case["target"] = {"EQ1": "0.02", "BND": "0.98"}
+    case["preferences"]["screens"] = [{"field": "symbol", "value": "EQ1"}]
+
+    result = _solve(case)
+
+    # then it is kept: no trade of it pays
+    assert not [t for t in result["trades"] if t["symbol"] == "EQ1"]
