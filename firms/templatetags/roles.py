@@ -20,6 +20,16 @@ def can(membership, action: str) -> bool:
 
 
 @register.filter
+def held_flags(proposal, firm) -> list[str]:
+    """The flags of `proposal` that `firm`'s review rules hold for one-by-one review."""
+    return [
+        flag
+        for flag in proposal.flags
+        if holds_for_review(allowed=firm.bulk_approvable_flags, flags=[flag])
+    ]
+
+
+@register.filter
 def bulk_approvable(proposal, firm) -> bool:
     """Whether bulk approval takes `proposal`: pending review, and no flag that `firm`'s
     review rules hold for one-by-one review."""

@@ -78,6 +78,10 @@ def test_the_proposals_list_offers_a_flag_the_firm_lets_through_bulk_approval(bo
     assert f'name="proposal" value="{first.pk}"' in let_through
     assert f'name="proposal" value="{second.pk}"' not in let_through
     assert "your firm's review rules let drift forced through" in let_through
+    first_page = advisor.get(reverse("proposal_detail", args=[first.pk])).content.decode()
+    assert "Your firm's review rules let this flag through bulk approval." in first_page
+    second_page = advisor.get(reverse("proposal_detail", args=[second.pk])).content.decode()
+    assert "Waits for one-by-one review: withdrawal not met holds it back" in second_page
 
 
 def test_preference_errors_name_the_field_and_save_nothing(book):
