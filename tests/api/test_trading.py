@@ -10,7 +10,7 @@ import pytest
 from firms.models import Role
 from tests.api.conftest import key_client, problem, session_client
 from tests.trading.builders import AS_OF, small_book
-from trading.models import Fill, TaxLot
+from trading.models import Fill, Proposal, TaxLot
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,27 @@ def test_fills_for_a_filled_blotter_are_a_conflict(approved_blotter):
     body = problem(api.post(fills_url, again, content_type="text/csv"), 409)
     assert "filled" in body["detail"]
     assert Fill.objects.count() == len(lines)
+
+
+def test_a_proposal_says_whether_bulk_approval_takes_it(firm_a):
+    _, _, accounts = small_book(firm=firm_a, accounts=2)
+    api = key_client(firm_a, name="desk-2")
+    ids = [
+        api.post(
+            f"/api/v1/accounts/{account.pk}/optimize/", {"as_of": str(AS_OF)}, format="json"
+        ).json()["id"]
+        for account in accounts
+    ]
+    Proposal.objects.filter(pk=ids[0]).update(status="pending_review", flags=["drift_forced"])
+    Proposal.objects.filter(pk=ids[1]).update(status="pending_review", flags=[])
+
+    def approvable() -> dict[int, bool]:
+        listed = api.get("/api/v1/proposals/").json()["results"]
+        seen = {p["id"]: p["bulk_approvable"] for p in listed}
+        assert api.get(f"/api/v1/proposals/{ids[0]}/").json()["bulk_approvable"] == seen[ids[0]]
+        return seen
+
+    assert approvable() == {ids[0]: False, ids[1]: True}
+    firm_a.bulk_approvable_flags = ["drift_forced"]
+    firm_a.save(update_fields=["bulk_approvable_flags"])
+    assert approvable() == {ids[0]: True, ids[1]: True}

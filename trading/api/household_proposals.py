@@ -3,6 +3,7 @@ read them, and approve them as one or account by account."""
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -13,7 +14,7 @@ from firms.api.views import FirmAPIView
 from firms.permissions import Action
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of
 from trading.api.proposals import PROPOSAL, ProposalOutput
-from trading.models import HouseholdProposal, HouseholdProposalStatus
+from trading.models import HouseholdProposal, HouseholdProposalStatus, Proposal
 from trading.selectors.household_proposals import (
     household_proposal_current,
     household_proposal_list,
@@ -79,7 +80,12 @@ HOUSEHOLD_PROPOSAL = {
 
 
 def _detail(household_proposal: HouseholdProposal):
-    fresh = HouseholdProposal.objects.select_related("household").get(pk=household_proposal.pk)
+    accounts = Proposal.objects.select_related("account", "firm")
+    fresh = (
+        HouseholdProposal.objects.select_related("household")
+        .prefetch_related(Prefetch("proposals", queryset=accounts))
+        .get(pk=household_proposal.pk)
+    )
     return HouseholdProposalDetailOutput(fresh).data
 
 

@@ -12,6 +12,7 @@ from accounts.selectors.households import account_get
 from firms.api.idempotency import idempotent
 from firms.api.views import FirmAPIView
 from firms.permissions import Action
+from firms.review_rules import holds_for_review
 from rebalancer.api.schema import CURSOR_PARAMETERS, example, page_of, query_date
 from trading.models import Proposal, ProposalStatus, ProposedTrade
 from trading.selectors.gifts import proposal_gifts
@@ -54,6 +55,10 @@ class ProposalOutput(serializers.ModelSerializer):
         allow_null=True,
         help_text="The answer's objective minus the lower bound, bp of account value.",
     )
+    bulk_approvable = serializers.SerializerMethodField(
+        help_text="Pending review with no flag that the firm's review rules hold for "
+        "one-by-one review: bulk approval in the web UI takes it."
+    )
 
     class Meta:
         model = Proposal
@@ -65,6 +70,7 @@ class ProposalOutput(serializers.ModelSerializer):
             "as_of",
             "status",
             "flags",
+            "bulk_approvable",
             "optimizer_status",
             "message",
             "total_value_usd",
@@ -82,6 +88,11 @@ class ProposalOutput(serializers.ModelSerializer):
             "reviewed_at",
             "review_comment",
         ]
+
+    def get_bulk_approvable(self, obj: Proposal) -> bool:
+        return obj.status == ProposalStatus.PENDING_REVIEW and not holds_for_review(
+            allowed=obj.firm.bulk_approvable_flags, flags=obj.flags
+        )
 
 
 class GiftedLotOutput(serializers.Serializer):
@@ -130,6 +141,7 @@ PROPOSAL = {
     "as_of": "2025-06-30",
     "status": "pending_review",
     "flags": [],
+    "bulk_approvable": True,
     "optimizer_status": "optimal",
     "message": "",
     "total_value_usd": "52000.00",
@@ -162,7 +174,7 @@ TRADE = {
 
 
 def _detail(proposal: Proposal):
-    proposal = Proposal.objects.select_related("account").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_related("account", "firm").get(pk=proposal.pk)
     return ProposalDetailOutput(proposal).data
 
 
@@ -187,7 +199,9 @@ class ProposalListApi(FirmAPIView):
         status_filter = params.get("status", "")
         if status_filter and status_filter not in ProposalStatus.values:
             raise serializers.ValidationError({"status": ["is not a proposal status"]})
-        qs = proposal_list(firm=self.firm, membership=self.membership, status=status_filter)
+        qs = proposal_list(
+            firm=self.firm, membership=self.membership, status=status_filter
+        ).select_related("firm")
         if params.get("account"):
             account = account_get(
                 firm=self.firm, account_id=params["account"], membership=self.membership
