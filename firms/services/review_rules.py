@@ -19,6 +19,7 @@ from rebalancer.actors import Actor
 from rebalancer.errors import ValidationFailed
 
 REVIEW_FIELDS = ["turnover_flag_threshold", "tax_flag_threshold_usd", "bulk_approvable_flags"]
+TURNOVER_STEP = Decimal("0.0001")
 MAX_TAX_THRESHOLD_USD = Decimal("999999999999.99")
 """The largest tax threshold the field holds (14 digits, 2 of them cents)."""
 
@@ -39,7 +40,7 @@ def firm_review_rules_update(
     turnover = _decimal(turnover_flag_threshold)
     if turnover is None or not Decimal(0) <= turnover <= Decimal(1):
         errors.append((None, "turnover_flag_threshold", "must be a fraction from 0 to 1"))
-    elif turnover != turnover.quantize(Decimal("0.0001")):
+    elif turnover != turnover.quantize(TURNOVER_STEP):
         errors.append((None, "turnover_flag_threshold", "has at most 4 decimal places"))
     tax = _decimal(tax_flag_threshold_usd)
     if tax is None or not Decimal(0) <= tax <= MAX_TAX_THRESHOLD_USD:
@@ -61,8 +62,9 @@ def firm_review_rules_update(
         raise ValidationFailed(errors)
     locked = Firm.objects.select_for_update().get(pk=firm.pk)
     before = snapshot(locked, fields=REVIEW_FIELDS)
-    locked.turnover_flag_threshold = turnover
-    locked.tax_flag_threshold_usd = tax
+    # as the columns hold them (4 places, cents), so the audit's after reads as stored
+    locked.turnover_flag_threshold = turnover = turnover.quantize(TURNOVER_STEP)
+    locked.tax_flag_threshold_usd = tax = tax.quantize(CENT)
     locked.bulk_approvable_flags = flags
     locked.save(update_fields=REVIEW_FIELDS)
     let_through = ", ".join(flags) if flags else "none"

@@ -316,7 +316,11 @@ def test_the_review_rules_are_saved_and_audited(firm_a, admin_a):
         "tax_flag_threshold_usd": "5000.00",
         "bulk_approvable_flags": [],
     }
-    assert event.after["bulk_approvable_flags"] == ["drift_forced", "tax_above_threshold"]
+    assert event.after == {
+        "turnover_flag_threshold": "0.3050",
+        "tax_flag_threshold_usd": "2500.00",
+        "bulk_approvable_flags": ["drift_forced", "tax_above_threshold"],
+    }
     assert "30.5 % turnover or $2,500.00 of tax" in event.note
 
 
