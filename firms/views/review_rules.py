@@ -41,7 +41,8 @@ def review_rules_form(request: FirmRequest) -> ReviewRulesForm:
     firm = request.firm
     return ReviewRulesForm(
         initial={
-            "turnover_flag_threshold": (firm.turnover_flag_threshold * HUNDRED).normalize(),
+            # plain digits: 0.30 is "30", never "3E+1"
+            "turnover_flag_threshold": f"{(firm.turnover_flag_threshold * HUNDRED).normalize():f}",
             "tax_flag_threshold_usd": firm.tax_flag_threshold_usd,
             "bulk_approvable_flags": list(firm.bulk_approvable_flags),
         }

@@ -87,6 +87,9 @@ def test_a_firm_admin_runs_the_firm_from_the_web_ui(
     assert firm.tax_flag_threshold_usd == Decimal("2500")
     assert firm.bulk_approvable_flags == ["drift_forced"]
     assert page.get_by_label(BULK_APPROVABLE_FLAGS["drift_forced"]).is_checked()
+    turnover = page.get_by_label("Flag a proposal that turns over more than (% of the account)")
+    assert turnover.input_value() == "30"
+    shot(page, "firm-admin-review-rules")
 
     second = browser.new_page()
     log_in(second, live_server, "admin2-a", PASSWORD)
