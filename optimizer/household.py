@@ -45,6 +45,7 @@ from optimizer.household_drift import (
     need_share,
     with_forced_flag,
 )
+from optimizer.household_forced import household_forcing_rules, named
 from optimizer.household_inputs import (
     household_cases,
 )
@@ -148,6 +149,10 @@ def _optimize(household: HouseholdCase) -> HouseholdResult:
         account_result(prep=prep, plan=plan, household=summary)
         for prep, plan in zip(night.preps, chosen.plans, strict=True)
     )
+    if rule is None and FORCED_FLAG in summary.flags:
+        # above the limit at its last weight: name the accounts' rules that held it there
+        forcing = household_forcing_rules(solved=solved, tracking_error=night.tracking_error)
+        results = named(results, forcing)
     if rule is not None and cap is not None:
         results = forced_results(
             results,

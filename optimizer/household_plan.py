@@ -158,10 +158,13 @@ class HouseholdPlanner:
             return capped_household(problem, lines=drift, cap=cap)
 
         return solve_within_household_limit(
-            build=build,
-            tracking_error=lambda u: self.risk.tracking_error(u / max(self.share, 1e-9)),
-            limit=self.limit,
+            build=build, tracking_error=self.tracking_error, limit=self.limit
         )
+
+    def tracking_error(self, u: np.ndarray) -> float:
+        """An answer's household tracking error (a fraction) from its active weights `u`, as
+        the limit judges it: of what is left invested after withdrawals."""
+        return self.risk.tracking_error(u / max(self.share, 1e-9))
 
     @cached_property
     def before_dollars(self) -> np.ndarray:

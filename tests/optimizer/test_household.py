@@ -43,6 +43,7 @@ from optimizer.types import (
     Lots,
     Preferences,
     RecentBuy,
+    Restriction,
     RiskModel,
     RiskPreferences,
     ScheduleDInputs,
@@ -753,3 +754,45 @@ def test_a_household_that_trades_nothing_keeps_its_drift_with_a_withdrawal_pendi
     assert [t for r in result.accounts for t in r.trades] == []
     assert result.summary is not None
     assert result.summary.drift_after == result.summary.drift_before
+
+
+def test_a_restriction_that_holds_the_household_above_its_limit_is_named_with_its_cost() -> None:
+    # given a target without VTI and the taxable account's VTI (11 % of the household) not
+    # to be sold: the IRA and the Roth sell theirs, and the household stays above its limit
+    target = {"BND": Decimal("0.495"), "VWO": Decimal("0.495")}
+    tax, ira, roth = three()
+    tax = replace(
+        tax,
+        target=target,
+        preferences=replace(
+            tax.preferences, restrictions=(Restriction(symbol="VTI", type="do_not_sell"),)
+        ),
+    )
+    cases = (tax, replace(ira, target=target), replace(roth, target=target))
+
+    # when
+    result = optimize_household(household(*cases, target=target))
+
+    # then every account names the restriction as forcing, with what it costs the household
+    assert result.status == "optimal", result.message
+    assert result.summary is not None and "drift_forced" in result.summary.flags
+    for answer in result.accounts:
+        assert answer.summary is not None
+        forcing = [r for r in answer.summary.binding_rules if r.forced_drift]
+        assert [(r.rule, r.detail) for r in forcing] == [
+            ("restriction", "account TAX: do_not_sell VTI")
+        ]
+        cost = forcing[0].tracking_error_cost_pct
+        assert cost is not None and cost > Decimal("1")
+
+
+def test_a_household_inside_its_limit_names_no_forcing_rule() -> None:
+    result = optimize_household(household(*three()))
+    assert result.summary is not None and "drift_forced" not in result.summary.flags
+    assert not [
+        r
+        for answer in result.accounts
+        if answer.summary
+        for r in answer.summary.binding_rules
+        if r.forced_drift
+    ]
