@@ -11,6 +11,7 @@ import pytest
 
 from accounts.models import Household
 from accounts.services.household_management import held_away_create
+from accounts.services.preferences import restriction_add
 from firms.models import AuditEvent
 from rebalancer.actors import Actor
 from tests.api.conftest import key_client
@@ -29,12 +30,18 @@ LOTS = [
 ]
 
 
-def _household(firm, *, managed: bool = True, opt_out_roth: bool = False):
+def _household(
+    firm,
+    *,
+    managed: bool = True,
+    opt_out_roth: bool = False,
+    weights: dict[str, str] | None = None,
+):
     """Taxable, IRA and Roth accounts, each $30,000 VTI, $18,000 BND and $1,000 cash at no
-    gain, following 60/38 VTI/BND."""
+    gain, following 60/38 VTI/BND (or `weights`)."""
     securities = etf_universe()
     model = published_model(
-        firm=firm, weights={"VTI": "0.60", "BND": "0.38"}, securities=securities
+        firm=firm, weights=weights or {"VTI": "0.60", "BND": "0.38"}, securities=securities
     )
     household = Household.objects.create(firm=firm, name="Rivera", managed_as_one=managed)
     accounts = {
@@ -263,3 +270,31 @@ def test_the_household_page_shows_its_proposal_trades_and_held_away_accounts(fir
     assert "Household proposal" in text and "Pending review" in text
     assert "HH-IRA" in text and "BND" in text
     assert "Employer 401(k)" in text and "transactions through unknown" in text
+
+
+def test_the_household_page_names_the_restrictions_that_hold_it_above_its_limit(firm_a, advisor_a):
+    # given a household on a 20/78 model whose taxable account and IRA may not sell their VTI
+    household, accounts = _household(firm_a, weights={"VTI": "0.20", "BND": "0.78"})
+    household.advisor = advisor_a
+    household.save(update_fields=["advisor"])
+    for name in ("TAX", "IRA"):
+        restriction_add(
+            firm=firm_a,
+            actor=Actor.system("test"),
+            symbol="VTI",
+            type="do_not_sell",
+            account=accounts[name],
+        )
+
+    # when the night runs
+    _run(firm_a)
+
+    # then the household is forced above its limit, and each restriction is named with its
+    # cost on every account's proposal and on the household page
+    grouped = HouseholdProposal.objects.get(household=household, as_of=AS_OF)
+    assert "drift_forced" in grouped.flags
+    for proposal in grouped.proposals.all():
+        forcing = {r["detail"] for r in proposal.binding_rules if r.get("forced_drift")}
+        assert forcing == {"account HH-TAX: do_not_sell VTI", "account HH-IRA: do_not_sell VTI"}
+    text = client_for(advisor_a).get(f"/households/{household.pk}/").content.decode()
+    assert "Forced by restriction (account HH-TAX: do_not_sell VTI: +" in text

@@ -54,15 +54,24 @@ def household_proposal_accounts(*, household_proposal: HouseholdProposal) -> lis
     )
 
 
+def household_forcing(*, accounts: list[Proposal]) -> list[dict]:
+    """The rules that forced the household's tracking error or drift up, with what each
+    costs the household: every account's proposal names the household's
+    (`optimizer/household_forced.py`), so the first one's are read."""
+    if not accounts:
+        return []
+    return [rule for rule in accounts[0].binding_rules or [] if rule.get("forced_drift")]
+
+
 def household_managed_context(*, firm: Firm, household: Household) -> dict[str, object]:
     """What the household page shows of its management: the latest household proposal with
     its accounts' proposals and trades, and its held-away accounts."""
     latest = household_proposal_latest(firm=firm, household=household)
+    accounts = household_proposal_accounts(household_proposal=latest) if latest else []
     return {
         "household_proposal": latest,
-        "household_proposal_accounts": (
-            household_proposal_accounts(household_proposal=latest) if latest else []
-        ),
+        "household_proposal_accounts": accounts,
+        "household_forcing": household_forcing(accounts=accounts),
         "held_away": list(
             household.held_away.filter(firm=firm).prefetch_related("positions").order_by("name")
         ),
