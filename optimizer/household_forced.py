@@ -5,7 +5,8 @@ A household whose answer ends above its limit after the limit's re-solves is fla
 `drift_forced` (`household_plan.summarized`). Each account's rule that binds the answer
 in the direction that would lower tracking error is lifted in turn, in the household's
 final problem (the limit's last weight), and the problem solved again with its wash-sale
-sides coordinated as the night's was (`household_solve.solve_coordinated`):
+sides coordinated as the night's was (`household_solve.solve_coordinated`; the lifts differ
+only in bounds, so one solver set-up serves them all):
 
 - a purchase blocked (a `do_not_buy` or `hold` restriction, a screen, a substitution) of a
   security the household holds less of than its target;
@@ -16,8 +17,9 @@ sides coordinated as the night's was (`household_solve.solve_coordinated`):
 A rule whose lifting lowers the household's tracking error by more than `_LOWER_BY` forced
 it, by that much: each account's proposal names it in `binding_rules` (`forced_drift`,
 its `tracking_error_cost_pct`; the household's figure, not the account's own). At most
-`MOST_LIFTS` rules are tried per household, restrictions first: a forced household costs
-that many more solves of its final problem.
+`MOST_LIFTS` rules are tried per household, account by account, each account's
+restrictions, screens and substitutions first: a forced household costs that many more
+solves of its final problem.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from optimizer.forced import CASH_NEED, cash_need_detail, forced_by
 from optimizer.household_problem import HouseholdProblem
 from optimizer.household_solve import HouseholdSolved, solve_coordinated
 from optimizer.objective import pct
-from optimizer.solvers import INF
+from optimizer.solvers import INF, Bounds, QPSession
 from optimizer.types import Case, OptimizeResult, RuleCost
 
 MOST_LIFTS = 6
@@ -49,8 +51,7 @@ _BLOCKED_SALES = ("do_not_sell", "hold")
 class _Lift:
     rule: str
     detail: str
-    x_l: np.ndarray
-    x_u: np.ndarray
+    bounds: Bounds
 
 
 def household_forcing_rules(
@@ -59,11 +60,11 @@ def household_forcing_rules(
     """The rules that forced the household's tracking error above its limit (module
     docstring); `tracking_error(u)` measures an answer's, as the night's solve did."""
     problem = solved.problem
+    session = QPSession(qp=problem.qp)
     out = []
     for lift in itertools.islice(_lifts(problem=problem, x=solved.x), MOST_LIFTS):
-        lifted = replace(problem, qp=replace(problem.qp, x_l=lift.x_l, x_u=lift.x_u))
         try:
-            x, _ = solve_coordinated(lifted)
+            x, _ = solve_coordinated(problem, session=session, bounds=lift.bounds)
         except OptimizerError:
             continue
         lower = solved.tracking_error - tracking_error(x[problem.layout.u])
@@ -93,9 +94,19 @@ def named(
 
 def _lifts(*, problem: HouseholdProblem, x: np.ndarray) -> Iterator[_Lift]:
     """The rules that bind the answer `x` the way that would lower tracking error, one
-    lift each: restrictions, screens and substitutions first, then the wash-sale windows,
-    gain caps and cash needs."""
+    lift each, account by account: its restrictions, screens and substitutions first, then
+    its wash-sale windows, gain caps and cash need."""
     lay, qp = problem.layout, problem.qp
+
+    def lift(
+        rule: str, detail: str, *, x_l: np.ndarray | None = None, x_u: np.ndarray | None = None
+    ) -> _Lift:
+        """The final problem's bounds with `x_l` or `x_u` in place of its own (copied:
+        choosing wash-sale sides closes upper bounds in place)."""
+        lower = qp.x_l if x_l is None else x_l
+        upper = (qp.x_u if x_u is None else x_u).copy()
+        return _Lift(rule, detail, Bounds(h_l=qp.h_l, h_u=qp.h_u, x_l=lower, x_u=upper))
+
     active = x[lay.u]
     for a, prep in enumerate(problem.accounts):
         who = f"account {prep.case.account_id}"
@@ -109,20 +120,20 @@ def _lifts(*, problem: HouseholdProblem, x: np.ndarray) -> Iterator[_Lift]:
             if block in _BLOCKED_BUYS and active[i] < -_BINDS and buys[i] <= 0:
                 x_u = qp.x_u.copy()
                 x_u[lay.b(a).start + i] = room
-                yield _Lift(*_named(block, symbol, prep.case), x_l=qp.x_l, x_u=x_u)
+                yield lift(*_named(block, symbol, prep.case), x_u=x_u)
             held = (prep.lot_security == i) & np.isin(lot_block, _BLOCKED_SALES)
             if held.any() and active[i] > _BINDS:
                 x_u = qp.x_u.copy()
                 x_u[lay.s(a).start + np.flatnonzero(held)] = lot_ub[held]
                 kind = str(lot_block[held][0])
-                yield _Lift("restriction", f"{who}: {kind} {symbol}", x_l=qp.x_l, x_u=x_u)
+                yield lift("restriction", f"{who}: {kind} {symbol}", x_u=x_u)
         wash_buys = np.array([b == "wash_sale" for b in prep.buy_block], dtype=bool)
         wash_lots = lot_block == "wash_sale"
         if (wash_buys & (buys <= 0)).any() or (wash_lots & (sales <= 0)).any():
             x_u = qp.x_u.copy()
             x_u[lay.b(a).start + np.flatnonzero(wash_buys)] = room
             x_u[lay.s(a).start + np.flatnonzero(wash_lots)] = lot_ub[wash_lots]
-            yield _Lift("wash_sale", f"{who}: 30-day windows", x_l=qp.x_l, x_u=x_u)
+            yield lift("wash_sale", f"{who}: 30-day windows", x_u=x_u)
         for var, name in (
             (lay.gain.start + a, "max_realized_gain"),
             (lay.short_gain.start + a, "max_short_term_gain"),
@@ -132,12 +143,12 @@ def _lifts(*, problem: HouseholdProblem, x: np.ndarray) -> Iterator[_Lift]:
                 x_u = qp.x_u.copy()
                 x_u[var] = INF
                 dollars = cap / problem.scale[a] * prep.value
-                yield _Lift("gain_cap", f"{who}: {name} {dollars:.2f}", x_l=qp.x_l, x_u=x_u)
+                yield lift("gain_cap", f"{who}: {name} {dollars:.2f}", x_u=x_u)
         cash = lay.z.start + a
         if qp.x_l[cash] > 0 and x[cash] <= qp.x_l[cash] + _BINDS:
             x_l = qp.x_l.copy()
             x_l[cash] = 0.0
-            yield _Lift(CASH_NEED, f"{who}: {cash_need_detail(prep.case)}", x_l=x_l, x_u=qp.x_u)
+            yield lift(CASH_NEED, f"{who}: {cash_need_detail(prep.case)}", x_l=x_l)
 
 
 def _named(block: str, symbol: str, case: Case) -> tuple[str, str]:

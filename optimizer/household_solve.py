@@ -79,11 +79,15 @@ def forbid(*, problem: HouseholdProblem, bounds: Bounds, group: int, side: str) 
             bounds.x_u[lay.s(a)][loss] = 0.0
 
 
-def solve_coordinated(problem: HouseholdProblem) -> tuple[np.ndarray, tuple[int, ...]]:
+def solve_coordinated(
+    problem: HouseholdProblem, *, session: QPSession | None = None, bounds: Bounds | None = None
+) -> tuple[np.ndarray, tuple[int, ...]]:
     """The answer with one side per identical group across the household, and the groups
-    whose side was chosen."""
-    session = QPSession(qp=problem.qp)
-    bounds = bounds_of(problem)
+    whose side was chosen; within `bounds` (the problem's own where None; changed as sides
+    are chosen) and with `session` where the caller solves the same problem with other
+    bounds (its solver set-up reused)."""
+    session = QPSession(qp=problem.qp) if session is None else session
+    bounds = bounds_of(problem) if bounds is None else bounds
     x = session.solve(bounds=bounds).x
     chosen: list[int] = []
     for round_ in range(MAX_ROUNDS + 1):

@@ -29,7 +29,7 @@ from money import CENT, ZERO
 from optimizer.forced import forcing_rules
 from optimizer.objective import LIMIT_TOLERANCE, Solved, pct, published_active
 from optimizer.output import ratio
-from optimizer.prepare import MIN_COST_RATE, Prepared, weighed_variance
+from optimizer.prepare import MIN_COST_RATE, Prepared, weighed_tracking
 from optimizer.types import OptimizeResult, ReasonDetail, RuleCost, Summary, Trade
 
 DRIFT_FORCED = "drift_forced"
@@ -255,8 +255,8 @@ def _unpaid(*, prep: Prepared, solved: Solved, result: OptimizeResult) -> str:
         u_after = u_before + _trade_weights(prep=prep, result=result)
         # as the objective weighs it: an excluded holding sold is worth what the solve
         # paid for it, not only the tracking error it removes
-        drop = weighed_variance(prep, u_before) - weighed_variance(prep, u_after)
-        tracking = prep.risk_price * drop * value
+        drop = weighed_tracking(prep, u_before) - weighed_tracking(prep, u_after)
+        tracking = drop * value
     benefit = tracking + tax_saved
     if benefit > cost + minimum:
         return ""

@@ -392,32 +392,24 @@ def _specific_weight(
     *, risk: AlignedModel, price: float, symbols: tuple[str, ...], excluded: frozenset[str]
 ) -> np.ndarray:
     """The objective's weight on each security's own active weight: its specific variance
-    as the objective weighs it (`weighed_specific`) times the price of risk."""
-    weight: np.ndarray = weighed_specific(risk=risk, symbols=symbols, excluded=excluded) * price
-    return weight
-
-
-def weighed_specific(
-    *, risk: AlignedModel, symbols: tuple[str, ...], excluded: frozenset[str]
-) -> np.ndarray:
-    """Each security's specific variance as the objective weighs it: the risk model's, and
-    for a holding the client excluded (screened, or substituted away) at least a single
-    stock's (`EXCLUDED_SPECIFIC_VARIANCE`), so that it is sold whole when taxes allow
-    rather than trimmed to where trading stops paying."""
+    times the price of risk. A holding the client excluded (screened, or substituted away)
+    is weighed at least as a single stock's specific risk (`EXCLUDED_SPECIFIC_VARIANCE`), so
+    that it is sold whole when taxes allow rather than trimmed to where trading stops
+    paying."""
     specific = risk.specific.copy()
     out = np.array([s in excluded for s in symbols], dtype=bool)
     specific[out] = np.maximum(specific[out], EXCLUDED_SPECIFIC_VARIANCE)
-    return specific
+    weight: np.ndarray = specific * price
+    return weight
 
 
-def weighed_variance(prep: Prepared, active: np.ndarray) -> float:
-    """Tracking variance of `active` as the objective weighs it: the risk model's factor
-    part, and each security's specific part at `weighed_specific`."""
-    specific = weighed_specific(
-        risk=prep.risk, symbols=prep.symbols, excluded=prep.screened | prep.substituted
-    )
-    f = prep.risk.exposure.T @ active
-    return float(f @ f + np.sum(specific * active * active))
+def weighed_tracking(prep: Prepared, active: np.ndarray) -> float:
+    """The objective's tracking term of active weights `active` (a fraction of the
+    account): the factor part and each security's own part at the objective's weights
+    (`factor_weight`, `idio_weight`: an excluded holding weighed as `_specific_weight`
+    says)."""
+    f = prep.factor_loadings.T @ active
+    return float(prep.factor_weight @ (f * f) + prep.idio_weight @ (active * active))
 
 
 def _sectors(values: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:

@@ -242,7 +242,7 @@ def firm_settings(request: FirmRequest) -> HttpResponse:
     """The nightly schedule, the four-eyes rule and the review rules; POST: save the
     schedule."""
     if request.method != "POST":
-        return settings_page(request, _schedule_form(request))
+        return settings_page(request)
     form = ScheduleForm(request.POST)
     if form.is_valid():
         try:
